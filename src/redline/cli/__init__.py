@@ -1,0 +1,11 @@
+"""The ``redline`` command: thin wiring from the terminal to the core.
+
+Each sub-module registers its commands on :data:`app`. Errors a user can fix are printed as one
+line on stderr with exit status 2 (see :func:`redline.cli.common.fail`).
+"""
+
+from redline.cli.common import app
+from redline.cli import analyze as _analyze  # noqa: F401  (registers commands)
+from redline.cli import forecast as _forecast  # noqa: F401
+
+__all__ = ["app"]

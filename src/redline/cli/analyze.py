@@ -1,0 +1,1 @@
+"""`redline analyze`, `redline schema`, `redline export`."""

@@ -1,0 +1,1 @@
+"""`redline forecast` and `redline validate` (filled in by the forecast work)."""

@@ -1,0 +1,137 @@
+"""The numeric form of a negotiation that the agreement-space engine works on.
+
+A :class:`Domain` is what every input format compiles to (scenario YAML, Genius XML):
+
+* issues, each a finite list of options with labels and a position on the common 0-100 scale;
+* actors, each with a linear-additive utility: ``u_a(p) = sum_i tables[i][p_i, a]``, so
+  ``tables[i]`` already holds weight x evaluation for issue ``i`` (shape ``(n_options_i, n_actors)``);
+* a disagreement point (each actor's outside option / reservation value);
+* constraints (red lines, linkages, ratification steps) that reject packages, each with a reason.
+
+Packages are indexed in mixed radix with the first issue most significant, which is the order of
+``itertools.product`` over the options (and the order Genius and NegMAS use).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class IssueSpace:
+    """One issue: option labels and their positions on the 0-100 scale."""
+
+    id: str
+    name: str
+    labels: tuple[str, ...]
+    values: np.ndarray  # (n_options,) float positions on 0-100
+
+    @property
+    def size(self) -> int:
+        return len(self.labels)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A predicate on packages, as a tree.
+
+    A leaf (``op == "in"``) holds for a package whose option on ``issue`` has ``allowed[option]``
+    true. ``all``/``any``/``not`` combine children. ``true`` always holds.
+    """
+
+    op: str  # "in" | "all" | "any" | "not" | "true"
+    issue: int = -1
+    allowed: np.ndarray | None = None  # (n_options,) bool, for "in"
+    children: tuple[Condition, ...] = ()
+
+    def evaluate(self, options: np.ndarray) -> np.ndarray:
+        """Evaluate on an ``(n_packages, n_issues)`` array of option indices."""
+        if self.op == "in":
+            assert self.allowed is not None
+            return self.allowed[options[:, self.issue]]
+        if self.op == "all":
+            out = np.ones(options.shape[0], dtype=bool)
+            for child in self.children:
+                out &= child.evaluate(options)
+            return out
+        if self.op == "any":
+            out = np.zeros(options.shape[0], dtype=bool)
+            for child in self.children:
+                out |= child.evaluate(options)
+            return out
+        if self.op == "not":
+            return ~self.children[0].evaluate(options)
+        if self.op == "true":
+            return np.ones(options.shape[0], dtype=bool)
+        raise ValueError(f"unknown condition op {self.op!r}")
+
+
+TRUE = Condition("true")
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A rule that rejects packages, kept with its reason.
+
+    A package violates the constraint when ``violated_if`` holds and ``unless`` does not, or, for
+    a ratification step, when ``violated_if`` holds and the ratifying actor's utility is below
+    ``min_utility``.
+    """
+
+    id: str
+    kind: str  # "red_line" | "linkage" | "ratification"
+    actor: int  # index of the actor who holds it
+    description: str
+    violated_if: Condition
+    unless: Condition | None = None
+    min_utility: float | None = None  # ratification: the ratifier's acceptance threshold
+
+    def violations(self, options: np.ndarray, utilities: np.ndarray) -> np.ndarray:
+        """Boolean ``(n_packages,)``: which packages this constraint rejects."""
+        hit = self.violated_if.evaluate(options)
+        if self.unless is not None:
+            hit &= ~self.unless.evaluate(options)
+        if self.min_utility is not None:
+            hit &= utilities[:, self.actor] < self.min_utility - 1e-12
+        return hit
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Everything the engine needs; see the module docstring."""
+
+    issues: tuple[IssueSpace, ...]
+    actors: tuple[str, ...]  # ids
+    tables: tuple[np.ndarray, ...]  # per issue: (n_options_i, n_actors) weighted evaluations
+    disagreement: np.ndarray  # (n_actors,)
+    actor_names: tuple[str, ...] = ()
+    parties: np.ndarray | None = None  # (n_actors,) bool: whose acceptance a deal needs
+    constraints: tuple[Constraint, ...] = ()
+    name: str = ""
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def radices(self) -> np.ndarray:
+        return np.array([issue.size for issue in self.issues], dtype=np.int64)
+
+    @property
+    def n_packages(self) -> int:
+        total = 1
+        for issue in self.issues:
+            total *= issue.size
+        return total
+
+    @property
+    def n_actors(self) -> int:
+        return len(self.actors)
+
+    @property
+    def party_mask(self) -> np.ndarray:
+        if self.parties is None:
+            return np.ones(self.n_actors, dtype=bool)
+        return self.parties
+
+    def names(self) -> tuple[str, ...]:
+        return self.actor_names or self.actors
