@@ -1,1 +1,149 @@
-"""`redline analyze`, `redline schema`, `redline export`."""
+"""`redline analyze`, `redline schema`, `redline export`, `redline divide`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from redline.cli.common import app, print_json, user_errors
+from redline.errors import RedlineError
+
+stderr = Console(stderr=True)
+
+
+def parse_assume(values: list[str] | None) -> dict[str, bool]:
+    """``["ft-report=true"]`` -> ``{"ft-report": True}``."""
+    out: dict[str, bool] = {}
+    for item in values or []:
+        claim, sep, value = item.partition("=")
+        truth = {"true": True, "false": False, "yes": True, "no": False}.get(value.lower())
+        if not sep or not claim or truth is None:
+            raise RedlineError(f"--assume {item!r}: expected CLAIM=true or CLAIM=false",
+                               field="--assume")
+        out[claim] = truth
+    return out
+
+
+def _progress_bar():
+    return Progress(TextColumn("scanning packages"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                    TimeRemainingColumn(), console=stderr, transient=True)
+
+
+@app.command()
+@user_errors
+def analyze(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file or Genius XML folder.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    assume: Annotated[list[str] | None, typer.Option(
+        "--assume", help="Analyse a claim branch: CLAIM=true|false (repeatable).")] = None,
+    memory_mb: Annotated[float, typer.Option(help="Memory budget for one chunk (MB).")] = 512,
+    max_packages: Annotated[int, typer.Option(help="Refuse larger package spaces.")] = 2_000_000_000,
+    pareto_rows: Annotated[int, typer.Option(help="Frontier rows shown in the terminal.")] = 10,
+    branches: Annotated[bool, typer.Option(help="Compare claim branches (small spaces).")] = True,
+) -> None:
+    """Every package, who accepts it, the Pareto frontier, bargaining solutions and blockers."""
+    from redline.pipeline import claim_branches, load_input
+    from redline.space.engine import analysis_to_dict, analyze as analyze_space
+
+    truths = parse_assume(assume)
+    loaded = load_input(file, truths)
+    domain = loaded.domain
+    show_bar = domain.n_packages > 2_000_000
+    try:
+        if show_bar:
+            with _progress_bar() as bar:
+                task = bar.add_task("scan", total=domain.n_packages)
+                result = analyze_space(domain, memory_mb=memory_mb, max_packages=max_packages,
+                                       progress=lambda done, total: bar.update(task,
+                                                                               completed=done))
+        else:
+            result = analyze_space(domain, memory_mb=memory_mb, max_packages=max_packages)
+    except RedlineError as error:
+        raise error.located(file=str(file)) from None
+    result.timings["load"] = loaded.seconds
+    rows = (claim_branches(loaded.scenario, truths)
+            if branches and loaded.scenario is not None else [])
+    if json_output:
+        data = analysis_to_dict(result)
+        data["claim_branches"] = rows
+        data["timings"] = {k: result.timings.get(k, 0.0)
+                           for k in ("load", "build", "frontier", "solutions")}
+        print_json(data)
+        return
+    from redline.report.terminal import render_analysis
+
+    render_analysis(Console(), result, loaded.scenario, rows, pareto_rows=pareto_rows)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editor autocompletion)."""
+    from redline.scenario.model import Scenario
+
+    sys.stdout.write(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n")
+
+
+@app.command()
+@user_errors
+def check(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+) -> None:
+    """Check a scenario file and report the first problem (exit status 2) or 'ok'."""
+    from redline.scenario.compile import to_domain
+    from redline.scenario.load import load_scenario
+
+    scenario = load_scenario(file)
+    domain = to_domain(scenario)
+    typer.echo(f"ok: {len(scenario.actors)} actors, {len(scenario.issues)} issues, "
+               f"{domain.n_packages:,} packages, {len(domain.constraints)} active rules")
+
+
+export_app = typer.Typer(help="Write a scenario in another format.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("genius")
+@user_errors
+def export_genius(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file (or Genius folder).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write.")],
+    assume: Annotated[list[str] | None, typer.Option("--assume")] = None,
+) -> None:
+    """Write a Genius XML domain and one linear-additive profile per actor.
+
+    Red lines, linkages and ratification steps have no Genius form and are left out.
+    """
+    from redline.io.genius import write_genius_folder
+    from redline.pipeline import load_input
+
+    loaded = load_input(file, parse_assume(assume))
+    written = write_genius_folder(loaded.domain, output)
+    for path in written:
+        typer.echo(str(path))
+    if loaded.domain.constraints:
+        stderr.print(f"note: {len(loaded.domain.constraints)} rules (red lines, linkages, "
+                     "ratification) have no Genius form and were not written")
+
+
+@app.command()
+@user_errors
+def divide(
+    file: Annotated[Path, typer.Argument(help="YAML: parties: [A, B]; items: {item: [a, b]}")],
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Adjusted Winner fair division of items between two parties (exact fractions)."""
+    from redline.report.terminal import render_division
+    from redline.space.fair_division import adjusted_winner, load_points
+
+    parties, items = load_points(file)
+    result = adjusted_winner(items, parties)
+    if json_output:
+        print_json(result.to_dict())
+    else:
+        render_division(Console(), result)

@@ -1,0 +1,99 @@
+"""Glue used by every shell: load an input, compile it, analyse it, time each step.
+
+Kept separate from the CLI so the web app and the report use exactly the same path.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from redline.errors import RedlineError
+from redline.io.genius import is_genius_folder, read_genius_folder
+from redline.scenario.compile import to_domain
+from redline.scenario.load import load_scenario
+from redline.scenario.model import Scenario
+from redline.space.domain import Domain
+from redline.space.engine import Analysis, Progress, analyze
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """An input made ready for analysis: the scenario (if YAML) and its domain."""
+
+    path: Path
+    domain: Domain
+    scenario: Scenario | None
+    seconds: float
+
+
+def load_input(path: str | Path, assume: Mapping[str, bool] | None = None) -> Loaded:
+    """Load a scenario YAML file or a Genius XML folder."""
+    path = Path(path)
+    start = time.perf_counter()
+    if not path.exists():
+        raise RedlineError("no such file or folder", file=str(path))
+    if path.is_dir():
+        if not is_genius_folder(path):
+            raise RedlineError("folder holds no Genius XML files", file=str(path),
+                               hint="pass a scenario .yaml file or a Genius domain folder")
+        if assume:
+            raise RedlineError("--assume applies to scenario files with claims, not Genius "
+                               "folders", file=str(path))
+        domain = read_genius_folder(path)
+        scenario = None
+    else:
+        scenario = load_scenario(path)
+        try:
+            domain = to_domain(scenario, assume)
+        except RedlineError as error:
+            raise error.located(file=str(path)) from None
+    return Loaded(path, domain, scenario, time.perf_counter() - start)
+
+
+def run_analysis(
+    path: str | Path,
+    assume: Mapping[str, bool] | None = None,
+    *,
+    memory_mb: float = 512,
+    max_packages: int = 2_000_000_000,
+    progress: Progress | None = None,
+) -> tuple[Loaded, Analysis]:
+    loaded = load_input(path, assume)
+    try:
+        analysis = analyze(loaded.domain, memory_mb=memory_mb, max_packages=max_packages,
+                           progress=progress)
+    except RedlineError as error:
+        raise error.located(file=str(path)) from None
+    analysis.timings["load"] = loaded.seconds
+    return loaded, analysis
+
+
+def claim_branches(
+    scenario: Scenario, assume: Mapping[str, bool] | None = None, *, max_packages: int = 2_000_000
+) -> list[dict]:
+    """For each claim, the number of acceptable packages when it is true and when it is false.
+
+    Other claims stay as in ``assume`` (or their default). Skipped for large spaces.
+    """
+    rows = []
+    base = dict(assume or {})
+    for claim in scenario.claims:
+        counts = {}
+        for truth in (True, False):
+            domain = to_domain(scenario, {**base, claim.id: truth})
+            if domain.n_packages > max_packages:
+                return []
+            result = analyze(domain)
+            nash = result.solutions["nash"]
+            counts[truth] = (result.acceptable_count, nash.indices[:1].tolist())
+        rows.append({
+            "claim": claim.id,
+            "acceptable_if_true": counts[True][0],
+            "acceptable_if_false": counts[False][0],
+            "nash_if_true": counts[True][1],
+            "nash_if_false": counts[False][1],
+        })
+    return rows

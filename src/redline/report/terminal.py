@@ -1,0 +1,172 @@
+"""Readable terminal summaries (rich). Renders results; computes nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from redline.scenario.model import Scenario
+from redline.space.engine import Analysis, package_labels
+
+SOLUTION_TITLES = {
+    "nash": "Nash bargaining",
+    "kalai_smorodinsky": "Kalai-Smorodinsky",
+    "utilitarian": "Utilitarian (max sum)",
+    "egalitarian": "Egalitarian (max min gain)",
+}
+
+
+def _fmt_package(labels: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in labels.items())
+
+
+def render_analysis(
+    console: Console,
+    analysis: Analysis,
+    scenario: Scenario | None = None,
+    branches: list[dict] | None = None,
+    pareto_rows: int = 10,
+) -> None:
+    domain = analysis.domain
+    title = domain.name or "negotiation"
+    console.rule(f"[bold]{title}")
+    if scenario is not None and scenario.scenario.description:
+        console.print(scenario.scenario.description.strip())
+
+    actors = Table(title="Actors", show_lines=False)
+    for col in ("id", "name", "role", "capability", "veto", "outside option"):
+        actors.add_column(col)
+    roles = {a.id: a for a in scenario.actors} if scenario is not None else {}
+    for a, actor in enumerate(domain.actors):
+        spec = roles.get(actor)
+        actors.add_row(actor, domain.names()[a], spec.role if spec else "party",
+                       f"{spec.capability:g}" if spec else "-",
+                       "yes" if domain.party_mask[a] else "no",
+                       f"{domain.disagreement[a]:.3g}")
+    console.print(actors)
+
+    issues = Table(title="Issues")
+    issues.add_column("id")
+    issues.add_column("options")
+    for issue in domain.issues:
+        shown = list(issue.labels[:8]) + (["…"] if issue.size > 8 else [])
+        issues.add_row(issue.id, f"{issue.size}: " + ", ".join(shown))
+    console.print(issues)
+
+    if scenario is not None and scenario.claims:
+        truths = domain.notes.get("claims", {})
+        claims = Table(title="Claims (the branch analysed)")
+        for col in ("claim", "reported by", "denied by", "taken as"):
+            claims.add_column(col)
+        for claim in scenario.claims:
+            truth = truths.get(claim.id)
+            claims.add_row(f"[bold]{claim.id}[/]\n[dim]{claim.text}[/]",
+                           ", ".join(claim.reported_by) or "-",
+                           ", ".join(claim.denied_by) or "-",
+                           {True: "true", False: "false", None: "not assumed"}[truth])
+        console.print(claims)
+
+    console.print(
+        f"\n[bold]{analysis.n_packages:,}[/] packages; "
+        f"[bold]{analysis.acceptable_count:,}[/] acceptable to every actor with a veto; "
+        f"Pareto frontier: [bold]{analysis.pareto_indices.size:,}[/] packages "
+        f"({int(analysis.pareto_acceptable.sum()):,} of them acceptable)."
+    )
+
+    if analysis.acceptable_count:
+        solved = {name: sol for name, sol in analysis.solutions.items() if sol.indices.size}
+        table = Table(title="Bargaining solutions (among acceptable packages)")
+        table.add_column("")
+        for name, sol in solved.items():
+            extra = f" (+{sol.count - 1} tied)" if sol.count > 1 else ""
+            table.add_column(SOLUTION_TITLES[name] + extra, overflow="fold")
+        packages = {name: package_labels(domain, int(sol.indices[0]))
+                    for name, sol in solved.items()}
+        for issue in domain.issues:
+            table.add_row(issue.id, *[packages[name][issue.id] for name in solved])
+        table.add_section()
+        for a, actor in enumerate(domain.actors):
+            table.add_row(f"u({actor})", *[f"{sol.utilities[0, a]:.3f}"
+                                           for sol in solved.values()])
+        console.print(table)
+    else:
+        console.print("[bold red]No package is acceptable to every actor with a veto.[/]")
+
+    if analysis.pareto_indices.size:
+        shown = min(pareto_rows, analysis.pareto_indices.size)
+        frontier = Table(title=f"Pareto frontier (first {shown} of "
+                         f"{analysis.pareto_indices.size:,}, acceptable ones first)")
+        frontier.add_column("package (" + " / ".join(i.id for i in domain.issues) + ")",
+                            overflow="fold")
+        frontier.add_column("ok")
+        for actor in domain.actors:
+            frontier.add_column(actor, justify="right")
+        order = np.argsort(~analysis.pareto_acceptable, kind="stable")[:pareto_rows]
+        for k in order:
+            frontier.add_row(
+                " / ".join(package_labels(domain, int(analysis.pareto_indices[k])).values()),
+                "yes" if analysis.pareto_acceptable[k] else "no",
+                *[f"{u:.3f}" for u in analysis.pareto_utilities[k]])
+        console.print(frontier)
+
+    blockers = [b for b in analysis.blockers if b.rejects]
+    if blockers:
+        table = Table(title="What blocks a deal (rules and outside options)")
+        table.add_column("rule", overflow="fold", ratio=2)
+        table.add_column("holder")
+        table.add_column("rejects", justify="right")
+        table.add_column("alone", justify="right")
+        table.add_column("what it says", ratio=3)
+        for b in blockers[:12]:
+            table.add_row(f"{b.id}\n[dim]{b.kind.replace('_', ' ')}[/]", b.actor,
+                          f"{b.rejects:,}", f"{b.sole:,}", b.description)
+        console.print(table)
+        console.print("[dim]'alone': packages that would be acceptable if only this "
+                      "rule were lifted.[/]")
+
+    if analysis.closest:
+        table = Table(title="Closest packages (fewest broken rules, smallest shortfall)")
+        for col in ("package", "breaks", "who must move", "shortfall"):
+            table.add_column(col)
+        for near in analysis.closest[:5]:
+            table.add_row(_fmt_package(package_labels(domain, near.index)),
+                          ", ".join(near.violations), ", ".join(near.must_move),
+                          f"{near.shortfall:.3f}")
+        console.print(table)
+
+    if branches:
+        table = Table(title="Claim branches: acceptable packages if the claim is true / false")
+        table.add_column("claim", overflow="fold")
+        table.add_column("if true", justify="right")
+        table.add_column("if false", justify="right")
+        table.add_column("Nash if true", overflow="fold")
+        table.add_column("Nash if false", overflow="fold")
+        for row in branches:
+            nash_t = (" / ".join(package_labels(domain, row["nash_if_true"][0]).values())
+                      if row["nash_if_true"] else "no deal")
+            nash_f = (" / ".join(package_labels(domain, row["nash_if_false"][0]).values())
+                      if row["nash_if_false"] else "no deal")
+            table.add_row(row["claim"], f"{row['acceptable_if_true']:,}",
+                          f"{row['acceptable_if_false']:,}", nash_t, nash_f)
+        console.print(table)
+
+    t = analysis.timings
+    console.print(
+        f"[dim]load {t.get('load', 0):.3f}s · build {t.get('build', 0):.3f}s · frontier "
+        f"{t.get('frontier', 0):.3f}s · solutions {t.get('solutions', 0):.3f}s[/]"
+    )
+
+
+def render_division(console: Console, division) -> None:
+    a, b = division.parties
+    table = Table(title="Adjusted Winner")
+    table.add_column("item")
+    table.add_column(a, justify="right")
+    table.add_column(b, justify="right")
+    for item, (sa, sb) in division.shares.items():
+        table.add_row(item, str(sa), str(sb))
+    console.print(table)
+    ta, tb = division.totals
+    console.print(f"{a}: {ta} points ({float(ta):.4g}); {b}: {tb} points ({float(tb):.4g})"
+                  + (f"; split item: {division.split_item}" if division.split_item else ""))

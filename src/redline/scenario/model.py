@@ -1,0 +1,449 @@
+"""The scenario format users write: a pydantic v2 model.
+
+A scenario names the actors and issues of a negotiation, each actor's position and salience on
+each issue, the red lines, conditional offers (linkages) and ratification steps that reject
+packages, each actor's outside option, and the sources and claims behind every judgment.
+
+Cross-references (an actor id in a red line, an option label in a condition) are checked in
+:meth:`Scenario._check_references`, so a bad file fails with the field that is wrong.
+The JSON Schema of this model (``redline schema``) lets editors autocomplete scenario files.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Id = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        max_length=64,
+        description="Identifier: letters, digits, '_', '.', '-'.",
+    ),
+]
+Judgment = Literal["reported", "analyst", "official", "estimate"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Meta(Strict):
+    id: Id = "scenario"
+    title: str = ""
+    description: str = ""
+    date: str | None = Field(None, description="As-of date of the judgments (ISO 8601).")
+
+
+class Source(Strict):
+    id: Id
+    name: str
+    kind: Literal["press", "official", "interview", "analyst", "dataset", "other"] = "other"
+    date: str | None = None
+    url: str | None = None
+    note: str = ""
+
+
+class Actor(Strict):
+    id: Id
+    name: str
+    role: Literal["party", "mediator", "stakeholder"] = "party"
+    capability: float = Field(gt=0, description="Clout: relative power to shape the outcome.")
+    veto: bool | None = Field(
+        None,
+        description="Whether a deal needs this actor's acceptance. Default: parties and "
+        "mediators yes, stakeholders no.",
+    )
+    outside_option: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Utility of no deal (BATNA) on the 0-1 utility scale. A package worth less "
+        "is unacceptable to this actor.",
+    )
+    judgment: Judgment = "analyst"
+    sources: list[Id] = []
+    note: str = ""
+
+    @property
+    def has_veto(self) -> bool:
+        return self.veto if self.veto is not None else self.role != "stakeholder"
+
+
+class Option(Strict):
+    label: str = Field(min_length=1, max_length=80)
+    value: float = Field(ge=0, le=100, description="Position on the issue's 0-100 scale.")
+    description: str = ""
+
+
+class Scale(Strict):
+    step: float = Field(gt=0, le=100, description="Grid step on the 0-100 scale.")
+    low: float = Field(0, ge=0, le=100)
+    high: float = Field(100, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if self.low >= self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        return self
+
+
+class Issue(Strict):
+    id: Id
+    name: str
+    description: str = ""
+    low: str = Field("", description="What 0 on this issue means, in words.")
+    high: str = Field("", description="What 100 on this issue means, in words.")
+    options: list[Option] | None = Field(
+        None, description="Ordered options, with strictly increasing values."
+    )
+    scale: Scale | None = Field(None, description="A continuous 0-100 scale with a step.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Issue:
+        if (self.options is None) == (self.scale is None):
+            raise ValueError("give exactly one of 'options' (ordered labels) or 'scale' (step)")
+        if self.options is not None:
+            if len(self.options) < 2:
+                raise ValueError("an issue needs at least 2 options")
+            labels = [o.label for o in self.options]
+            if len(set(labels)) != len(labels):
+                raise ValueError(f"option labels repeat: {labels}")
+            values = [o.value for o in self.options]
+            if any(b <= a for a, b in zip(values, values[1:], strict=False)):
+                raise ValueError(
+                    f"option values must strictly increase along the list, got {values}"
+                )
+        return self
+
+    def option_values(self) -> list[tuple[str, float]]:
+        """(label, value) pairs in order; a scale gives labels like '40'."""
+        if self.options is not None:
+            return [(o.label, o.value) for o in self.options]
+        assert self.scale is not None
+        count = int(round((self.scale.high - self.scale.low) / self.scale.step))
+        values = [self.scale.low + i * self.scale.step for i in range(count + 1)]
+        if values[-1] < self.scale.high - 1e-9:
+            values.append(self.scale.high)
+        values = [min(v, self.scale.high) for v in values]
+        return [(_fmt(v), v) for v in values]
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+class Stance(Strict):
+    """An actor's view of one issue."""
+
+    position: float = Field(ge=0, le=100, description="Ideal point on the 0-100 scale.")
+    salience: float = Field(ge=0, le=1, description="How much the issue matters (0-1).")
+    values: dict[str, float] | None = Field(
+        None,
+        description="Explicit utility (0-1) of each option label; overrides the spatial default.",
+    )
+    judgment: Judgment = "analyst"
+    sources: list[Id] = []
+    note: str = ""
+
+
+class Condition(Strict):
+    """A predicate on packages.
+
+    A leaf names an issue and one test (``is``, ``in``, ``not_in``, or ``at_least``/``at_most``
+    on the 0-100 scale). ``all``, ``any`` and ``not`` combine conditions.
+    """
+
+    issue: Id | None = None
+    is_: str | None = Field(None, alias="is")
+    in_: list[str] | None = Field(None, alias="in")
+    not_in: list[str] | None = None
+    at_least: float | None = Field(None, ge=0, le=100)
+    at_most: float | None = Field(None, ge=0, le=100)
+    all: list[Condition] | None = None
+    any: list[Condition] | None = None
+    not_: Condition | None = Field(None, alias="not")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Condition:
+        tests = [self.is_, self.in_, self.not_in]
+        n_tests = sum(t is not None for t in tests)
+        bounds = self.at_least is not None or self.at_most is not None
+        combos = sum(c is not None for c in (self.all, self.any, self.not_))
+        if self.issue is not None:
+            if combos:
+                raise ValueError("a condition on an issue cannot also have all/any/not")
+            if n_tests + bounds != 1:
+                raise ValueError(
+                    "a condition on an issue needs exactly one test: is, in, not_in, "
+                    "or at_least/at_most"
+                )
+            if (
+                self.at_least is not None
+                and self.at_most is not None
+                and self.at_least > self.at_most
+            ):
+                raise ValueError(
+                    f"at_least ({self.at_least}) > at_most ({self.at_most}): nothing can match"
+                )
+        else:
+            if n_tests or bounds:
+                raise ValueError("is/in/not_in/at_least/at_most need an 'issue'")
+            if combos != 1:
+                raise ValueError("a condition needs an 'issue', or exactly one of all/any/not")
+            for group in (self.all, self.any):
+                if group is not None and not group:
+                    raise ValueError("all/any need at least one condition")
+        return self
+
+
+class Gate(Strict):
+    """Ties a rule to a claim: the rule applies only in the branch where the claim is true."""
+
+    claim: Id | None = Field(
+        None, description="Apply this rule only when the claim is taken as true."
+    )
+    claim_false: Id | None = Field(
+        None, description="Apply this rule only when the claim is taken as false."
+    )
+
+
+class RedLine(Gate):
+    id: Id
+    actor: Id
+    description: str = ""
+    never: Condition | None = Field(None, description="Packages where this holds are rejected.")
+    require: Condition | None = Field(None, description="Packages must satisfy this.")
+    unless: Condition | None = Field(None, description="Exception: the red line lifts if this holds.")
+    hard: bool = True
+    judgment: Judgment = "analyst"
+    sources: list[Id] = []
+
+    @model_validator(mode="after")
+    def _one(self) -> RedLine:
+        if (self.never is None) == (self.require is None):
+            raise ValueError("a red line needs exactly one of 'never' or 'require'")
+        return self
+
+
+class Linkage(Gate):
+    """A conditional offer: ``actor`` gives ``gives`` only if ``only_if`` holds."""
+
+    id: Id
+    actor: Id
+    description: str = ""
+    gives: Condition
+    only_if: Condition
+    judgment: Judgment = "analyst"
+    sources: list[Id] = []
+
+
+class Ratification(Gate):
+    """A domestic step: a package where ``when`` holds must include ``requires`` and/or be worth
+    at least ``min_utility`` to ``actor`` (its ratifying body's acceptance)."""
+
+    id: Id
+    actor: Id
+    description: str = ""
+    when: Condition
+    requires: Condition | None = None
+    min_utility: float | None = Field(None, ge=0, le=1)
+    judgment: Judgment = "analyst"
+    sources: list[Id] = []
+
+    @model_validator(mode="after")
+    def _some(self) -> Ratification:
+        if self.requires is None and self.min_utility is None:
+            raise ValueError("a ratification step needs 'requires', 'min_utility', or both")
+        return self
+
+
+class Override(Strict):
+    """A change to the model in the branch where a claim is true."""
+
+    actor: Id
+    issue: Id | None = None
+    position: float | None = Field(None, ge=0, le=100)
+    salience: float | None = Field(None, ge=0, le=1)
+    outside_option: float | None = Field(None, ge=0, le=1)
+
+
+class Claim(Strict):
+    id: Id
+    text: str
+    reported_by: list[Id] = Field(default_factory=list)
+    denied_by: list[Id] = Field(default_factory=list)
+    assumed: bool | None = Field(
+        None,
+        description="The branch analysed by default: true, false, or null (not assumed: "
+        "rules gated on it are off).",
+    )
+    if_true: list[Override] = Field(default_factory=list)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _sides(self) -> Claim:
+        both = set(self.reported_by) & set(self.denied_by)
+        if both:
+            raise ValueError(f"source(s) {sorted(both)} both report and deny the claim")
+        return self
+
+
+class Scenario(Strict):
+    """A negotiation: see the module docstring."""
+
+    scenario: Meta = Meta()
+    sources: list[Source] = []
+    claims: list[Claim] = []
+    actors: list[Actor] = Field(min_length=1)
+    issues: list[Issue] = Field(min_length=1)
+    positions: dict[Id, dict[Id, Stance]] = Field(
+        description="positions[actor][issue]: ideal point and salience."
+    )
+    red_lines: list[RedLine] = []
+    linkages: list[Linkage] = []
+    ratification: list[Ratification] = []
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"title": "Redline scenario"},
+    )
+
+
+class ReferenceError_(ValueError):
+    """A cross-reference problem, with the path of the offending field."""
+
+    def __init__(self, path: tuple, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def _unique(items: list, what: str, path: str) -> None:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if item.id in seen:
+            raise ReferenceError_((path, i, "id"), f"duplicate {what} id {item.id!r}")
+        seen.add(item.id)
+
+
+def check_references(s: Scenario) -> None:
+    """Raise :class:`ReferenceError_` at the first dangling or contradictory reference."""
+    _unique(s.sources, "source", "sources")
+    _unique(s.claims, "claim", "claims")
+    _unique(s.actors, "actor", "actors")
+    _unique(s.issues, "issue", "issues")
+    all_rules = [*s.red_lines, *s.linkages, *s.ratification]
+    seen: set[str] = set()
+    for path, rules in (("red_lines", s.red_lines), ("linkages", s.linkages),
+                        ("ratification", s.ratification)):
+        for i, rule in enumerate(rules):
+            if rule.id in seen:
+                raise ReferenceError_((path, i, "id"), f"duplicate rule id {rule.id!r}")
+            seen.add(rule.id)
+    del all_rules
+    sources = {x.id for x in s.sources}
+    claims = {x.id for x in s.claims}
+    actors = {x.id for x in s.actors}
+    issues = {x.id: x for x in s.issues}
+
+    def need(ref: str, known: set | dict, what: str, path: tuple) -> None:
+        if ref not in known:
+            listing = ", ".join(sorted(known)) or "none defined"
+            raise ReferenceError_(path, f"unknown {what} {ref!r} (known: {listing})")
+
+    for i, actor in enumerate(s.actors):
+        for j, src in enumerate(actor.sources):
+            need(src, sources, "source", ("actors", i, "sources", j))
+    if not any(a.has_veto for a in s.actors):
+        raise ReferenceError_(("actors",), "no actor has a veto: mark at least one as a party")
+    for i, claim in enumerate(s.claims):
+        for key in ("reported_by", "denied_by"):
+            for j, src in enumerate(getattr(claim, key)):
+                need(src, sources, "source", ("claims", i, key, j))
+        for j, ov in enumerate(claim.if_true):
+            need(ov.actor, actors, "actor", ("claims", i, "if_true", j, "actor"))
+            if ov.issue is not None:
+                need(ov.issue, issues, "issue", ("claims", i, "if_true", j, "issue"))
+            elif ov.position is not None or ov.salience is not None:
+                raise ReferenceError_(
+                    ("claims", i, "if_true", j), "position/salience overrides need an 'issue'"
+                )
+    for actor_id, stances in s.positions.items():
+        need(actor_id, actors, "actor", ("positions", actor_id))
+        for issue_id, stance in stances.items():
+            need(issue_id, issues, "issue", ("positions", actor_id, issue_id))
+            for j, src in enumerate(stance.sources):
+                need(src, sources, "source", ("positions", actor_id, issue_id, "sources", j))
+            if stance.values is not None:
+                labels = [lab for lab, _ in issues[issue_id].option_values()]
+                missing = [lab for lab in labels if lab not in stance.values]
+                extra = [lab for lab in stance.values if lab not in labels]
+                if extra:
+                    raise ReferenceError_(
+                        ("positions", actor_id, issue_id, "values", extra[0]),
+                        f"unknown option {extra[0]!r} (options: {', '.join(labels)})",
+                    )
+                if missing:
+                    raise ReferenceError_(
+                        ("positions", actor_id, issue_id, "values"),
+                        f"values must cover every option; missing {', '.join(missing)}",
+                    )
+                for label, value in stance.values.items():
+                    if not 0 <= value <= 1:
+                        raise ReferenceError_(
+                            ("positions", actor_id, issue_id, "values", label),
+                            f"utility {value} is outside [0, 1]",
+                        )
+    for actor in s.actors:
+        stances = s.positions.get(actor.id)
+        if stances is None:
+            raise ReferenceError_(("positions",), f"no positions for actor {actor.id!r}")
+        missing = [i for i in issues if i not in stances]
+        if missing:
+            raise ReferenceError_(
+                ("positions", actor.id),
+                f"actor {actor.id!r} has no position on issue(s) {', '.join(missing)}",
+            )
+        if all(stances[i].salience == 0 for i in issues):
+            raise ReferenceError_(
+                ("positions", actor.id), f"actor {actor.id!r} has zero salience on every issue"
+            )
+
+    def check_condition(cond: Condition, path: tuple) -> None:
+        if cond.issue is not None:
+            need(cond.issue, issues, "issue", (*path, "issue"))
+            labels = [lab for lab, _ in issues[cond.issue].option_values()]
+            named = [cond.is_] if cond.is_ is not None else (cond.in_ or cond.not_in or [])
+            key = "is" if cond.is_ is not None else ("in" if cond.in_ is not None else "not_in")
+            for label in named:
+                if label not in labels:
+                    raise ReferenceError_(
+                        (*path, key),
+                        f"issue {cond.issue!r} has no option {label!r} "
+                        f"(options: {', '.join(labels)})",
+                    )
+        for key, group in (("all", cond.all), ("any", cond.any)):
+            for j, child in enumerate(group or []):
+                check_condition(child, (*path, key, j))
+        if cond.not_ is not None:
+            check_condition(cond.not_, (*path, "not"))
+
+    for path, rules in (("red_lines", s.red_lines), ("linkages", s.linkages),
+                        ("ratification", s.ratification)):
+        for i, rule in enumerate(rules):
+            need(rule.actor, actors, "actor", (path, i, "actor"))
+            for j, src in enumerate(rule.sources):
+                need(src, sources, "source", (path, i, "sources", j))
+            for key in ("claim", "claim_false"):
+                ref = getattr(rule, key)
+                if ref is not None:
+                    need(ref, claims, "claim", (path, i, key))
+            for key in ("never", "require", "unless", "gives", "only_if", "when", "requires"):
+                cond = getattr(rule, key, None)
+                if cond is not None:
+                    check_condition(cond, (path, i, key))

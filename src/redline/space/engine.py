@@ -1,0 +1,417 @@
+"""The agreement-space engine: every package, who accepts it, the frontier and the solutions.
+
+One pass over the package space in chunks (bounded memory) evaluates every actor's utility,
+applies the constraints and outside options as masks (keeping which rule rejected what), merges
+each chunk's Pareto frontier into a running frontier (the frontier of a union is the frontier of
+the union of frontiers), and keeps running optima for the bargaining solutions. The
+Kalai-Smorodinsky solution needs each actor's ideal over the acceptable packages first, so when
+the space spans several chunks it takes a second pass.
+
+Solution definitions (over packages acceptable to every actor with a veto, ``u_i >= d_i``):
+
+* Nash (1950): argmax of ``prod_i (u_i - d_i)``;
+* Kalai-Smorodinsky (1975): argmax of ``min_i (u_i - d_i) / (ideal_i - d_i)``, where ``ideal_i``
+  is actor i's best utility among the acceptable packages;
+* utilitarian: argmax of ``sum_i u_i``;
+* egalitarian (Kalai 1977): argmax of ``min_i (u_i - d_i)``.
+
+Ties: every package within ``TIE_TOLERANCE`` of the optimum is reported.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from redline.errors import SpaceTooLargeError
+from redline.space.domain import Domain
+from redline.space.packages import chunks, decode
+from redline.space.pareto import pareto_mask
+
+TIE_TOLERANCE = 1e-12
+PARETO_DECIMALS = 12
+MAX_TIES = 1000
+CLOSEST_COUNT = 10
+DEFAULT_MEMORY_MB = 512
+DEFAULT_MAX_PACKAGES = 2_000_000_000
+SOLUTIONS = ("nash", "kalai_smorodinsky", "utilitarian", "egalitarian")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The optimal packages of one bargaining solution (all ties)."""
+
+    name: str
+    value: float
+    indices: np.ndarray  # (m,) package numbers, ascending
+    utilities: np.ndarray  # (m, n_actors)
+    count: int  # number of tied packages (may exceed len(indices) when truncated)
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """How often one rule (or one actor's outside option) rejects packages."""
+
+    id: str
+    kind: str  # red_line | linkage | ratification | outside_option
+    actor: str
+    description: str
+    binding: bool  # held by an actor whose acceptance a deal needs
+    rejects: int  # packages it rejects
+    sole: int  # packages it alone rejects: lifting it would make them acceptable
+
+
+@dataclass(frozen=True)
+class NearDeal:
+    """A package that comes close when none is acceptable to all."""
+
+    index: int
+    utilities: np.ndarray
+    violations: tuple[str, ...]  # ids of the rules and outside options it breaks
+    shortfall: float  # total utility below outside options, over veto actors
+    must_move: tuple[str, ...]  # actors who would have to give way
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything ``analyze`` finds about a domain."""
+
+    domain: Domain
+    n_packages: int
+    acceptable_count: int
+    pareto_indices: np.ndarray
+    pareto_utilities: np.ndarray
+    pareto_acceptable: np.ndarray
+    solutions: dict[str, Solution]
+    blockers: tuple[Blocker, ...]
+    closest: tuple[NearDeal, ...]
+    ideal: np.ndarray  # (n_actors,) best utility among acceptable packages (nan if none)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def options(self, index: int) -> np.ndarray:
+        return decode(np.array([index]), self.domain.radices)[0]
+
+
+def chunk_size_for(domain: Domain, memory_mb: float) -> int:
+    """Packages per chunk so that one chunk's arrays stay within ``memory_mb``."""
+    n_reasons = len(domain.constraints) + domain.n_actors
+    per_package = 8 * (len(domain.issues) + 4 * domain.n_actors + 6) + 2 * n_reasons
+    return int(max(1024, min(4_000_000, memory_mb * 2**20 / per_package)))
+
+
+def check_size(domain: Domain, max_packages: int = DEFAULT_MAX_PACKAGES) -> None:
+    """Refuse spaces too large to scan, with a hint on what to coarsen."""
+    total = domain.n_packages
+    if total <= max_packages:
+        return
+    largest = max(domain.issues, key=lambda issue: issue.size)
+    raise SpaceTooLargeError(
+        f"the package space has {total:.3g} packages, above the limit of {max_packages:.3g}",
+        field=f"issues.{largest.id}",
+        hint=f"coarsen the step of issue {largest.id!r} ({largest.size} options) or merge "
+        "options; or raise --max-packages",
+    )
+
+
+def evaluate(domain: Domain, options: np.ndarray) -> np.ndarray:
+    """Utilities, shape ``(n_packages, n_actors)``, of option-index rows."""
+    utilities = domain.tables[0][options[:, 0]].copy()
+    for j in range(1, len(domain.tables)):
+        utilities += domain.tables[j][options[:, j]]
+    return utilities
+
+
+def violations(domain: Domain, options: np.ndarray, utilities: np.ndarray) -> np.ndarray:
+    """Boolean ``(n_packages, n_rules + n_actors)``: which rule rejects which package.
+
+    The first columns follow ``domain.constraints``; the last ``n_actors`` columns mark packages
+    worth less than each actor's outside option.
+    """
+    out = np.empty((options.shape[0], len(domain.constraints) + domain.n_actors), dtype=bool)
+    for k, constraint in enumerate(domain.constraints):
+        out[:, k] = constraint.violations(options, utilities)
+    out[:, len(domain.constraints):] = utilities < domain.disagreement[None, :] - TIE_TOLERANCE
+    return out
+
+
+def binding_columns(domain: Domain) -> np.ndarray:
+    """Which columns of :func:`violations` can block a deal (veto actors' rules)."""
+    veto = domain.party_mask
+    rules = np.array([veto[c.actor] for c in domain.constraints], dtype=bool)
+    return np.concatenate([rules, veto])
+
+
+class _Best:
+    """Running argmax with ties (within ``TIE_TOLERANCE``) over a stream of chunks."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.value = -np.inf
+        self.count = 0
+        self.indices = np.zeros(0, dtype=np.int64)
+        self.utilities: np.ndarray | None = None
+        self.values = np.zeros(0)
+
+    def update(self, values: np.ndarray, indices: np.ndarray, utilities: np.ndarray) -> None:
+        if values.size == 0:
+            return
+        self.value = max(self.value, float(values.max()))
+        hit = values >= self.value - TIE_TOLERANCE
+        stored = self.values >= self.value - TIE_TOLERANCE
+        self.count = int(stored.sum()) + int(hit.sum()) if self.count == stored.size \
+            else self.count + int(hit.sum())
+        old_u = self.utilities[stored] if self.utilities is not None else utilities[:0]
+        self.indices = np.concatenate([self.indices[stored], indices[hit]])[:MAX_TIES]
+        self.utilities = np.concatenate([old_u, utilities[hit]])[:MAX_TIES]
+        self.values = np.concatenate([self.values[stored], values[hit]])[:MAX_TIES]
+
+    def result(self) -> Solution:
+        if self.utilities is None or self.indices.size == 0:
+            return Solution(self.name, float("nan"), np.zeros(0, dtype=np.int64),
+                            np.zeros((0, 0)), 0)
+        order = np.argsort(self.indices, kind="stable")
+        return Solution(self.name, self.value, self.indices[order], self.utilities[order],
+                        max(self.count, self.indices.size))
+
+
+def _objectives(domain: Domain, ideal: np.ndarray | None) -> dict[str, Callable]:
+    veto = domain.party_mask
+    d = domain.disagreement[veto]
+
+    def nash(u: np.ndarray) -> np.ndarray:
+        return np.prod(u[:, veto] - d, axis=1)
+
+    def utilitarian(u: np.ndarray) -> np.ndarray:
+        return u[:, veto].sum(axis=1)
+
+    def egalitarian(u: np.ndarray) -> np.ndarray:
+        return (u[:, veto] - d).min(axis=1)
+
+    out = {"nash": nash, "utilitarian": utilitarian, "egalitarian": egalitarian}
+    if ideal is not None:
+        span = ideal[veto] - d
+
+        def kalai_smorodinsky(u: np.ndarray) -> np.ndarray:
+            gain = u[:, veto] - d
+            ratio = np.divide(gain, span, out=np.ones_like(gain), where=span > 0)
+            return ratio.min(axis=1)
+
+        out["kalai_smorodinsky"] = kalai_smorodinsky
+    return out
+
+
+def analyze(
+    domain: Domain,
+    *,
+    memory_mb: float = DEFAULT_MEMORY_MB,
+    max_packages: int = DEFAULT_MAX_PACKAGES,
+    progress: Progress | None = None,
+    chunk_size: int | None = None,
+) -> Analysis:
+    """Scan the whole package space of ``domain``; see the module docstring."""
+    check_size(domain, max_packages)
+    total = domain.n_packages
+    size = chunk_size or chunk_size_for(domain, memory_mb)
+    radices = domain.radices
+    veto = domain.party_mask
+    binding = binding_columns(domain)
+    n_cols = int(binding.sum())
+    timings = {"build": 0.0, "frontier": 0.0, "solutions": 0.0}
+
+    acceptable_count = 0
+    rejects = np.zeros(n_cols, dtype=np.int64)
+    sole = np.zeros(n_cols, dtype=np.int64)
+    ideal = np.full(domain.n_actors, -np.inf)
+    front_idx = np.zeros(0, dtype=np.int64)
+    front_u = np.zeros((0, domain.n_actors))
+    front_ok = np.zeros(0, dtype=bool)
+    objectives = _objectives(domain, None)
+    best = {name: _Best(name) for name in objectives}
+    near_key = np.zeros(0)
+    near_idx = np.zeros(0, dtype=np.int64)
+    single_chunk = size >= total
+    kept_acceptable: tuple[np.ndarray, np.ndarray] | None = None
+
+    for start, stop in chunks(total, size):
+        t0 = time.perf_counter()
+        indices = np.arange(start, stop, dtype=np.int64)
+        options = decode(indices, radices)
+        utilities = evaluate(domain, options)
+        rejected = violations(domain, options, utilities)[:, binding]
+        n_broken = rejected.sum(axis=1)
+        ok = n_broken == 0
+        acceptable_count += int(ok.sum())
+        rejects += rejected.sum(axis=0)
+        sole += rejected[n_broken == 1].sum(axis=0)
+        if ok.any():
+            ideal = np.maximum(ideal, utilities[ok].max(axis=0))
+        t1 = time.perf_counter()
+        timings["build"] += t1 - t0
+
+        party_u = np.round(utilities[:, veto], PARETO_DECIMALS)
+        local = pareto_mask(party_u, decimals=None)
+        cand_idx = np.concatenate([front_idx, indices[local]])
+        cand_u = np.concatenate([front_u, utilities[local]])
+        cand_ok = np.concatenate([front_ok, ok[local]])
+        keep = pareto_mask(np.round(cand_u[:, veto], PARETO_DECIMALS), decimals=None)
+        front_idx, front_u, front_ok = cand_idx[keep], cand_u[keep], cand_ok[keep]
+        t2 = time.perf_counter()
+        timings["frontier"] += t2 - t1
+
+        acc_idx, acc_u = indices[ok], utilities[ok]
+        for name, objective in objectives.items():
+            best[name].update(objective(acc_u), acc_idx, acc_u)
+        if single_chunk:
+            kept_acceptable = (acc_idx, acc_u)
+        # Closest packages: fewest broken rules, then smallest shortfall below outside options.
+        shortfall = np.clip(domain.disagreement[veto] - utilities[:, veto], 0, None).sum(axis=1)
+        key = n_broken * (veto.sum() + 1.0) + shortfall
+        take = min(CLOSEST_COUNT, key.size)
+        part = np.argpartition(key, take - 1)[:take]
+        near_key = np.concatenate([near_key, key[part]])
+        near_idx = np.concatenate([near_idx, indices[part]])
+        order = np.lexsort((near_idx, near_key))[:CLOSEST_COUNT]
+        near_key, near_idx = near_key[order], near_idx[order]
+        timings["solutions"] += time.perf_counter() - t2
+        if progress is not None:
+            progress(stop, total)
+
+    ideal_or_none = np.where(np.isfinite(ideal), ideal, np.nan)
+    if acceptable_count:
+        t0 = time.perf_counter()
+        ks_objective = _objectives(domain, ideal)["kalai_smorodinsky"]
+        ks = _Best("kalai_smorodinsky")
+        if kept_acceptable is not None:
+            ks.update(ks_objective(kept_acceptable[1]), *kept_acceptable)
+        else:
+            for start, stop in chunks(total, size):
+                indices = np.arange(start, stop, dtype=np.int64)
+                options = decode(indices, radices)
+                utilities = evaluate(domain, options)
+                ok = ~violations(domain, options, utilities)[:, binding].any(axis=1)
+                ks.update(ks_objective(utilities[ok]), indices[ok], utilities[ok])
+        objectives["kalai_smorodinsky"] = ks_objective
+        best["kalai_smorodinsky"] = ks
+        timings["solutions"] += time.perf_counter() - t0
+
+    solutions = {name: best.get(name, _Best(name)).result() for name in SOLUTIONS}
+
+    order = np.argsort(front_idx, kind="stable")
+    blockers = _blockers(domain, binding, rejects, sole)
+    closest = _closest(domain, binding, near_idx) if acceptable_count == 0 else ()
+    return Analysis(
+        domain=domain,
+        n_packages=total,
+        acceptable_count=acceptable_count,
+        pareto_indices=front_idx[order],
+        pareto_utilities=front_u[order],
+        pareto_acceptable=front_ok[order],
+        solutions=solutions,
+        blockers=blockers,
+        closest=closest,
+        ideal=ideal_or_none,
+        timings=timings,
+    )
+
+
+def _column_labels(domain: Domain) -> list[tuple[str, str, str, str]]:
+    """(id, kind, actor id, description) for every column of :func:`violations`."""
+    out = [(c.id, c.kind, domain.actors[c.actor], c.description) for c in domain.constraints]
+    for a, actor in enumerate(domain.actors):
+        out.append((f"{actor}:outside_option", "outside_option", actor,
+                    f"worth less than {domain.names()[a]}'s outside option "
+                    f"({domain.disagreement[a]:.3g})"))
+    return out
+
+
+def _blockers(domain: Domain, binding: np.ndarray, rejects: np.ndarray,
+              sole: np.ndarray) -> tuple[Blocker, ...]:
+    labels = [lab for lab, b in zip(_column_labels(domain), binding, strict=True) if b]
+    rows = [
+        Blocker(id=i, kind=k, actor=a, description=d, binding=True,
+                rejects=int(r), sole=int(s))
+        for (i, k, a, d), r, s in zip(labels, rejects, sole, strict=True)
+    ]
+    rows.sort(key=lambda b: (-b.sole, -b.rejects, b.id))
+    return tuple(rows)
+
+
+def _closest(domain: Domain, binding: np.ndarray, indices: np.ndarray) -> tuple[NearDeal, ...]:
+    if indices.size == 0:
+        return ()
+    options = decode(indices, domain.radices)
+    utilities = evaluate(domain, options)
+    broken = violations(domain, options, utilities)[:, binding]
+    labels = [lab for lab, b in zip(_column_labels(domain), binding, strict=True) if b]
+    veto = domain.party_mask
+    out = []
+    for row, index in enumerate(indices):
+        hit = [labels[k] for k in np.flatnonzero(broken[row])]
+        shortfall = float(np.clip(domain.disagreement[veto] - utilities[row, veto], 0, None).sum())
+        movers = tuple(dict.fromkeys(actor for _, _, actor, _ in hit))
+        out.append(NearDeal(int(index), utilities[row], tuple(i for i, *_ in hit), shortfall,
+                            movers))
+    return tuple(out)
+
+
+def package_labels(domain: Domain, index: int) -> dict[str, str]:
+    """``{issue id: option label}`` of package ``index``."""
+    options = decode(np.array([index]), domain.radices)[0]
+    return {issue.id: issue.labels[o] for issue, o in zip(domain.issues, options, strict=True)}
+
+
+def _entry(domain: Domain, index: int, utilities: np.ndarray) -> dict:
+    return {
+        "package": package_labels(domain, index),
+        "utilities": {a: round(float(u), 12) for a, u in zip(domain.actors, utilities,
+                                                            strict=True)},
+    }
+
+
+def analysis_to_dict(analysis: Analysis, *, pareto_limit: int | None = None) -> dict:
+    """The JSON form of an analysis (the CLI's ``--json``)."""
+    domain = analysis.domain
+    pareto = []
+    count = analysis.pareto_indices.size if pareto_limit is None else min(
+        pareto_limit, analysis.pareto_indices.size)
+    for k in range(count):
+        entry = _entry(domain, int(analysis.pareto_indices[k]), analysis.pareto_utilities[k])
+        entry["acceptable"] = bool(analysis.pareto_acceptable[k])
+        pareto.append(entry)
+    solutions = {}
+    for name, sol in analysis.solutions.items():
+        solutions[name] = [_entry(domain, int(i), u) for i, u in
+                           zip(sol.indices, sol.utilities, strict=True)]
+    return {
+        "scenario": domain.name,
+        "actors": [{"id": a, "name": n, "veto": bool(v), "outside_option": float(d)}
+                   for a, n, v, d in zip(domain.actors, domain.names(), domain.party_mask,
+                                         domain.disagreement, strict=True)],
+        "issues": [{"id": i.id, "name": i.name, "options": list(i.labels)}
+                   for i in domain.issues],
+        "claims": domain.notes.get("claims", {}),
+        "packages": analysis.n_packages,
+        "acceptable_count": analysis.acceptable_count,
+        "pareto_count": int(analysis.pareto_indices.size),
+        "pareto": pareto,
+        "solutions": solutions,
+        "solution_values": {name: (None if not np.isfinite(s.value) else s.value)
+                            for name, s in analysis.solutions.items()},
+        "solution_ties": {name: s.count for name, s in analysis.solutions.items()},
+        "blocking": [
+            {"id": b.id, "kind": b.kind, "actor": b.actor, "description": b.description,
+             "rejects": b.rejects, "sole": b.sole}
+            for b in analysis.blockers
+        ],
+        "closest": [
+            {**_entry(domain, d.index, d.utilities), "violations": list(d.violations),
+             "shortfall": round(d.shortfall, 12), "must_move": list(d.must_move)}
+            for d in analysis.closest
+        ],
+        "timings": dict(analysis.timings),
+    }
