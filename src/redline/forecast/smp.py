@@ -116,18 +116,49 @@ _OPTIONS = {
 # Small numerical helpers
 
 
-def _seq_sum(a: np.ndarray, axis: int = 0) -> np.ndarray:
-    """Sum along ``axis`` strictly left to right, as KTAB's loops do.
+def _seq_reduce(ufunc: np.ufunc, a: np.ndarray, axis: int) -> np.ndarray:
+    """Reduce along ``axis`` strictly left to right, as KTAB's loops do.
 
-    ``np.sum`` may use pairwise summation, which rounds differently; ``accumulate`` is always
-    sequential.
+    ``np.sum`` on a contiguous run of numbers uses pairwise summation, which rounds differently
+    from a plain loop. Reducing over the *outer* axis of a C-contiguous array whose remaining
+    axes hold two or more numbers is a plain loop (one vector update per slice), so that is the
+    fast path; otherwise ``accumulate`` (always sequential) is used.
     """
-    return np.take(np.add.accumulate(a, axis=axis), -1, axis=axis)
+    a = np.moveaxis(a, axis, 0)
+    if a.ndim >= 2 and a[0].size >= 2:
+        return ufunc.reduce(np.ascontiguousarray(a), axis=0)
+    return ufunc.accumulate(a, axis=0)[-1]
+
+
+def _seq_sum(a: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Sum along ``axis`` in index order (see :func:`_seq_reduce`)."""
+    return _seq_reduce(np.add, a, axis)
 
 
 def _seq_prod(a: np.ndarray, axis: int = 0) -> np.ndarray:
-    """Product along ``axis`` strictly left to right."""
-    return np.take(np.multiply.accumulate(a, axis=axis), -1, axis=axis)
+    """Product along ``axis`` in index order."""
+    return _seq_reduce(np.multiply, a, axis)
+
+
+# Numbers per temporary in the N^3 work: small enough to stay in a core's cache.
+_BLOCK = 1 << 15
+
+
+def _blocks(runs: int, inner: int, per_item: int):
+    """Cover runs x inner in blocks of about ``_BLOCK`` numbers; one item costs ``per_item``.
+
+    Yields (run slice, inner slice): whole runs together while they are small, else one run at
+    a time, cut along the inner axis.
+    """
+    if per_item * inner <= _BLOCK:
+        step = max(1, _BLOCK // (per_item * inner))
+        for lo in range(0, runs, step):
+            yield slice(lo, min(lo + step, runs)), slice(0, inner)
+    else:
+        step = max(1, _BLOCK // per_item)
+        for b in range(runs):
+            for lo in range(0, inner, step):
+                yield slice(b, b + 1), slice(lo, min(lo + step, inner))
 
 
 def _utility(d: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -147,13 +178,17 @@ def _pairwise_victory(u: np.ndarray, w: np.ndarray) -> np.ndarray:
     strengths are the sums of those votes, started at 1e-8 and accumulated in voter order; the
     "Linear" victory model gives ``C_ab / (C_ab + C_ba)``; the diagonal is 1/2.
     """
+    bsz, nv, n_opt = u.shape
     ut = np.moveaxis(u, 1, 0)  # (voters, B, options)
-    votes = np.moveaxis(w, 1, 0)[:, :, None, None] * (ut[:, :, :, None] - ut[:, :, None, :])
-    votes = np.where(votes > 0.0, votes, 0.0)
-    votes[0] += _MIN_COALITION
-    c = _seq_sum(votes, axis=0)  # (B, a, b)
+    wt = np.moveaxis(w, 1, 0)[:, :, None, None]
+    c = np.empty((bsz, n_opt, n_opt))
+    for rs, os_ in _blocks(bsz, n_opt, nv * n_opt):
+        votes = ut[:, rs, os_, None] - ut[:, rs, None, :]  # (voters, runs, a, b)
+        votes *= wt[:, rs]
+        np.maximum(votes, 0.0, out=votes)  # only positive votes count for a over b
+        votes[0] += _MIN_COALITION
+        c[rs, os_] = _seq_sum(votes, axis=0)
     pv = c / (c + np.swapaxes(c, 1, 2))
-    n_opt = pv.shape[-1]
     pv[:, np.arange(n_opt), np.arange(n_opt)] = 0.5
     return pv
 
@@ -167,8 +202,9 @@ def _conditional_pce(pv: np.ndarray, member: np.ndarray | None = None) -> np.nda
     if member is None:
         prod = _seq_prod(pv, axis=-1)
         return prod / _seq_sum(prod, axis=-1)[..., None]
-    factors = np.where(member[..., None, :], pv, 1.0)
-    prod = np.where(member, _seq_prod(factors, axis=-1), 0.0)
+    # factors[b', ..., a] = P[a > b'] for b' in the set, else 1; reduced over b' in order.
+    factors = np.where(np.moveaxis(member, -1, 0)[..., None], np.moveaxis(pv, -1, 0), 1.0)
+    prod = np.where(member, _seq_prod(factors, axis=0), 0.0)
     return prod / _seq_sum(prod, axis=-1)[..., None]
 
 
@@ -237,6 +273,72 @@ def _assess(x: np.ndarray, s: np.ndarray, s2: np.ndarray, cap: np.ndarray) -> _A
     return _Assessment(dist, risk, own_u, win, unique, group_p)
 
 
+def _third_party_coalitions(
+    dist: np.ndarray,
+    r_est: np.ndarray,
+    u_ji: np.ndarray,
+    clout: np.ndarray,
+    for_i: np.ndarray,
+    for_j: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Coalition strengths for i and for j in i's estimate of the contest i -> j.
+
+    ``for_i``/``for_j`` (B, i, j) are the principals' coalitions, ``u_ji`` (B, i, m) is U^i_mi.
+    Blocks of (run, initiator) are processed with tensors (m, runs, i, j), the third party m on
+    axis 0 so that the sums over m run in KTAB's order.
+    """
+    bsz, n, _ = dist.shape
+    c_i = np.empty((bsz, n, n))
+    c_j = np.empty((bsz, n, n))
+    ar = np.arange(n)
+    dist_m = np.moveaxis(dist, 1, 0)[:, :, None, :]  # (m, B, 1, j): d_mj
+    r_m = np.moveaxis(r_est, 2, 0)[:, :, :, None]  # (m, B, i, 1): i's estimate of R_m
+    umi = np.moveaxis(u_ji, 2, 0)[:, :, :, None]  # (m, B, i, 1): U^i_mi
+    w_all = np.moveaxis(clout, 1, 0)[:, :, None, None]  # (m, B, 1, 1)
+    for rs, is_ in _blocks(bsz, n, n * n):
+        u_mi = umi[:, rs, is_]
+        u_mj = _utility(dist_m[:, rs], r_m[:, rs, is_])  # U^i_mj = u(d_mj, r_est[i, m])
+        w_m = w_all[:, rs]
+        for_i_b = for_i[rs, is_]
+        for_j_b = for_j[rs, is_]
+        # m's vote in the "little contest" of i, j and m, added to the principals' coalitions.
+        little = u_mi - u_mj
+        little *= w_m
+        side_i = np.maximum(little, 0.0)
+        side_i += for_i_b
+        np.minimum(little, 0.0, out=little)
+        side_j = np.subtract(for_j_b, little, out=little)
+        total = side_i + side_j
+        p_i = np.divide(side_i, total, out=side_i)
+        p_j = np.subtract(1.0, p_i, out=side_j)
+        # "Semi" commitment: sums of three position utilities for the four outcomes.
+        u_ik_beats_j = (u_mi + u_mi) + 1.0
+        u_i_beats_jk = (u_mi + u_mi) + u_mi
+        twice = np.add(u_mj, u_mj, out=total)
+        u_j_beats_ik = twice + u_mj
+        u_jk_beats_i = np.add(twice, 1.0, out=twice)
+        join_i = p_i * u_ik_beats_j
+        u_j_beats_ik *= p_j
+        join_i += u_j_beats_ik
+        join_j = np.multiply(p_i, u_i_beats_jk, out=u_mj)
+        u_jk_beats_i *= p_j
+        join_j += u_jk_beats_i
+        join_i -= join_j
+        join_i *= w_m
+        tp_vote = join_i
+        inits = ar[is_]
+        tp_vote[inits, :, np.arange(inits.size), :] = 0.0  # only third parties weigh in:
+        tp_vote[ar, :, :, ar] = 0.0  # m != i and m != j
+        add = np.maximum(tp_vote, 0.0, out=join_j)
+        add[0] += for_i_b  # start from the principals' coalitions, add m = 0, 1, ... in order
+        c_i[rs, is_] = _seq_sum(add, axis=0)
+        add = np.minimum(tp_vote, 0.0, out=add)
+        np.negative(add, out=add)
+        add[0] += for_j_b
+        c_j[rs, is_] = _seq_sum(add, axis=0)
+    return c_i, c_j
+
+
 # ---------------------------------------------------------------------------------------------
 # One turn: challenges, bargains, elections
 
@@ -253,18 +355,17 @@ def _step(
     bsz, n, _ = x.shape
     ar = np.arange(n)
     risk = a.risk
-    # U[b, h, p, q]: h's estimate of p's utility for q's position (N^3 per run).
-    r_est = ((2.0 * risk[:, :, None]) + risk[:, None, :]) / 3.0  # (B, h, p)
-    est = _utility(a.distance[:, None, :, :], r_est[:, :, :, None])
+    dist = a.distance
+    # h's estimate of p's risk attitude, r_est[b, h, p] = (2 R_h + R_p) / 3 ("OneThird").
+    r_est = ((2.0 * risk[:, :, None]) + risk[:, None, :]) / 3.0
 
     # --- 5. challenges: initiator i (also the estimator h) against target j ------------------
-    u_ii = est[:, ar, ar, ar][:, :, None]  # (B, i, 1), = 1
-    u_ij = est[:, ar, ar, :]  # (B, i, j): U^i_ij
-    u_ji = est[:, ar[:, None], ar[None, :], ar[:, None]]  # (B, i, j): U^i_ji
-    u_jj = est[:, ar[:, None], ar[None, :], ar[None, :]]  # (B, i, j): U^i_jj, = 1
+    # Utilities as i estimates them, U^i_pq = u(d_pq, r_est[i, p]); U^i_pp = 1 exactly.
+    u_ij = _utility(dist, r_est[:, ar, ar][:, :, None])  # (B, i, j): U^i_ij
+    u_ji = _utility(np.swapaxes(dist, 1, 2), r_est)  # (B, i, j): U^i_ji
     clout = s_total * cap  # (B, n): total salience times capability
-    vote_i = clout[:, :, None] * (u_ii - u_ij)
-    vote_j = clout[:, None, :] * (u_ji - u_jj)
+    vote_i = clout[:, :, None] * (1.0 - u_ij)
+    vote_j = clout[:, None, :] * (u_ji - 1.0)
     for_i = np.full((bsz, n, n), _MIN_CHALLENGE_COALITION)
     for_j = np.full((bsz, n, n), _MIN_CHALLENGE_COALITION)
     for_i = np.where(vote_i > 0.0, for_i + vote_i, for_i)
@@ -272,36 +373,11 @@ def _step(
     for_i = np.where(vote_j > 0.0, for_i + vote_j, for_i)
     for_j = np.where(vote_j < 0.0, for_j - vote_j, for_j)
 
-    # Third parties m, on axis 0: (m, B, i, j).
-    u_mi = np.moveaxis(u_ji, 2, 0)[:, :, :, None]  # U^i_mi
-    u_mm = np.moveaxis(u_jj, 2, 0)[:, :, :, None]  # U^i_mm
-    u_mj = np.moveaxis(est, 2, 0)  # U^i_mj
-    w_m = np.moveaxis(clout, 1, 0)[:, :, None, None]
-    little = w_m * (u_mi - u_mj)  # m's vote in the little contest of i, j and m
-    side_i = np.where(little > 0.0, for_i + little, for_i)
-    side_j = np.where(little < 0.0, for_j - little, for_j)
-    p_i = side_i / (side_i + side_j)
-    p_j = 1.0 - p_i
-    # "Semi" commitment: sums of three position utilities for the four outcomes.
-    u_ik_beats_j = (u_mi + u_mi) + u_mm
-    u_j_beats_ik = (u_mj + u_mj) + u_mj
-    u_i_beats_jk = (u_mi + u_mi) + u_mi
-    u_jk_beats_i = (u_mj + u_mj) + u_mm
-    join_i = p_i * u_ik_beats_j + p_j * u_j_beats_ik
-    join_j = p_i * u_i_beats_jk + p_j * u_jk_beats_i
-    tp_vote = w_m * (join_i - join_j)
-    third = (ar[:, None, None] != ar[None, :, None]) & (ar[:, None, None] != ar[None, None, :])
-    third = third[:, None, :, :]
-    add_i = np.where(third & (tp_vote > 0.0), tp_vote, 0.0)
-    add_j = np.where(third & (tp_vote < 0.0), -tp_vote, 0.0)
-    add_i[0] += for_i  # start from the principals' coalitions, then add m = 0, 1, ... in order
-    add_j[0] += for_j
-    c_i = _seq_sum(add_i, axis=0)
-    c_j = _seq_sum(add_j, axis=0)
+    c_i, c_j = _third_party_coalitions(dist, r_est, u_ji, clout, for_i, for_j)
     p_win = c_i / (c_i + c_j)
     p_lose = c_j / (c_i + c_j)
-    u_victory = u_ii + u_ii
-    u_status_quo = u_ii + u_ij
+    u_victory = 2.0  # U^i_ii + U^i_ii
+    u_status_quo = 1.0 + u_ij
     u_defeat = u_ij + u_ij
     u_contest = p_win * u_victory + p_lose * u_defeat
     s_target = s_total[:, None, :]
@@ -331,22 +407,25 @@ def _step(
     u_bi = _utility(_weighted_distance(x, b_init, s, s2), r_v)  # (B, v, i)
     u_bj = _utility(_weighted_distance(x, b_rcvr, s, s2), r_v)
     own = np.moveaxis(a.own_utility, 2, 0)  # (m, B, v): U^v_vm
-    keep = (ar[:, None] != ar[None, :]) & (ar[:, None] != ar[None, :])
     keep = (ar[:, None, None] != ar[None, None, :]) & (
         ar[:, None, None] != target[None, :, :]
-    )  # (m, B, i)
-    terms = np.where(keep[:, :, None, :], own[:, :, :, None], 0.0)  # (m, B, v, i)
-    terms[0] += u_bi + u_bj
+    )  # (m, B, i): positions that bargain i leaves alone
     value = np.empty((bsz, n, n + 1))
-    value[:, :, 1:] = _seq_sum(terms, axis=0) / n
     value[:, :, 0] = _seq_sum(own, axis=0) / n  # status quo
+    first = u_bi + u_bj
+    for rs, vs in _blocks(bsz, n, n * n):
+        terms = np.where(keep[:, rs, None, :], own[:, rs, vs, None], 0.0)  # (m, runs, v, i)
+        terms[0] += first[rs, vs]
+        value[rs, vs, 1:] = _seq_sum(terms, axis=0) / n
     pv = _pairwise_victory(value, cap)  # (B, o, o); option 0 = status quo, 1 + i = bargain i
     # Queue of actor k: the status quo, then the bargains it is party to, by initiator.
     party = (ar[None, :, None] == ar[None, None, :]) | (target[:, None, :] == ar[None, :, None])
     queue = np.empty((bsz, n, n + 1), dtype=bool)
     queue[:, :, 0] = True
     queue[:, :, 1:] = party & challenges[:, None, :]  # (B, k, i)
-    prob = _conditional_pce(pv[:, None, :, :], queue)  # (B, k, o)
+    prob = np.empty((bsz, n, n + 1))
+    for rs, ks in _blocks(bsz, n, (n + 1) * (n + 1)):
+        prob[rs, ks] = _conditional_pce(pv[rs, None, :, :], queue[rs, ks])  # (runs, k, o)
     choice = np.argmax(prob, axis=2)  # first most probable option
     chosen = np.maximum(choice - 1, 0)  # bargain index (initiator), when not the status quo
     new_init = np.take_along_axis(b_init, chosen[:, :, None], axis=1)
@@ -441,7 +520,7 @@ class SMPModel:
             pos = np.broadcast_to(pos, (bsz,) + pos.shape[1:])
             sal = np.broadcast_to(sal, pos.shape)
             cap = np.broadcast_to(cap, pos.shape[:2])
-        except ValueError as exc:
+        except (ValueError, IndexError) as exc:
             raise RedlineError(
                 f"capability, position and salience do not fit together: {exc}",
                 field="salience",

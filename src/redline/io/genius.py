@@ -58,6 +58,12 @@ def _parse(path: Path):
         raise FormatError(f"XML syntax error: {error}", file=str(path), line=line) from None
 
 
+def _looks_like_xml(path: Path) -> bool:
+    with path.open("rb") as handle:
+        head = handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<")
+
+
 def _is_profile(root) -> bool:
     return root.find(".//weight") is not None or root.find(".//item[@evaluation]") is not None \
         or root.find(".//evaluator") is not None or root.find(".//reservation") is not None \
@@ -99,9 +105,10 @@ def read_genius_folder(folder: str | Path, profiles: list[str] | None = None) ->
     Profiles are taken in file-name order unless ``profiles`` names them.
     """
     folder = Path(folder)
-    files = sorted(folder.glob("*.xml"))
+    # Genius folders may hold non-XML side files named .xml (e.g. a pareto.xml of numbers).
+    files = [f for f in sorted(folder.glob("*.xml")) if _looks_like_xml(f)]
     if not files:
-        raise FormatError("no .xml files in the folder", file=str(folder))
+        raise FormatError("no XML files in the folder", file=str(folder))
     parsed = {f: _parse(f) for f in files}
     domain_files = [f for f, root in parsed.items() if not _is_profile(root)]
     profile_files = [f for f, root in parsed.items() if _is_profile(root)]

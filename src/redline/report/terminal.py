@@ -10,11 +10,13 @@ from redline.scenario.model import Scenario
 from redline.space.engine import Analysis, package_labels
 
 SOLUTION_TITLES = {
-    "nash": "Nash bargaining",
-    "kalai_smorodinsky": "Kalai-Smorodinsky",
-    "utilitarian": "Utilitarian (max sum)",
-    "egalitarian": "Egalitarian (max min gain)",
+    "nash": "Nash",
+    "kalai_smorodinsky": "K-S",
+    "utilitarian": "Utilitarian",
+    "egalitarian": "Egalitarian",
 }
+SOLUTION_CAPTION = ("Nash: max product of gains · K-S: Kalai-Smorodinsky, max min share of the "
+                    "ideal gain · Utilitarian: max sum · Egalitarian: max min gain")
 
 
 def _fmt_package(labels: dict[str, str]) -> str:
@@ -29,7 +31,7 @@ def render_analysis(
     pareto_rows: int = 10,
 ) -> None:
     domain = analysis.domain
-    title = domain.name or "negotiation"
+    title = domain.notes.get("title") or domain.name or "negotiation"
     console.rule(f"[bold]{title}")
     if scenario is not None and scenario.scenario.description:
         console.print(scenario.scenario.description.strip())
@@ -76,11 +78,12 @@ def render_analysis(
 
     if analysis.acceptable_count:
         solved = {name: sol for name, sol in analysis.solutions.items() if sol.indices.size}
-        table = Table(title="Bargaining solutions (among acceptable packages)")
+        table = Table(title="Bargaining solutions (among acceptable packages)",
+                      caption=SOLUTION_CAPTION)
         table.add_column("")
         for name, sol in solved.items():
             extra = f" (+{sol.count - 1} tied)" if sol.count > 1 else ""
-            table.add_column(SOLUTION_TITLES[name] + extra, overflow="fold")
+            table.add_column(SOLUTION_TITLES[name] + extra, overflow="fold", ratio=1)
         packages = {name: package_labels(domain, int(sol.indices[0]))
                     for name, sol in solved.items()}
         for issue in domain.issues:

@@ -167,8 +167,8 @@ def to_domain(scenario: Scenario, assume: Mapping[str, bool] | None = None) -> D
         disagreement=outside_options(scenario, truths),
         parties=np.array([a.has_veto for a in scenario.actors]),
         constraints=tuple(constraints),
-        name=scenario.scenario.title or scenario.scenario.id,
-        notes={"claims": {k: v for k, v in truths.items()}},
+        name=scenario.scenario.id,
+        notes={"claims": dict(truths), "title": scenario.scenario.title},
     )
 
 

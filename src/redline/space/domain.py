@@ -135,3 +135,24 @@ class Domain:
 
     def names(self) -> tuple[str, ...]:
         return self.actor_names or self.actors
+
+
+def domain_from_outcomes(
+    utilities: np.ndarray,
+    disagreement: np.ndarray | None = None,
+    *,
+    labels: list[str] | None = None,
+    actors: tuple[str, ...] | None = None,
+) -> Domain:
+    """A one-issue domain whose options are given utility vectors (rows of ``utilities``).
+
+    Handy for textbook bargaining problems defined by a set of outcomes.
+    """
+    utilities = np.asarray(utilities, dtype=float)
+    n, k = utilities.shape
+    labels = labels or [str(i) for i in range(n)]
+    actors = actors or tuple(f"player{i + 1}" for i in range(k))
+    issue = IssueSpace("outcome", "outcome", tuple(labels),
+                       np.linspace(0, 100, n) if n > 1 else np.array([50.0]))
+    d = np.zeros(k) if disagreement is None else np.asarray(disagreement, dtype=float)
+    return Domain(issues=(issue,), actors=actors, tables=(utilities,), disagreement=d)

@@ -1,11 +1,11 @@
 """The agreement-space engine: every package, who accepts it, the frontier and the solutions.
 
-One pass over the package space in chunks (bounded memory) evaluates every actor's utility,
-applies the constraints and outside options as masks (keeping which rule rejected what), merges
-each chunk's Pareto frontier into a running frontier (the frontier of a union is the frontier of
-the union of frontiers), and keeps running optima for the bargaining solutions. The
-Kalai-Smorodinsky solution needs each actor's ideal over the acceptable packages first, so when
-the space spans several chunks it takes a second pass.
+The Pareto frontier comes from the issue-by-issue decomposition in :mod:`redline.space.frontier`
+(no full scan needed). Then one pass over the package space in chunks (bounded memory) evaluates
+every actor's utility, applies the constraints and outside options as masks (keeping which rule
+rejected what), and keeps running optima for the bargaining solutions. The Kalai-Smorodinsky
+solution needs each actor's ideal over the acceptable packages first, so when the space spans
+several chunks it takes a second pass.
 
 Solution definitions (over packages acceptable to every actor with a veto, ``u_i >= d_i``):
 
@@ -29,10 +29,9 @@ import numpy as np
 from redline.errors import SpaceTooLargeError
 from redline.space.domain import Domain
 from redline.space.packages import chunks, decode
-from redline.space.pareto import pareto_mask
+from redline.space.frontier import frontier_packages
 
 TIE_TOLERANCE = 1e-12
-PARETO_DECIMALS = 12
 MAX_TIES = 1000
 CLOSEST_COUNT = 10
 DEFAULT_MEMORY_MB = 512
@@ -227,9 +226,12 @@ def analyze(
     rejects = np.zeros(n_cols, dtype=np.int64)
     sole = np.zeros(n_cols, dtype=np.int64)
     ideal = np.full(domain.n_actors, -np.inf)
-    front_idx = np.zeros(0, dtype=np.int64)
-    front_u = np.zeros((0, domain.n_actors))
-    front_ok = np.zeros(0, dtype=bool)
+    t0 = time.perf_counter()
+    front_idx = frontier_packages(domain, veto)
+    front_options = decode(front_idx, radices)
+    front_u = evaluate(domain, front_options)
+    front_ok = ~violations(domain, front_options, front_u)[:, binding].any(axis=1)
+    timings["frontier"] = time.perf_counter() - t0
     objectives = _objectives(domain, None)
     best = {name: _Best(name) for name in objectives}
     near_key = np.zeros(0)
@@ -250,18 +252,8 @@ def analyze(
         sole += rejected[n_broken == 1].sum(axis=0)
         if ok.any():
             ideal = np.maximum(ideal, utilities[ok].max(axis=0))
-        t1 = time.perf_counter()
-        timings["build"] += t1 - t0
-
-        party_u = np.round(utilities[:, veto], PARETO_DECIMALS)
-        local = pareto_mask(party_u, decimals=None)
-        cand_idx = np.concatenate([front_idx, indices[local]])
-        cand_u = np.concatenate([front_u, utilities[local]])
-        cand_ok = np.concatenate([front_ok, ok[local]])
-        keep = pareto_mask(np.round(cand_u[:, veto], PARETO_DECIMALS), decimals=None)
-        front_idx, front_u, front_ok = cand_idx[keep], cand_u[keep], cand_ok[keep]
         t2 = time.perf_counter()
-        timings["frontier"] += t2 - t1
+        timings["build"] += t2 - t0
 
         acc_idx, acc_u = indices[ok], utilities[ok]
         for name, objective in objectives.items():
@@ -301,16 +293,15 @@ def analyze(
 
     solutions = {name: best.get(name, _Best(name)).result() for name in SOLUTIONS}
 
-    order = np.argsort(front_idx, kind="stable")
     blockers = _blockers(domain, binding, rejects, sole)
     closest = _closest(domain, binding, near_idx) if acceptable_count == 0 else ()
     return Analysis(
         domain=domain,
         n_packages=total,
         acceptable_count=acceptable_count,
-        pareto_indices=front_idx[order],
-        pareto_utilities=front_u[order],
-        pareto_acceptable=front_ok[order],
+        pareto_indices=front_idx,
+        pareto_utilities=front_u,
+        pareto_acceptable=front_ok,
         solutions=solutions,
         blockers=blockers,
         closest=closest,

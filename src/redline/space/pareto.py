@@ -1,0 +1,460 @@
+"""The exact Pareto frontier of a finite set of utility vectors, in numpy.
+
+Theory
+------
+Each row of an ``(n, k)`` array is one outcome, each column one party's utility. Row ``a``
+*dominates* row ``b`` when ``a >= b`` in every column and ``a > b`` in at least one; the Pareto
+frontier (the *maxima* of the set, Kung, Luccio & Preparata 1975) is every row that no row
+dominates. Rows with identical vectors do not dominate each other, so duplicates are all kept.
+
+Three facts carry the whole module:
+
+1. **Transitivity.** Dominance is a strict partial order, so a dominated row is dominated by some
+   frontier row. Hence ``front(A | B) == front(front(A) | front(B))``: frontiers can be computed on
+   chunks and merged, and any row may be used to discard the rows it dominates.
+2. **A monotone presort.** If ``a`` dominates ``b`` then ``sum(a) >= sum(b)``, also in floating
+   point, because rounded addition is monotone. Sorting by the sum, descending, and breaking ties
+   lexicographically (descending) gives a *linear extension* of dominance: a dominator always comes
+   strictly before the rows it dominates. Scanning in that order, a row that no earlier frontier
+   row dominates is final: this is Sort-Filter-Skyline (SFS; Chomicki, Godfrey, Gryz & Liang 2003,
+   "Skyline with presorting"). The same sort puts identical vectors next to each other, so they
+   are merged before the scan and expanded again afterwards.
+3. **Dominance as bitset intersection.** For a fixed set ``W`` of frontier points and a query
+   ``x``, the points of ``W`` that are ``>= x`` in column ``j`` are a suffix of ``W`` sorted by
+   that column; store every suffix as a bitset over ``W`` and ``x`` is dominated iff the AND of its
+   ``k`` suffix bitsets is not empty (the bitmap idea of Tan, Eng & Ooi 2001, "Efficient
+   progressive skyline computation"). A test then costs ``k`` lookups and ``k * |W| / 64`` word
+   ANDs, instead of ``k * |W|`` float comparisons.
+
+Algorithms
+----------
+* ``k == 1``: the rows equal to the maximum.
+* ``k == 2``: sort by ``u0`` descending and sweep; a row is on the frontier iff its ``u1`` is the
+  largest in its group of equal ``u0`` *and* strictly larger than every ``u1`` with a strictly
+  larger ``u0`` (``O(n log n)``, Kung et al. 1975). For large inputs a binned staircase (the
+  maximum ``u1`` per ``u0`` bin) first discards the rows that a strictly higher bin dominates.
+* ``k >= 3``: an elimination filter (Godfrey, Shipley & Gryz 2005, "Maximal vector computation in
+  large data sets", LESS) discards, in a few vectorised passes, every row dominated by one of a
+  few strong rows (the frontier of the rows with the highest sums). The survivors are presorted
+  as in fact 2, deduplicated, and scanned by SFS in batches of doubling size: each batch is
+  filtered against the frontier found so far (bitset chunks of fact 3, at most ``_CHUNK`` points
+  each) and the frontier of the batch's survivors is found recursively; tiny sets are compared
+  pairwise. The worst case (every row on the frontier) is ``O(n^2 k / 64)`` word operations.
+
+Utilities are rounded to ``decimals`` places before any comparison, so that summation noise
+(``0.1 + 0.2 != 0.3``) neither hides a dominance nor creates one.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+__all__ = ["pareto_indices", "pareto_mask"]
+
+# Sets up to this size are compared pairwise; also the first SFS batch size.
+_BASE = 256
+# Points per bitset chunk of the SFS window (tables are (_CHUNK + 1) x _CHUNK / 64 words).
+_CHUNK = 1024
+# A chunk compares this many (point, query) pairs directly before it builds its bitset index.
+_BRUTE_PAIRS = 2**17
+# Inputs smaller than this skip the elimination filter / the 2-D staircase.
+_FILTER_MIN_ROWS = 4096
+# Elimination filter: rows with the highest sums that supply its points, the most points it
+# uses, and the size of the sample on which they are picked.
+_FILTER_POOL = 256
+_FILTER_POINTS = 32
+_FILTER_SAMPLE = 2048
+# Temporaries of one vectorised step are kept near this many bytes.
+_TEMP_BYTES = 16 * 2**20
+
+
+def pareto_mask(utilities: np.ndarray, *, decimals: int | None = 12) -> np.ndarray:
+    """Boolean ``(n,)`` mask of the rows of ``utilities`` (shape ``(n, k)``) that no row dominates.
+
+    Row ``a`` dominates row ``b`` when ``a >= b`` in every column and ``a > b`` in at least one.
+    Rows with identical utility vectors are all kept (none dominates the other).
+
+    Before comparing, utilities are rounded to ``decimals`` decimal places (``np.round``), so float
+    summation noise (~1e-16) does not create spurious frontier points; ``decimals=None`` compares
+    the raw floats. Raises ``ValueError`` for an array that is not 2-D or holds NaN or infinity.
+
+    >>> pareto_mask(np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5], [0.4, 0.4], [1.0, 0.0]]))
+    array([ True,  True,  True, False,  True])
+    """
+    u = _prepare(utilities, decimals)
+    n, k = u.shape
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    if k == 0:
+        return np.ones(n, dtype=bool)
+    if k == 1:
+        return u[:, 0] == u[:, 0].max()
+    if k == 2:
+        return _pareto_mask_2d(u)
+    return _pareto_mask_kd(u)
+
+
+def pareto_indices(utilities: np.ndarray, *, decimals: int | None = 12) -> np.ndarray:
+    """Sorted ``int64`` indices of the frontier rows; see :func:`pareto_mask`."""
+    return np.flatnonzero(pareto_mask(utilities, decimals=decimals)).astype(np.int64)
+
+
+# --------------------------------------------------------------------------------------------
+# input
+
+
+def _prepare(utilities: np.ndarray, decimals: int | None) -> np.ndarray:
+    """Validate and round: a float64 ``(n, k)`` array with finite entries."""
+    u = np.asarray(utilities, dtype=np.float64)
+    if u.ndim != 2:
+        raise ValueError(
+            f"utilities must be a 2-D array of shape (n_rows, n_parties); got shape {u.shape}"
+        )
+    if u.size and not np.isfinite(u).all():
+        row, col = np.argwhere(~np.isfinite(u))[0]
+        what = "NaN" if np.isnan(u[row, col]) else "an infinite value"
+        raise ValueError(
+            f"utilities must be finite numbers: found {what} at row {row}, column {col}"
+        )
+    if decimals is None:
+        return u
+    decimals = operator.index(decimals)
+    if not -308 <= decimals <= 308:
+        raise ValueError(f"decimals must be None or an int in [-308, 308]; got {decimals}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = np.round(u, decimals)
+    if u.size and not np.isfinite(r).all():
+        # x * 10**decimals overflowed: such a value has no digit at that place, keep it as is.
+        bad = ~np.isfinite(r)
+        r[bad] = u[bad]
+    return r
+
+
+# --------------------------------------------------------------------------------------------
+# two parties: sort and sweep
+
+
+def _pareto_mask_2d(u: np.ndarray) -> np.ndarray:
+    """Exact frontier of a finite ``(n, 2)`` array by an ``O(n log n)`` sweep."""
+    n = u.shape[0]
+    x = np.ascontiguousarray(u[:, 0])
+    y = np.ascontiguousarray(u[:, 1])
+    mask = np.zeros(n, dtype=bool)
+    if n == 0:
+        return mask
+    cand = _staircase_survivors(x, y) if n >= _FILTER_MIN_ROWS else None
+    if cand is not None:
+        x, y = x[cand], y[cand]
+    order = np.argsort(x)[::-1]  # x descending; the order inside ties of x does not matter
+    xs, ys = x[order], y[order]
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])  # groups of equal x
+    group_best = np.maximum.reduceat(ys, starts)
+    # Best y over all rows with a strictly larger x: those dominate a row with y <= it.
+    before = np.empty_like(group_best)
+    before[0] = -np.inf
+    np.maximum.accumulate(group_best[:-1], out=before[1:])
+    group = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, xs.size]))
+    on = (ys == group_best[group]) & (group_best > before)[group]
+    rows = order[on]
+    mask[rows if cand is None else cand[rows]] = True
+    return mask
+
+
+def _staircase_survivors(x: np.ndarray, y: np.ndarray, bins: int = 2**16) -> np.ndarray | None:
+    """Indices of the rows not dominated by a row in a strictly higher bin of ``x``.
+
+    The bin of ``x`` is monotone in ``x``, so a higher bin means a strictly larger ``x``; a row whose
+    ``y`` does not exceed the largest ``y`` of all higher bins is dominated. ``None``: no binning.
+    """
+    lo, hi = float(x.min()), float(x.max())
+    with np.errstate(over="ignore", divide="ignore"):
+        span = hi - lo
+        scale = (bins - 1) / span if span > 0 else np.inf
+    if not (np.isfinite(span) and np.isfinite(scale)):
+        return None
+    b = ((x - lo) * scale).astype(np.intp)  # in [0, bins - 1]: x - lo <= span, rounding monotone
+    best = np.full(bins + 1, -np.inf)
+    np.maximum.at(best, b, y)
+    above = np.maximum.accumulate(best[::-1])[::-1]  # above[g] = max y over bins >= g
+    return np.flatnonzero(y > above[b + 1])
+
+
+# --------------------------------------------------------------------------------------------
+# k parties
+
+
+def _pareto_mask_kd(u: np.ndarray) -> np.ndarray:
+    """Exact frontier of a finite ``(n, k)`` array for any ``k >= 1`` (filter, presort, SFS)."""
+    n, k = u.shape
+    mask = np.zeros(n, dtype=bool)
+    if n == 0:
+        return mask
+    if k == 0:
+        mask[:] = True
+        return mask
+    cols = np.ascontiguousarray(u.T)
+    cand = _elimination_survivors(cols) if n >= _FILTER_MIN_ROWS else np.arange(n)
+    mask[cand[_exact_mask(cols[:, cand])]] = True
+    return mask
+
+
+def _exact_mask(cols: np.ndarray) -> np.ndarray:
+    """Frontier mask of the columns of ``cols`` (shape ``(k, m)``): presort, merge duplicates, SFS."""
+    k, m = cols.shape
+    if m == 0:
+        return np.zeros(0, dtype=bool)
+    order = _linear_extension(cols)
+    xs = cols[:, order]
+    new = np.ones(m, dtype=bool)  # first row of each run of identical vectors
+    if m > 1:
+        np.any(xs[:, 1:] != xs[:, :-1], axis=0, out=new[1:])
+    keep_distinct = _sfs(np.ascontiguousarray(xs[:, new]))
+    mask = np.zeros(m, dtype=bool)
+    mask[order[keep_distinct[np.cumsum(new) - 1]]] = True
+    return mask
+
+
+def _linear_extension(cols: np.ndarray) -> np.ndarray:
+    """Order of the columns by sum descending, ties broken lexicographically (descending).
+
+    If ``a`` dominates ``b`` then ``a`` comes first: the float sum is monotone, and on equal sums
+    the first column where they differ favours ``a``. Identical vectors end up adjacent.
+    """
+    k, m = cols.shape
+    total = cols.sum(axis=0)
+    order = np.argsort(-total)
+    ordered = total[order]
+    tie = ordered[1:] == ordered[:-1]
+    if tie.any():
+        tied = np.zeros(m, dtype=bool)
+        tied[1:] |= tie
+        tied[:-1] |= tie
+        pos = np.flatnonzero(tied)
+        group = np.cumsum(np.r_[True, ~tie])[pos]  # equal-sum runs, in order
+        sub = order[pos]
+        keys = [-cols[j, sub] for j in range(k - 1, -1, -1)]
+        keys.append(group)
+        order[pos] = sub[np.lexsort(keys)]
+    return order
+
+
+def _sfs(xs: np.ndarray) -> np.ndarray:
+    """Sort-Filter-Skyline on distinct vectors ``xs`` (shape ``(k, m)``) in a linear extension.
+
+    Batches of doubling size are filtered against the window (the frontier found so far); the
+    frontier of what survives a batch is found recursively and joins the window.
+    """
+    k, m = xs.shape
+    if m <= _BASE:
+        return _sfs_pairwise(xs)
+    keep = np.zeros(m, dtype=bool)
+    window = _Window(k)
+    start, size = 0, _BASE
+    while start < m:
+        stop = min(m, start + size)
+        rows = window.undominated(xs, np.arange(start, stop))
+        if rows.size:
+            rows = rows[_sfs(xs[:, rows])]
+            keep[rows] = True
+            window.add(xs[:, rows])
+        start, size = stop, 2 * size
+    return keep
+
+
+def _sfs_pairwise(xs: np.ndarray) -> np.ndarray:
+    """SFS for a small set: row ``i`` is dominated iff some earlier row is ``>=`` it everywhere."""
+    k, m = xs.shape
+    geq = xs[0][None, :] >= xs[0][:, None]  # geq[i, l]: row l >= row i in column 0
+    for j in range(1, k):
+        geq &= xs[j][None, :] >= xs[j][:, None]
+    geq &= np.tri(m, m, -1, dtype=bool)  # only earlier rows can dominate (distinct vectors)
+    return ~geq.any(axis=1)
+
+
+class _Window:
+    """The SFS window: frontier points in bitset chunks of ``_CHUNK``, plus a smaller tail chunk."""
+
+    def __init__(self, k: int) -> None:
+        self.chunks: list[_Chunk] = []
+        self.tail = np.empty((k, 0))
+        self.tail_chunk: _Chunk | None = None
+
+    def add(self, points: np.ndarray) -> None:
+        tail = np.concatenate([self.tail, points], axis=1)
+        while tail.shape[1] >= _CHUNK:
+            self.chunks.append(_Chunk(tail[:, :_CHUNK]))
+            tail = tail[:, _CHUNK:]
+        self.tail = tail
+        self.tail_chunk = _Chunk(tail) if tail.shape[1] else None
+
+    def undominated(self, xs: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The ``rows`` (column indices into ``xs``) that no window point is ``>=``."""
+        chunks = self.chunks if self.tail_chunk is None else [*self.chunks, self.tail_chunk]
+        for chunk in chunks:
+            if rows.size == 0:
+                break
+            rows = rows[~chunk.covers(xs[:, rows])]
+        return rows
+
+
+class _Chunk:
+    """Points (shape ``(k, c)``, ``c <= _CHUNK``) answering "is some point ``>= x``?" per query.
+
+    Few queries are answered by direct comparison; once the queries would cost more than building
+    it, a bitset index is built: per column, the suffixes of the points sorted by that column.
+    """
+
+    def __init__(self, points: np.ndarray) -> None:
+        self.points = points
+        self.size = points.shape[1]
+        self.words = (self.size + 63) // 64
+        self.brute_left = _BRUTE_PAIRS  # point-query pairs compared directly before indexing
+        self.suffix: list[np.ndarray] = []
+        self.below: list[_CountBelow] = []
+
+    def _index(self) -> None:
+        k, c = self.points.shape
+        slot = np.arange(c)
+        bit = np.left_shift(np.uint64(1), (slot & 63).astype(np.uint64))
+        for j in range(k):
+            perm = np.argsort(self.points[j], kind="stable")
+            table = np.zeros((c + 1, self.words), dtype=np.uint64)
+            table[slot, perm >> 6] = bit[perm]
+            # suffix[j][r]: the points at sorted positions >= r, i.e. with value >= the r-th value
+            table = np.bitwise_or.accumulate(table[::-1], axis=0)[::-1]
+            self.suffix.append(np.ascontiguousarray(table))
+            self.below.append(_CountBelow(self.points[j][perm]))
+
+    def covers(self, xs: np.ndarray) -> np.ndarray:
+        """Bool per column of ``xs``: some point of the chunk is ``>= x`` in every coordinate."""
+        k, b = xs.shape
+        if not self.suffix:
+            if b * self.size <= self.brute_left or self.size <= 32:
+                self.brute_left -= b * self.size
+                return _covers_brute(self.points, xs)
+            self._index()
+        step = max(1, _TEMP_BYTES // (8 * self.words))
+        if b > step:
+            return np.concatenate([self.covers(xs[:, s : s + step]) for s in range(0, b, step)])
+        acc = np.take(self.suffix[0], self.below[0](xs[0]), axis=0)
+        for j in range(1, k):
+            acc &= np.take(self.suffix[j], self.below[j](xs[j]), axis=0)
+        return _any_bits(acc)
+
+
+def _covers_brute(points: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """Bool per column of ``xs``: some column of ``points`` is ``>=`` it in every row."""
+    k, c = points.shape
+    b = xs.shape[1]
+    step = max(1, _TEMP_BYTES // max(1, c))
+    out = np.empty(b, dtype=bool)
+    for s in range(0, b, step):
+        x = xs[:, s : s + step]
+        geq = points[0][None, :] >= x[0][:, None]
+        for j in range(1, k):
+            geq &= points[j][None, :] >= x[j][:, None]
+        geq.any(axis=1, out=out[s : s + step])
+    return out
+
+
+def _any_bits(acc: np.ndarray) -> np.ndarray:
+    """Rows of a ``(b, w)`` uint64 array with a bit set (``.any(axis=1)`` is slow for small w)."""
+    w = acc.shape[1]
+    if w % 8 == 0:  # one byte per word, eight words per uint64
+        acc = (acc != 0).view(np.uint64)
+        w //= 8
+    out = acc[:, 0].copy()
+    for i in range(1, w):
+        out |= acc[:, i]
+    return out != 0
+
+
+class _CountBelow:
+    """``searchsorted(values, q, "left")`` (how many values are ``< q``) for sorted ``values``.
+
+    Faster than binary search by a bucket table: ``bucket(v) = floor((v - lo) * scale)`` is
+    monotone in ``v``, so values in a lower bucket than ``q`` are ``< q`` and values in a higher
+    one are ``> q``; only the few distinct values in ``q``'s own bucket are compared. Falls back to
+    ``np.searchsorted`` when a bucket would hold more than ``_OCCUPANCY`` distinct values.
+    """
+
+    _OCCUPANCY = 3
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+        self.fast = False
+        if values.size < 32:
+            return
+        new = np.empty(values.size, dtype=bool)
+        new[0] = True
+        np.not_equal(values[1:], values[:-1], out=new[1:])
+        distinct = values[new]
+        lo, hi = float(distinct[0]), float(distinct[-1])
+        nb = 8 * distinct.size
+        with np.errstate(over="ignore", divide="ignore"):
+            span = hi - lo
+            scale = (nb - 1) / span if span > 0 else np.inf
+        if not (np.isfinite(span) and np.isfinite(scale)):
+            return
+        self.lo, self.scale, self.nb = lo, scale, nb
+        per_bucket = np.bincount(self._bucket(distinct), minlength=nb)
+        occupancy = int(per_bucket.max())
+        if occupancy > self._OCCUPANCY:
+            return
+        self.fast = True
+        self.occupancy = occupancy
+        self.first = np.cumsum(per_bucket) - per_bucket  # distinct values in lower buckets
+        self.distinct = np.append(distinct, np.inf)
+        self.count = np.append(np.flatnonzero(new), values.size)  # values < distinct[d]
+
+    def _bucket(self, q: np.ndarray) -> np.ndarray:
+        t = q - self.lo
+        t *= self.scale
+        np.clip(t, 0, self.nb - 1, out=t)
+        return t.astype(np.intp)
+
+    def __call__(self, q: np.ndarray) -> np.ndarray:
+        if not self.fast:
+            return np.searchsorted(self.values, q)
+        d = self.first[self._bucket(q)]
+        for _ in range(self.occupancy):
+            d += self.distinct[d] < q  # sorted, so this stops at the first value >= q
+        return self.count[d]
+
+
+def _elimination_survivors(cols: np.ndarray) -> np.ndarray:
+    """Indices of the columns of ``cols`` not dominated by a few strong rows (LESS-style filter).
+
+    Candidates are the frontier of the ``_FILTER_POOL`` rows with the highest sums. On a fixed
+    sample of rows, a greedy set cover picks those that dominate the most sampled rows not yet
+    dominated, while each still removes at least 1/64 of the sample; then each picked point is
+    one vectorised pass over the surviving rows. A row ``<=`` a point with a smaller sum is
+    dominated by it (equal sums are left to the exact stage, so a point never removes its twins).
+    """
+    k, n = cols.shape
+    total = cols.sum(axis=0)
+    pool = np.argpartition(total, n - _FILTER_POOL)[n - _FILTER_POOL :]
+    pool = pool[_exact_mask(cols[:, pool])]
+    sample = np.random.default_rng(0).choice(n, size=min(n, _FILTER_SAMPLE), replace=False)
+    covers = total[pool][:, None] > total[sample][None, :]
+    for j in range(k):
+        covers &= cols[j, pool][:, None] >= cols[j, sample][None, :]
+    picked = []
+    for _ in range(_FILTER_POINTS):
+        gain = covers.sum(axis=1)
+        best = int(gain.argmax())
+        if 64 * gain[best] < sample.size:
+            break
+        picked.append(pool[best])
+        covers &= ~covers[best]
+    live = np.vstack([cols, total])  # the sum travels with the rows
+    index = np.arange(n)
+    for p in picked:
+        hit = live[k] < total[p]
+        for j in range(k):
+            hit &= live[j] <= cols[j, p]
+        keep = ~hit
+        live, index = live[:, keep], index[keep]
+    return index

@@ -1,0 +1,107 @@
+"""Invariants of the agreement-space engine, checked on random additive domains."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from redline.space.domain import Condition, Constraint, Domain, IssueSpace
+from redline.space.engine import analyze, evaluate, violations
+from redline.space.packages import decode, encode
+
+
+@st.composite
+def domains(draw, max_actors=4):
+    n_issues = draw(st.integers(1, 4))
+    sizes = [draw(st.integers(2, 5)) for _ in range(n_issues)]
+    n_actors = draw(st.integers(2, max_actors))
+    # Values on a grid of eighths: sums are exact in binary floating point, so ties are real.
+    tables = tuple(
+        np.array(draw(st.lists(st.lists(st.integers(0, 8), min_size=n_actors,
+                                        max_size=n_actors), min_size=s, max_size=s))) / 8.0
+        for s in sizes
+    )
+    issues = tuple(IssueSpace(f"i{k}", f"i{k}", tuple(f"o{j}" for j in range(s)),
+                              np.linspace(0, 100, s)) for k, s in enumerate(sizes))
+    d = np.array(draw(st.lists(st.integers(0, 8), min_size=n_actors, max_size=n_actors))) / 8.0
+    constraints = []
+    for c in range(draw(st.integers(0, 2))):
+        k = draw(st.integers(0, n_issues - 1))
+        allowed = np.array(draw(st.lists(st.booleans(), min_size=sizes[k], max_size=sizes[k])))
+        constraints.append(Constraint(f"rule{c}", "red_line", draw(st.integers(0, n_actors - 1)),
+                                      "", Condition("in", issue=k, allowed=allowed)))
+    return Domain(issues=issues, actors=tuple(f"a{i}" for i in range(n_actors)), tables=tables,
+                  disagreement=d, constraints=tuple(constraints))
+
+
+def _all_utilities(domain):
+    idx = np.arange(domain.n_packages)
+    options = decode(idx, domain.radices)
+    utilities = evaluate(domain, options)
+    ok = ~violations(domain, options, utilities).any(axis=1)
+    return utilities, ok
+
+
+def _dominated_by(u, others):
+    return ((others >= u).all(axis=1) & (others > u).any(axis=1)).any()
+
+
+@settings(max_examples=60, deadline=None)
+@given(domains())
+def test_frontier_is_exactly_the_undominated_packages(domain):
+    result = analyze(domain)
+    utilities, ok = _all_utilities(domain)
+    frontier = set(result.pareto_indices.tolist())
+    for i, u in enumerate(utilities):
+        assert _dominated_by(u, utilities) == (i not in frontier)
+    # Every acceptable package off the frontier is dominated by a frontier package.
+    front_u = utilities[result.pareto_indices]
+    for i in np.flatnonzero(ok):
+        if i not in frontier:
+            assert _dominated_by(utilities[i], front_u)
+    assert np.array_equal(result.pareto_acceptable, ok[result.pareto_indices])
+    assert result.acceptable_count == int(ok.sum())
+
+
+@settings(max_examples=60, deadline=None)
+@given(domains(), st.integers(1, 7))
+def test_chunked_and_one_shot_agree(domain, chunk):
+    whole = analyze(domain)
+    parts = analyze(domain, chunk_size=chunk)
+    assert parts.acceptable_count == whole.acceptable_count
+    assert np.array_equal(parts.pareto_indices, whole.pareto_indices)
+    assert np.array_equal(parts.pareto_acceptable, whole.pareto_acceptable)
+    for name, sol in whole.solutions.items():
+        other = parts.solutions[name]
+        assert np.array_equal(sol.indices, other.indices), name
+        assert sol.count == other.count
+    assert [(b.id, b.rejects, b.sole) for b in parts.blockers] == \
+        [(b.id, b.rejects, b.sole) for b in whole.blockers]
+
+
+@settings(max_examples=60, deadline=None)
+@given(domains(), st.integers(0, 3), st.sampled_from([0.5, 2.0, 4.0]), st.integers(-4, 4))
+def test_frontier_invariant_under_positive_affine_transform(domain, which, scale, shift):
+    which = which % domain.n_actors
+    tables = []
+    for k, table in enumerate(domain.tables):
+        table = table.copy()
+        table[:, which] *= scale
+        if k == 0:
+            table[:, which] += shift / 8.0
+        tables.append(table)
+    d = domain.disagreement.copy()
+    d[which] = d[which] * scale + shift / 8.0
+    moved = Domain(issues=domain.issues, actors=domain.actors, tables=tuple(tables),
+                   disagreement=d, constraints=domain.constraints)
+    assert np.array_equal(analyze(moved).pareto_indices, analyze(domain).pareto_indices)
+    assert analyze(moved).acceptable_count == analyze(domain).acceptable_count
+
+
+@given(st.lists(st.integers(1, 6), min_size=1, max_size=5), st.data())
+def test_mixed_radix_round_trip(radices, data):
+    radices = np.array(radices)
+    total = int(np.prod(radices))
+    idx = np.array(data.draw(st.lists(st.integers(0, total - 1), min_size=1, max_size=20)))
+    options = decode(idx, radices)
+    assert (options < radices).all() and (options >= 0).all()
+    assert np.array_equal(encode(options, radices), idx)

@@ -1,0 +1,83 @@
+"""The engine reproduces the brute-force references computed for the shared Genius domains.
+
+References (shared/data/genius/*/reference.json) follow Genius semantics and the textbook
+definitions. Our Kalai-Smorodinsky takes each actor's ideal over the acceptable packages, which is
+the reference's ``kalai_smorodinsky_ir_ideal``; our utilitarian solution is over acceptable
+packages, the reference's ``max_welfare_individually_rational``.
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+from redline.io.genius import read_genius_folder
+from redline.space.engine import analyze, package_labels
+
+DOMAINS = [
+    "anac_y2010_Travel",
+    "anac_y2011_Energy",
+    "anac_y2012_CameraC",
+    "anac_y2012_EnglandvsZimbabweA",
+    "anac_y2012_LaptopA",
+    "anac_y2015_group12-symposium",
+    "anac_y2015_group9-killer_robot",
+    "anac_y2016_Terra",
+]
+
+
+def _key(outcome) -> tuple[str, ...]:
+    return tuple(str(value) for value in outcome)
+
+
+@pytest.fixture(scope="module", params=DOMAINS)
+def case(request, shared_data):
+    folder = shared_data / "genius" / request.param
+    reference = json.loads((folder / "reference.json").read_text())
+    domain = read_genius_folder(folder, profiles=reference["parties"])
+    return domain, analyze(domain), reference
+
+
+def _labels(domain, index):
+    return _key(package_labels(domain, int(index)).values())
+
+
+def test_space_size_and_utility_range(case):
+    domain, result, reference = case
+    assert result.n_packages == reference["n_outcomes"]
+    assert np.allclose(domain.disagreement, reference["reservation_values"])
+
+
+def test_pareto_frontier_matches(case):
+    domain, result, reference = case
+    ours = {_labels(domain, i): u for i, u in zip(result.pareto_indices,
+                                                  result.pareto_utilities, strict=True)}
+    theirs = {_key(e["outcome"]): e for e in reference["pareto"]}
+    assert len(ours) == reference["pareto_size"] == len(result.pareto_indices)
+    assert set(ours) == set(theirs)
+    for key, entry in theirs.items():
+        assert np.allclose(ours[key], entry["utilities"], atol=1e-8)
+    acceptable = {_labels(domain, i) for i, ok in zip(result.pareto_indices,
+                                                      result.pareto_acceptable, strict=True) if ok}
+    assert acceptable == {k for k, e in theirs.items() if e["rational"]}
+
+
+@pytest.mark.parametrize("ours, theirs", [
+    ("nash", "nash"),
+    ("kalai_smorodinsky", "kalai_smorodinsky_ir_ideal"),
+    ("utilitarian", "max_welfare_individually_rational"),
+])
+def test_solutions_match(case, ours, theirs):
+    domain, result, reference = case
+    solution = result.solutions[ours]
+    expected = reference[theirs]
+    assert solution.value == pytest.approx(expected["value"], abs=1e-9)
+    got = sorted(_labels(domain, i) for i in solution.indices)
+    assert got == sorted(_key(p["outcome"]) for p in expected["points"])
+
+
+def test_unsupported_profile_is_refused(shared_data):
+    from redline.errors import FormatError
+
+    with pytest.raises(FormatError, match="unsupported profile type"):
+        read_genius_folder(shared_data / "genius" / "unsupported_anac_y2014_10issues")
