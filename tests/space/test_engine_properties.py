@@ -78,6 +78,24 @@ def test_chunked_and_one_shot_agree(domain, chunk):
         [(b.id, b.rejects, b.sole) for b in whole.blockers]
 
 
+@settings(max_examples=80, deadline=None)
+@given(domains(), st.booleans())
+def test_shortcut_without_scan_matches_the_full_scan(domain, drop_rules):
+    if drop_rules:  # with no rules and low outside options the engine skips the full scan
+        domain = Domain(issues=domain.issues, actors=domain.actors, tables=domain.tables,
+                        disagreement=domain.disagreement * 0, constraints=())
+    fast, full = analyze(domain), analyze(domain, force_scan=True)
+    assert fast.acceptable_count == full.acceptable_count
+    for name, sol in full.solutions.items():
+        other = fast.solutions[name]
+        assert np.array_equal(sol.indices, other.indices), name
+        assert sol.count == other.count, name
+        assert np.allclose(sol.utilities, other.utilities)
+        if sol.indices.size:
+            assert abs(sol.value - other.value) <= 1e-12
+    assert np.allclose(fast.ideal, full.ideal, equal_nan=True)
+
+
 @settings(max_examples=60, deadline=None)
 @given(domains(), st.integers(0, 3), st.sampled_from([0.5, 2.0, 4.0]), st.integers(-4, 4))
 def test_frontier_invariant_under_positive_affine_transform(domain, which, scale, shift):

@@ -29,6 +29,7 @@ import numpy as np
 from redline.errors import SpaceTooLargeError
 from redline.space.domain import Domain
 from redline.space.packages import chunks, decode
+from redline.space.search import at_least
 from redline.space.frontier import frontier_packages
 
 TIE_TOLERANCE = 1e-12
@@ -179,11 +180,13 @@ class _Best:
 
 
 def _objectives(domain: Domain, ideal: np.ndarray | None) -> dict[str, Callable]:
+    """The solutions' objectives. Each is non-decreasing in every utility wherever all veto
+    actors reach their outside options, which :mod:`redline.space.search` relies on."""
     veto = domain.party_mask
     d = domain.disagreement[veto]
 
     def nash(u: np.ndarray) -> np.ndarray:
-        return np.prod(u[:, veto] - d, axis=1)
+        return np.prod(np.clip(u[:, veto] - d, 0, None), axis=1)
 
     def utilitarian(u: np.ndarray) -> np.ndarray:
         return u[:, veto].sum(axis=1)
@@ -211,8 +214,13 @@ def analyze(
     max_packages: int = DEFAULT_MAX_PACKAGES,
     progress: Progress | None = None,
     chunk_size: int | None = None,
+    force_scan: bool = False,
 ) -> Analysis:
-    """Scan the whole package space of ``domain``; see the module docstring."""
+    """Analyse the whole package space of ``domain``; see the module docstring.
+
+    ``force_scan`` evaluates every package even when no rule can reject one (for testing the
+    shortcut, and for timing).
+    """
     check_size(domain, max_packages)
     total = domain.n_packages
     size = chunk_size or chunk_size_for(domain, memory_mb)
@@ -232,6 +240,18 @@ def analyze(
     front_u = evaluate(domain, front_options)
     front_ok = ~violations(domain, front_options, front_u)[:, binding].any(axis=1)
     timings["frontier"] = time.perf_counter() - t0
+    fast = None if force_scan else _without_scan(domain, front_idx, front_u, front_ok, binding)
+    if fast is not None:
+        solutions, ideal = fast
+        timings["solutions"] = time.perf_counter() - t0 - timings["frontier"]
+        if progress is not None:
+            progress(total, total)
+        return Analysis(
+            domain=domain, n_packages=total, acceptable_count=total,
+            pareto_indices=front_idx, pareto_utilities=front_u, pareto_acceptable=front_ok,
+            solutions=solutions, blockers=_blockers(domain, binding, rejects, sole), closest=(),
+            ideal=ideal, timings=timings,
+        )
     objectives = _objectives(domain, None)
     best = {name: _Best(name) for name in objectives}
     near_key = np.zeros(0)
@@ -308,6 +328,41 @@ def analyze(
         ideal=ideal_or_none,
         timings=timings,
     )
+
+
+def nothing_rejected(domain: Domain, binding: np.ndarray) -> bool:
+    """True when no rule binds and every package reaches every veto actor's outside option."""
+    if binding[: len(domain.constraints)].any():
+        return False
+    worst = sum(np.asarray(t, dtype=float).min(axis=0) for t in domain.tables)
+    veto = domain.party_mask
+    return bool((worst[veto] >= domain.disagreement[veto] - TIE_TOLERANCE / 2).all())
+
+
+def _without_scan(domain: Domain, front_idx: np.ndarray, front_u: np.ndarray,
+                  front_ok: np.ndarray, binding: np.ndarray
+                  ) -> tuple[dict[str, Solution], np.ndarray] | None:
+    """Solutions from the frontier plus a bounded search, when every package is acceptable.
+
+    Then the acceptable set is the whole space, each objective's optimum is reached on the
+    frontier (the objectives never decrease along dominance), and the ties are found by
+    :func:`redline.space.search.at_least`. Returns ``None`` to ask for a full scan.
+    """
+    if not nothing_rejected(domain, binding) or front_idx.size == 0:
+        return None
+    ideal = sum(np.asarray(t, dtype=float).max(axis=0) for t in domain.tables)
+    veto = domain.party_mask
+    ideal[veto] = front_u[:, veto].max(axis=0)  # exact sums, as a scan would find them
+    solutions = {}
+    for name, objective in _objectives(domain, ideal).items():
+        value = float(objective(front_u).max())
+        found = at_least(domain, objective, value - TIE_TOLERANCE)
+        if found is None:
+            return None
+        indices, utilities = found
+        solutions[name] = Solution(name, value, indices[:MAX_TIES], utilities[:MAX_TIES],
+                                   int(indices.size))
+    return {name: solutions[name] for name in SOLUTIONS}, ideal
 
 
 def _column_labels(domain: Domain) -> list[tuple[str, str, str, str]]:

@@ -241,26 +241,34 @@ def _linear_extension(cols: np.ndarray) -> np.ndarray:
 
 
 def _sfs(xs: np.ndarray) -> np.ndarray:
-    """Sort-Filter-Skyline on distinct vectors ``xs`` (shape ``(k, m)``) in a linear extension.
-
-    Batches of doubling size are filtered against the window (the frontier found so far); the
-    frontier of what survives a batch is found recursively and joins the window.
-    """
+    """Sort-Filter-Skyline on distinct vectors ``xs`` (shape ``(k, m)``) in a linear extension."""
     k, m = xs.shape
     if m <= _BASE:
         return _sfs_pairwise(xs)
     keep = np.zeros(m, dtype=bool)
-    window = _Window(k)
-    start, size = 0, _BASE
-    while start < m:
-        stop = min(m, start + size)
-        rows = window.undominated(xs, np.arange(start, stop))
-        if rows.size:
-            rows = rows[_sfs(xs[:, rows])]
-            keep[rows] = True
-            window.add(xs[:, rows])
-        start, size = stop, 2 * size
+    _sfs_scan(xs, np.arange(m), _Window(), 0, keep)
     return keep
+
+
+def _sfs_scan(xs: np.ndarray, rows: np.ndarray, window: _Window, since: int, keep: np.ndarray):
+    """Find the frontier points among ``rows`` and add them to ``window`` (and to ``keep``).
+
+    ``rows`` (increasing column indices of ``xs``) are known to be undominated by the first
+    ``since`` window points. They are scanned in batches of doubling size; each batch is filtered
+    against the newer window points, and what survives is scanned recursively (pairwise once
+    small), sharing the window, so every frontier point is indexed once.
+    """
+    start, size = 0, _BASE
+    while start < rows.size:
+        stop = min(rows.size, start + size)
+        batch = window.undominated(xs, rows[start:stop], since)
+        if batch.size > _BASE:
+            _sfs_scan(xs, batch, window, window.size, keep)
+        elif batch.size:
+            batch = batch[_sfs_pairwise(xs[:, batch])]
+            keep[batch] = True
+            window.add(xs[:, batch])
+        start, size = stop, 2 * size
 
 
 def _sfs_pairwise(xs: np.ndarray) -> np.ndarray:
@@ -274,28 +282,32 @@ def _sfs_pairwise(xs: np.ndarray) -> np.ndarray:
 
 
 class _Window:
-    """The SFS window: frontier points in bitset chunks of ``_CHUNK``, plus a smaller tail chunk."""
+    """The SFS window: the frontier points found so far, in chunks of at most ``_CHUNK`` points.
 
-    def __init__(self, k: int) -> None:
+    Points arrive in scan order; the newest chunk absorbs new points until it is full.
+    """
+
+    def __init__(self) -> None:
         self.chunks: list[_Chunk] = []
-        self.tail = np.empty((k, 0))
-        self.tail_chunk: _Chunk | None = None
+        self.size = 0
 
     def add(self, points: np.ndarray) -> None:
-        tail = np.concatenate([self.tail, points], axis=1)
-        while tail.shape[1] >= _CHUNK:
-            self.chunks.append(_Chunk(tail[:, :_CHUNK]))
-            tail = tail[:, _CHUNK:]
-        self.tail = tail
-        self.tail_chunk = _Chunk(tail) if tail.shape[1] else None
+        start = self.size
+        self.size += points.shape[1]
+        last = self.chunks[-1] if self.chunks else None
+        if last is not None and last.size + points.shape[1] <= _CHUNK:
+            self.chunks[-1] = _Chunk(np.concatenate([last.points, points], axis=1), last.start)
+            return
+        for s in range(0, points.shape[1], _CHUNK):
+            self.chunks.append(_Chunk(points[:, s : s + _CHUNK], start + s))
 
-    def undominated(self, xs: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """The ``rows`` (column indices into ``xs``) that no window point is ``>=``."""
-        chunks = self.chunks if self.tail_chunk is None else [*self.chunks, self.tail_chunk]
-        for chunk in chunks:
+    def undominated(self, xs: np.ndarray, rows: np.ndarray, since: int = 0) -> np.ndarray:
+        """The ``rows`` (column indices of ``xs``) that no window point after ``since`` is ``>=``."""
+        for chunk in self.chunks:
             if rows.size == 0:
                 break
-            rows = rows[~chunk.covers(xs[:, rows])]
+            if chunk.start + chunk.size > since:
+                rows = rows[~chunk.covers(xs[:, rows])]
         return rows
 
 
@@ -306,8 +318,9 @@ class _Chunk:
     it, a bitset index is built: per column, the suffixes of the points sorted by that column.
     """
 
-    def __init__(self, points: np.ndarray) -> None:
+    def __init__(self, points: np.ndarray, start: int) -> None:
         self.points = points
+        self.start = start  # position of the first point in the window
         self.size = points.shape[1]
         self.words = (self.size + 63) // 64
         self.brute_left = _BRUTE_PAIRS  # point-query pairs compared directly before indexing
@@ -437,24 +450,32 @@ def _elimination_survivors(cols: np.ndarray) -> np.ndarray:
     total = cols.sum(axis=0)
     pool = np.argpartition(total, n - _FILTER_POOL)[n - _FILTER_POOL :]
     pool = pool[_exact_mask(cols[:, pool])]
-    sample = np.random.default_rng(0).choice(n, size=min(n, _FILTER_SAMPLE), replace=False)
+    # A fixed low-discrepancy (Weyl) sample of the rows, so results and timings are repeatable.
+    sample = (np.arange(min(n, _FILTER_SAMPLE)) * 0.6180339887498949 % 1.0 * n).astype(np.intp)
     covers = total[pool][:, None] > total[sample][None, :]
     for j in range(k):
         covers &= cols[j, pool][:, None] >= cols[j, sample][None, :]
-    picked = []
+    pool_cols, pool_total = cols[:, pool], total[pool]
+    index = np.arange(n)
+    alive = np.ones(n, dtype=bool)
+    hit, tmp = np.empty(n, dtype=bool), np.empty(n, dtype=bool)
+    dead = 0
     for _ in range(_FILTER_POINTS):
         gain = covers.sum(axis=1)
         best = int(gain.argmax())
         if 64 * gain[best] < sample.size:
             break
-        picked.append(pool[best])
         covers &= ~covers[best]
-    live = np.vstack([cols, total])  # the sum travels with the rows
-    index = np.arange(n)
-    for p in picked:
-        hit = live[k] < total[p]
+        np.less(total, pool_total[best], out=hit)
         for j in range(k):
-            hit &= live[j] <= cols[j, p]
-        keep = ~hit
-        live, index = live[:, keep], index[keep]
-    return index
+            hit &= np.less_equal(cols[j], pool_cols[j, best], out=tmp)
+        hit &= alive
+        alive ^= hit
+        dead += int(np.count_nonzero(hit))
+        if 4 * dead > alive.size:  # compact before the next pass
+            keep = np.flatnonzero(alive)
+            cols, total, index = cols[:, keep], total[keep], index[keep]
+            alive = np.ones(keep.size, dtype=bool)
+            hit, tmp = np.empty_like(alive), np.empty_like(alive)
+            dead = 0
+    return index[alive]
