@@ -4,8 +4,8 @@ Each sub-module registers its commands on :data:`app`. Errors a user can fix are
 line on stderr with exit status 2 (see :func:`redline.cli.common.fail`).
 """
 
-from redline.cli.common import app
 from redline.cli import analyze as _analyze  # noqa: F401  (registers commands)
 from redline.cli import forecast as _forecast  # noqa: F401
+from redline.cli.common import app
 
 __all__ = ["app"]

@@ -31,8 +31,9 @@ def parse_assume(values: list[str] | None) -> dict[str, bool]:
 
 
 def _progress_bar():
-    return Progress(TextColumn("scanning packages"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                    TimeRemainingColumn(), console=stderr, transient=True)
+    return Progress(TextColumn("scanning packages"), BarColumn(),
+                    TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(),
+                    console=stderr, transient=True)
 
 
 @app.command()
@@ -43,13 +44,15 @@ def analyze(
     assume: Annotated[list[str] | None, typer.Option(
         "--assume", help="Analyse a claim branch: CLAIM=true|false (repeatable).")] = None,
     memory_mb: Annotated[float, typer.Option(help="Memory budget for one chunk (MB).")] = 512,
-    max_packages: Annotated[int, typer.Option(help="Refuse larger package spaces.")] = 2_000_000_000,
+    max_packages: Annotated[
+        int, typer.Option(help="Refuse larger package spaces.")] = 2_000_000_000,
     pareto_rows: Annotated[int, typer.Option(help="Frontier rows shown in the terminal.")] = 10,
     branches: Annotated[bool, typer.Option(help="Compare claim branches (small spaces).")] = True,
 ) -> None:
     """Every package, who accepts it, the Pareto frontier, bargaining solutions and blockers."""
     from redline.pipeline import claim_branches, load_input
-    from redline.space.engine import analysis_to_dict, analyze as analyze_space
+    from redline.space.engine import analysis_to_dict
+    from redline.space.engine import analyze as analyze_space
 
     truths = parse_assume(assume)
     loaded = load_input(file, truths)

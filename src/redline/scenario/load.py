@@ -39,7 +39,9 @@ def parse_scenario(raw: bytes | str, name: str = "<scenario>") -> Scenario:
     return build_scenario(data, name=name, root=root)
 
 
-def build_scenario(data: Any, *, name: str = "<scenario>", root: yaml.Node | None = None) -> Scenario:
+def build_scenario(
+    data: Any, *, name: str = "<scenario>", root: yaml.Node | None = None
+) -> Scenario:
     """Validate plain data (a dict) into a checked :class:`Scenario`."""
     if not isinstance(data, dict):
         raise ScenarioError(
@@ -171,7 +173,8 @@ def _message(err: dict) -> str:
     if kind == "missing":
         return "required field is missing"
     value = err.get("input")
-    if kind not in ("model_type",) and isinstance(value, (int, float, str)) and len(str(value)) < 60:
+    short = isinstance(value, (int, float, str)) and len(str(value)) < 60
+    if kind != "model_type" and short:
         return f"{msg} (got {value!r})"
     return msg
 

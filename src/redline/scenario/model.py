@@ -218,7 +218,9 @@ class RedLine(Gate):
     description: str = ""
     never: Condition | None = Field(None, description="Packages where this holds are rejected.")
     require: Condition | None = Field(None, description="Packages must satisfy this.")
-    unless: Condition | None = Field(None, description="Exception: the red line lifts if this holds.")
+    unless: Condition | None = Field(
+        None, description="Exception: the red line lifts if this holds."
+    )
     hard: bool = True
     judgment: Judgment = "analyst"
     sources: list[Id] = []

@@ -4,7 +4,8 @@ A :class:`Domain` is what every input format compiles to (scenario YAML, Genius 
 
 * issues, each a finite list of options with labels and a position on the common 0-100 scale;
 * actors, each with a linear-additive utility: ``u_a(p) = sum_i tables[i][p_i, a]``, so
-  ``tables[i]`` already holds weight x evaluation for issue ``i`` (shape ``(n_options_i, n_actors)``);
+  ``tables[i]`` already holds weight x evaluation for issue ``i``
+  (shape ``(n_options_i, n_actors)``);
 * a disagreement point (each actor's outside option / reservation value);
 * constraints (red lines, linkages, ratification steps) that reject packages, each with a reason.
 

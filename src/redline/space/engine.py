@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from redline.errors import SpaceTooLargeError
+from redline.space.blocks import blocks
 from redline.space.domain import Domain
-from redline.space.packages import chunks, decode
-from redline.space.search import at_least
 from redline.space.frontier import frontier_packages
+from redline.space.packages import decode
+from redline.space.search import at_least
 
 TIE_TOLERANCE = 1e-12
 MAX_TIES = 1000
@@ -139,6 +140,17 @@ def violations(domain: Domain, options: np.ndarray, utilities: np.ndarray) -> np
     return out
 
 
+def rejection_columns(domain: Domain, options: np.ndarray, utilities: np.ndarray,
+                      binding: np.ndarray) -> list[np.ndarray]:
+    """The binding columns of :func:`violations`, one boolean array each (no 2-D copy)."""
+    n_rules = len(domain.constraints)
+    out = [domain.constraints[k].violations(options, utilities)
+           for k in np.flatnonzero(binding[:n_rules])]
+    for a in np.flatnonzero(binding[n_rules:]):
+        out.append(utilities[:, a] < domain.disagreement[a] - TIE_TOLERANCE)
+    return out
+
+
 def binding_columns(domain: Domain) -> np.ndarray:
     """Which columns of :func:`violations` can block a deal (veto actors' rules)."""
     veto = domain.party_mask
@@ -181,27 +193,49 @@ class _Best:
 
 def _objectives(domain: Domain, ideal: np.ndarray | None) -> dict[str, Callable]:
     """The solutions' objectives. Each is non-decreasing in every utility wherever all veto
-    actors reach their outside options, which :mod:`redline.space.search` relies on."""
-    veto = domain.party_mask
-    d = domain.disagreement[veto]
+    actors reach their outside options, which :mod:`redline.space.search` relies on.
+
+    They combine the veto actors' columns one at a time (a handful of actors): numpy reduces a
+    short trailing axis slowly, elementwise operations on whole columns are fast.
+    """
+    cols = np.flatnonzero(domain.party_mask)
+    d = domain.disagreement
+
+    def gain(u: np.ndarray, c: int) -> np.ndarray:
+        return u[:, c] - d[c]
 
     def nash(u: np.ndarray) -> np.ndarray:
-        return np.prod(np.clip(u[:, veto] - d, 0, None), axis=1)
+        out = np.clip(gain(u, cols[0]), 0, None)
+        for c in cols[1:]:
+            out *= np.clip(gain(u, c), 0, None)
+        return out
 
     def utilitarian(u: np.ndarray) -> np.ndarray:
-        return u[:, veto].sum(axis=1)
+        out = u[:, cols[0]].copy()
+        for c in cols[1:]:
+            out += u[:, c]
+        return out
 
     def egalitarian(u: np.ndarray) -> np.ndarray:
-        return (u[:, veto] - d).min(axis=1)
+        out = gain(u, cols[0])
+        for c in cols[1:]:
+            np.minimum(out, gain(u, c), out=out)
+        return out
 
     out = {"nash": nash, "utilitarian": utilitarian, "egalitarian": egalitarian}
     if ideal is not None:
-        span = ideal[veto] - d
+        span = ideal - d
+
+        def ratio(u: np.ndarray, c: int) -> np.ndarray:
+            if span[c] > 0:
+                return gain(u, c) / span[c]
+            return np.ones(u.shape[0])
 
         def kalai_smorodinsky(u: np.ndarray) -> np.ndarray:
-            gain = u[:, veto] - d
-            ratio = np.divide(gain, span, out=np.ones_like(gain), where=span > 0)
-            return ratio.min(axis=1)
+            out = ratio(u, cols[0])
+            for c in cols[1:]:
+                np.minimum(out, ratio(u, c), out=out)
+            return out
 
         out["kalai_smorodinsky"] = kalai_smorodinsky
     return out
@@ -256,42 +290,54 @@ def analyze(
     best = {name: _Best(name) for name in objectives}
     near_key = np.zeros(0)
     near_idx = np.zeros(0, dtype=np.int64)
-    single_chunk = size >= total
+    single_chunk = size >= total  # then the KS pass reuses the acceptable packages kept
     kept_acceptable: tuple[np.ndarray, np.ndarray] | None = None
 
-    for start, stop in chunks(total, size):
+    scan = blocks(domain, size)
+    while True:
         t0 = time.perf_counter()
-        indices = np.arange(start, stop, dtype=np.int64)
-        options = decode(indices, radices)
-        utilities = evaluate(domain, options)
-        rejected = violations(domain, options, utilities)[:, binding]
-        n_broken = rejected.sum(axis=1)
+        block = next(scan, None)
+        if block is None:
+            break
+        utilities = block.utilities
+        columns = rejection_columns(domain, block.options, utilities, binding)
+        n_broken = np.zeros(utilities.shape[0], dtype=np.int32)
+        for column in columns:
+            n_broken += column
         ok = n_broken == 0
-        acceptable_count += int(ok.sum())
-        rejects += rejected.sum(axis=0)
-        sole += rejected[n_broken == 1].sum(axis=0)
-        if ok.any():
-            ideal = np.maximum(ideal, utilities[ok].max(axis=0))
+        n_ok = int(np.count_nonzero(ok))
+        acceptable_count += n_ok
+        if n_ok < ok.size:
+            alone = n_broken == 1
+            for c, column in enumerate(columns):
+                rejects[c] += np.count_nonzero(column)
+                sole[c] += np.count_nonzero(column & alone)
         t2 = time.perf_counter()
         timings["build"] += t2 - t0
-
-        acc_idx, acc_u = indices[ok], utilities[ok]
-        for name, objective in objectives.items():
-            best[name].update(objective(acc_u), acc_idx, acc_u)
-        if single_chunk:
-            kept_acceptable = (acc_idx, acc_u)
-        # Closest packages: fewest broken rules, then smallest shortfall below outside options.
-        shortfall = np.clip(domain.disagreement[veto] - utilities[:, veto], 0, None).sum(axis=1)
-        key = n_broken * (veto.sum() + 1.0) + shortfall
-        take = min(CLOSEST_COUNT, key.size)
-        part = np.argpartition(key, take - 1)[:take]
-        near_key = np.concatenate([near_key, key[part]])
-        near_idx = np.concatenate([near_idx, indices[part]])
-        order = np.lexsort((near_idx, near_key))[:CLOSEST_COUNT]
-        near_key, near_idx = near_key[order], near_idx[order]
+        if n_ok:
+            indices = block.indices
+            acc_idx, acc_u = (indices, utilities) if n_ok == ok.size else (indices[ok],
+                                                                           utilities[ok])
+            ideal = np.maximum(ideal, [acc_u[:, a].max() for a in range(acc_u.shape[1])])
+            for name, objective in objectives.items():
+                best[name].update(objective(acc_u), acc_idx, acc_u)
+            if single_chunk:
+                kept_acceptable = (acc_idx, acc_u)
+        elif acceptable_count == 0:
+            # Closest packages, only needed while none is acceptable: fewest broken rules,
+            # then the smallest shortfall below outside options.
+            shortfall = np.clip(domain.disagreement[veto] - utilities[:, veto], 0,
+                                None).sum(axis=1)
+            key = n_broken * (veto.sum() + 1.0) + shortfall
+            take = min(CLOSEST_COUNT, key.size)
+            part = np.argpartition(key, take - 1)[:take]
+            near_key = np.concatenate([near_key, key[part]])
+            near_idx = np.concatenate([near_idx, block.start + part])
+            order = np.lexsort((near_idx, near_key))[:CLOSEST_COUNT]
+            near_key, near_idx = near_key[order], near_idx[order]
         timings["solutions"] += time.perf_counter() - t2
         if progress is not None:
-            progress(stop, total)
+            progress(block.stop, total)
 
     ideal_or_none = np.where(np.isfinite(ideal), ideal, np.nan)
     if acceptable_count:
@@ -301,12 +347,12 @@ def analyze(
         if kept_acceptable is not None:
             ks.update(ks_objective(kept_acceptable[1]), *kept_acceptable)
         else:
-            for start, stop in chunks(total, size):
-                indices = np.arange(start, stop, dtype=np.int64)
-                options = decode(indices, radices)
-                utilities = evaluate(domain, options)
-                ok = ~violations(domain, options, utilities)[:, binding].any(axis=1)
-                ks.update(ks_objective(utilities[ok]), indices[ok], utilities[ok])
+            for block in blocks(domain, size):
+                u = block.utilities
+                ok = np.ones(u.shape[0], dtype=bool)
+                for column in rejection_columns(domain, block.options, u, binding):
+                    ok &= ~column
+                ks.update(ks_objective(u[ok]), block.indices[ok], u[ok])
         objectives["kalai_smorodinsky"] = ks_objective
         best["kalai_smorodinsky"] = ks
         timings["solutions"] += time.perf_counter() - t0

@@ -59,6 +59,8 @@ _BASE = 256
 _CHUNK = 1024
 # A chunk compares this many (point, query) pairs directly before it builds its bitset index.
 _BRUTE_PAIRS = 2**17
+# Buckets per distinct value in a _CountBelow table.
+_BUCKETS = 16
 # Inputs smaller than this skip the elimination filter / the 2-D staircase.
 _FILTER_MIN_ROWS = 4096
 # Elimination filter: rows with the highest sums that supply its points, the most points it
@@ -284,7 +286,7 @@ def _sfs_pairwise(xs: np.ndarray) -> np.ndarray:
 class _Window:
     """The SFS window: the frontier points found so far, in chunks of at most ``_CHUNK`` points.
 
-    Points arrive in scan order; the newest chunk absorbs new points until it is full.
+    Points arrive in scan order and are appended to the newest chunks.
     """
 
     def __init__(self) -> None:
@@ -292,14 +294,17 @@ class _Window:
         self.size = 0
 
     def add(self, points: np.ndarray) -> None:
-        start = self.size
-        self.size += points.shape[1]
-        last = self.chunks[-1] if self.chunks else None
-        if last is not None and last.size + points.shape[1] <= _CHUNK:
-            self.chunks[-1] = _Chunk(np.concatenate([last.points, points], axis=1), last.start)
-            return
         for s in range(0, points.shape[1], _CHUNK):
-            self.chunks.append(_Chunk(points[:, s : s + _CHUNK], start + s))
+            part = points[:, s : s + _CHUNK]
+            self.chunks.append(_Chunk(part, self.size))
+            self.size += part.shape[1]
+            # Merge small chunks like a binary counter: an indexed chunk is only merged with one
+            # at least as large, so each point is indexed O(log(_CHUNK / _BASE)) times.
+            while len(self.chunks) >= 2:
+                a, b = self.chunks[-2], self.chunks[-1]
+                if a.size + b.size > _CHUNK or (a.suffix and a.size > b.size):
+                    break
+                self.chunks[-2:] = [_Chunk(np.concatenate([a.points, b.points], axis=1), a.start)]
 
     def undominated(self, xs: np.ndarray, rows: np.ndarray, since: int = 0) -> np.ndarray:
         """The ``rows`` (column indices of ``xs``) that no window point after ``since`` is ``>=``."""
@@ -352,9 +357,21 @@ class _Chunk:
         if b > step:
             return np.concatenate([self.covers(xs[:, s : s + step]) for s in range(0, b, step)])
         acc = np.take(self.suffix[0], self.below[0](xs[0]), axis=0)
+        live = None  # positions (in xs) of the rows of acc, once rows with no candidate are gone
         for j in range(1, k):
-            acc &= np.take(self.suffix[j], self.below[j](xs[j]), axis=0)
-        return _any_bits(acc)
+            if j % 3 == 0:
+                nonzero = _any_bits(acc)
+                if 4 * np.count_nonzero(nonzero) < 3 * nonzero.size:
+                    sel = np.flatnonzero(nonzero)
+                    acc = acc[sel]
+                    live = sel if live is None else live[sel]
+            x = xs[j] if live is None else xs[j, live]
+            acc &= np.take(self.suffix[j], self.below[j](x), axis=0)
+        if live is None:
+            return _any_bits(acc)
+        out = np.zeros(b, dtype=bool)
+        out[live[_any_bits(acc)]] = True
+        return out
 
 
 def _covers_brute(points: np.ndarray, xs: np.ndarray) -> np.ndarray:
@@ -393,7 +410,7 @@ class _CountBelow:
     ``np.searchsorted`` when a bucket would hold more than ``_OCCUPANCY`` distinct values.
     """
 
-    _OCCUPANCY = 3
+    _OCCUPANCY = 4
 
     def __init__(self, values: np.ndarray) -> None:
         self.values = values
@@ -405,14 +422,14 @@ class _CountBelow:
         np.not_equal(values[1:], values[:-1], out=new[1:])
         distinct = values[new]
         lo, hi = float(distinct[0]), float(distinct[-1])
-        nb = 8 * distinct.size
+        nb = min(_BUCKETS * distinct.size, 2**16)
         with np.errstate(over="ignore", divide="ignore"):
             span = hi - lo
             scale = (nb - 1) / span if span > 0 else np.inf
         if not (np.isfinite(span) and np.isfinite(scale)):
             return
-        self.lo, self.scale, self.nb = lo, scale, nb
-        per_bucket = np.bincount(self._bucket(distinct), minlength=nb)
+        self.lo, self.scale, self.top = lo, scale, float(nb - 1)
+        per_bucket = np.bincount(((distinct - lo) * scale).astype(np.intp), minlength=nb)
         occupancy = int(per_bucket.max())
         if occupancy > self._OCCUPANCY:
             return
@@ -425,7 +442,8 @@ class _CountBelow:
     def _bucket(self, q: np.ndarray) -> np.ndarray:
         t = q - self.lo
         t *= self.scale
-        np.clip(t, 0, self.nb - 1, out=t)
+        np.minimum(t, self.top, out=t)
+        np.maximum(t, 0.0, out=t)
         return t.astype(np.intp)
 
     def __call__(self, q: np.ndarray) -> np.ndarray:
