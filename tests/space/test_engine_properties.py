@@ -123,3 +123,20 @@ def test_mixed_radix_round_trip(radices, data):
     options = decode(idx, radices)
     assert (options < radices).all() and (options >= 0).all()
     assert np.array_equal(encode(options, radices), idx)
+
+
+@settings(max_examples=100, deadline=None)
+@given(domains(max_actors=5))
+def test_issue_by_issue_frontier_equals_the_direct_one(domain):
+    from redline.space import frontier
+
+    saved = frontier.DIRECT_LIMIT
+    try:
+        frontier.DIRECT_LIMIT = 0  # force the fold over issues
+        folded = frontier.frontier_packages(domain)
+    finally:
+        frontier.DIRECT_LIMIT = saved
+    assert np.array_equal(folded, frontier.frontier_packages(domain))
+    utilities, _ = _all_utilities(domain)
+    brute = [i for i, u in enumerate(utilities) if not _dominated_by(u, utilities)]
+    assert folded.tolist() == brute

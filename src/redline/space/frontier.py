@@ -24,17 +24,23 @@ from __future__ import annotations
 import numpy as np
 
 from redline.space.domain import Domain
-from redline.space.packages import encode
+from redline.space.packages import decode, encode
 from redline.space.pareto import pareto_mask
 
 DECIMALS = 12
 MAX_CANDIDATES = 50_000_000
+DIRECT_LIMIT = 20_000  # below this, comparing all packages at once is faster than folding
 
 
 def frontier_packages(domain: Domain, columns: np.ndarray | None = None) -> np.ndarray:
     """Sorted package numbers of the Pareto frontier over the actors in ``columns``."""
     columns = domain.party_mask if columns is None else columns
     tables = [np.asarray(t, dtype=float)[:, columns] for t in domain.tables]
+    if domain.n_packages <= DIRECT_LIMIT:
+        everything = np.arange(domain.n_packages, dtype=np.int64)
+        options = decode(everything, domain.radices)
+        exact = sum(table[options[:, i]] for i, table in enumerate(tables))
+        return everything[pareto_mask(exact, decimals=DECIMALS)]
     # Each issue's undominated options.
     keep = [np.flatnonzero(pareto_mask(t, decimals=DECIMALS)) for t in tables]
     # Fold the issues with the fewest undominated options first: small intermediate sets.

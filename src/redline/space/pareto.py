@@ -57,10 +57,13 @@ __all__ = ["pareto_indices", "pareto_mask"]
 _BASE = 256
 # Points per bitset chunk of the SFS window (tables are (_CHUNK + 1) x _CHUNK / 64 words).
 _CHUNK = 1024
-# A chunk compares this many (point, query) pairs directly before it builds its bitset index.
+# A chunk compares this many (point, query) pairs directly before it builds its bitset index;
+# chunks of at most _BRUTE_MAX_POINTS points never build one.
 _BRUTE_PAIRS = 2**17
-# Buckets per distinct value in a _CountBelow table.
+_BRUTE_MAX_POINTS = 32
+# Buckets per distinct value in a _CountAtLeast table; shorter arrays use binary search.
 _BUCKETS = 16
+_LOOKUP_MIN_VALUES = 32
 # Inputs smaller than this skip the elimination filter / the 2-D staircase.
 _FILTER_MIN_ROWS = 4096
 # Elimination filter: rows with the highest sums that supply its points, the most points it
@@ -302,7 +305,7 @@ class _Window:
             # at least as large, so each point is indexed O(log(_CHUNK / _BASE)) times.
             while len(self.chunks) >= 2:
                 a, b = self.chunks[-2], self.chunks[-1]
-                if a.size + b.size > _CHUNK or (a.suffix and a.size > b.size):
+                if a.size + b.size > _CHUNK or (a.tables and a.size > b.size):
                     break
                 self.chunks[-2:] = [_Chunk(np.concatenate([a.points, b.points], axis=1), a.start)]
 
@@ -329,34 +332,36 @@ class _Chunk:
         self.size = points.shape[1]
         self.words = (self.size + 63) // 64
         self.brute_left = _BRUTE_PAIRS  # point-query pairs compared directly before indexing
-        self.suffix: list[np.ndarray] = []
-        self.below: list[_CountBelow] = []
+        self.tables: list[np.ndarray] = []
+        self.at_least: list[_CountAtLeast] = []
 
     def _index(self) -> None:
         k, c = self.points.shape
         slot = np.arange(c)
         bit = np.left_shift(np.uint64(1), (slot & 63).astype(np.uint64))
         for j in range(k):
-            perm = np.argsort(self.points[j], kind="stable")
+            values = self.points[j]
+            perm = np.argsort(values)[::-1]  # descending
+            # table[t]: the t largest points of column j, so table[count of values >= x]
+            # holds exactly the points that are >= x in column j (ties included).
             table = np.zeros((c + 1, self.words), dtype=np.uint64)
-            table[slot, perm >> 6] = bit[perm]
-            # suffix[j][r]: the points at sorted positions >= r, i.e. with value >= the r-th value
-            table = np.bitwise_or.accumulate(table[::-1], axis=0)[::-1]
-            self.suffix.append(np.ascontiguousarray(table))
-            self.below.append(_CountBelow(self.points[j][perm]))
+            table[slot + 1, perm >> 6] = bit[perm]
+            np.bitwise_or.accumulate(table, axis=0, out=table)
+            self.tables.append(table)
+            self.at_least.append(_CountAtLeast(values[perm[::-1]]))
 
     def covers(self, xs: np.ndarray) -> np.ndarray:
         """Bool per column of ``xs``: some point of the chunk is ``>= x`` in every coordinate."""
         k, b = xs.shape
-        if not self.suffix:
-            if b * self.size <= self.brute_left or self.size <= 32:
+        if not self.tables:
+            if b * self.size <= self.brute_left or self.size <= _BRUTE_MAX_POINTS:
                 self.brute_left -= b * self.size
                 return _covers_brute(self.points, xs)
             self._index()
         step = max(1, _TEMP_BYTES // (8 * self.words))
         if b > step:
             return np.concatenate([self.covers(xs[:, s : s + step]) for s in range(0, b, step)])
-        acc = np.take(self.suffix[0], self.below[0](xs[0]), axis=0)
+        acc = np.take(self.tables[0], self.at_least[0](xs[0]), axis=0)
         live = None  # positions (in xs) of the rows of acc, once rows with no candidate are gone
         for j in range(1, k):
             if j % 3 == 0:
@@ -366,7 +371,7 @@ class _Chunk:
                     acc = acc[sel]
                     live = sel if live is None else live[sel]
             x = xs[j] if live is None else xs[j, live]
-            acc &= np.take(self.suffix[j], self.below[j](x), axis=0)
+            acc &= np.take(self.tables[j], self.at_least[j](x), axis=0)
         if live is None:
             return _any_bits(acc)
         out = np.zeros(b, dtype=bool)
@@ -401,13 +406,14 @@ def _any_bits(acc: np.ndarray) -> np.ndarray:
     return out != 0
 
 
-class _CountBelow:
-    """``searchsorted(values, q, "left")`` (how many values are ``< q``) for sorted ``values``.
+class _CountAtLeast:
+    """How many of the sorted ``values`` are ``>= q``, for each query ``q``.
 
-    Faster than binary search by a bucket table: ``bucket(v) = floor((v - lo) * scale)`` is
-    monotone in ``v``, so values in a lower bucket than ``q`` are ``< q`` and values in a higher
-    one are ``> q``; only the few distinct values in ``q``'s own bucket are compared. Falls back to
-    ``np.searchsorted`` when a bucket would hold more than ``_OCCUPANCY`` distinct values.
+    ``np.searchsorted`` does this by binary search; a bucket table is faster. ``bucket(v) =
+    floor((v - lo) * scale)`` is monotone in ``v``, so the values in buckets below ``q``'s are
+    ``< q`` and those in buckets above are ``> q``; only the few distinct values that share
+    ``q``'s bucket are compared. Falls back to binary search when a bucket would hold more than
+    ``_OCCUPANCY`` distinct values (values that cluster at very different scales).
     """
 
     _OCCUPANCY = 4
@@ -415,7 +421,7 @@ class _CountBelow:
     def __init__(self, values: np.ndarray) -> None:
         self.values = values
         self.fast = False
-        if values.size < 32:
+        if values.size < _LOOKUP_MIN_VALUES:
             return
         new = np.empty(values.size, dtype=bool)
         new[0] = True
@@ -423,10 +429,11 @@ class _CountBelow:
         distinct = values[new]
         lo, hi = float(distinct[0]), float(distinct[-1])
         nb = min(_BUCKETS * distinct.size, 2**16)
-        with np.errstate(over="ignore", divide="ignore"):
-            span = hi - lo
-            scale = (nb - 1) / span if span > 0 else np.inf
-        if not (np.isfinite(span) and np.isfinite(scale)):
+        span = hi - lo
+        if not (span > 0 and np.isfinite(span)):
+            return
+        scale = (nb - 1) / span
+        if not np.isfinite(scale):
             return
         self.lo, self.scale, self.top = lo, scale, float(nb - 1)
         per_bucket = np.bincount(((distinct - lo) * scale).astype(np.intp), minlength=nb)
@@ -437,22 +444,20 @@ class _CountBelow:
         self.occupancy = occupancy
         self.first = np.cumsum(per_bucket) - per_bucket  # distinct values in lower buckets
         self.distinct = np.append(distinct, np.inf)
-        self.count = np.append(np.flatnonzero(new), values.size)  # values < distinct[d]
+        # at_least[d]: values >= distinct[d] (and 0 past the end)
+        self.at_least = values.size - np.append(np.flatnonzero(new), values.size)
 
-    def _bucket(self, q: np.ndarray) -> np.ndarray:
+    def __call__(self, q: np.ndarray) -> np.ndarray:
+        if not self.fast:
+            return self.values.size - np.searchsorted(self.values, q)
         t = q - self.lo
         t *= self.scale
         np.minimum(t, self.top, out=t)
         np.maximum(t, 0.0, out=t)
-        return t.astype(np.intp)
-
-    def __call__(self, q: np.ndarray) -> np.ndarray:
-        if not self.fast:
-            return np.searchsorted(self.values, q)
-        d = self.first[self._bucket(q)]
+        d = self.first[t.astype(np.intp)]  # distinct values below q's bucket: all < q
         for _ in range(self.occupancy):
             d += self.distinct[d] < q  # sorted, so this stops at the first value >= q
-        return self.count[d]
+        return self.at_least[d]
 
 
 def _elimination_survivors(cols: np.ndarray) -> np.ndarray:
@@ -466,7 +471,8 @@ def _elimination_survivors(cols: np.ndarray) -> np.ndarray:
     """
     k, n = cols.shape
     total = cols.sum(axis=0)
-    pool = np.argpartition(total, n - _FILTER_POOL)[n - _FILTER_POOL :]
+    size = min(n, _FILTER_POOL)
+    pool = np.argpartition(total, n - size)[n - size :]
     pool = pool[_exact_mask(cols[:, pool])]
     # A fixed low-discrepancy (Weyl) sample of the rows, so results and timings are repeatable.
     sample = (np.arange(min(n, _FILTER_SAMPLE)) * 0.6180339887498949 % 1.0 * n).astype(np.intp)
