@@ -83,6 +83,7 @@ def test_good_file_loads():
      "both report and deny"),
     (GOOD.replace("scale: {step: 25}", "scale: {step: 25}\n    options: []"), 16,
      "exactly one of"),
+    (GOOD.replace("scale: {step: 25}", "scale: {step: 0.00001}"), 18, "coarser step"),
 ])
 def test_bad_files_give_located_errors(text, line, words):
     error = bad(text)

@@ -275,10 +275,11 @@ class _Engine:
         v, rows = self.v, self.rows
         cols = np.arange(self.n)[None, :]
         d = np.abs(xs[:, :, None] - xs[:, None, :])  # float64 distances, as in the reference
-        valid = d > 0
         inf = np.inf
-        confront = valid & (eu_ji > eu_ij) & (eu_ij > 0)
-        pressed = valid & (eu_ji > 0) & (eu_ij < 0)
+        # Pairs at the same position have U_s = U_f, so EU_ij == EU_ji exactly and no test
+        # below can hold for them: no separate "x_i != x_j" mask is needed.
+        confront = (eu_ji > eu_ij) & (eu_ij > 0)
+        pressed = (eu_ji > 0) & (eu_ij < 0)
         compromise = pressed & (eu_ji > -eu_ij)
         jc, has_c = self._pick(np.where(confront, d, inf), perm)
         if v.least_move_compromise:

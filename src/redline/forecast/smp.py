@@ -116,6 +116,14 @@ _OPTIONS = {
 # Small numerical helpers
 
 
+def _front(a: np.ndarray, axis: int) -> np.ndarray:
+    """View of ``a`` with ``axis`` moved to the front (a cheap ``np.moveaxis``)."""
+    axis = axis % a.ndim
+    if axis == 0:
+        return a
+    return a.transpose((axis, *range(axis), *range(axis + 1, a.ndim)))
+
+
 def _seq_reduce(ufunc: np.ufunc, a: np.ndarray, axis: int) -> np.ndarray:
     """Reduce along ``axis`` strictly left to right, as KTAB's loops do.
 
@@ -124,9 +132,11 @@ def _seq_reduce(ufunc: np.ufunc, a: np.ndarray, axis: int) -> np.ndarray:
     axes hold two or more numbers is a plain loop (one vector update per slice), so that is the
     fast path; otherwise ``accumulate`` (always sequential) is used.
     """
-    a = np.moveaxis(a, axis, 0)
-    if a.ndim >= 2 and a[0].size >= 2:
-        return ufunc.reduce(np.ascontiguousarray(a), axis=0)
+    a = _front(a, axis)
+    if a.ndim >= 2 and a.size >= 2 * a.shape[0]:
+        if not a.flags.c_contiguous:
+            a = np.ascontiguousarray(a)
+        return ufunc.reduce(a, axis=0)
     return ufunc.accumulate(a, axis=0)[-1]
 
 
@@ -161,13 +171,19 @@ def _blocks(runs: int, inner: int, per_item: int):
                 yield slice(b, b + 1), slice(lo, min(lo + step, inner))
 
 
-def _utility(d: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """KTAB's ``bsUtil``: u = (1 - d)(1 + d R); beyond d = 1 (round-off only) it uses R alone."""
-    one_minus = 1.0 - d
-    u = one_minus * (1.0 + d * r)
-    over = d > 1.0
-    if over.any():
-        u = np.where(over, one_minus * (1.0 + r), u)
+def _utility(d: np.ndarray, r: np.ndarray | float, *, checked: bool = False) -> np.ndarray:
+    """KTAB's ``bsUtil``: u = (1 - d)(1 + d R); beyond d = 1 it uses (1 - d)(1 + R).
+
+    Distances between points of [0, 1]^d never exceed 1 (each squared term is at most the
+    salience's square, and rounding is monotone), so KTAB's second branch is dead code here;
+    ``checked=True`` skips the test when the caller's distances were already checked.
+    """
+    u = 1.0 - d
+    u = u * (1.0 + d * r)
+    if not checked:
+        over = d > 1.0
+        if over.any():
+            u = np.where(over, (1.0 - d) * (1.0 + r), u)
     return u
 
 
@@ -179,8 +195,8 @@ def _pairwise_victory(u: np.ndarray, w: np.ndarray) -> np.ndarray:
     "Linear" victory model gives ``C_ab / (C_ab + C_ba)``; the diagonal is 1/2.
     """
     bsz, nv, n_opt = u.shape
-    ut = np.moveaxis(u, 1, 0)  # (voters, B, options)
-    wt = np.moveaxis(w, 1, 0)[:, :, None, None]
+    ut = _front(u, 1)  # (voters, B, options)
+    wt = _front(w, 1)[:, :, None, None]
     c = np.empty((bsz, n_opt, n_opt))
     for rs, os_ in _blocks(bsz, n_opt, nv * n_opt):
         votes = ut[:, rs, os_, None] - ut[:, rs, None, :]  # (voters, runs, a, b)
@@ -203,7 +219,7 @@ def _conditional_pce(pv: np.ndarray, member: np.ndarray | None = None) -> np.nda
         prod = _seq_prod(pv, axis=-1)
         return prod / _seq_sum(prod, axis=-1)[..., None]
     # factors[b', ..., a] = P[a > b'] for b' in the set, else 1; reduced over b' in order.
-    factors = np.where(np.moveaxis(member, -1, 0)[..., None], np.moveaxis(pv, -1, 0), 1.0)
+    factors = np.where(_front(member, -1)[..., None], _front(pv, -1), 1.0)
     prod = np.where(member, _seq_prod(factors, axis=0), 0.0)
     return prod / _seq_sum(prod, axis=-1)[..., None]
 
@@ -215,18 +231,18 @@ def _weighted_distance(
 
     Returns (B, A, Y): sqrt(sum_k (s_ak (x_ak - y_bk))^2 / sum_k s_ak^2), dims summed in order.
     """
-    xt = np.moveaxis(x, 2, 0)  # (d, B, A)
-    yt = np.moveaxis(y, 2, 0)  # (d, B, Y)
-    st = np.moveaxis(s, 2, 0)
+    xt = _front(x, 2)  # (d, B, A)
+    yt = _front(y, 2)  # (d, B, Y)
+    st = _front(s, 2)
     ds = (xt[:, :, :, None] - yt[:, :, None, :]) * st[:, :, :, None]
     return np.sqrt(_seq_sum(ds * ds, axis=0) / s2[:, :, None])
 
 
 def _euclid_sum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """KTAB's ``stateDist``: sum over actors of the Euclidean norm of the move. (B, n, d) -> (B,)"""
-    diff = np.moveaxis(a - b, 2, 0)  # (d, B, n)
+    diff = _front(a - b, 2)  # (d, B, n)
     norms = np.sqrt(_seq_sum(diff * diff, axis=0))  # (B, n)
-    return _seq_sum(np.moveaxis(norms, 1, 0), axis=0)
+    return _seq_sum(_front(norms, 1), axis=0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,7 +276,7 @@ def _assess(x: np.ndarray, s: np.ndarray, s2: np.ndarray, cap: np.ndarray) -> _A
     own_u = _utility(dist, own_r[:, :, None])
 
     # Distinct positions: KTAB's greedy scan (first appearance is the representative).
-    diff = np.moveaxis(x[:, :, None, :] - x[:, None, :, :], 3, 0)
+    diff = _front(x[:, :, None, :] - x[:, None, :, :], 3)
     close = np.sqrt(_seq_sum(diff * diff, axis=0)) < _POSITION_TOLERANCE  # (B, n, n)
     unique = np.zeros(close.shape[:2], dtype=bool)
     for i in range(n):
@@ -291,13 +307,14 @@ def _third_party_coalitions(
     c_i = np.empty((bsz, n, n))
     c_j = np.empty((bsz, n, n))
     ar = np.arange(n)
-    dist_m = np.moveaxis(dist, 1, 0)[:, :, None, :]  # (m, B, 1, j): d_mj
-    r_m = np.moveaxis(r_est, 2, 0)[:, :, :, None]  # (m, B, i, 1): i's estimate of R_m
-    umi = np.moveaxis(u_ji, 2, 0)[:, :, :, None]  # (m, B, i, 1): U^i_mi
-    w_all = np.moveaxis(clout, 1, 0)[:, :, None, None]  # (m, B, 1, 1)
+    dist_m = _front(dist, 1)[:, :, None, :]  # (m, B, 1, j): d_mj
+    r_m = _front(r_est, 2)[:, :, :, None]  # (m, B, i, 1): i's estimate of R_m
+    umi = _front(u_ji, 2)[:, :, :, None]  # (m, B, i, 1): U^i_mi
+    w_all = _front(clout, 1)[:, :, None, None]  # (m, B, 1, 1)
     for rs, is_ in _blocks(bsz, n, n * n):
         u_mi = umi[:, rs, is_]
-        u_mj = _utility(dist_m[:, rs], r_m[:, rs, is_])  # U^i_mj = u(d_mj, r_est[i, m])
+        # U^i_mj = u(d_mj, r_est[i, m]); _assess has checked these distances already.
+        u_mj = _utility(dist_m[:, rs], r_m[:, rs, is_], checked=True)
         w_m = w_all[:, rs]
         for_i_b = for_i[rs, is_]
         for_j_b = for_j[rs, is_]
@@ -406,7 +423,7 @@ def _step(
     r_v = risk[:, :, None]
     u_bi = _utility(_weighted_distance(x, b_init, s, s2), r_v)  # (B, v, i)
     u_bj = _utility(_weighted_distance(x, b_rcvr, s, s2), r_v)
-    own = np.moveaxis(a.own_utility, 2, 0)  # (m, B, v): U^v_vm
+    own = _front(a.own_utility, 2)  # (m, B, v): U^v_vm
     keep = (ar[:, None, None] != ar[None, None, :]) & (
         ar[:, None, None] != target[None, :, :]
     )  # (m, B, i): positions that bargain i leaves alone
@@ -510,23 +527,34 @@ class SMPModel:
                 "position must have shape (n_actors, n_dims) or (runs, n_actors, n_dims)",
                 field="position",
             )
-        sal = np.asarray(salience, dtype=float)
-        if sal.ndim == 1 and pos.shape[2] == 1:
-            sal = sal[:, None]
-        cap = np.asarray(capability, dtype=float)
-        try:
-            bsz = max(pos.shape[0], sal.shape[0] if sal.ndim == 3 else 1,
-                      cap.shape[0] if cap.ndim == 2 else 1)
-            pos = np.broadcast_to(pos, (bsz,) + pos.shape[1:])
-            sal = np.broadcast_to(sal, pos.shape)
-            cap = np.broadcast_to(cap, pos.shape[:2])
-        except (ValueError, IndexError) as exc:
-            raise RedlineError(
-                f"capability, position and salience do not fit together: {exc}",
-                field="salience",
-                hint="give capability (n,), position (n, d) and salience (n, d)",
-            ) from None
         n, d = pos.shape[1:]
+        sal = np.asarray(salience, dtype=float)
+        if sal.ndim == 1 and d == 1:
+            sal = sal[:, None]
+        if sal.ndim == 2:
+            sal = sal[None]
+        if sal.ndim != 3 or sal.shape[1:] != (n, d):
+            raise RedlineError(
+                f"salience has shape {np.shape(salience)}; positions need ({n}, {d})",
+                field="salience",
+            )
+        cap = np.asarray(capability, dtype=float)
+        if cap.ndim == 1:
+            cap = cap[None]
+        if cap.ndim != 2 or cap.shape[1] != n:
+            raise RedlineError(
+                f"capability has shape {np.shape(capability)}; positions need ({n},)",
+                field="capability",
+            )
+        bsz = max(pos.shape[0], sal.shape[0], cap.shape[0])
+        if any(k not in (1, bsz) for k in (pos.shape[0], sal.shape[0], cap.shape[0])):
+            raise RedlineError(
+                "capability, position and salience give different numbers of runs",
+                field="position",
+            )
+        pos = np.broadcast_to(pos, (bsz, n, d))
+        sal = np.broadcast_to(sal, (bsz, n, d))
+        cap = np.broadcast_to(cap, (bsz, n))
         if n < 1 or d < 1:
             raise RedlineError("need at least one actor and one dimension", field="position")
         for name, arr in (("capability", cap), ("position", pos), ("salience", sal)):
@@ -542,7 +570,7 @@ class SMPModel:
                 field="salience",
                 hint="KTAB files give 0-100; divide by 100",
             )
-        total = _seq_sum(np.moveaxis(sal, 2, 0), axis=0)
+        total = _seq_sum(_front(sal, 2), axis=0)
         if np.any(total <= 0.0) or np.any(total > 1.0 + 1e-9):
             raise RedlineError(
                 "each actor's saliences must sum to more than 0 and at most 1",
@@ -560,8 +588,8 @@ class SMPModel:
         self, cap: np.ndarray, x0: np.ndarray, s: np.ndarray, history: bool
     ) -> dict[str, np.ndarray]:
         bsz = x0.shape[0]
-        s2 = _seq_sum(np.moveaxis(s * s, 2, 0), axis=0)  # (B, n): sum of squared saliences
-        s_total = _seq_sum(np.moveaxis(s, 2, 0), axis=0)  # (B, n)
+        s2 = _seq_sum(_front(s * s, 2), axis=0)  # (B, n): sum of squared saliences
+        s_total = _seq_sum(_front(s, 2), axis=0)  # (B, n)
         x_all = x0.copy()
         a = _assess(x0, s, s2, cap)
         wp_all = a.win_probability.copy()
@@ -648,7 +676,9 @@ class SMPModel:
         start = time.perf_counter()
         cap, x0, s = self._arrays(capability, position, salience)
         if x0.shape[0] != 1:
-            raise RedlineError("run takes one scenario; use run_batch for several", field="position")
+            raise RedlineError(
+                "run takes one scenario; use run_batch for several", field="position"
+            )
         n, d = x0.shape[1:]
         actors = tuple(actors) if actors is not None else tuple(f"A{i}" for i in range(n))
         dimensions = (

@@ -166,11 +166,11 @@ def read_ktab_csv(path: str | os.PathLike[str]) -> KtabData:
     dimensions = tuple(header[3 + 2 * k] for k in range(d))
     body = rows[2:]
     if len(body) != n:
-        where = body[n][0] if len(body) > n else (body[-1][0] + 1 if body else line2 + 1)
+        span = f" (lines {body[0][0]}-{body[-1][0]})" if body else ""
         raise FormatError(
-            f"row 1 announces {n} actor(s) but the file has {len(body)} actor row(s)",
+            f"row 1 announces {n} actor(s) but the file has {len(body)} actor row(s){span}",
             file=str(p),
-            line=where,
+            line=line1,
             field="column 3 (actor count)",
             hint="fix the actor count in row 1, or add/remove actor rows",
         )

@@ -26,6 +26,9 @@ Id = Annotated[
 Judgment = Literal["reported", "analyst", "official", "estimate"]
 
 
+MAX_OPTIONS_PER_ISSUE = 100_000
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -87,6 +90,12 @@ class Scale(Strict):
     def _ordered(self) -> Scale:
         if self.low >= self.high:
             raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        count = (self.high - self.low) / self.step + 1
+        if count > MAX_OPTIONS_PER_ISSUE:
+            raise ValueError(
+                f"step {self.step:g} gives {count:,.0f} options, above the limit of "
+                f"{MAX_OPTIONS_PER_ISSUE:,}; use a coarser step"
+            )
         return self
 
 

@@ -28,7 +28,7 @@ from redline.space.packages import decode, encode
 from redline.space.pareto import pareto_mask
 
 DECIMALS = 12
-MAX_CANDIDATES = 50_000_000
+MAX_CANDIDATES = 4_000_000  # pairings built at once while folding (bounds memory)
 DIRECT_LIMIT = 20_000  # below this, comparing all packages at once is faster than folding
 
 

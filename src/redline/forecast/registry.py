@@ -1,0 +1,60 @@
+"""Forecast models by name.
+
+``MODELS`` maps a name to a factory taking the model's keyword options; :func:`get_model`
+builds one. ``"smp"`` (KTAB's spatial model of politics, :mod:`redline.forecast.smp`) is
+registered only when that module can be imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from redline.errors import RedlineError
+from redline.forecast.base import ForecastModel
+from redline.forecast.bdm import BDM2002Model, BDMScholzModel
+from redline.forecast.best import BestModel
+from redline.forecast.compromise import CompromiseModel, MeanModel
+from redline.forecast.median import MedianModel, WeightedMedianModel
+from redline.forecast.nash import NashModel
+
+Factory = Callable[..., ForecastModel]
+
+MODELS: dict[str, Factory] = {
+    "compromise": CompromiseModel,
+    "mean": MeanModel,
+    "median": WeightedMedianModel,
+    "median-unweighted": MedianModel,
+    "nash": NashModel,
+    "bdm": BDM2002Model,
+    "bdm-scholz": BDMScholzModel,
+    "best": BestModel,
+}
+
+try:  # written separately; the registry must work without it
+    from redline.forecast.smp import SMPModel
+except ImportError:  # pragma: no cover - depends on the checkout
+    pass
+else:
+    MODELS["smp"] = SMPModel
+
+# Models that iterate in rounds, and the name of their option for the number of rounds.
+ROUND_OPTIONS = {"bdm": "rounds", "bdm-scholz": "rounds", "smp": "max_turns"}
+
+
+def model_names() -> list[str]:
+    """The registered names, in registration order."""
+    return list(MODELS)
+
+
+def get_model(name: str, **options: Any) -> ForecastModel:
+    """Build the model ``name`` with ``options``; unknown names list the valid ones."""
+    try:
+        factory = MODELS[name]
+    except KeyError:
+        raise RedlineError(f"unknown model {name!r}; valid models: {', '.join(MODELS)}",
+                           field="model") from None
+    try:
+        return factory(**options)
+    except TypeError as error:
+        raise RedlineError(f"bad option for model {name!r}: {error}", field="model") from None
