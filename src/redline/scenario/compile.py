@@ -1,71 +1,149 @@
-"""Turn a validated :class:`Scenario` into the numeric :class:`Domain` the engine works on.
+"""Turn a validated :class:`Scenario` into numbers: one :class:`Domain`, or a batch of draws.
+
+Compilation is batched from the start: every numeric input becomes an array with a leading draw
+axis (length 1 for the deterministic analysis, where distributions give their means). The same
+code therefore serves ``redline analyze`` and Monte Carlo sweeps.
 
 Utilities (the convention, see docs/concepts.md):
 
 * an actor's weight on issue ``i`` is its salience there divided by the sum of its saliences;
 * its evaluation of an option is, by default, spatial: ``1 - d / d_max`` after a min-max rescale
-  of the distance ``d = |value - position|`` over the issue's options, so its best option is
-  worth 1 and its worst 0; an explicit ``values`` table replaces this and is used as written;
-* ``u(package) = sum_i weight_i * evaluation_i(option_i)``, which lies in [0, 1] and is 1 at the
-  actor's ideal package.
+  of the distance ``d = |value - ideal|`` over the issue's options, so its best option is worth 1
+  and its worst 0 (``ideal`` is the private position when given, else the stated one); an
+  explicit ``values`` table replaces this and is used as written;
+* ``u(package) = sum_i weight_i * evaluation_i(option_i)``, in [0, 1], 1 at the ideal package.
 
-Claims select a branch: a rule gated with ``claim: X`` applies when X is taken as true, one gated
-with ``claim_false: X`` when X is taken as false; ``if_true`` overrides apply when X is true.
+Claims select a branch: a rule gated with ``claim: X`` applies when X is true, one gated with
+``claim_false: X`` when X is false; ``if_true`` overrides apply when X is true.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from redline.errors import ScenarioError
 from redline.scenario.model import Condition as ConditionSpec
-from redline.scenario.model import Scenario, Stance
+from redline.scenario.model import Scenario
 from redline.space.domain import Condition, Constraint, Domain, IssueSpace
+from redline.uncertainty.distributions import is_uncertain, point
+
+TRUE, FALSE, UNKNOWN = 1, 0, -1
 
 
-def claim_truths(scenario: Scenario, assume: Mapping[str, bool] | None = None) -> dict:
+@dataclass(frozen=True)
+class Draws:
+    """Values of the uncertain inputs for a batch of draws.
+
+    ``values`` maps an input's path (see :func:`uncertain_inputs`) to ``(size,)`` samples;
+    inputs not in it take their mean. ``claims`` maps a claim id to ``(size,)`` truths coded
+    1 (true), 0 (false) or -1 (not assumed).
+    """
+
+    size: int
+    values: Mapping[str, np.ndarray] = field(default_factory=dict)
+    claims: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    def number(self, path: str, raw: object) -> np.ndarray:
+        if raw is None:
+            raise ValueError(f"no value at {path}")
+        if is_uncertain(raw) and path in self.values:
+            return np.asarray(self.values[path], dtype=float)
+        return np.full(self.size, point(raw))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class BatchDomain:
+    """A batch of domains that share issues and actors; arrays have a leading draw axis."""
+
+    issues: tuple[IssueSpace, ...]
+    actors: tuple[str, ...]
+    actor_names: tuple[str, ...]
+    parties: np.ndarray  # (A,) veto
+    tables: tuple[np.ndarray, ...]  # per issue (D, O_i, A)
+    disagreement: np.ndarray  # (D, A)
+    constraints: tuple[Constraint, ...]  # allowed masks may be (D, O)
+    active: np.ndarray  # (D, n_constraints) whether each rule applies in each draw
+    capability: np.ndarray  # (D, A)
+    position: np.ndarray  # (D, A, I): ideal points used by the analysis
+    salience: np.ndarray  # (D, A, I)
+    name: str = ""
+    title: str = ""
+
+    @property
+    def size(self) -> int:
+        return int(self.disagreement.shape[0])
+
+
+# ---------------------------------------------------------------- claims and paths
+
+def claim_codes(scenario: Scenario, assume: Mapping[str, bool] | None = None) -> dict:
     """Each claim's truth in the analysed branch: True, False, or None (not assumed)."""
     assume = dict(assume or {})
     known = {c.id for c in scenario.claims}
     unknown = sorted(set(assume) - known)
     if unknown:
         listing = ", ".join(sorted(known)) or "none"
-        raise ScenarioError(
-            f"--assume names unknown claim {unknown[0]!r} (claims: {listing})",
-            field="assume",
-        )
+        raise ScenarioError(f"--assume names unknown claim {unknown[0]!r} (claims: {listing})",
+                            field="assume")
     return {c.id: assume.get(c.id, c.assumed) for c in scenario.claims}
 
 
-def effective_stances(scenario: Scenario, truths: Mapping[str, bool | None]) -> dict:
-    """positions[actor][issue] after the overrides of the claims taken as true."""
-    stances: dict[str, dict[str, Stance]] = {
-        a: dict(issues) for a, issues in scenario.positions.items()
-    }
-    for claim in scenario.claims:
-        if truths.get(claim.id) is not True:
-            continue
-        for ov in claim.if_true:
-            if ov.issue is None:
-                continue
-            old = stances[ov.actor][ov.issue]
-            update = {k: v for k, v in (("position", ov.position), ("salience", ov.salience))
-                      if v is not None}
-            stances[ov.actor][ov.issue] = old.model_copy(update=update)
-    return stances
+claim_truths = claim_codes
 
 
-def outside_options(scenario: Scenario, truths: Mapping[str, bool | None]) -> np.ndarray:
-    values = {a.id: a.outside_option for a in scenario.actors}
-    for claim in scenario.claims:
-        if truths.get(claim.id) is True:
-            for ov in claim.if_true:
-                if ov.outside_option is not None:
-                    values[ov.actor] = ov.outside_option
-    return np.array([values[a.id] for a in scenario.actors], dtype=float)
+def deterministic_draws(scenario: Scenario, assume: Mapping[str, bool] | None = None) -> Draws:
+    truths = claim_codes(scenario, assume)
+    code = {True: TRUE, False: FALSE, None: UNKNOWN}
+    return Draws(1, {}, {k: np.array([code[v]]) for k, v in truths.items()})
 
+
+RULE_GROUPS = ("red_lines", "linkages", "ratification")
+CONDITION_KEYS = ("never", "require", "unless", "gives", "only_if", "when", "requires")
+
+
+def _condition_inputs(spec: ConditionSpec, path: str) -> Iterator[tuple[str, object]]:
+    for key in ("at_least", "at_most"):
+        value = getattr(spec, key)
+        if value is not None:
+            yield f"{path}.{key}", value
+    for key, group in (("all", spec.all), ("any", spec.any)):
+        for j, child in enumerate(group or []):
+            yield from _condition_inputs(child, f"{path}.{key}[{j}]")
+    if spec.not_ is not None:
+        yield from _condition_inputs(spec.not_, f"{path}.not")
+
+
+def numeric_inputs(scenario: Scenario) -> Iterator[tuple[str, object, float, float]]:
+    """Every numeric input as ``(path, value, low, high)`` in a fixed order."""
+    for actor in scenario.actors:
+        yield f"actors.{actor.id}.capability", actor.capability, 0.0, np.inf
+        yield f"actors.{actor.id}.outside_option", actor.outside_option, 0.0, 1.0
+    for actor in scenario.actors:
+        for issue in scenario.issues:
+            stance = scenario.positions[actor.id][issue.id]
+            base = f"positions.{actor.id}.{issue.id}"
+            yield f"{base}.position", stance.position, 0.0, 100.0
+            if stance.private is not None:
+                yield f"{base}.private", stance.private, 0.0, 100.0
+            yield f"{base}.salience", stance.salience, 0.0, 1.0
+    for group in RULE_GROUPS:
+        for rule in getattr(scenario, group):
+            for key in CONDITION_KEYS:
+                spec = getattr(rule, key, None)
+                if spec is not None:
+                    for path, value in _condition_inputs(spec, f"{group}.{rule.id}.{key}"):
+                        yield path, value, 0.0, 100.0
+
+
+def uncertain_inputs(scenario: Scenario) -> list[tuple[str, object, float, float]]:
+    """The inputs given as distributions, in a fixed order."""
+    return [item for item in numeric_inputs(scenario) if is_uncertain(item[1])]
+
+
+# ---------------------------------------------------------------- compilation
 
 def issue_spaces(scenario: Scenario) -> tuple[IssueSpace, ...]:
     out = []
@@ -78,103 +156,143 @@ def issue_spaces(scenario: Scenario) -> tuple[IssueSpace, ...]:
     return tuple(out)
 
 
-def spatial_evaluation(values: np.ndarray, position: float) -> np.ndarray:
-    """Evaluations in [0, 1] of options at ``values`` for an ideal point ``position``."""
-    distance = np.abs(values - position)
-    spread = distance.max() - distance.min()
-    if spread <= 0:
-        return np.ones_like(values)
-    return (distance.max() - distance) / spread
+def spatial_evaluation(values: np.ndarray, ideal: np.ndarray | float) -> np.ndarray:
+    """Evaluations in [0, 1] of options at ``values`` for ideal points ``ideal``.
+
+    ``ideal`` may be a number or an array; the options run along a new last axis.
+    """
+    distance = np.abs(values - np.asarray(ideal, dtype=float)[..., None])
+    far, near = distance.max(axis=-1, keepdims=True), distance.min(axis=-1, keepdims=True)
+    spread = far - near
+    safe = np.where(spread > 0, spread, 1.0)
+    return np.where(spread > 0, (far - distance) / safe, 1.0)
 
 
-def to_domain(scenario: Scenario, assume: Mapping[str, bool] | None = None) -> Domain:
-    """Compile ``scenario`` (in the claim branch ``assume``) into a :class:`Domain`."""
-    truths = claim_truths(scenario, assume)
-    stances = effective_stances(scenario, truths)
+def compile_batch(scenario: Scenario, draws: Draws) -> BatchDomain:
+    """Compile ``scenario`` for every draw of ``draws`` at once."""
+    size = draws.size
+    actors = [a.id for a in scenario.actors]
+    issue_ids = [i.id for i in scenario.issues]
     issues = issue_spaces(scenario)
-    actor_ids = [a.id for a in scenario.actors]
-    n = len(actor_ids)
-    tables = [np.zeros((space.size, n)) for space in issues]
-    for a, actor_id in enumerate(actor_ids):
-        sal = np.array([stances[actor_id][i.id].salience for i in scenario.issues])
-        if sal.sum() <= 0:
-            raise ScenarioError(f"actor {actor_id!r} has zero salience on every issue "
-                                "in this claim branch", field=f"positions.{actor_id}")
-        weights = sal / sal.sum()
-        for k, (issue, space) in enumerate(zip(scenario.issues, issues, strict=True)):
-            stance = stances[actor_id][issue.id]
-            if stance.values is not None:
-                evaluation = np.array([stance.values[lab] for lab in space.labels], dtype=float)
-            else:
-                evaluation = spatial_evaluation(space.values, stance.position)
-            tables[k][:, a] = weights[k] * evaluation
+    truth = {c.id: np.broadcast_to(draws.claims.get(c.id, np.full(size, UNKNOWN)), (size,))
+             for c in scenario.claims}
 
-    index = {space.id: k for k, space in enumerate(issues)}
-    actor_index = {a: k for k, a in enumerate(actor_ids)}
+    capability = np.stack([draws.number(f"actors.{a.id}.capability", a.capability)
+                           for a in scenario.actors], axis=1)
+    outside = np.stack([draws.number(f"actors.{a.id}.outside_option", a.outside_option)
+                        for a in scenario.actors], axis=1)
+    ideal = np.zeros((size, len(actors), len(issue_ids)))
+    stated = np.zeros_like(ideal)
+    salience = np.zeros_like(ideal)
+    for a, actor in enumerate(actors):
+        for i, issue in enumerate(issue_ids):
+            stance = scenario.positions[actor][issue]
+            base = f"positions.{actor}.{issue}"
+            stated[:, a, i] = draws.number(f"{base}.position", stance.position)
+            ideal[:, a, i] = (draws.number(f"{base}.private", stance.private)
+                              if stance.private is not None else stated[:, a, i])
+            salience[:, a, i] = draws.number(f"{base}.salience", stance.salience)
+    actor_index = {a: k for k, a in enumerate(actors)}
+    issue_index = {i: k for k, i in enumerate(issue_ids)}
+    for claim in scenario.claims:
+        on = truth[claim.id] == TRUE
+        for ov in claim.if_true:
+            a = actor_index[ov.actor]
+            if ov.outside_option is not None:
+                outside[:, a] = np.where(on, ov.outside_option, outside[:, a])
+            if ov.issue is None:
+                continue
+            i = issue_index[ov.issue]
+            if ov.position is not None:
+                ideal[:, a, i] = np.where(on, ov.position, ideal[:, a, i])
+                stated[:, a, i] = np.where(on, ov.position, stated[:, a, i])
+            if ov.salience is not None:
+                salience[:, a, i] = np.where(on, ov.salience, salience[:, a, i])
 
-    def active(rule) -> bool:
-        if rule.claim is not None and truths.get(rule.claim) is not True:
-            return False
-        if rule.claim_false is not None and truths.get(rule.claim_false) is not False:
-            return False
-        return True
+    total = salience.sum(axis=2)  # (D, A)
+    if (total <= 0).any():
+        d, a = np.argwhere(total <= 0)[0]
+        raise ScenarioError(f"actor {actors[a]!r} has zero salience on every issue"
+                            + (f" in draw {d}" if size > 1 else " in this claim branch"),
+                            field=f"positions.{actors[a]}")
+    weights = salience / total[:, :, None]
+    tables = []
+    for i, (issue, space) in enumerate(zip(scenario.issues, issues, strict=True)):
+        evaluation = spatial_evaluation(space.values, ideal[:, :, i])  # (D, A, O)
+        for a, actor in enumerate(actors):
+            explicit = scenario.positions[actor][issue.id].values
+            if explicit is not None:
+                evaluation[:, a, :] = [explicit[label] for label in space.labels]
+        tables.append(np.ascontiguousarray(
+            (weights[:, :, i][:, :, None] * evaluation).transpose(0, 2, 1)))
 
     constraints: list[Constraint] = []
+    active: list[np.ndarray] = []
+
+    def gate(rule) -> np.ndarray:
+        on = np.ones(size, dtype=bool)
+        if rule.claim is not None:
+            on &= truth[rule.claim] == TRUE
+        if rule.claim_false is not None:
+            on &= truth[rule.claim_false] == FALSE
+        return on
+
+    def cond(spec: ConditionSpec | None, path: str) -> Condition | None:
+        return None if spec is None else compile_condition(spec, issues, issue_index, draws,
+                                                           path)
+
     for rule in scenario.red_lines:
-        if not active(rule):
-            continue
-        violated = (compile_condition(rule.never, issues, index) if rule.never is not None
-                    else Condition("not", children=(compile_condition(rule.require, issues,
-                                                                      index),)))
-        constraints.append(Constraint(
-            id=rule.id, kind="red_line", actor=actor_index[rule.actor],
-            description=rule.description, violated_if=violated,
-            unless=compile_condition(rule.unless, issues, index) if rule.unless else None,
-        ))
+        path = f"red_lines.{rule.id}"
+        violated = (cond(rule.never, f"{path}.never") if rule.never is not None
+                    else Condition("not", children=(cond(rule.require, f"{path}.require"),)))
+        constraints.append(Constraint(rule.id, "red_line", actor_index[rule.actor],
+                                      rule.description, violated,
+                                      unless=cond(rule.unless, f"{path}.unless")))
+        active.append(gate(rule))
     for rule in scenario.linkages:
-        if not active(rule):
-            continue
-        constraints.append(Constraint(
-            id=rule.id, kind="linkage", actor=actor_index[rule.actor],
-            description=rule.description,
-            violated_if=compile_condition(rule.gives, issues, index),
-            unless=compile_condition(rule.only_if, issues, index),
-        ))
+        path = f"linkages.{rule.id}"
+        constraints.append(Constraint(rule.id, "linkage", actor_index[rule.actor],
+                                      rule.description, cond(rule.gives, f"{path}.gives"),
+                                      unless=cond(rule.only_if, f"{path}.only_if")))
+        active.append(gate(rule))
     for rule in scenario.ratification:
-        if not active(rule):
-            continue
-        when = compile_condition(rule.when, issues, index)
+        path = f"ratification.{rule.id}"
+        when = cond(rule.when, f"{path}.when")
         if rule.requires is not None:
-            constraints.append(Constraint(
-                id=rule.id, kind="ratification", actor=actor_index[rule.actor],
-                description=rule.description, violated_if=when,
-                unless=compile_condition(rule.requires, issues, index),
-            ))
+            constraints.append(Constraint(rule.id, "ratification", actor_index[rule.actor],
+                                          rule.description, when,
+                                          unless=cond(rule.requires, f"{path}.requires")))
+            active.append(gate(rule))
         if rule.min_utility is not None:
             constraints.append(Constraint(
-                id=rule.id + (":approval" if rule.requires is not None else ""),
-                kind="ratification", actor=actor_index[rule.actor],
-                description=(rule.description or "ratification")
-                + f" (needs utility >= {rule.min_utility:g})",
-                violated_if=when, min_utility=rule.min_utility,
-            ))
+                rule.id + (":approval" if rule.requires is not None else ""), "ratification",
+                actor_index[rule.actor],
+                (rule.description or "ratification") + f" (needs utility >= {rule.min_utility:g})",
+                when, min_utility=rule.min_utility))
+            active.append(gate(rule))
 
-    return Domain(
+    return BatchDomain(
         issues=issues,
-        actors=tuple(actor_ids),
+        actors=tuple(actors),
         actor_names=tuple(a.name for a in scenario.actors),
-        tables=tuple(tables),
-        disagreement=outside_options(scenario, truths),
         parties=np.array([a.has_veto for a in scenario.actors]),
+        tables=tuple(tables),
+        disagreement=outside,
         constraints=tuple(constraints),
+        active=np.stack(active, axis=1) if active else np.zeros((size, 0), dtype=bool),
+        capability=capability,
+        position=ideal,
+        salience=salience,
         name=scenario.scenario.id,
-        notes={"claims": dict(truths), "title": scenario.scenario.title},
+        title=scenario.scenario.title,
     )
 
 
 def compile_condition(spec: ConditionSpec, issues: tuple[IssueSpace, ...],
-                      index: Mapping[str, int]) -> Condition:
-    """Compile a condition spec into option masks."""
+                      index: Mapping[str, int], draws: Draws | None = None,
+                      path: str = "") -> Condition:
+    """Compile a condition into option masks; uncertain thresholds give ``(D, O)`` masks."""
+    draws = draws or Draws(1)
     if spec.issue is not None:
         k = index[spec.issue]
         space = issues[k]
@@ -187,16 +305,43 @@ def compile_condition(spec: ConditionSpec, issues: tuple[IssueSpace, ...],
             allowed = ~np.isin(labels, spec.not_in)
         else:
             allowed = np.ones(space.size, dtype=bool)
-            if spec.at_least is not None:
-                allowed &= space.values >= spec.at_least - 1e-9
-            if spec.at_most is not None:
-                allowed &= space.values <= spec.at_most + 1e-9
+            for key, keep in (("at_least", np.greater_equal), ("at_most", np.less_equal)):
+                value = getattr(spec, key)
+                if value is None:
+                    continue
+                if is_uncertain(value) and draws.size > 1:
+                    limit = draws.number(f"{path}.{key}", value)[:, None]
+                else:
+                    limit = draws.number(f"{path}.{key}", value)[0]
+                slack = 1e-9 if key == "at_least" else -1e-9
+                allowed = allowed & keep(space.values + slack, limit)
         return Condition("in", issue=k, allowed=np.asarray(allowed, dtype=bool))
     if spec.all is not None:
-        return Condition("all", children=tuple(compile_condition(c, issues, index)
-                                                for c in spec.all))
+        return Condition("all", children=tuple(
+            compile_condition(c, issues, index, draws, f"{path}.all[{j}]")
+            for j, c in enumerate(spec.all)))
     if spec.any is not None:
-        return Condition("any", children=tuple(compile_condition(c, issues, index)
-                                                for c in spec.any))
+        return Condition("any", children=tuple(
+            compile_condition(c, issues, index, draws, f"{path}.any[{j}]")
+            for j, c in enumerate(spec.any)))
     assert spec.not_ is not None
-    return Condition("not", children=(compile_condition(spec.not_, issues, index),))
+    return Condition("not", children=(compile_condition(spec.not_, issues, index, draws,
+                                                        f"{path}.not"),))
+
+
+def to_domain(scenario: Scenario, assume: Mapping[str, bool] | None = None) -> Domain:
+    """Compile ``scenario`` (in the claim branch ``assume``, means for distributions)."""
+    truths = claim_codes(scenario, assume)
+    batch = compile_batch(scenario, deterministic_draws(scenario, assume))
+    keep = np.flatnonzero(batch.active[0])
+    return Domain(
+        issues=batch.issues,
+        actors=batch.actors,
+        actor_names=batch.actor_names,
+        tables=tuple(t[0] for t in batch.tables),
+        disagreement=batch.disagreement[0],
+        parties=batch.parties,
+        constraints=tuple(batch.constraints[k] for k in keep),
+        name=batch.name,
+        notes={"claims": dict(truths), "title": batch.title},
+    )

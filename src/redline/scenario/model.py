@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from redline.uncertainty.distributions import Distribution, Number, is_uncertain
 
 Id = Annotated[
     str,
@@ -27,6 +29,22 @@ Judgment = Literal["reported", "analyst", "official", "estimate"]
 
 
 MAX_OPTIONS_PER_ISSUE = 100_000
+
+
+
+def check_range(value: object, low: float, high: float, name: str, *,
+                open_low: bool = False) -> None:
+    """Raise ValueError unless ``value`` (a number or a distribution's support) lies in range."""
+    if value is None:
+        return
+    lo, hi = value.support() if is_uncertain(value) else (value, value)  # type: ignore[union-attr]
+    bad_low = lo <= low if open_low else lo < low
+    if bad_low or hi > high:
+        bracket = "(" if open_low else "["
+        what = "support" if is_uncertain(value) else "value"
+        raise ValueError(f"{name} must lie in {bracket}{low:g}, {high:g}], "
+                         f"got {what} [{lo:g}, {hi:g}]" if lo != hi else
+                         f"{name} must lie in {bracket}{low:g}, {high:g}], got {lo:g}")
 
 
 class Strict(BaseModel):
@@ -44,6 +62,11 @@ class Source(Strict):
     id: Id
     name: str
     kind: Literal["press", "official", "interview", "analyst", "dataset", "other"] = "other"
+    reliability: float | None = Field(
+        None, ge=0, le=1,
+        description="Probability that what this source reports is true (default 0.5: "
+        "uninformative). Claims without a probability derive one from it.",
+    )
     date: str | None = None
     url: str | None = None
     note: str = ""
@@ -53,22 +76,32 @@ class Actor(Strict):
     id: Id
     name: str
     role: Literal["party", "mediator", "stakeholder"] = "party"
-    capability: float = Field(gt=0, description="Clout: relative power to shape the outcome.")
+    capability: Number = Field(description="Clout (> 0): relative power to shape the outcome.")
     veto: bool | None = Field(
         None,
         description="Whether a deal needs this actor's acceptance. Default: parties and "
         "mediators yes, stakeholders no.",
     )
-    outside_option: float = Field(
+    outside_option: Number = Field(
         0.0,
-        ge=0,
-        le=1,
         description="Utility of no deal (BATNA) on the 0-1 utility scale. A package worth less "
         "is unacceptable to this actor.",
     )
     judgment: Judgment = "analyst"
     sources: list[Id] = []
     note: str = ""
+
+    @field_validator("capability")
+    @classmethod
+    def _capability(cls, value):
+        check_range(value, 0, float("inf"), "capability", open_low=True)
+        return value
+
+    @field_validator("outside_option")
+    @classmethod
+    def _outside(cls, value):
+        check_range(value, 0, 1, "outside_option")
+        return value
 
     @property
     def has_veto(self) -> bool:
@@ -147,8 +180,11 @@ def _fmt(value: float) -> str:
 class Stance(Strict):
     """An actor's view of one issue."""
 
-    position: float = Field(ge=0, le=100, description="Ideal point on the 0-100 scale.")
-    salience: float = Field(ge=0, le=1, description="How much the issue matters (0-1).")
+    position: Number = Field(description="Stated ideal point on the 0-100 scale.")
+    salience: Number = Field(description="How much the issue matters (0-1).")
+    private: Number | None = Field(
+        None, description="Private ideal point, if it differs from the stated one (0-100). "
+        "The analysis uses it; reports show both.")
     values: dict[str, float] | None = Field(
         None,
         description="Explicit utility (0-1) of each option label; overrides the spatial default.",
@@ -156,6 +192,23 @@ class Stance(Strict):
     judgment: Judgment = "analyst"
     sources: list[Id] = []
     note: str = ""
+
+    @field_validator("position", "private")
+    @classmethod
+    def _position(cls, value, info):
+        check_range(value, 0, 100, info.field_name)
+        return value
+
+    @field_validator("salience")
+    @classmethod
+    def _salience(cls, value):
+        check_range(value, 0, 1, "salience")
+        return value
+
+    @property
+    def ideal(self) -> float | Distribution:
+        """The ideal point the analysis uses: the private one when given."""
+        return self.private if self.private is not None else self.position
 
 
 class Condition(Strict):
@@ -169,13 +222,20 @@ class Condition(Strict):
     is_: str | None = Field(None, alias="is")
     in_: list[str] | None = Field(None, alias="in")
     not_in: list[str] | None = None
-    at_least: float | None = Field(None, ge=0, le=100)
-    at_most: float | None = Field(None, ge=0, le=100)
+    at_least: Number | None = Field(None, description="Threshold on the 0-100 scale; a "
+                                    "distribution makes the red line soft.")
+    at_most: Number | None = None
     all: list[Condition] | None = None
     any: list[Condition] | None = None
     not_: Condition | None = Field(None, alias="not")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("at_least", "at_most")
+    @classmethod
+    def _threshold(cls, value, info):
+        check_range(value, 0, 100, info.field_name)
+        return value
 
     @model_validator(mode="after")
     def _shape(self) -> Condition:
@@ -194,6 +254,8 @@ class Condition(Strict):
             if (
                 self.at_least is not None
                 and self.at_most is not None
+                and not is_uncertain(self.at_least)
+                and not is_uncertain(self.at_most)
                 and self.at_least > self.at_most
             ):
                 raise ValueError(
@@ -292,6 +354,11 @@ class Claim(Strict):
         None,
         description="The branch analysed by default: true, false, or null (not assumed: "
         "rules gated on it are off).",
+    )
+    probability: float | None = Field(
+        None, ge=0, le=1,
+        description="Probability that the claim is true, for sweeps. Default: derived from "
+        "the reliability of the sources that report and deny it.",
     )
     if_true: list[Override] = Field(default_factory=list)
     note: str = ""

@@ -39,7 +39,8 @@ class Condition:
     """A predicate on packages, as a tree.
 
     A leaf (``op == "in"``) holds for a package whose option on ``issue`` has ``allowed[option]``
-    true. ``all``/``any``/``not`` combine children. ``true`` always holds.
+    true. ``all``/``any``/``not`` combine children. ``true`` always holds. In a batch of draws
+    ``allowed`` may have a leading draw axis, and so does the result.
     """
 
     op: str  # "in" | "all" | "any" | "not" | "true"
@@ -51,16 +52,16 @@ class Condition:
         """Evaluate on an ``(n_packages, n_issues)`` array of option indices."""
         if self.op == "in":
             assert self.allowed is not None
-            return self.allowed[options[:, self.issue]]
+            return self.allowed[..., options[:, self.issue]]
         if self.op == "all":
             out = np.ones(options.shape[0], dtype=bool)
             for child in self.children:
-                out &= child.evaluate(options)
+                out = out & child.evaluate(options)
             return out
         if self.op == "any":
             out = np.zeros(options.shape[0], dtype=bool)
             for child in self.children:
-                out |= child.evaluate(options)
+                out = out | child.evaluate(options)
             return out
         if self.op == "not":
             return ~self.children[0].evaluate(options)
@@ -90,12 +91,12 @@ class Constraint:
     min_utility: float | None = None  # ratification: the ratifier's acceptance threshold
 
     def violations(self, options: np.ndarray, utilities: np.ndarray) -> np.ndarray:
-        """Boolean ``(n_packages,)``: which packages this constraint rejects."""
+        """Boolean ``(n_packages,)`` (or ``(draws, n_packages)``): which packages it rejects."""
         hit = self.violated_if.evaluate(options)
         if self.unless is not None:
-            hit &= ~self.unless.evaluate(options)
+            hit = hit & ~self.unless.evaluate(options)
         if self.min_utility is not None:
-            hit &= utilities[:, self.actor] < self.min_utility - 1e-12
+            hit = hit & (utilities[..., self.actor] < self.min_utility - 1e-12)
         return hit
 
 

@@ -1,0 +1,1 @@
+"""Uncertainty: distributions on inputs, claim probabilities, Monte Carlo sweeps."""
