@@ -29,6 +29,7 @@ from redline.io.ktab import read_ktab_csv
 # shared data sit beside the repository.
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 KTAB = SHARED / "ktab"
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "ktab"  # in the repo
 DATA_SETS = ["SOE-Pol-Comp", "dummyData_3Dim"]
 
 
@@ -123,8 +124,7 @@ def test_point_and_modal_forecast(ktab_case):
 
 
 def test_batch_matches_single_runs():
-    data = read_ktab_csv(Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "ktab"
-                         / "SOE-Pol-Comp.csv")
+    data = read_ktab_csv(BENCH / "SOE-Pol-Comp.csv")
     rng = np.random.default_rng(7)
     pos = np.clip(data.position + rng.normal(0.0, 5.0, (6, *data.position.shape)), 0.0, 100.0)
     cap = data.capability * rng.lognormal(0.0, 0.1, (6, data.n_actors))
@@ -142,6 +142,28 @@ def test_batch_matches_single_runs():
     short = model.run_batch(cap, pos, data.salience)
     assert short.positions.shape[1] == 2
     assert np.array_equal(short.positions[:, -1], batch.positions[:, -1])
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["SOE-Policy", "dummyData_6Dim", "dummyData-a040", "SOE-Competitive", "dummyData-a080"],
+)
+def test_larger_ktab_examples(name):
+    """KTAB's other shipped data sets, against KTAB's results (benchmarks/data/ktab/README.md)."""
+    data = read_ktab_csv(BENCH / f"{name}.csv")
+    rows = list(csv.reader((BENCH / "reference" / f"{name}.csv").open(newline="")))[1:]
+    turns = max(int(r[0]) for r in rows)
+    d = data.n_dims
+    pos = np.full((turns + 1, data.n_actors, d), np.nan)
+    win = np.full((turns + 1, data.n_actors), np.nan)
+    for r in rows:
+        t, i = int(r[0]), data.actors.index(r[1])
+        pos[t, i] = [float(v) for v in r[2 : 2 + d]]
+        win[t, i] = float(r[2 + d])
+    forecast = SMPModel().run(data.capability, data.position, data.salience)
+    assert forecast.turns == turns
+    assert np.abs(forecast.positions - pos).max() <= 0.01
+    assert np.abs(forecast.win_probability - win).max() <= 0.0001  # KTAB prints 4 decimals
 
 
 # ---------------------------------------------------------------------------------------------
@@ -434,8 +456,7 @@ def _near_groups(x: np.ndarray) -> bool:
 
 
 def test_permuting_shipped_data_permutes_positions():
-    data = read_ktab_csv(Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "ktab"
-                         / "SOE-Pol-Comp.csv")
+    data = read_ktab_csv(BENCH / "SOE-Pol-Comp.csv")
     perm = np.random.default_rng(11).permutation(data.n_actors)
     model = SMPModel()
     base = model.run(data.capability, data.position, data.salience)

@@ -36,9 +36,14 @@ def brute_mask(u: np.ndarray) -> np.ndarray:
 def dominated_by_any(rows: np.ndarray, by: np.ndarray) -> np.ndarray:
     """For each row of ``rows``: is some row of ``by`` >= it everywhere and > it somewhere?"""
     out = np.zeros(len(rows), dtype=bool)
-    for s in range(0, len(rows), 256):
-        r = rows[s : s + 256, None, :]
-        out[s : s + 256] = (np.all(by[None] >= r, axis=2) & np.any(by[None] > r, axis=2)).any(1)
+    for s in range(0, len(rows), 512):
+        r = rows[s : s + 512]
+        geq = np.ones((len(r), len(by)), dtype=bool)
+        same = np.ones((len(r), len(by)), dtype=bool)
+        for j in range(rows.shape[1]):
+            geq &= by[None, :, j] >= r[:, j, None]
+            same &= by[None, :, j] == r[:, j, None]
+        out[s : s + 512] = (geq & ~same).any(axis=1)
     return out
 
 
@@ -169,7 +174,7 @@ def test_additive_domain_with_duplicates_matches_brute_force(sizes, parties, see
     np.testing.assert_array_equal(pareto_mask(u), brute_mask(np.round(u, 12)))
 
 
-@pytest.mark.parametrize(("sizes", "parties"), [([3, 4, 10, 5, 8, 10], 5), ([10, 10, 10, 30], 3)])
+@pytest.mark.parametrize(("sizes", "parties"), [([3, 4, 5, 5, 8, 10], 5), ([10, 10, 10, 30], 3)])
 def test_large_additive_domain_is_exactly_the_frontier(sizes, parties):
     """On sizes that use the filter, the chunk indexes and the recursion with default settings,
     check the two properties that characterise the frontier, against every row."""
@@ -286,7 +291,7 @@ def test_count_at_least_matches_binary_search(values, queries):
 def test_chunk_index_answers_like_direct_comparison(size, k):
     rng = np.random.default_rng(size * k)
     points = np.round(rng.random((k, size)), 2)  # many ties per column
-    queries = np.round(rng.random((k, 3000)) * 0.9 + 0.05, 2)
+    queries = np.round(rng.random((k, 3000)) * 1.1, 2)  # some above every point
     queries[:, : min(size, 3000)] = points[:, : min(size, 3000)]  # queries equal to points
     expected = pareto._covers_brute(points, queries)
     chunk = pareto._Chunk(points, 0)

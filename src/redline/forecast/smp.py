@@ -28,11 +28,13 @@ Positions ``x_i`` live in [0, 1]^d (input 0-100 divided by 100), saliences ``s_i
 
 1. *Distance and utility.* ``d_ij = sqrt(sum_k (s_ik (x_ik - x_jk))^2 / sum_k s_ik^2)`` is i's
    salience-weighted distance to j's position; the utility of it under risk attitude ``R`` is
-   ``u = (1 - d)(1 + d R)`` (``R`` in [-1/2, 1]; 0 is risk neutral).
+   ``u = (1 - d)(1 + d R)`` (``R`` in [-1/2, 1] is KTAB's "normalised risk aversion": 0 is
+   risk neutral, R > 0 makes u concave in the closeness 1 - d, i.e. risk averse).
 2. *Risk attitudes.* With risk-neutral utilities ``1 - d_ij``, every actor's position is an option
    in a PCE (below) over all n positions, duplicates included. An actor whose position is likely
-   to win can afford risk: ``R_i = (3 p_i - (p_max + 2 p_min)) / (2 (p_max - p_min))`` ("Mid"
-   range, so R_i runs from -1/2 for the least likely position to +1 for the most likely).
+   to win has the most to lose: ``R_i = (3 p_i - (p_max + 2 p_min)) / (2 (p_max - p_min))``
+   ("Mid" range: R_i runs from -1/2, risk acceptant, for the least likely position to +1, risk
+   averse, for the most likely).
 3. *Perceptions.* Actor h's estimate of actor a's risk attitude is ``(2 R_h + R_a) / 3``
    ("OneThird" adjustment), so every actor h holds its own N x N utility matrix
    ``U^h_ab = u(d_ab, (2 R_h + R_a) / 3)``: N^3 numbers per turn.
@@ -43,8 +45,8 @@ Positions ``x_i`` live in [0, 1]^d (input 0-100 divided by 100), saliences ``s_i
    principals add their influence ``s c (u_i - u_j)`` (s is the actor's total salience) to the
    side they favour; every third party n weighs the "little contest" of i, j and itself, gets
    ``p = P[i side wins]`` and votes ``s_n c_n [p (u_nn - u_ni) + (1 - p)(u_nj - u_nn)]`` (the
-   "Semi" commitment: a third party on the winning side keeps its position when it joined the
-   initiator, or moves with the loser). ``P_ij`` is then i's coalition share and the expected gain
+   "Semi" commitment: a third party keeps its own position if its side wins and adopts the
+   winner's if its side loses). ``P_ij`` is then i's coalition share and the expected gain
    is ``(1 - S_j) 2 u_ii + S_j [P_ij 2 u_ii + (1 - P_ij) 2 u_ij] - (u_ii + u_ij)``, where S_j is
    j's total salience (a less engaged target gives in without a contest). Each i targets the j
    with the largest gain above 1e-5.
@@ -70,11 +72,13 @@ Implementation
 Everything is batched: arrays carry a leading axis of independent runs (Monte Carlo draws), so
 :meth:`SMPModel.run_batch` runs thousands of scenarios in lock-step and :meth:`SMPModel.run` is the
 batch of one. The N x N x N work (utility tensors, third-party votes, bargain values, elections)
-is done as whole-array operations; Python loops run over turns only (plus one short loop over
-actors to find distinct positions greedily, as KTAB does). Every sum and product that KTAB
-accumulates in a fixed order is accumulated in the same order (``np.add.accumulate``), so the
-arithmetic reproduces KTAB's to the last bit in almost all cases; that matters because bargains are
-rounded to 4 decimals and the elections take an arg-max.
+is done as whole-array operations on cache-sized blocks; Python loops run over turns, over those
+blocks, and over actors once per state to find distinct positions greedily, as KTAB does. Every
+sum and product that KTAB accumulates in a fixed order is accumulated in the same order
+(:func:`_seq_sum`, :func:`_seq_prod`) and every expression keeps KTAB's order of operations, so
+the arithmetic is bit-identical to a literal transcription of KTAB's loops (IEEE doubles, no fused
+multiply-add); that matters because bargains are rounded to 4 decimals and the elections take an
+arg-max.
 """
 
 from __future__ import annotations
@@ -313,7 +317,7 @@ def _third_party_coalitions(
     w_all = _front(clout, 1)[:, :, None, None]  # (m, B, 1, 1)
     for rs, is_ in _blocks(bsz, n, n * n):
         u_mi = umi[:, rs, is_]
-        # U^i_mj = u(d_mj, r_est[i, m]); _assess has checked these distances already.
+        # U^i_mj = u(d_mj, r_est[i, m]); distances within [0, 1]^d never exceed 1.
         u_mj = _utility(dist_m[:, rs], r_m[:, rs, is_], checked=True)
         w_m = w_all[:, rs]
         for_i_b = for_i[rs, is_]

@@ -173,3 +173,78 @@ def render_division(console: Console, division) -> None:
     ta, tb = division.totals
     console.print(f"{a}: {ta} points ({float(ta):.4g}); {b}: {tb} points ({float(tb):.4g})"
                   + (f"; split item: {division.split_item}" if division.split_item else ""))
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def render_sweep(console: Console, results: dict) -> None:
+    """Terminal summary of one or two sweeps (integrated, and an assumed claim branch)."""
+    main = results.get("assumed") or results["integrated"]
+    scenario = main.plan.scenario
+    console.rule(f"[bold]{scenario.scenario.title or scenario.scenario.id}: "
+                 f"{main.draws:,} draws, seed {main.seed}")
+    head = Table(title="Probability of agreement")
+    for label in results:
+        head.add_column(label + (" " + ", ".join(f"{k}={str(v).lower()}" for k, v in
+                                                 results[label].plan.assume.items())
+                                 if label == "assumed" else ""), justify="right")
+    head.add_row(*[f"[bold]{_pct(r.p_agreement)}[/]" for r in results.values()])
+    console.print(head)
+
+    claims = Table(title="Claims: probability of being true")
+    claims.add_column("claim")
+    claims.add_column("P(true)", justify="right")
+    claims.add_column("reported by")
+    claims.add_column("denied by")
+    probs = main.to_dict()["claim_probabilities"]
+    for claim in scenario.claims:
+        claims.add_row(claim.id, f"{probs[claim.id]:.2f}", ", ".join(claim.reported_by) or "-",
+                       ", ".join(claim.denied_by) or "-")
+    console.print(claims)
+
+    table = Table(title="Which red line blocks most often")
+    table.add_column("rule", overflow="fold")
+    table.add_column("holder")
+    table.add_column("blocks a deal", justify="right")
+    table.add_column("alone rejects some package", justify="right")
+    table.add_column("share rejected", justify="right")
+    for row in main.blocking[:10]:
+        table.add_row(row["id"], row["actor"], _pct(row["blocks"]), _pct(row["frees_packages"]),
+                      _pct(row["rejects"]))
+    console.print(table)
+    console.print("[dim]'blocks a deal': draws with no acceptable package where lifting this "
+                  "rule alone would give one.[/]")
+
+    lead = Table(title="Leading packages")
+    lead.add_column("package (" + " / ".join(i.id for i in scenario.issues) + ")",
+                    overflow="fold")
+    lead.add_column("P(Nash)", justify="right")
+    lead.add_column("P(acceptable)", justify="right")
+    for actor in scenario.actors:
+        lead.add_column(f"P({actor.id} accepts)", justify="right")
+    for row in main.leading_packages()[:8]:
+        lead.add_row(" / ".join(row["package"].values()), _pct(row["p_nash"]),
+                     _pct(row["p_acceptable"]),
+                     *[_pct(row["p_accepts"][a.id]) for a in scenario.actors])
+    console.print(lead)
+
+    fc = Table(title=f"Forecast ({main.plan.model}) per issue, 0-100")
+    for col in ("issue", "5%", "25%", "median", "75%", "95%"):
+        fc.add_column(col, justify="right" if col != "issue" else "left")
+    for issue, q in main.forecast_quantiles().items():
+        fc.add_row(issue, *[f"{q[k]:.1f}" for k in ("q05", "q25", "q50", "q75", "q95")])
+    console.print(fc)
+
+    sens = Table(title="Sensitivity: Spearman correlation with the outcome")
+    sens.add_column("uncertain input", overflow="fold")
+    sens.add_column("agreement", justify="right")
+    sens.add_column("strongest forecast effect", justify="right")
+    for row in main.sensitivity()[:10]:
+        forecast = {k: v for k, v in row["rho"].items() if k.startswith("forecast.")}
+        key = max(forecast, key=lambda k: abs(forecast[k])) if forecast else None
+        sens.add_row(row["input"], f"{row['rho']['agreement']:+.2f}",
+                     f"{forecast[key]:+.2f} ({key.split('.', 1)[1]})" if key else "-")
+    console.print(sens)
+    console.print(f"[dim]sweep {main.timings.get('sweep', 0):.2f}s[/]")

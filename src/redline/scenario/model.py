@@ -281,6 +281,7 @@ class Gate(Strict):
     claim_false: Id | None = Field(
         None, description="Apply this rule only when the claim is taken as false."
     )
+    note: str = ""
 
 
 class RedLine(Gate):

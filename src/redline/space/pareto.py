@@ -73,6 +73,8 @@ _FILTER_POINTS = 32
 _FILTER_SAMPLE = 2048
 # Temporaries of one vectorised step are kept near this many bytes.
 _TEMP_BYTES = 16 * 2**20
+# Bitset indexes of one SFS window take at most this many bytes; later chunks compare directly.
+_INDEX_BYTES = 2**30
 
 
 def pareto_mask(utilities: np.ndarray, *, decimals: int | None = 12) -> np.ndarray:
@@ -170,8 +172,8 @@ def _pareto_mask_2d(u: np.ndarray) -> np.ndarray:
 def _staircase_survivors(x: np.ndarray, y: np.ndarray, bins: int = 2**16) -> np.ndarray | None:
     """Indices of the rows not dominated by a row in a strictly higher bin of ``x``.
 
-    The bin of ``x`` is monotone in ``x``, so a higher bin means a strictly larger ``x``; a row whose
-    ``y`` does not exceed the largest ``y`` of all higher bins is dominated. ``None``: no binning.
+    The bin is monotone in ``x``, so a higher bin means a strictly larger ``x``; a row whose ``y``
+    does not exceed the largest ``y`` in all higher bins is dominated. ``None``: cannot bin.
     """
     lo, hi = float(x.min()), float(x.max())
     with np.errstate(over="ignore", divide="ignore"):
@@ -206,48 +208,53 @@ def _pareto_mask_kd(u: np.ndarray) -> np.ndarray:
 
 
 def _exact_mask(cols: np.ndarray) -> np.ndarray:
-    """Frontier mask of the columns of ``cols`` (shape ``(k, m)``): presort, merge duplicates, SFS."""
+    """Frontier mask of the columns of ``cols`` (shape ``(k, m)``): presort, dedupe, SFS."""
     k, m = cols.shape
     if m == 0:
         return np.zeros(0, dtype=bool)
-    order = _linear_extension(cols)
-    xs = cols[:, order]
-    new = np.ones(m, dtype=bool)  # first row of each run of identical vectors
-    if m > 1:
-        np.any(xs[:, 1:] != xs[:, :-1], axis=0, out=new[1:])
-    keep_distinct = _sfs(np.ascontiguousarray(xs[:, new]))
+    order, tie = _linear_extension(cols)
+    # Identical vectors have equal sums, so they are adjacent within the runs of equal sums.
+    new = np.ones(m, dtype=bool)  # first of each run of identical vectors
+    later = np.flatnonzero(tie) + 1
+    if later.size:
+        same = np.ones(later.size, dtype=bool)
+        for j in range(k):
+            same &= cols[j, order[later]] == cols[j, order[later - 1]]
+        new[later[same]] = False
+    keep_distinct = _sfs(cols[:, order[new]])
     mask = np.zeros(m, dtype=bool)
     mask[order[keep_distinct[np.cumsum(new) - 1]]] = True
     return mask
 
 
-def _linear_extension(cols: np.ndarray) -> np.ndarray:
+def _linear_extension(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Order of the columns by sum descending, ties broken lexicographically (descending).
 
     If ``a`` dominates ``b`` then ``a`` comes first: the float sum is monotone, and on equal sums
-    the first column where they differ favours ``a``. Identical vectors end up adjacent.
+    the first coordinate where they differ favours ``a``. Also returns ``tie`` (``tie[i]``: the
+    sums at positions ``i`` and ``i + 1`` of the order are equal).
     """
     k, m = cols.shape
     total = cols.sum(axis=0)
     order = np.argsort(-total)
     ordered = total[order]
     tie = ordered[1:] == ordered[:-1]
-    if tie.any():
+    if tie.any():  # sort each run of equal sums lexicographically; only those rows
         tied = np.zeros(m, dtype=bool)
         tied[1:] |= tie
         tied[:-1] |= tie
         pos = np.flatnonzero(tied)
-        group = np.cumsum(np.r_[True, ~tie])[pos]  # equal-sum runs, in order
+        run = np.cumsum(np.r_[True, ~tie])[pos]
         sub = order[pos]
         keys = [-cols[j, sub] for j in range(k - 1, -1, -1)]
-        keys.append(group)
+        keys.append(run)  # the primary key keeps every run in place
         order[pos] = sub[np.lexsort(keys)]
-    return order
+    return order, tie
 
 
 def _sfs(xs: np.ndarray) -> np.ndarray:
     """Sort-Filter-Skyline on distinct vectors ``xs`` (shape ``(k, m)``) in a linear extension."""
-    k, m = xs.shape
+    m = xs.shape[1]
     if m <= _BASE:
         return _sfs_pairwise(xs)
     keep = np.zeros(m, dtype=bool)
@@ -255,13 +262,15 @@ def _sfs(xs: np.ndarray) -> np.ndarray:
     return keep
 
 
-def _sfs_scan(xs: np.ndarray, rows: np.ndarray, window: _Window, since: int, keep: np.ndarray):
+def _sfs_scan(
+    xs: np.ndarray, rows: np.ndarray, window: _Window, since: int, keep: np.ndarray
+) -> None:
     """Find the frontier points among ``rows`` and add them to ``window`` (and to ``keep``).
 
     ``rows`` (increasing column indices of ``xs``) are known to be undominated by the first
     ``since`` window points. They are scanned in batches of doubling size; each batch is filtered
     against the newer window points, and what survives is scanned recursively (pairwise once
-    small), sharing the window, so every frontier point is indexed once.
+    small). The recursion shares the window, so each frontier point is indexed about once.
     """
     start, size = 0, _BASE
     while start < rows.size:
@@ -289,41 +298,46 @@ def _sfs_pairwise(xs: np.ndarray) -> np.ndarray:
 class _Window:
     """The SFS window: the frontier points found so far, in chunks of at most ``_CHUNK`` points.
 
-    Points arrive in scan order and are appended to the newest chunks.
+    Points arrive in scan order and go into new chunks; small neighbours are merged like a binary
+    counter (an indexed chunk only with one at least as large), so each point is indexed
+    ``O(log(_CHUNK / _BASE))`` times at most. Indexes take at most ``_INDEX_BYTES`` in all.
     """
 
     def __init__(self) -> None:
         self.chunks: list[_Chunk] = []
         self.size = 0
+        self.index_bytes = 0
 
     def add(self, points: np.ndarray) -> None:
         for s in range(0, points.shape[1], _CHUNK):
             part = points[:, s : s + _CHUNK]
             self.chunks.append(_Chunk(part, self.size))
             self.size += part.shape[1]
-            # Merge small chunks like a binary counter: an indexed chunk is only merged with one
-            # at least as large, so each point is indexed O(log(_CHUNK / _BASE)) times.
             while len(self.chunks) >= 2:
                 a, b = self.chunks[-2], self.chunks[-1]
-                if a.size + b.size > _CHUNK or (a.tables and a.size > b.size):
+                if a.size + b.size > _CHUNK or (a.index_bytes and a.size > b.size):
                     break
-                self.chunks[-2:] = [_Chunk(np.concatenate([a.points, b.points], axis=1), a.start)]
+                self.index_bytes -= a.index_bytes + b.index_bytes
+                merged = _Chunk(np.concatenate([a.points, b.points], axis=1), a.start)
+                self.chunks[-2:] = [merged]
 
     def undominated(self, xs: np.ndarray, rows: np.ndarray, since: int = 0) -> np.ndarray:
-        """The ``rows`` (column indices of ``xs``) that no window point after ``since`` is ``>=``."""
+        """The ``rows`` (column indices of ``xs``) that no window point after ``since`` is >=."""
         for chunk in self.chunks:
             if rows.size == 0:
                 break
             if chunk.start + chunk.size > since:
-                rows = rows[~chunk.covers(xs[:, rows])]
+                before = chunk.index_bytes
+                rows = rows[~chunk.covers(xs[:, rows], self.index_bytes < _INDEX_BYTES)]
+                self.index_bytes += chunk.index_bytes - before
         return rows
 
 
 class _Chunk:
     """Points (shape ``(k, c)``, ``c <= _CHUNK``) answering "is some point ``>= x``?" per query.
 
-    Few queries are answered by direct comparison; once the queries would cost more than building
-    it, a bitset index is built: per column, the suffixes of the points sorted by that column.
+    The first queries are answered by direct comparison; once they have cost about as much as
+    building it, a bitset index is built (fact 3 of the module docstring).
     """
 
     def __init__(self, points: np.ndarray, start: int) -> None:
@@ -331,9 +345,10 @@ class _Chunk:
         self.start = start  # position of the first point in the window
         self.size = points.shape[1]
         self.words = (self.size + 63) // 64
-        self.brute_left = _BRUTE_PAIRS  # point-query pairs compared directly before indexing
+        self.brute_left = _BRUTE_PAIRS  # (point, query) pairs compared directly before indexing
         self.tables: list[np.ndarray] = []
         self.at_least: list[_CountAtLeast] = []
+        self.index_bytes = 0
 
     def _index(self) -> None:
         k, c = self.points.shape
@@ -342,19 +357,22 @@ class _Chunk:
         for j in range(k):
             values = self.points[j]
             perm = np.argsort(values)[::-1]  # descending
-            # table[t]: the t largest points of column j, so table[count of values >= x]
+            # table[t] holds the t largest points of column j, so table[number of values >= x]
             # holds exactly the points that are >= x in column j (ties included).
             table = np.zeros((c + 1, self.words), dtype=np.uint64)
             table[slot + 1, perm >> 6] = bit[perm]
             np.bitwise_or.accumulate(table, axis=0, out=table)
+            counter = _CountAtLeast(values[perm[::-1]])
             self.tables.append(table)
-            self.at_least.append(_CountAtLeast(values[perm[::-1]]))
+            self.at_least.append(counter)
+            self.index_bytes += table.nbytes + counter.nbytes
 
-    def covers(self, xs: np.ndarray) -> np.ndarray:
+    def covers(self, xs: np.ndarray, may_index: bool = True) -> np.ndarray:
         """Bool per column of ``xs``: some point of the chunk is ``>= x`` in every coordinate."""
         k, b = xs.shape
         if not self.tables:
-            if b * self.size <= self.brute_left or self.size <= _BRUTE_MAX_POINTS:
+            small = b * self.size <= self.brute_left or self.size <= _BRUTE_MAX_POINTS
+            if small or not may_index:
                 self.brute_left -= b * self.size
                 return _covers_brute(self.points, xs)
             self._index()
@@ -362,9 +380,9 @@ class _Chunk:
         if b > step:
             return np.concatenate([self.covers(xs[:, s : s + step]) for s in range(0, b, step)])
         acc = np.take(self.tables[0], self.at_least[0](xs[0]), axis=0)
-        live = None  # positions (in xs) of the rows of acc, once rows with no candidate are gone
+        live = None  # positions in xs of the rows of acc, once rows with no candidate are dropped
         for j in range(1, k):
-            if j % 3 == 0:
+            if j % 3 == 0:  # drop the rows that no point can cover any more
                 nonzero = _any_bits(acc)
                 if 4 * np.count_nonzero(nonzero) < 3 * nonzero.size:
                     sel = np.flatnonzero(nonzero)
@@ -413,13 +431,14 @@ class _CountAtLeast:
     floor((v - lo) * scale)`` is monotone in ``v``, so the values in buckets below ``q``'s are
     ``< q`` and those in buckets above are ``> q``; only the few distinct values that share
     ``q``'s bucket are compared. Falls back to binary search when a bucket would hold more than
-    ``_OCCUPANCY`` distinct values (values that cluster at very different scales).
+    ``_OCCUPANCY`` distinct values (values clustered at very different scales).
     """
 
     _OCCUPANCY = 4
 
     def __init__(self, values: np.ndarray) -> None:
         self.values = values
+        self.nbytes = values.nbytes
         self.fast = False
         if values.size < _LOOKUP_MIN_VALUES:
             return
@@ -435,17 +454,19 @@ class _CountAtLeast:
         scale = (nb - 1) / span
         if not np.isfinite(scale):
             return
-        self.lo, self.scale, self.top = lo, scale, float(nb - 1)
         per_bucket = np.bincount(((distinct - lo) * scale).astype(np.intp), minlength=nb)
         occupancy = int(per_bucket.max())
         if occupancy > self._OCCUPANCY:
             return
         self.fast = True
+        self.lo, self.scale, self.top = lo, scale, float(nb - 1)
         self.occupancy = occupancy
-        self.first = np.cumsum(per_bucket) - per_bucket  # distinct values in lower buckets
+        # first[g]: distinct values in buckets below g; at_least[d]: values >= distinct[d]
+        self.first = (np.cumsum(per_bucket) - per_bucket).astype(np.int32)
         self.distinct = np.append(distinct, np.inf)
-        # at_least[d]: values >= distinct[d] (and 0 past the end)
-        self.at_least = values.size - np.append(np.flatnonzero(new), values.size)
+        below = np.append(np.flatnonzero(new), values.size)  # values < distinct[d]
+        self.at_least = (values.size - below).astype(np.int32)
+        self.nbytes += self.first.nbytes + self.distinct.nbytes + self.at_least.nbytes
 
     def __call__(self, q: np.ndarray) -> np.ndarray:
         if not self.fast:
@@ -454,7 +475,7 @@ class _CountAtLeast:
         t *= self.scale
         np.minimum(t, self.top, out=t)
         np.maximum(t, 0.0, out=t)
-        d = self.first[t.astype(np.intp)]  # distinct values below q's bucket: all < q
+        d = self.first[t.astype(np.intp)]  # every distinct value below q's bucket is < q
         for _ in range(self.occupancy):
             d += self.distinct[d] < q  # sorted, so this stops at the first value >= q
         return self.at_least[d]
@@ -465,8 +486,8 @@ def _elimination_survivors(cols: np.ndarray) -> np.ndarray:
 
     Candidates are the frontier of the ``_FILTER_POOL`` rows with the highest sums. On a fixed
     sample of rows, a greedy set cover picks those that dominate the most sampled rows not yet
-    dominated, while each still removes at least 1/64 of the sample; then each picked point is
-    one vectorised pass over the surviving rows. A row ``<=`` a point with a smaller sum is
+    dominated, while each still removes at least 1/64 of the sample; each pick then costs one
+    vectorised pass over the remaining rows. A row ``<=`` a point and with a smaller sum is
     dominated by it (equal sums are left to the exact stage, so a point never removes its twins).
     """
     k, n = cols.shape

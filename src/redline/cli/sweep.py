@@ -1,0 +1,77 @@
+"""`redline sweep`: Monte Carlo over claims and uncertain inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from redline.cli.analyze import parse_assume
+from redline.cli.common import app, print_json, user_errors
+from redline.errors import RedlineError
+
+stderr = Console(stderr=True)
+
+
+@app.command()
+@user_errors
+def sweep(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    draws: Annotated[int, typer.Option("--draws", "-n", help="Number of Monte Carlo draws.")
+                     ] = 10_000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same numbers."
+                                      )] = 0,
+    assume: Annotated[list[str] | None, typer.Option(
+        "--assume", help="Fix a claim: CLAIM=true|false (repeatable); shown beside the "
+        "integrated result.")] = None,
+    model: Annotated[str, typer.Option(help="Forecast model run in every draw.")
+                     ] = "compromise",
+    workers: Annotated[int | None, typer.Option(
+        help="Start a local Dask cluster with this many worker processes.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Use an existing Dask cluster, e.g. tcp://host:8786.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
+) -> None:
+    """P(agreement), blocking red lines, solution and forecast distributions, sensitivity."""
+    from redline.scenario.load import load_scenario
+    from redline.uncertainty.executors import dask_executor, in_process
+    from redline.uncertainty.sweep import sweep as run_sweep
+
+    if workers is not None and scheduler is not None:
+        raise RedlineError("give --workers or --scheduler, not both", field="--workers")
+    if workers is not None and workers < 1:
+        raise RedlineError("--workers must be at least 1", field="--workers")
+    if draws < 1:
+        raise RedlineError("--draws must be at least 1", field="--draws")
+    scenario = load_scenario(file)
+    truths = parse_assume(assume)
+    executor = (dask_executor(workers=workers, scheduler=scheduler)
+                if workers is not None or scheduler is not None else in_process)
+    branches = [("integrated", {})] + ([("assumed", truths)] if truths else [])
+    results = {}
+    try:
+        for label, branch in branches:
+            with Progress(TextColumn(f"sweep ({label})"), BarColumn(), MofNCompleteColumn(),
+                          TimeRemainingColumn(), console=stderr, transient=True,
+                          disable=not progress) as bar:
+                task = bar.add_task("draws", total=draws)
+                results[label] = run_sweep(scenario, draws=draws, seed=seed, assume=branch,
+                                           model=model, executor=executor,
+                                           progress=lambda n: bar.advance(task, n))
+    except KeyboardInterrupt:
+        stderr.print("interrupted: no result written")
+        raise typer.Exit(130) from None
+    main = results["assumed"] if truths else results["integrated"]
+    if json_output:
+        data = main.to_dict()
+        if truths:
+            data["integrated"] = results["integrated"].to_dict()
+        print_json(data)
+        return
+    from redline.report.terminal import render_sweep
+
+    render_sweep(Console(), results)

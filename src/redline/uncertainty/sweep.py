@@ -1,0 +1,387 @@
+"""Monte Carlo sweeps: the agreement-space analysis and a forecast over many draws.
+
+Each draw picks a truth for every claim (with its probability; see :mod:`.claims`) and a value
+for every uncertain input (see :mod:`.distributions`), compiles the scenario for the whole batch
+at once (:func:`redline.scenario.compile.compile_batch`), and evaluates every package in every
+draw as arrays shaped ``(draws, packages, actors)``.
+
+Reproducibility: draws are made in chunks of a fixed size that depends only on the scenario, and
+chunk ``k`` draws from ``numpy.random.default_rng([seed, k])`` — a counter-based stream. The
+result is therefore identical whatever executor or number of workers runs the chunks.
+
+Outputs (see :class:`SweepResult`): the probability that some package is acceptable to every
+actor with a veto; how often each rule blocks a deal; the distribution of the Nash and
+Kalai-Smorodinsky packages; each leading package's probability of being acceptable, overall and
+to each actor; forecast quantiles per issue; and a sensitivity ranking of the uncertain inputs
+(Spearman rank correlation with the agreement indicator and with each issue's forecast).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from redline.errors import RedlineError
+from redline.scenario.compile import (
+    FALSE,
+    TRUE,
+    BatchDomain,
+    Draws,
+    claim_codes,
+    compile_batch,
+    uncertain_inputs,
+)
+from redline.scenario.model import Scenario
+from redline.space.packages import decode
+from redline.uncertainty.claims import claim_probabilities
+from redline.uncertainty.distributions import Normal
+
+TIE = 1e-12
+CHUNK_BUDGET = 24_000_000  # floats per chunk for (draws x packages x actors) arrays
+MAX_PACKAGES = 2_000_000
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """Everything a chunk needs; picklable, so Dask workers can run chunks."""
+
+    scenario: Scenario
+    assume: Mapping[str, bool]
+    model: str
+    inputs: tuple[tuple[str, object, float, float], ...]
+    probabilities: Mapping[str, float]
+    options: np.ndarray  # (N, I) every package's options
+    chunk_size: int
+
+    @property
+    def n_packages(self) -> int:
+        return int(self.options.shape[0])
+
+
+def make_plan(scenario: Scenario, *, assume: Mapping[str, bool] | None = None,
+              model: str = "compromise", chunk_size: int | None = None) -> SweepPlan:
+    assume = dict(assume or {})
+    claim_codes(scenario, assume)  # validates the claim ids
+    radices = np.array([len(i.option_values()) for i in scenario.issues], dtype=np.int64)
+    total = int(np.prod(radices))
+    if total > MAX_PACKAGES:
+        raise RedlineError(
+            f"the package space has {total:,} packages; sweeps enumerate every package in every "
+            f"draw and accept at most {MAX_PACKAGES:,}", field="issues",
+            hint="coarsen the issues' steps or merge options for the sweep")
+    n_actors = len(scenario.actors)
+    size = chunk_size or int(max(1, min(2000, CHUNK_BUDGET // max(1, total * n_actors))))
+    return SweepPlan(
+        scenario=scenario,
+        assume=assume,
+        model=model,
+        inputs=tuple(uncertain_inputs(scenario)),
+        probabilities=claim_probabilities(scenario),
+        options=decode(np.arange(total, dtype=np.int64), radices),
+        chunk_size=size,
+    )
+
+
+def sample(plan: SweepPlan, seed: int, chunk: int, size: int) -> tuple[Draws, np.ndarray]:
+    """Draws for chunk ``chunk``, and the sampled inputs as columns ``(size, n_inputs)``."""
+    rng = np.random.default_rng([seed, chunk])
+    values = {}
+    columns = []
+    for path, dist, low, high in plan.inputs:
+        if isinstance(dist, Normal):  # truncate to the field's range unless given
+            spec = dist.normal
+            dist = Normal(normal=spec.model_copy(update={
+                "low": low if spec.low is None else max(spec.low, low),
+                "high": high if spec.high is None else min(spec.high, high)}))
+        x = np.clip(dist.sample(rng, size), low, high)  # type: ignore[union-attr]
+        values[path] = x
+        columns.append(x)
+    claims = {}
+    for claim in plan.scenario.claims:
+        u = rng.random(size)  # always drawn, so streams do not depend on --assume
+        if claim.id in plan.assume:
+            claims[claim.id] = np.full(size, TRUE if plan.assume[claim.id] else FALSE)
+        else:
+            claims[claim.id] = np.where(u < plan.probabilities[claim.id], TRUE, FALSE)
+        columns.append((claims[claim.id] == TRUE).astype(float))
+    matrix = np.column_stack(columns) if columns else np.zeros((size, 0))
+    return Draws(size, values, claims), matrix
+
+
+def _forecast(plan: SweepPlan, batch: BatchDomain) -> np.ndarray:
+    """Forecast per draw and issue, ``(D, I)``."""
+    c, x, s = batch.capability, batch.position, batch.salience
+    if plan.model in ("compromise", "mean"):
+        weight = c[:, :, None] * s if plan.model == "compromise" else np.ones_like(s)
+        total = weight.sum(axis=1)
+        mean = x.mean(axis=1)
+        safe = np.where(total > 0, total, 1.0)
+        return np.where(total > 0, (weight * x).sum(axis=1) / safe, mean)
+    from redline.forecast.registry import get_model
+
+    model = get_model(plan.model)
+    return np.stack([model.run(c[d], x[d], s[d]).point for d in range(batch.size)])
+
+
+def run_chunk(plan: SweepPlan, seed: int, chunk: int, size: int) -> dict[str, np.ndarray]:
+    """Evaluate one chunk of draws; returns plain arrays (sums and per-draw values)."""
+    draws, inputs = sample(plan, seed, chunk, size)
+    batch = compile_batch(plan.scenario, draws)
+    options = plan.options
+    utilities = batch.tables[0][:, options[:, 0], :]
+    for i in range(1, len(batch.tables)):
+        utilities = utilities + batch.tables[i][:, options[:, i], :]  # (D, N, A)
+    veto = batch.parties
+    n_rules = len(batch.constraints)
+    columns = []
+    holders = []
+    for k, constraint in enumerate(batch.constraints):
+        hit = np.broadcast_to(constraint.violations(options, utilities), utilities.shape[:2])
+        columns.append(hit & batch.active[:, k][:, None])
+        holders.append(constraint.actor)
+    for a in range(len(batch.actors)):
+        columns.append(utilities[:, :, a] < batch.disagreement[:, a][:, None] - TIE)
+        holders.append(a)
+    binding = [k for k, a in enumerate(holders) if veto[a]]
+    n_broken = np.zeros(utilities.shape[:2], dtype=np.int16)
+    for k in binding:
+        n_broken += columns[k]
+    ok = n_broken == 0  # (D, N)
+    agreement = ok.any(axis=1)
+    alone = n_broken == 1
+    pivotal = np.zeros(len(columns), dtype=np.int64)
+    freeing = np.zeros(len(columns), dtype=np.int64)
+    rejected = np.zeros(len(columns))
+    for k in binding:
+        frees = (columns[k] & alone).any(axis=1)
+        freeing[k] = int(frees.sum())
+        pivotal[k] = int((frees & ~agreement).sum())
+        rejected[k] = float(columns[k].mean(axis=1).sum())
+    # Each actor's own acceptance of each package (its rules and outside option).
+    accepts = np.zeros((len(batch.actors),) + ok.shape[1:], dtype=np.int64)
+    for a in range(len(batch.actors)):
+        mine = np.zeros(ok.shape, dtype=bool)
+        for k, holder in enumerate(holders):
+            if holder == a:
+                mine |= columns[k]
+        accepts[a] = (~mine).sum(axis=0)
+    # Solutions per draw (lowest package number among ties), -1 when there is no deal.
+    d = batch.disagreement[:, veto][:, None, :]
+    gain = utilities[:, :, veto] - d
+    nash_value = np.where(ok, np.prod(np.clip(gain, 0, None), axis=2), -np.inf)
+    masked = np.where(ok[:, :, None], utilities, -np.inf)
+    ideal = masked.max(axis=1)[:, veto][:, None, :]  # (D, 1, V)
+    span = ideal - d
+    ratio = np.where(span > 0, gain / np.where(span > 0, span, 1.0), 1.0)
+    ks_value = np.where(ok, ratio.min(axis=2), -np.inf)
+    nash = np.where(agreement, _first_best(nash_value), -1)
+    ks = np.where(agreement, _first_best(ks_value), -1)
+    return {
+        "inputs": inputs,
+        "agreement": agreement,
+        "forecast": _forecast(plan, batch),
+        "nash": nash,
+        "ks": ks,
+        "acceptable": ok.sum(axis=0),  # (N,) draws in which each package is acceptable
+        "accepts": accepts,  # (A, N)
+        "pivotal": pivotal[binding],
+        "freeing": freeing[binding],
+        "rejected": rejected[binding],
+        "n_rules": np.array(n_rules),
+    }
+
+
+def _first_best(values: np.ndarray) -> np.ndarray:
+    """Per row, the first column within ``TIE`` of the row's maximum."""
+    best = values.max(axis=1, keepdims=True)
+    return np.argmax(values >= best - TIE, axis=1)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Aggregated sweep results; ``to_dict`` is the JSON form (``timings`` apart, it depends
+    only on the scenario, the seed and the number of draws)."""
+
+    plan: SweepPlan
+    draws: int
+    seed: int
+    agreement: np.ndarray
+    forecast: np.ndarray  # (draws, I)
+    inputs: np.ndarray  # (draws, P)
+    input_names: tuple[str, ...]
+    nash: np.ndarray
+    ks: np.ndarray
+    acceptable: np.ndarray  # (N,)
+    accepts: np.ndarray  # (A, N)
+    blocking: list[dict]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def p_agreement(self) -> float:
+        return float(self.agreement.mean()) if self.draws else float("nan")
+
+    def package(self, index: int) -> dict[str, str]:
+        issues = self.plan.scenario.issues
+        return {issue.id: issue.option_values()[int(o)][0]
+                for issue, o in zip(issues, self.plan.options[index], strict=True)}
+
+    def solution_distribution(self, which: np.ndarray, top: int = 10) -> list[dict]:
+        values, counts = np.unique(which, return_counts=True)
+        order = np.lexsort((values, -counts))[:top]
+        out = []
+        for k in order:
+            index = int(values[k])
+            out.append({"package": None if index < 0 else self.package(index),
+                        "probability": counts[k] / self.draws})
+        return out
+
+    def leading_packages(self, top: int = 5) -> list[dict]:
+        seen: list[int] = []
+        for which in (self.nash, self.ks):
+            values, counts = np.unique(which[which >= 0], return_counts=True)
+            for k in np.lexsort((values, -counts))[:top]:
+                if int(values[k]) not in seen:
+                    seen.append(int(values[k]))
+        actors = [a.id for a in self.plan.scenario.actors]
+        return [{
+            "package": self.package(i),
+            "p_acceptable": self.acceptable[i] / self.draws,
+            "p_accepts": {a: self.accepts[k, i] / self.draws for k, a in enumerate(actors)},
+            "p_nash": float((self.nash == i).mean()),
+            "p_kalai_smorodinsky": float((self.ks == i).mean()),
+        } for i in seen]
+
+    def forecast_quantiles(self) -> dict[str, dict[str, float]]:
+        out = {}
+        for i, issue in enumerate(self.plan.scenario.issues):
+            column = self.forecast[:, i]
+            row = {f"q{int(q * 100):02d}": float(np.quantile(column, q)) for q in QUANTILES}
+            row["mean"] = float(column.mean())
+            out[issue.id] = row
+        return out
+
+    def sensitivity(self) -> list[dict]:
+        """Spearman rank correlation of each uncertain input with each output."""
+        outputs = {"agreement": self.agreement.astype(float)}
+        for i, issue in enumerate(self.plan.scenario.issues):
+            outputs[f"forecast.{issue.id}"] = self.forecast[:, i]
+        ranked_out = {k: _ranks(v) for k, v in outputs.items()}
+        rows = []
+        for j, name in enumerate(self.input_names):
+            x = _ranks(self.inputs[:, j])
+            rho = {k: _correlation(x, y) for k, y in ranked_out.items()}
+            rows.append({"input": name, "rho": rho,
+                         "max_abs_rho": max((abs(v) for v in rho.values()), default=0.0)})
+        rows.sort(key=lambda r: (-r["max_abs_rho"], r["input"]))
+        return rows
+
+    def to_dict(self) -> dict:
+        return {
+            "scenario": self.plan.scenario.scenario.id,
+            "draws": self.draws,
+            "seed": self.seed,
+            "model": self.plan.model,
+            "assume": dict(self.plan.assume),
+            "claim_probabilities": {k: (1.0 if self.plan.assume.get(k) else 0.0)
+                                    if k in self.plan.assume else v
+                                    for k, v in self.plan.probabilities.items()},
+            "p_agreement": self.p_agreement,
+            "blocking": self.blocking,
+            "solutions": {"nash": self.solution_distribution(self.nash),
+                          "kalai_smorodinsky": self.solution_distribution(self.ks)},
+            "leading_packages": self.leading_packages(),
+            "forecast": self.forecast_quantiles(),
+            "sensitivity": self.sensitivity(),
+            "timings": dict(self.timings),
+        }
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Average ranks (ties share the mean of their ranks)."""
+    order = np.argsort(x, kind="stable")
+    values = x[order]
+    boundaries = np.flatnonzero(np.diff(values)) + 1
+    starts = np.concatenate([[0], boundaries])
+    ends = np.concatenate([boundaries, [x.size]])
+    average = (starts + ends - 1) / 2.0
+    ranks = np.empty(x.size)
+    ranks[order] = np.repeat(average, ends - starts)
+    return ranks
+
+
+def _correlation(x: np.ndarray, y: np.ndarray) -> float:
+    x = x - x.mean()
+    y = y - y.mean()
+    denominator = np.sqrt((x * x).sum() * (y * y).sum())
+    return float((x * y).sum() / denominator) if denominator > 0 else 0.0
+
+
+Executor = Callable[[SweepPlan, int, Sequence[tuple[int, int]], Callable[[int], None] | None],
+                    list[dict]]
+
+
+def in_process(plan: SweepPlan, seed: int, chunks: Sequence[tuple[int, int]],
+               progress: Callable[[int], None] | None = None) -> list[dict]:
+    out = []
+    for chunk, size in chunks:
+        out.append(run_chunk(plan, seed, chunk, size))
+        if progress is not None:
+            progress(size)
+    return out
+
+
+def sweep(scenario: Scenario, *, draws: int, seed: int = 0,
+          assume: Mapping[str, bool] | None = None, model: str = "compromise",
+          executor: Executor = in_process, progress: Callable[[int], None] | None = None,
+          chunk_size: int | None = None) -> SweepResult:
+    """Run ``draws`` Monte Carlo draws of ``scenario``; see the module docstring."""
+    if draws < 1:
+        raise RedlineError("--draws must be at least 1", field="--draws")
+    start = time.perf_counter()
+    plan = make_plan(scenario, assume=assume, model=model, chunk_size=chunk_size)
+    chunks = [(k, min(plan.chunk_size, draws - k * plan.chunk_size))
+              for k in range(-(-draws // plan.chunk_size))]
+    parts = executor(plan, seed, chunks, progress)
+    merged = {key: np.concatenate([p[key] for p in parts]) for key in
+              ("inputs", "agreement", "forecast", "nash", "ks")}
+    acceptable = sum(p["acceptable"] for p in parts)
+    accepts = sum(p["accepts"] for p in parts)
+    pivotal = sum(p["pivotal"] for p in parts)
+    freeing = sum(p["freeing"] for p in parts)
+    rejected = sum(p["rejected"] for p in parts)
+    names = [path for path, *_ in plan.inputs] + [f"claim:{c.id}" for c in scenario.claims]
+    blocking = _blocking_rows(plan, draws, pivotal, freeing, rejected)
+    return SweepResult(
+        plan=plan, draws=draws, seed=seed, agreement=merged["agreement"],
+        forecast=merged["forecast"], inputs=merged["inputs"], input_names=tuple(names),
+        nash=merged["nash"], ks=merged["ks"], acceptable=acceptable, accepts=accepts,
+        blocking=blocking, timings={"sweep": time.perf_counter() - start},
+    )
+
+
+def _blocking_rows(plan: SweepPlan, draws: int, pivotal, freeing, rejected) -> list[dict]:
+    s = plan.scenario
+    veto = {a.id: a.has_veto for a in s.actors}
+    labels = []
+    for rule in s.red_lines:
+        labels.append((rule.id, "red_line", rule.actor))
+    for rule in s.linkages:
+        labels.append((rule.id, "linkage", rule.actor))
+    for rule in s.ratification:
+        if rule.requires is not None:
+            labels.append((rule.id, "ratification", rule.actor))
+        if rule.min_utility is not None:
+            labels.append((rule.id + (":approval" if rule.requires is not None else ""),
+                           "ratification", rule.actor))
+    for actor in s.actors:
+        labels.append((f"{actor.id}:outside_option", "outside_option", actor.id))
+    labels = [lab for lab in labels if veto[lab[2]]]
+    rows = [{"id": i, "kind": k, "actor": a, "blocks": int(p) / draws,
+             "frees_packages": int(f) / draws, "rejects": float(r) / draws}
+            for (i, k, a), p, f, r in zip(labels, pivotal, freeing, rejected, strict=True)]
+    rows.sort(key=lambda r: (-r["blocks"], -r["frees_packages"], -r["rejects"], r["id"]))
+    return rows
