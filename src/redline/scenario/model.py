@@ -38,6 +38,9 @@ def check_range(value: object, low: float, high: float, name: str, *,
     if value is None:
         return
     lo, hi = value.support() if is_uncertain(value) else (value, value)  # type: ignore[union-attr]
+    # A normal without bounds is truncated to the field's own range when sampled.
+    lo = low if lo == float("-inf") else lo
+    hi = high if hi == float("inf") else hi
     bad_low = lo <= low if open_low else lo < low
     if bad_low or hi > high:
         bracket = "(" if open_low else "["
