@@ -61,7 +61,7 @@ def sweep(
                 task = bar.add_task("draws", total=draws)
                 results[label] = run_sweep(scenario, draws=draws, seed=seed, assume=branch,
                                            model=model, executor=executor,
-                                           progress=lambda n: bar.advance(task, n))
+                                           progress=lambda n, t=task: bar.advance(t, n))
     except KeyboardInterrupt:
         stderr.print("interrupted: no result written")
         raise typer.Exit(130) from None

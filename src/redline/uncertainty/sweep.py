@@ -124,30 +124,53 @@ def _forecast(plan: SweepPlan, batch: BatchDomain) -> np.ndarray:
     from redline.forecast.registry import get_model
 
     model = get_model(plan.model)
+    if hasattr(model, "run_batch"):  # e.g. SMP: all draws in lock-step
+        return np.asarray(model.run_batch(c, x, s).point)
     return np.stack([model.run(c[d], x[d], s[d]).point for d in range(batch.size)])
 
 
+class _ByActor:
+    """Per-actor utility arrays ``(D, N)`` that index like ``utilities[..., actor]``."""
+
+    def __init__(self, columns: list[np.ndarray]) -> None:
+        self.columns = columns
+
+    def __getitem__(self, key: tuple) -> np.ndarray:
+        return self.columns[key[-1]]
+
+
 def run_chunk(plan: SweepPlan, seed: int, chunk: int, size: int) -> dict[str, np.ndarray]:
-    """Evaluate one chunk of draws; returns plain arrays (sums and per-draw values)."""
+    """Evaluate one chunk of draws; returns plain arrays (sums and per-draw values).
+
+    Utilities are kept per actor as ``(draws, packages)`` arrays: everything across actors is
+    then an elementwise operation on whole arrays.
+    """
     draws, inputs = sample(plan, seed, chunk, size)
     batch = compile_batch(plan.scenario, draws)
     options = plan.options
-    utilities = batch.tables[0][:, options[:, 0], :]
-    for i in range(1, len(batch.tables)):
-        utilities = utilities + batch.tables[i][:, options[:, i], :]  # (D, N, A)
+    n_actors = len(batch.actors)
+    utility = []  # per actor (D, N), built issue by issue by broadcasting (package order)
+    for a in range(n_actors):
+        u = batch.tables[0][:, :, a]
+        for table in batch.tables[1:]:
+            u = (u[:, :, None] + table[:, None, :, a]).reshape(size, -1)
+        utility.append(u)
+    shape = utility[0].shape
     veto = batch.parties
-    n_rules = len(batch.constraints)
-    columns = []
-    holders = []
+    columns, holders = [], []
     for k, constraint in enumerate(batch.constraints):
-        hit = np.broadcast_to(constraint.violations(options, utilities), utilities.shape[:2])
-        columns.append(hit & batch.active[:, k][:, None])
+        if not batch.active[:, k].any():
+            hit = np.zeros(shape, dtype=bool)
+        else:
+            hit = np.broadcast_to(constraint.violations(options, _ByActor(utility)), shape)
+            hit = hit & batch.active[:, k][:, None]
+        columns.append(hit)
         holders.append(constraint.actor)
-    for a in range(len(batch.actors)):
-        columns.append(utilities[:, :, a] < batch.disagreement[:, a][:, None] - TIE)
+    for a in range(n_actors):
+        columns.append(utility[a] < batch.disagreement[:, a][:, None] - TIE)
         holders.append(a)
     binding = [k for k, a in enumerate(holders) if veto[a]]
-    n_broken = np.zeros(utilities.shape[:2], dtype=np.int16)
+    n_broken = np.zeros(shape, dtype=np.int16)
     for k in binding:
         n_broken += columns[k]
     ok = n_broken == 0  # (D, N)
@@ -158,26 +181,32 @@ def run_chunk(plan: SweepPlan, seed: int, chunk: int, size: int) -> dict[str, np
     rejected = np.zeros(len(columns))
     for k in binding:
         frees = (columns[k] & alone).any(axis=1)
-        freeing[k] = int(frees.sum())
-        pivotal[k] = int((frees & ~agreement).sum())
-        rejected[k] = float(columns[k].mean(axis=1).sum())
+        freeing[k] = int(np.count_nonzero(frees))
+        pivotal[k] = int(np.count_nonzero(frees & ~agreement))
+        rejected[k] = np.count_nonzero(columns[k]) / shape[1]
     # Each actor's own acceptance of each package (its rules and outside option).
-    accepts = np.zeros((len(batch.actors),) + ok.shape[1:], dtype=np.int64)
-    for a in range(len(batch.actors)):
-        mine = np.zeros(ok.shape, dtype=bool)
+    accepts = np.zeros((n_actors, shape[1]), dtype=np.int64)
+    for a in range(n_actors):
+        mine = np.zeros(shape, dtype=bool)
         for k, holder in enumerate(holders):
             if holder == a:
                 mine |= columns[k]
-        accepts[a] = (~mine).sum(axis=0)
+        accepts[a] = shape[0] - np.count_nonzero(mine, axis=0)
     # Solutions per draw (lowest package number among ties), -1 when there is no deal.
-    d = batch.disagreement[:, veto][:, None, :]
-    gain = utilities[:, :, veto] - d
-    nash_value = np.where(ok, np.prod(np.clip(gain, 0, None), axis=2), -np.inf)
-    masked = np.where(ok[:, :, None], utilities, -np.inf)
-    ideal = masked.max(axis=1)[:, veto][:, None, :]  # (D, 1, V)
-    span = ideal - d
-    ratio = np.where(span > 0, gain / np.where(span > 0, span, 1.0), 1.0)
-    ks_value = np.where(ok, ratio.min(axis=2), -np.inf)
+    vetoes = np.flatnonzero(veto)
+    gains = [utility[a] - batch.disagreement[:, a][:, None] for a in vetoes]
+    nash_value = np.clip(gains[0], 0, None)
+    for g in gains[1:]:
+        nash_value = nash_value * np.clip(g, 0, None)
+    nash_value = np.where(ok, nash_value, -np.inf)
+    ks_value = None
+    for a, g in zip(vetoes, gains, strict=True):
+        ideal = np.where(ok, utility[a], -np.inf).max(axis=1)
+        span = (ideal - batch.disagreement[:, a])[:, None]
+        flat = span <= 0  # every acceptable package gives this actor its ideal: ratio 1
+        ratio = g * np.where(flat, 0.0, 1.0 / np.where(flat, 1.0, span)) + flat
+        ks_value = ratio if ks_value is None else np.minimum(ks_value, ratio)
+    ks_value = np.where(ok, ks_value, -np.inf)
     nash = np.where(agreement, _first_best(nash_value), -1)
     ks = np.where(agreement, _first_best(ks_value), -1)
     return {
@@ -186,12 +215,11 @@ def run_chunk(plan: SweepPlan, seed: int, chunk: int, size: int) -> dict[str, np
         "forecast": _forecast(plan, batch),
         "nash": nash,
         "ks": ks,
-        "acceptable": ok.sum(axis=0),  # (N,) draws in which each package is acceptable
+        "acceptable": np.count_nonzero(ok, axis=0),  # (N,) draws where each is acceptable
         "accepts": accepts,  # (A, N)
         "pivotal": pivotal[binding],
         "freeing": freeing[binding],
         "rejected": rejected[binding],
-        "n_rules": np.array(n_rules),
     }
 
 
