@@ -24,13 +24,16 @@ def main() -> None:
     parser.add_argument("--packages", type=int, default=10**8)
     parser.add_argument("--parties", type=int, default=3)
     parser.add_argument("--memory-mb", type=float, default=512)
+    parser.add_argument("--scan", action="store_true",
+                        help="evaluate every package (as when rules or outside options bind)")
     args = parser.parse_args()
     domain = synthetic_domain(args.packages, args.parties, seed=7)
     t0 = time.perf_counter()
-    result = analyze(domain, memory_mb=args.memory_mb)
+    result = analyze(domain, memory_mb=args.memory_mb, force_scan=args.scan)
     seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"packages={domain.n_packages:,} parties={args.parties} seconds={seconds:.1f} "
+    print(f"packages={domain.n_packages:,} parties={args.parties} scan={args.scan} "
+          f"seconds={seconds:.1f} "
           f"peak_rss_mb={peak_mb:.0f} frontier={result.pareto_indices.size:,} "
           f"acceptable={result.acceptable_count:,}")
 

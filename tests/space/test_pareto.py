@@ -69,7 +69,7 @@ def additive_utilities(sizes: list[int], parties: int, seed: int) -> np.ndarray:
 
 
 @contextmanager
-def tiny_thresholds():
+def tiny_thresholds(**overrides):
     """Shrink every size threshold so that small inputs take the large-input code paths."""
     tiny = {
         "_BASE": 2,
@@ -81,6 +81,7 @@ def tiny_thresholds():
         "_FILTER_MIN_ROWS": 1,
         "_FILTER_POOL": 4,
         "_FILTER_SAMPLE": 8,
+        **overrides,
     }
     saved = {name: getattr(pareto, name) for name in tiny}
     for name, value in tiny.items():
@@ -138,16 +139,20 @@ EXAMPLES = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 @EXAMPLES
 @given(matrices())
 def test_matches_brute_force(u):
+    original = u.copy()
     expected = brute_mask(np.round(u, 12))
     np.testing.assert_array_equal(pareto_mask(u), expected)
     np.testing.assert_array_equal(pareto_mask(u, decimals=None), brute_mask(u))
+    np.testing.assert_array_equal(pareto_mask(np.asfortranarray(u), decimals=None), brute_mask(u))
+    np.testing.assert_array_equal(u, original)  # the input is not modified
 
 
 @EXAMPLES
-@given(matrices())
-def test_matches_brute_force_through_the_large_input_paths(u):
+@given(matrices(), st.sampled_from([2**30, 3000, 0]))
+def test_matches_brute_force_through_the_large_input_paths(u, index_bytes):
+    # index_bytes: all chunks may build an index / only the first few may / none may
     expected = brute_mask(u)
-    with tiny_thresholds():
+    with tiny_thresholds(_INDEX_BYTES=index_bytes):
         np.testing.assert_array_equal(pareto_mask(u, decimals=None), expected)
         if len(u):
             np.testing.assert_array_equal(_pareto_mask_kd(u), expected)

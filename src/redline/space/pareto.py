@@ -33,13 +33,21 @@ Algorithms
   largest in its group of equal ``u0`` *and* strictly larger than every ``u1`` with a strictly
   larger ``u0`` (``O(n log n)``, Kung et al. 1975). For large inputs a binned staircase (the
   maximum ``u1`` per ``u0`` bin) first discards the rows that a strictly higher bin dominates.
-* ``k >= 3``: an elimination filter (Godfrey, Shipley & Gryz 2005, "Maximal vector computation in
-  large data sets", LESS) discards, in a few vectorised passes, every row dominated by one of a
-  few strong rows (the frontier of the rows with the highest sums). The survivors are presorted
-  as in fact 2, deduplicated, and scanned by SFS in batches of doubling size: each batch is
-  filtered against the frontier found so far (bitset chunks of fact 3, at most ``_CHUNK`` points
-  each) and the frontier of the batch's survivors is found recursively; tiny sets are compared
-  pairwise. The worst case (every row on the frontier) is ``O(n^2 k / 64)`` word operations.
+* ``k >= 3`` (``_pareto_mask_kd``, which also works for any ``k >= 1``):
+
+  1. *Elimination filter* (the idea of LESS; Godfrey, Shipley & Gryz 2005, "Maximal vector
+     computation in large data sets"): the frontier of the few hundred rows with the highest sums
+     supplies candidate points; a greedy set cover on a fixed sample picks the few that dominate
+     most rows, and each costs one vectorised pass (~98% of rows go with 3 parties, fewer with 5).
+  2. *Presort and merge duplicates* (fact 2). Only runs of equal sums are lexsorted.
+  3. *SFS* in batches of doubling size. Each batch is filtered against the window (the frontier
+     found so far, in chunks of at most ``_CHUNK`` points); what survives is scanned the same way,
+     recursively, sharing the window; at most ``_BASE`` rows are compared pairwise. A chunk first
+     compares directly and builds its bitset index (fact 3) once queries make it pay; the lookup
+     "how many values >= x" uses a bucket table instead of binary search (``_CountAtLeast``).
+
+  The worst case (every row on the frontier, e.g. constant-sum utilities) costs ``O(n^2 k / 64)``
+  word operations, and up to ``_INDEX_BYTES`` of indexes; many parties make large frontiers.
 
 Utilities are rounded to ``decimals`` places before any comparison, so that summation noise
 (``0.1 + 0.2 != 0.3``) neither hides a dominance nor creates one.
