@@ -35,3 +35,14 @@ def forecast_inputs(scenario: Scenario, assume: Mapping[str, bool] | None = None
         position=batch.position[0],
         salience=batch.salience[0],
     )
+
+
+def attention_shares(salience: np.ndarray) -> np.ndarray:
+    """Saliences as shares of attention summing to at most 1 per actor (KTAB's convention).
+
+    A scenario rates each issue's importance on its own 0-1 scale, so an actor's saliences may
+    add up to more than 1; they are then divided by their sum (the same weights the utilities
+    use). Sums of 1 or less are kept: the rest is attention to issues outside the model.
+    """
+    total = salience.sum(axis=-1, keepdims=True)
+    return salience / np.maximum(total, 1.0)

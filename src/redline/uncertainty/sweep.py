@@ -34,6 +34,7 @@ from redline.scenario.compile import (
     compile_batch,
     uncertain_inputs,
 )
+from redline.scenario.arrays import attention_shares
 from redline.scenario.model import Scenario
 from redline.space.packages import decode
 from redline.uncertainty.claims import claim_probabilities
@@ -124,6 +125,8 @@ def _forecast(plan: SweepPlan, batch: BatchDomain) -> np.ndarray:
     from redline.forecast.registry import get_model
 
     model = get_model(plan.model)
+    if plan.model == "smp":
+        s = attention_shares(s)
     if hasattr(model, "run_batch"):  # e.g. SMP: all draws in lock-step
         return np.asarray(model.run_batch(c, x, s).point)
     return np.stack([model.run(c[d], x[d], s[d]).point for d in range(batch.size)])
