@@ -190,3 +190,26 @@ positions:
 """
     with pytest.raises(RedlineError, match="sweeps enumerate every package"):
         sweep(scenario_from(text), draws=10)
+
+
+def test_cli_on_an_existing_dask_cluster_matches_in_process(examples: Path):
+    distributed = pytest.importorskip("dask.distributed")
+    args = ["sweep", str(examples / "donbas-2026.yaml"), "--draws", "400", "--seed", "9",
+            "--json", "--no-progress"]
+    local = runner.invoke(app, args)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        remote = runner.invoke(app, [*args, "--scheduler", cluster.scheduler_address])
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    a, b = json.loads(local.stdout), json.loads(remote.stdout)
+    a.pop("timings")
+    b.pop("timings")
+    assert a == b
+
+
+def test_unreachable_scheduler_is_one_clear_line(examples: Path):
+    pytest.importorskip("dask.distributed")
+    result = runner.invoke(app, ["sweep", str(examples / "donbas-2026.yaml"), "--draws", "10",
+                                 "--no-progress", "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 2
+    assert "cannot reach the Dask scheduler" in result.stderr
