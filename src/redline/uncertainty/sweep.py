@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from redline.errors import RedlineError
+from redline.scenario.arrays import attention_shares
 from redline.scenario.compile import (
     FALSE,
     TRUE,
@@ -34,7 +35,6 @@ from redline.scenario.compile import (
     compile_batch,
     uncertain_inputs,
 )
-from redline.scenario.arrays import attention_shares
 from redline.scenario.model import Scenario
 from redline.space.packages import decode
 from redline.uncertainty.claims import claim_probabilities
