@@ -54,21 +54,20 @@ def load_input(path: str | Path, assume: Mapping[str, bool] | None = None) -> Lo
 
 
 def run_analysis(
-    path: str | Path,
-    assume: Mapping[str, bool] | None = None,
+    loaded: Loaded,
     *,
     memory_mb: float = 512,
     max_packages: int = 2_000_000_000,
     progress: Progress | None = None,
-) -> tuple[Loaded, Analysis]:
-    loaded = load_input(path, assume)
+) -> Analysis:
+    """Analyse a loaded input; errors name its file. Timings include loading."""
     try:
         analysis = analyze(loaded.domain, memory_mb=memory_mb, max_packages=max_packages,
                            progress=progress)
     except RedlineError as error:
-        raise error.located(file=str(path)) from None
+        raise error.located(file=str(loaded.path)) from None
     analysis.timings["load"] = loaded.seconds
-    return loaded, analysis
+    return analysis
 
 
 def claim_branches(

@@ -30,12 +30,6 @@ def parse_assume(values: list[str] | None) -> dict[str, bool]:
     return out
 
 
-def _progress_bar():
-    return Progress(TextColumn("scanning packages"), BarColumn(),
-                    TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(),
-                    console=stderr, transient=True)
-
-
 @app.command()
 @user_errors
 def analyze(
@@ -50,26 +44,18 @@ def analyze(
     branches: Annotated[bool, typer.Option(help="Compare claim branches (small spaces).")] = True,
 ) -> None:
     """Every package, who accepts it, the Pareto frontier, bargaining solutions and blockers."""
-    from redline.pipeline import claim_branches, load_input
+    from redline.pipeline import claim_branches, load_input, run_analysis
     from redline.space.engine import analysis_to_dict
-    from redline.space.engine import analyze as analyze_space
 
     truths = parse_assume(assume)
     loaded = load_input(file, truths)
-    domain = loaded.domain
-    show_bar = domain.n_packages > 2_000_000
-    try:
-        if show_bar:
-            with _progress_bar() as bar:
-                task = bar.add_task("scan", total=domain.n_packages)
-                result = analyze_space(domain, memory_mb=memory_mb, max_packages=max_packages,
-                                       progress=lambda done, total: bar.update(task,
-                                                                               completed=done))
-        else:
-            result = analyze_space(domain, memory_mb=memory_mb, max_packages=max_packages)
-    except RedlineError as error:
-        raise error.located(file=str(file)) from None
-    result.timings["load"] = loaded.seconds
+    total = loaded.domain.n_packages
+    with Progress(TextColumn("scanning packages"), BarColumn(),
+                  TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(),
+                  console=stderr, transient=True, disable=total <= 2_000_000) as bar:
+        task = bar.add_task("scan", total=total)
+        result = run_analysis(loaded, memory_mb=memory_mb, max_packages=max_packages,
+                              progress=lambda done, _total: bar.update(task, completed=done))
     rows = (claim_branches(loaded.scenario, truths)
             if branches and loaded.scenario is not None else [])
     if json_output:
