@@ -1,0 +1,59 @@
+"""`redline report FILE -o report.html`: one self-contained HTML report (and PNGs for slides)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redline.cli.analyze import parse_assume
+from redline.cli.common import app, user_errors
+from redline.errors import RedlineError
+
+INSTALL_HINT = "pip install 'redline[report]'"
+
+
+def _require(module: str) -> None:
+    try:
+        __import__(module)
+    except ImportError:
+        raise RedlineError(f"the report needs {module}, which is not installed",
+                           hint=INSTALL_HINT) from None
+
+
+@app.command()
+@user_errors
+def report(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file or Genius XML folder.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")],
+    assume: Annotated[list[str] | None, typer.Option(
+        "--assume", help="Analyse a claim branch: CLAIM=true|false (repeatable).")] = None,
+    draws: Annotated[int | None, typer.Option(
+        "--draws", "-n", help="Add a Monte Carlo sweep with this many draws.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the sweep.")] = 0,
+    png: Annotated[Path | None, typer.Option(
+        "--png", help="Also write every figure as a PNG into this folder.")] = None,
+    x_actor: Annotated[str | None, typer.Option(
+        "--x", help="Actor (id or name) on the deal-space plot's x axis.")] = None,
+    y_actor: Annotated[str | None, typer.Option(
+        "--y", help="Actor (id or name) on the deal-space plot's y axis.")] = None,
+    models: Annotated[list[str] | None, typer.Option(
+        "--model", "-m", help="Forecast model to show (repeatable; default smp and bdm).")
+                      ] = None,
+) -> None:
+    """Write an HTML report that works offline: scenario, deal space, blockers, forecasts."""
+    _require("plotly")
+    if png is not None:
+        _require("matplotlib")
+    if draws is not None and draws < 1:
+        raise RedlineError("must be at least 1", field="--draws")
+    from redline.io.atomic import write_text
+    from redline.report.html import collect, render, write_pngs
+
+    data = collect(file, assume=parse_assume(assume), draws=draws, seed=seed,
+                   models=tuple(models or ("smp", "bdm")), x_actor=x_actor, y_actor=y_actor)
+    typer.echo(str(write_text(output, render(data))))
+    if png is not None:
+        for path in write_pngs(data.figures, png):
+            typer.echo(str(path))

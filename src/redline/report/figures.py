@@ -1,0 +1,369 @@
+"""Plotly figures of analysis, forecast and sweep results. Renders results; computes nothing.
+
+Every trace carries ``meta={"role": ...}`` (and the solution, actor or dimension it shows) so that
+tests, the web app and :func:`redline.report.html.write_pngs` can find it without relying on its
+name. User-provided strings are HTML-escaped: plotly renders titles, legends, ticks and hover text
+as a subset of HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from redline.errors import RedlineError
+from redline.forecast.base import Forecast
+from redline.space.engine import Analysis, binding_columns, evaluate, violations
+from redline.space.packages import decode
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
+           "#e377c2", "#7f7f7f", "#bcbd22")
+ACCEPTABLE, UNACCEPTABLE, FRONTIER = "#2a9d8f", "#c9c9c9", "#264653"
+SOLUTION_STYLE = {  # name -> (title, plotly symbol, colour)
+    "nash": ("Nash", "star", "#e76f51"),
+    "kalai_smorodinsky": ("Kalai–Smorodinsky", "diamond", "#6a4c93"),
+    "utilitarian": ("utilitarian", "square", "#f4a261"),
+    "egalitarian": ("egalitarian", "triangle-up", "#1d3557"),
+}
+TEMPLATE = "plotly_white"
+WEBGL_ABOVE = 5_000  # point clouds larger than this use WebGL
+TORNADO_ROWS = 15
+
+
+def esc(value: object) -> str:
+    """User text made safe for plotly's HTML-like labels."""
+    return html.escape(str(value), quote=False)
+
+
+def colour(k: int) -> str:
+    return PALETTE[k % len(PALETTE)]
+
+
+def _layout(fig: go.Figure, title: str, **kw) -> go.Figure:
+    fig.update_layout(title={"text": title}, template=TEMPLATE,
+                      margin={"l": 60, "r": 20, "t": 70, "b": 50}, **kw)
+    return fig
+
+
+# ---------------------------------------------------------------- the deal space
+
+def space_points(analysis: Analysis, max_points: int = 200_000, seed: int = 0
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Package numbers, utilities and acceptability of every package, or of a fixed-seed sample
+    of ``max_points`` packages when the space is larger (the last value says which)."""
+    domain = analysis.domain
+    total = analysis.n_packages
+    sampled = total > max_points
+    if sampled:
+        draws = np.random.default_rng(seed).integers(0, total, size=max_points)
+        indices = np.unique(draws)
+    else:
+        indices = np.arange(total, dtype=np.int64)
+    options = decode(indices, domain.radices)
+    utilities = evaluate(domain, options)
+    broken = violations(domain, options, utilities)[:, binding_columns(domain)]
+    return indices, utilities, ~broken.any(axis=1), sampled
+
+
+def package_texts(analysis: Analysis, indices: np.ndarray, compact: bool = False
+                  ) -> np.ndarray:
+    """Hover text, one per package: ``issue: label`` lines, or (``compact``, for large clouds)
+    the labels alone joined by `` / `` in issue order."""
+    domain = analysis.domain
+    options = decode(np.asarray(indices, dtype=np.int64), domain.radices)
+    text = np.full(options.shape[0], "", dtype=object)
+    for i, issue in enumerate(domain.issues):
+        labels = np.array([esc(lab) for lab in issue.labels], dtype=object)
+        if compact:
+            text = text + ("" if i == 0 else " / ") + labels[options[:, i]]
+        else:
+            sep = "" if i == 0 else "<br>"
+            text = text + f"{sep}{esc(issue.name or issue.id)}: " + labels[options[:, i]]
+    return text
+
+
+def resolve_actor(analysis: Analysis, actor: str) -> int:
+    """Column of the actor named by id or by name."""
+    domain = analysis.domain
+    for k, (ident, name) in enumerate(zip(domain.actors, domain.names(), strict=True)):
+        if actor in (ident, name):
+            return k
+    raise RedlineError(f"unknown actor {actor!r}; actors: {', '.join(domain.actors)}",
+                       field="--x/--y")
+
+
+def default_axes(analysis: Analysis) -> tuple[int, int]:
+    """The first two actors with a veto (or the first two actors)."""
+    domain = analysis.domain
+    if domain.n_actors < 2:
+        raise RedlineError("the deal-space plot needs at least two actors", field="actors")
+    veto = [int(k) for k in np.flatnonzero(domain.party_mask)]
+    rest = [k for k in range(domain.n_actors) if k not in veto]
+    first, second = (veto + rest)[:2]
+    return first, second
+
+
+def deal_space_figure(analysis: Analysis, x_actor: str | None = None,
+                      y_actor: str | None = None, max_points: int = 200_000) -> go.Figure:
+    """Two actors' utilities over the packages: acceptable or not, the Pareto frontier and the
+    bargaining solutions. Spaces above ``max_points`` packages show a fixed-seed sample."""
+    domain = analysis.domain
+    x_default, y_default = default_axes(analysis)
+    x = resolve_actor(analysis, x_actor) if x_actor else x_default
+    y = resolve_actor(analysis, y_actor) if y_actor else y_default
+    if x == y:
+        raise RedlineError("--x and --y name the same actor", field="--x/--y")
+    names = [esc(name) for name in domain.names()]
+    indices, utilities, ok, sampled = space_points(analysis, max_points)
+    large = indices.size > WEBGL_ABOVE
+    texts = package_texts(analysis, indices, compact=large)
+    header = esc(" / ".join(issue.id for issue in domain.issues)) + "<br>" if large else ""
+    scatter = go.Scattergl if large else go.Scatter
+    fig = go.Figure()
+    for role, mask, fill, label in (("unacceptable", ~ok, UNACCEPTABLE, "unacceptable"),
+                                    ("acceptable", ok, ACCEPTABLE, "acceptable to all vetoes")):
+        fig.add_trace(scatter(
+            x=utilities[mask, x], y=utilities[mask, y], mode="markers", name=label,
+            text=texts[mask], hovertemplate=header + "%{text}<extra></extra>",
+            marker={"color": fill, "size": 4 if large else 6, "opacity": 0.7},
+            meta={"role": role}))
+    _add_frontier(fig, analysis, x, y)
+    for name, (title, symbol, fill) in SOLUTION_STYLE.items():
+        sol = analysis.solutions.get(name)
+        if sol is None or sol.indices.size == 0:
+            continue
+        tied = f" ({sol.count} tied)" if sol.count > 1 else ""
+        fig.add_trace(go.Scatter(
+            x=sol.utilities[:, x], y=sol.utilities[:, y], mode="markers", name=title + tied,
+            text=package_texts(analysis, sol.indices),
+            hovertemplate=f"<b>{title}</b><br>%{{text}}<extra></extra>",
+            marker={"symbol": symbol, "size": 16, "color": fill,
+                    "line": {"width": 1, "color": "white"}},
+            meta={"role": "solution", "solution": name}))
+    for k, axis in ((x, "x"), (y, "y")):
+        if domain.party_mask[k]:
+            _outside_option_line(fig, float(domain.disagreement[k]), axis)
+    note = (f"<br><sub>a fixed-seed sample of {indices.size:,} of {analysis.n_packages:,} "
+            "packages</sub>" if sampled else
+            f"<br><sub>all {analysis.n_packages:,} packages</sub>")
+    _layout(fig, f"Deal space: {names[x]} vs {names[y]}{note}", height=560,
+            legend={"itemsizing": "constant"})
+    fig.update_xaxes(title={"text": f"utility to {names[x]}"}, range=[-0.02, 1.02])
+    fig.update_yaxes(title={"text": f"utility to {names[y]}"}, range=[-0.02, 1.02])
+    return fig
+
+
+def _add_frontier(fig: go.Figure, analysis: Analysis, x: int, y: int) -> None:
+    u = analysis.pareto_utilities
+    if u.size == 0:
+        return
+    order = np.lexsort((-u[:, y], u[:, x]))
+    ok = analysis.pareto_acceptable[order]
+    two_party = int(analysis.domain.party_mask.sum()) == 2
+    fig.add_trace(go.Scatter(
+        x=u[order, x], y=u[order, y], mode="lines+markers" if two_party else "markers",
+        name="Pareto frontier (open: unacceptable)",
+        text=package_texts(analysis, analysis.pareto_indices[order]),
+        hovertemplate="<b>Pareto frontier</b><br>%{text}<extra></extra>",
+        line={"color": FRONTIER, "width": 1},
+        marker={"color": FRONTIER, "size": 8,
+                "symbol": np.where(ok, "circle", "circle-open").tolist()},
+        meta={"role": "frontier"}))
+
+
+def _outside_option_line(fig: go.Figure, value: float, axis: str) -> None:
+    line = {"color": "#888888", "dash": "dot", "width": 1}
+    if axis == "x":
+        fig.add_shape(type="line", x0=value, x1=value, y0=0, y1=1, xref="x", yref="paper",
+                      line=line, name="outside option")
+    else:
+        fig.add_shape(type="line", y0=value, y1=value, x0=0, x1=1, yref="y", xref="paper",
+                      line=line, name="outside option")
+
+
+def parallel_figure(analysis: Analysis, max_points: int = 20_000) -> go.Figure:
+    """Every actor's utility on its own axis, one line per package; acceptable ones coloured."""
+    domain = analysis.domain
+    indices, utilities, ok, sampled = space_points(analysis, max_points)
+    order = np.argsort(ok, kind="stable")  # acceptable lines drawn last, on top
+    dims = [{"label": esc(name), "values": utilities[order, k], "range": [0, 1]}
+            for k, name in enumerate(domain.names())]
+    fig = go.Figure(go.Parcoords(
+        dimensions=dims,
+        line={"color": ok[order].astype(float), "cmin": 0, "cmax": 1,
+              "colorscale": [[0, UNACCEPTABLE], [1, ACCEPTABLE]]},
+        meta={"role": "parallel", "acceptable": int(ok.sum())}))
+    note = (f"a fixed-seed sample of {indices.size:,} packages" if sampled
+            else f"all {analysis.n_packages:,} packages")
+    return _layout(fig, f"Every actor's utility<br><sub>{note}; green: acceptable to every "
+                   "actor with a veto, grey: not</sub>", height=460)
+
+
+def blockers_figure(analysis: Analysis) -> go.Figure:
+    """Packages each rule rejects (light) and alone rejects (dark), coloured by its holder."""
+    domain = analysis.domain
+    blockers = [b for b in analysis.blockers if b.rejects]
+    names = {actor: esc(name) for actor, name in zip(domain.actors, domain.names(), strict=True)}
+    fig = go.Figure()
+    for k, actor in enumerate(domain.actors):
+        rows = [b for b in blockers if b.actor == actor]
+        if not rows:
+            continue
+        ids = [esc(b.id) for b in rows]
+        hover = [f"{esc(b.description)}<br>rejects {b.rejects:,}, alone {b.sole:,}" for b in rows]
+        for role, values, opacity in (("rejects", [b.rejects for b in rows], 0.35),
+                                      ("alone", [b.sole for b in rows], 1.0)):
+            fig.add_trace(go.Bar(
+                x=values, y=ids, orientation="h", name=f"{names[actor]}: {role}",
+                legendgroup=actor, marker={"color": colour(k), "opacity": opacity},
+                text=hover, hovertemplate="%{y}<br>%{text}<extra></extra>",
+                textposition="none", meta={"role": role, "actor": actor}))
+    title = ("Who blocks: packages each rule rejects (light) and alone rejects (dark)"
+             if blockers else "Who blocks: no rule rejects any package")
+    _layout(fig, title, barmode="overlay", height=max(260, 90 + 34 * len(blockers)))
+    fig.update_xaxes(title={"text": f"packages (of {analysis.n_packages:,})"})
+    fig.update_yaxes(autorange="reversed", categoryorder="array",
+                     categoryarray=[esc(b.id) for b in blockers])
+    return fig
+
+
+# ---------------------------------------------------------------- forecasts
+
+def _dimension_index(forecast: Forecast, dimension: str | int) -> int:
+    if isinstance(dimension, int):
+        if 0 <= dimension < len(forecast.dimensions):
+            return dimension
+    elif dimension in forecast.dimensions:
+        return forecast.dimensions.index(dimension)
+    raise RedlineError(f"unknown dimension {dimension!r}; dimensions: "
+                       f"{', '.join(forecast.dimensions)}", field="dimension")
+
+
+def trajectories_figure(forecast: Forecast, dimension: str | int | None = None) -> go.Figure:
+    """Each actor's position per round: one subplot per dimension (or just ``dimension``)."""
+    dims = (list(range(len(forecast.dimensions))) if dimension is None
+            else [_dimension_index(forecast, dimension)])
+    fig = make_subplots(rows=len(dims), cols=1, shared_xaxes=True, vertical_spacing=0.06,
+                        subplot_titles=[esc(forecast.dimensions[d]) for d in dims])
+    rounds = np.arange(forecast.positions.shape[0])
+    for row, d in enumerate(dims, start=1):
+        name = forecast.dimensions[d]
+        for a, actor in enumerate(forecast.actors):
+            fig.add_trace(go.Scatter(
+                x=rounds, y=forecast.positions[:, a, d], mode="lines+markers", name=esc(actor),
+                legendgroup=f"actor{a}", showlegend=row == 1, line={"color": colour(a)},
+                marker={"size": 5}, meta={"role": "actor", "actor": actor, "dimension": name},
+                hovertemplate="%{fullData.name}<br>round %{x}: %{y:.1f}<extra></extra>"),
+                row=row, col=1)
+        if forecast.median is not None:
+            fig.add_trace(go.Scatter(
+                x=rounds, y=forecast.median[:, d], mode="lines", name="median position",
+                legendgroup="median", showlegend=row == 1,
+                line={"color": "black", "dash": "dash"},
+                meta={"role": "median", "dimension": name}), row=row, col=1)
+        fig.add_trace(go.Scatter(
+            x=[rounds[-1]], y=[forecast.point[d]], mode="markers", name="forecast",
+            legendgroup="forecast", showlegend=row == 1,
+            marker={"symbol": "x", "size": 12, "color": "black"}, text=[esc(name)],
+            meta={"role": "forecast", "dimension": name},
+            hovertemplate="forecast %{text}: %{y:.1f}<extra></extra>"), row=row, col=1)
+        fig.update_yaxes(range=[-3, 103], row=row, col=1)
+    fig.update_xaxes(title={"text": "round"}, row=len(dims), col=1)
+    return _layout(fig, f"{esc(forecast.model)}: positions per round (0–100 scale)",
+                   height=120 + 190 * len(dims))
+
+
+# ---------------------------------------------------------------- sweeps
+
+def sweep_figures(result, branch=None) -> dict[str, go.Figure]:
+    """Figures of a :class:`~redline.uncertainty.sweep.SweepResult` (``branch``: the same sweep
+    with claims fixed by ``--assume``, shown beside the integrated one)."""
+    return {
+        "forecast_distribution": forecast_histograms(result),
+        "nash_distribution": nash_distribution_figure(result),
+        "p_agreement": p_agreement_figure(result, branch),
+        "tornado": tornado_figure(result),
+    }
+
+
+def forecast_histograms(result) -> go.Figure:
+    issues = result.plan.scenario.issues
+    fig = make_subplots(rows=len(issues), cols=1, vertical_spacing=0.08,
+                        subplot_titles=[esc(issue.name) for issue in issues])
+    for i, issue in enumerate(issues, start=1):
+        fig.add_trace(go.Histogram(
+            x=result.forecast[:, i - 1], name=esc(issue.name), nbinsx=40, showlegend=False,
+            marker={"color": colour(i - 1)}, meta={"role": "forecast", "issue": issue.id}),
+            row=i, col=1)
+        pairs = issue.option_values()
+        ticks = {} if len(pairs) > 12 else {"tickvals": [v for _, v in pairs],
+                                            "ticktext": [esc(lab) for lab, _ in pairs]}
+        fig.update_xaxes(range=[0, 100], row=i, col=1, **ticks)
+        fig.update_yaxes(title={"text": "draws"}, row=i, col=1)
+    return _layout(fig, f"Forecast per issue ({result.plan.model}), {result.draws:,} draws",
+                   height=120 + 170 * len(issues), bargap=0.05)
+
+
+def _package_name(package: dict[str, str] | None) -> str:
+    return "no deal" if package is None else esc(" / ".join(package.values()))
+
+
+def nash_distribution_figure(result, top: int = 10) -> go.Figure:
+    rows = result.solution_distribution(result.nash, top=top)
+    issues = esc(" / ".join(issue.id for issue in result.plan.scenario.issues))
+    fig = go.Figure(go.Bar(
+        x=[float(r["probability"]) for r in rows], y=[_package_name(r["package"]) for r in rows],
+        orientation="h", marker={"color": SOLUTION_STYLE["nash"][2]},
+        hovertemplate="%{y}<br>P = %{x:.3f}<extra></extra>", meta={"role": "nash"}))
+    _layout(fig, f"Nash package across {result.draws:,} draws<br><sub>{issues}</sub>",
+            height=max(260, 110 + 32 * len(rows)))
+    fig.update_xaxes(title={"text": "probability"}, range=[0, 1])
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return fig
+
+
+def branch_label(result) -> str:
+    assume = result.plan.assume
+    return ", ".join(f"{k}={'true' if v else 'false'}" for k, v in assume.items()) or "integrated"
+
+
+def p_agreement_figure(result, branch=None) -> go.Figure:
+    """P(some package is acceptable to every veto), with a 95% Monte Carlo interval."""
+    runs = [result] + ([branch] if branch is not None else [])
+    p = np.array([r.p_agreement for r in runs])
+    half = 1.96 * np.sqrt(p * (1 - p) / np.array([r.draws for r in runs]))
+    labels = ["integrated over claims"] + [esc(branch_label(r)) for r in runs[1:]]
+    fig = go.Figure(go.Bar(
+        x=labels, y=p, error_y={"type": "data", "array": half}, text=[f"{v:.2f}" for v in p],
+        textposition="outside", marker={"color": [ACCEPTABLE, "#e9c46a"][:len(runs)]},
+        meta={"role": "p_agreement"}))
+    _layout(fig, "P(agreement): some package acceptable to every actor with a veto",
+            height=380)
+    fig.update_yaxes(title={"text": "probability"}, range=[0, 1.1])
+    return fig
+
+
+def tornado_figure(result, rows: int = TORNADO_ROWS) -> go.Figure:
+    """Spearman rho of each uncertain input with agreement, largest |rho| on top."""
+    table = sorted(result.sensitivity(), key=lambda r: (-abs(r["rho"]["agreement"]),
+                                                         r["input"]))[:rows]
+    rho = [r["rho"]["agreement"] for r in table]
+    fig = go.Figure(go.Bar(
+        x=rho, y=[esc(r["input"]) for r in table], orientation="h",
+        marker={"color": ["#2a9d8f" if v >= 0 else "#e76f51" for v in rho]},
+        hovertemplate="%{y}<br>rho = %{x:.3f}<extra></extra>", meta={"role": "tornado"}))
+    _layout(fig, "What drives agreement: Spearman rho with P(agreement)<br><sub>green: "
+            "higher input, more agreement; red: less</sub>",
+            height=max(260, 120 + 30 * len(table)))
+    fig.update_xaxes(title={"text": "rank correlation with agreement"}, range=[-1, 1])
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return fig
+
+
+def figure_roles(fig: go.Figure) -> Sequence[str]:
+    """The ``meta.role`` of every trace (for tests and the web app)."""
+    return [(trace.meta or {}).get("role", "") for trace in fig.data]

@@ -1,0 +1,727 @@
+"""One self-contained HTML report (``redline report``), and PNG copies of its figures.
+
+:func:`collect` runs the same core functions as the other commands (load, analyse, forecast,
+sweep) and makes the figures; :func:`render` turns that into one HTML document: plotly's
+JavaScript embedded once, CSS inline, no external URL, every user-provided string escaped.
+The report extra stays light: plain f-strings with :func:`html.escape`, no template engine.
+
+PNG export (:func:`write_pngs`) re-draws each plotly figure with matplotlib from the figure's own
+data (its traces, axes and title), so it needs neither kaleido nor a Chrome browser.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from redline.errors import RedlineError
+from redline.forecast.base import Forecast
+from redline.io.atomic import write_bytes
+from redline.pipeline import Loaded, claim_branches, load_input
+from redline.report import figures as F
+from redline.space.engine import Analysis, analyze, package_labels
+from redline.uncertainty.distributions import is_uncertain
+
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+JUDGMENT_MARK = {"reported": "R", "official": "O", "analyst": "A", "estimate": "E"}
+
+
+@dataclass
+class ReportData:
+    """Everything the report shows, computed by the core."""
+
+    loaded: Loaded
+    analysis: Analysis
+    assume: dict[str, bool]
+    forecasts: dict[str, Forecast] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)  # section id -> remarks
+    branches: list[dict] = field(default_factory=list)
+    sweep: object | None = None  # SweepResult, integrated over the claims
+    branch: object | None = None  # SweepResult with the --assume claims fixed
+    figures: dict[str, go.Figure] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- collecting results
+
+def collect(path: str | Path, *, assume: Mapping[str, bool] | None = None,
+            draws: int | None = None, seed: int = 0, models: Sequence[str] = ("smp", "bdm"),
+            x_actor: str | None = None, y_actor: str | None = None) -> ReportData:
+    """Load ``path`` and compute what the report shows (figures included)."""
+    assume = dict(assume or {})
+    loaded = load_input(path, assume)
+    try:
+        analysis = analyze(loaded.domain)
+    except RedlineError as error:
+        raise error.located(file=str(path)) from None
+    data = ReportData(loaded=loaded, analysis=analysis, assume=assume)
+    figures = data.figures
+    if analysis.domain.n_actors >= 2:
+        figures["deal_space"] = F.deal_space_figure(analysis, x_actor, y_actor)
+    if analysis.domain.n_actors > 2:
+        figures["parallel"] = F.parallel_figure(analysis)
+    figures["blockers"] = F.blockers_figure(analysis)
+    scenario = loaded.scenario
+    if scenario is None:
+        if draws:
+            data.notes["uncertainty"] = ["Sweeps need a scenario file; a Genius folder has no "
+                                         "distributions or claims."]
+        return data
+    data.branches.extend(claim_branches(scenario, assume))
+    _forecasts(data, models)
+    if draws:
+        _sweeps(data, draws, seed)
+    return data
+
+
+def _forecasts(data: ReportData, models: Sequence[str]) -> None:
+    from redline.forecast.registry import get_model
+    from redline.scenario.arrays import attention_shares, forecast_inputs
+
+    inputs = forecast_inputs(data.loaded.scenario, data.assume)
+    notes = data.notes.setdefault("forecasts", [])
+    for name in models:
+        model = get_model(name)
+        salience = inputs.salience
+        if name == "smp" and (salience.sum(axis=1) > 1 + 1e-9).any():
+            salience = attention_shares(salience)
+            notes.append("SMP: saliences summing to more than 1 were divided by their sum "
+                         "(SMP reads them as shares of attention, summing to at most 1).")
+        result = model.run(inputs.capability, inputs.position, salience,
+                           actors=inputs.actors, dimensions=inputs.dimensions)
+        data.forecasts[name] = result
+        data.figures[f"trajectories_{name}"] = F.trajectories_figure(result)
+
+
+def _sweeps(data: ReportData, draws: int, seed: int) -> None:
+    from redline.uncertainty.sweep import sweep
+
+    scenario = data.loaded.scenario
+    try:
+        integrated = sweep(scenario, draws=draws, seed=seed)
+        branch = sweep(scenario, draws=draws, seed=seed, assume=data.assume) \
+            if data.assume else None
+    except RedlineError as error:
+        raise error.located(file=str(data.loaded.path)) from None
+    data.sweep, data.branch = integrated, branch
+    data.figures.update(F.sweep_figures(integrated, branch))
+
+
+# ---------------------------------------------------------------- HTML helpers
+
+class Html(str):
+    """Markup that is already safe; every other string is escaped."""
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def cell(value: object) -> str:
+    return value if isinstance(value, Html) else esc(value)
+
+
+def table(headers: Sequence[object], rows: Iterable[Sequence[object]], cls: str = "") -> Html:
+    head = "".join(f"<th>{cell(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{cell(c)}</td>" for c in row) + "</tr>"
+                   for row in rows)
+    klass = f' class="{esc(cls)}"' if cls else ""
+    return Html(f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def para(text: object, cls: str = "") -> Html:
+    klass = f' class="{esc(cls)}"' if cls else ""
+    return Html(f"<p{klass}>{cell(text)}</p>")
+
+
+def section(ident: str, title: str, parts: Iterable[str]) -> Html:
+    inner = "\n".join(parts)
+    return Html(f'<section id="{esc(ident)}" data-section="{esc(ident)}">'
+                f"<h2>{esc(title)}</h2>\n{inner}\n</section>")
+
+
+def figure_html(key: str, fig: go.Figure) -> Html:
+    div = fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{key}",
+                      config=PLOTLY_CONFIG)
+    return Html(f'<figure class="plot" data-figure="{esc(key)}">{div}</figure>')
+
+
+def fmt_number(value: object) -> str:
+    """A number, or a distribution as written with its mean."""
+    if value is None:
+        return "-"
+    if is_uncertain(value):
+        ((kind, args),) = value.model_dump(exclude_none=True).items()  # type: ignore[union-attr]
+        if isinstance(args, Mapping):
+            inner = ", ".join(f"{k}={v}" for k, v in args.items())
+        else:
+            inner = ", ".join(f"{float(v):g}" for v in args)
+        return f"{kind} [{inner}], mean {value.mean():.3g}"  # type: ignore[union-attr]
+    return f"{float(value):g}"  # type: ignore[arg-type]
+
+
+def truth_word(value: bool | None) -> str:
+    return {True: "true", False: "false", None: "not assumed"}[value]
+
+
+# ---------------------------------------------------------------- sections
+
+def _title(data: ReportData) -> str:
+    scenario = data.loaded.scenario
+    if scenario is not None and scenario.scenario.title:
+        return scenario.scenario.title
+    domain = data.analysis.domain
+    return domain.notes.get("title") or domain.name or data.loaded.path.name
+
+
+def _scenario_section(data: ReportData) -> Html:
+    s = data.loaded.scenario
+    if s is None:
+        return _domain_section(data)
+    meta = s.scenario
+    parts = [para(meta.description.strip(), "lead")] if meta.description.strip() else []
+    facts = [f"id {meta.id}"] + ([f"as of {meta.date}"] if meta.date else [])
+    parts.append(para(" · ".join(facts), "muted"))
+    parts += ["<h3>Actors</h3>", _actors_table(data), "<h3>Issues</h3>", _issues_table(data)]
+    if s.sources:
+        parts += ["<h3>Sources</h3>", _sources_table(data)]
+    if s.claims:
+        parts += ["<h3>Claims and the branch analysed</h3>", _claims_table(data)]
+    parts += ["<h3>Positions</h3>", _positions_table(data), _judgment_legend()]
+    rules = _rules_table(data)
+    if rules:
+        parts += ["<h3>Rules: red lines, linkages, ratification</h3>", rules]
+    return section("scenario", "The scenario", parts)
+
+
+def _domain_section(data: ReportData) -> Html:
+    domain = data.analysis.domain
+    rows = [(a, n, "yes" if v else "no", f"{d:.3g}") for a, n, v, d in
+            zip(domain.actors, domain.names(), domain.party_mask, domain.disagreement,
+                strict=True)]
+    issues = [(i.id, i.name, ", ".join(i.labels)) for i in domain.issues]
+    fmt = domain.notes.get("format", "")
+    parts = [para(f"Read from {data.loaded.path.name}" + (f" ({fmt} format)" if fmt else "")
+                  + "; no scenario file, so no sources, claims or forecasts.", "muted"),
+             "<h3>Actors</h3>", table(("id", "name", "veto", "outside option"), rows),
+             "<h3>Issues</h3>", table(("id", "name", "options"), issues)]
+    return section("scenario", "The negotiation", parts)
+
+
+def _sources_list(ids: Sequence[str], names: Mapping[str, str]) -> str:
+    return "; ".join(f"{names.get(i, i)} [{i}]" for i in ids) or "-"
+
+
+def _actors_table(data: ReportData) -> Html:
+    s = data.loaded.scenario
+    veto = dict(zip(data.analysis.domain.actors, data.analysis.domain.party_mask, strict=True))
+    rows = [(a.id, a.name, a.role, fmt_number(a.capability),
+             "yes" if veto.get(a.id, a.has_veto) else "no", fmt_number(a.outside_option),
+             a.judgment, ", ".join(a.sources) or "-", a.note) for a in s.actors]
+    return table(("id", "name", "role", "capability", "veto", "outside option", "judgment",
+                  "sources", "note"), rows)
+
+
+def _issues_table(data: ReportData) -> Html:
+    rows = []
+    for issue in data.loaded.scenario.issues:
+        if issue.options is not None:
+            items = "".join(
+                f"<li><b>{esc(o.label)}</b> ({o.value:g})"
+                + (f" — {esc(o.description)}" if o.description else "") + "</li>"
+                for o in issue.options)
+            options = Html(f"<ul>{items}</ul>")
+        else:
+            scale = issue.scale
+            options = (f"scale {scale.low:g}–{scale.high:g}, step {scale.step:g} "
+                       f"({len(issue.option_values())} options)")
+        ends = Html(f"<b>0</b>: {esc(issue.low or '-')}<br><b>100</b>: {esc(issue.high or '-')}")
+        rows.append((Html(f"<b>{esc(issue.name)}</b><br><code>{esc(issue.id)}</code>"
+                          + (f"<br>{esc(issue.description)}" if issue.description else "")),
+                     ends, options))
+    return table(("issue", "what the ends mean", "options (0–100 value)"), rows)
+
+
+def _sources_table(data: ReportData) -> Html:
+    rows = [(src.id, src.name, src.kind, "-" if src.reliability is None else
+             f"{src.reliability:g}", src.date or "-", src.url or "-", src.note)
+            for src in data.loaded.scenario.sources]
+    return table(("id", "source", "kind", "reliability", "date", "address (not linked)",
+                  "note"), rows)
+
+
+def _claims_table(data: ReportData) -> Html:
+    from redline.uncertainty.claims import claim_probabilities
+
+    s = data.loaded.scenario
+    names = {src.id: src.name for src in s.sources}
+    probability = claim_probabilities(s)
+    truths = data.analysis.domain.notes.get("claims", {})
+    branches = {row["claim"]: row for row in data.branches}
+    rows = []
+    for claim in s.claims:
+        taken = truth_word(truths.get(claim.id, claim.assumed))
+        taken += " (--assume)" if claim.id in data.assume else " (default)"
+        changes = "; ".join(
+            f"{o.actor}" + (f" on {o.issue}" if o.issue else "") + ": " + ", ".join(
+                f"{k} {v:g}" for k, v in (("position", o.position), ("salience", o.salience),
+                                          ("outside option", o.outside_option))
+                if v is not None) for o in claim.if_true) or "-"
+        row = branches.get(claim.id)
+        counts = (f"{row['acceptable_if_true']:,} / {row['acceptable_if_false']:,}"
+                  if row else "-")
+        text = Html(f"<b>{esc(claim.id)}</b><br>{esc(claim.text)}"
+                    + (f'<br><span class="muted">{esc(claim.note)}</span>' if claim.note
+                       else ""))
+        rows.append((text, _sources_list(claim.reported_by, names),
+                     _sources_list(claim.denied_by, names), f"{probability[claim.id]:.2f}",
+                     taken, changes, counts))
+    return table(("claim", "reported by", "denied by", "P(true)", "analysed as",
+                  "if true", "acceptable packages if true / false"), rows, "claims")
+
+
+def _judgment_mark(judgment: str) -> Html:
+    return Html(f'<span class="judgment j-{esc(judgment)}" title="{esc(judgment)} judgment">'
+                f"{esc(JUDGMENT_MARK.get(judgment, '?'))}</span>")
+
+
+def _judgment_legend() -> Html:
+    marks = " ".join(f"{_judgment_mark(j)} {esc(j)}" for j in JUDGMENT_MARK)
+    return para(Html(f"Judgment markers: {marks}."), "muted")
+
+
+def _positions_table(data: ReportData) -> Html:
+    s = data.loaded.scenario
+    rows = []
+    for actor in s.actors:
+        cells: list[object] = [actor.name]
+        for issue in s.issues:
+            st = s.positions[actor.id][issue.id]
+            text = f"position {fmt_number(st.position)}"
+            if st.private is not None:
+                text += f"<br>private {esc(fmt_number(st.private))}"
+            text += f"<br>salience {esc(fmt_number(st.salience))}"
+            if st.values is not None:
+                text += "<br>values: " + esc(", ".join(f"{k}={v:g}" for k, v in
+                                                        st.values.items()))
+            extra = [f"sources: {', '.join(st.sources)}"] if st.sources else []
+            extra += [st.note] if st.note else []
+            if extra:
+                text += f'<br><span class="muted">{esc("; ".join(extra))}</span>'
+            cells.append(Html(f"{_judgment_mark(st.judgment)} {text}"))
+        rows.append(cells)
+    return table(["actor"] + [issue.name for issue in s.issues], rows, "positions")
+
+
+def _rules_table(data: ReportData) -> Html | None:
+    s = data.loaded.scenario
+    rows = []
+    for kind, rules in (("red line", s.red_lines), ("linkage", s.linkages),
+                        ("ratification", s.ratification)):
+        for rule in rules:
+            gate = (f"if {rule.claim} is true" if rule.claim else
+                    f"if {rule.claim_false} is false" if rule.claim_false else "always")
+            soft = " (soft)" if getattr(rule, "hard", True) is False else ""
+            rows.append((rule.id, kind + soft, rule.actor, rule.description, gate,
+                         rule.judgment, ", ".join(rule.sources) or "-"))
+    if not rows:
+        return None
+    return table(("rule", "kind", "holder", "what it says", "applies", "judgment", "sources"),
+                 rows)
+
+
+def _deal_section(data: ReportData) -> Html:
+    a = data.analysis
+    domain = a.domain
+    counts = (f"{a.n_packages:,} packages; {a.acceptable_count:,} acceptable to every actor "
+              f"with a veto; Pareto frontier: {a.pareto_indices.size:,} packages "
+              f"({int(a.pareto_acceptable.sum()):,} of them acceptable).")
+    parts = [para(counts, "lead")]
+    if "deal_space" in data.figures:
+        parts.append(figure_html("deal_space", data.figures["deal_space"]))
+    if a.acceptable_count:
+        parts += ["<h3>Bargaining solutions</h3>", _solutions_table(a),
+                  para("Nash: max product of gains over outside options · Kalai–Smorodinsky: "
+                       "max min share of the ideal gain · utilitarian: max sum · egalitarian: "
+                       "max min gain.", "muted")]
+    else:
+        parts.append(para("No package is acceptable to every actor with a veto.", "warning"))
+        rows = [(" / ".join(package_labels(domain, d.index).values()), ", ".join(d.violations),
+                 ", ".join(d.must_move), f"{d.shortfall:.3f}") for d in a.closest]
+        if rows:
+            parts += ["<h3>Closest packages</h3>",
+                      table(("package", "breaks", "who must move", "shortfall"), rows)]
+    if "parallel" in data.figures:
+        parts.append(figure_html("parallel", data.figures["parallel"]))
+    return section("deal-space", "The deal space", parts)
+
+
+def _solutions_table(a: Analysis) -> Html:
+    domain = a.domain
+    solved = {n: s for n, s in a.solutions.items() if s.indices.size}
+    headers = [""] + [F.SOLUTION_STYLE[n][0] + (f" (+{s.count - 1} tied)" if s.count > 1
+                                                else "") for n, s in solved.items()]
+    packages = {n: package_labels(domain, int(s.indices[0])) for n, s in solved.items()}
+    rows = [[issue.name] + [packages[n][issue.id] for n in solved] for issue in domain.issues]
+    rows += [[f"utility to {name}"] + [f"{s.utilities[0, k]:.3f}" for s in solved.values()]
+             for k, name in enumerate(domain.names())]
+    return table(headers, rows, "solutions")
+
+
+def _blockers_section(data: ReportData) -> Html:
+    a = data.analysis
+    names = dict(zip(a.domain.actors, a.domain.names(), strict=True))
+    rows = [(b.id, b.kind.replace("_", " "), names.get(b.actor, b.actor), f"{b.rejects:,}",
+             f"{b.sole:,}", b.description) for b in a.blockers]
+    parts = [figure_html("blockers", data.figures["blockers"]),
+             table(("rule", "kind", "holder", "rejects", "alone rejects", "what it says"), rows),
+             para("'Alone rejects': packages that would become acceptable if only this rule "
+                  "were lifted.", "muted")]
+    return section("blockers", "Who blocks", parts)
+
+
+def _forecast_section(data: ReportData) -> Html | None:
+    if not data.forecasts:
+        return None
+    parts = [para(note, "muted") for note in data.notes.get("forecasts", [])]
+    for name, result in data.forecasts.items():
+        parts += [f"<h3>{esc(name)} ({result.turns} rounds)</h3>",
+                  figure_html(f"trajectories_{name}", data.figures[f"trajectories_{name}"])]
+    first = next(iter(data.forecasts.values()))
+    rows = []
+    for k, dim in enumerate(first.dimensions):
+        start = first.positions[0, :, k]
+        rows.append([dim, f"{start.min():.1f} – {start.max():.1f}"]
+                    + [f"{f.point[k]:.1f}" for f in data.forecasts.values()])
+    parts += ["<h3>Forecasts (0–100 scale)</h3>",
+              table(["issue", "actors' starting range", *data.forecasts], rows, "forecasts")]
+    return section("forecasts", "Forecast trajectories", parts)
+
+
+def _uncertainty_section(data: ReportData) -> Html | None:
+    notes = [para(n, "muted") for n in data.notes.get("uncertainty", [])]
+    result = data.sweep
+    if result is None:
+        return section("uncertainty", "Uncertainty", notes) if notes else None
+    figs = data.figures
+    lead = (f"{result.draws:,} draws (seed {result.seed}); P(agreement) "
+            f"{result.p_agreement:.3f} integrated over the claims' probabilities")
+    if data.branch is not None:
+        lead += f", {data.branch.p_agreement:.3f} with {F.branch_label(data.branch)}"
+    parts = notes + [para(lead + ".", "lead"), figure_html("p_agreement", figs["p_agreement"]),
+                     figure_html("tornado", figs["tornado"]),
+                     figure_html("forecast_distribution", figs["forecast_distribution"]),
+                     figure_html("nash_distribution", figs["nash_distribution"])]
+    quant = [[issue] + [f"{row[k]:.1f}" for k in ("q05", "q25", "q50", "q75", "q95", "mean")]
+             for issue, row in result.forecast_quantiles().items()]
+    parts += [f"<h3>Forecast quantiles ({esc(result.plan.model)} model in every draw)</h3>",
+              table(("issue", "5%", "25%", "median", "75%", "95%", "mean"), quant)]
+    block = [(r["id"], r["kind"].replace("_", " "), r["actor"], f"{r['blocks']:.3f}",
+              f"{r['frees_packages']:.3f}") for r in result.blocking]
+    parts += ["<h3>Blocking across draws (integrated)</h3>",
+              table(("rule", "kind", "holder", "P(no deal, and lifting it alone frees one)",
+                     "P(lifting it alone frees a package)"), block)]
+    return section("uncertainty", "Uncertainty", parts)
+
+
+CSS = """
+:root { --ink:#1d2733; --muted:#5b6675; --line:#dde3ea; --accent:#264653; --bg:#fbfcfd; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--ink);
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
+header, main, footer { max-width: 1180px; margin: 0 auto; padding: 0 24px; }
+header { padding-top: 28px; }
+h1 { margin: 0 0 4px; font-size: 28px; }
+h2 { margin-top: 40px; padding-bottom: 6px; border-bottom: 2px solid var(--accent); }
+h3 { margin-top: 26px; }
+nav a { color: var(--accent); margin-right: 16px; text-decoration: none; }
+nav a:hover { text-decoration: underline; }
+.lead { font-size: 16px; }
+.muted { color: var(--muted); font-size: 13px; }
+.warning { color: #9b2226; font-weight: 600; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 12px; font-size: 13.5px;
+  background: white; }
+th, td { border: 1px solid var(--line); padding: 6px 8px; text-align: left;
+  vertical-align: top; }
+th { background: #eef2f6; }
+td ul { margin: 0; padding-left: 18px; }
+code { font-size: 12.5px; color: var(--muted); }
+figure.plot { margin: 12px 0; background: white; border: 1px solid var(--line); }
+.judgment { display: inline-block; min-width: 18px; padding: 0 4px; border-radius: 4px;
+  font-size: 11px; font-weight: 700; text-align: center; color: white; background: #6c757d; }
+.j-reported { background: #2a9d8f; } .j-official { background: #264653; }
+.j-analyst { background: #e76f51; } .j-estimate { background: #e9c46a; color: #1d2733; }
+footer { margin: 48px auto 24px; color: var(--muted); font-size: 12px; }
+"""
+
+
+def render(data: ReportData) -> str:
+    """The HTML document for ``data``."""
+    from redline import __version__
+
+    sections = [s for s in (_scenario_section(data), _deal_section(data),
+                            _blockers_section(data), _forecast_section(data),
+                            _uncertainty_section(data)) if s is not None]
+    titles = {"scenario": "Scenario", "deal-space": "Deal space", "blockers": "Who blocks",
+              "forecasts": "Forecasts", "uncertainty": "Uncertainty"}
+    present = [k for k in titles if f'data-section="{k}"' in "".join(sections)]
+    nav = " ".join(f'<a href="#{k}">{titles[k]}</a>' for k in present)
+    title = esc(_title(data))
+    branch = ", ".join(f"{k}={'true' if v else 'false'}" for k, v in data.assume.items())
+    subtitle = f"Redline report on {esc(data.loaded.path.name)}" + (
+        f" · branch: {esc(branch)}" if branch else "")
+    body = "\n".join(sections)
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{title}</title>\n<style>{CSS}</style>\n"
+        f"<script type=\"text/javascript\">{get_plotlyjs()}</script>\n</head>\n<body>\n"
+        f"<header><h1>{title}</h1><p class=\"muted\">{subtitle}</p><nav>{nav}</nav></header>\n"
+        f"<main>\n{body}\n</main>\n"
+        f"<footer>Made by redline {esc(__version__)}. Works offline: everything it needs is "
+        "in this file.</footer>\n</body>\n</html>\n")
+
+
+def build_report(path: str | Path, *, assume: Mapping[str, bool] | None = None,
+                 draws: int | None = None, seed: int = 0,
+                 models: Sequence[str] = ("smp", "bdm"), x_actor: str | None = None,
+                 y_actor: str | None = None) -> str:
+    """The self-contained HTML report on the scenario file or Genius folder ``path``."""
+    return render(collect(path, assume=assume, draws=draws, seed=seed, models=models,
+                          x_actor=x_actor, y_actor=y_actor))
+
+
+# ---------------------------------------------------------------- PNG export (matplotlib)
+
+SYMBOLS = {"circle": "o", "circle-open": "o", "star": "*", "diamond": "D", "square": "s",
+           "triangle-up": "^", "x": "x"}
+DASHES = {"dash": "--", "dot": ":", "dashdot": "-."}
+
+
+def plain(text: object) -> str:
+    """Plotly's HTML-like label as plain text."""
+    text = re.sub(r"<br\s*/?>", "\n", str(text or ""))
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def write_pngs(figures: Mapping[str, go.Figure], folder: str | Path, *, dpi: int = 150
+               ) -> list[Path]:
+    """Write ``folder/<name>.png`` for each figure, re-drawn with matplotlib; returns the paths."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+    except ImportError:
+        raise RedlineError("PNG export needs matplotlib",
+                           hint="pip install 'redline[report]'") from None
+    out = []
+    for name, fig in figures.items():
+        image = to_matplotlib(fig)
+        FigureCanvasAgg(image)
+        buffer = io.BytesIO()
+        image.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "figure"
+        out.append(write_bytes(Path(folder) / f"{slug}.png", buffer.getvalue()))
+    return out
+
+
+def to_matplotlib(fig: go.Figure):
+    """A matplotlib ``Figure`` drawn from a plotly figure's traces, axes and title."""
+    from matplotlib.figure import Figure
+
+    traces = list(fig.data)
+    layout = fig.layout
+    height = (layout.height or 450) / 100
+    image = Figure(figsize=(10, max(3.0, height)))
+    if traces and all(t.type == "parcoords" for t in traces):
+        ax = image.subplots()
+        for trace in traces:
+            _parcoords(ax, trace)
+    else:
+        rows = sorted({t.yaxis or "y" for t in traces} or {"y"},
+                      key=lambda a: int(a[1:] or 1))
+        axes = image.subplots(len(rows), 1, squeeze=False)[:, 0]
+        by_axis = dict(zip(rows, axes, strict=True))
+        categories = _categories(fig, traces)
+        seen: set[str] = set()
+        for trace in traces:
+            ax = by_axis[trace.yaxis or "y"]
+            draw = {"scatter": _scatter, "scattergl": _scatter, "bar": _bar,
+                    "histogram": _histogram}.get(trace.type)
+            if draw is not None:
+                draw(ax, trace, categories, seen)
+        for axis_id, ax in by_axis.items():
+            _style_axes(fig, ax, axis_id, categories)
+            _subplot_title(fig, ax, axis_id)
+        for shape in layout.shapes or ():
+            _shape(by_axis.get("y", axes[0]), shape)
+        if seen:
+            axes[0].legend(fontsize=8, loc="best")
+    image.suptitle(plain(layout.title.text), fontsize=11)
+    image.set_layout_engine("tight")
+    return image
+
+
+def _label(trace, seen: set[str]) -> str:
+    name = plain(trace.name)
+    if trace.showlegend is False or not name or name in seen:
+        return "_nolegend_"
+    seen.add(name)
+    return name
+
+
+def _axis_key(axis_id: str, letter: str) -> str:
+    return f"{letter}axis{axis_id[1:]}"
+
+
+def _categories(fig: go.Figure, traces) -> dict[str, list[str]]:
+    """Category order per axis id (``y``, ``y2``, ``x``...) for string-valued axes."""
+    out: dict[str, list[str]] = {}
+    for trace in traces:
+        for letter in ("x", "y"):
+            values = getattr(trace, letter, None)
+            if values is None or len(values) == 0 or not isinstance(values[0], str):
+                continue
+            axis_id = getattr(trace, f"{letter}axis", None) or letter
+            order = out.setdefault(axis_id, list(
+                fig.layout[_axis_key(axis_id, letter)].categoryarray or ()))
+            order.extend(v for v in values if v not in order)
+    return out
+
+
+def _positions(values, axis_id: str, categories: dict[str, list[str]]) -> np.ndarray:
+    if axis_id in categories:
+        order = categories[axis_id]
+        return np.array([order.index(v) for v in values], dtype=float)
+    return np.asarray(values, dtype=float)
+
+
+def _colour(value, default: str = "#1f77b4"):
+    return default if value is None else (list(value) if not isinstance(value, str) else value)
+
+
+def _scatter(ax, trace, categories, seen) -> None:
+    x = _positions(trace.x, trace.xaxis or "x", categories)
+    y = _positions(trace.y, trace.yaxis or "y", categories)
+    mode = trace.mode or "markers"
+    label = _label(trace, seen)
+    line = trace.line
+    line_colour = line.color if line and line.color else None
+    colour = _colour(trace.marker.color if trace.marker else None, line_colour or "#1f77b4")
+    if "lines" in mode:
+        ax.plot(x, y, color=line_colour or colour,
+                linestyle=DASHES.get(line.dash if line else None, "-"), linewidth=1.2,
+                label=label)
+        label = "_nolegend_"
+    if "markers" not in mode:
+        return
+    marker = trace.marker
+    symbols = marker.symbol if marker and marker.symbol is not None else "circle"
+    symbols = np.array([symbols] * len(x) if isinstance(symbols, str) else list(symbols))
+    size = (marker.size if marker and isinstance(marker.size, int | float) else 6) ** 2 * 0.6
+    for symbol in dict.fromkeys(symbols.tolist()):
+        pick = symbols == symbol
+        face = "none" if symbol.endswith("-open") else colour
+        paint = {"color": colour} if symbol == "x" else {"facecolors": face,
+                                                          "edgecolors": colour}
+        ax.scatter(x[pick], y[pick], s=size, marker=SYMBOLS.get(symbol, "o"), label=label,
+                   alpha=marker.opacity if marker and marker.opacity else 1.0, zorder=3,
+                   **paint)
+        label = "_nolegend_"
+
+
+def _bar(ax, trace, categories, seen) -> None:
+    marker = trace.marker
+    colour = _colour(marker.color if marker else None)
+    alpha = marker.opacity if marker and marker.opacity is not None else 1.0
+    label = _label(trace, seen)
+    if trace.orientation == "h":
+        y = _positions(trace.y, trace.yaxis or "y", categories)
+        ax.barh(y, np.asarray(trace.x, dtype=float), color=colour, alpha=alpha, label=label)
+    else:
+        x = _positions(trace.x, trace.xaxis or "x", categories)
+        err = trace.error_y.array if trace.error_y and trace.error_y.array is not None else None
+        ax.bar(x, np.asarray(trace.y, dtype=float), color=colour, alpha=alpha, label=label,
+               yerr=None if err is None else np.asarray(err, dtype=float), capsize=4)
+
+
+def _histogram(ax, trace, categories, seen) -> None:
+    colour = _colour(trace.marker.color if trace.marker else None)
+    ax.hist(np.asarray(trace.x, dtype=float), bins=trace.nbinsx or "auto", range=(0, 100),
+            color=colour, label=_label(trace, seen))
+
+
+def _style_axes(fig: go.Figure, ax, axis_id: str, categories) -> None:
+    y_axis = fig.layout[_axis_key(axis_id, "y")]
+    x_id = next((t.xaxis or "x" for t in fig.data if (t.yaxis or "y") == axis_id), "x")
+    x_axis = fig.layout[_axis_key(x_id, "x")]
+    for axis, letter, key in ((x_axis, "x", x_id), (y_axis, "y", axis_id)):
+        set_label = ax.set_xlabel if letter == "x" else ax.set_ylabel
+        set_label(plain(axis.title.text), fontsize=9)
+        if key in categories:
+            ticks = range(len(categories[key]))
+            labels = [plain(c) for c in categories[key]]
+            (ax.set_xticks if letter == "x" else ax.set_yticks)(ticks, labels, fontsize=8)
+        elif axis.tickvals is not None:
+            (ax.set_xticks if letter == "x" else ax.set_yticks)(
+                list(axis.tickvals), [plain(t) for t in axis.ticktext or axis.tickvals],
+                fontsize=8, rotation=15 if letter == "x" else 0)
+        if axis.range is not None:
+            (ax.set_xlim if letter == "x" else ax.set_ylim)(*axis.range)
+        if axis.autorange == "reversed":
+            (ax.invert_xaxis if letter == "x" else ax.invert_yaxis)()
+    ax.grid(alpha=0.3)
+
+
+def _subplot_title(fig: go.Figure, ax, axis_id: str) -> None:
+    """make_subplots' titles are annotations just above each row's y domain."""
+    top = fig.layout[_axis_key(axis_id, "y")].domain
+    for note in fig.layout.annotations or ():
+        if top is not None and note.yref == "paper" and abs(note.y - top[1]) < 1e-6:
+            ax.set_title(plain(note.text), fontsize=10)
+
+
+def _shape(ax, shape) -> None:
+    if shape.type != "line":
+        return
+    style = {"color": "#888888", "linestyle": ":", "linewidth": 1}
+    if shape.x0 == shape.x1 and shape.yref == "paper":
+        ax.axvline(shape.x0, **style)
+    elif shape.y0 == shape.y1 and shape.xref == "paper":
+        ax.axhline(shape.y0, **style)
+
+
+def _parcoords(ax, trace, max_lines: int = 4000) -> None:
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import LinearSegmentedColormap
+
+    dims = list(trace.dimensions)
+    columns = []
+    for dim in dims:
+        values = np.asarray(dim["values"], dtype=float)
+        low, high = dim["range"] if dim["range"] else (values.min(), values.max())
+        columns.append((values - low) / ((high - low) or 1.0))
+    data = np.column_stack(columns)
+    keep = np.linspace(0, data.shape[0] - 1, min(max_lines, data.shape[0])).astype(int)
+    line = trace.line
+    scale = line.colorscale or ((0, "#c9c9c9"), (1, "#1f77b4"))
+    cmap = LinearSegmentedColormap.from_list("scale", [(float(p), c) for p, c in scale])
+    colour = np.asarray(line.color if line.color is not None else np.zeros(data.shape[0]),
+                        dtype=float)
+    low = line.cmin if line.cmin is not None else colour.min()
+    high = line.cmax if line.cmax is not None else colour.max()
+    shade = (colour - low) / ((high - low) or 1.0)
+    xs = np.arange(len(dims))
+    segments = [np.column_stack([xs, data[k]]) for k in keep]
+    ax.add_collection(LineCollection(segments, colors=cmap(shade[keep]), alpha=0.6,
+                                     linewidths=0.5 + 1.5 * shade[keep]))
+    ax.set_xlim(-0.1, len(dims) - 0.9)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xticks(xs, [plain(d["label"]) for d in dims], fontsize=9)
+    ax.set_ylabel("utility (each axis 0–1)", fontsize=9)
+    ax.grid(axis="x", alpha=0.5)
