@@ -73,6 +73,39 @@ def test_capitulation_fix_is_an_option_and_matters_elsewhere():
 
 # -- an independent loop implementation of the documented rules -----------------------------
 
+def _oracle_probability(x, w, delta, r, scholz):
+    n = len(x)
+    votes = np.zeros((n, n, n))
+    for i in range(n):
+        for j in range(n):
+            for k in range(n):
+                votes[i, j, k] = w[k] * ((abs(x[k] - x[j]) / delta) ** r[k]
+                                         - (abs(x[k] - x[i]) / delta) ** r[k])
+    p = np.zeros((n, n))
+    everything = np.abs(votes).sum()
+    for i in range(n):
+        for j in range(n):
+            if x[i] == x[j]:
+                continue
+            top = np.maximum(votes[i, j], 0).sum()
+            if scholz:
+                p[i, j] = top / everything
+            else:
+                bottom = np.abs(votes[i, j]).sum()
+                p[i, j] = top / bottom if bottom > 0 else 0.5
+    return p
+
+
+def _oracle_eu(a, b, p, r, *, x, s, mu, delta, q, t):
+    """EU of a challenging b, seen with risk exponent r."""
+    dd = abs(x[a] - x[b]) / delta
+    e = (abs(x[a] - mu) + abs(x[b] - mu)) / delta
+    u_s, u_f = 2 - 4 * (0.5 - 0.5 * dd) ** r, 2 - 4 * (0.5 + 0.5 * dd) ** r
+    u_b, u_w = 2 - 4 * (0.5 - 0.25 * e) ** r, 2 - 4 * (0.5 + 0.25 * e) ** r
+    return (s[b] * (p[a, b] * u_s + (1 - p[a, b]) * u_f) + (1 - s[b]) * u_s
+            - q * (2 - 4 * 0.5**r) - (1 - q) * (t * u_b + (1 - t) * u_w))
+
+
 def _oracle(c, x, s, rounds, *, scholz, q, t, bug):
     """Pair-by-pair loops over the rules in the bdm module docstring."""
     x = np.asarray(x, dtype=float).copy()
@@ -83,51 +116,22 @@ def _oracle(c, x, s, rounds, *, scholz, q, t, bug):
     if delta == 0:
         return np.array(history * (rounds + 1))
     for _ in range(rounds):
-        mu = lower_weighted_median(x, w)
-
-        def probability(r):
-            votes = np.zeros((n, n, n))
-            for i in range(n):
-                for j in range(n):
-                    for k in range(n):
-                        votes[i, j, k] = w[k] * ((abs(x[k] - x[j]) / delta) ** r[k]
-                                                 - (abs(x[k] - x[i]) / delta) ** r[k])
-            p = np.zeros((n, n))
-            everything = np.abs(votes).sum()
-            for i in range(n):
-                for j in range(n):
-                    if x[i] == x[j]:
-                        continue
-                    top = np.maximum(votes[i, j], 0).sum()
-                    if scholz:
-                        p[i, j] = top / everything
-                    else:
-                        bottom = np.abs(votes[i, j]).sum()
-                        p[i, j] = top / bottom if bottom > 0 else 0.5
-            return p
-
-        def eu(a, b, p, r):
-            dd = abs(x[a] - x[b]) / delta
-            e = (abs(x[a] - mu) + abs(x[b] - mu)) / delta
-            u_s, u_f = 2 - 4 * (0.5 - 0.5 * dd) ** r, 2 - 4 * (0.5 + 0.5 * dd) ** r
-            u_b, u_w = 2 - 4 * (0.5 - 0.25 * e) ** r, 2 - 4 * (0.5 + 0.25 * e) ** r
-            return (s[b] * (p[a, b] * u_s + (1 - p[a, b]) * u_f) + (1 - s[b]) * u_s
-                    - q * (2 - 4 * 0.5**r) - (1 - q) * (t * u_b + (1 - t) * u_w))
-
-        p1 = probability(np.ones(n))
-        danger = np.array([sum(eu(j, i, p1, 1.0) for j in range(n) if j != i)
+        env = dict(x=x, s=s, mu=lower_weighted_median(x, w), delta=delta, q=q, t=t)
+        p1 = _oracle_probability(x, w, delta, np.ones(n), scholz)
+        danger = np.array([sum(_oracle_eu(j, i, p1, 1.0, **env) for j in range(n) if j != i)
                            for i in range(n)])
         spread = danger.max() - danger.min()
         big_r = (2 * danger - danger.max() - danger.min()) / spread if spread else np.zeros(n)
         r = (1 - big_r / 3) / (1 + big_r / 3)
-        p = probability(r)
+        p = _oracle_probability(x, w, delta, r, scholz)
         new = x.copy()
         for i in range(n):
             offers = {"confront": [], "compromise": [], "capitulate": []}
             for j in range(n):
                 if x[i] == x[j]:
                     continue
-                e_ij, e_ji = eu(i, j, p, r[i]), eu(j, i, p, r[i])
+                e_ij = _oracle_eu(i, j, p, r[i], **env)
+                e_ji = _oracle_eu(j, i, p, r[i], **env)
                 if e_ji > e_ij > 0:
                     offers["confront"].append((abs(x[j] - x[i]), j, x[j]))
                 elif e_ji > 0 > e_ij and e_ji > abs(e_ij):

@@ -98,14 +98,20 @@ def _read_arrays(path: Path, fmt: InputFormat) -> Any:
         raise error.located(file=str(path)) from None
 
 
-def _default_weights(path: Path, weights: Path | None) -> Path:
-    if weights is not None:
-        return weights
-    candidate = path.parent / "nice_voting_weights.csv"
-    if not candidate.exists():
-        raise RedlineError("no voting weights: nice_voting_weights.csv is not next to the file",
-                           file=str(path), hint="pass --weights PATH")
-    return candidate
+def _load_deu(path: Path, weights: Path | None) -> Any:
+    """Read a DEU file, then the voting weights (given, or beside it)."""
+    from dataclasses import replace
+
+    from redline.io.deu import capabilities, read_deu, read_voting_weights
+
+    data = read_deu(path)  # format errors first
+    if weights is None:
+        weights = path.parent / "nice_voting_weights.csv"
+        if not weights.exists():
+            raise RedlineError("no voting weights: nice_voting_weights.csv is not next to the "
+                               "file", file=str(path), hint="pass --weights PATH")
+    table = read_voting_weights(weights)
+    return replace(data, capability=capabilities(data.actors, table, source=str(weights)))
 
 
 def _clean(values: np.ndarray) -> list[float | None]:
@@ -115,9 +121,8 @@ def _clean(values: np.ndarray) -> list[float | None]:
 def _forecast_deu(path: Path, model: str, options: dict[str, Any],
                   weights: Path | None) -> dict[str, Any]:
     from redline.forecast.validate import predict_deu
-    from redline.io.deu import read_deu
 
-    data = read_deu(path, _default_weights(path, weights))
+    data = _load_deu(path, weights)
     instance = get_model(model, **options)  # checks the options before the long run
     started = time.perf_counter()
     issues = np.arange(len(data.issues))
@@ -211,9 +216,15 @@ def forecast(
     if weights is not None:
         raise RedlineError("--weights applies to DEU files only", field="--weights")
     arrays = _read_arrays(file, fmt)
+    salience = arrays.salience
+    if model == "smp" and fmt not in (InputFormat.ktab, InputFormat.csv):
+        from redline.scenario.arrays import attention_shares
+
+        # Scenario saliences rate each issue on its own; SMP wants shares of attention.
+        salience = attention_shares(salience)
     try:
         result = get_model(model, **options).run(
-            arrays.capability, arrays.position, arrays.salience,
+            arrays.capability, arrays.position, salience,
             actors=tuple(arrays.actors), dimensions=tuple(arrays.dimensions))
     except RedlineError as error:
         raise error.located(file=str(file)) from None
@@ -238,7 +249,6 @@ def validate_deu_command(
 ) -> None:
     """Mean absolute error of forecasts against the observed DEU outcomes."""
     from redline.forecast.validate import validate_deu, validation_names
-    from redline.io.deu import read_deu
 
     names = validation_names()
     if model != "all" and model not in names:
@@ -248,7 +258,7 @@ def validate_deu_command(
         raise RedlineError("--boot must be >= 1", field="--boot")
     if not file.exists():
         raise RedlineError("no such file", file=str(file))
-    data = read_deu(file, _default_weights(file, weights))
+    data = _load_deu(file, weights)
     if model != "all":
         result = validate_deu(data, model, n_boot=boot, seed=seed)
         if json_output:

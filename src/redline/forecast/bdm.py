@@ -86,6 +86,11 @@ scale). Voters exactly at the midpoint cast a zero vote, so the side they are co
 not matter. The
 Scholz denominator is ``2 sum_{a,b} N_ab``. Runs are processed in chunks (``chunk_size``) to
 stay in cache. Numbers agree with the reference to rounding error (about 1e-12).
+
+On tie-heavy data a compromise with a ratio ``|EU_ij / EU_ji|`` at rounding level moves an actor
+by about 1e-14; later rounds of the Scholz variant can then depend on summation order (3 of the
+229 DEU issues differ from a pair-by-pair implementation after round 6). No tolerance is added,
+to stay faithful to the reference code.
 """
 
 from __future__ import annotations

@@ -1,0 +1,135 @@
+"""`redline forecast` and `redline validate deu` end to end."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from redline.cli import app
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+CAR = SHARED / "bdm" / "eu_car_emissions_1994_actors.csv"
+ROUNDS = SHARED / "bdm" / "eu_car_emissions_1994_scholz_rounds.csv"
+DEU = SHARED / "deu3" / "deu3_public.tsv"
+needs_data = pytest.mark.skipif(not (CAR.exists() and DEU.exists()),
+                                reason=f"reference data not at {SHARED}")
+
+runner = CliRunner()
+
+
+def _run(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def _one_error_line(result) -> str:
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    return lines[0]
+
+
+@needs_data
+def test_forecast_bdm_scholz_json_matches_reference():
+    result = _run("forecast", CAR, "--model", "bdm-scholz", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"model", "actors", "dimensions", "turns", "positions", "forecast", "median", "mean",
+            "timings", "options"} <= set(data)
+    assert data["model"] == "bdm-scholz" and data["turns"] == 10
+    assert data["actors"][0] == "Netherlands" and len(data["positions"]) == 11
+    assert len(data["positions"][0]) == 10 and len(data["positions"][0][0]) == 1
+    with ROUNDS.open() as handle:
+        ref = list(csv.DictReader(handle))
+    for t, row in enumerate(ref):
+        assert data["median"][t][0] == pytest.approx(float(row["median"]), abs=5e-5)
+        assert data["mean"][t][0] == pytest.approx(float(row["mean"]), abs=5e-5)
+    assert data["forecast"] == [pytest.approx(7.0)]
+    assert data["timings"]["model"] > 0
+
+
+@needs_data
+def test_forecast_rounds_option_and_table_output():
+    result = _run("forecast", CAR, "-m", "bdm", "--rounds", "3", "--json")
+    assert json.loads(result.stdout)["turns"] == 3
+    result = _run("forecast", CAR, "--model", "bdm-scholz", "--format", "csv")
+    assert result.exit_code == 0
+    assert "median and mean per round" in result.stdout and "9.9620" in result.stdout
+    result = _run("forecast", CAR, "--model", "compromise")
+    assert result.exit_code == 0 and "forecast" in result.stdout
+
+
+@needs_data
+def test_forecast_deu_file_json():
+    result = _run("forecast", DEU, "--model", "compromise", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert len(data["forecast"]) == len(data["observed"]) == len(data["dimensions"]) == 237
+    assert data["n"] == 229 and round(data["mae"], 2) == 23.89
+    assert data["observed"].count(None) == 8
+
+
+@needs_data
+def test_validate_deu_one_model_and_all():
+    result = _run("validate", "deu", DEU, "--model", "compromise", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["model"] == "compromise" and data["n"] == 229
+    assert round(data["mae"], 2) == 23.89 and data["ci95"][0] < data["mae"] < data["ci95"][1]
+    result = _run("validate", "deu", DEU, "--model", "all", "--json", "--boot", "50")
+    assert result.exit_code == 0, result.stderr
+    rows = {row["model"]: row for row in json.loads(result.stdout)}
+    assert {"compromise", "mean", "median", "nash", "bdm", "bdm-scholz", "best",
+            "commission"} <= set(rows)
+    assert round(rows["commission"]["mae"], 2) == 39.32 and rows["commission"]["n"] == 224
+    assert rows["best"]["mae"] < rows["compromise"]["mae"]
+    result = _run("validate", "deu", DEU, "--model", "mean")
+    assert result.exit_code == 0 and "24.37" in result.stdout
+
+
+def test_missing_file_is_one_line_exit_2(tmp_path):
+    line = _one_error_line(_run("forecast", tmp_path / "nope.csv"))
+    assert "nope.csv" in line
+    _one_error_line(_run("validate", "deu", tmp_path / "nope.tsv"))
+
+
+@needs_data
+def test_bad_options_are_one_line_exit_2():
+    assert "valid models" in _one_error_line(_run("forecast", CAR, "--model", "tea-leaves"))
+    assert "--rounds" in _one_error_line(_run("forecast", CAR, "-m", "mean", "--rounds", "3"))
+    _one_error_line(_run("validate", "deu", DEU, "--model", "tea-leaves"))
+
+
+def test_malformed_actor_csv_names_the_line(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("actor,capability,position,salience\nA,1,10,0.5\nB,1,x,0.5\n",
+                    encoding="utf-8")
+    line = _one_error_line(_run("forecast", path, "--format", "csv"))
+    assert f"{path}:3" in line and "position" in line
+
+
+@needs_data
+def test_deu_without_weights_beside_it(tmp_path):
+    copy = tmp_path / "deu.tsv"
+    shutil.copy(DEU, copy)
+    assert "--weights" in _one_error_line(_run("validate", "deu", copy))
+    result = _run("validate", "deu", copy, "--weights", DEU.parent / "nice_voting_weights.csv",
+                  "--json", "--boot", "20")
+    assert result.exit_code == 0 and json.loads(result.stdout)["n"] == 229
+
+
+def test_every_model_forecasts_every_donbas_issue():
+    from redline.forecast.registry import model_names
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "donbas-2026.yaml"
+    for model in model_names():
+        result = runner.invoke(app, ["forecast", str(path), "--model", model, "--json"])
+        assert result.exit_code == 0, (model, result.output)
+        data = json.loads(result.stdout)
+        assert len(data["forecast"]) == 5, model
+        assert all(0 <= x <= 100 for x in data["forecast"]), model
