@@ -217,13 +217,14 @@ def render_sweep(console: Console, results: dict) -> None:
     console.print("[dim]'blocks a deal': draws with no acceptable package where lifting this "
                   "rule alone would give one.[/]")
 
-    lead = Table(title="Leading packages")
+    lead = Table(title="Leading packages: P(Nash solution), P(acceptable to all), "
+                       "P(each actor accepts)")
     lead.add_column("package (" + " / ".join(i.id for i in scenario.issues) + ")",
-                    overflow="fold")
-    lead.add_column("P(Nash)", justify="right")
-    lead.add_column("P(acceptable)", justify="right")
+                    overflow="fold", ratio=3)
+    lead.add_column("Nash", justify="right")
+    lead.add_column("all", justify="right")
     for actor in scenario.actors:
-        lead.add_column(f"P({actor.id} accepts)", justify="right")
+        lead.add_column(actor.id, justify="right", overflow="fold")
     for row in main.leading_packages()[:8]:
         lead.add_row(" / ".join(row["package"].values()), _pct(row["p_nash"]),
                      _pct(row["p_acceptable"]),
