@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from redline.errors import RedlineError
+from redline.forecast.base import Forecast
+from redline.forecast.registry import get_model
 from redline.io.genius import is_genius_folder, read_genius_folder
+from redline.scenario.arrays import attention_shares, forecast_inputs
 from redline.scenario.compile import to_domain
 from redline.scenario.load import load_scenario
 from redline.scenario.model import Scenario
@@ -96,3 +99,16 @@ def claim_branches(
             "nash_if_false": counts[False][1],
         })
     return rows
+
+
+def forecast_scenario(scenario: Scenario, model: str, assume: Mapping[str, bool] | None = None,
+                      **options) -> Forecast:
+    """Run forecast ``model`` on every issue of ``scenario`` (in a claim branch).
+
+    KTAB's SMP reads saliences as shares of attention (summing to at most 1 per actor), so for
+    it saliences summing to more are divided by their sum (:func:`attention_shares`).
+    """
+    inputs = forecast_inputs(scenario, assume)
+    salience = attention_shares(inputs.salience) if model == "smp" else inputs.salience
+    return get_model(model, **options).run(inputs.capability, inputs.position, salience,
+                                           actors=inputs.actors, dimensions=inputs.dimensions)

@@ -220,8 +220,7 @@ def forecast(
     if model == "smp" and fmt not in (InputFormat.ktab, InputFormat.csv):
         from redline.scenario.arrays import attention_shares
 
-        # Scenario saliences rate each issue on its own; SMP wants shares of attention.
-        salience = attention_shares(salience)
+        salience = attention_shares(salience)  # as redline.pipeline.forecast_scenario does
     try:
         result = get_model(model, **options).run(
             arrays.capability, arrays.position, salience,

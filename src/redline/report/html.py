@@ -82,20 +82,14 @@ def collect(path: str | Path, *, assume: Mapping[str, bool] | None = None,
 
 
 def _forecasts(data: ReportData, models: Sequence[str]) -> None:
-    from redline.forecast.registry import get_model
-    from redline.scenario.arrays import attention_shares, forecast_inputs
+    from redline.pipeline import forecast_scenario
 
-    inputs = forecast_inputs(data.loaded.scenario, data.assume)
     notes = data.notes.setdefault("forecasts", [])
     for name in models:
-        model = get_model(name)
-        salience = inputs.salience
-        if name == "smp" and (salience.sum(axis=1) > 1 + 1e-9).any():
-            salience = attention_shares(salience)
-            notes.append("SMP: saliences summing to more than 1 were divided by their sum "
-                         "(SMP reads them as shares of attention, summing to at most 1).")
-        result = model.run(inputs.capability, inputs.position, salience,
-                           actors=inputs.actors, dimensions=inputs.dimensions)
+        result = forecast_scenario(data.loaded.scenario, name, data.assume)
+        if name == "smp":
+            notes.append("SMP reads saliences as shares of attention: an actor's saliences "
+                          "summing to more than 1 were divided by their sum.")
         data.forecasts[name] = result
         data.figures[f"trajectories_{name}"] = F.trajectories_figure(result)
 

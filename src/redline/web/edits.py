@@ -1,0 +1,242 @@
+"""The editor form: which numbers of a scenario the web app lets people change, and how a
+submitted form becomes a new scenario.
+
+The form edits a scenario's plain data (its validated model dumped back to the shape of the YAML
+file): ideal points and saliences, outside options, the numeric thresholds (``at_least`` /
+``at_most``) of red lines, linkages and ratification steps, and each claim's probability and
+assumed branch. The edited data is written back to YAML (PyYAML's safe dumper) and validated by
+:func:`redline.scenario.load.parse_scenario`, exactly as a file on disk would be; nothing is
+evaluated. A field left blank keeps its value; an input given as a distribution shows it and is
+replaced only when a number is typed.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from redline.errors import RedlineError, ScenarioError
+from redline.scenario.load import parse_scenario
+from redline.scenario.model import Condition, Scenario
+from redline.uncertainty.distributions import is_uncertain
+
+RULE_GROUPS = (("red_lines", "red line"), ("linkages", "linkage"),
+               ("ratification", "ratification"))
+CONDITION_KEYS = ("never", "require", "unless", "gives", "only_if", "when", "requires")
+ASSUMED = {"": None, "true": True, "false": False}
+
+
+@dataclass(frozen=True)
+class NumberField:
+    """One numeric input of the form."""
+
+    name: str  # form field name
+    label: str
+    path: tuple  # where the value lives in the scenario's data
+    value: float | None  # the current plain number; None when it is a distribution
+    shown: str  # the current value as text (a distribution's YAML form)
+    low: float
+    high: float
+    step: str = "any"
+    blank_means: str = "keep"  # "keep" or "remove" (a claim probability derived from sources)
+
+
+@dataclass(frozen=True)
+class ClaimField:
+    index: int
+    id: str
+    text: str
+    probability: NumberField
+    assumed_name: str
+    assumed: bool | None
+
+
+@dataclass(frozen=True)
+class EditForm:
+    """Every editable field of a scenario, grouped the way the page shows them."""
+
+    stances: tuple[tuple[str, str, tuple[tuple[str, NumberField, NumberField], ...]], ...]
+    outside_options: tuple[tuple[str, NumberField], ...]
+    thresholds: tuple[tuple[str, str, str, NumberField], ...]  # kind, rule id, description
+    claims: tuple[ClaimField, ...]
+
+    def number_fields(self) -> Iterator[NumberField]:
+        for _actor, _name, cells in self.stances:
+            for _issue, ideal, salience in cells:
+                yield ideal
+                yield salience
+        for _actor, out in self.outside_options:
+            yield out
+        for _kind, _rule, _description, threshold in self.thresholds:
+            yield threshold
+        for claim in self.claims:
+            yield claim.probability
+
+
+def scenario_data(scenario: Scenario) -> dict:
+    """The scenario as plain data shaped like its YAML (fields the file did not set omitted)."""
+    return scenario.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if is_uncertain(value):
+        return yaml.safe_dump(value.model_dump(mode="json"), default_flow_style=True,
+                              width=1000).strip()
+    return f"{float(value):g}"
+
+
+def _field(name: str, label: str, path: tuple, value: Any, low: float, high: float,
+           blank_means: str = "keep") -> NumberField:
+    plain = None if value is None or is_uncertain(value) else float(value)
+    return NumberField(name=name, label=label, path=path, value=plain, shown=_shown(value),
+                       low=low, high=high, blank_means=blank_means)
+
+
+def _thresholds(cond: Condition | None, path: tuple) -> Iterator[tuple[tuple, Any]]:
+    if cond is None:
+        return
+    for key in ("at_least", "at_most"):
+        value = getattr(cond, key)
+        if value is not None:
+            yield (*path, key), value
+    for key, group in (("all", cond.all), ("any", cond.any)):
+        for j, child in enumerate(group or []):
+            yield from _thresholds(child, (*path, key, j))
+    if cond.not_ is not None:
+        yield from _thresholds(cond.not_, (*path, "not"))
+
+
+def edit_form(scenario: Scenario) -> EditForm:
+    """The form's fields for ``scenario``. Field names use positions in the file (actor 0,
+    issue 2, ...), so they stay valid for the scenario the form was made from."""
+    stances = []
+    issues = scenario.issues
+    for a, actor in enumerate(scenario.actors):
+        cells = []
+        for i, issue in enumerate(issues):
+            stance = scenario.positions[actor.id][issue.id]
+            key = "private" if stance.private is not None else "position"
+            where = "private ideal point" if key == "private" else "position"
+            ideal = _field(f"pos.{a}.{i}", f"{actor.name}: {where} on {issue.name}",
+                           ("positions", actor.id, issue.id, key), stance.ideal, 0, 100)
+            salience = _field(f"sal.{a}.{i}", f"{actor.name}: salience of {issue.name}",
+                              ("positions", actor.id, issue.id, "salience"), stance.salience,
+                              0, 1)
+            cells.append((issue.id, ideal, salience))
+        stances.append((actor.id, actor.name, tuple(cells)))
+    outside = tuple(
+        (actor.id, _field(f"out.{a}", f"{actor.name}: outside option",
+                          ("actors", a, "outside_option"), actor.outside_option, 0, 1))
+        for a, actor in enumerate(scenario.actors))
+    thresholds = []
+    k = 0
+    for group, kind in RULE_GROUPS:
+        for r, rule in enumerate(getattr(scenario, group)):
+            for key in CONDITION_KEYS:
+                cond = getattr(rule, key, None)
+                for path, value in _thresholds(cond, (group, r, key)):
+                    where = ".".join(str(p) for p in path[2:])
+                    thresholds.append((kind, rule.id, rule.description,
+                                       _field(f"thr.{k}", f"{rule.id}: {where}", path, value,
+                                              0, 100)))
+                    k += 1
+    claims = tuple(
+        ClaimField(index=c, id=claim.id, text=claim.text,
+                   probability=_field(f"cp.{c}", f"{claim.id}: probability",
+                                      ("claims", c, "probability"), claim.probability, 0, 1,
+                                      blank_means="remove"),
+                   assumed_name=f"ca.{c}", assumed=claim.assumed)
+        for c, claim in enumerate(scenario.claims))
+    return EditForm(stances=tuple(stances), outside_options=outside,
+                    thresholds=tuple(thresholds), claims=claims)
+
+
+def _number(text: str, f: NumberField) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise RedlineError(f"{text[:40]!r} is not a number", field=f.label) from None
+    if not math.isfinite(value):
+        raise RedlineError("the value must be a finite number", field=f.label)
+    return value
+
+
+def _tidy(value: float) -> float | int:
+    return int(value) if value.is_integer() and abs(value) < 1e15 else value
+
+
+def _set(data: Any, path: tuple, value: Any) -> None:
+    for part in path[:-1]:
+        data = data[part]
+    if value is _REMOVE:
+        if isinstance(data, dict):
+            data.pop(path[-1], None)
+    else:
+        data[path[-1]] = value
+
+
+_REMOVE = object()
+
+
+def apply_edits(scenario: Scenario, form: Mapping[str, str]) -> tuple[dict, bool]:
+    """The scenario's data with the form's values; the flag says whether anything changed.
+
+    Raises :class:`RedlineError` naming the field when a value is not a number.
+    """
+    original = scenario_data(scenario)
+    data = copy.deepcopy(original)
+    fields = edit_form(scenario)
+    for f in fields.number_fields():
+        raw = form.get(f.name)
+        if raw is None:
+            continue
+        text = str(raw).strip()
+        if not text:
+            if f.blank_means == "remove" and f.value is not None:
+                _set(data, f.path, _REMOVE)
+            continue
+        value = _number(text, f)
+        if f.value is not None and value == f.value:
+            continue
+        _set(data, f.path, _tidy(value))
+    for claim in fields.claims:
+        raw = form.get(claim.assumed_name)
+        if raw is None:
+            continue
+        key = str(raw).strip().lower()
+        if key not in ASSUMED:
+            raise RedlineError(f"{raw[:20]!r}: expected true, false or blank",
+                               field=f"{claim.id}: assumed")
+        if ASSUMED[key] != claim.assumed:
+            data["claims"][claim.index]["assumed"] = ASSUMED[key]
+    return data, data != original
+
+
+def to_yaml(data: dict, *, source: str = "") -> str:
+    """YAML text of scenario data (safe dumper; the order of the keys is kept)."""
+    header = "# Edited in the Redline web app"
+    header += f" from {source}.\n" if source else ".\n"
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100,
+                                   default_flow_style=False)
+
+
+def edited_scenario(scenario: Scenario, yaml_text: str, form: Mapping[str, str], *,
+                    name: str) -> tuple[Scenario, str]:
+    """Apply the form to ``scenario`` (read from ``yaml_text``): the new scenario and its
+    YAML text. Unchanged scenarios keep their text as written (comments included)."""
+    data, changed = apply_edits(scenario, form)
+    if not changed:
+        return scenario, yaml_text
+    text = to_yaml(data, source=name)
+    try:
+        return parse_scenario(text, name), text
+    except ScenarioError as error:
+        error.line = None  # the line of the generated text means nothing to the user
+        raise

@@ -1,0 +1,147 @@
+"""Plotly figures for the web pages, as JSON for the browser.
+
+The figures of a run come from :mod:`redline.report.figures`; if that module is missing (a
+partial install) small stand-ins drawn from the same results are used, so the app always shows
+something. The timeline chart (P(agreement) and the forecast across saved versions) is drawn
+here from the stored numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from redline.errors import RedlineError
+
+try:
+    from redline.report import figures as _figures
+except ImportError:  # pragma: no cover - depends on the install
+    _figures = None
+
+TEMPLATE = "plotly_white"
+
+
+@dataclass(frozen=True)
+class Plot:
+    id: str  # HTML id of the figure's element
+    title: str
+    json: str  # plotly figure JSON
+
+
+def _to_plot(ident: str, title: str, fig: go.Figure) -> Plot:
+    return Plot(ident, title, fig.to_json(validate=False))
+
+
+def run_plots(outcome) -> tuple[list[Plot], list[str]]:
+    """The figures of a run (:class:`redline.web.runner.Outcome`) and any figure that could
+    not be drawn, as one line each."""
+    plots: list[Plot] = []
+    problems: list[str] = []
+    settings = outcome.settings
+    makers = [
+        ("fig-deal-space", "Deal space",
+         lambda: _deal_space(outcome.analysis, settings.x_actor, settings.y_actor)),
+        ("fig-blockers", "Who blocks", lambda: _blockers(outcome.analysis)),
+        ("fig-forecast", "Forecast", lambda: _forecast(outcome.forecast)),
+    ]
+    for ident, title, make in makers:
+        try:
+            plots.append(_to_plot(ident, title, make()))
+        except RedlineError as error:
+            problems.append(f"{title}: {error}")
+    if outcome.sweep is not None:
+        for key, fig in _sweep(outcome.sweep).items():
+            plots.append(_to_plot(f"fig-sweep-{key.replace('_', '-')}",
+                                  key.replace("_", " "), fig))
+    return plots, problems
+
+
+# ---------------------------------------------------------------- run figures
+
+def _deal_space(analysis, x_actor: str | None, y_actor: str | None) -> go.Figure:
+    if _figures is not None:
+        return _figures.deal_space_figure(analysis, x_actor=x_actor, y_actor=y_actor)
+    domain = analysis.domain  # pragma: no cover - stand-in
+    actors = list(domain.actors)
+    x = actors.index(x_actor) if x_actor else 0
+    y = actors.index(y_actor) if y_actor else min(1, len(actors) - 1)
+    u = analysis.pareto_utilities
+    fig = go.Figure(go.Scatter(x=u[:, x], y=u[:, y], mode="markers", name="Pareto frontier",
+                               meta={"role": "frontier"}))
+    nash = analysis.solutions.get("nash")
+    if nash is not None and nash.indices.size:
+        fig.add_trace(go.Scatter(x=nash.utilities[:, x], y=nash.utilities[:, y],
+                                 mode="markers", name="Nash", marker={"size": 14},
+                                 meta={"role": "solution", "solution": "nash"}))
+    fig.update_layout(template=TEMPLATE, title={"text": "Pareto frontier"},
+                      xaxis={"title": {"text": f"utility to {actors[x]}"}},
+                      yaxis={"title": {"text": f"utility to {actors[y]}"}})
+    return fig
+
+
+def _blockers(analysis) -> go.Figure:
+    if _figures is not None:
+        return _figures.blockers_figure(analysis)
+    rows = [b for b in analysis.blockers if b.rejects]  # pragma: no cover - stand-in
+    fig = go.Figure(go.Bar(x=[b.rejects for b in rows], y=[b.id for b in rows],
+                           orientation="h", meta={"role": "rejects"}))
+    fig.update_layout(template=TEMPLATE, title={"text": "Packages each rule rejects"})
+    return fig
+
+
+def _forecast(forecast) -> go.Figure:
+    if _figures is not None:
+        return _figures.trajectories_figure(forecast)
+    fig = go.Figure(go.Bar(x=list(forecast.dimensions),  # pragma: no cover - stand-in
+                           y=[float(v) for v in forecast.point], meta={"role": "forecast"}))
+    fig.update_layout(template=TEMPLATE, title={"text": f"{forecast.model} forecast"},
+                      yaxis={"range": [0, 100]})
+    return fig
+
+
+def _sweep(result) -> dict[str, go.Figure]:
+    if _figures is not None:
+        made = _figures.sweep_figures(result)
+        if isinstance(made, go.Figure):
+            return {"sweep": made}
+        if isinstance(made, dict):
+            return dict(made)
+        return {f"sweep_{k}": fig for k, fig in enumerate(made)}
+    fig = go.Figure(go.Bar(x=["P(agreement)"], y=[result.p_agreement],  # pragma: no cover
+                           meta={"role": "p_agreement"}))
+    fig.update_layout(template=TEMPLATE, yaxis={"range": [0, 1]},
+                      title={"text": f"P(agreement), {result.draws} draws"})
+    return {"p_agreement": fig}
+
+
+# ---------------------------------------------------------------- timeline
+
+def timeline_plot(versions: list[dict], issues: list[tuple[str, str]]) -> Plot:
+    """P(agreement) (top) and the forecast per issue (bottom) across saved versions.
+
+    ``versions`` are :meth:`redline.web.store.Store.timeline` rows; ``issues`` pairs each
+    issue id with its name, for the legend.
+    """
+    labels = [f"v{v['number']}" for v in versions]
+    hover = [f"v{v['number']} · {v['as_of'] or v['created_at'][:10]}<br>{v['note'][:80]}"
+             for v in versions]
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=("P(agreement)", "Forecast per issue (0–100)"))
+    fig.add_trace(go.Scatter(
+        x=labels, y=[v["p_agreement"] for v in versions], mode="lines+markers",
+        name="P(agreement)", text=hover, hovertemplate="%{text}<br>P = %{y:.3f}<extra></extra>",
+        meta={"role": "p_agreement"}), row=1, col=1)
+    for issue_id, name in issues:
+        fig.add_trace(go.Scatter(
+            x=labels, y=[(v["forecast"] or {}).get(issue_id) for v in versions],
+            mode="lines+markers", name=name, text=hover,
+            hovertemplate=f"{name}<br>%{{text}}<br>%{{y:.1f}}<extra></extra>",
+            meta={"role": "forecast", "issue": issue_id}), row=2, col=1)
+    fig.update_yaxes(range=[0, 1.05], title={"text": "probability"}, row=1, col=1)
+    fig.update_yaxes(range=[-3, 103], title={"text": "forecast"}, row=2, col=1)
+    fig.update_xaxes(type="category")
+    fig.update_layout(template=TEMPLATE, height=620, title={"text": "Across saved versions"},
+                      margin={"l": 60, "r": 20, "t": 80, "b": 40})
+    return _to_plot("fig-timeline", "Timeline", fig)

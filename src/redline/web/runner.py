@@ -1,0 +1,144 @@
+"""One run of a scenario for the web app: the deal space, a forecast and a quick sweep.
+
+Glue only, like :mod:`redline.pipeline`: every number comes from the core
+(:func:`redline.space.engine.analyze`, a :mod:`redline.forecast` model,
+:func:`redline.uncertainty.sweep.sweep`); this module calls them and gathers their JSON forms
+into the ``results`` dict that the app shows and the store saves.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from redline.errors import RedlineError
+from redline.forecast.base import Forecast
+from redline.forecast.registry import model_names
+from redline.pipeline import forecast_scenario
+from redline.scenario.compile import to_domain
+from redline.scenario.model import Scenario
+from redline.space.engine import Analysis, analysis_to_dict, analyze
+from redline.uncertainty.sweep import SweepResult, sweep
+from redline.web.store import json_safe
+
+DEFAULT_MODEL = "compromise"
+DEFAULT_DRAWS = 500
+MAX_DRAWS = 5_000
+MAX_PACKAGES = 5_000_000  # the app answers within seconds; larger spaces belong to the CLI
+PARETO_ROWS = 200
+# Models the sweep evaluates for all draws at once; others would take a model run per draw.
+FAST_SWEEP_MODELS = ("compromise", "mean")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to run: the forecast model, the sweep's draws and seed, the deal-space plot's axes."""
+
+    model: str = DEFAULT_MODEL
+    draws: int = DEFAULT_DRAWS
+    seed: int = 0
+    x_actor: str | None = None
+    y_actor: str | None = None
+
+    def checked(self, scenario: Scenario) -> Settings:
+        if self.model not in model_names():
+            raise RedlineError(f"unknown model {self.model!r}; valid models: "
+                               f"{', '.join(model_names())}", field="model")
+        if not 0 <= self.draws <= MAX_DRAWS:
+            raise RedlineError(f"draws must lie in [0, {MAX_DRAWS}], got {self.draws}",
+                               field="draws")
+        if not 0 <= self.seed < 2**31:
+            raise RedlineError("seed must lie in [0, 2^31)", field="seed")
+        actors = {a.id for a in scenario.actors}
+        for name, actor in (("x axis", self.x_actor), ("y axis", self.y_actor)):
+            if actor is not None and actor not in actors:
+                raise RedlineError(f"unknown actor {actor!r}", field=name)
+        return self
+
+    @property
+    def sweep_model(self) -> str:
+        return self.model if self.model in FAST_SWEEP_MODELS else DEFAULT_MODEL
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A run's core results and their JSON form (``results``, what the store keeps)."""
+
+    scenario: Scenario
+    settings: Settings
+    analysis: Analysis
+    forecast: Forecast
+    sweep: SweepResult | None
+    sweep_error: str | None
+    results: dict
+    seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> dict:
+        return self.results["summary"]
+
+
+def run_scenario(scenario: Scenario, settings: Settings | None = None) -> Outcome:
+    """Analyse ``scenario`` in its assumed claim branch, forecast it and run a quick sweep.
+
+    Raises :class:`RedlineError` for anything the user can fix. A sweep that cannot run (a space
+    too large to sweep) is reported in ``sweep_error`` instead, so the analysis still shows.
+    """
+    settings = (settings or Settings()).checked(scenario)
+    start = time.perf_counter()
+    timings: dict[str, float] = {}
+    domain = to_domain(scenario)
+    analysis = analyze(domain, max_packages=MAX_PACKAGES)
+    timings["analysis"] = time.perf_counter() - start
+
+    t = time.perf_counter()
+    forecast = forecast_scenario(scenario, settings.model)
+    timings["forecast"] = time.perf_counter() - t
+
+    result: SweepResult | None = None
+    sweep_error: str | None = None
+    if settings.draws > 0:
+        t = time.perf_counter()
+        try:
+            result = sweep(scenario, draws=settings.draws, seed=settings.seed,
+                           model=settings.sweep_model)
+        except RedlineError as error:
+            sweep_error = str(error)
+        timings["sweep"] = time.perf_counter() - t
+    seconds = time.perf_counter() - start
+    timings["total"] = seconds
+
+    issue_ids = [issue.id for issue in scenario.issues]
+    analysis_dict = analysis_to_dict(analysis, pareto_limit=PARETO_ROWS)
+    sweep_dict = result.to_dict() if result is not None else None
+    summary = {
+        "scenario": scenario.scenario.id,
+        "title": scenario.scenario.title,
+        "packages": analysis.n_packages,
+        "acceptable_count": analysis.acceptable_count,
+        "nash": analysis_dict["solutions"].get("nash", [])[:3],
+        "nash_ties": analysis_dict["solution_ties"].get("nash", 0),
+        "model": settings.model,
+        "forecast": dict(zip(issue_ids, (float(v) for v in forecast.point), strict=True)),
+        "p_agreement": result.p_agreement if result is not None else None,
+        "draws": settings.draws,
+        "seed": settings.seed,
+        "sweep_model": settings.sweep_model,
+        "sweep_forecast": ({k: {q: row[q] for q in ("q05", "q50", "q95")}
+                            for k, row in sweep_dict["forecast"].items()}
+                           if sweep_dict is not None else {}),
+        "sweep_error": sweep_error,
+    }
+    results = json_safe({
+        "summary": summary,
+        "settings": {"model": settings.model, "draws": settings.draws, "seed": settings.seed,
+                     "sweep_model": settings.sweep_model},
+        "analysis": analysis_dict,
+        "forecast": forecast.to_dict(),
+        "sweep": sweep_dict,
+        "timings": timings,
+    })
+    return Outcome(scenario=scenario, settings=settings, analysis=analysis, forecast=forecast,
+                   sweep=result, sweep_error=sweep_error, results=results, seconds=seconds,
+                   timings=timings)

@@ -1,0 +1,410 @@
+"""The workspace store: saved versions of scenarios and the results of their runs.
+
+Three tables (SQLAlchemy 2.0 models below; the schema itself is created and upgraded by the
+Alembic migrations in ``redline/web/migrations``, run at startup by :meth:`Store.open`):
+
+* ``scenario`` — one row per scenario id (the ``scenario.id`` of the YAML file);
+* ``version`` — one saved version of a scenario: its YAML text, a note, the analyst's as-of date
+  and the time it was saved; numbered 1, 2, ... within its scenario;
+* ``run`` — the results of analysing a version (the JSON the web app shows), with a few summary
+  columns (P(agreement), the acceptable count) for listings.
+
+Databases: a SQLite file by default (``<workspace>/.redline/history.sqlite3``), PostgreSQL when
+the URL says so (``postgresql://...`` and ``postgres://...`` are normalised to the psycopg v3
+driver, ``postgresql+psycopg://...``).
+
+Each :meth:`Store.save_version` is one transaction: the version and its run are committed
+together or not at all, so a crash or a kill during a save loses no earlier version and leaves
+no half-saved one behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from redline.errors import RedlineError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+DEFAULT_DB = Path(".redline") / "history.sqlite3"
+NOTE_MAX = 2000
+SAVE_RETRIES = 5
+WRITE_OPTION = "redline_write"
+
+
+class StoreError(RedlineError):
+    """The history database cannot be opened or used."""
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class ScenarioRow(Base):
+    __tablename__ = "scenario"
+    __table_args__ = (UniqueConstraint("key", name="uq_scenario_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), nullable=False)
+    title: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False,
+                                                    default=_now)
+    versions: Mapped[list[VersionRow]] = relationship(back_populates="scenario",
+                                                      order_by="VersionRow.number")
+
+
+class VersionRow(Base):
+    __tablename__ = "version"
+    __table_args__ = (UniqueConstraint("scenario_id", "number", name="uq_version_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(
+        ForeignKey("scenario.id", ondelete="CASCADE"), nullable=False, index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False,
+                                                    default=_now)
+    as_of: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    source_name: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    yaml_text: Mapped[str] = mapped_column(Text, nullable=False)
+    scenario: Mapped[ScenarioRow] = relationship(back_populates="versions")
+    runs: Mapped[list[RunRow]] = relationship(back_populates="version", order_by="RunRow.id")
+
+
+class RunRow(Base):
+    __tablename__ = "run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("version.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False,
+                                                    default=_now)
+    model: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    draws: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    seed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    p_agreement: Mapped[float | None] = mapped_column(Float, nullable=True)
+    acceptable_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    results: Mapped[dict] = mapped_column(JSON, nullable=False)
+    version: Mapped[VersionRow] = relationship(back_populates="runs")
+
+
+# ---------------------------------------------------------------- URLs and engines
+
+def default_url(workspace: str | Path) -> str:
+    """The SQLite file of a workspace: ``<workspace>/.redline/history.sqlite3``."""
+    path = (Path(workspace).resolve() / DEFAULT_DB)
+    return URL.create("sqlite+pysqlite", database=str(path)).render_as_string()
+
+
+def normalize_url(url: str) -> str:
+    """Parse a database URL; PostgreSQL URLs get the psycopg (v3) driver.
+
+    ``postgres://`` and ``postgresql://`` (and ``postgresql+psycopg2://``) become
+    ``postgresql+psycopg://``; ``sqlite:///path`` stays as it is. A URL that cannot be parsed
+    raises :class:`StoreError`.
+    """
+    text = url.strip()
+    if text.startswith("postgres://"):
+        text = "postgresql://" + text[len("postgres://"):]
+    try:
+        parsed = make_url(text)
+    except ArgumentError:
+        raise StoreError("not a database URL", field="--db",
+                         hint="use sqlite:///PATH or postgresql://USER@HOST/DB") from None
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif backend != "sqlite":
+        raise StoreError(f"unsupported database {backend!r}", field="--db",
+                         hint="use sqlite:///PATH or postgresql://USER@HOST/DB")
+    return parsed.render_as_string(hide_password=False)
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid URL>"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` (already normalised); SQLite gets foreign keys and a busy timeout."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection, _record) -> None:
+            # SQLAlchemy, not the sqlite3 module, starts transactions (see _begin).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection) -> None:
+            # Saves take the write lock up front, so concurrent saves queue (busy timeout)
+            # instead of failing when a read transaction tries to become a write one.
+            write = connection.get_execution_options().get(WRITE_OPTION)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (``upgrade head``)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def head_revision() -> str:
+    """The newest revision shipped with the package."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+# ---------------------------------------------------------------- JSON safety
+
+def json_safe(value: Any) -> Any:
+    """``value`` with non-finite floats replaced by ``None`` and tuples by lists, so that it
+    stores as strict JSON on every backend."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return json_safe(value.item())
+    return value
+
+
+# ---------------------------------------------------------------- the store
+
+class Store:
+    """Saved scenario versions and runs in one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True) -> Store:
+        """Connect to ``url`` (normalised) and, by default, run the migrations."""
+        normal = normalize_url(url)
+        engine = make_engine(normal)
+        if upgrade:
+            try:
+                migrate(engine)
+            except OperationalError as error:
+                engine.dispose()
+                reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+                raise StoreError(f"cannot open the database {safe_url(normal)}: {reason}",
+                                 field="--db") from None
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    # -- writing
+
+    def save_version(
+        self,
+        *,
+        scenario_key: str,
+        title: str,
+        yaml_text: str,
+        results: dict,
+        note: str = "",
+        as_of: dt.date | None = None,
+        source_name: str = "",
+        model: str = "",
+        draws: int = 0,
+        seed: int = 0,
+        p_agreement: float | None = None,
+        acceptable_count: int | None = None,
+    ) -> dict:
+        """Store a new version of ``scenario_key`` and its run in one transaction.
+
+        Returns the new version's summary. Either both rows are committed or neither is;
+        a save that races another one to a version number (SQLite) or to creating the
+        scenario retries.
+        """
+        if len(note) > NOTE_MAX:
+            raise StoreError(f"the note has {len(note)} characters, above {NOTE_MAX}",
+                             field="note")
+        payload = json.loads(json.dumps(json_safe(results), allow_nan=False))
+        for attempt in range(SAVE_RETRIES):
+            try:
+                writer = self.engine.execution_options(**{WRITE_OPTION: True})
+                with Session(writer, expire_on_commit=False) as session, session.begin():
+                    # The scenario row is locked (PostgreSQL) so that concurrent saves of
+                    # one scenario number their versions one after the other.
+                    scenario = session.scalar(
+                        select(ScenarioRow).where(ScenarioRow.key == scenario_key)
+                        .with_for_update())
+                    if scenario is None:
+                        scenario = ScenarioRow(key=scenario_key, title=title)
+                        session.add(scenario)
+                        session.flush()
+                    elif title and scenario.title != title:
+                        scenario.title = title
+                    last = session.scalar(select(func.max(VersionRow.number))
+                                          .where(VersionRow.scenario_id == scenario.id))
+                    version = VersionRow(
+                        scenario_id=scenario.id, number=(last or 0) + 1, as_of=as_of,
+                        note=note, source_name=source_name, yaml_text=yaml_text)
+                    session.add(version)
+                    session.flush()
+                    run = RunRow(
+                        version_id=version.id, model=model, draws=draws, seed=seed,
+                        p_agreement=_finite(p_agreement), acceptable_count=acceptable_count,
+                        results=payload)
+                    session.add(run)
+                    session.flush()
+                    summary = _version_summary(scenario, version, run)
+                return summary
+            except IntegrityError:
+                if attempt == SAVE_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- reading
+
+    def scenarios(self) -> list[dict]:
+        """Every saved scenario with its number of versions and its latest version's summary."""
+        with self.session() as session:
+            rows = session.scalars(select(ScenarioRow).order_by(ScenarioRow.key)).all()
+            out = []
+            for row in rows:
+                latest = session.scalar(
+                    select(VersionRow).where(VersionRow.scenario_id == row.id)
+                    .order_by(VersionRow.number.desc()).limit(1))
+                count = session.scalar(select(func.count(VersionRow.id))
+                                       .where(VersionRow.scenario_id == row.id)) or 0
+                out.append({
+                    "key": row.key,
+                    "title": row.title,
+                    "versions": int(count),
+                    "latest": (_version_summary(row, latest, _latest_run(latest))
+                               if latest is not None else None),
+                })
+            return out
+
+    def timeline(self, scenario_key: str) -> list[dict] | None:
+        """The versions of a scenario, oldest first, each with its run's summary; ``None``
+        when no such scenario is saved."""
+        with self.session() as session:
+            row = session.scalar(select(ScenarioRow).where(ScenarioRow.key == scenario_key))
+            if row is None:
+                return None
+            versions = session.scalars(select(VersionRow).where(VersionRow.scenario_id == row.id)
+                                       .order_by(VersionRow.number)).all()
+            return [_version_summary(row, v, _latest_run(v)) for v in versions]
+
+    def version(self, version_id: int) -> dict | None:
+        """One version with its YAML text and its run's full results."""
+        with self.session() as session:
+            version = session.get(VersionRow, version_id)
+            if version is None:
+                return None
+            run = _latest_run(version)
+            out = _version_summary(version.scenario, version, run)
+            out["yaml_text"] = version.yaml_text
+            out["results"] = run.results if run is not None else None
+            return out
+
+
+def _finite(value: float | None) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _latest_run(version: VersionRow | None) -> RunRow | None:
+    if version is None or not version.runs:
+        return None
+    return version.runs[-1]
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)  # SQLite drops the zone; times are stored in UTC
+    return value.isoformat()
+
+
+def _version_summary(scenario: ScenarioRow, version: VersionRow, run: RunRow | None) -> dict:
+    forecast: dict = {}
+    sweep_forecast: dict = {}
+    if run is not None:
+        summary = run.results.get("summary", {}) if isinstance(run.results, dict) else {}
+        forecast = dict(summary.get("forecast") or {})
+        sweep_forecast = dict(summary.get("sweep_forecast") or {})
+    return {
+        "id": version.id,
+        "scenario": scenario.key,
+        "title": scenario.title,
+        "number": version.number,
+        "created_at": _iso(version.created_at),
+        "as_of": _iso(version.as_of),
+        "note": version.note,
+        "source_name": version.source_name,
+        "run_id": run.id if run is not None else None,
+        "model": run.model if run is not None else None,
+        "draws": run.draws if run is not None else None,
+        "p_agreement": run.p_agreement if run is not None else None,
+        "acceptable_count": run.acceptable_count if run is not None else None,
+        "forecast": forecast,
+        "sweep_forecast": sweep_forecast,
+    }

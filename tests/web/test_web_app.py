@@ -1,0 +1,329 @@
+"""The web app through FastAPI's TestClient: paths, sizes, CSRF, errors, save and timeline."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("sqlalchemy")
+pytest.importorskip("alembic")
+
+from fastapi.testclient import TestClient  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+from redline.cli import serve as _serve  # noqa: E402,F401  (registers serve and history)
+from redline.cli.common import app as cli_app  # noqa: E402
+from redline.errors import ScenarioError  # noqa: E402
+from redline.scenario.load import parse_scenario  # noqa: E402
+from redline.web.app import create_app  # noqa: E402
+from redline.web.security import MAX_BODY, MAX_UPLOAD, csrf_form  # noqa: E402
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "donbas-2026.yaml"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+YAML_FIELD = re.compile(r'<textarea name="yaml_text" hidden>\n(.*?)</textarea>', re.S)
+
+
+@pytest.fixture()
+def workspace(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    shutil.copy(EXAMPLE, ws / "donbas-2026.yaml")
+    (ws / "sub").mkdir()
+    (tmp_path / "secret.yaml").write_text("top: secret-outside-the-workspace\n")
+    return ws
+
+
+@pytest.fixture()
+def client(workspace: Path):
+    app = create_app(workspace, None)
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        yield c
+
+
+def token(client: TestClient) -> str:
+    page = client.get("/")
+    assert page.status_code == 200
+    return TOKEN.search(page.text).group(1)
+
+
+def one(pattern: str, text: str) -> str:
+    match = re.search(pattern, text, re.S)
+    assert match, pattern
+    return html.unescape(match.group(1)).strip()
+
+
+def editor_form(page: str) -> dict[str, str]:
+    """The hidden fields of the editor page (token, source, scenario text)."""
+    return {
+        "csrf_token": TOKEN.search(page).group(1),
+        "source": one(r'name="source" value="([^"]*)"', page),
+        "yaml_text": html.unescape(YAML_FIELD.search(page).group(1)),
+    }
+
+
+# ---------------------------------------------------------------- paths
+
+@pytest.mark.parametrize("path, status", [
+    ("../secret.yaml", 400),
+    ("sub/../../secret.yaml", 400),
+    ("sub/../donbas-2026.yaml", 400),
+    ("/etc/passwd", 400),
+    ("//etc/passwd", 400),
+    ("C:/Windows/win.ini", 400),
+    ("..\\secret.yaml", 400),
+    ("donbas-2026.yaml\x00.txt", 400),
+    ("", 400),
+    ("escape.yaml", 404),  # a symlink that leads outside the workspace
+    ("sub/link-up.yaml", 404),
+    (".redline/history.sqlite3", 404),
+    ("missing.yaml", 404),
+    ("sub", 400),
+])
+def test_paths_outside_the_workspace_are_refused(client, workspace, path, status):
+    (workspace / "escape.yaml").symlink_to(workspace.parent / "secret.yaml")
+    (workspace / "sub" / "link-up.yaml").symlink_to(Path("..") / ".." / "secret.yaml")
+    response = client.get("/open", params={"path": path})
+    assert response.status_code == status
+    assert "secret-outside-the-workspace" not in response.text
+
+
+def test_encoded_traversal_and_static_escape_are_refused(client):
+    assert client.get("/open?path=%2e%2e%2fsecret.yaml").status_code == 400
+    assert client.get("/open?path=%2e%2e/secret.yaml").status_code == 400
+    for url in ("/static/../app.py", "/static/%2e%2e/app.py", "/static/..%2fapp.py",
+                "/static/%2e%2e%2f%2e%2e%2fstore.py"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "create_app" not in response.text
+
+
+def test_listing_shows_workspace_files_only(client, workspace):
+    (workspace / "escape.yaml").symlink_to(workspace.parent / "secret.yaml")
+    (workspace / "sub" / "inner.yml").write_text("x: 1\n")
+    page = client.get("/").text
+    assert "donbas-2026.yaml" in page
+    assert "sub/inner.yml" in page
+    assert "escape.yaml" not in page
+    assert client.get("/open", params={"path": "donbas-2026.yaml"}).status_code == 200
+
+
+def test_untrusted_host_is_refused(client):
+    response = client.get("/", headers={"host": "attacker.example"})
+    assert response.status_code == 400
+
+
+# ---------------------------------------------------------------- size
+
+def test_oversized_upload_is_rejected(client):
+    big = b"# padding\n" * (MAX_UPLOAD // 10 + 10)
+    assert len(big) > MAX_UPLOAD
+    response = client.post("/upload", data={"csrf_token": token(client)},
+                           files={"file": ("big.yaml", big, "application/x-yaml")})
+    assert response.status_code == 413
+
+
+def test_oversized_body_is_rejected_before_reading(client):
+    huge = b"x" * (MAX_BODY + 1)
+    response = client.post("/upload", content=huge,
+                           headers={"content-type": "application/octet-stream"})
+    assert response.status_code == 413
+
+
+# ---------------------------------------------------------------- CSRF
+
+def test_every_post_route_checks_the_csrf_token(client):
+    posts = [r for r in client.app.routes if "POST" in getattr(r, "methods", set())]
+    assert {r.path for r in posts} >= {"/upload", "/run", "/save"}
+    for route in posts:
+        calls = {d.call for d in route.dependant.dependencies}
+        assert csrf_form in calls, route.path
+
+
+@pytest.mark.parametrize("url", ["/upload", "/run", "/save"])
+def test_post_without_or_with_wrong_csrf_token_is_forbidden(client, workspace, url):
+    good = token(client)
+    body = {"source": "donbas-2026.yaml", "yaml_text": EXAMPLE.read_text()}
+    files = {"file": ("d.yaml", EXAMPLE.read_bytes(), "application/x-yaml")}
+    kwargs = {"files": files} if url == "/upload" else {}
+    assert client.post(url, data=body, **kwargs).status_code == 403
+    assert client.post(url, data={**body, "csrf_token": ""}, **kwargs).status_code == 403
+    assert client.post(url, data={**body, "csrf_token": good + "x"}, **kwargs).status_code == 403
+    # the right token from another visitor's cookie is not enough
+    with TestClient(create_app(workspace, None), base_url="http://127.0.0.1") as other:
+        assert other.post(url, data={**body, "csrf_token": good}, **kwargs).status_code == 403
+    # a tampered cookie is refused even with the matching field
+    client.cookies.set("redline_csrf", good + ".0000")
+    assert client.post(url, data={**body, "csrf_token": good}, **kwargs).status_code == 403
+
+
+def test_cross_site_post_is_forbidden_even_with_the_token(client):
+    good = token(client)
+    response = client.post("/run", data={"csrf_token": good, "yaml_text": EXAMPLE.read_text()},
+                           headers={"origin": "http://attacker.example"})
+    assert response.status_code == 403
+
+
+def test_cookie_and_security_headers(client):
+    response = client.get("/")
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    csp = response.headers["content-security-policy"]
+    script = next(part for part in csp.split(";") if part.strip().startswith("script-src"))
+    assert script.strip() == "script-src 'self'"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert client.get("/vendor/plotly.min.js").status_code == 200
+
+
+# ---------------------------------------------------------------- errors
+
+def test_invalid_upload_shows_the_one_line_error(client):
+    raw = EXAMPLE.read_text().replace("capability: 30\n", "capability: 30\n    colour: red\n", 1)
+    with pytest.raises(ScenarioError) as expected:
+        parse_scenario(raw.encode(), "bad.yaml")
+    response = client.post("/upload", data={"csrf_token": token(client)},
+                           files={"file": ("bad.yaml", raw.encode(), "application/x-yaml")})
+    assert response.status_code == 400
+    message = one(r'id="error"[^>]*>(.*?)</p>', response.text)
+    assert message == str(expected.value)
+    assert "\n" not in message and message.startswith("bad.yaml:")
+    assert "unknown field" in message
+
+
+def test_upload_of_python_tags_is_refused(client):
+    raw = b"actors: !!python/object/apply:os.system ['echo owned']\n"
+    response = client.post("/upload", data={"csrf_token": token(client)},
+                           files={"file": ("evil.yaml", raw, "application/x-yaml")})
+    assert response.status_code == 400
+    assert "unsupported YAML tag" in one(r'id="error"[^>]*>(.*?)</p>', response.text)
+
+
+def test_bad_edit_shows_the_error_and_keeps_the_page(client):
+    page = client.get("/open", params={"path": "donbas-2026.yaml"}).text
+    response = client.post("/run", data={**editor_form(page), "sal.0.0": "2"})
+    assert response.status_code == 400
+    message = one(r'id="error"[^>]*>(.*?)</p>', response.text)
+    assert "salience" in message and "\n" not in message
+    assert 'value="2"' in response.text  # the submitted value stays in the form
+    response = client.post("/run", data={**editor_form(page), "sal.0.0": "lots"})
+    assert response.status_code == 400
+    assert "not a number" in one(r'id="error"[^>]*>(.*?)</p>', response.text)
+
+
+def test_templates_escape_scenario_text(client):
+    raw = EXAMPLE.read_text().replace(
+        'title: "US-Russia-Ukraine talks, Abu Dhabi (2026)"',
+        'title: "<script>alert(1)</script>"')
+    response = client.post("/upload", data={"csrf_token": token(client)},
+                           files={"file": ("x.yaml", raw.encode(), "application/x-yaml")})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+
+
+# ---------------------------------------------------------------- save, history, timeline
+
+def test_save_history_timeline_round_trip(client, workspace):
+    page = client.get("/open", params={"path": "donbas-2026.yaml"}).text
+    before = one(r'id="forecast-donbas">([^<]+)<', page)
+
+    rerun = client.post("/run", data={**editor_form(page), "sal.0.0": "0.2"})
+    assert rerun.status_code == 200
+    assert one(r'id="forecast-donbas">([^<]+)<', rerun.text) != before
+
+    saved = client.post("/save", data={**editor_form(page), "sal.0.0": "0.2",
+                                       "note": "after the Abu Dhabi round",
+                                       "as_of": "2026-02-01"}, follow_redirects=False)
+    assert saved.status_code == 303
+    assert saved.headers["location"] == "/history/donbas-2026?saved=1"
+    second = client.post("/save", data={**editor_form(page), "cp.2": "0.9",
+                                        "note": "<b>second</b> round"}, follow_redirects=True)
+    assert second.status_code == 200
+
+    timeline = client.get("/history/donbas-2026")
+    assert timeline.status_code == 200
+    assert "after the Abu Dhabi round" in timeline.text
+    assert "&lt;b&gt;second&lt;/b&gt; round" in timeline.text
+    figure = json.loads(one(r'id="fig-timeline" data-figure="([^"]*)"', timeline.text))
+    p_trace = next(t for t in figure["data"] if t["meta"]["role"] == "p_agreement")
+    assert p_trace["x"] == ["v1", "v2"]
+    assert all(0 <= p <= 1 for p in p_trace["y"])
+
+    history = client.get("/history")
+    assert "donbas-2026" in history.text
+
+    versions = client.get("/versions/1/results.json").json()
+    assert versions["note"] == "after the Abu Dhabi round"
+    assert versions["as_of"] == "2026-02-01"
+    assert versions["results"]["summary"]["forecast"]["donbas"] == pytest.approx(
+        float(one(r'id="forecast-donbas">([^<]+)<', rerun.text)), abs=0.05)
+    text = client.get("/versions/1/scenario.yaml").text
+    stored = parse_scenario(text, "v1.yaml")
+    assert stored.positions["ukraine"]["donbas"].salience == 0.2
+    second_yaml = parse_scenario(client.get("/versions/2/scenario.yaml").text, "v2.yaml")
+    assert second_yaml.claims[2].probability == 0.9
+    assert second_yaml.positions["ukraine"]["donbas"].salience == 1.0
+    assert client.get("/versions/1/edit").status_code == 200
+    assert client.get("/versions/99").status_code == 404
+    assert client.get("/history/nope").status_code == 404
+    assert (workspace / ".redline" / "history.sqlite3").is_file()
+
+    runner = CliRunner()
+    listed = runner.invoke(cli_app, ["history", "--workspace", str(workspace), "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert json.loads(listed.stdout)[0]["versions"] == 2
+    rows = runner.invoke(cli_app, ["history", "donbas-2026", "--workspace", str(workspace),
+                                   "--json"])
+    assert rows.exit_code == 0, rows.output
+    assert [r["note"] for r in json.loads(rows.stdout)] == ["after the Abu Dhabi round",
+                                                           "<b>second</b> round"]
+    table = runner.invoke(cli_app, ["history", "donbas-2026", "--workspace", str(workspace)],
+                          env={"COLUMNS": "200"})
+    assert table.exit_code == 0 and "Abu Dhabi" in table.stdout
+    missing = runner.invoke(cli_app, ["history", "nope", "--workspace", str(workspace)])
+    assert missing.exit_code == 2
+    assert "no saved scenario 'nope'" in missing.output
+
+
+def test_unchanged_rerun_keeps_the_file_text(client):
+    page = client.get("/open", params={"path": "donbas-2026.yaml"}).text
+    form = editor_form(page)
+    assert form["yaml_text"] == EXAMPLE.read_text()
+    response = client.post("/run", data=form)
+    assert editor_form(response.text)["yaml_text"] == EXAMPLE.read_text()
+    crlf = {**form, "yaml_text": form["yaml_text"].replace("\n", "\r\n")}  # as browsers send
+    response = client.post("/run", data=crlf)
+    assert editor_form(response.text)["yaml_text"] == EXAMPLE.read_text()
+
+
+# ---------------------------------------------------------------- the CLI
+
+def test_serve_warns_when_binding_beyond_loopback(monkeypatch, workspace):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    runner = CliRunner()
+    result = runner.invoke(cli_app, ["serve", "--host", "0.0.0.0", "--port", "8765",
+                                     "--workspace", str(workspace)])
+    assert result.exit_code == 0, result.output
+    assert "WARNING" in result.stderr and "0.0.0.0" in result.stderr
+    assert calls[-1]["host"] == "0.0.0.0" and calls[-1]["port"] == 8765
+    quiet = runner.invoke(cli_app, ["serve", "--workspace", str(workspace)])
+    assert quiet.exit_code == 0, quiet.output
+    assert "WARNING" not in quiet.stderr
+    assert calls[-1]["host"] == "127.0.0.1" and calls[-1]["port"] == 8000
+    bad = runner.invoke(cli_app, ["serve", "--workspace", str(workspace / "nope")])
+    assert bad.exit_code == 2
+
+
+def test_history_of_an_empty_workspace(workspace):
+    result = CliRunner().invoke(cli_app, ["history", "--workspace", str(workspace), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == []
+    assert not (workspace / ".redline").exists()
