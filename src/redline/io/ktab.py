@@ -22,7 +22,6 @@ import csv
 import io
 import math
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from redline.errors import FormatError
+from redline.io.atomic import write_text
 
 __all__ = ["KtabData", "read_ktab_csv", "write_ktab_csv"]
 
@@ -313,17 +313,4 @@ def write_ktab_csv(
         for k in range(d):
             row += [_fmt(pos[i, k]), _fmt(sal[i, k])]
         writer.writerow(row)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(buf.getvalue())
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    write_text(p, buf.getvalue())
