@@ -2,8 +2,8 @@
 
 For each domain: Redline's ``analyze`` (utilities, masks, exact Pareto frontier and all four
 solutions) against NegMAS's ``pareto_frontier`` plus ``nash_points``, run in its own virtual
-environment (``benchmarks/.negmas-venv``; create it with
-``python3 -m venv benchmarks/.negmas-venv && benchmarks/.negmas-venv/bin/pip install negmas==0.16.0``).
+environment (``benchmarks/.negmas-venv``; create it with ``python3 -m venv
+benchmarks/.negmas-venv && benchmarks/.negmas-venv/bin/pip install negmas==0.16.0``).
 
 Frontiers are compared on the synthetic domains, where the two definitions coincide (every
 outcome is rational and ties are improbable): the sets of frontier outcomes must be identical.
