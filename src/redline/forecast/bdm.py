@@ -91,10 +91,24 @@ On tie-heavy data a compromise with a ratio ``|EU_ij / EU_ji|`` at rounding leve
 by about 1e-14; later rounds of the Scholz variant can then depend on summation order (3 of the
 229 DEU issues differ from a pair-by-pair implementation after round 6). No tolerance is added,
 to stay faithful to the reference code.
+
+Engines
+-------
+``engine="numpy"`` is the vectorised :class:`_Engine` above. ``engine="numba"`` runs the
+compiled kernel of :mod:`redline.forecast._bdm_kernel` (one issue per iteration, ``prange``
+over the issues, ``workers`` threads), which repeats the numpy engine's rules and
+floating-point operations in the same order: both give the same numbers bit for bit (float64
+only; it needs the optional ``numba`` package, ``pip install 'redline[fast]'``; the first call
+in a fresh environment compiles it, later processes load it from numba's cache).
+``engine="auto"`` (the default) uses numba for batches of at least ``AUTO_NUMBA_RUNS`` runs when
+it can be imported and ``dtype`` is float64, otherwise numpy (for a single issue numpy takes
+milliseconds, less than loading numba).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -130,6 +144,23 @@ class _Variant:
     pairwise: bool  # 2002 probabilities (else Scholz's global normalisation)
     capitulation_bug: bool
     least_move_compromise: bool
+
+
+ENGINES = ("auto", "numpy", "numba")
+AUTO_NUMBA_RUNS = 256
+FAST_HINT = "pip install 'redline[fast]'"
+
+
+@functools.cache
+def _numba_kernel() -> Any:
+    """The compiled-kernel module, or None when numba cannot be imported."""
+    if importlib.util.find_spec("numba") is None:
+        return None
+    try:
+        from redline.forecast import _bdm_kernel
+    except ImportError:
+        return None
+    return _bdm_kernel
 
 
 def _weighted_mean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -321,7 +352,7 @@ class _BDMBase:
     _default_rounds = 10
 
     def __init__(self, rounds: int | None = None, *, dtype: str = "float64",
-                 workers: int = 1, chunk_size: int = 64) -> None:
+                 workers: int = 1, chunk_size: int = 64, engine: str = "auto") -> None:
         rounds = self._default_rounds if rounds is None else rounds
         if isinstance(rounds, bool) or int(rounds) != rounds or rounds < 0:
             raise RedlineError(f"rounds must be a whole number >= 0, got {rounds!r}",
@@ -331,16 +362,39 @@ class _BDMBase:
                                field="dtype")
         if workers < 1 or chunk_size < 1:
             raise RedlineError("workers and chunk_size must be >= 1")
+        if engine not in ENGINES:
+            raise RedlineError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}",
+                               field="engine")
+        if engine == "numba":
+            if dtype != "float64":
+                raise RedlineError("the numba engine supports dtype='float64' only",
+                                   field="engine")
+            if _numba_kernel() is None:
+                raise RedlineError("engine='numba' needs the numba package", field="engine",
+                                   hint=FAST_HINT)
         self.rounds = int(rounds)
         self.dtype = dtype
         self.workers = int(workers)
         self.chunk_size = int(chunk_size)
+        self._choice = engine
+        self._used: str | None = None if engine == "auto" else engine
+
+    def _engine_for(self, runs: int) -> str:
+        if self._choice != "auto":
+            return self._choice
+        big = runs >= AUTO_NUMBA_RUNS and self.dtype == "float64"
+        return "numba" if big and _numba_kernel() is not None else "numpy"
+
+    @property
+    def engine(self) -> str:
+        """The engine of the last run (``"numpy"`` or ``"numba"``), or the choice if none ran."""
+        return self._used or self._choice
 
     def _variant(self) -> _Variant:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def options(self) -> dict[str, Any]:
-        return {"rounds": self.rounds, "dtype": self.dtype}
+        return {"rounds": self.rounds, "dtype": self.dtype, "engine": self.engine}
 
     def run_batch(self, capability: Any, position: Any, salience: Any) -> BDMBatchResult:
         """Run ``B`` independent one-issue games at once.
@@ -348,9 +402,11 @@ class _BDMBase:
         ``capability``, ``position`` and ``salience`` have shape ``(B, n)`` (a ``(n,)``
         capability or salience is broadcast to every run). Salience must lie in [0, 1].
         Runs are processed in chunks of ``chunk_size``, on ``workers`` threads (numpy releases
-        the GIL inside its loops). ``dtype="float32"`` roughly halves the time; near-ties in
-        the offer tests can then resolve differently, so use it for Monte Carlo, not for
-        reproducing published rounds.
+        the GIL inside its loops; the numba engine runs ``workers`` numba threads, and the
+        chunks only set the numpy engine's rounding, which it reproduces).
+        ``dtype="float32"`` (numpy engine) roughly halves the time; near-ties in the offer
+        tests can then resolve differently, so use it for Monte Carlo, not for reproducing
+        published rounds.
         """
         x = np.asarray(position, dtype=float)
         if x.ndim != 2 or x.shape[1] == 0:
@@ -371,12 +427,21 @@ class _BDMBase:
             raise RedlineError("salience must be in [0, 1] for BDM", field="salience",
                                hint="saliences on 0-100 must be divided by 100")
         runs, n = x.shape
+        variant = self._variant()
+        self._used = self._engine_for(runs)
+        if self._used == "numba":
+            positions, risk = _numba_kernel().simulate(
+                c, s, x, self.rounds, q=variant.q, t=variant.t, pairwise=variant.pairwise,
+                capitulation_bug=variant.capitulation_bug,
+                least_move=variant.least_move_compromise, chunk_size=self.chunk_size,
+                workers=self.workers)
+            return self._summarise(c, s, positions, risk)
         positions = np.empty((runs, self.rounds + 1, n))
         positions[:, 0] = x
         risk = np.empty((runs, self.rounds, n))
         parts = [slice(i, min(runs, i + self.chunk_size))
                  for i in range(0, runs, self.chunk_size)]
-        variant, dtype = self._variant(), np.dtype(self.dtype)
+        dtype = np.dtype(self.dtype)
 
         def simulate(part: slice) -> None:
             lo = x[part].min(axis=1)
@@ -394,6 +459,11 @@ class _BDMBase:
         else:
             for part in parts:
                 simulate(part)
+        return self._summarise(c, s, positions, risk)
+
+    @staticmethod
+    def _summarise(c: np.ndarray, s: np.ndarray, positions: np.ndarray,
+                   risk: np.ndarray) -> BDMBatchResult:
         w = np.broadcast_to((c * s)[:, None, :], positions.shape)
         median = lower_weighted_median(positions, w)
         mean = _weighted_mean(positions, w)
@@ -425,15 +495,17 @@ class BDMScholzModel(_BDMBase):
 
     Options: ``rounds`` (default 10), ``q`` (default 1: Scholz's Q), ``capitulation_bug``
     (default True: reproduce the reference code, in which nobody ever capitulates; see the
-    module docstring), ``chunk_size`` (runs per vectorised chunk).
+    module docstring), ``chunk_size`` (runs per vectorised chunk), ``engine`` (``"auto"``,
+    ``"numpy"`` or ``"numba"``; see the module docstring).
     """
 
     name = "bdm-scholz"
 
     def __init__(self, rounds: int | None = None, *, q: float = 1.0,
                  capitulation_bug: bool = True, dtype: str = "float64", workers: int = 1,
-                 chunk_size: int = 64) -> None:
-        super().__init__(rounds, dtype=dtype, workers=workers, chunk_size=chunk_size)
+                 chunk_size: int = 64, engine: str = "auto") -> None:
+        super().__init__(rounds, dtype=dtype, workers=workers, chunk_size=chunk_size,
+                         engine=engine)
         if not 0.0 <= q <= 1.0:
             raise RedlineError("q must be in [0, 1]", field="q")
         self.q = float(q)
@@ -445,7 +517,7 @@ class BDMScholzModel(_BDMBase):
 
     def options(self) -> dict[str, Any]:
         return {"rounds": self.rounds, "q": self.q, "capitulation_bug": self.capitulation_bug,
-                "dtype": self.dtype}
+                "dtype": self.dtype, "engine": self.engine}
 
 
 class BDM2002Model(_BDMBase):
@@ -453,14 +525,16 @@ class BDM2002Model(_BDMBase):
 
     Options: ``rounds`` (default 10), ``q`` and ``t`` (default 0.5 each: the actors' maximal
     uncertainty about whether, and which way, an unchallenged actor moves; Masad's restatement
-    gives no values), ``chunk_size``.
+    gives no values), ``chunk_size``, ``engine`` (``"auto"``, ``"numpy"`` or ``"numba"``).
     """
 
     name = "bdm"
 
     def __init__(self, rounds: int | None = None, *, q: float = 0.5, t: float = 0.5,
-                 dtype: str = "float64", workers: int = 1, chunk_size: int = 64) -> None:
-        super().__init__(rounds, dtype=dtype, workers=workers, chunk_size=chunk_size)
+                 dtype: str = "float64", workers: int = 1, chunk_size: int = 64,
+                 engine: str = "auto") -> None:
+        super().__init__(rounds, dtype=dtype, workers=workers, chunk_size=chunk_size,
+                         engine=engine)
         for label, value in (("q", q), ("t", t)):
             if not 0.0 <= value <= 1.0:
                 raise RedlineError(f"{label} must be in [0, 1]", field=label)
@@ -472,4 +546,5 @@ class BDM2002Model(_BDMBase):
                         least_move_compromise=True)
 
     def options(self) -> dict[str, Any]:
-        return {"rounds": self.rounds, "q": self.q, "t": self.t, "dtype": self.dtype}
+        return {"rounds": self.rounds, "q": self.q, "t": self.t, "dtype": self.dtype,
+                "engine": self.engine}

@@ -1,0 +1,161 @@
+"""The compiled (numba) BDM engine against the numpy engine and the published rounds."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from redline.errors import RedlineError
+from redline.forecast import bdm
+from redline.forecast.bdm import BDM2002Model, BDMScholzModel
+
+HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+needs_numba = pytest.mark.skipif(not HAVE_NUMBA, reason="numba is not installed")
+
+BDM_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "bdm"
+needs_data = pytest.mark.skipif(not BDM_DIR.is_dir(), reason=f"reference data not at {BDM_DIR}")
+
+
+def _numpy_has_own_exp_log() -> bool:
+    """True where numpy's float64 exp/log are its own AVX-512 code rather than the C library's
+    (the kernel calls the C library): results may then differ by an ulp."""
+    try:
+        features = np._core._multiarray_umath.__cpu_features__
+    except AttributeError:  # pragma: no cover - other numpy layouts
+        return True
+    return bool(features.get("AVX512F") or features.get("AVX512_SKX"))
+
+
+EXACT = not _numpy_has_own_exp_log()
+
+VARIANTS = [
+    (BDMScholzModel, {}),
+    (BDMScholzModel, {"capitulation_bug": False}),
+    (BDMScholzModel, {"q": 0.6}),  # Scholz probabilities with the U_b / U_w terms
+    (BDM2002Model, {}),
+    (BDM2002Model, {"q": 0.3, "t": 0.8}),
+    (BDM2002Model, {"q": 1.0}),
+]
+
+
+def _batch(seed: int, n: int, runs: int = 12):
+    rng = np.random.default_rng(seed)
+    c = rng.random((runs, n)) + 0.01
+    s = rng.random((runs, n))
+    x = 100.0 * rng.random((runs, n))
+    grid = rng.random(runs) < 0.5  # ties and equal distances on half of the runs
+    x[grid] = rng.choice([0.0, 25.0, 50.0, 75.0, 100.0], (int(grid.sum()), n))
+    s[rng.random((runs, n)) < 0.15] = 0.0  # zero saliences
+    s[0] = 0.0  # a run with no weight at all
+    c[1] = 0.0
+    x[2] = 42.0  # everybody agrees
+    x[3, : n // 2] = x[3, 0]  # one block of identical positions
+    x[4, -1] = x[4, 0]  # a late duplicate of the first actor
+    s[4, -1], c[4, -1] = s[4, 0], c[4, 0]
+    return c, x, s
+
+
+def _assert_same(got: bdm.BDMBatchResult, want: bdm.BDMBatchResult) -> None:
+    check = np.testing.assert_array_equal if EXACT else (
+        lambda a, b: np.testing.assert_allclose(a, b, rtol=0, atol=1e-12))
+    check(got.positions, want.positions)
+    check(got.risk, want.risk)
+    check(got.median, want.median)
+    check(got.mean, want.mean)
+
+
+@needs_numba
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 7, 8, 9, 16, 17, 23, 31, 40])
+@pytest.mark.parametrize("model_cls, kwargs", VARIANTS)
+def test_numba_engine_equals_numpy_engine(n, model_cls, kwargs):
+    c, x, s = _batch(1000 + n, n)
+    fast = model_cls(rounds=10, engine="numba", chunk_size=5, **kwargs)
+    slow = model_cls(rounds=10, engine="numpy", chunk_size=5, **kwargs)
+    assert fast.options()["engine"] == "numba" and slow.options()["engine"] == "numpy"
+    _assert_same(fast.run_batch(c, x, s), slow.run_batch(c, x, s))
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(8))
+def test_numba_engine_equals_numpy_engine_on_mixed_batches(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 41))
+    c, x, s = _batch(seed, n, runs=40)
+    for model_cls, kwargs in VARIANTS:
+        for chunk in (7, 64):
+            fast = model_cls(rounds=8, engine="numba", chunk_size=chunk, **kwargs)
+            slow = model_cls(rounds=8, engine="numpy", chunk_size=chunk, **kwargs)
+            _assert_same(fast.run_batch(c, x, s), slow.run_batch(c, x, s))
+
+
+@needs_numba
+def test_numba_threads_give_the_same_numbers():
+    c, x, s = _batch(5, 25, runs=30)
+    for model_cls, kwargs in VARIANTS[:4]:
+        one = model_cls(rounds=6, engine="numba", **kwargs).run_batch(c, x, s)
+        two = model_cls(rounds=6, engine="numba", workers=2, **kwargs).run_batch(c, x, s)
+        np.testing.assert_array_equal(one.positions, two.positions)
+        np.testing.assert_array_equal(one.risk, two.risk)
+
+
+@needs_numba
+def test_numba_engine_broadcasts_capability_and_salience_rows():
+    c, x, s = _batch(9, 10)
+    fast = BDM2002Model(rounds=4, engine="numba").run_batch(c[5], x, s[5])
+    slow = BDM2002Model(rounds=4, engine="numpy").run_batch(c[5], x, s[5])
+    _assert_same(fast, slow)
+
+
+@needs_numba
+@needs_data
+def test_numba_engine_reproduces_the_published_scholz_rounds():
+    with (BDM_DIR / "eu_car_emissions_1994_actors.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    c = np.array([float(r["Capability"]) for r in rows])
+    x = np.array([float(r["Position"]) for r in rows])
+    s = np.array([float(r["Salience"]) for r in rows])
+    with (BDM_DIR / "eu_car_emissions_1994_scholz_rounds.csv").open() as handle:
+        ref = list(csv.DictReader(handle))
+    forecast = BDMScholzModel(engine="numba").run(c, x, s,
+                                                  actors=tuple(r["Actor"] for r in rows))
+    assert forecast.options["engine"] == "numba"
+    assert forecast.turns == 10 == len(ref) - 1
+    np.testing.assert_allclose(forecast.median[:, 0], [float(r["median"]) for r in ref],
+                               atol=5e-5)
+    np.testing.assert_allclose(forecast.mean[:, 0], [float(r["mean"]) for r in ref], atol=5e-5)
+
+
+@needs_numba
+def test_auto_engine_picks_numba_for_large_float64_batches_only():
+    rng = np.random.default_rng(0)
+    big = (rng.random((bdm.AUTO_NUMBA_RUNS, 5)), 100 * rng.random((bdm.AUTO_NUMBA_RUNS, 5)),
+           rng.random((bdm.AUTO_NUMBA_RUNS, 5)))
+    model = BDMScholzModel(rounds=2)
+    assert model.options()["engine"] == "auto"
+    model.run_batch(*big)
+    assert model.options()["engine"] == "numba"
+    model.run_batch(*(a[:3] for a in big))  # a small batch: numpy is quicker than numba's load
+    assert model.options()["engine"] == "numpy"
+    float32 = BDM2002Model(rounds=2, dtype="float32")
+    float32.run_batch(*big)
+    assert float32.options()["engine"] == "numpy"
+    assert BDM2002Model(engine="numpy").options()["engine"] == "numpy"
+    with pytest.raises(RedlineError):
+        BDMScholzModel(engine="numba", dtype="float32")
+
+
+def test_engine_option_errors(monkeypatch):
+    with pytest.raises(RedlineError):
+        BDMScholzModel(engine="cuda")
+    monkeypatch.setattr(bdm, "_numba_kernel", lambda: None)  # as if numba were missing
+    with pytest.raises(RedlineError) as info:
+        BDM2002Model(engine="numba")
+    assert "redline[fast]" in str(info.value.hint)
+    model = BDMScholzModel()
+    out = model.run_batch(np.ones((300, 2)), np.tile([0.0, 10.0], (300, 1)), 0.5)
+    assert model.options()["engine"] == "numpy"  # auto falls back to numpy without numba
+    assert out.positions.shape == (300, 11, 2)
