@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from redline.errors import RedlineError
 from redline.forecast.bdm import BDM2002Model, BDMScholzModel
 from redline.forecast.median import lower_weighted_median
+from redline.io.actors_csv import read_actors_csv
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 BDM_DIR = SHARED / "bdm"
@@ -32,14 +33,11 @@ def _car() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 @needs_data
 def test_scholz_reproduces_reference_rounds_to_4_decimals():
-    with (BDM_DIR / "eu_car_emissions_1994_actors.csv").open() as handle:
-        rows = list(csv.DictReader(handle))
-    c = np.array([float(r["Capability"]) for r in rows])
-    x = np.array([float(r["Position"]) for r in rows])
-    s = np.array([float(r["Salience"]) for r in rows])
+    table = read_actors_csv(BDM_DIR / "eu_car_emissions_1994_actors.csv")
+    c, x, s = table.capability, table.position[:, 0], table.salience[:, 0]
     with (BDM_DIR / "eu_car_emissions_1994_scholz_rounds.csv").open() as handle:
         ref = list(csv.DictReader(handle))
-    forecast = BDMScholzModel().run(c, x, s, actors=tuple(r["Actor"] for r in rows))
+    forecast = BDMScholzModel().run(c, x, s, actors=table.actors)
     assert forecast.turns == 10 == len(ref) - 1
     assert forecast.median.shape == forecast.mean.shape == (11, 1)
     np.testing.assert_allclose(forecast.median[:, 0], [float(r["median"]) for r in ref],

@@ -12,6 +12,7 @@ import pytest
 from redline.errors import RedlineError
 from redline.forecast import bdm
 from redline.forecast.bdm import BDM2002Model, BDMScholzModel
+from redline.io.actors_csv import read_actors_csv
 
 HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 needs_numba = pytest.mark.skipif(not HAVE_NUMBA, reason="numba is not installed")
@@ -113,15 +114,11 @@ def test_numba_engine_broadcasts_capability_and_salience_rows():
 @needs_numba
 @needs_data
 def test_numba_engine_reproduces_the_published_scholz_rounds():
-    with (BDM_DIR / "eu_car_emissions_1994_actors.csv").open() as handle:
-        rows = list(csv.DictReader(handle))
-    c = np.array([float(r["Capability"]) for r in rows])
-    x = np.array([float(r["Position"]) for r in rows])
-    s = np.array([float(r["Salience"]) for r in rows])
+    table = read_actors_csv(BDM_DIR / "eu_car_emissions_1994_actors.csv")
+    c, x, s = table.capability, table.position[:, 0], table.salience[:, 0]
     with (BDM_DIR / "eu_car_emissions_1994_scholz_rounds.csv").open() as handle:
         ref = list(csv.DictReader(handle))
-    forecast = BDMScholzModel(engine="numba").run(c, x, s,
-                                                  actors=tuple(r["Actor"] for r in rows))
+    forecast = BDMScholzModel(engine="numba").run(c, x, s, actors=table.actors)
     assert forecast.options["engine"] == "numba"
     assert forecast.turns == 10 == len(ref) - 1
     np.testing.assert_allclose(forecast.median[:, 0], [float(r["median"]) for r in ref],
