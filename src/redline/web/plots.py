@@ -1,8 +1,7 @@
 """Plotly figures for the web pages, as JSON for the browser.
 
-The figures of a run come from :mod:`redline.report.figures`; if that module is missing (a
-partial install) small stand-ins drawn from the same results are used, so the app always shows
-something. The timeline chart (P(agreement) and the forecast across saved versions) is drawn
+The figures of a run come from :mod:`redline.report.figures` (the ``web`` extra includes the
+``report`` extra). The timeline chart (P(agreement) and the forecast across saved versions) is drawn
 here from the stored numbers.
 """
 
@@ -14,11 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from redline.errors import RedlineError
-
-try:
-    from redline.report import figures as _figures
-except ImportError:  # pragma: no cover - depends on the install
-    _figures = None
+from redline.report import figures
 
 TEMPLATE = "plotly_white"
 
@@ -61,59 +56,19 @@ def run_plots(outcome) -> tuple[list[Plot], list[str]]:
 # ---------------------------------------------------------------- run figures
 
 def _deal_space(analysis, x_actor: str | None, y_actor: str | None) -> go.Figure:
-    if _figures is not None:
-        return _figures.deal_space_figure(analysis, x_actor=x_actor, y_actor=y_actor)
-    domain = analysis.domain  # pragma: no cover - stand-in
-    actors = list(domain.actors)
-    x = actors.index(x_actor) if x_actor else 0
-    y = actors.index(y_actor) if y_actor else min(1, len(actors) - 1)
-    u = analysis.pareto_utilities
-    fig = go.Figure(go.Scatter(x=u[:, x], y=u[:, y], mode="markers", name="Pareto frontier",
-                               meta={"role": "frontier"}))
-    nash = analysis.solutions.get("nash")
-    if nash is not None and nash.indices.size:
-        fig.add_trace(go.Scatter(x=nash.utilities[:, x], y=nash.utilities[:, y],
-                                 mode="markers", name="Nash", marker={"size": 14},
-                                 meta={"role": "solution", "solution": "nash"}))
-    fig.update_layout(template=TEMPLATE, title={"text": "Pareto frontier"},
-                      xaxis={"title": {"text": f"utility to {actors[x]}"}},
-                      yaxis={"title": {"text": f"utility to {actors[y]}"}})
-    return fig
+    return figures.deal_space_figure(analysis, x_actor=x_actor, y_actor=y_actor)
 
 
 def _blockers(analysis) -> go.Figure:
-    if _figures is not None:
-        return _figures.blockers_figure(analysis)
-    rows = [b for b in analysis.blockers if b.rejects]  # pragma: no cover - stand-in
-    fig = go.Figure(go.Bar(x=[b.rejects for b in rows], y=[b.id for b in rows],
-                           orientation="h", meta={"role": "rejects"}))
-    fig.update_layout(template=TEMPLATE, title={"text": "Packages each rule rejects"})
-    return fig
+    return figures.blockers_figure(analysis)
 
 
 def _forecast(forecast) -> go.Figure:
-    if _figures is not None:
-        return _figures.trajectories_figure(forecast)
-    fig = go.Figure(go.Bar(x=list(forecast.dimensions),  # pragma: no cover - stand-in
-                           y=[float(v) for v in forecast.point], meta={"role": "forecast"}))
-    fig.update_layout(template=TEMPLATE, title={"text": f"{forecast.model} forecast"},
-                      yaxis={"range": [0, 100]})
-    return fig
+    return figures.trajectories_figure(forecast)
 
 
 def _sweep(result) -> dict[str, go.Figure]:
-    if _figures is not None:
-        made = _figures.sweep_figures(result)
-        if isinstance(made, go.Figure):
-            return {"sweep": made}
-        if isinstance(made, dict):
-            return dict(made)
-        return {f"sweep_{k}": fig for k, fig in enumerate(made)}
-    fig = go.Figure(go.Bar(x=["P(agreement)"], y=[result.p_agreement],  # pragma: no cover
-                           meta={"role": "p_agreement"}))
-    fig.update_layout(template=TEMPLATE, yaxis={"range": [0, 1]},
-                      title={"text": f"P(agreement), {result.draws} draws"})
-    return {"p_agreement": fig}
+    return dict(figures.sweep_figures(result))
 
 
 # ---------------------------------------------------------------- timeline
