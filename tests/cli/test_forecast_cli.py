@@ -133,3 +133,19 @@ def test_every_model_forecasts_every_donbas_issue():
         data = json.loads(result.stdout)
         assert len(data["forecast"]) == 5, model
         assert all(0 <= x <= 100 for x in data["forecast"]), model
+
+
+def test_forecast_in_a_claim_branch():
+    path = Path(__file__).resolve().parents[2] / "examples" / "donbas-2026.yaml"
+    public = runner.invoke(app, ["forecast", str(path), "--json", "--assume",
+                                 "beyond-maximalist=false"])
+    private = runner.invoke(app, ["forecast", str(path), "--json", "--assume",
+                                  "beyond-maximalist=true"])
+    assert public.exit_code == 0 and private.exit_code == 0, public.output
+    # The private positions (Ukraine 35, Russia 80 on the Donbas) pull the compromise apart
+    # from the public ones (Ukraine 0, Russia 100).
+    a, b = json.loads(public.stdout), json.loads(private.stdout)
+    assert a["positions"][0][0][0] == 0 and b["positions"][0][0][0] == 35
+    assert a["forecast"][0] != b["forecast"][0]
+    bad = runner.invoke(app, ["forecast", str(path), "--assume", "nope=true"])
+    assert bad.exit_code == 2 and "unknown claim 'nope'" in bad.stderr

@@ -79,7 +79,7 @@ def _model_options(model: str, rounds: int | None) -> dict[str, Any]:
     return {ROUND_OPTIONS[model]: rounds}
 
 
-def _read_arrays(path: Path, fmt: InputFormat) -> Any:
+def _read_arrays(path: Path, fmt: InputFormat, assume: dict[str, bool] | None = None) -> Any:
     """An object with ``actors, dimensions, capability, position (n, d), salience (n, d)``."""
     if fmt is InputFormat.csv:
         from redline.io.actors_csv import read_actors_csv
@@ -93,7 +93,7 @@ def _read_arrays(path: Path, fmt: InputFormat) -> Any:
     from redline.scenario.load import load_scenario
 
     try:
-        return forecast_inputs(load_scenario(path))
+        return forecast_inputs(load_scenario(path), assume)
     except RedlineError as error:
         raise error.located(file=str(path)) from None
 
@@ -198,9 +198,14 @@ def forecast(
     weights: Annotated[Path | None, typer.Option(
         help="DEU only: voting weights CSV (default: nice_voting_weights.csv beside FILE).")
                        ] = None,
+    assume: Annotated[list[str] | None, typer.Option(
+        "--assume", help="Scenario files only: a claim branch, CLAIM=true|false.")] = None,
 ) -> None:
     """Forecast the outcome of each issue with one model."""
+    from redline.cli.analyze import parse_assume
+
     options = _model_options(model, rounds)
+    truths = parse_assume(assume)
     if not file.exists():
         raise RedlineError("no such file", file=str(file))
     if file.is_dir():
@@ -215,7 +220,9 @@ def forecast(
         return
     if weights is not None:
         raise RedlineError("--weights applies to DEU files only", field="--weights")
-    arrays = _read_arrays(file, fmt)
+    if truths and fmt is not InputFormat.yaml:
+        raise RedlineError("--assume applies to scenario files only", field="--assume")
+    arrays = _read_arrays(file, fmt, truths)
     salience = arrays.salience
     if model == "smp" and fmt not in (InputFormat.ktab, InputFormat.csv):
         from redline.scenario.arrays import attention_shares
