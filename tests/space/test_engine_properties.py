@@ -140,3 +140,20 @@ def test_issue_by_issue_frontier_equals_the_direct_one(domain):
     utilities, _ = _all_utilities(domain)
     brute = [i for i, u in enumerate(utilities) if not _dominated_by(u, utilities)]
     assert folded.tolist() == brute
+
+
+def test_rules_of_actors_without_a_veto_are_objections_not_blockers():
+    tables = (np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.5], [0.5, 0.5, 1.0]]),)
+    issue = IssueSpace("x", "x", ("a", "b", "c"), np.array([0.0, 50.0, 100.0]))
+    never_c = Constraint("no-c", "red_line", 2, "stakeholder dislikes c",
+                         Condition("in", issue=0, allowed=np.array([False, False, True])))
+    never_a = Constraint("no-a", "red_line", 0, "party 0 refuses a",
+                         Condition("in", issue=0, allowed=np.array([True, False, False])))
+    domain = Domain(issues=(issue,), actors=("p0", "p1", "stake"), tables=tables,
+                    disagreement=np.zeros(3), parties=np.array([True, True, False]),
+                    constraints=(never_c, never_a))
+    result = analyze(domain)
+    assert result.acceptable_count == 2  # b and c: the stakeholder's objection does not bind
+    assert [b.id for b in result.blockers if b.kind == "red_line"] == ["no-a"]
+    (objection,) = result.advisory
+    assert (objection.id, objection.rejects, objection.objects) == ("no-c", 1, 1)

@@ -128,6 +128,18 @@ def render_analysis(
         console.print("[dim]'alone': packages that would be acceptable if only this "
                       "rule were lifted.[/]")
 
+    objections = [b for b in analysis.advisory if b.rejects]
+    if objections:
+        table = Table(title="Objections from actors without a veto (they block nothing)")
+        table.add_column("rule", overflow="fold", ratio=2)
+        table.add_column("holder")
+        table.add_column("rejects", justify="right")
+        table.add_column("of the acceptable", justify="right")
+        table.add_column("what it says", ratio=3)
+        for b in objections:
+            table.add_row(b.id, b.actor, f"{b.rejects:,}", f"{b.objects:,}", b.description)
+        console.print(table)
+
     if analysis.closest:
         table = Table(title="Closest packages (fewest broken rules, smallest shortfall)")
         for col in ("package", "breaks", "who must move", "shortfall"):

@@ -65,6 +65,7 @@ class Blocker:
     binding: bool  # held by an actor whose acceptance a deal needs
     rejects: int  # packages it rejects
     sole: int  # packages it alone rejects: lifting it would make them acceptable
+    objects: int = 0  # advisory rules (no veto): acceptable packages it objects to
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class Analysis:
     closest: tuple[NearDeal, ...]
     ideal: np.ndarray  # (n_actors,) best utility among acceptable packages (nan if none)
     timings: dict[str, float] = field(default_factory=dict)
+    advisory: tuple[Blocker, ...] = ()  # rules of actors without a veto: they block nothing
 
     def options(self, index: int) -> np.ndarray:
         return decode(np.array([index]), self.domain.radices)[0]
@@ -286,6 +288,9 @@ def analyze(
             solutions=solutions, blockers=_blockers(domain, binding, rejects, sole), closest=(),
             ideal=ideal, timings=timings,
         )
+    advisory = [k for k, c in enumerate(domain.constraints) if not veto[c.actor]]
+    adv_rejects = np.zeros(len(advisory), dtype=np.int64)
+    adv_objects = np.zeros(len(advisory), dtype=np.int64)
     objectives = _objectives(domain, None)
     best = {name: _Best(name) for name in objectives}
     near_key = np.zeros(0)
@@ -312,6 +317,10 @@ def analyze(
             for c, column in enumerate(columns):
                 rejects[c] += np.count_nonzero(column)
                 sole[c] += np.count_nonzero(column & alone)
+        for c, k in enumerate(advisory):
+            objection = domain.constraints[k].violations(block.options, utilities)
+            adv_rejects[c] += np.count_nonzero(objection)
+            adv_objects[c] += np.count_nonzero(objection & ok)
         t2 = time.perf_counter()
         timings["build"] += t2 - t0
         if n_ok:
@@ -373,12 +382,19 @@ def analyze(
         closest=closest,
         ideal=ideal_or_none,
         timings=timings,
+        advisory=tuple(
+            Blocker(id=domain.constraints[k].id, kind=domain.constraints[k].kind,
+                    actor=domain.actors[domain.constraints[k].actor],
+                    description=domain.constraints[k].description, binding=False,
+                    rejects=int(r), sole=0, objects=int(o))
+            for k, r, o in zip(advisory, adv_rejects, adv_objects, strict=True)),
     )
 
 
 def nothing_rejected(domain: Domain, binding: np.ndarray) -> bool:
-    """True when no rule binds and every package reaches every veto actor's outside option."""
-    if binding[: len(domain.constraints)].any():
+    """True when there is no rule (advisory rules need a scan too) and every package reaches
+    every veto actor's outside option."""
+    if domain.constraints:
         return False
     worst = sum(np.asarray(t, dtype=float).min(axis=0) for t in domain.tables)
     veto = domain.party_mask
@@ -499,6 +515,11 @@ def analysis_to_dict(analysis: Analysis, *, pareto_limit: int | None = None) -> 
             {"id": b.id, "kind": b.kind, "actor": b.actor, "description": b.description,
              "rejects": b.rejects, "sole": b.sole}
             for b in analysis.blockers
+        ],
+        "advisory": [
+            {"id": b.id, "kind": b.kind, "actor": b.actor, "description": b.description,
+             "rejects": b.rejects, "objects_to_acceptable": b.objects}
+            for b in analysis.advisory
         ],
         "closest": [
             {**_entry(domain, d.index, d.utilities), "violations": list(d.violations),
