@@ -130,6 +130,22 @@ def _count(text: str, *, path: Path, line: int, column: int, label: str) -> int:
     return value
 
 
+def _percent(fields: list[str], column: int, header: list[str], p: Path, line: int,
+             what: str) -> float:
+    """The number in 1-based ``column``, which must lie on the 0-100 scale."""
+    value = _number(fields[column - 1], path=p, line=line, column=column,
+                    label=header[column - 1], what=what)
+    if not 0.0 <= value <= 100.0:
+        raise FormatError(
+            f"{what} {fields[column - 1]} is outside 0-100",
+            file=str(p),
+            line=line,
+            field=f"column {column} ({header[column - 1]})",
+            hint=f"{what}s are on a 0-100 scale",
+        )
+    return value
+
+
 def read_ktab_csv(path: str | os.PathLike[str]) -> KtabData:
     """Read a KTAB SMP CSV scenario; every problem is a :class:`FormatError` with its location."""
     p = Path(path)
@@ -217,27 +233,8 @@ def read_ktab_csv(path: str | os.PathLike[str]) -> KtabData:
         cap[i] = c
         total = 0.0
         for k in range(d):
-            pc, sc = 4 + 2 * k, 5 + 2 * k
-            x = _number(fields[pc - 1], path=p, line=line, column=pc, label=header[pc - 1],
-                        what="position")
-            if not 0.0 <= x <= 100.0:
-                raise FormatError(
-                    f"position {fields[pc - 1]} is outside 0-100",
-                    file=str(p),
-                    line=line,
-                    field=f"column {pc} ({header[pc - 1]})",
-                    hint="positions are on a 0-100 scale",
-                )
-            s = _number(fields[sc - 1], path=p, line=line, column=sc, label=header[sc - 1],
-                        what="salience")
-            if not 0.0 <= s <= 100.0:
-                raise FormatError(
-                    f"salience {fields[sc - 1]} is outside 0-100",
-                    file=str(p),
-                    line=line,
-                    field=f"column {sc} ({header[sc - 1]})",
-                    hint="saliences are on a 0-100 scale",
-                )
+            x = _percent(fields, 4 + 2 * k, header, p, line, "position")
+            s = _percent(fields, 5 + 2 * k, header, p, line, "salience")
             total += s
             pos[i, k] = x
             sal[i, k] = s

@@ -23,6 +23,20 @@ def _fmt_package(labels: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in labels.items())
 
 
+def _rule_table(title: str, rows, count_header: str, count, *, with_kind: bool = False) -> Table:
+    """Rules with how many packages each rejects and one more count (``count(row)``)."""
+    table = Table(title=title)
+    table.add_column("rule", overflow="fold", ratio=2)
+    table.add_column("holder")
+    table.add_column("rejects", justify="right")
+    table.add_column(count_header, justify="right")
+    table.add_column("what it says", ratio=3)
+    for b in rows:
+        rule = f"{b.id}\n[dim]{b.kind.replace('_', ' ')}[/]" if with_kind else b.id
+        table.add_row(rule, b.actor, f"{b.rejects:,}", f"{count(b):,}", b.description)
+    return table
+
+
 def render_analysis(
     console: Console,
     analysis: Analysis,
@@ -115,30 +129,15 @@ def render_analysis(
 
     blockers = [b for b in analysis.blockers if b.rejects]
     if blockers:
-        table = Table(title="What blocks a deal (rules and outside options)")
-        table.add_column("rule", overflow="fold", ratio=2)
-        table.add_column("holder")
-        table.add_column("rejects", justify="right")
-        table.add_column("alone", justify="right")
-        table.add_column("what it says", ratio=3)
-        for b in blockers[:12]:
-            table.add_row(f"{b.id}\n[dim]{b.kind.replace('_', ' ')}[/]", b.actor,
-                          f"{b.rejects:,}", f"{b.sole:,}", b.description)
-        console.print(table)
+        console.print(_rule_table("What blocks a deal (rules and outside options)", blockers[:12],
+                                  "alone", lambda b: b.sole, with_kind=True))
         console.print("[dim]'alone': packages that would be acceptable if only this "
                       "rule were lifted.[/]")
 
     objections = [b for b in analysis.advisory if b.rejects]
     if objections:
-        table = Table(title="Objections from actors without a veto (they block nothing)")
-        table.add_column("rule", overflow="fold", ratio=2)
-        table.add_column("holder")
-        table.add_column("rejects", justify="right")
-        table.add_column("of the acceptable", justify="right")
-        table.add_column("what it says", ratio=3)
-        for b in objections:
-            table.add_row(b.id, b.actor, f"{b.rejects:,}", f"{b.objects:,}", b.description)
-        console.print(table)
+        console.print(_rule_table("Objections from actors without a veto (they block nothing)",
+                                  objections, "of the acceptable", lambda b: b.objects))
 
     if analysis.closest:
         table = Table(title="Closest packages (fewest broken rules, smallest shortfall)")
