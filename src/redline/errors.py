@@ -7,6 +7,44 @@ else is a bug and is allowed to raise.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
+MAX_PART_CHARS = {"file": 200, "field": 120, "message": 600, "hint": 300}
+"""How many characters of each part of an error line are shown; longer parts are cut in the
+middle so that one line stays readable even for a 100 kB message or a 5,000-character path."""
+
+MAX_LISTED = 5
+"""How many names an error message lists before "and N more"."""
+
+_BREAKS = re.compile(r"\s*[\t\r\n\v\f\x85\u2028\u2029]+\s*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: object, limit: int = MAX_PART_CHARS["message"]) -> str:
+    """``text`` as one printable line of at most about ``limit`` characters.
+
+    Line breaks and tabs become a space, other control and bidirectional-override characters are
+    escaped (``\\x01``), and a longer text keeps its start and end around
+    ``… (N characters cut) …``.
+    """
+    flat = _BREAKS.sub(" ", str(text))
+    flat = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                        else f"\\u{ord(m.group()):04x}", flat)
+    if len(flat) <= limit:
+        return flat
+    keep = max(limit - 40, 10)
+    head, tail = flat[: keep * 2 // 3], flat[len(flat) - keep // 3:]
+    return f"{head} … ({len(flat) - len(head) - len(tail):,} characters cut) … {tail}"
+
+
+def listing(names: Iterable[object], limit: int = MAX_LISTED) -> str:
+    """``"a, b, c"``, or ``"a, b, c, d, e and 995 more"`` for long lists (for messages)."""
+    items = [str(n) for n in names]
+    if len(items) <= limit:
+        return ", ".join(items)
+    return f"{', '.join(items[:limit])} and {len(items) - limit:,} more"
+
 
 class RedlineError(Exception):
     """A problem with the user's input, reported as one clear line."""
@@ -34,17 +72,18 @@ class RedlineError(Exception):
         return self
 
     def __str__(self) -> str:
+        """One line: ``file:line: field: message (hint: ...)``, each part bounded."""
         where = ""
         if self.file:
-            where = self.file
+            where = one_line(self.file, MAX_PART_CHARS["file"])
             if self.line is not None:
                 where += f":{self.line}"
             where += ": "
         elif self.line is not None:
             where = f"line {self.line}: "
-        field = f"{self.field}: " if self.field else ""
-        hint = f" (hint: {self.hint})" if self.hint else ""
-        return f"{where}{field}{self.message}{hint}"
+        field = f"{one_line(self.field, MAX_PART_CHARS['field'])}: " if self.field else ""
+        hint = f" (hint: {one_line(self.hint, MAX_PART_CHARS['hint'])})" if self.hint else ""
+        return f"{where}{field}{one_line(self.message)}{hint}"
 
 
 class ScenarioError(RedlineError):
