@@ -129,7 +129,7 @@ def test_non_utf8_bytes_are_reported_with_their_line():
 
 
 def test_missing_file_and_directory(tmp_path: Path):
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(ScenarioError, match="not found"):
         load_scenario(tmp_path / "nope.yaml")
     with pytest.raises(ScenarioError, match="directory"):
         load_scenario(tmp_path)

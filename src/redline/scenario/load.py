@@ -1,8 +1,9 @@
 """Load a scenario file safely and report every problem as one located line.
 
-YAML is parsed with PyYAML's safe loader only (no Python tags), after checks on size, encoding and
-alias expansion (a "billion laughs" file is refused before it is expanded). pydantic validation
-errors and cross-reference errors are mapped back to the YAML line of the offending field.
+The file is read with :mod:`redline.files` (regular files only, size cap, UTF-8) and parsed with
+:mod:`redline.safe_yaml` (safe constructor, no duplicate keys, bounded nodes, depth and alias
+expansion). pydantic validation errors and cross-reference errors are mapped back to the YAML
+line of the offending field.
 """
 
 from __future__ import annotations
@@ -13,21 +14,31 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from redline import safe_yaml
 from redline.errors import ScenarioError
+from redline.files import decode_text, read_bytes
 from redline.scenario.model import ReferenceError_, Scenario, check_references
 
 MAX_FILE_BYTES = 5_000_000
-MAX_EXPANDED_NODES = 200_000
+_SIZE_HINT = "a scenario is a few kilobytes; check that this is the right file"
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read, parse and validate a scenario YAML file."""
+    """Read, parse and validate a scenario YAML file.
+
+    The file is read with :func:`redline.files.read_bytes` (regular files only, at most
+    :data:`MAX_FILE_BYTES`).
+    """
     path = Path(path)
     name = str(path)
-    if path.is_dir():
+    try:
+        folder = path.is_dir()
+    except OSError:  # an over-long name, say: read_bytes reports it
+        folder = False
+    if folder:
         raise ScenarioError("is a directory, expected a scenario YAML file", file=name,
                             hint="for a Genius domain folder use `redline analyze DIR`")
-    raw = path.read_bytes()
+    raw = read_bytes(path, limit=MAX_FILE_BYTES, name=name, hint=_SIZE_HINT, error=ScenarioError)
     return parse_scenario(raw, name)
 
 
@@ -74,16 +85,9 @@ def _decode(raw: bytes | str, name: str) -> str:
         if len(raw) > MAX_FILE_BYTES:
             raise ScenarioError(
                 f"file is {len(raw):,} bytes, above the {MAX_FILE_BYTES:,}-byte limit", file=name,
-                hint="a scenario is a few kilobytes; check that this is the right file",
+                hint=_SIZE_HINT,
             )
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            line = raw[: error.start].count(b"\n") + 1
-            raise ScenarioError(
-                f"byte 0x{raw[error.start]:02x} at offset {error.start} is not valid UTF-8",
-                file=name, line=line, hint="save the file as UTF-8",
-            ) from None
+        text = decode_text(raw, name, error=ScenarioError)
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
@@ -93,64 +97,14 @@ def _decode(raw: bytes | str, name: str) -> str:
 
 
 def _compose(text: str, name: str) -> yaml.Node:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = error.problem or "invalid YAML"
-        raise ScenarioError(f"YAML syntax error: {problem}", file=name, line=line,
-                            hint="check indentation and quoting on that line") from None
-    except yaml.YAMLError as error:
-        raise ScenarioError(f"YAML error: {error}", file=name) from None
+    root = safe_yaml.compose(text, name, error=ScenarioError)
     if root is None:
         raise ScenarioError("the file is empty", file=name)
-    _check_expansion(root, name)
     return root
 
 
-def _check_expansion(root: yaml.Node, name: str) -> None:
-    """Refuse documents whose aliases would expand to a huge tree (billion laughs)."""
-    sizes: dict[int, int] = {}
-
-    def size(node: yaml.Node) -> int:
-        key = id(node)
-        if key in sizes:
-            return sizes[key]
-        sizes[key] = 1  # guards against recursive aliases
-        if isinstance(node, yaml.MappingNode):
-            total = 1 + sum(size(k) + size(v) for k, v in node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            total = 1 + sum(size(v) for v in node.value)
-        else:
-            total = 1
-        sizes[key] = min(total, MAX_EXPANDED_NODES + 1)
-        return sizes[key]
-
-    if size(root) > MAX_EXPANDED_NODES:
-        raise ScenarioError(
-            f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes", file=name,
-            line=root.start_mark.line + 1,
-            hint="this looks like an alias bomb; write the values out instead of nesting aliases",
-        )
-
-
 def _construct(root: yaml.Node, name: str) -> Any:
-    loader = yaml.SafeLoader("")
-    try:
-        return loader.construct_document(root)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = (error.problem or "cannot construct value").split(" for the tag")[0]
-        tag = ""
-        if error.problem and "tag" in error.problem:
-            tag = error.problem.split("tag", 1)[1].strip().strip("'")
-        message = f"unsupported YAML tag {tag}" if tag else problem
-        raise ScenarioError(message, file=name, line=line,
-                            hint="only plain YAML is allowed (no Python tags)") from None
-    finally:
-        loader.dispose()
+    return safe_yaml.construct(root, name, error=ScenarioError)
 
 
 def _dotted(loc: tuple) -> str:

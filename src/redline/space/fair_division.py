@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-import yaml
-
 from redline.errors import RedlineError
+from redline.safe_yaml import load_yaml_file
+
+MAX_POINTS_BYTES = 1_000_000
+"""Size cap of a points file (a few hundred bytes in practice)."""
 
 
 @dataclass(frozen=True)
@@ -121,11 +123,7 @@ def adjusted_winner(
 def load_points(path: str | Path) -> tuple[tuple[str, str], dict[str, list]]:
     """Read ``parties: [A, B]`` and ``items: {item: [a, b]}`` from a YAML file."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise RedlineError(f"cannot read points file: {error}".splitlines()[0],
-                           file=str(path)) from None
+    data = load_yaml_file(path, limit=MAX_POINTS_BYTES)
     if not isinstance(data, dict) or "items" not in data or "parties" not in data:
         raise RedlineError("expected 'parties: [A, B]' and 'items: {item: [a, b]}'",
                            file=str(path))
