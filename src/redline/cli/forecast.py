@@ -19,6 +19,7 @@ and the JSON is ``{"model", "actors", "dimensions" (issue ids), "proposals", "tu
 from __future__ import annotations
 
 import csv
+import io
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -31,6 +32,7 @@ from rich.table import Table
 
 from redline.cli.common import app, print_json, user_errors
 from redline.errors import RedlineError
+from redline.files import read_head
 from redline.forecast.base import Forecast
 from redline.forecast.registry import MODELS, ROUND_OPTIONS, get_model
 
@@ -53,11 +55,11 @@ def _guess_format(path: Path) -> InputFormat:
     if suffix == ".tsv":
         return InputFormat.deu
     if suffix == ".csv":
-        try:
-            with path.open(newline="", encoding="utf-8-sig") as handle:
-                first = next(csv.reader(handle), [])
-        except (OSError, UnicodeDecodeError, csv.Error):
-            return InputFormat.csv
+        try:  # the header is in the first few kB; a FIFO or device is refused, not read
+            head = read_head(path, 4096).decode("utf-8-sig", errors="replace")
+            first = next(csv.reader(io.StringIO(head, newline="")), [])
+        except (RedlineError, csv.Error):
+            return InputFormat.csv  # the reader reports the problem
         names = {cell.strip().lower() for cell in first}
         if names & {"actor", "name"} and names & {"position", "pos", "x"}:
             return InputFormat.csv

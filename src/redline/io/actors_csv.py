@@ -18,6 +18,7 @@ the column. ``bdm/eu_car_emissions_1994_actors.csv`` is an example of this forma
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from redline.errors import FormatError
+from redline.files import MAX_TABLE_BYTES, read_text
 
 ALIASES = {
     "actor": ("actor", "name"),
@@ -64,17 +66,15 @@ def read_actors_csv(path: str | Path, *, dimension: str | None = None) -> ActorT
     """Read the actor table at ``path``; ``dimension`` names the issue (default: file stem)."""
     path = Path(path)
     file = str(path)
+    text = read_text(path, limit=MAX_TABLE_BYTES, error=FormatError,
+                     hint="an actor table is a few kilobytes; check that this is the right file")
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None or not any(h.strip() for h in header):
-                raise FormatError("the file is empty; it needs a header row", file=file,
-                                  line=1)
-            cols = _columns(header, file)
-            rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
-    except UnicodeDecodeError as error:
-        raise FormatError(f"not UTF-8 text ({error.reason})", file=file) from None
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader, None)
+        if header is None or not any(h.strip() for h in header):
+            raise FormatError("the file is empty; it needs a header row", file=file, line=1)
+        cols = _columns(header, file)
+        rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
     except csv.Error as error:
         raise FormatError(f"cannot parse: {error}", file=file) from None
     if not rows:

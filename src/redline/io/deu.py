@@ -17,6 +17,7 @@ The voting-weights CSV has columns ``actor`` and ``weight`` (Nice-treaty Council
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from redline.errors import FormatError
+from redline.files import MAX_TABLE_BYTES, read_text
 
 ID_COLUMNS = ("prnr", "isnr")
 INSTITUTIONS = ("com", "ep")
@@ -60,6 +62,10 @@ class DEUData:
         return np.isfinite(self.outcomes)
 
 
+def _bound(value: float | None, unbounded: str) -> str:
+    return unbounded if value is None else f"{value:g}"
+
+
 def _number(text: str, *, file: str, line: int, column: str, low: float | None = 0.0,
             high: float | None = 100.0) -> float:
     text = text.strip()
@@ -70,25 +76,26 @@ def _number(text: str, *, file: str, line: int, column: str, low: float | None =
     except ValueError:
         raise FormatError(f"not a number: {text!r}", file=file, line=line,
                           field=column) from None
-    if not math.isfinite(value) or (low is not None and value < low) or (
-            high is not None and value > high):
-        raise FormatError(f"value {text} is outside [{low:g}, {high:g}]", file=file, line=line,
+    if not math.isfinite(value):
+        raise FormatError(f"not a finite number: {text!r}", file=file, line=line, field=column)
+    if (low is not None and value < low) or (high is not None and value > high):
+        span = f"[{_bound(low, '-inf')}, {_bound(high, 'inf')}]"
+        raise FormatError(f"value {text} is outside {span}", file=file, line=line,
                           field=column)
     return value
 
 
 def _open_rows(path: Path, delimiter: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     file = str(path)
+    text = read_text(path, limit=MAX_TABLE_BYTES, error=FormatError,
+                     hint="DEU tables are tens of kilobytes; check that this is the right file")
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle, delimiter=delimiter)
-            try:
-                header = next(reader)
-            except StopIteration:
-                raise FormatError("the file is empty", file=file, line=1) from None
-            rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
-    except UnicodeDecodeError as error:
-        raise FormatError(f"not UTF-8 text ({error.reason})", file=file) from None
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise FormatError("the file is empty", file=file, line=1) from None
+        rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
     except csv.Error as error:
         raise FormatError(f"cannot parse: {error}", file=file) from None
     return [h.strip() for h in header], rows

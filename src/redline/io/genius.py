@@ -22,7 +22,8 @@ import defusedxml.ElementTree as safe_et
 import numpy as np
 from defusedxml import DefusedXmlException
 
-from redline.errors import FormatError
+from redline.errors import FormatError, listing
+from redline.files import read_bytes
 from redline.io.atomic import write_bytes
 from redline.space.domain import Domain, IssueSpace
 
@@ -43,10 +44,13 @@ def is_genius_folder(path: Path) -> bool:
     return path.is_dir() and any(path.glob("*.xml"))
 
 
-def _parse(path: Path):
-    data = path.read_bytes()
-    if len(data) > MAX_XML_BYTES:
-        raise FormatError(f"XML file is {len(data):,} bytes, above the limit", file=str(path))
+def _read(path: Path) -> bytes:
+    """The bytes of one XML file (a regular file of at most :data:`MAX_XML_BYTES`)."""
+    return read_bytes(path, limit=MAX_XML_BYTES, error=FormatError,
+                      hint="Genius domain and profile files are well under a megabyte")
+
+
+def _parse(path: Path, data: bytes):
     try:
         return safe_et.fromstring(data)
     except DefusedXmlException as error:
@@ -58,10 +62,26 @@ def _parse(path: Path):
         raise FormatError(f"XML syntax error: {error}", file=str(path), line=line) from None
 
 
-def _looks_like_xml(path: Path) -> bool:
-    with path.open("rb") as handle:
-        head = handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"<")
+_XML_STARTS = (
+    # (how the file starts, its encoding, whether that start is a byte-order mark to skip):
+    # the marks, then XML's autodetection of "<" in UTF-16/32 without one (XML 1.0, appendix F)
+    (b"\x00\x00\xfe\xff", "utf-32-be", True), (b"\xff\xfe\x00\x00", "utf-32-le", True),
+    (b"\xef\xbb\xbf", "utf-8", True), (b"\xfe\xff", "utf-16-be", True),
+    (b"\xff\xfe", "utf-16-le", True), (b"\x00\x00\x00<", "utf-32-be", False),
+    (b"<\x00\x00\x00", "utf-32-le", False), (b"\x00<", "utf-16-be", False),
+    (b"<\x00", "utf-16-le", False),
+)
+
+
+def _looks_like_xml(data: bytes) -> bool:
+    """Whether ``data`` starts (after a byte-order mark and blanks) with ``<``, in UTF-8,
+    UTF-16 or UTF-32 (a UTF-16 profile saved by a Windows editor is XML too)."""
+    head = data[:512]
+    for start, encoding, is_mark in _XML_STARTS:
+        if head.startswith(start):
+            text = head[len(start) if is_mark else 0:].decode(encoding, errors="ignore")
+            return text.lstrip(" \t\r\n").startswith("<")
+    return head.lstrip(b" \t\r\n").startswith(b"<")
 
 
 def _is_profile(root) -> bool:
@@ -106,10 +126,12 @@ def read_genius_folder(folder: str | Path, profiles: list[str] | None = None) ->
     """
     folder = Path(folder)
     # Genius folders may hold non-XML side files named .xml (e.g. a pareto.xml of numbers).
-    files = [f for f in sorted(folder.glob("*.xml")) if _looks_like_xml(f)]
+    # Each file is read once, as a capped regular file (a FIFO or a symlink loop is refused).
+    contents = {f: _read(f) for f in sorted(folder.glob("*.xml"))}
+    files = [f for f, data in contents.items() if _looks_like_xml(data)]
     if not files:
         raise FormatError("no XML files in the folder", file=str(folder))
-    parsed = {f: _parse(f) for f in files}
+    parsed = {f: _parse(f, contents.pop(f)) for f in files}
     domain_files = [f for f, root in parsed.items() if not _is_profile(root)]
     profile_files = [f for f, root in parsed.items() if _is_profile(root)]
     for f in profile_files:
@@ -127,7 +149,7 @@ def read_genius_folder(folder: str | Path, profiles: list[str] | None = None) ->
             raise FormatError(f"profile {missing[0]} not found", file=str(folder))
         profile_files = chosen
     if len(domain_files) != 1:
-        names = ", ".join(f.name for f in domain_files) or "none"
+        names = listing(f.name for f in domain_files) or "none"
         raise FormatError(f"expected exactly one domain file, found {names}", file=str(folder),
                           hint="a Genius folder holds one domain XML and one profile per party")
     if len(profile_files) < 2:

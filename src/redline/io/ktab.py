@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from redline.errors import FormatError
+from redline.files import MAX_TABLE_BYTES, read_text
 from redline.io.atomic import write_text
 
 __all__ = ["KtabData", "read_ktab_csv", "write_ktab_csv"]
@@ -64,16 +65,8 @@ class KtabData:
 
 def _rows(path: Path) -> list[tuple[int, list[str]]]:
     """(line number, stripped fields without trailing empties) for every non-blank record."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise FormatError("file not found", file=str(path)) from None
-    except UnicodeDecodeError as exc:
-        raise FormatError(
-            f"not UTF-8 text (byte {exc.start})",
-            file=str(path),
-            hint="save the file as UTF-8 CSV",
-        ) from None
+    text = read_text(path, limit=MAX_TABLE_BYTES, error=FormatError,
+                     hint="a KTAB table is a few kilobytes; check that this is the right file")
     out: list[tuple[int, list[str]]] = []
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
     line = 1

@@ -28,8 +28,9 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import RedirectResponse, Response
 
 from redline.errors import RedlineError
+from redline.files import read_bytes
 from redline.forecast.registry import model_names
-from redline.scenario.load import parse_scenario
+from redline.scenario.load import MAX_FILE_BYTES, parse_scenario
 from redline.scenario.model import Scenario
 from redline.uncertainty.claims import claim_probabilities
 from redline.web import plots
@@ -218,7 +219,10 @@ def create_app(workspace: Path, db_url: str | None = None, *,
     @app.get("/open", response_class=HTMLResponse)
     async def open_file(request: Request, path: str = "") -> HTMLResponse:
         file = resolve_in_workspace(workspace, path)
-        raw = await run_in_threadpool(file.read_bytes)
+        try:
+            raw = await run_in_threadpool(read_bytes, file, limit=MAX_FILE_BYTES, name=path)
+        except RedlineError as error:
+            return _index(request, error=str(error), status=400)
         return await _open(request, raw, path)
 
     @app.post("/upload", response_class=HTMLResponse)
