@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from redline.errors import RedlineError
+from redline.errors import RedlineError, one_line
 
 app = typer.Typer(
     name="redline",
@@ -25,21 +25,35 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def fail(error: RedlineError | str, code: int = 2) -> None:
     """Print one line on stderr and exit with ``code`` (2 for bad input)."""
-    typer.echo(f"error: {error}", err=True)
+    typer.echo(f"error: {error if isinstance(error, RedlineError) else one_line(error)}",
+               err=True)
     raise typer.Exit(code)
 
 
+def _named(error: RedlineError, kwargs: dict[str, Any]) -> RedlineError:
+    """The error, naming the command's input ``file`` if it names no file and is not about
+    a command-line option (``--draws``)."""
+    if kwargs.get("file") is not None and not (error.field or "").startswith("--"):
+        error.located(file=str(kwargs["file"]))
+    return error
+
+
 def user_errors(func: F) -> F:
-    """Turn :class:`RedlineError` (and unreadable files) into one line and exit status 2."""
+    """Turn :class:`RedlineError` (and unreadable files) into one line and exit status 2.
+
+    The line names the input file even when the error was raised far from it (during a sweep,
+    say).
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except RedlineError as error:
-            fail(error)
-        except (FileNotFoundError, IsADirectoryError, PermissionError) as error:
-            fail(f"{error.filename}: {error.strerror}")
+            fail(_named(error, kwargs))
+        except OSError as error:  # symlink loops, over-long names, I/O errors, ...
+            file = None if error.filename is None else str(error.filename)
+            fail(_named(RedlineError(error.strerror or str(error), file=file), kwargs))
 
     return wrapper  # type: ignore[return-value]
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from redline.errors import ScenarioError
+from redline.errors import ScenarioError, listing
 from redline.scenario.model import Condition as ConditionSpec
 from redline.scenario.model import Scenario
 from redline.space.domain import Condition, Constraint, Domain, IssueSpace
@@ -85,8 +85,8 @@ def claim_codes(scenario: Scenario, assume: Mapping[str, bool] | None = None) ->
     known = {c.id for c in scenario.claims}
     unknown = sorted(set(assume) - known)
     if unknown:
-        listing = ", ".join(sorted(known)) or "none"
-        raise ScenarioError(f"--assume names unknown claim {unknown[0]!r} (claims: {listing})",
+        names = listing(sorted(known)) or "none"
+        raise ScenarioError(f"--assume names unknown claim {unknown[0]!r} (claims: {names})",
                             field="assume")
     return {c.id: assume.get(c.id, c.assumed) for c in scenario.claims}
 

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from redline.errors import listing
 from redline.uncertainty.distributions import Distribution, Number, is_uncertain
 
 Id = Annotated[
@@ -435,8 +436,8 @@ def check_references(s: Scenario) -> None:
 
     def need(ref: str, known: set | dict, what: str, path: tuple) -> None:
         if ref not in known:
-            listing = ", ".join(sorted(known)) or "none defined"
-            raise ReferenceError_(path, f"unknown {what} {ref!r} (known: {listing})")
+            names = listing(sorted(known)) or "none defined"
+            raise ReferenceError_(path, f"unknown {what} {ref!r} (known: {names})")
 
     for i, actor in enumerate(s.actors):
         for j, src in enumerate(actor.sources):
@@ -468,12 +469,12 @@ def check_references(s: Scenario) -> None:
                 if extra:
                     raise ReferenceError_(
                         ("positions", actor_id, issue_id, "values", extra[0]),
-                        f"unknown option {extra[0]!r} (options: {', '.join(labels)})",
+                        f"unknown option {extra[0]!r} (options: {listing(labels)})",
                     )
                 if missing:
                     raise ReferenceError_(
                         ("positions", actor_id, issue_id, "values"),
-                        f"values must cover every option; missing {', '.join(missing)}",
+                        f"values must cover every option; missing {listing(missing)}",
                     )
                 for label, value in stance.values.items():
                     if not 0 <= value <= 1:
@@ -489,7 +490,7 @@ def check_references(s: Scenario) -> None:
         if missing:
             raise ReferenceError_(
                 ("positions", actor.id),
-                f"actor {actor.id!r} has no position on issue(s) {', '.join(missing)}",
+                f"actor {actor.id!r} has no position on issue(s) {listing(missing)}",
             )
         if all(stances[i].salience == 0 for i in issues):
             raise ReferenceError_(
@@ -507,7 +508,7 @@ def check_references(s: Scenario) -> None:
                     raise ReferenceError_(
                         (*path, key),
                         f"issue {cond.issue!r} has no option {label!r} "
-                        f"(options: {', '.join(labels)})",
+                        f"(options: {listing(labels)})",
                     )
         for key, group in (("all", cond.all), ("any", cond.any)):
             for j, child in enumerate(group or []):
