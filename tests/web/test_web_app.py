@@ -22,7 +22,12 @@ from redline.cli.common import app as cli_app  # noqa: E402
 from redline.errors import ScenarioError  # noqa: E402
 from redline.scenario.load import parse_scenario  # noqa: E402
 from redline.web.app import create_app  # noqa: E402
-from redline.web.security import MAX_BODY, MAX_UPLOAD, csrf_form  # noqa: E402
+from redline.web.security import (  # noqa: E402
+    MAX_BODY,
+    MAX_UPLOAD,
+    SECURITY_HEADERS,
+    csrf_form,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "donbas-2026.yaml"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -169,6 +174,47 @@ def test_cross_site_post_is_forbidden_even_with_the_token(client):
     assert response.status_code == 403
 
 
+def assert_secured(response) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers.get(name) == value, (response.status_code, name)
+    assert response.headers.get("cache-control") == "no-store", response.status_code
+
+
+def test_error_responses_carry_the_security_headers(workspace):
+    app = create_app(workspace, None)
+
+    def broken():
+        raise RuntimeError("a bug")
+
+    app.state.store.scenarios = broken
+    with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
+        responses = {
+            "bad path": c.get("/open", params={"path": "../x.yaml"}),
+            "not found": c.get("/history/nope", headers={"accept": "text/html"}),
+            "no csrf": c.post("/run", data={}),
+            "body too large": c.post("/upload", content=b"x" * (MAX_BODY + 1)),
+            "untrusted host": c.get("/healthz", headers={"host": "attacker.example"}),
+            "server error": c.get("/history", headers={"accept": "text/html"}),
+        }
+    statuses = {name: r.status_code for name, r in responses.items()}
+    assert statuses == {"bad path": 400, "not found": 404, "no csrf": 403,
+                        "body too large": 413, "untrusted host": 400, "server error": 500}
+    for response in responses.values():
+        assert_secured(response)
+    assert "a bug" not in responses["server error"].text
+    assert "Traceback" not in responses["server error"].text
+
+
+def test_downloads_are_not_cached(client):
+    page = client.get("/open", params={"path": "donbas-2026.yaml"}).text
+    assert client.post("/save", data=editor_form(page)).status_code == 200
+    for url in ("/versions/1/scenario.yaml", "/versions/1/results.json", "/versions/1",
+                "/history/donbas-2026"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_secured(response)
+
+
 def test_cookie_and_security_headers(client):
     response = client.get("/")
     cookie = response.headers["set-cookie"].lower()
@@ -224,6 +270,48 @@ def test_templates_escape_scenario_text(client):
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in response.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+
+
+LINK = '<a href="https://attacker.example/">click</a>'
+
+
+def hostile_donbas() -> str:
+    """The Donbas scenario with a link in an actor's name, an issue's name, an option label
+    and a rule's description."""
+    text = EXAMPLE.read_text()
+    for old, new in (("    name: Ukraine\n", f"    name: '{LINK} Ukraine'\n"),
+                     ("    name: Control of the Donbas\n", f"    name: '{LINK} Donbas'\n"),
+                     ("label: freeze-contact-line,", f"label: '{LINK}',"),
+                     ('description: "No deal without real security guarantees"',
+                      f"description: '{LINK}'")):
+        assert old in text
+        text = text.replace(old, new)
+    return text
+
+
+def figure_strings(value, key: str = "") -> list[str]:
+    """Every string plotly may render in a figure (its ``meta`` is data, never shown)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() if k != "meta" for s in figure_strings(v, k)]
+    if isinstance(value, list):
+        return [s for v in value for s in figure_strings(v, key)]
+    return []
+
+
+def test_figures_escape_names_and_notes(client, workspace):
+    (workspace / "hostile.yaml").write_text(hostile_donbas())
+    page = client.get("/open", params={"path": "hostile.yaml"})
+    assert page.status_code == 200, page.text[:500]
+    saved = client.post("/save", data={**editor_form(page.text), "note": f"{LINK} note"})
+    assert saved.status_code == 200
+    figures = re.findall(r'data-figure="([^"]*)"', page.text + saved.text)
+    assert len(figures) >= 5
+    shown = [s for raw in figures for s in figure_strings(json.loads(html.unescape(raw)))]
+    assert not [s for s in shown if "<a" in s.lower()]
+    assert any("&lt;a href=" in s for s in shown)  # the names are there, escaped
+    assert any("note" in s and "&lt;a href=" in s for s in shown)  # the timeline's hover
 
 
 # ---------------------------------------------------------------- save, history, timeline

@@ -33,12 +33,16 @@ uvicorn = pytest.importorskip("uvicorn")
 
 from redline.scenario.load import parse_scenario  # noqa: E402
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+LOCAL_SCHEMES = {"file", "data", "blob", "about", "chrome-error"}
 
-@pytest.fixture()
-def server(tmp_path):
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app on a free loopback port, for the whole module."""
     from redline.web.app import create_app
 
-    workspace = tmp_path / "ws"
+    workspace = tmp_path_factory.mktemp("browser") / "ws"
     workspace.mkdir()
     shutil.copy(EXAMPLE, workspace / "donbas-2026.yaml")
     app = create_app(workspace, None)
@@ -62,6 +66,65 @@ def server(tmp_path):
     sock.close()
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every test."""
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                     headless=True)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A browser context whose every request is logged; requests that would leave the machine
+    (any host but loopback) are aborted and kept in ``outside``, page errors in ``problems``."""
+
+    def __init__(self, browser, **options) -> None:
+        self.outside: list[str] = []
+        self.problems: list[str] = []
+        self.context = browser.new_context(**options)
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.context.route("**/*", self._route)
+        self.context.on("request", self._log)
+        self.context.on("page", self._watch)
+        self.page = self.context.new_page()
+
+    @staticmethod
+    def leaves(url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme not in LOCAL_SCHEMES and parts.hostname not in LOOPBACK
+
+    def _log(self, request) -> None:
+        if self.leaves(request.url) and request.url not in self.outside:
+            self.outside.append(request.url)
+
+    def _route(self, route) -> None:
+        if self.leaves(route.request.url):
+            self._log(route.request)
+            route.abort()
+        else:
+            route.continue_()
+
+    def _watch(self, page) -> None:
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("console", lambda msg: self.problems.append(f"console: {msg.text}")
+                if msg.type == "error" else None)
+        page.on("websocket", lambda ws: self.outside.append(ws.url)
+                if self.leaves(ws.url) else None)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture()
+def watched(browser):
+    session = Watched(browser, viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    yield session
+    session.close()
+    assert not session.outside, f"requests that would leave the machine: {session.outside}"
+
+
 def plot_data(page, ident: str) -> str:
     """The data plotly drew in the figure ``ident`` (its traces' x and y), as JSON."""
     page.wait_for_selector(f"#{ident}[data-drawn='true']", timeout=TIMEOUT_MS)
@@ -70,69 +133,98 @@ def plot_data(page, ident: str) -> str:
         ".map(t => [t.meta && t.meta.role, t.x, t.y]))", ident)
 
 
-def test_edit_rerun_save_and_timeline_in_chromium(server):
-    problems: list[str] = []
-    outside: list[str] = []
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                    headless=True)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
+def test_edit_rerun_save_and_timeline_in_chromium(server, watched):
+    page = watched.page
+    page.goto(server + "/")
+    page.click("text=donbas-2026.yaml")
+    page.wait_for_selector("#acceptable-count")
+    count_before = page.inner_text("#acceptable-count")
+    forecast_before = page.inner_text("#forecast-donbas")
+    plot_before = plot_data(page, "fig-deal-space")
+    trajectories_before = plot_data(page, "fig-forecast")
+    assert json.loads(plot_before), "the deal-space plot is empty"
 
-            def only_local(route):
-                if urlsplit(route.request.url).hostname == "127.0.0.1":
-                    route.continue_()
-                else:
-                    outside.append(route.request.url)
-                    route.abort()
+    salience = page.locator("[name='sal.0.0']")  # Ukraine's salience of the Donbas
+    assert float(salience.input_value()) == 1.0
+    salience.fill("0.2")
+    with page.expect_navigation():
+        page.click("#rerun")
+    page.wait_for_selector("#acceptable-count")
+    assert page.locator("#error").count() == 0, page.inner_text("#error")
+    assert page.locator("[name='sal.0.0']").input_value() == "0.2"
+    forecast_after = page.inner_text("#forecast-donbas")
+    count_after = page.inner_text("#acceptable-count")
+    assert (forecast_after, count_after) != (forecast_before, count_before)
+    assert forecast_after != forecast_before
+    assert plot_data(page, "fig-deal-space") != plot_before
+    assert plot_data(page, "fig-forecast") != trajectories_before
 
-            page.route("**/*", only_local)
-            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-            page.on("console", lambda msg: problems.append(f"console: {msg.text}")
-                    if msg.type == "error" else None)
+    page.fill("#note", "after the Abu Dhabi round")
+    with page.expect_navigation():
+        page.click("#save")
+    page.wait_for_selector("#timeline-table")
+    assert "/history/donbas-2026" in page.url
+    row = page.inner_text("#timeline-table #v1")
+    assert "after the Abu Dhabi round" in row
+    timeline = json.loads(plot_data(page, "fig-timeline"))
+    p_agreement = next(t for t in timeline if t[0] == "p_agreement")
+    assert p_agreement[1] == ["v1"]
+    assert 0 <= p_agreement[2][0] <= 1
 
-            page.goto(server + "/")
-            page.click("text=donbas-2026.yaml")
-            page.wait_for_selector("#acceptable-count")
-            count_before = page.inner_text("#acceptable-count")
-            forecast_before = page.inner_text("#forecast-donbas")
-            plot_before = plot_data(page, "fig-deal-space")
-            trajectories_before = plot_data(page, "fig-forecast")
-            assert json.loads(plot_before), "the deal-space plot is empty"
+    stored = page.request.get(server + "/versions/1/scenario.yaml").text()
+    assert "\r" not in stored
+    scenario = parse_scenario(stored, "v1.yaml")
+    assert scenario.positions["ukraine"]["donbas"].salience == 0.2
+    assert not watched.problems, watched.problems
 
-            salience = page.locator("[name='sal.0.0']")  # Ukraine's salience of the Donbas
-            assert float(salience.input_value()) == 1.0
-            salience.fill("0.2")
-            with page.expect_navigation():
-                page.click("#rerun")
-            page.wait_for_selector("#acceptable-count")
-            assert page.locator("#error").count() == 0, page.inner_text("#error")
-            assert page.locator("[name='sal.0.0']").input_value() == "0.2"
-            forecast_after = page.inner_text("#forecast-donbas")
-            count_after = page.inner_text("#acceptable-count")
-            assert (forecast_after, count_after) != (forecast_before, count_before)
-            assert forecast_after != forecast_before
-            assert plot_data(page, "fig-deal-space") != plot_before
-            assert plot_data(page, "fig-forecast") != trajectories_before
 
-            page.fill("#note", "after the Abu Dhabi round")
-            with page.expect_navigation():
-                page.click("#save")
-            page.wait_for_selector("#timeline-table")
-            assert "/history/donbas-2026" in page.url
-            row = page.inner_text("#timeline-table #v1")
-            assert "after the Abu Dhabi round" in row
-            timeline = json.loads(plot_data(page, "fig-timeline"))
-            p_agreement = next(t for t in timeline if t[0] == "p_agreement")
-            assert p_agreement[1] == ["v1"]
-            assert 0 <= p_agreement[2][0] <= 1
+# ---------------------------------------------------------------- nothing leaves the machine
 
-            stored = page.request.get(server + "/versions/1/scenario.yaml").text()
-            assert "\r" not in stored
-            scenario = parse_scenario(stored, "v1.yaml")
-            assert scenario.positions["ukraine"]["donbas"].salience == 0.2
-        finally:
-            browser.close()
-    assert not outside, f"the app asked for outside resources: {outside}"
-    assert not problems, problems
+CLICK_MODEBARS = """async () => {
+  const tick = () => new Promise(resolve => setTimeout(resolve, 0));
+  const titles = [];
+  for (const plot of document.querySelectorAll(".js-plotly-plot")) {
+    for (const button of [...plot.querySelectorAll(".modebar-btn")]) {
+      titles.push(button.dataset.title);
+      button.click();
+      await tick();
+      // a button that opens a dialog (plotly's "Share chart") is confirmed, as a user would
+      document.querySelectorAll(".plotly-cloud-dialog-btn--confirm").forEach(b => b.click());
+    }
+  }
+  return titles;
+}"""
+
+
+def click_every_modebar_button(page) -> list[str]:
+    """Click each button of each figure's modebar, in the page; returns their titles."""
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot').length > 0 && "
+        "[...document.querySelectorAll('.js-plotly-plot')]"
+        ".every(el => el.querySelector('.modebar-btn'))")
+    titles = page.evaluate(CLICK_MODEBARS)
+    page.wait_for_timeout(500)  # let any request a click started reach the network
+    return titles
+
+
+def test_modebar_buttons_send_nothing_outside(server, watched, tmp_path):
+    from redline.report.html import build_report
+
+    page = watched.page
+    page.goto(server + "/open?path=donbas-2026.yaml")
+    titles = click_every_modebar_button(page)
+    assert titles.count("Download plot as a PNG") == 7 and len(titles) > 7 * 5
+    assert not [t for t in titles if "Share" in t]
+    with page.expect_navigation():
+        page.click("#save")
+    page.wait_for_selector("#fig-timeline")
+    titles = click_every_modebar_button(page)
+    assert "Download plot as a PNG" in titles and not [t for t in titles if "Share" in t]
+
+    report = tmp_path / "report.html"
+    report.write_text(build_report(EXAMPLE, draws=50, models=("bdm",)), encoding="utf-8")
+    page.goto(report.as_uri())
+    titles = click_every_modebar_button(page)
+    assert titles.count("Download plot as a PNG") >= 8
+    assert not [t for t in titles if "Share" in t]
+    assert not watched.problems, watched.problems

@@ -30,6 +30,16 @@ SOLUTION_STYLE = {  # name -> (title, plotly symbol, colour)
     "egalitarian": ("egalitarian", "triangle-up", "#1d3557"),
 }
 TEMPLATE = "plotly_white"
+# plotly.js settings for every figure, in the report and in the web app. plotly.js shows a
+# "Share chart" button by default that uploads the figure's data to plotly's cloud; it is off,
+# and its server URL empty, so that nothing a figure shows leaves the machine.
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "showSendToCloud": False,
+    "plotlyServerURL": "",
+    "modeBarButtonsToRemove": ["sendChartToCloud"],
+}
 WEBGL_ABOVE = 5_000  # point clouds larger than this use WebGL
 TORNADO_ROWS = 15
 

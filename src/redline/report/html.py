@@ -30,7 +30,6 @@ from redline.report import figures as F
 from redline.space.engine import Analysis, analyze, package_labels
 from redline.uncertainty.distributions import is_uncertain
 
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 JUDGMENT_MARK = {"reported": "R", "official": "O", "analyst": "A", "estimate": "E"}
 
 
@@ -143,7 +142,7 @@ def section(ident: str, title: str, parts: Iterable[str]) -> Html:
 
 def figure_html(key: str, fig: go.Figure) -> Html:
     div = fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{key}",
-                      config=PLOTLY_CONFIG)
+                      config=F.PLOTLY_CONFIG)
     return Html(f'<figure class="plot" data-figure="{esc(key)}">{div}</figure>')
 
 

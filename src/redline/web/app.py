@@ -40,12 +40,13 @@ from redline.web.security import (
     CSRF_COOKIE,
     CSRF_FIELD,
     MAX_UPLOAD,
-    SECURITY_HEADERS,
     BodyLimit,
     CsrfSigner,
+    SecurityHeaders,
     csrf_form,
     list_scenarios,
     resolve_in_workspace,
+    secure_headers,
 )
 from redline.web.store import Store, default_url
 
@@ -78,6 +79,7 @@ def create_app(workspace: Path, db_url: str | None = None, *,
     templates = Jinja2Templates(env=env)
     templates.env.globals["csrf_field"] = CSRF_FIELD
     templates.env.filters["number"] = _number_text
+    templates.env.globals["plotly_config"] = plots.CONFIG_JSON
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
@@ -99,15 +101,12 @@ def create_app(workspace: Path, db_url: str | None = None, *,
         if token is None:
             response.set_cookie(CSRF_COOKIE, signer.cookie_value(request.state.csrf_token),
                                 httponly=True, samesite="strict", path="/")
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if response.headers.get("content-type", "").startswith("text/html"):
-            response.headers["cache-control"] = "no-store"
         return response
 
     app.add_middleware(TrustedHostMiddleware,
                        allowed_hosts=allowed_hosts or LOOPBACK_HOSTS)
     app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)  # outermost: its headers reach every response
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.exception_handler(StarletteHTTPException)
@@ -118,6 +117,15 @@ def create_app(workspace: Path, db_url: str | None = None, *,
         return _page(request, "error.html", {"status": exc.status_code,
                                              "message": str(exc.detail)},
                      status=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # Sent by Starlette's outermost middleware, outside SecurityHeaders: add them here.
+        # The traceback goes to the server's log only.
+        response = PlainTextResponse("500: internal error; the server's log has the details",
+                                     status_code=500)
+        secure_headers(response.headers)
+        return response
 
     # ------------------------------------------------------------ helpers
 

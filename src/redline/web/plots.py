@@ -7,6 +7,7 @@ here from the stored numbers.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -14,8 +15,10 @@ from plotly.subplots import make_subplots
 
 from redline.errors import RedlineError
 from redline.report import figures
+from redline.report.figures import esc
 
 TEMPLATE = "plotly_white"
+CONFIG_JSON = json.dumps(figures.PLOTLY_CONFIG)  # plotly.js config of every figure (no sharing)
 
 
 @dataclass(frozen=True)
@@ -77,11 +80,12 @@ def timeline_plot(versions: list[dict], issues: list[tuple[str, str]]) -> Plot:
     """P(agreement) (top) and the forecast per issue (bottom) across saved versions.
 
     ``versions`` are :meth:`redline.web.store.Store.timeline` rows; ``issues`` pairs each
-    issue id with its name, for the legend.
+    issue id with its name, for the legend. Names and notes are escaped (plotly renders its
+    labels as HTML-like markup).
     """
     labels = [f"v{v['number']}" for v in versions]
-    hover = [f"v{v['number']} · {v['as_of'] or v['created_at'][:10]}<br>{v['note'][:80]}"
-             for v in versions]
+    hover = [f"v{v['number']} · {esc(v['as_of'] or v['created_at'][:10])}<br>"
+             f"{esc(v['note'][:80])}" for v in versions]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=("P(agreement)", "Forecast per issue (0–100)"))
     fig.add_trace(go.Scatter(
@@ -91,8 +95,8 @@ def timeline_plot(versions: list[dict], issues: list[tuple[str, str]]) -> Plot:
     for issue_id, name in issues:
         fig.add_trace(go.Scatter(
             x=labels, y=[(v["forecast"] or {}).get(issue_id) for v in versions],
-            mode="lines+markers", name=name, text=hover,
-            hovertemplate=f"{name}<br>%{{text}}<br>%{{y:.1f}}<extra></extra>",
+            mode="lines+markers", name=esc(name), text=hover,
+            hovertemplate="%{fullData.name}<br>%{text}<br>%{y:.1f}<extra></extra>",
             meta={"role": "forecast", "issue": issue_id}), row=2, col=1)
     fig.update_yaxes(range=[0, 1.05], title={"text": "probability"}, row=1, col=1)
     fig.update_yaxes(range=[-3, 103], title={"text": "forecast"}, row=2, col=1)

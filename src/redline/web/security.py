@@ -11,7 +11,10 @@
   (403 otherwise). POSTs whose ``Origin`` names another site are refused too.
 * **Headers.** A strict Content-Security-Policy (scripts only from the app itself, no inline
   script), no framing, no sniffing, no referrer to other sites (a browser that sends
-  ``Origin: null`` is refused, so the policy must keep the origin for the app itself).
+  ``Origin: null`` is refused, so the policy must keep the origin for the app itself). Every
+  response carries them, error responses included (:class:`SecurityHeaders` wraps the whole
+  app; the handler of unexpected errors adds them itself), and every response that sets no
+  caching of its own (pages, errors, downloads) gets ``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import secrets
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
@@ -49,6 +52,7 @@ SECURITY_HEADERS = {
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
 }
+NO_STORE = "no-store"
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -98,6 +102,38 @@ def list_scenarios(workspace: Path) -> list[str]:
             if len(found) >= MAX_LISTED:
                 return sorted(found)
     return sorted(found)
+
+
+# ---------------------------------------------------------------- response headers
+
+def secure_headers(headers: MutableHeaders) -> None:
+    """Add :data:`SECURITY_HEADERS` to a response's headers, and ``Cache-Control: no-store``
+    unless the response chose its caching itself."""
+    for name, value in SECURITY_HEADERS.items():
+        if name not in headers:
+            headers[name] = value
+    if "cache-control" not in headers:
+        headers["cache-control"] = NO_STORE
+
+
+class SecurityHeaders:
+    """ASGI middleware: :func:`secure_headers` on every HTTP response that passes through it,
+    including those of the middlewares inside it (413, untrusted host 400)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                secure_headers(MutableHeaders(scope=message))
+            await send(message)
+
+        await self.app(scope, receive, send_secured)
 
 
 # ---------------------------------------------------------------- request size

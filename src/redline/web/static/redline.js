@@ -1,16 +1,24 @@
-// Draws every element with a data-figure attribute (plotly figure JSON) with plotly.js.
+// Draws every element with a data-figure attribute (plotly figure JSON) with plotly.js, with the
+// plotly config in its data-config attribute (the report's: no "Share chart" button).
 // Served by the app itself; no inline scripts, so the Content-Security-Policy can forbid them.
 (function () {
   "use strict";
+  // Used when an element has no readable config: nothing may leave the machine.
+  var FALLBACK = { responsive: true, displaylogo: false, showSendToCloud: false,
+                   plotlyServerURL: "", modeBarButtonsToRemove: ["sendChartToCloud"] };
+  function parse(el, name, fallback) {
+    try { return JSON.parse(el.getAttribute(name)) || fallback; } catch (e) { return fallback; }
+  }
   function draw() {
     if (typeof Plotly === "undefined") { return; }
     document.querySelectorAll("[data-figure]").forEach(function (el) {
-      var fig;
-      try { fig = JSON.parse(el.getAttribute("data-figure")); } catch (e) { return; }
-      Plotly.newPlot(el, fig.data || [], fig.layout || {},
-        { responsive: true, displaylogo: false }).then(function () {
-          el.setAttribute("data-drawn", "true");
-        });
+      var fig = parse(el, "data-figure", null);
+      if (fig === null) { return; }
+      var config = parse(el, "data-config", FALLBACK);
+      config.showSendToCloud = false;
+      Plotly.newPlot(el, fig.data || [], fig.layout || {}, config).then(function () {
+        el.setAttribute("data-drawn", "true");
+      });
     });
   }
   if (document.readyState === "loading") {
