@@ -19,7 +19,7 @@ from redline.scenario.compile import to_domain
 from redline.scenario.load import load_scenario
 from redline.scenario.model import Scenario
 from redline.space.domain import Domain
-from redline.space.engine import Analysis, Progress, analyze
+from redline.space.engine import DEFAULT_MAX_PACKAGES, Analysis, Progress, analyze
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,20 @@ class Loaded:
     scenario: Scenario | None
     seconds: float
 
+    @property
+    def warnings(self) -> list[str]:
+        """One line per problem worth a word that does not stop the analysis."""
+        return list(self.domain.notes.get("warnings", []))
 
-def load_input(path: str | Path, assume: Mapping[str, bool] | None = None) -> Loaded:
-    """Load a scenario YAML file or a Genius XML folder."""
+
+def load_input(path: str | Path, assume: Mapping[str, bool] | None = None, *,
+               max_packages: int = DEFAULT_MAX_PACKAGES) -> Loaded:
+    """Load a scenario YAML file or a Genius XML folder.
+
+    A Genius folder whose package space exceeds ``max_packages`` is refused before its tables
+    are built (an integer issue is expanded only then). Warnings about the input (e.g. Genius
+    weights that do not sum to 1) are in ``Loaded.warnings``.
+    """
     path = Path(path)
     start = time.perf_counter()
     if not path.exists():
@@ -45,7 +56,7 @@ def load_input(path: str | Path, assume: Mapping[str, bool] | None = None) -> Lo
         if assume:
             raise RedlineError("--assume applies to scenario files with claims, not Genius "
                                "folders", file=str(path))
-        domain = read_genius_folder(path)
+        domain = read_genius_folder(path, max_packages=max_packages)
         scenario = None
     else:
         scenario = load_scenario(path)
@@ -60,7 +71,7 @@ def run_analysis(
     loaded: Loaded,
     *,
     memory_mb: float = 512,
-    max_packages: int = 2_000_000_000,
+    max_packages: int = DEFAULT_MAX_PACKAGES,
     progress: Progress | None = None,
 ) -> Analysis:
     """Analyse a loaded input; errors name its file. Timings include loading."""

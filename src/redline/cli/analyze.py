@@ -11,8 +11,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from redline.cli.common import app, print_json, user_errors
-from redline.errors import RedlineError
+from redline.cli.common import app, print_json, user_errors, warn
+from redline.errors import RedlineError, listing
+from redline.space.engine import DEFAULT_MAX_PACKAGES
 
 stderr = Console(stderr=True)
 
@@ -39,7 +40,7 @@ def analyze(
         "--assume", help="Analyse a claim branch: CLAIM=true|false (repeatable).")] = None,
     memory_mb: Annotated[float, typer.Option(help="Memory budget for one chunk (MB).")] = 512,
     max_packages: Annotated[
-        int, typer.Option(help="Refuse larger package spaces.")] = 2_000_000_000,
+        int, typer.Option(help="Refuse larger package spaces.")] = DEFAULT_MAX_PACKAGES,
     pareto_rows: Annotated[int, typer.Option(help="Frontier rows shown in the terminal.")] = 10,
     branches: Annotated[bool, typer.Option(help="Compare claim branches (small spaces).")] = True,
 ) -> None:
@@ -48,7 +49,9 @@ def analyze(
     from redline.space.engine import analysis_to_dict
 
     truths = parse_assume(assume)
-    loaded = load_input(file, truths)
+    loaded = load_input(file, truths, max_packages=max_packages)
+    for line in loaded.warnings:
+        warn(line)
     total = loaded.domain.n_packages
     with Progress(TextColumn("scanning packages"), BarColumn(),
                   TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(),
@@ -93,6 +96,9 @@ def check(
                f"{domain.n_packages:,} packages, {len(domain.constraints)} active rules")
 
 
+# Spaces small enough to count the acceptable packages before and after an export (under 1 s).
+EXPORT_COMPARE_PACKAGES = 1_000_000
+
 export_app = typer.Typer(help="Write a scenario in another format.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 
@@ -102,22 +108,45 @@ app.add_typer(export_app, name="export")
 def export_genius(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file (or Genius folder).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write.")],
-    assume: Annotated[list[str] | None, typer.Option("--assume")] = None,
+    assume: Annotated[list[str] | None, typer.Option(
+        "--assume", help="Export a claim branch: CLAIM=true|false (repeatable); other claims "
+        "keep their 'assumed' value.")] = None,
 ) -> None:
     """Write a Genius XML domain and one linear-additive profile per actor.
 
-    Red lines, linkages and ratification steps have no Genius form and are left out.
+    Rules, roles (vetoes) and open claims have no Genius form: warnings on stderr say what is lost.
     """
-    from redline.io.genius import write_genius_folder
+    from redline.io.genius import genius_losses, genius_view, write_genius_folder
     from redline.pipeline import load_input
+    from redline.space.engine import analyze as analyze_domain
 
     loaded = load_input(file, parse_assume(assume))
-    written = write_genius_folder(loaded.domain, output)
+    domain = loaded.domain
+    for line in loaded.warnings:
+        warn(line)
+    written = write_genius_folder(domain, output)
     for path in written:
         typer.echo(str(path))
-    if loaded.domain.constraints:
-        stderr.print(f"note: {len(loaded.domain.constraints)} rules (red lines, linkages, "
-                     "ratification) have no Genius form and were not written")
+    for line in genius_losses(domain):
+        warn(line)
+    if loaded.scenario is not None:
+        from redline.scenario.compile import uncertain_inputs
+
+        open_claims = [k for k, v in domain.notes.get("claims", {}).items() if v is None]
+        if open_claims:
+            warn(f"{len(open_claims)} claims are open (no 'assumed' value and no --assume); "
+                 "the rules and changes that depend on them are not applied: "
+                 + listing(open_claims))
+        uncertain = list(uncertain_inputs(loaded.scenario))
+        if uncertain:
+            warn(f"{len(uncertain)} uncertain inputs are written at their means")
+    if genius_losses(domain) and domain.n_packages <= EXPORT_COMPARE_PACKAGES:
+        before = analyze_domain(domain).acceptable_count
+        after = analyze_domain(genius_view(domain)).acceptable_count
+        if before != after:
+            warn(f"{before:,} of {domain.n_packages:,} packages are acceptable to every actor "
+                 f"with a veto here; {after:,} reach every profile's reservation value in the "
+                 "Genius files")
 
 
 @app.command()

@@ -38,6 +38,11 @@ def _named(error: RedlineError, kwargs: dict[str, Any]) -> RedlineError:
     return error
 
 
+def warn(message: str) -> None:
+    """Print one ``warning:`` line on stderr (the run goes on)."""
+    typer.echo(f"warning: {one_line(message)}", err=True)
+
+
 def user_errors(func: F) -> F:
     """Turn :class:`RedlineError` (and unreadable files) into one line and exit status 2.
 

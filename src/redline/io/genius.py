@@ -14,7 +14,9 @@ issues are refused with a clear error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.etree.ElementTree import Element, SubElement, tostring
 
@@ -22,12 +24,20 @@ import defusedxml.ElementTree as safe_et
 import numpy as np
 from defusedxml import DefusedXmlException
 
-from redline.errors import FormatError, listing
+from redline.errors import FormatError, SpaceTooLargeError, listing
 from redline.files import read_bytes
 from redline.io.atomic import write_bytes
-from redline.space.domain import Domain, IssueSpace
+from redline.scenario.model import MAX_OPTIONS_PER_ISSUE
+from redline.space.domain import Domain, IssueSpace, approximate
+from redline.space.engine import DEFAULT_MAX_PACKAGES, check_sizes
 
 MAX_XML_BYTES = 20_000_000
+# Genius weights are shares of 1 (the Laptop profiles sum to 1.00005): farther from 1, a warning.
+WEIGHT_SUM_TOLERANCE = 0.01
+# Above this the utilities (and products of gains) stop meaning anything; refused.
+MAX_WEIGHT_SUM = 1000.0
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_INTEGER = re.compile(r"[+-]?\d{1,100}")
 
 
 @dataclass(frozen=True)
@@ -35,9 +45,9 @@ class _Issue:
     index: str
     name: str
     kind: str  # discrete | integer
-    labels: tuple[str, ...]
-    numbers: tuple[int, ...] = ()
+    labels: tuple[str, ...]  # integer issues: empty until expanded
     lower: int = 0
+    upper: int = 0
 
 
 def is_genius_folder(path: Path) -> bool:
@@ -90,39 +100,160 @@ def _is_profile(root) -> bool:
         or (root.tag == "utility_space" and root.get("type") not in (None, ""))
 
 
+def _number(text: str | None, *, file: str, where: str, low: float | None = None,
+            high: float | None = None, default: float | None = None) -> float:
+    """A finite decimal number from an XML attribute, checked against ``[low, high]``.
+
+    ``where`` names the element and attribute (``issue[index=1]/item[value=red]@evaluation``).
+    Anything else (``1e999``, ``nan``, ``--1``, ``1_0``) is one clear :class:`FormatError`.
+    """
+    if text is None:
+        if default is not None:
+            return default
+        raise FormatError("missing number", file=file, field=where)
+    stripped = text.strip()
+    value = float(stripped) if _DECIMAL.fullmatch(stripped) else None
+    if value is None and stripped.lower().lstrip("+-") not in ("inf", "infinity", "nan"):
+        raise FormatError(f"{text!r} is not a number", file=file, field=where,
+                          hint="write a plain decimal number such as 0.25")
+    if value is None or not math.isfinite(value):
+        raise FormatError(f"{text!r} is not a finite number", file=file, field=where,
+                          hint="write a plain decimal number such as 0.25")
+    if (low is not None and value < low) or (high is not None and value > high):
+        span = (f"[{low:g}, {high:g}]" if low is not None and high is not None
+                else f">= {low:g}" if low is not None else f"<= {high:g}")
+        raise FormatError(f"{text.strip()} is out of range (must be {span})", file=file,
+                          field=where)
+    return value
+
+
+def _bound(node, attribute: str, name: str, file: str) -> int:
+    text = (node.get(attribute) or "").strip()
+    where = f"issue[name={name}]@{attribute}"
+    if not _INTEGER.fullmatch(text):
+        raise FormatError(f"{text!r} is not a whole number", file=file, field=where,
+                          hint="integer issues need whole-number lowerbound and upperbound")
+    return int(text)
+
+
 def _issues(root, file: str) -> list[_Issue]:
-    out = []
+    """The domain's issues; integer ranges are checked before anything is expanded."""
+    out: list[_Issue] = []
+    names: dict[str, str] = {}
+    indices: dict[str, str] = {}
     for node in root.iter("issue"):
         kind = (node.get("type") or node.get("etype") or node.get("vtype") or "").lower()
-        name = node.get("name") or f"issue{node.get('index')}"
+        index = (node.get("index") or "").strip()
+        name = node.get("name") or f"issue{index}"
+        where = f"issue[name={name}]"
+        if not index:
+            raise FormatError("issue has no index", file=file, field=where,
+                              hint="every issue needs a unique index attribute")
+        if name in names:
+            raise FormatError(f"issue name {name!r} is used twice", file=file, field=where,
+                              hint="every issue needs a unique name")
+        if index in indices:
+            raise FormatError(f"issue index {index} is used by {indices[index]!r} and "
+                              f"{name!r}", file=file, field=where,
+                              hint="every issue needs a unique index")
+        names[name], indices[index] = index, name
         if kind == "discrete":
             labels = tuple(item.get("value", "") for item in node.findall("item"))
             if not labels:
-                raise FormatError(f"discrete issue {name!r} has no items", file=file)
-            out.append(_Issue(node.get("index", ""), name, "discrete", labels))
+                raise FormatError(f"discrete issue {name!r} has no items", file=file,
+                                  field=where)
+            repeated = sorted({label for label in labels if labels.count(label) > 1})
+            if repeated:
+                raise FormatError(f"item value {repeated[0]!r} is listed twice", file=file,
+                                  field=where, hint="every item of an issue needs its own value")
+            out.append(_Issue(index, name, "discrete", labels))
         elif kind == "integer":
-            try:
-                lower, upper = int(node.get("lowerbound")), int(node.get("upperbound"))
-            except (TypeError, ValueError):
-                raise FormatError(f"integer issue {name!r} needs integer lowerbound and "
-                                  "upperbound", file=file) from None
+            lower = _bound(node, "lowerbound", name, file)
+            upper = _bound(node, "upperbound", name, file)
             if upper < lower:
-                raise FormatError(f"integer issue {name!r}: upperbound < lowerbound", file=file)
-            numbers = tuple(range(lower, upper + 1))
-            out.append(_Issue(node.get("index", ""), name, "integer",
-                              tuple(str(v) for v in numbers), numbers, lower))
+                raise FormatError(f"upperbound {upper} is below lowerbound {lower}", file=file,
+                                  field=where)
+            count = upper - lower + 1
+            if count > MAX_OPTIONS_PER_ISSUE:
+                raise SpaceTooLargeError(
+                    f"integer issue {name!r} has {approximate(count)} values "
+                    f"({lower} to {upper}), above the limit of {MAX_OPTIONS_PER_ISSUE:,} "
+                    "options per issue", file=file, field=where,
+                    hint="narrow the range, or model the issue as a discrete issue with "
+                    "fewer values")
+            # Labels are built only after every issue's size is checked (see read_genius_folder).
+            out.append(_Issue(index, name, "integer", (), lower, upper))
         else:
             raise FormatError(f"issue {name!r} has unsupported type {kind or 'none'!r}",
-                              file=file, hint="only discrete and integer issues are supported")
+                              file=file, field=where,
+                              hint="only discrete and integer issues are supported")
     if not out:
         raise FormatError("no issues found", file=file)
     return out
 
 
-def read_genius_folder(folder: str | Path, profiles: list[str] | None = None) -> Domain:
+def _sizes(issues: list[_Issue]) -> list[tuple[str, int]]:
+    return [(issue.name, len(issue.labels) if issue.kind == "discrete"
+             else issue.upper - issue.lower + 1) for issue in issues]
+
+
+def _expanded(issue: _Issue) -> _Issue:
+    if issue.kind == "discrete":
+        return issue
+    return replace(issue, labels=tuple(str(v) for v in range(issue.lower, issue.upper + 1)))
+
+
+def _actor_ids(domain_name: str, profile_files: list[Path]) -> tuple[str, ...]:
+    """Profile file stems without the domain's own prefix (``travel_chox`` -> ``chox``).
+
+    The writer names profiles ``<domain>-<actor>.xml``, so ids survive export and import. The
+    prefix is dropped only when every profile has it and the ids left are distinct.
+    """
+    stems = [p.stem for p in profile_files]
+    prefix = domain_name.lower()
+    rest = [stem[len(prefix) + 1:] for stem in stems
+            if stem.lower().startswith(prefix) and stem[len(prefix):len(prefix) + 1] in "-_"
+            and len(stem) > len(prefix) + 1]
+    if prefix and len(rest) == len(stems) and len(set(rest)) == len(rest):
+        return tuple(rest)
+    return tuple(stems)
+
+
+def _domain_name(domain_file: Path) -> str:
+    stem = domain_file.stem
+    for suffix in ("-domain", "_domain"):
+        if stem.lower().endswith(suffix) and len(stem) > len(suffix):
+            return stem[: -len(suffix)]
+    return stem
+
+
+def read_genius_folder(folder: str | Path, profiles: list[str] | None = None, *,
+                       max_packages: int = DEFAULT_MAX_PACKAGES) -> Domain:
     """Read a Genius domain folder: one domain XML and one linear-additive profile per party.
 
-    Profiles are taken in file-name order unless ``profiles`` names them.
+    Parameters
+    ----------
+    folder
+        The folder holding the domain XML and the profiles.
+    profiles
+        Profile file names to use, in this order (default: every profile, by file name).
+    max_packages
+        Refuse domains with more packages (checked before any table is built).
+
+    Returns
+    -------
+    Domain
+        Actor ids are the profile file stems without the domain's name as prefix. Utilities are
+        ``sum_i w_i * e_i`` with the weights as written (Genius semantics); profiles whose
+        weights do not sum to 1 are listed in ``notes["warnings"]``.
+
+    Raises
+    ------
+    FormatError
+        For any number that is not finite, parseable and in range (reservation in [0, 1],
+        weights and evaluations >= 0), duplicate or mismatched issues, and missing parts.
+    SpaceTooLargeError
+        When an integer issue or the whole package space exceeds its limit.
     """
     folder = Path(folder)
     # Genius folders may hold non-XML side files named .xml (e.g. a pareto.xml of numbers).
@@ -156,31 +287,33 @@ def read_genius_folder(folder: str | Path, profiles: list[str] | None = None) ->
         raise FormatError("need at least two profiles", file=str(folder))
     domain_file = domain_files[0]
     issues = _issues(parsed[domain_file], str(domain_file))
+    try:
+        check_sizes(_sizes(issues), max_packages)
+    except SpaceTooLargeError as error:
+        raise error.located(file=str(domain_file)) from None
+    issues = [_expanded(issue) for issue in issues]
     tables = [np.zeros((len(issue.labels), len(profile_files))) for issue in issues]
     reservation = np.zeros(len(profile_files))
+    warnings: list[str] = []
     for a, pfile in enumerate(profile_files):
-        root = parsed[pfile]
-        weights = {w.get("index"): w.get("value") for w in root.iter("weight")}
-        nodes = {node.get("index"): node for node in root.iter("issue")}
-        for k, issue in enumerate(issues):
-            node = nodes.get(issue.index)
-            if node is None:
-                raise FormatError(f"profile has no issue with index {issue.index} "
-                                  f"({issue.name!r})", file=str(pfile))
-            try:
-                weight = float(weights.get(issue.index, "nan"))
-            except ValueError:
-                weight = float("nan")
-            if not np.isfinite(weight):
-                raise FormatError(f"missing or bad weight for issue {issue.name!r}",
-                                  file=str(pfile), field=f"weight[index={issue.index}]")
-            tables[k][:, a] = weight * _evaluations(issue, node, str(pfile))
-        res = root.find(".//reservation")
+        weights = _profile(parsed[pfile], issues, str(pfile), tables, a)
+        total = sum(weights)  # inf when it overflows: refused below
+        if total > MAX_WEIGHT_SUM:
+            raise FormatError(
+                f"the weights sum to {total:.3g}, above the limit of {MAX_WEIGHT_SUM:g}",
+                file=str(pfile), field="weight",
+                hint="Genius weights are shares of 1; divide them by their sum")
+        if total == 0.0:
+            warnings.append(f"{pfile}: every weight is 0, so every package is worth 0 to "
+                            "this profile")
+        elif abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
+            warnings.append(
+                f"{pfile}: the weights sum to {total:.6g}, not 1; they are used as written "
+                f"(as Genius does), so utilities run from 0 to {total:.6g}")
+        res = parsed[pfile].find(".//reservation")
         if res is not None:
-            try:
-                reservation[a] = float(res.get("value", "0"))
-            except ValueError:
-                raise FormatError("reservation value is not a number", file=str(pfile)) from None
+            reservation[a] = _number(res.get("value"), file=str(pfile),
+                                     where="reservation@value", low=0.0, high=1.0, default=0.0)
     spaces = tuple(
         IssueSpace(
             id=issue.name, name=issue.name, labels=issue.labels,
@@ -189,49 +322,174 @@ def read_genius_folder(folder: str | Path, profiles: list[str] | None = None) ->
         )
         for issue in issues
     )
-    names = tuple(p.stem for p in profile_files)
+    name = _domain_name(domain_file)
+    actors = _actor_ids(name, profile_files)
     return Domain(
-        issues=spaces, actors=names, actor_names=names, tables=tuple(tables),
-        disagreement=reservation, name=domain_file.stem,
+        issues=spaces, actors=actors, actor_names=actors, tables=tuple(tables),
+        disagreement=reservation, name=name,
         notes={"format": "genius", "domain_file": domain_file.name,
-               "profiles": [p.name for p in profile_files]},
+               "profiles": [p.name for p in profile_files], "warnings": warnings},
     )
 
 
+def _profile(root, issues: list[_Issue], file: str, tables: list[np.ndarray],
+             actor: int) -> list[float]:
+    """Fill column ``actor`` of ``tables`` from one profile; returns its weights."""
+    nodes: dict[str, object] = {}
+    for node in root.iter("issue"):
+        index = (node.get("index") or "").strip()
+        if index in nodes:
+            raise FormatError(f"issue index {index} is given twice", file=file,
+                              field=f"issue[index={index}]")
+        nodes[index] = node
+    weights: dict[str, str | None] = {}
+    for w in root.iter("weight"):
+        index = (w.get("index") or "").strip()
+        if index in weights:
+            raise FormatError(f"weight index {index} is given twice", file=file,
+                              field=f"weight[index={index}]")
+        weights[index] = w.get("value")
+    known = {issue.index for issue in issues}
+    for index in [*nodes, *weights]:
+        if index not in known:
+            raise FormatError(f"index {index} is not an issue of the domain", file=file,
+                              field=f"issue[index={index}]",
+                              hint=f"the domain's issue indices are {', '.join(sorted(known))}")
+    out = []
+    for k, issue in enumerate(issues):
+        node = nodes.get(issue.index)
+        if node is None:
+            raise FormatError(f"profile has no issue with index {issue.index} "
+                              f"({issue.name!r})", file=file)
+        named = node.get("name")  # type: ignore[attr-defined]
+        if named is not None and named != issue.name:
+            raise FormatError(f"issue index {issue.index} is {named!r} here but "
+                              f"{issue.name!r} in the domain", file=file,
+                              field=f"issue[index={issue.index}]",
+                              hint="the profile's issue indices must match the domain's")
+        if issue.index not in weights:
+            raise FormatError(f"missing weight for issue {issue.name!r}", file=file,
+                              field=f"weight[index={issue.index}]")
+        weight = _number(weights[issue.index], file=file, low=0.0,
+                         where=f"weight[index={issue.index}]@value")
+        tables[k][:, actor] = weight * _evaluations(issue, node, file)
+        out.append(weight)
+    return out
+
+
 def _evaluations(issue: _Issue, node, file: str) -> np.ndarray:
+    """Genius's evaluation of every option of ``issue``, in [0, 1]."""
+    where = f"issue[index={issue.index}]"
     if issue.kind == "discrete":
-        by_label = {}
+        by_label: dict[str, float] = {}
         for item in node.findall("item"):
-            try:
-                by_label[item.get("value")] = float(item.get("evaluation", "0"))
-            except ValueError:
-                raise FormatError(f"evaluation of {item.get('value')!r} in issue "
-                                  f"{issue.name!r} is not a number", file=file) from None
+            label = item.get("value")
+            if label not in issue.labels:
+                raise FormatError(f"item {label!r} is not a value of issue {issue.name!r}",
+                                  file=file, field=f"{where}/item[value={label}]")
+            if label in by_label:
+                raise FormatError(f"item {label!r} is given twice", file=file,
+                                  field=f"{where}/item[value={label}]")
+            by_label[label] = _number(item.get("evaluation"), file=file, low=0.0, default=0.0,
+                                      where=f"{where}/item[value={label}]@evaluation")
         raw = np.array([by_label.get(label, 0.0) for label in issue.labels])
         top = raw.max()
         return raw / top if top >= 1e-5 else np.zeros_like(raw)
     evaluator = node.find("evaluator")
     if evaluator is None:
-        raise FormatError(f"integer issue {issue.name!r} has no evaluator", file=file)
+        raise FormatError(f"integer issue {issue.name!r} has no evaluator", file=file,
+                          field=where)
     ftype = (evaluator.get("ftype") or "linear").lower()
     if ftype != "linear":
         raise FormatError(f"unsupported evaluator type {ftype!r} on issue {issue.name!r}",
-                          file=file)
-    slope = float(evaluator.get("slope", "0"))
-    offset = float(evaluator.get("offset", "0"))
-    numbers = np.array(issue.numbers, dtype=float)
-    return np.clip(slope * (numbers - issue.lower) + offset, 0.0, 1.0)
+                          file=file, field=f"{where}/evaluator@ftype")
+    slope = _number(evaluator.get("slope"), file=file, default=0.0,
+                    where=f"{where}/evaluator@slope")
+    offset = _number(evaluator.get("offset"), file=file, default=0.0,
+                     where=f"{where}/evaluator@offset")
+    steps = np.arange(len(issue.labels), dtype=float)  # v - lowerbound
+    with np.errstate(over="ignore"):  # huge slopes overflow to +-inf, which the clip maps
+        value = slope * steps + offset
+    return np.clip(value, 0.0, 1.0)
+
+
+def genius_view(domain: Domain) -> Domain:
+    """``domain`` as Genius can hold it, i.e. what :func:`write_genius_folder` writes.
+
+    Genius has linear-additive profiles with a reservation value and nothing else: every profile
+    is a party whose acceptance a deal needs, and there are no rules. So the rules (red lines,
+    linkages, ratification) are dropped, and an actor without a veto gets reservation 0: it then
+    accepts every package (its utilities are at least 0), as before, when its acceptance was not
+    needed. Everything else (tables, ids, the vetoed actors' reservations) is kept.
+
+    Parameters
+    ----------
+    domain
+        Any domain with non-negative tables.
+
+    Returns
+    -------
+    Domain
+        The same issues and actors, no constraints, every actor a party.
+    """
+    reservation = np.where(domain.party_mask, domain.disagreement, 0.0)
+    notes = {k: v for k, v in domain.notes.items() if k != "warnings"}
+    return replace(domain, disagreement=reservation, parties=None, constraints=(),
+                            notes=notes)
+
+
+def genius_losses(domain: Domain) -> list[str]:
+    """One line for each part of ``domain`` that a Genius folder cannot hold (see
+    :func:`genius_view`); empty when the export is faithful. Long lists of ids are cut."""
+    lines = []
+    advisory = [(a, float(d)) for a, d, party in
+                zip(domain.actors, domain.disagreement, domain.party_mask, strict=True)
+                if not party]
+    if advisory:
+        lines.append(
+            "Genius has no roles, so every profile is a party whose acceptance a deal needs; "
+            "actors without a veto are written with reservation 0 so that they still accept "
+            "every package: " + listing(f"{a} (outside option {d:g})" for a, d in advisory))
+    by_kind: dict[str, list[str]] = {}
+    for constraint in domain.constraints:
+        by_kind.setdefault(constraint.kind.replace("_", " "), []).append(constraint.id)
+    if by_kind:
+        parts = "; ".join(f"{kind}: {listing(ids)}" for kind, ids in by_kind.items())
+        lines.append(f"{len(domain.constraints)} rules have no Genius form and are not "
+                     f"written ({parts})")
+    return lines
 
 
 def write_genius_folder(domain: Domain, folder: str | Path) -> list[Path]:
-    """Write ``domain`` as a Genius domain XML plus one linear-additive profile per actor.
+    """Write :func:`genius_view` of ``domain`` as a Genius domain XML and one profile per actor.
 
-    Each issue's weight is the actor's largest value on it and the evaluations are the values
-    divided by that weight, so reading the folder back gives the same utilities. Constraints
-    (red lines, linkages, ratification) have no Genius form and are not written.
+    Files are ``<name>-domain.xml`` and ``<name>-<actor>.xml``; :func:`read_genius_folder`
+    strips the prefix again, so actor ids and file names survive any number of export/import
+    rounds. Each issue's weight is the actor's largest value on it and the evaluations are the
+    values divided by that weight, so reading the folder back gives the same utilities.
+    :func:`genius_losses` says what is not written.
+
+    Parameters
+    ----------
+    domain
+        The domain to write (tables >= 0, reservations in [0, 1]).
+    folder
+        Created if needed; files are written atomically.
+
+    Returns
+    -------
+    list of Path
+        The domain file, then one profile per actor.
     """
+    domain = genius_view(domain)
     folder = Path(folder)
     name = _safe(domain.name or "domain")
+    files = [_safe(actor) for actor in domain.actors]
+    clash = sorted({f for f in files if files.count(f) > 1 or f == "domain"})
+    if clash:
+        raise FormatError(f"actor ids give the same file name {name}-{clash[0]}.xml",
+                          file=str(folder), hint="rename the actors so their ids differ "
+                          "in letters, digits, '-', '_' or '.' (and none is 'domain')")
     written = []
     template = Element("negotiation_template")
     space = SubElement(template, "utility_space", number_of_issues=str(len(domain.issues)))
@@ -243,7 +501,7 @@ def write_genius_folder(domain: Domain, folder: str | Path) -> list[Path]:
         for j, label in enumerate(issue.labels, start=1):
             SubElement(node, "item", index=str(j), value=label)
     written.append(write_bytes(folder / f"{name}-domain.xml", _xml(template)))
-    for a, actor in enumerate(domain.actors):
+    for a, file in enumerate(files):
         root = Element("utility_space")
         objective = SubElement(root, "objective", index="0", name=name, type="objective",
                                etype="objective", description="")
@@ -260,7 +518,7 @@ def write_genius_folder(domain: Domain, folder: str | Path) -> list[Path]:
             SubElement(objective, "weight", index=str(k), value=repr(float(table[:, a].max())))
         SubElement(root, "discount_factor", value="1.0")
         SubElement(root, "reservation", value=repr(float(domain.disagreement[a])))
-        written.append(write_bytes(folder / f"{name}-{_safe(actor)}.xml", _xml(root)))
+        written.append(write_bytes(folder / f"{name}-{file}.xml", _xml(root)))
     return written
 
 

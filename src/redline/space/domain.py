@@ -15,6 +15,8 @@ Packages are indexed in mixed radix with the first issue most significant, which
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -120,10 +122,7 @@ class Domain:
 
     @property
     def n_packages(self) -> int:
-        total = 1
-        for issue in self.issues:
-            total *= issue.size
-        return total
+        return package_count(issue.size for issue in self.issues)
 
     @property
     def n_actors(self) -> int:
@@ -137,6 +136,25 @@ class Domain:
 
     def names(self) -> tuple[str, ...]:
         return self.actor_names or self.actors
+
+
+def package_count(sizes: Iterable[int]) -> int:
+    """The number of packages of issues with ``sizes`` options: their product.
+
+    An exact Python integer: numpy's fixed-width products wrap around silently (64 binary
+    issues give 2**64, which is 0 in int64), so every size check goes through this.
+    """
+    total = 1
+    for size in sizes:
+        total *= int(size)
+    return total
+
+
+def approximate(count: int) -> str:
+    """``count`` to 3 significant digits (``2.06e+44``), also beyond the float range."""
+    if count < 10**300:
+        return f"{float(count):.3g}"
+    return f"about 10^{math.floor(math.log10(count))}"
 
 
 def domain_from_outcomes(

@@ -21,14 +21,14 @@ Ties: every package within ``TIE_TOLERANCE`` of the optimum is reported.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from redline.errors import SpaceTooLargeError
 from redline.space.blocks import blocks
-from redline.space.domain import Domain
+from redline.space.domain import Domain, approximate, package_count
 from redline.space.frontier import frontier_packages
 from redline.space.packages import decode
 from redline.space.search import at_least
@@ -109,14 +109,34 @@ def chunk_size_for(domain: Domain, memory_mb: float) -> int:
 
 def check_size(domain: Domain, max_packages: int = DEFAULT_MAX_PACKAGES) -> None:
     """Refuse spaces too large to scan, with a hint on what to coarsen."""
-    total = domain.n_packages
+    check_sizes([(issue.id, issue.size) for issue in domain.issues], max_packages)
+
+
+def check_sizes(sizes: Sequence[tuple[str, int]],
+                max_packages: int = DEFAULT_MAX_PACKAGES) -> None:
+    """:func:`check_size` from the options per issue alone (before any table is built).
+
+    Parameters
+    ----------
+    sizes
+        ``(issue id, number of options)`` per issue.
+    max_packages
+        The largest package space accepted.
+
+    Raises
+    ------
+    SpaceTooLargeError
+        When the product of the sizes (an exact Python integer) exceeds ``max_packages``.
+    """
+    total = package_count(size for _, size in sizes)
     if total <= max_packages:
         return
-    largest = max(domain.issues, key=lambda issue: issue.size)
+    largest, options = max(sizes, key=lambda pair: pair[1])
     raise SpaceTooLargeError(
-        f"the package space has {total:.3g} packages, above the limit of {max_packages:.3g}",
-        field=f"issues.{largest.id}",
-        hint=f"coarsen the step of issue {largest.id!r} ({largest.size} options) or merge "
+        f"the package space has {approximate(total)} packages, above the limit of "
+        f"{approximate(max_packages)}",
+        field=f"issues.{largest}",
+        hint=f"coarsen the step of issue {largest!r} ({options:,} options) or merge "
         "options; or raise --max-packages",
     )
 
