@@ -221,9 +221,10 @@ def test_ctrl_c_stops_cleanly(examples: Path):
     import sys
     import time
 
+    # Long enough to be interrupted (about 10 s on an idle machine), within the work limit.
     proc = subprocess.Popen(
         [sys.executable, "-m", "redline", "sweep", str(examples / "donbas-2026.yaml"),
-         "--draws", "5000000", "--json", "--no-progress"],
+         "--draws", "120000", "--json", "--no-progress"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(4)
     proc.send_signal(signal.SIGINT)

@@ -11,9 +11,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from redline.cli.common import app, print_json, user_errors, warn
+from redline.cli.common import DEFAULT_DRAWS, app, print_json, user_errors, warn
 from redline.errors import RedlineError, listing
-from redline.space.engine import DEFAULT_MAX_PACKAGES
+from redline.space.engine import DEFAULT_MAX_PACKAGES, check_size
 
 stderr = Console(stderr=True)
 
@@ -52,6 +52,7 @@ def analyze(
     loaded = load_input(file, truths, max_packages=max_packages)
     for line in loaded.warnings:
         warn(line)
+    check_size(loaded.domain, max_packages)  # before the progress bar
     total = loaded.domain.n_packages
     with Progress(TextColumn("scanning packages"), BarColumn(),
                   TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(),
@@ -85,15 +86,31 @@ def schema() -> None:
 @user_errors
 def check(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    max_packages: Annotated[int, typer.Option(
+        help="The package limit of 'analyze' to check against.")] = DEFAULT_MAX_PACKAGES,
+    draws: Annotated[int, typer.Option(
+        help="The number of draws of 'sweep' to check against.")] = DEFAULT_DRAWS,
 ) -> None:
-    """Check a scenario file and report the first problem (exit status 2) or 'ok'."""
+    """Check a scenario file and report the first problem (exit status 2) or 'ok'.
+
+    A space that 'analyze' would refuse is a problem; one that only 'sweep' would refuse is
+    reported after 'ok'.
+    """
     from redline.scenario.compile import to_domain
     from redline.scenario.load import load_scenario
+    from redline.uncertainty.sweep import check_sweep_size
 
     scenario = load_scenario(file)
     domain = to_domain(scenario)
+    check_size(domain, max_packages)
+    try:
+        check_sweep_size(scenario, draws)
+        sweep_note = ""
+    except RedlineError as error:
+        sweep_note = f"; sweep would refuse it: {error}"
     typer.echo(f"ok: {len(scenario.actors)} actors, {len(scenario.issues)} issues, "
-               f"{domain.n_packages:,} packages, {len(domain.constraints)} active rules")
+               f"{domain.n_packages:,} packages, {len(domain.constraints)} active rules"
+               + sweep_note)
 
 
 # Spaces small enough to count the acceptable packages before and after an export (under 1 s).

@@ -22,6 +22,8 @@ app = typer.Typer(
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+DEFAULT_DRAWS = 10_000  # Monte Carlo draws of `sweep` (and what `check` checks against)
+
 
 def fail(error: RedlineError | str, code: int = 2) -> None:
     """Print one line on stderr and exit with ``code`` (2 for bad input)."""

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from redline.cli.analyze import parse_assume
-from redline.cli.common import app, print_json, user_errors
+from redline.cli.common import DEFAULT_DRAWS, app, print_json, user_errors
 from redline.errors import RedlineError
 
 stderr = Console(stderr=True)
@@ -21,7 +21,7 @@ stderr = Console(stderr=True)
 def sweep(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     draws: Annotated[int, typer.Option("--draws", "-n", help="Number of Monte Carlo draws.")
-                     ] = 10_000,
+                     ] = DEFAULT_DRAWS,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same numbers."
                                       )] = 0,
     assume: Annotated[list[str] | None, typer.Option(
@@ -39,6 +39,7 @@ def sweep(
     """P(agreement), blocking red lines, solution and forecast distributions, sensitivity."""
     from redline.scenario.load import load_scenario
     from redline.uncertainty.executors import dask_executor, in_process
+    from redline.uncertainty.sweep import check_sweep_size
     from redline.uncertainty.sweep import sweep as run_sweep
 
     if workers is not None and scheduler is not None:
@@ -49,6 +50,7 @@ def sweep(
         raise RedlineError("--draws must be at least 1", field="--draws")
     scenario = load_scenario(file)
     truths = parse_assume(assume)
+    check_sweep_size(scenario, draws)  # before any progress bar or setup
     executor = (dask_executor(workers=workers, scheduler=scheduler)
                 if workers is not None or scheduler is not None else in_process)
     branches = [("integrated", {})] + ([("assumed", truths)] if truths else [])

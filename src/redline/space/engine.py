@@ -37,7 +37,9 @@ TIE_TOLERANCE = 1e-12
 MAX_TIES = 1000
 CLOSEST_COUNT = 10
 DEFAULT_MEMORY_MB = 512
-DEFAULT_MAX_PACKAGES = 2_000_000_000
+# A full scan of 10^8 packages takes about 25 s with 3 actors (docs/benchmarks.md); beyond that
+# the default refuses with a hint, and --max-packages raises it.
+DEFAULT_MAX_PACKAGES = 100_000_000
 SOLUTIONS = ("nash", "kalai_smorodinsky", "utilitarian", "egalitarian")
 
 Progress = Callable[[int, int], None]

@@ -1,15 +1,16 @@
 """Where sweep chunks run: in this process (default) or on a Dask cluster.
 
-Every executor runs the same chunks (fixed size, fixed seeds) and returns their results in chunk
-order, so the numbers do not depend on the executor or the number of workers.
+Every executor runs the same chunks (fixed size, fixed seeds) and folds their results in chunk
+order (:func:`redline.uncertainty.sweep.merge_parts`), so the numbers do not depend on the
+executor or the number of workers, and memory does not grow with the number of chunks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from redline.errors import RedlineError
-from redline.uncertainty.sweep import SweepPlan, in_process, run_chunk
+from redline.uncertainty.sweep import SweepPlan, in_process, merge_parts, run_chunk
 
 __all__ = ["dask_executor", "in_process"]
 
@@ -42,16 +43,27 @@ def dask_executor(*, workers: int | None = None, scheduler: str | None = None,
             futures = [client.submit(run_chunk, remote_plan, seed, chunk, size, pure=False)
                        for chunk, size in chunks]
             order = {future.key: k for k, future in enumerate(futures)}
-            results: list[dict | None] = [None] * len(futures)
-            try:
+
+            def in_chunk_order() -> Iterator[dict]:
+                # Results are folded as soon as the ones before them are in, so the client
+                # holds only chunks that finished out of order.
+                waiting: dict[int, dict] = {}
+                following = 0
                 for future in as_completed(futures):
-                    results[order[future.key]] = future.result()
+                    k = order[future.key]
+                    waiting[k] = future.result()
+                    future.release()
                     if progress is not None:
-                        progress(chunks[order[future.key]][1])
+                        progress(chunks[k][1])
+                    while following in waiting:
+                        yield waiting.pop(following)
+                        following += 1
+
+            try:
+                return [merge_parts(in_chunk_order())]
             except KeyboardInterrupt:
                 client.cancel(futures)
                 raise
-            return results  # type: ignore[return-value]
         finally:
             client.close()
             if cluster is not None:

@@ -19,7 +19,7 @@ to each actor; forecast quantiles per issue; and a sensitivity ranking of the un
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,13 +36,19 @@ from redline.scenario.compile import (
     uncertain_inputs,
 )
 from redline.scenario.model import Scenario
-from redline.space.packages import decode
+from redline.space.domain import approximate, package_count
+from redline.space.packages import strides
 from redline.uncertainty.claims import claim_probabilities
 from redline.uncertainty.distributions import Normal
 
 TIE = 1e-12
-CHUNK_BUDGET = 24_000_000  # floats per chunk for (draws x packages x actors) arrays
 MAX_PACKAGES = 2_000_000
+# One chunk's (draws x packages) arrays stay within this; see chunk_bytes_per_draw.
+CHUNK_MEMORY_BYTES = 512 * 2**20
+MAX_CHUNK_DRAWS = 2000
+# Evaluations in one sweep, draws x packages x (actors + rules): about 20 s at this limit on an
+# idle 2-core machine (docs/benchmarks.md). Beyond it the sweep is refused with a hint.
+MAX_SWEEP_WORK = 1_000_000_000
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
@@ -63,28 +69,85 @@ class SweepPlan:
         return int(self.options.shape[0])
 
 
+def chunk_bytes_per_draw(n_packages: int, n_actors: int, n_rules: int) -> int:
+    """Peak bytes one draw adds to a chunk: float64 utilities and gains per actor, the solution
+    values and their temporaries, and a boolean mask per rule and per actor, per package."""
+    return n_packages * (8 * (2 * n_actors + 8) + n_rules + 2 * n_actors + 8)
+
+
+def check_sweep_size(scenario: Scenario, draws: int | None = None) -> tuple[int, int]:
+    """Refuse sweeps too large for memory or time; return ``(packages, chunk draws)``.
+
+    Cheap (issue sizes and counts only), so it runs before anything is built.
+
+    Parameters
+    ----------
+    scenario
+        The scenario to sweep.
+    draws
+        The number of draws; ``None`` checks the package space and memory only.
+
+    Raises
+    ------
+    RedlineError
+        When the package space exceeds ``MAX_PACKAGES``, one draw exceeds
+        ``CHUNK_MEMORY_BYTES``, or ``draws x packages x (actors + rules)`` exceeds
+        ``MAX_SWEEP_WORK``; the hint says what to coarsen or how many draws fit.
+    """
+    total = package_count(len(i.option_values()) for i in scenario.issues)
+    if total > MAX_PACKAGES:
+        raise RedlineError(
+            f"the package space has {approximate(total)} packages; sweeps enumerate every "
+            f"package in every draw and accept at most {MAX_PACKAGES:,}", field="issues",
+            hint="coarsen the issues' steps or merge options for the sweep")
+    n_actors = len(scenario.actors)
+    n_rules = len(scenario.red_lines) + len(scenario.linkages) + 2 * len(scenario.ratification)
+    per_draw = chunk_bytes_per_draw(total, n_actors, n_rules)
+    if per_draw > CHUNK_MEMORY_BYTES:
+        raise RedlineError(
+            f"one draw needs about {per_draw / 2**20:,.0f} MB ({total:,} packages x "
+            f"{n_actors} actors), above the sweep's budget of {CHUNK_MEMORY_BYTES / 2**20:,.0f} MB",
+            field="issues", hint="coarsen the issues' steps, merge options or drop actors")
+    work = total * (n_actors + n_rules)
+    if draws is not None and draws * work > MAX_SWEEP_WORK:
+        fit = MAX_SWEEP_WORK // work
+        raise RedlineError(
+            f"{draws:,} draws x {total:,} packages x {n_actors + n_rules} actors and rules is "
+            f"{approximate(draws * work)} evaluations, above the sweep's limit of "
+            f"{approximate(MAX_SWEEP_WORK)}", field="--draws",
+            hint=(f"use --draws {fit:,} or fewer, or " if fit >= 1 else "")
+            + "coarsen the issues' steps")
+    return total, int(max(1, min(MAX_CHUNK_DRAWS, CHUNK_MEMORY_BYTES // per_draw)))
+
+
 def make_plan(scenario: Scenario, *, assume: Mapping[str, bool] | None = None,
-              model: str = "compromise", chunk_size: int | None = None) -> SweepPlan:
+              model: str = "compromise", chunk_size: int | None = None,
+              draws: int | None = None) -> SweepPlan:
+    """Everything the chunks need; sizes are checked first (:func:`check_sweep_size`)."""
+    total, size = check_sweep_size(scenario, draws)
     assume = dict(assume or {})
     claim_codes(scenario, assume)  # validates the claim ids
     radices = np.array([len(i.option_values()) for i in scenario.issues], dtype=np.int64)
-    total = int(np.prod(radices))
-    if total > MAX_PACKAGES:
-        raise RedlineError(
-            f"the package space has {total:,} packages; sweeps enumerate every package in every "
-            f"draw and accept at most {MAX_PACKAGES:,}", field="issues",
-            hint="coarsen the issues' steps or merge options for the sweep")
-    n_actors = len(scenario.actors)
-    size = chunk_size or int(max(1, min(2000, CHUNK_BUDGET // max(1, total * n_actors))))
+    size = chunk_size or size
     return SweepPlan(
         scenario=scenario,
         assume=assume,
         model=model,
         inputs=tuple(uncertain_inputs(scenario)),
         probabilities=claim_probabilities(scenario),
-        options=decode(np.arange(total, dtype=np.int64), radices),
+        options=_all_options(total, radices),
         chunk_size=size,
     )
+
+
+def _all_options(total: int, radices: np.ndarray) -> np.ndarray:
+    """Every package's options, ``(total, n_issues)`` int32: :func:`decode` of every package,
+    built a column at a time so the temporaries stay one column wide."""
+    out = np.empty((total, radices.size), dtype=np.int32)
+    numbers = np.arange(total, dtype=np.int64)
+    for j, stride in enumerate(strides(radices)):
+        out[:, j] = (numbers // stride) % radices[j]
+    return out
 
 
 def sample(plan: SweepPlan, seed: int, chunk: int, size: int) -> tuple[Draws, np.ndarray]:
@@ -355,14 +418,37 @@ Executor = Callable[[SweepPlan, int, Sequence[tuple[int, int]], Callable[[int], 
                     list[dict]]
 
 
+PER_DRAW_KEYS = ("inputs", "agreement", "forecast", "nash", "ks")
+SUMMED_KEYS = ("acceptable", "accepts", "pivotal", "freeing", "rejected")
+
+
+def merge_parts(parts: Iterable[dict]) -> dict:
+    """Fold chunk results in chunk order: per-draw arrays are joined, counts summed.
+
+    It consumes ``parts`` one at a time, so only one chunk's per-package arrays are held beside
+    the running sums (memory does not grow with the number of chunks). The sums run in the same
+    order whatever the executor, so the numbers are identical.
+    """
+    per_draw: dict[str, list[np.ndarray]] = {key: [] for key in PER_DRAW_KEYS}
+    sums: dict[str, np.ndarray] = {}
+    for part in parts:
+        for key in PER_DRAW_KEYS:
+            per_draw[key].append(part[key])
+        for key in SUMMED_KEYS:
+            sums[key] = sums[key] + part[key] if key in sums else 0 + part[key]
+    return {**{key: np.concatenate(arrays) for key, arrays in per_draw.items()}, **sums}
+
+
 def in_process(plan: SweepPlan, seed: int, chunks: Sequence[tuple[int, int]],
                progress: Callable[[int], None] | None = None) -> list[dict]:
-    out = []
-    for chunk, size in chunks:
-        out.append(run_chunk(plan, seed, chunk, size))
-        if progress is not None:
-            progress(size)
-    return out
+    """Run the chunks here, one after another; returns their merged result (one part)."""
+    def results() -> Iterator[dict]:
+        for chunk, size in chunks:
+            yield run_chunk(plan, seed, chunk, size)
+            if progress is not None:
+                progress(size)
+
+    return [merge_parts(results())]
 
 
 def sweep(scenario: Scenario, *, draws: int, seed: int = 0,
@@ -373,17 +459,12 @@ def sweep(scenario: Scenario, *, draws: int, seed: int = 0,
     if draws < 1:
         raise RedlineError("--draws must be at least 1", field="--draws")
     start = time.perf_counter()
-    plan = make_plan(scenario, assume=assume, model=model, chunk_size=chunk_size)
+    plan = make_plan(scenario, assume=assume, model=model, chunk_size=chunk_size, draws=draws)
     chunks = [(k, min(plan.chunk_size, draws - k * plan.chunk_size))
               for k in range(-(-draws // plan.chunk_size))]
-    parts = executor(plan, seed, chunks, progress)
-    merged = {key: np.concatenate([p[key] for p in parts]) for key in
-              ("inputs", "agreement", "forecast", "nash", "ks")}
-    acceptable = sum(p["acceptable"] for p in parts)
-    accepts = sum(p["accepts"] for p in parts)
-    pivotal = sum(p["pivotal"] for p in parts)
-    freeing = sum(p["freeing"] for p in parts)
-    rejected = sum(p["rejected"] for p in parts)
+    merged = merge_parts(executor(plan, seed, chunks, progress))
+    acceptable, accepts = merged["acceptable"], merged["accepts"]
+    pivotal, freeing, rejected = merged["pivotal"], merged["freeing"], merged["rejected"]
     names = [path for path, *_ in plan.inputs] + [f"claim:{c.id}" for c in scenario.claims]
     blocking = _blocking_rows(plan, draws, pivotal, freeing, rejected)
     return SweepResult(

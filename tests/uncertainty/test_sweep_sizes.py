@@ -1,0 +1,162 @@
+"""Size limits of `sweep`, `analyze` and `check`: the same numbers everywhere, checked first.
+
+The scenarios are built here: ``issues`` binary or k-ary issues and two actors, as in the
+fuzzing reproducers (64 binary issues overflowed an int64 package count; 5^9 packages made a
+sweep use 2.5 GB).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from redline.cli import app
+from redline.errors import RedlineError
+from redline.scenario.load import parse_scenario
+from redline.space.domain import approximate, package_count
+from redline.space.engine import DEFAULT_MAX_PACKAGES
+from redline.space.packages import decode
+from redline.uncertainty.sweep import (
+    CHUNK_MEMORY_BYTES,
+    MAX_PACKAGES,
+    MAX_SWEEP_WORK,
+    check_sweep_size,
+    chunk_bytes_per_draw,
+    make_plan,
+    merge_parts,
+    sweep,
+)
+
+runner = CliRunner()
+
+
+def grid_scenario(n_issues: int, n_options: int, n_actors: int = 2) -> str:
+    """YAML: ``n_actors`` actors at alternating ends of ``n_issues`` issues."""
+    values = [round(100 * k / (n_options - 1), 6) for k in range(n_options)]
+    options = ", ".join(f"{{label: o{k}, value: {v}}}" for k, v in enumerate(values))
+    lines = ["actors:"]
+    lines += [f"  - {{id: a{a}, name: A{a}, capability: 1}}" for a in range(n_actors)]
+    lines.append("issues:")
+    lines += [f"  - {{id: i{i}, name: I{i}, options: [{options}]}}" for i in range(n_issues)]
+    lines.append("positions:")
+    for a in range(n_actors):
+        lines.append(f"  a{a}:")
+        lines += [f"    i{i}: {{position: {100 * ((a + i) % 2)}, salience: 1}}"
+                  for i in range(n_issues)]
+    return "\n".join(lines) + "\n"
+
+
+def scenario(n_issues: int, n_options: int, n_actors: int = 2):
+    return parse_scenario(grid_scenario(n_issues, n_options, n_actors).encode(), "grid.yaml")
+
+
+def write(tmp_path: Path, n_issues: int, n_options: int, n_actors: int = 2) -> Path:
+    path = tmp_path / "grid.yaml"
+    path.write_text(grid_scenario(n_issues, n_options, n_actors))
+    return path
+
+
+def test_package_count_is_exact_beyond_int64():
+    assert package_count([2] * 64) == 2**64
+    assert int(np.prod(np.full(64, 2, dtype=np.int64))) == 0  # what the sweep used to check
+    assert approximate(2**64) == "1.84e+19"
+    assert approximate(10**400) == "about 10^400"
+
+
+def test_sweep_refuses_64_binary_issues_before_allocating():
+    with pytest.raises(RedlineError, match=r"1\.84e\+19 packages; sweeps .* at most 2,000,000"):
+        sweep(scenario(64, 2), draws=200)
+
+
+def test_sweep_refuses_work_beyond_the_limit_with_the_draws_that_fit():
+    s = scenario(9, 5)  # 1,953,125 packages, 2 actors
+    fit = MAX_SWEEP_WORK // (5**9 * 2)
+    with pytest.raises(RedlineError, match=f"use --draws {fit:,} or fewer"):
+        check_sweep_size(s, 10_000)
+    assert check_sweep_size(s, fit)[0] == 5**9
+
+
+def test_chunks_stay_within_the_memory_budget():
+    for n_issues, n_options, n_actors in [(9, 5, 2), (6, 6, 3), (3, 4, 4), (1, 2, 2)]:
+        plan = make_plan(scenario(n_issues, n_options, n_actors))
+        per_draw = chunk_bytes_per_draw(plan.n_packages, n_actors, 0)
+        assert plan.chunk_size >= 1
+        assert plan.chunk_size == 1 or plan.chunk_size * per_draw <= CHUNK_MEMORY_BYTES
+
+
+def test_one_draw_above_the_memory_budget_is_refused():
+    # 20 actors on 5^9 packages: one draw alone needs more than the budget.
+    s = scenario(9, 5, n_actors=20)
+    assert chunk_bytes_per_draw(5**9, 20, 0) > CHUNK_MEMORY_BYTES
+    with pytest.raises(RedlineError, match="one draw needs about"):
+        check_sweep_size(s, 1)
+
+
+def test_plan_options_are_every_package_in_order():
+    plan = make_plan(scenario(4, 3))
+    expected = decode(np.arange(3**4), np.full(4, 3))
+    assert np.array_equal(plan.options, expected)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.integers(1, 9), min_size=1, max_size=6))
+def test_merge_parts_folds_in_order_like_the_sum_of_all_parts(sizes):
+    rng = np.random.default_rng(len(sizes))
+    parts = [{"inputs": rng.random((n, 2)), "agreement": rng.random(n) < 0.5,
+              "forecast": rng.random((n, 3)), "nash": rng.integers(-1, 5, n),
+              "ks": rng.integers(-1, 5, n), "acceptable": rng.integers(0, n + 1, 5),
+              "accepts": rng.integers(0, n + 1, (2, 5)), "pivotal": rng.integers(0, n, 3),
+              "freeing": rng.integers(0, n, 3), "rejected": rng.random(3)} for n in sizes]
+    merged = merge_parts(iter(parts))
+    assert np.array_equal(merged["nash"], np.concatenate([p["nash"] for p in parts]))
+    for key in ("acceptable", "accepts", "pivotal", "freeing", "rejected"):
+        assert np.array_equal(merged[key], sum(p[key] for p in parts))
+
+
+def test_sweep_cli_refuses_first_with_one_line_naming_the_file(tmp_path: Path):
+    path = write(tmp_path, 64, 2)
+    result = runner.invoke(app, ["sweep", str(path), "--draws", "200", "--json"])
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: {path}: issues: the package space has 1.84e+19 packages; "
+                             "sweeps enumerate every package in every draw and accept at most "
+                             "2,000,000 (hint: coarsen the issues' steps or merge options for "
+                             "the sweep)\n")
+
+
+def test_check_refuses_what_analyze_refuses(tmp_path: Path):
+    path = write(tmp_path, 64, 2)
+    checked = runner.invoke(app, ["check", str(path)])
+    analyzed = runner.invoke(app, ["analyze", str(path), "--json"])
+    assert checked.exit_code == analyzed.exit_code == 2
+    assert checked.stderr == analyzed.stderr
+    assert "above the limit of 1e+08" in checked.stderr
+
+
+def test_check_reports_what_sweep_would_refuse(tmp_path: Path):
+    path = write(tmp_path, 9, 5)
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 0
+    fit = MAX_SWEEP_WORK // (5**9 * 2)
+    assert result.stdout.startswith("ok: 2 actors, 9 issues, 1,953,125 packages")
+    assert "sweep would refuse it: --draws: 10,000 draws" in result.stdout
+    assert f"use --draws {fit:,} or fewer" in result.stdout
+    ok = runner.invoke(app, ["check", str(path), "--draws", str(fit)])
+    assert ok.stdout == "ok: 2 actors, 9 issues, 1,953,125 packages, 0 active rules\n"
+
+
+def test_analyze_default_limit_refuses_2e8_packages_with_a_hint(tmp_path: Path):
+    path = write(tmp_path, 8, 11)  # 2.14e8 packages: 54 s and 1 GB under the old limit
+    assert 11**8 > DEFAULT_MAX_PACKAGES
+    result = runner.invoke(app, ["analyze", str(path), "--json"])
+    assert result.exit_code == 2
+    assert "2.14e+08 packages, above the limit of 1e+08" in result.stderr
+    assert "raise --max-packages" in result.stderr
+
+
+def test_sweep_limit_is_below_the_analyze_limit():
+    assert MAX_PACKAGES < DEFAULT_MAX_PACKAGES
