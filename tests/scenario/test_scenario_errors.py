@@ -61,7 +61,7 @@ def test_good_file_loads():
     ("", None, "empty"),
     ("# only a comment\n", None, "empty"),
     ("- a\n- b\n", 1, "mapping"),
-    (GOOD.replace("capability: 2", "capability: -2"), 8, "capability must lie in (0, inf]"),
+    (GOOD.replace("capability: 2", "capability: -2"), 8, "capability must lie in [1e-09, 1e+15]"),
     (GOOD.replace("outside_option: 0.2", "outside_option: 1.5"), 8,
      "outside_option must lie in [0, 1], got 1.5"),
     (GOOD.replace("never: {issue: land, is: none}", "never: {issue: sea, is: none}"), 29,

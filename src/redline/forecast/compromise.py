@@ -103,11 +103,16 @@ def prepare_inputs(
 
 
 def weighted_mean(position: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """Column-wise weighted mean of ``position (n, d)``; zero-weight columns get the plain mean."""
+    """Column-wise weighted mean of ``position (n, d)``; zero-weight columns get the plain mean.
+
+    The result is kept within the column's positions, which rounding could otherwise leave by
+    an ulp.
+    """
     total = weight.sum(axis=0)
     plain = position.mean(axis=0)
     safe = np.where(total > 0, total, 1.0)
-    return np.where(total > 0, (weight * position).sum(axis=0) / safe, plain)
+    mean = np.where(total > 0, (weight * position).sum(axis=0) / safe, plain)
+    return np.clip(mean, position.min(axis=0), position.max(axis=0))
 
 
 def static_forecast(model: str, inputs: ModelInputs, point: np.ndarray, options: dict,

@@ -90,7 +90,9 @@ def nash_solution(
     left, right = a.copy(), b.copy()
     best = 0.5 * (a + b)
     steps = np.linspace(0.0, 1.0, GRID)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # log(0) and x/0 are expected (a zero gain); so is overflow in -w slope / gain when the gain
+    # is tiny: the bisection only uses the derivative's sign.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for _ in range(REFINEMENTS + 1):
             grid = left[:, None] + (right - left)[:, None] * steps  # (d, G)
             gain = reference[:, None, :] - _loss(np.abs(grid[:, :, None] - x[:, None, :]),

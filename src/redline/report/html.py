@@ -27,8 +27,9 @@ from redline.forecast.base import Forecast
 from redline.io.atomic import write_bytes
 from redline.pipeline import Loaded, claim_branches, load_input
 from redline.report import figures as F
+from redline.scenario.model import FIELD_RANGES
 from redline.space.engine import Analysis, analyze, package_labels
-from redline.uncertainty.distributions import is_uncertain
+from redline.uncertainty.distributions import is_uncertain, point
 
 JUDGMENT_MARK = {"reported": "R", "official": "O", "analyst": "A", "estimate": "E"}
 
@@ -146,8 +147,9 @@ def figure_html(key: str, fig: go.Figure) -> Html:
     return Html(f'<figure class="plot" data-figure="{esc(key)}">{div}</figure>')
 
 
-def fmt_number(value: object) -> str:
-    """A number, or a distribution as written with its mean."""
+def fmt_number(value: object, field: str) -> str:
+    """A number, or a distribution as written with its mean: the point value the analysis uses
+    for ``field`` (a normal is truncated to the field's range)."""
     if value is None:
         return "-"
     if is_uncertain(value):
@@ -156,7 +158,8 @@ def fmt_number(value: object) -> str:
             inner = ", ".join(f"{k}={v}" for k, v in args.items())
         else:
             inner = ", ".join(f"{float(v):g}" for v in args)
-        return f"{kind} [{inner}], mean {value.mean():.3g}"  # type: ignore[union-attr]
+        mean = point(value, *FIELD_RANGES[field])  # type: ignore[arg-type]
+        return f"{kind} [{inner}], mean {mean:.3g}"
     return f"{float(value):g}"  # type: ignore[arg-type]
 
 
@@ -215,8 +218,9 @@ def _sources_list(ids: Sequence[str], names: Mapping[str, str]) -> str:
 def _actors_table(data: ReportData) -> Html:
     s = data.loaded.scenario
     veto = dict(zip(data.analysis.domain.actors, data.analysis.domain.party_mask, strict=True))
-    rows = [(a.id, a.name, a.role, fmt_number(a.capability),
-             "yes" if veto.get(a.id, a.has_veto) else "no", fmt_number(a.outside_option),
+    rows = [(a.id, a.name, a.role, fmt_number(a.capability, "capability"),
+             "yes" if veto.get(a.id, a.has_veto) else "no",
+             fmt_number(a.outside_option, "outside_option"),
              a.judgment, ", ".join(a.sources) or "-", a.note) for a in s.actors]
     return table(("id", "name", "role", "capability", "veto", "outside option", "judgment",
                   "sources", "note"), rows)
@@ -297,10 +301,10 @@ def _positions_table(data: ReportData) -> Html:
         cells: list[object] = [actor.name]
         for issue in s.issues:
             st = s.positions[actor.id][issue.id]
-            text = f"position {fmt_number(st.position)}"
+            text = f"position {fmt_number(st.position, 'position')}"
             if st.private is not None:
-                text += f"<br>private {esc(fmt_number(st.private))}"
-            text += f"<br>salience {esc(fmt_number(st.salience))}"
+                text += f"<br>private {esc(fmt_number(st.private, 'private'))}"
+            text += f"<br>salience {esc(fmt_number(st.salience, 'salience'))}"
             if st.values is not None:
                 text += "<br>values: " + esc(", ".join(f"{k}={v:g}" for k, v in
                                                         st.values.items()))

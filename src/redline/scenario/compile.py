@@ -1,8 +1,9 @@
 """Turn a validated :class:`Scenario` into numbers: one :class:`Domain`, or a batch of draws.
 
 Compilation is batched from the start: every numeric input becomes an array with a leading draw
-axis (length 1 for the deterministic analysis, where distributions give their means). The same
-code therefore serves ``redline analyze`` and Monte Carlo sweeps.
+axis (length 1 for the deterministic analysis, where a distribution gives its point value: the
+mean of the distribution a sweep draws from). The same code therefore serves ``redline
+analyze`` and Monte Carlo sweeps.
 
 Utilities (the convention, see docs/concepts.md):
 
@@ -25,12 +26,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from redline.errors import ScenarioError, listing
+from redline.scenario.model import FIELD_RANGES, MIN_SALIENCE, Scenario
 from redline.scenario.model import Condition as ConditionSpec
-from redline.scenario.model import Scenario
 from redline.space.domain import Condition, Constraint, Domain, IssueSpace
 from redline.uncertainty.distributions import is_uncertain, point
 
 TRUE, FALSE, UNKNOWN = 1, 0, -1
+THRESHOLD_SLACK = 1e-9  # an option within this of an at_least/at_most threshold meets it
+
+
+def field_range(path: str) -> tuple[float, float]:
+    """The range of the numeric input at ``path`` (its last component names the field)."""
+    return FIELD_RANGES[path.rsplit(".", 1)[-1]]
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,8 @@ class Draws:
     """Values of the uncertain inputs for a batch of draws.
 
     ``values`` maps an input's path (see :func:`uncertain_inputs`) to ``(size,)`` samples;
-    inputs not in it take their mean. ``claims`` maps a claim id to ``(size,)`` truths coded
+    inputs not in it take their point value (:func:`~redline.uncertainty.distributions.point`).
+    ``claims`` maps a claim id to ``(size,)`` truths coded
     1 (true), 0 (false) or -1 (not assumed).
     """
 
@@ -51,7 +59,7 @@ class Draws:
             raise ValueError(f"no value at {path}")
         if is_uncertain(raw) and path in self.values:
             return np.asarray(self.values[path], dtype=float)
-        return np.full(self.size, point(raw))  # type: ignore[arg-type]
+        return np.full(self.size, point(raw, *field_range(path)))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -117,25 +125,32 @@ def _condition_inputs(spec: ConditionSpec, path: str) -> Iterator[tuple[str, obj
 
 
 def numeric_inputs(scenario: Scenario) -> Iterator[tuple[str, object, float, float]]:
-    """Every numeric input as ``(path, value, low, high)`` in a fixed order."""
+    """Every numeric input as ``(path, value, low, high)`` in a fixed order; ``[low, high]`` is
+    the field's range (:data:`redline.scenario.model.FIELD_RANGES`)."""
+    for path, value in _numeric_values(scenario):
+        yield (path, value, *field_range(path))
+
+
+def _numeric_values(scenario: Scenario) -> Iterator[tuple[str, object]]:
     for actor in scenario.actors:
-        yield f"actors.{actor.id}.capability", actor.capability, 0.0, np.inf
-        yield f"actors.{actor.id}.outside_option", actor.outside_option, 0.0, 1.0
+        yield f"actors.{actor.id}.capability", actor.capability
+        yield f"actors.{actor.id}.outside_option", actor.outside_option
     for actor in scenario.actors:
         for issue in scenario.issues:
             stance = scenario.positions[actor.id][issue.id]
             base = f"positions.{actor.id}.{issue.id}"
-            yield f"{base}.position", stance.position, 0.0, 100.0
+            yield f"{base}.position", stance.position
             if stance.private is not None:
-                yield f"{base}.private", stance.private, 0.0, 100.0
-            yield f"{base}.salience", stance.salience, 0.0, 1.0
+                yield f"{base}.private", stance.private
+            yield f"{base}.salience", stance.salience
     for group in RULE_GROUPS:
         for rule in getattr(scenario, group):
             for key in CONDITION_KEYS:
                 spec = getattr(rule, key, None)
                 if spec is not None:
-                    for path, value in _condition_inputs(spec, f"{group}.{rule.id}.{key}"):
-                        yield path, value, 0.0, 100.0
+                    yield from _condition_inputs(spec, f"{group}.{rule.id}.{key}")
+            if getattr(rule, "min_utility", None) is not None:
+                yield f"{group}.{rule.id}.min_utility", rule.min_utility
 
 
 def uncertain_inputs(scenario: Scenario) -> list[tuple[str, object, float, float]]:
@@ -209,6 +224,9 @@ def compile_batch(scenario: Scenario, draws: Draws) -> BatchDomain:
             if ov.salience is not None:
                 salience[:, a, i] = np.where(on, ov.salience, salience[:, a, i])
 
+    # A sampled salience too small to square without underflow counts as 0 (validation refuses
+    # such a plain number).
+    salience = np.where(salience < MIN_SALIENCE, 0.0, salience)
     total = salience.sum(axis=2)  # (D, A)
     if (total <= 0).any():
         d, a = np.argwhere(total <= 0)[0]
@@ -264,11 +282,14 @@ def compile_batch(scenario: Scenario, draws: Draws) -> BatchDomain:
                                           unless=cond(rule.requires, f"{path}.requires")))
             active.append(gate(rule))
         if rule.min_utility is not None:
+            threshold = draws.number(f"{path}.min_utility", rule.min_utility)
+            shown = point(rule.min_utility, *FIELD_RANGES["min_utility"])
             constraints.append(Constraint(
                 rule.id + (":approval" if rule.requires is not None else ""), "ratification",
                 actor_index[rule.actor],
-                (rule.description or "ratification") + f" (needs utility >= {rule.min_utility:g})",
-                when, min_utility=rule.min_utility))
+                (rule.description or "ratification") + f" (needs utility >= {shown:g})",
+                when, min_utility=threshold[:, None] if is_uncertain(rule.min_utility)
+                and size > 1 else float(threshold[0])))
             active.append(gate(rule))
 
     return BatchDomain(
@@ -313,7 +334,7 @@ def compile_condition(spec: ConditionSpec, issues: tuple[IssueSpace, ...],
                     limit = draws.number(f"{path}.{key}", value)[:, None]
                 else:
                     limit = draws.number(f"{path}.{key}", value)[0]
-                slack = 1e-9 if key == "at_least" else -1e-9
+                slack = THRESHOLD_SLACK if key == "at_least" else -THRESHOLD_SLACK
                 allowed = allowed & keep(space.values + slack, limit)
         return Condition("in", issue=k, allowed=np.asarray(allowed, dtype=bool))
     if spec.all is not None:
@@ -330,7 +351,7 @@ def compile_condition(spec: ConditionSpec, issues: tuple[IssueSpace, ...],
 
 
 def to_domain(scenario: Scenario, assume: Mapping[str, bool] | None = None) -> Domain:
-    """Compile ``scenario`` (in the claim branch ``assume``, means for distributions)."""
+    """Compile ``scenario`` (in the claim branch ``assume``, point values for distributions)."""
     truths = claim_codes(scenario, assume)
     batch = compile_batch(scenario, deterministic_draws(scenario, assume))
     keep = np.flatnonzero(batch.active[0])

@@ -17,7 +17,8 @@ from pydantic import ValidationError
 from redline import safe_yaml
 from redline.errors import ScenarioError
 from redline.files import decode_text, read_bytes
-from redline.scenario.model import ReferenceError_, Scenario, check_references
+from redline.scenario.model import FIELD_RANGES, ReferenceError_, Scenario, check_references
+from redline.uncertainty.distributions import KINDS
 
 MAX_FILE_BYTES = 5_000_000
 _SIZE_HINT = "a scenario is a few kilobytes; check that this is the right file"
@@ -64,7 +65,7 @@ def build_scenario(
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
-        loc = tuple(first["loc"])
+        loc = _field_path(tuple(first["loc"]))
         raise ScenarioError(
             _message(first), file=name, line=_line(root, loc), field=_dotted(loc),
             hint=_hint(first),
@@ -107,6 +108,19 @@ def _construct(root: yaml.Node, name: str) -> Any:
     return safe_yaml.construct(root, name, error=ScenarioError)
 
 
+def _field_path(loc: tuple) -> tuple:
+    """``loc`` without the tags pydantic adds inside a number-or-distribution field: ``number``
+    or ``distribution``, then the distribution's kind (which the YAML key repeats)."""
+    out: list = []
+    for part in loc:
+        if part in ("number", "distribution") and out and out[-1] in FIELD_RANGES:
+            continue
+        if part in KINDS and out and out[-1] == part:
+            continue
+        out.append(part)
+    return tuple(out)
+
+
 def _dotted(loc: tuple) -> str:
     out = ""
     for part in loc:
@@ -126,9 +140,11 @@ def _message(err: dict) -> str:
         return "unknown field"
     if kind == "missing":
         return "required field is missing"
+    if kind == "finite_number":
+        msg = "must be a finite number"
     value = err.get("input")
     short = isinstance(value, (int, float, str)) and len(str(value)) < 60
-    if kind != "model_type" and short:
+    if kind != "model_type" and short and ", got " not in msg:
         return f"{msg} (got {value!r})"
     return msg
 
@@ -136,6 +152,8 @@ def _message(err: dict) -> str:
 def _hint(err: dict) -> str | None:
     if err.get("type") == "extra_forbidden":
         return "check the spelling; `redline schema` lists the allowed fields"
+    if err.get("type") == "finite_number":
+        return "NaN and infinity are not allowed; write a finite value"
     return None
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from redline.errors import listing
-from redline.uncertainty.distributions import Distribution, Number, is_uncertain
+from redline.uncertainty.distributions import Distribution, Normal, Number, is_uncertain
 
 Id = Annotated[
     str,
@@ -30,29 +30,55 @@ Judgment = Literal["reported", "analyst", "official", "estimate"]
 
 
 MAX_OPTIONS_PER_ISSUE = 100_000
+SCALE_SNAP = 1e-9  # a scale's last grid point this close below ``high`` counts as ``high``
+MIN_CAPABILITY = 1e-9
+MAX_CAPABILITY = 1e15
+MIN_SALIENCE = 1e-9
+
+# The range of every numeric field that may hold a distribution. Capabilities are bounded so
+# that sums and products of capabilities and saliences (in the forecast models) can neither
+# overflow nor underflow; a nonzero salience below MIN_SALIENCE would underflow when squared.
+FIELD_RANGES: dict[str, tuple[float, float]] = {
+    "capability": (MIN_CAPABILITY, MAX_CAPABILITY),
+    "outside_option": (0.0, 1.0),
+    "position": (0.0, 100.0),
+    "private": (0.0, 100.0),
+    "salience": (0.0, 1.0),
+    "at_least": (0.0, 100.0),
+    "at_most": (0.0, 100.0),
+    "min_utility": (0.0, 1.0),
+}
 
 
+def check_range(value: object, name: str) -> None:
+    """Raise ValueError unless ``value`` (a number or a distribution) lies in field ``name``'s
+    range (:data:`FIELD_RANGES`).
 
-def check_range(value: object, low: float, high: float, name: str, *,
-                open_low: bool = False) -> None:
-    """Raise ValueError unless ``value`` (a number or a distribution's support) lies in range."""
+    A distribution's whole support must lie in the range; a normal without ``low`` or ``high``
+    is truncated to the range when drawn, so that side always fits. A plain salience must be 0
+    or at least :data:`MIN_SALIENCE` (a sampled one below it counts as 0).
+    """
     if value is None:
         return
-    lo, hi = value.support() if is_uncertain(value) else (value, value)  # type: ignore[union-attr]
-    # A normal without bounds is truncated to the field's own range when sampled.
-    lo = low if lo == float("-inf") else lo
-    hi = high if hi == float("inf") else hi
-    bad_low = lo <= low if open_low else lo < low
-    if bad_low or hi > high:
-        bracket = "(" if open_low else "["
-        what = "support" if is_uncertain(value) else "value"
-        raise ValueError(f"{name} must lie in {bracket}{low:g}, {high:g}], "
-                         f"got {what} [{lo:g}, {hi:g}]" if lo != hi else
-                         f"{name} must lie in {bracket}{low:g}, {high:g}], got {lo:g}")
+    low, high = FIELD_RANGES[name]
+    if is_uncertain(value):
+        lo, hi = value.support()  # type: ignore[union-attr]
+        if isinstance(value, Normal):  # a missing bound is the field's own
+            spec = value.normal
+            lo = low if spec.low is None else spec.low
+            hi = high if spec.high is None else spec.high
+        what = f"support [{lo:g}, {hi:g}]"
+    else:
+        lo = hi = float(value)  # type: ignore[arg-type]
+        what = f"{lo:g}"
+    if lo < low or hi > high:
+        raise ValueError(f"{name} must lie in [{low:g}, {high:g}], got {what}")
+    if name == "salience" and not is_uncertain(value) and 0 < lo < MIN_SALIENCE:
+        raise ValueError(f"salience must be 0 or at least {MIN_SALIENCE:g}, got {lo:g}")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Meta(Strict):
@@ -80,7 +106,8 @@ class Actor(Strict):
     id: Id
     name: str
     role: Literal["party", "mediator", "stakeholder"] = "party"
-    capability: Number = Field(description="Clout (> 0): relative power to shape the outcome.")
+    capability: Number = Field(description="Clout: relative power to shape the outcome, in any "
+                               f"unit, from {MIN_CAPABILITY:g} to {MAX_CAPABILITY:g}.")
     veto: bool | None = Field(
         None,
         description="Whether a deal needs this actor's acceptance. Default: parties and "
@@ -98,13 +125,13 @@ class Actor(Strict):
     @field_validator("capability")
     @classmethod
     def _capability(cls, value):
-        check_range(value, 0, float("inf"), "capability", open_low=True)
+        check_range(value, "capability")
         return value
 
     @field_validator("outside_option")
     @classmethod
     def _outside(cls, value):
-        check_range(value, 0, 1, "outside_option")
+        check_range(value, "outside_option")
         return value
 
     @property
@@ -171,7 +198,7 @@ class Issue(Strict):
         assert self.scale is not None
         count = int(round((self.scale.high - self.scale.low) / self.scale.step))
         values = [self.scale.low + i * self.scale.step for i in range(count + 1)]
-        if values[-1] < self.scale.high - 1e-9:
+        if values[-1] < self.scale.high - SCALE_SNAP:
             values.append(self.scale.high)
         values = [min(v, self.scale.high) for v in values]
         return [(_fmt(v), v) for v in values]
@@ -200,13 +227,13 @@ class Stance(Strict):
     @field_validator("position", "private")
     @classmethod
     def _position(cls, value, info):
-        check_range(value, 0, 100, info.field_name)
+        check_range(value, info.field_name)
         return value
 
     @field_validator("salience")
     @classmethod
     def _salience(cls, value):
-        check_range(value, 0, 1, "salience")
+        check_range(value, "salience")
         return value
 
     @property
@@ -238,7 +265,7 @@ class Condition(Strict):
     @field_validator("at_least", "at_most")
     @classmethod
     def _threshold(cls, value, info):
-        check_range(value, 0, 100, info.field_name)
+        check_range(value, info.field_name)
         return value
 
     @model_validator(mode="after")
@@ -297,7 +324,10 @@ class RedLine(Gate):
     unless: Condition | None = Field(
         None, description="Exception: the red line lifts if this holds."
     )
-    hard: bool = True
+    hard: bool = Field(
+        True, description="A label: false marks the red line as negotiable in the file. It "
+        "rejects packages all the same; give its threshold a distribution (or gate it on a "
+        "claim) to make it bind only sometimes.")
     judgment: Judgment = "analyst"
     sources: list[Id] = []
 
@@ -329,9 +359,17 @@ class Ratification(Gate):
     description: str = ""
     when: Condition
     requires: Condition | None = None
-    min_utility: float | None = Field(None, ge=0, le=1)
+    min_utility: Number | None = Field(
+        None, description="The ratifying body's acceptance threshold on the 0-1 utility scale "
+        "(a distribution makes it uncertain).")
     judgment: Judgment = "analyst"
     sources: list[Id] = []
+
+    @field_validator("min_utility")
+    @classmethod
+    def _threshold(cls, value):
+        check_range(value, "min_utility")
+        return value
 
     @model_validator(mode="after")
     def _some(self) -> Ratification:
@@ -345,9 +383,16 @@ class Override(Strict):
 
     actor: Id
     issue: Id | None = None
-    position: float | None = Field(None, ge=0, le=100)
-    salience: float | None = Field(None, ge=0, le=1)
-    outside_option: float | None = Field(None, ge=0, le=1)
+    position: float | None = Field(None, description="Replaces the ideal point (stated and "
+                                   "private) on ``issue``, 0-100.")
+    salience: float | None = Field(None, description="Replaces the salience on ``issue``, 0-1.")
+    outside_option: float | None = Field(None, description="Replaces the outside option, 0-1.")
+
+    @field_validator("position", "salience", "outside_option")
+    @classmethod
+    def _range(cls, value, info):
+        check_range(value, info.field_name)
+        return value
 
 
 class Claim(Strict):

@@ -8,11 +8,17 @@ YAML forms (each a one-key mapping in place of a number):
   own range when omitted);
 * ``{choice: {values: [v1, v2, ...], p: [p1, p2, ...]}}`` — discrete, probabilities summing to 1.
 
-A plain number is a degenerate distribution. The deterministic analysis uses each distribution's
-mean; a sweep draws from it. Sampling is vectorised: ``sample(rng, n)`` returns ``n`` values.
-The truncated normal is drawn by inversion (Acklam's rational approximation of the normal
-quantile, relative error below 1.2e-9), so one uniform number gives one draw whatever the
-truncation.
+A plain number is a degenerate distribution. Every parameter must be a finite number.
+
+A field gives each distribution its range (:func:`as_sampled`): a normal without ``low`` or
+``high`` is truncated there. The deterministic analysis uses the mean of that distribution
+(:func:`point`) and a sweep draws from the very same one, so the two agree. The mean of a
+truncated normal is exact (closed form, evaluated without cancellation or underflow even far in
+a tail). Sampling is vectorised: ``sample(rng, n)`` returns ``n`` values. The truncated normal
+is drawn by inversion (Acklam's rational approximation of the normal quantile, relative error
+below 1.2e-9, on the side of the mean where the interval lies), so one uniform number gives one
+draw whatever the truncation; more than ``TAIL_INVERSION_LIMIT`` standard deviations out, where
+tail probabilities underflow, the conditional law is inverted by Newton's method.
 """
 
 from __future__ import annotations
@@ -23,9 +29,12 @@ from typing import Annotated, Any, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
+FINITE = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+TAIL_INVERSION_LIMIT = 30.0  # standard deviations; beyond, normal tail probabilities underflow
+
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = FINITE
 
     def mean(self) -> float:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -88,7 +97,7 @@ class Triangular(_Dist):
 
 
 class NormalSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = FINITE
     mean: float
     sd: float = Field(description="Standard deviation before truncation (>= 0).")
     low: float | None = None
@@ -114,16 +123,18 @@ class Normal(_Dist):
     def support(self) -> tuple[float, float]:
         return self.bounds()
 
+    def within(self, low: float, high: float) -> Normal:
+        """This normal with a missing ``low``/``high`` taken from a field's range."""
+        spec = self.normal
+        if spec.low is not None and spec.high is not None:
+            return self
+        return Normal(normal=spec.model_copy(update={
+            "low": low if spec.low is None else max(spec.low, low),
+            "high": high if spec.high is None else min(spec.high, high)}))
+
     def mean(self) -> float:
         spec = self.normal
-        low, high = self.bounds()
-        if spec.sd == 0:
-            return float(min(max(spec.mean, low), high))
-        a, b = (low - spec.mean) / spec.sd, (high - spec.mean) / spec.sd
-        mass = _phi_cdf(b) - _phi_cdf(a)
-        if mass <= 0:
-            return float(min(max(spec.mean, low), high))
-        return spec.mean + spec.sd * (_phi_pdf(a) - _phi_pdf(b)) / mass
+        return truncated_normal_mean(spec.mean, spec.sd, *self.bounds())
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         spec = self.normal
@@ -131,15 +142,20 @@ class Normal(_Dist):
         u = rng.random(n)
         if spec.sd == 0:
             return np.full(n, min(max(spec.mean, low), high))
-        lo_p = _phi_cdf((low - spec.mean) / spec.sd)
-        hi_p = _phi_cdf((high - spec.mean) / spec.sd)
-        p = lo_p + u * (hi_p - lo_p)
-        x = spec.mean + spec.sd * normal_quantile(np.clip(p, 1e-300, 1 - 1e-16))
+        alpha, beta = (low - spec.mean) / spec.sd, (high - spec.mean) / spec.sd
+        if alpha >= 0:  # the interval lies above the mean: draw its excess over low
+            x = low + spec.sd * _tail_draws(alpha, beta - alpha, u)
+        elif beta <= 0:  # below the mean: mirror
+            x = high - spec.sd * _tail_draws(-beta, beta - alpha, 1 - u)
+        else:
+            lo_p, hi_p = _phi_cdf(alpha), _phi_cdf(beta)
+            p = lo_p + u * (hi_p - lo_p)
+            x = spec.mean + spec.sd * normal_quantile(np.clip(p, 1e-300, 1 - 1e-16))
         return np.clip(x, low, high)
 
 
 class ChoiceSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = FINITE
     values: list[float] = Field(min_length=1)
     p: list[float] | None = Field(None, description="Probabilities (default: equal).")
 
@@ -216,13 +232,161 @@ Number = Annotated[
 ]
 
 
-def point(value: float | _Dist) -> float:
-    """The value the deterministic analysis uses: the number, or the distribution's mean."""
-    return float(value) if not isinstance(value, _Dist) else value.mean()
+def as_sampled(value: float | _Dist, low: float, high: float) -> float | _Dist:
+    """``value`` as it is drawn for a field whose range is ``[low, high]``.
+
+    A normal without ``low`` or ``high`` is truncated to the field's range; any other value is
+    returned unchanged (validation has checked that it lies in the range).
+    """
+    return value.within(low, high) if isinstance(value, Normal) else value
+
+
+def point(value: float | _Dist, low: float, high: float) -> float:
+    """The value the deterministic analysis uses for a field with range ``[low, high]``.
+
+    A number is itself; a distribution gives the mean of :func:`as_sampled`, the distribution a
+    sweep draws from.
+    """
+    if not isinstance(value, _Dist):
+        return float(value)
+    return float(as_sampled(value, low, high).mean())  # type: ignore[union-attr]
 
 
 def is_uncertain(value: object) -> bool:
     return isinstance(value, _Dist)
+
+
+def truncated_normal_mean(mean: float, sd: float, low: float, high: float) -> float:
+    """Exact mean of the normal ``N(mean, sd^2)`` truncated to ``[low, high]``.
+
+    The closed form ``mean + sd (phi(a) - phi(b)) / (Phi(b) - Phi(a))`` (``a``, ``b`` the
+    standardised bounds) is evaluated so that nothing cancels or underflows: an interval on
+    one side of the mean is measured from its nearer bound with the Mills ratio
+    (:func:`_tail_excess`). The result always lies in ``[low, high]``.
+    """
+    if sd == 0:
+        return float(min(max(mean, low), high))
+    alpha, beta = (low - mean) / sd, (high - mean) / sd
+    if alpha >= 0:
+        value = low + sd * _tail_excess(alpha, beta - alpha)
+    elif beta <= 0:
+        value = high - sd * _tail_excess(-beta, beta - alpha)
+    elif math.isinf(alpha) and math.isinf(beta):
+        value = mean
+    else:
+        # phi(alpha) - phi(beta), factored on the larger density so that it cannot underflow
+        if abs(alpha) <= abs(beta):
+            gap = _phi_pdf(alpha) * -math.expm1(-(beta - alpha) * (beta + alpha) / 2)
+        else:
+            gap = -_phi_pdf(beta) * -math.expm1(-(alpha - beta) * (alpha + beta) / 2)
+        mass = (math.erf(beta / _SQRT2) - math.erf(alpha / _SQRT2)) / 2  # terms of one sign
+        value = mean + sd * gap / mass
+    return float(min(max(value, low), high))
+
+
+_SQRT2 = math.sqrt(2)
+_SQRT2PI = math.sqrt(2 * math.pi)
+_GAUSS_NODES, _GAUSS_WEIGHTS = np.polynomial.legendre.leggauss(24)
+_MILLS_FRACTION_FROM = 3.0  # below, erfc is exact enough; above, the continued fraction
+_MILLS_TERMS = 60  # enough for full double precision from x = 3 on
+_NEWTON_STEPS = 5  # from the starting points used, Newton's method converges in fewer
+
+
+def _mills(x: float) -> tuple[float, float]:
+    """Mills ratio ``M(x) = Q(x) / phi(x)`` (Q the upper tail of the standard normal) and
+    ``1 / M(x) - x`` (the mean excess of the tail beyond x), for ``x >= 0``.
+
+    Below ``_MILLS_FRACTION_FROM`` both come from erfc; above, from Laplace's continued fraction
+    ``1 / M(x) = x + 1/(x + 2/(x + 3/(x + ...)))``, whose tail after ``x`` is the excess itself,
+    so it is found without cancellation.
+    """
+    if x < _MILLS_FRACTION_FROM:
+        ratio = 0.5 * math.erfc(x / _SQRT2) * _SQRT2PI * math.exp(0.5 * x * x)
+        return ratio, 1 / ratio - x
+    excess = 1 / float(_fraction_tail(np.array(x)))
+    return 1 / (x + excess), excess
+
+
+def _fraction_tail(x: np.ndarray) -> np.ndarray:
+    """``x + 2/(x + 3/(x + ...))``, the continued fraction of Laplace after its first term."""
+    fraction = np.array(x, dtype=float)
+    for k in range(_MILLS_TERMS, 1, -1):
+        fraction = x + k / fraction
+    return fraction
+
+
+def _mills_fraction(x: np.ndarray) -> np.ndarray:
+    """The Mills ratio of an array with every ``x >= _MILLS_FRACTION_FROM``."""
+    return 1 / (x + 1 / _fraction_tail(x))
+
+
+def _tail_excess(alpha: float, width: float) -> float:
+    """``E[Z - alpha | alpha <= Z <= alpha + width]`` for a standard normal Z and alpha >= 0.
+
+    The conditional density of ``t = Z - alpha`` is proportional to ``exp(-alpha t - t^2/2)``
+    on ``[0, width]``. Where that exponent stays below 1 over the interval, Gauss-Legendre
+    quadrature is exact to rounding. Elsewhere, with ``r = exp(-alpha w - w^2/2)``, M the Mills
+    ratio and ``h(x) = 1/M(x) - x``, the excess is
+    ``(M(a) h(a) - r M(a+w) (h(a+w) + w)) / (M(a) - r M(a+w))``, where neither difference can
+    cancel more than a digit (``r (1 + a w) <= 2/e``).
+    """
+    if math.isinf(alpha):
+        return 0.0
+    exponent = alpha * width + width * width / 2
+    if exponent <= 1:
+        t = width * (_GAUSS_NODES + 1) / 2
+        density = _GAUSS_WEIGHTS * np.exp(-alpha * t - t * t / 2)
+        return float((t * density).sum() / density.sum())
+    ratio, excess = _mills(alpha)
+    if math.isinf(width):
+        return excess
+    drop = math.exp(-exponent)  # phi(alpha + width) / phi(alpha)
+    far_ratio, far_excess = _mills(alpha + width)
+    numerator = ratio * excess - drop * far_ratio * (far_excess + width)
+    return max(0.0, numerator / (ratio - drop * far_ratio))
+
+
+def _tail_draws(alpha: float, width: float, u: np.ndarray) -> np.ndarray:
+    """Draws of ``t = Z - alpha`` given ``alpha <= Z <= alpha + width`` (alpha >= 0), by inversion.
+
+    Three regimes, so that every draw is accurate to rounding relative to the interval:
+
+    * a narrow interval (``alpha width + width^2 / 2 <= 1``): Newton's method on the CDF
+      ``G(t) / G(width)``, ``G(t) = int_0^t exp(-alpha s - s^2/2) ds`` by Gauss-Legendre;
+    * up to ``TAIL_INVERSION_LIMIT`` standard deviations: the upper-tail probabilities are
+      representable, and the normal quantile inverts them;
+    * beyond, Newton's method on ``1 - exp(-alpha t - t^2/2) M(alpha + t) / M(alpha)`` (M the
+      Mills ratio), started from its exponential approximation.
+    """
+    if math.isinf(alpha):
+        return np.zeros_like(u)
+    if alpha * width + width * width / 2 <= 1:
+        def integral(t: np.ndarray) -> np.ndarray:
+            s = t[..., None] * (_GAUSS_NODES + 1) / 2
+            return t * (_GAUSS_WEIGHTS * np.exp(-alpha * s - s * s / 2)).sum(axis=-1) / 2
+
+        target = u * float(integral(np.array(width)))
+        t = u * width
+        for _ in range(_NEWTON_STEPS):
+            t = np.clip(t - (integral(t) - target) / np.exp(-alpha * t - t * t / 2), 0, width)
+        return t
+    if alpha <= TAIL_INVERSION_LIMIT:
+        upper_a = 0.5 * math.erfc(alpha / _SQRT2)
+        upper_b = 0.0 if math.isinf(width) else 0.5 * math.erfc((alpha + width) / _SQRT2)
+        q = upper_a - u * (upper_a - upper_b)
+        t = -normal_quantile(np.clip(q, 1e-300, 0.5)) - alpha
+        return np.clip(t, 0.0, width)
+    mills_a = _mills(alpha)[0]
+    top = 1.0 if math.isinf(width) else \
+        1 - math.exp(-alpha * width - width * width / 2) * _mills(alpha + width)[0] / mills_a
+    target = u * top  # the value the conditional CDF must reach
+    t = -np.log1p(-target) / alpha
+    for _ in range(_NEWTON_STEPS):
+        t = np.clip(t, 0.0, width)
+        density = np.exp(-alpha * t - t * t / 2)
+        cdf = 1 - density * _mills_fraction(alpha + t) / mills_a
+        t = t - (cdf - target) / (density / mills_a)
+    return np.clip(t, 0.0, width)
 
 
 def _phi_pdf(x: float) -> float:

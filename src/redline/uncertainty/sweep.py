@@ -39,7 +39,7 @@ from redline.scenario.model import Scenario
 from redline.space.domain import approximate, package_count
 from redline.space.packages import strides
 from redline.uncertainty.claims import claim_probabilities
-from redline.uncertainty.distributions import Normal
+from redline.uncertainty.distributions import as_sampled
 
 TIE = 1e-12
 MAX_PACKAGES = 2_000_000
@@ -156,12 +156,9 @@ def sample(plan: SweepPlan, seed: int, chunk: int, size: int) -> tuple[Draws, np
     values = {}
     columns = []
     for path, dist, low, high in plan.inputs:
-        if isinstance(dist, Normal):  # truncate to the field's range unless given
-            spec = dist.normal
-            dist = Normal(normal=spec.model_copy(update={
-                "low": low if spec.low is None else max(spec.low, low),
-                "high": high if spec.high is None else min(spec.high, high)}))
-        x = np.clip(dist.sample(rng, size), low, high)  # type: ignore[union-attr]
+        # The distribution whose mean the deterministic analysis uses (its point value).
+        drawn = as_sampled(dist, low, high)  # type: ignore[arg-type]
+        x = np.clip(drawn.sample(rng, size), low, high)  # type: ignore[union-attr]
         values[path] = x
         columns.append(x)
     claims = {}
@@ -184,7 +181,8 @@ def _forecast(plan: SweepPlan, batch: BatchDomain) -> np.ndarray:
         total = weight.sum(axis=1)
         mean = x.mean(axis=1)
         safe = np.where(total > 0, total, 1.0)
-        return np.where(total > 0, (weight * x).sum(axis=1) / safe, mean)
+        point = np.where(total > 0, (weight * x).sum(axis=1) / safe, mean)
+        return np.clip(point, x.min(axis=1), x.max(axis=1))  # rounding may leave by an ulp
     from redline.forecast.registry import get_model
 
     model = get_model(plan.model)
