@@ -73,6 +73,17 @@ class Condition:
 
 
 TRUE = Condition("true")
+RATIFICATION_SLACK = 1e-12  # a utility this close below ``min_utility`` still passes
+
+
+def binds(kind: str, holder_has_veto: bool) -> bool:
+    """Whether a rule of ``kind`` decides acceptability, or is only reported as an objection.
+
+    Every rule of an actor with a veto binds. A ratification step binds whoever holds it: voters
+    or a parliament do not sit at the table, but they can reject the text. Red lines and
+    linkages of an actor without a veto are objections.
+    """
+    return holder_has_veto or kind == "ratification"
 
 
 @dataclass(frozen=True)
@@ -90,7 +101,12 @@ class Constraint:
     description: str
     violated_if: Condition
     unless: Condition | None = None
-    min_utility: float | None = None  # ratification: the ratifier's acceptance threshold
+    # ratification: the ratifier's acceptance threshold; in a batch of draws it may be (D, 1)
+    min_utility: float | np.ndarray | None = None
+
+    def binds(self, veto: np.ndarray) -> bool:
+        """Whether this rule decides acceptability, given the actors' veto mask (:func:`binds`)."""
+        return binds(self.kind, bool(veto[self.actor]))
 
     def violations(self, options: np.ndarray, utilities: np.ndarray) -> np.ndarray:
         """Boolean ``(n_packages,)`` (or ``(draws, n_packages)``): which packages it rejects."""
@@ -98,7 +114,7 @@ class Constraint:
         if self.unless is not None:
             hit = hit & ~self.unless.evaluate(options)
         if self.min_utility is not None:
-            hit = hit & (utilities[..., self.actor] < self.min_utility - 1e-12)
+            hit = hit & (utilities[..., self.actor] < self.min_utility - RATIFICATION_SLACK)
         return hit
 
 

@@ -96,7 +96,7 @@ class Analysis:
     closest: tuple[NearDeal, ...]
     ideal: np.ndarray  # (n_actors,) best utility among acceptable packages (nan if none)
     timings: dict[str, float] = field(default_factory=dict)
-    advisory: tuple[Blocker, ...] = ()  # rules of actors without a veto: they block nothing
+    advisory: tuple[Blocker, ...] = ()  # red lines and linkages of actors without a veto
 
     def options(self, index: int) -> np.ndarray:
         return decode(np.array([index]), self.domain.radices)[0]
@@ -176,9 +176,10 @@ def rejection_columns(domain: Domain, options: np.ndarray, utilities: np.ndarray
 
 
 def binding_columns(domain: Domain) -> np.ndarray:
-    """Which columns of :func:`violations` can block a deal (veto actors' rules)."""
+    """Which columns of :func:`violations` can block a deal: veto actors' rules and outside
+    options, and every ratification step (:func:`redline.space.domain.binds`)."""
     veto = domain.party_mask
-    rules = np.array([veto[c.actor] for c in domain.constraints], dtype=bool)
+    rules = np.array([c.binds(veto) for c in domain.constraints], dtype=bool)
     return np.concatenate([rules, veto])
 
 
@@ -310,7 +311,7 @@ def analyze(
             solutions=solutions, blockers=_blockers(domain, binding, rejects, sole), closest=(),
             ideal=ideal, timings=timings,
         )
-    advisory = [k for k, c in enumerate(domain.constraints) if not veto[c.actor]]
+    advisory = [k for k, c in enumerate(domain.constraints) if not c.binds(veto)]
     adv_rejects = np.zeros(len(advisory), dtype=np.int64)
     adv_objects = np.zeros(len(advisory), dtype=np.int64)
     objectives = _objectives(domain, None)

@@ -36,7 +36,7 @@ from redline.scenario.compile import (
     uncertain_inputs,
 )
 from redline.scenario.model import Scenario
-from redline.space.domain import approximate, package_count
+from redline.space.domain import approximate, binds, package_count
 from redline.space.packages import strides
 from redline.uncertainty.claims import claim_probabilities
 from redline.uncertainty.distributions import as_sampled
@@ -221,7 +221,7 @@ def run_chunk(plan: SweepPlan, seed: int, chunk: int, size: int) -> dict[str, np
         utility.append(u)
     shape = utility[0].shape
     veto = batch.parties
-    columns, holders = [], []
+    columns, holders, decides = [], [], []
     for k, constraint in enumerate(batch.constraints):
         if not batch.active[:, k].any():
             hit = np.zeros(shape, dtype=bool)
@@ -230,10 +230,12 @@ def run_chunk(plan: SweepPlan, seed: int, chunk: int, size: int) -> dict[str, np
             hit = hit & batch.active[:, k][:, None]
         columns.append(hit)
         holders.append(constraint.actor)
+        decides.append(constraint.binds(veto))
     for a in range(n_actors):
         columns.append(utility[a] < batch.disagreement[:, a][:, None] - TIE)
         holders.append(a)
-    binding = [k for k, a in enumerate(holders) if veto[a]]
+        decides.append(bool(veto[a]))
+    binding = [k for k, b in enumerate(decides) if b]
     n_broken = np.zeros(shape, dtype=np.int16)
     for k in binding:
         n_broken += columns[k]
@@ -489,7 +491,7 @@ def _blocking_rows(plan: SweepPlan, draws: int, pivotal, freeing, rejected) -> l
                            "ratification", rule.actor))
     for actor in s.actors:
         labels.append((f"{actor.id}:outside_option", "outside_option", actor.id))
-    labels = [lab for lab in labels if veto[lab[2]]]
+    labels = [lab for lab in labels if binds(lab[1], veto[lab[2]])]
     rows = [{"id": i, "kind": k, "actor": a, "blocks": int(p) / draws,
              "frees_packages": int(f) / draws, "rejects": float(r) / draws}
             for (i, k, a), p, f, r in zip(labels, pivotal, freeing, rejected, strict=True)]
