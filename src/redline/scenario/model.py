@@ -30,7 +30,6 @@ Judgment = Literal["reported", "analyst", "official", "estimate"]
 
 
 MAX_OPTIONS_PER_ISSUE = 100_000
-SCALE_SNAP = 1e-9  # a scale's last grid point this close below ``high`` counts as ``high``
 MIN_CAPABILITY = 1e-9
 MAX_CAPABILITY = 1e15
 MIN_SALIENCE = 1e-9
@@ -196,11 +195,17 @@ class Issue(Strict):
         if self.options is not None:
             return [(o.label, o.value) for o in self.options]
         assert self.scale is not None
-        count = int(round((self.scale.high - self.scale.low) / self.scale.step))
-        values = [self.scale.low + i * self.scale.step for i in range(count + 1)]
-        if values[-1] < self.scale.high - SCALE_SNAP:
-            values.append(self.scale.high)
-        values = [min(v, self.scale.high) for v in values]
+        low, high, step = self.scale.low, self.scale.high, self.scale.step
+        count = int(round((high - low) / step))
+        values = [float(min(low + i * step, high)) for i in range(count + 1)]
+        if values[-1] < high:
+            # The step does not divide the range: high closes it with a shorter last step,
+            # unless it is too close to the last grid point to print differently; then it
+            # replaces that point (labels stay unique, and the scale ends at high exactly).
+            if _fmt(values[-1]) == _fmt(high):
+                values[-1] = float(high)
+            else:
+                values.append(float(high))
         return [(_fmt(v), v) for v in values]
 
 
