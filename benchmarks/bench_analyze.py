@@ -8,7 +8,11 @@ benchmarks/.negmas-venv && benchmarks/.negmas-venv/bin/pip install negmas==0.16.
 Frontiers are compared on the synthetic domains, where the two definitions coincide (every
 outcome is rational and ties are improbable): the sets of frontier outcomes must be identical.
 
+The Genius domains are those in ``tests/data/genius`` (``--genius DIR`` for another folder of
+domain folders; a domain is a folder with a ``reference.json``).
+
 Usage: python benchmarks/bench_analyze.py [--quick] [--skip-negmas] [--negmas-timeout S]
+       [--genius DIR]
 Prints a markdown table.
 """
 
@@ -33,7 +37,7 @@ from redline.io.genius import read_genius_folder, write_genius_folder  # noqa: E
 from redline.space.engine import analyze  # noqa: E402
 
 NEGMAS_PYTHON = HERE / ".negmas-venv" / "bin" / "python"
-GENIUS = ROOT.parent / "shared" / "data" / "genius"
+GENIUS = ROOT / "tests" / "data" / "genius"
 
 
 def best_of(fn, repeat: int) -> tuple[float, object]:
@@ -63,12 +67,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small synthetic sizes only")
     parser.add_argument("--skip-negmas", action="store_true")
     parser.add_argument("--negmas-timeout", type=float, default=600)
+    parser.add_argument("--genius", type=Path, default=GENIUS,
+                        help="folder of Genius domain folders (default: tests/data/genius)")
     args = parser.parse_args()
 
     cases: list[tuple[str, Path, bool]] = []
     tmp = Path(tempfile.mkdtemp(prefix="redline-bench-"))
-    if GENIUS.is_dir():
-        for folder in sorted(GENIUS.iterdir()):
+    if args.genius.is_dir():
+        for folder in sorted(args.genius.iterdir()):
             if (folder / "reference.json").exists():
                 cases.append((folder.name, folder, False))
     sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6, 10**7]

@@ -4,7 +4,7 @@ Usage: python negmas_side.py FOLDER [--raw]
 Prints JSON: seconds for pareto_frontier and nash_points, and the frontier's outcome indices.
 
 By default each linear-additive ufun is rebuilt with Genius semantics (discrete evaluations
-divided by the issue's maximum) as in shared/data/genius/README.md, so the utilities match
+divided by the issue's maximum) as in tests/data/genius/README.md, so the utilities match
 Redline's; --raw keeps NegMAS's own loading.
 """
 

@@ -85,8 +85,8 @@ def test_space_too_large_is_refused_with_a_hint(tmp_path: Path, examples: Path):
     assert "huge.yaml" in result.stderr and "coarsen the step of issue 'sinai'" in result.stderr
 
 
-def test_genius_folder_analysis(shared_data: Path):
-    folder = shared_data / "genius" / "anac_y2012_LaptopA"
+def test_genius_folder_analysis(reference_data: Path):
+    folder = reference_data / "genius" / "anac_y2012_LaptopA"
     data = run_json("analyze", str(folder))
     reference = json.loads((folder / "reference.json").read_text())
     assert data["packages"] == reference["n_outcomes"]
@@ -94,8 +94,8 @@ def test_genius_folder_analysis(shared_data: Path):
     assert data["solution_values"]["nash"] == pytest.approx(reference["nash"]["value"])
 
 
-def test_unsupported_genius_profile_is_one_line(shared_data: Path):
-    result = runner.invoke(app, ["analyze", str(shared_data / "genius" /
+def test_unsupported_genius_profile_is_one_line(reference_data: Path):
+    result = runner.invoke(app, ["analyze", str(reference_data / "genius" /
                                                 "unsupported_anac_y2014_10issues")])
     assert result.exit_code == 2
     assert "unsupported profile type" in result.stderr

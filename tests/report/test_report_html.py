@@ -161,8 +161,8 @@ def test_missing_plotly_gives_the_install_hint(tmp_path: Path, examples: Path, m
     assert result.stderr.count("\n") == 1
 
 
-def test_genius_folder_has_no_scenario_sections(tmp_path: Path, shared_data: Path):
-    folder = shared_data / "genius" / "anac_y2012_LaptopA"
+def test_genius_folder_has_no_scenario_sections(tmp_path: Path, reference_data: Path):
+    folder = reference_data / "genius" / "anac_y2012_LaptopA"
     html = build_report(folder, draws=10)
     assert 'id="fig-deal_space"' in html and 'id="fig-blockers"' in html
     assert 'data-section="forecasts"' not in html

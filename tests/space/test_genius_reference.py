@@ -1,6 +1,6 @@
-"""The engine reproduces the brute-force references computed for the shared Genius domains.
+"""The engine reproduces the brute-force references computed for eight ANAC/Genius domains.
 
-References (shared/data/genius/*/reference.json) follow Genius semantics and the textbook
+References (tests/data/genius/*/reference.json) follow Genius semantics and the textbook
 definitions. Our Kalai-Smorodinsky takes each actor's ideal over the acceptable packages, which is
 the reference's ``kalai_smorodinsky_ir_ideal``; our utilitarian solution is over acceptable
 packages, the reference's ``max_welfare_individually_rational``.
@@ -31,8 +31,8 @@ def _key(outcome) -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="module", params=DOMAINS)
-def case(request, shared_data):
-    folder = shared_data / "genius" / request.param
+def case(request, reference_data):
+    folder = reference_data / "genius" / request.param
     reference = json.loads((folder / "reference.json").read_text())
     domain = read_genius_folder(folder, profiles=reference["parties"])
     return domain, analyze(domain), reference
@@ -76,8 +76,24 @@ def test_solutions_match(case, ours, theirs):
     assert got == sorted(_key(p["outcome"]) for p in expected["points"])
 
 
-def test_unsupported_profile_is_refused(shared_data):
+def test_unsupported_profile_is_refused(reference_data):
     from redline.errors import FormatError
 
     with pytest.raises(FormatError, match="unsupported profile type"):
-        read_genius_folder(shared_data / "genius" / "unsupported_anac_y2014_10issues")
+        read_genius_folder(reference_data / "genius" / "unsupported_anac_y2014_10issues")
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("name", [*DOMAINS, "unsupported_anac_y2014_10issues"])
+def test_shipped_copy_matches_the_shared_original(reference_data, shared_data, name):
+    # The XML files are byte-for-byte copies; reference.json keeps a subset of the fields.
+    ours, original = reference_data / "genius" / name, shared_data / "genius" / name
+    xml = sorted(p.name for p in original.glob("*.xml"))
+    assert sorted(p.name for p in ours.glob("*.xml")) == xml
+    for file in xml:
+        assert (ours / file).read_bytes() == (original / file).read_bytes()
+    if (original / "reference.json").exists():
+        full = json.loads((original / "reference.json").read_text())
+        trimmed = json.loads((ours / "reference.json").read_text())
+        assert {k: v for k, v in trimmed.items() if k != "note"} == {
+            k: full[k] for k in trimmed if k != "note"}
