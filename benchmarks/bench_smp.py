@@ -1,12 +1,12 @@
 """Redline's vectorised SMP against KTAB's ``smpc``: timings, and agreement with KTAB's results.
 
-For each of KTAB's shipped SMP data sets (input CSVs in ``benchmarks/data/ktab``, MIT-licensed
+For each of KTAB's shipped SMP data sets (input CSVs in ``tests/data/ktab``, MIT-licensed
 data from KAPSARC's KTAB, see the README there) this runs ``SMPModel`` (default options, best of
 ``--repeat`` runs) and prints a markdown table beside KTAB's published timings (peers.md: KTAB
 ``smpc --logmin`` on this machine kind). Wall-clock and CPU time are both given: on a
 shared machine the CPU time is the steadier of the two.
 
-Agreement: where ``benchmarks/data/ktab/reference/<data set>.csv`` exists (positions per turn
+Agreement: where ``tests/data/ktab/reference/<data set>.csv`` exists (positions per turn
 from KTAB's SQLite output and win probabilities from its log, 4 decimals) the table also gives
 the turns of both and the largest differences. Those references come from running KTAB's
 ``smpc`` (lsyaseen/KTAB at 3b5b063, built with g++ -O2) with default options; the build
@@ -32,7 +32,7 @@ from redline.forecast.smp import SMPModel
 from redline.io.ktab import read_ktab_csv
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE / "data" / "ktab"
+DATA = HERE.parent / "tests" / "data" / "ktab"
 REFERENCE = DATA / "reference"
 
 # KTAB smpc --logmin on this machine kind, from the project's notes (peers.md).

@@ -52,8 +52,7 @@ def smp(draws: int) -> None:
     from redline.forecast.smp import SMPModel
     from redline.io.ktab import read_ktab_csv
 
-    data = read_ktab_csv(ROOT.parent / "shared" / "data" / "ktab" / "SOE-Pol-Comp" /
-                         "SOE-Pol-Comp.csv")
+    data = read_ktab_csv(ROOT / "tests" / "data" / "ktab" / "SOE-Pol-Comp.csv")
     rng = np.random.default_rng(2026)
     n, d = data.position.shape
     position = np.clip(data.position + rng.uniform(-5, 5, (draws, n, d)), 0, 100)

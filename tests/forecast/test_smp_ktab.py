@@ -1,8 +1,8 @@
 """SMPModel reproduces KTAB's Spatial Model of Politics.
 
 * Validation: KTAB's ``smpc`` (default options) runs on SOE-Pol-Comp and dummyData_3Dim, in
-  shared/data/ktab: every position at every turn within 0.01 (0-100 scale), the same number of
-  turns, win probabilities within 0.001, and the point/modal forecasts of ``summary.json``.
+  tests/data/ktab: every position at every turn within 0.01 (0-100 scale), the same number of
+  turns, win probabilities within 0.001, and the point/modal forecasts of its summary.
 * A literal, loop-by-loop transcription of KTAB's algorithm (below, written from KTAB's C++) is
   matched bit for bit by the vectorised code on random scenarios.
 * Properties: a lone actor never moves, a consensus never moves, and the positions do not depend
@@ -25,43 +25,32 @@ from redline.errors import RedlineError
 from redline.forecast.smp import SMPModel, _seq_prod, _seq_sum
 from redline.io.ktab import read_ktab_csv
 
-# tests/forecast/test_smp_ktab.py: parents[1] is tests/, parents[2] the repository root, and the
-# shared data sit beside the repository.
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-KTAB = SHARED / "ktab"
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "ktab"  # in the repo
+KTAB = Path(__file__).resolve().parents[1] / "data" / "ktab"  # tests/data/ktab
 DATA_SETS = ["SOE-Pol-Comp", "dummyData_3Dim"]
 
 
-def _folder(name: str) -> Path:
-    folder = KTAB / name
-    if not folder.is_dir():
-        pytest.skip(f"KTAB reference runs not found at {folder}")
-    return folder
-
-
-def _reference(folder: Path, actors: tuple[str, ...], dims: tuple[str, ...]):
-    rows = list(csv.DictReader((folder / "positions_history.csv").open(newline="")))
-    turns = max(int(r["turn"]) for r in rows)
-    positions = np.full((turns + 1, len(actors), len(dims)), np.nan)
+def _reference(name: str, actors: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """KTAB's positions ``(turn, actor, dim)`` and win probabilities ``(turn, actor)``."""
+    rows = list(csv.reader((KTAB / "reference" / f"{name}.csv").open(newline="")))[1:]
+    turns = max(int(r[0]) for r in rows)
+    d = len(rows[0]) - 3
+    positions = np.full((turns + 1, len(actors), d), np.nan)
+    win = np.full((turns + 1, len(actors)), np.nan)
     for r in rows:
-        positions[int(r["turn"]), actors.index(r["actor"]), dims.index(r["dim"])] = float(
-            r["position"]
-        )
-    win = None
-    wp_path = folder / "win_prob_history.csv"
-    if wp_path.exists():
-        table = list(csv.reader(wp_path.open(newline="")))
-        win = np.full((len(table[0]) - 1, len(actors)), np.nan)
-        for r in table[1:]:
-            win[:, actors.index(r[0])] = [float(v) for v in r[1:]]
+        t, i = int(r[0]), actors.index(r[1])
+        positions[t, i] = [float(v) for v in r[2 : 2 + d]]
+        win[t, i] = float(r[2 + d])
     return positions, win
+
+
+def _summary(name: str) -> dict:
+    return json.loads((KTAB / "summary" / f"{name}.json").read_text())
 
 
 @pytest.fixture(scope="module", params=DATA_SETS)
 def ktab_case(request):
-    folder = _folder(request.param)
-    data = read_ktab_csv(folder / f"{request.param}.csv")
+    name = request.param
+    data = read_ktab_csv(KTAB / f"{name}.csv")
     forecast = SMPModel().run(
         data.capability,
         data.position,
@@ -69,48 +58,42 @@ def ktab_case(request):
         actors=data.actors,
         dimensions=data.dimensions,
     )
-    positions, win = _reference(folder, data.actors, data.dimensions)
-    return request.param, folder, data, forecast, positions, win
+    positions, win = _reference(name, data.actors)
+    return name, data, forecast, positions, win
 
 
 def test_same_number_of_turns(ktab_case):
-    _, folder, _, forecast, positions, _ = ktab_case
-    summary = json.loads((folder / "summary.json").read_text())
+    name, _, forecast, positions, _ = ktab_case
+    summary = _summary(name)
     assert forecast.turns == positions.shape[0] - 1 == summary["steps"]
     assert forecast.positions.shape == positions.shape
 
 
 def test_every_position_every_turn(ktab_case):
-    _, _, _, forecast, positions, _ = ktab_case
+    _, _, forecast, positions, _ = ktab_case
     assert not np.isnan(positions).any()
     assert np.abs(forecast.positions - positions).max() <= 0.01
 
 
 def test_win_probabilities(ktab_case):
-    _, folder, data, forecast, _, win = ktab_case
-    if win is None:  # pragma: no cover - the shipped folders have the history
-        final = list(csv.DictReader((folder / "final_forecast.csv").open(newline="")))
-        win = np.array([[float(r["final_win_prob"]) for r in final]])
-        assert np.abs(forecast.win_probability[-1] - win[-1]).max() <= 0.001
-        return
+    _, _, forecast, _, win = ktab_case
+    assert not np.isnan(win).any()
     assert win.shape == forecast.win_probability.shape
     assert np.abs(forecast.win_probability[-1] - win[-1]).max() <= 0.001
     assert np.abs(forecast.win_probability - win).max() <= 0.001  # every turn, too
 
 
-def test_final_forecast_table(ktab_case):
-    _, folder, data, forecast, _, _ = ktab_case
-    for r in csv.DictReader((folder / "final_forecast.csv").open(newline="")):
-        i = data.actors.index(r["actor"])
-        for k, dim in enumerate(data.dimensions):
-            assert abs(forecast.positions[-1, i, k] - float(r[f"final_{dim}"])) <= 0.01
-            assert forecast.positions[0, i, k] == pytest.approx(float(r[f"initial_{dim}"]))
-        assert abs(forecast.win_probability[-1, i] - float(r["final_win_prob"])) <= 0.001
+def test_first_and_final_turns(ktab_case):
+    _, data, forecast, positions, win = ktab_case
+    np.testing.assert_allclose(forecast.positions[0], data.position, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(positions[0], data.position, rtol=0, atol=1e-9)
+    assert np.abs(forecast.positions[-1] - positions[-1]).max() <= 0.01
+    assert np.abs(forecast.win_probability[-1] - win[-1]).max() <= 0.001
 
 
 def test_point_and_modal_forecast(ktab_case):
-    _, folder, _, forecast, _, _ = ktab_case
-    summary = json.loads((folder / "summary.json").read_text())
+    name, _, forecast, _, _ = ktab_case
+    summary = _summary(name)
     # summary.json was computed from the rounded tables (2 and 4 decimals).
     assert np.abs(forecast.point - summary["prob_weighted_mean_outcome"]).max() <= 0.01
     assert np.abs(
@@ -124,7 +107,7 @@ def test_point_and_modal_forecast(ktab_case):
 
 
 def test_batch_matches_single_runs():
-    data = read_ktab_csv(BENCH / "SOE-Pol-Comp.csv")
+    data = read_ktab_csv(KTAB / "SOE-Pol-Comp.csv")
     rng = np.random.default_rng(7)
     pos = np.clip(data.position + rng.normal(0.0, 5.0, (6, *data.position.shape)), 0.0, 100.0)
     cap = data.capability * rng.lognormal(0.0, 0.1, (6, data.n_actors))
@@ -149,21 +132,37 @@ def test_batch_matches_single_runs():
     ["SOE-Policy", "dummyData_6Dim", "dummyData-a040", "SOE-Competitive", "dummyData-a080"],
 )
 def test_larger_ktab_examples(name):
-    """KTAB's other shipped data sets, against KTAB's results (benchmarks/data/ktab/README.md)."""
-    data = read_ktab_csv(BENCH / f"{name}.csv")
-    rows = list(csv.reader((BENCH / "reference" / f"{name}.csv").open(newline="")))[1:]
-    turns = max(int(r[0]) for r in rows)
-    d = data.n_dims
-    pos = np.full((turns + 1, data.n_actors, d), np.nan)
-    win = np.full((turns + 1, data.n_actors), np.nan)
-    for r in rows:
-        t, i = int(r[0]), data.actors.index(r[1])
-        pos[t, i] = [float(v) for v in r[2 : 2 + d]]
-        win[t, i] = float(r[2 + d])
+    """KTAB's other shipped data sets, against KTAB's results (tests/data/ktab/README.md)."""
+    data = read_ktab_csv(KTAB / f"{name}.csv")
+    pos, win = _reference(name, data.actors)
     forecast = SMPModel().run(data.capability, data.position, data.salience)
-    assert forecast.turns == turns
+    assert forecast.turns == pos.shape[0] - 1
     assert np.abs(forecast.positions - pos).max() <= 0.01
     assert np.abs(forecast.win_probability - win).max() <= 0.0001  # KTAB prints 4 decimals
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("name", DATA_SETS)
+def test_shipped_reference_matches_the_shared_runs(shared_data, name):
+    # ../shared/data/ktab/<name> holds the same KTAB run as tables of another layout.
+    folder = shared_data / "ktab" / name
+    data = read_ktab_csv(KTAB / f"{name}.csv")
+    assert (folder / f"{name}.csv").read_bytes() == (KTAB / f"{name}.csv").read_bytes()
+    assert json.loads((folder / "summary.json").read_text()) == _summary(name)
+    positions, win = _reference(name, data.actors)
+    for r in csv.DictReader((folder / "positions_history.csv").open(newline="")):
+        k = data.dimensions.index(r["dim"])
+        assert positions[int(r["turn"]), data.actors.index(r["actor"]), k] == float(
+            r["position"])
+    table = list(csv.reader((folder / "win_prob_history.csv").open(newline="")))
+    assert len(table[0]) - 1 == win.shape[0]
+    for r in table[1:]:
+        assert win[:, data.actors.index(r[0])].tolist() == [float(v) for v in r[1:]]
+    for r in csv.DictReader((folder / "final_forecast.csv").open(newline="")):
+        i = data.actors.index(r["actor"])
+        assert [positions[-1, i, k] for k in range(data.n_dims)] == [
+            float(r[f"final_{dim}"]) for dim in data.dimensions]
+        assert win[-1, i] == float(r["final_win_prob"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -456,7 +455,7 @@ def _near_groups(x: np.ndarray) -> bool:
 
 
 def test_permuting_shipped_data_permutes_positions():
-    data = read_ktab_csv(BENCH / "SOE-Pol-Comp.csv")
+    data = read_ktab_csv(KTAB / "SOE-Pol-Comp.csv")
     perm = np.random.default_rng(11).permutation(data.n_actors)
     model = SMPModel()
     base = model.run(data.capability, data.position, data.salience)

@@ -10,10 +10,8 @@ import pytest
 from redline.errors import FormatError
 from redline.io.ktab import KtabData, read_ktab_csv, write_ktab_csv
 
-ROOT = Path(__file__).resolve().parents[2]  # tests/io/test_ktab_io.py -> repository root
-SHARED = ROOT.parent / "shared" / "data"
-BENCH = ROOT / "benchmarks" / "data" / "ktab"
-BENCH_SETS = [
+KTAB = Path(__file__).resolve().parents[1] / "data" / "ktab"  # tests/data/ktab
+KTAB_SETS = [
     "dummyData_3Dim",
     "SOE-Pol-Comp",
     "SOE-Policy",
@@ -24,15 +22,8 @@ BENCH_SETS = [
 ]
 
 
-def _shared(name: str) -> Path:
-    path = SHARED / "ktab" / name / f"{name}.csv"
-    if not path.exists():
-        pytest.skip(f"KTAB reference data not found at {path}")
-    return path
-
-
 def test_reads_soe_pol_comp():
-    data = read_ktab_csv(_shared("SOE-Pol-Comp"))
+    data = read_ktab_csv(KTAB / "SOE-Pol-Comp.csv")
     assert data.name == "China Policy/Competitive; scen 2"
     assert data.description == "Scenario-0002;Combined Policy and Competitive"
     assert data.n_actors == 13 and data.n_dims == 2
@@ -46,7 +37,7 @@ def test_reads_soe_pol_comp():
 
 
 def test_reads_dummy_3dim():
-    data = read_ktab_csv(_shared("dummyData_3Dim"))
+    data = read_ktab_csv(KTAB / "dummyData_3Dim.csv")
     assert data.name == "DummyData_3Dim"
     assert data.description == "Dummy scenario to test reading format"
     assert data.n_actors == 7 and data.n_dims == 3
@@ -58,11 +49,11 @@ def test_reads_dummy_3dim():
     assert np.all(data.salience.sum(axis=1) <= 1.0)
 
 
-@pytest.mark.parametrize("name", BENCH_SETS)
+@pytest.mark.parametrize("name", KTAB_SETS)
 def test_reads_every_ktab_example(name):
     # Quirks in KTAB's own files: CRLF and a stray field on row 1 (dummyData_6Dim), no trailing
     # comma on the header (dummyData-a0x0), padding spaces, quoted description (dummyData_3Dim).
-    data = read_ktab_csv(BENCH / f"{name}.csv")
+    data = read_ktab_csv(KTAB / f"{name}.csv")
     assert data.capability.shape == (data.n_actors,)
     assert data.position.shape == data.salience.shape == (data.n_actors, data.n_dims)
     assert np.all(data.capability > 0)
@@ -70,9 +61,9 @@ def test_reads_every_ktab_example(name):
     assert np.all(data.salience.sum(axis=1) <= 1.0 + 1e-9)
 
 
-@pytest.mark.parametrize("name", BENCH_SETS)
+@pytest.mark.parametrize("name", KTAB_SETS)
 def test_round_trip(tmp_path, name):
-    data = read_ktab_csv(BENCH / f"{name}.csv")
+    data = read_ktab_csv(KTAB / f"{name}.csv")
     out = tmp_path / "sub" / f"{name}.csv"
     write_ktab_csv(out, data)
     again = read_ktab_csv(out)
@@ -108,7 +99,7 @@ def test_round_trip_awkward_text(tmp_path):
 
 
 def test_write_replaces_atomically(tmp_path):
-    data = read_ktab_csv(BENCH / "dummyData_3Dim.csv")
+    data = read_ktab_csv(KTAB / "dummyData_3Dim.csv")
     path = tmp_path / "out.csv"
     path.write_text("old content\n")
     write_ktab_csv(path, data)
