@@ -15,11 +15,11 @@ from redline.forecast.bdm import BDM2002Model, BDMScholzModel
 from redline.forecast.median import lower_weighted_median
 from redline.io.actors_csv import read_actors_csv
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-BDM_DIR = SHARED / "bdm"
-needs_data = pytest.mark.skipif(not BDM_DIR.is_dir(), reason=f"reference data not at {BDM_DIR}")
+# The car-emissions inputs (published facts) and the Scholz rounds, written by ``_oracle`` below;
+# tests/data/NOTICE says where they come from.
+BDM_DIR = Path(__file__).resolve().parents[1] / "data" / "bdm"
 
-CAR = {  # BDM (1994) EC car emissions case, as in the shared actors file
+CAR = {  # BDM (1994) EC car emissions case, as in the actors file
     "capability": [0.08, 0.08, 0.03, 0.16, 0.16, 0.16, 0.16, 0.05, 0.05, 0.08],
     "position": [4, 7, 4, 4, 10, 10, 10, 7, 4, 7],
     "salience": [0.8, 0.4, 0.2, 0.8, 0.6, 0.6, 0.9, 0.1, 1.0, 0.7],
@@ -31,7 +31,6 @@ def _car() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             np.array(CAR["salience"]))
 
 
-@needs_data
 def test_scholz_reproduces_reference_rounds_to_4_decimals():
     table = read_actors_csv(BDM_DIR / "eu_car_emissions_1994_actors.csv")
     c, x, s = table.capability, table.position[:, 0], table.salience[:, 0]
@@ -45,6 +44,54 @@ def test_scholz_reproduces_reference_rounds_to_4_decimals():
     np.testing.assert_allclose(forecast.mean[:, 0], [float(r["mean"]) for r in ref], atol=5e-5)
     assert forecast.point[0] == pytest.approx(float(ref[-1]["median"]), abs=5e-5)
     assert forecast.options["capitulation_bug"] is True
+
+
+def _rounds(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    with path.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["round"]) for r in rows] == list(range(len(rows)))
+    return (np.array([float(r["median"]) for r in rows]),
+            np.array([float(r["mean"]) for r in rows]))
+
+
+def _plain_lower_weighted_median(x, w) -> float:
+    """The first position, in ascending order, where the running weight reaches half."""
+    total, half = 0.0, sum(w) / 2
+    for i in sorted(range(len(x)), key=lambda k: x[k]):
+        total += w[i]
+        if total >= half:
+            return float(x[i])
+    raise AssertionError("no weight")
+
+
+def test_rounds_file_is_the_loop_oracle_on_the_car_case():
+    # The rounds file is ours: the independent loop implementation below, run on the published
+    # inputs, with the median and mean taken by plain loops (written with 12 digits).
+    table = read_actors_csv(BDM_DIR / "eu_car_emissions_1994_actors.csv")
+    c, x, s = table.capability, table.position[:, 0], table.salience[:, 0]
+    np.testing.assert_array_equal(np.stack([c, x, s]), np.stack(_car()))
+    history = _oracle(c, x, s, 10, scholz=True, q=1.0, t=1.0, bug=True)
+    w = c * s
+    median, mean = _rounds(BDM_DIR / "eu_car_emissions_1994_scholz_rounds.csv")
+    np.testing.assert_allclose(median, [_plain_lower_weighted_median(r, w) for r in history],
+                               rtol=0, atol=1e-9)
+    np.testing.assert_allclose(mean, [sum(w * r) / sum(w) for r in history], rtol=0, atol=1e-9)
+
+
+@pytest.mark.shared_data
+def test_car_case_matches_the_published_scholz_rounds(shared_data):
+    # ../shared/data/bdm: the same inputs, and the rounds of the jmckib implementation of
+    # Scholz, Calbert & Smith (2011), which are not redistributed here (tests/data/NOTICE).
+    original = shared_data / "bdm"
+    ours = read_actors_csv(BDM_DIR / "eu_car_emissions_1994_actors.csv")
+    theirs = read_actors_csv(original / "eu_car_emissions_1994_actors.csv")
+    assert ours.actors == theirs.actors
+    for field in ("capability", "position", "salience"):
+        np.testing.assert_array_equal(getattr(ours, field), getattr(theirs, field))
+    for got, published in zip(_rounds(BDM_DIR / "eu_car_emissions_1994_scholz_rounds.csv"),
+                              _rounds(original / "eu_car_emissions_1994_scholz_rounds.csv"),
+                              strict=True):
+        np.testing.assert_allclose(got, published, rtol=0, atol=1e-8)  # they print 10 digits
 
 
 def test_reference_medians_are_independent_of_the_data_file():

@@ -17,8 +17,7 @@ from redline.io.actors_csv import read_actors_csv
 HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 needs_numba = pytest.mark.skipif(not HAVE_NUMBA, reason="numba is not installed")
 
-BDM_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "bdm"
-needs_data = pytest.mark.skipif(not BDM_DIR.is_dir(), reason=f"reference data not at {BDM_DIR}")
+BDM_DIR = Path(__file__).resolve().parents[1] / "data" / "bdm"  # tests/data/bdm
 
 
 def _numpy_has_own_exp_log() -> bool:
@@ -112,7 +111,6 @@ def test_numba_engine_broadcasts_capability_and_salience_rows():
 
 
 @needs_numba
-@needs_data
 def test_numba_engine_reproduces_the_published_scholz_rounds():
     table = read_actors_csv(BDM_DIR / "eu_car_emissions_1994_actors.csv")
     c, x, s = table.capability, table.position[:, 0], table.salience[:, 0]

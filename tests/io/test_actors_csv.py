@@ -10,8 +10,7 @@ import pytest
 from redline.errors import FormatError
 from redline.io.actors_csv import read_actors_csv
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-CAR = SHARED / "bdm" / "eu_car_emissions_1994_actors.csv"
+CAR = Path(__file__).resolve().parents[1] / "data" / "bdm" / "eu_car_emissions_1994_actors.csv"
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -20,7 +19,6 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.skipif(not CAR.exists(), reason=f"reference data not at {CAR}")
 def test_reads_the_bdm_example():
     table = read_actors_csv(CAR)
     assert table.actors[0] == "Netherlands" and len(table.actors) == 10

@@ -11,7 +11,7 @@ in brackets are accepted too:
   and divided by 100 (then any above 100 is an error).
 
 Extra columns are ignored. Blank lines are skipped. Every error names the file, the line and
-the column. ``bdm/eu_car_emissions_1994_actors.csv`` is an example of this format
+the column. ``tests/data/bdm/eu_car_emissions_1994_actors.csv`` is an example of this format
 (``Actor,Capability,Position,Salience``).
 """
 
