@@ -4,6 +4,10 @@ Usage::
 
     python benchmarks/fit_best_deu.py [DEU_TSV] [WEIGHTS_CSV] [--repeats 20] [--folds 10]
 
+The DEU III file is not redistributed with Redline (tests/data/NOTICE); the default is the copy
+in the sibling folder ``../shared/data/deu3``. ``tests/data/deu3`` has a synthetic file of the
+same layout, and the Nice voting weights.
+
 Candidate families (every parameter is a hyperparameter on a small grid; none is estimated
 in any other way):
 
@@ -37,17 +41,21 @@ from redline.forecast.median import lower_weighted_median
 from redline.forecast.nash import nash_solution
 from redline.io.deu import read_deu
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "deu3"
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "deu3"  # optional: not part of a clone
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tsv", nargs="?", default=DATA / "deu3_public.tsv")
-    parser.add_argument("weights", nargs="?", default=DATA / "nice_voting_weights.csv")
+    parser.add_argument("weights", nargs="?",
+                        default=ROOT / "tests" / "data" / "deu3" / "nice_voting_weights.csv")
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    if not Path(args.tsv).is_file():
+        parser.error(f"{args.tsv} not found: pass the DEU III file (deu3_public.tsv)")
 
     data = read_deu(args.tsv, args.weights)
     issues = np.flatnonzero(data.has_outcome)

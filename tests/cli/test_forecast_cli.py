@@ -11,13 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from redline.cli import app
+from redline.forecast.validate import validate_deu
+from redline.io.deu import read_deu
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-CAR = SHARED / "bdm" / "eu_car_emissions_1994_actors.csv"
-ROUNDS = SHARED / "bdm" / "eu_car_emissions_1994_scholz_rounds.csv"
-DEU = SHARED / "deu3" / "deu3_public.tsv"
-needs_data = pytest.mark.skipif(not (CAR.exists() and DEU.exists()),
-                                reason=f"reference data not at {SHARED}")
+DATA = Path(__file__).resolve().parents[1] / "data"  # tests/data (see its NOTICE)
+CAR = DATA / "bdm" / "eu_car_emissions_1994_actors.csv"
+ROUNDS = DATA / "bdm" / "eu_car_emissions_1994_scholz_rounds.csv"
+DEU = DATA / "deu3" / "deu3_synthetic.tsv"  # the DEU III layout; nice_voting_weights.csv beside
 
 runner = CliRunner()
 
@@ -34,7 +34,6 @@ def _one_error_line(result) -> str:
     return lines[0]
 
 
-@needs_data
 def test_forecast_bdm_scholz_json_matches_reference():
     result = _run("forecast", CAR, "--model", "bdm-scholz", "--json")
     assert result.exit_code == 0, result.stderr
@@ -53,7 +52,6 @@ def test_forecast_bdm_scholz_json_matches_reference():
     assert data["timings"]["model"] > 0
 
 
-@needs_data
 def test_forecast_rounds_option_and_table_output():
     result = _run("forecast", CAR, "-m", "bdm", "--rounds", "3", "--json")
     assert json.loads(result.stdout)["turns"] == 3
@@ -64,31 +62,49 @@ def test_forecast_rounds_option_and_table_output():
     assert result.exit_code == 0 and "forecast" in result.stdout
 
 
-@needs_data
 def test_forecast_deu_file_json():
     result = _run("forecast", DEU, "--model", "compromise", "--json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert len(data["forecast"]) == len(data["observed"]) == len(data["dimensions"]) == 237
-    assert data["n"] == 229 and round(data["mae"], 2) == 23.89
-    assert data["observed"].count(None) == 8
+    assert len(data["forecast"]) == len(data["observed"]) == len(data["dimensions"]) == 33
+    assert data["observed"].count(None) == 3
+    library = validate_deu(read_deu(DEU, DEU.parent / "nice_voting_weights.csv"), "compromise")
+    assert data["n"] == library["n"] == 30 and data["mae"] == pytest.approx(library["mae"])
 
 
-@needs_data
 def test_validate_deu_one_model_and_all():
+    deu = read_deu(DEU, DEU.parent / "nice_voting_weights.csv")
     result = _run("validate", "deu", DEU, "--model", "compromise", "--json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["model"] == "compromise" and data["n"] == 229
-    assert round(data["mae"], 2) == 23.89 and data["ci95"][0] < data["mae"] < data["ci95"][1]
+    assert data == validate_deu(deu, "compromise")
+    assert data["ci95"][0] < data["mae"] < data["ci95"][1]
     result = _run("validate", "deu", DEU, "--model", "all", "--json", "--boot", "50")
     assert result.exit_code == 0, result.stderr
     rows = {row["model"]: row for row in json.loads(result.stdout)}
     assert {"compromise", "mean", "median", "nash", "bdm", "bdm-scholz", "best",
             "commission"} <= set(rows)
+    for name, row in rows.items():
+        assert row == validate_deu(deu, name, n_boot=50), name
+    result = _run("validate", "deu", DEU, "--model", "mean")
+    mean = validate_deu(deu, "mean")["mae"]
+    assert result.exit_code == 0 and f"{mean:.2f}" in result.stdout
+
+
+@pytest.mark.shared_data
+def test_validate_deu_on_the_public_file(shared_data):
+    public = shared_data / "deu3" / "deu3_public.tsv"
+    result = _run("forecast", public, "--model", "compromise", "--json")
+    data = json.loads(result.stdout)
+    assert len(data["forecast"]) == 237 and data["observed"].count(None) == 8
+    assert data["n"] == 229 and round(data["mae"], 2) == 23.89
+    result = _run("validate", "deu", public, "--model", "all", "--json", "--boot", "50")
+    assert result.exit_code == 0, result.stderr
+    rows = {row["model"]: row for row in json.loads(result.stdout)}
+    assert round(rows["compromise"]["mae"], 2) == 23.89 and rows["compromise"]["n"] == 229
     assert round(rows["commission"]["mae"], 2) == 39.32 and rows["commission"]["n"] == 224
     assert rows["best"]["mae"] < rows["compromise"]["mae"]
-    result = _run("validate", "deu", DEU, "--model", "mean")
+    result = _run("validate", "deu", public, "--model", "mean")
     assert result.exit_code == 0 and "24.37" in result.stdout
 
 
@@ -98,7 +114,6 @@ def test_missing_file_is_one_line_exit_2(tmp_path):
     _one_error_line(_run("validate", "deu", tmp_path / "nope.tsv"))
 
 
-@needs_data
 def test_bad_options_are_one_line_exit_2():
     assert "valid models" in _one_error_line(_run("forecast", CAR, "--model", "tea-leaves"))
     assert "--rounds" in _one_error_line(_run("forecast", CAR, "-m", "mean", "--rounds", "3"))
@@ -113,14 +128,13 @@ def test_malformed_actor_csv_names_the_line(tmp_path):
     assert f"{path}:3" in line and "position" in line
 
 
-@needs_data
 def test_deu_without_weights_beside_it(tmp_path):
     copy = tmp_path / "deu.tsv"
     shutil.copy(DEU, copy)
     assert "--weights" in _one_error_line(_run("validate", "deu", copy))
     result = _run("validate", "deu", copy, "--weights", DEU.parent / "nice_voting_weights.csv",
                   "--json", "--boot", "20")
-    assert result.exit_code == 0 and json.loads(result.stdout)["n"] == 229
+    assert result.exit_code == 0 and json.loads(result.stdout)["n"] == 30
 
 
 def test_every_model_forecasts_every_donbas_issue():

@@ -10,9 +10,9 @@ import pytest
 from redline.errors import FormatError
 from redline.io.deu import read_deu, read_voting_weights
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-DEU = SHARED / "deu3"
-needs_data = pytest.mark.skipif(not DEU.is_dir(), reason=f"reference data not at {DEU}")
+# A synthetic file in the DEU III layout and the Nice weights (tests/data/NOTICE); the real file is
+# read by the test marked ``shared_data``.
+DEU = Path(__file__).resolve().parents[1] / "data" / "deu3"
 
 HEADER = ["prnr", "isnr", "prname", "pcom", "pep", "pde", "scom", "sep", "sde", "rp", "out"]
 
@@ -23,9 +23,29 @@ def _write(tmp_path: Path, rows: list[list[str]], name: str = "deu.tsv") -> Path
     return path
 
 
-@needs_data
-def test_public_file_shapes_and_values():
-    data = read_deu(DEU / "deu3_public.tsv", DEU / "nice_voting_weights.csv")
+def test_synthetic_file_shapes_and_values():
+    data = read_deu(DEU / "deu3_synthetic.tsv", DEU / "nice_voting_weights.csv")
+    assert data.actors[:3] == ("com", "ep", "at") and len(data.actors) == 30
+    assert data.positions.shape == data.saliences.shape == (33, 30)
+    assert int(data.has_outcome.sum()) == 30
+    assert len(set(data.proposals)) == 14 and len(set(data.groups)) == 12  # rail, vat shared
+    # The GDP row is skipped: the first issue is the first fisheries one.
+    assert data.issues[0] == "s0101i1" and data.proposals[0] == "s0101"
+    assert data.groups[0] == "fisheries"
+    assert data.positions[0, 3] == 30.0 and np.isnan(data.positions[0, 4])  # be, bu
+    assert data.saliences[0, 1] == 70.0 and np.isnan(data.saliences[0, 4])
+    assert data.outcomes[0] == 52.0 and data.reference_points[0] == 30.0
+    assert np.isnan(data.reference_points[1]) and np.isnan(data.outcomes[5])
+    weight = dict(zip(data.actors, data.capability, strict=True))
+    assert weight["com"] == weight["ep"] == weight["de"] == 29.0
+    assert weight["mt"] == 3.0 and weight["el"] == 12.0
+    assert np.nanmax(data.positions) <= 100 and np.nanmin(data.saliences) >= 0
+
+
+@pytest.mark.shared_data
+def test_public_file_shapes_and_values(shared_data):
+    deu = shared_data / "deu3"
+    data = read_deu(deu / "deu3_public.tsv", deu / "nice_voting_weights.csv")
     assert data.actors[:3] == ("com", "ep", "at") and len(data.actors) == 30
     assert data.positions.shape == data.saliences.shape == (237, 30)
     assert int(data.has_outcome.sum()) == 229
@@ -34,16 +54,10 @@ def test_public_file_shapes_and_values():
     assert data.issues[0] == "d00184i1" and data.proposals[0] == "d00184"
     assert data.positions[0, 3] == 50.0 and np.isnan(data.positions[0, 4])  # be, bu
     assert data.outcomes[0] == 100.0 and np.isnan(data.reference_points[0])
-    weight = dict(zip(data.actors, data.capability, strict=True))
-    assert weight["com"] == weight["ep"] == weight["de"] == 29.0
-    assert weight["mt"] == 3.0 and weight["el"] == 12.0
     assert np.nanmax(data.positions) <= 100 and np.nanmin(data.saliences) >= 0
-
-
-@needs_data
-def test_weights_file():
-    table = read_voting_weights(DEU / "nice_voting_weights.csv")
-    assert len(table) == 28 and table["pl"] == 27.0 and sum(table.values()) == 352.0
+    # Our weights file states the same treaty figures as the shared one.
+    assert read_voting_weights(DEU / "nice_voting_weights.csv") == read_voting_weights(
+        deu / "nice_voting_weights.csv")
 
 
 def test_small_file_and_gdp_row(tmp_path):
