@@ -6,7 +6,7 @@ Usage::
                                       [--formats yaml,genius,ktab,csv,deu] [--out DIR]
 
 Valid inputs from the repository (``examples/*.yaml``; Genius folders exported from them plus
-a small one with an integer issue; ``benchmarks/data/ktab/*.csv``; actor CSVs cut from those;
+a small one with an integer issue; ``tests/data/ktab/*.csv``; actor CSVs cut from those;
 a seeded synthetic DEU table and its voting weights) are mutated with seeded mutations
 (numbers to nan/inf/1e308/negatives/garbage, truncation, byte flips, repeated or deleted or
 swapped lines, deep nesting, other encodings, blank padding, many more rows), and each case
@@ -155,7 +155,7 @@ def seed_inputs() -> dict[str, list[dict[str, bytes]]]:
     """Valid inputs of every format, from the repository or generated with a fixed seed."""
     scenarios = sorted(p for p in (ROOT / "examples").glob("*.yaml")
                        if "parties:" not in p.read_text(encoding="utf-8"))
-    ktab = sorted((ROOT / "benchmarks" / "data" / "ktab").glob("*.csv"))
+    ktab = sorted((ROOT / "tests" / "data" / "ktab").glob("*.csv"))
     baseline = {"domain.xml": DOMAIN_XML,
                 "p1.xml": PROFILE_XML.format(red=1, blue=0.5, slope=0.5, offset=0, w1=0.5,
                                              w2=0.5, reservation=0.2).encode(),
