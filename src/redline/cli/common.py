@@ -9,15 +9,54 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from redline.errors import RedlineError, one_line
 
+try:  # typer >= 0.20 vendors click
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - older typer
+    from click.exceptions import ClickException
+
+
+class OneLineUsageErrors(TyperGroup):
+    """The ``redline`` group: a usage error (an unknown option, a value of the wrong type, a
+    missing argument) is one line on stderr with exit status 2, like every other bad input."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except ClickException as error:
+            if type(error).__name__ == "NoArgsIsHelpError":  # the help text itself
+                error.show()
+            else:
+                typer.echo(f"error: {usage_message(error)}", err=True)
+            sys.exit(error.exit_code)
+        except typer.Abort:
+            typer.echo("aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def usage_message(error: ClickException) -> str:
+    """Click's message for ``error`` on one line, with where to find the command's help."""
+    text = " ".join(error.format_message().split()).replace("Value error, ", "").rstrip(".")
+    ctx = getattr(error, "ctx", None)
+    if ctx is None:
+        return text
+    return f"{text} (hint: see '{ctx.command_path} --help')"
+
+
 app = typer.Typer(
     name="redline",
+    cls=OneLineUsageErrors,
     help="Analyse and forecast multi-party, multi-issue negotiations.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help texts show brackets as written: [A, B]
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
