@@ -115,7 +115,8 @@ def test_missing_file_is_one_line_exit_2(tmp_path):
 
 
 def test_bad_options_are_one_line_exit_2():
-    assert "valid models" in _one_error_line(_run("forecast", CAR, "--model", "tea-leaves"))
+    assert "unknown model 'tea-leaves'" in _one_error_line(
+        _run("forecast", CAR, "--model", "tea-leaves"))
     assert "--rounds" in _one_error_line(_run("forecast", CAR, "-m", "mean", "--rounds", "3"))
     _one_error_line(_run("validate", "deu", DEU, "--model", "tea-leaves"))
 

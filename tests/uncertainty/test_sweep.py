@@ -166,8 +166,8 @@ def test_cli_json_keys_and_branches(examples: Path):
 
 @pytest.mark.parametrize("args, words", [
     (["--assume", "nope=true"], "unknown claim 'nope'"),
-    (["--draws", "0"], "--draws must be at least 1"),
-    (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
+    (["--draws", "0"], "--draws: must be between 1 and 1,000,000 (got 0)"),
+    (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "cannot be combined"),
 ])
 def test_cli_bad_options(examples: Path, args, words):
     result = runner.invoke(app, ["sweep", str(examples / "donbas-2026.yaml"), "--no-progress",

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from redline.cli import options
 from redline.cli.common import DEFAULT_DRAWS, app, print_json, user_errors, warn
 from redline.errors import RedlineError, listing
 from redline.space.engine import DEFAULT_MAX_PACKAGES, check_size
@@ -25,7 +26,7 @@ def parse_assume(values: list[str] | None) -> dict[str, bool]:
         claim, sep, value = item.partition("=")
         truth = {"true": True, "false": False, "yes": True, "no": False}.get(value.lower())
         if not sep or not claim or truth is None:
-            raise RedlineError(f"--assume {item!r}: expected CLAIM=true or CLAIM=false",
+            raise RedlineError(f"expected CLAIM=true or CLAIM=false (got {item!r})",
                                field="--assume")
         out[claim] = truth
     return out
@@ -48,6 +49,8 @@ def analyze(
     from redline.pipeline import claim_branches, load_input, run_analysis
     from redline.space.engine import analysis_to_dict
 
+    options.memory_mb(memory_mb)
+    options.int_in_range(max_packages, "--max-packages", low=1)
     truths = parse_assume(assume)
     loaded = load_input(file, truths, max_packages=max_packages)
     for line in loaded.warnings:
@@ -137,6 +140,7 @@ def export_genius(
     from redline.pipeline import load_input
     from redline.space.engine import analyze as analyze_domain
 
+    output = options.output_path(output, "--output", folder=True)
     loaded = load_input(file, parse_assume(assume))
     domain = loaded.domain
     for line in loaded.warnings:

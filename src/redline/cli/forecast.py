@@ -30,6 +30,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from redline.cli import options
 from redline.cli.common import app, print_json, user_errors
 from redline.errors import RedlineError
 from redline.files import read_head
@@ -68,16 +69,13 @@ def _guess_format(path: Path) -> InputFormat:
 
 
 def _model_options(model: str, rounds: int | None) -> dict[str, Any]:
-    if model not in MODELS:
-        raise RedlineError(f"unknown model {model!r}; valid models: {', '.join(MODELS)}",
-                           field="--model")
+    options.model_name(model)
     if rounds is None:
         return {}
     if model not in ROUND_OPTIONS:
-        raise RedlineError(f"--rounds applies to {', '.join(sorted(ROUND_OPTIONS))}, "
-                           f"not to {model!r}", field="--rounds")
-    if rounds < 0:
-        raise RedlineError("--rounds must be 0 or more", field="--rounds")
+        raise RedlineError(f"does not apply to model {model!r}", field="--rounds",
+                           hint=f"models with rounds: {', '.join(sorted(ROUND_OPTIONS))}")
+    options.int_in_range(rounds, "--rounds", low=0, high=options.MAX_ROUNDS)
     return {ROUND_OPTIONS[model]: rounds}
 
 
@@ -221,15 +219,21 @@ def forecast(
             _deu_table(data)
         return
     if weights is not None:
-        raise RedlineError("--weights applies to DEU files only", field="--weights")
+        raise RedlineError("applies to DEU files only", field="--weights")
     if truths and fmt is not InputFormat.yaml:
-        raise RedlineError("--assume applies to scenario files only", field="--assume")
+        raise RedlineError("applies to scenario files only", field="--assume")
     arrays = _read_arrays(file, fmt, truths)
     salience = arrays.salience
     if model == "smp" and fmt not in (InputFormat.ktab, InputFormat.csv):
-        from redline.scenario.arrays import attention_shares
+        from redline.scenario.arrays import attention_shares, over_attention
 
         salience = attention_shares(salience)  # as redline.pipeline.forecast_scenario does
+        rescaled = [actor for actor, over in zip(arrays.actors, over_attention(arrays.salience),
+                                                 strict=True) if over]
+        if rescaled:
+            typer.echo(f"note: SMP reads saliences as shares of attention: those of "
+                       f"{', '.join(rescaled)} sum to more than 1 and were divided by their sum",
+                       err=True)
     try:
         result = get_model(model, **options).run(
             arrays.capability, arrays.position, salience,
@@ -260,10 +264,10 @@ def validate_deu_command(
 
     names = validation_names()
     if model != "all" and model not in names:
-        raise RedlineError(f"unknown model {model!r}; valid: all, {', '.join(names)}",
-                           field="--model")
-    if boot < 1:
-        raise RedlineError("--boot must be >= 1", field="--boot")
+        raise RedlineError(f"unknown model {model!r}", field="--model",
+                           hint=f"use all or one of {', '.join(names)}")
+    options.int_in_range(boot, "--boot", low=1, high=options.MAX_BOOT)
+    options.seed(seed)
     if not file.exists():
         raise RedlineError("no such file", file=str(file))
     data = _load_deu(file, weights)

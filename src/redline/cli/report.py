@@ -7,9 +7,11 @@ from typing import Annotated
 
 import typer
 
+from redline.cli import options
 from redline.cli.analyze import parse_assume
 from redline.cli.common import app, user_errors
 from redline.errors import RedlineError
+from redline.space.engine import DEFAULT_MAX_PACKAGES
 
 INSTALL_HINT = "pip install 'redline[report]'"
 
@@ -41,18 +43,35 @@ def report(
     models: Annotated[list[str] | None, typer.Option(
         "--model", "-m", help="Forecast model to show (repeatable; default smp and bdm).")
                       ] = None,
+    max_packages: Annotated[
+        int, typer.Option(help="Refuse larger package spaces (as in analyze).")
+    ] = DEFAULT_MAX_PACKAGES,
 ) -> None:
     """Write an HTML report that works offline: scenario, deal space, blockers, forecasts."""
+    output = options.output_path(output, "--output")
+    if png is not None:
+        png = options.output_path(png, "--png", folder=True)
+        if png.absolute() == output.absolute():
+            raise RedlineError("names the same path as --output", field="--png",
+                               hint="give the PNGs their own folder")
+    from redline.uncertainty.sweep import DRAWS_HINT, MAX_DRAWS
+
+    if draws is not None:
+        options.int_in_range(draws, "--draws", low=1, high=MAX_DRAWS, hint=DRAWS_HINT)
+    options.seed(seed)
+    for name in models or ():
+        options.model_name(name)
+    options.int_in_range(max_packages, "--max-packages", low=1)
+    truths = parse_assume(assume)
     _require("plotly")
     if png is not None:
         _require("matplotlib")
-    if draws is not None and draws < 1:
-        raise RedlineError("must be at least 1", field="--draws")
     from redline.io.atomic import write_text
     from redline.report.html import collect, render, write_pngs
 
-    data = collect(file, assume=parse_assume(assume), draws=draws, seed=seed,
-                   models=tuple(models or ("smp", "bdm")), x_actor=x_actor, y_actor=y_actor)
+    data = collect(file, assume=truths, draws=draws, seed=seed,
+                   models=tuple(models or ("smp", "bdm")), x_actor=x_actor, y_actor=y_actor,
+                   max_packages=max_packages)
     typer.echo(str(write_text(output, render(data))))
     if png is not None:
         for path in write_pngs(data.figures, png):

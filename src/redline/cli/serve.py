@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from redline.cli import options
 from redline.cli.common import app, fail, print_json, user_errors
 from redline.errors import RedlineError
 
@@ -71,8 +72,7 @@ def serve(
         fail(f"the web app needs the 'web' extra ({error.name} is missing): "
              "pip install 'redline[web]'")
         return
-    if not 0 < port < 65536:
-        raise RedlineError(f"port {port} is out of range", field="--port")
+    options.int_in_range(port, "--port", low=1, high=65535)
     folder = _workspace(workspace)
     if not is_loopback(host):
         typer.secho(

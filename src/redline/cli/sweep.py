@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from redline.cli import options
 from redline.cli.analyze import parse_assume
 from redline.cli.common import DEFAULT_DRAWS, app, print_json, user_errors
 from redline.errors import RedlineError
@@ -27,7 +28,7 @@ def sweep(
     assume: Annotated[list[str] | None, typer.Option(
         "--assume", help="Fix a claim: CLAIM=true|false (repeatable); shown beside the "
         "integrated result.")] = None,
-    model: Annotated[str, typer.Option(help="Forecast model run in every draw.")
+    model: Annotated[str, typer.Option("--model", "-m", help="Forecast model run in every draw.")
                      ] = "compromise",
     workers: Annotated[int | None, typer.Option(
         help="Start a local Dask cluster with this many worker processes.")] = None,
@@ -37,29 +38,42 @@ def sweep(
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
 ) -> None:
     """P(agreement), blocking red lines, solution and forecast distributions, sensitivity."""
+    from redline.scenario.compile import claim_codes
     from redline.scenario.load import load_scenario
     from redline.uncertainty.executors import dask_executor, in_process
-    from redline.uncertainty.sweep import check_sweep_size
+    from redline.uncertainty.sweep import DRAWS_HINT, MAX_DRAWS, check_sweep_size
     from redline.uncertainty.sweep import sweep as run_sweep
 
+    options.int_in_range(draws, "--draws", low=1, high=MAX_DRAWS, hint=DRAWS_HINT)
+    options.seed(seed)
+    options.model_name(model)
     if workers is not None and scheduler is not None:
-        raise RedlineError("give --workers or --scheduler, not both", field="--workers")
-    if workers is not None and workers < 1:
-        raise RedlineError("--workers must be at least 1", field="--workers")
-    if draws < 1:
-        raise RedlineError("--draws must be at least 1", field="--draws")
-    scenario = load_scenario(file)
+        raise RedlineError("cannot be combined with --scheduler", field="--workers",
+                           hint="one starts a local cluster, the other uses a running one")
+    if workers is not None:
+        options.workers(workers)
+    if scheduler is not None:
+        options.scheduler_address(scheduler)
     truths = parse_assume(assume)
+    scenario = load_scenario(file)
     check_sweep_size(scenario, draws)  # before any progress bar or setup
+    try:
+        claim_codes(scenario, truths)  # unknown claims, before any work
+    except RedlineError as error:
+        raise error.located(file=str(file)) from None
     executor = (dask_executor(workers=workers, scheduler=scheduler)
                 if workers is not None or scheduler is not None else in_process)
+    if model == "smp":
+        from redline.scenario.arrays import ATTENTION_NOTE
+
+        typer.echo(f"note: {ATTENTION_NOTE}", err=True)
     branches = [("integrated", {})] + ([("assumed", truths)] if truths else [])
     results = {}
     try:
         for label, branch in branches:
             with Progress(TextColumn(f"sweep ({label})"), BarColumn(), MofNCompleteColumn(),
                           TimeRemainingColumn(), console=stderr, transient=True,
-                          disable=not progress) as bar:
+                          disable=not progress or not stderr.is_terminal) as bar:
                 task = bar.add_task("draws", total=draws)
                 results[label] = run_sweep(scenario, draws=draws, seed=seed, assume=branch,
                                            model=model, executor=executor,

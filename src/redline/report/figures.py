@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 
 from redline.errors import RedlineError
 from redline.forecast.base import Forecast
+from redline.space.domain import Domain
 from redline.space.engine import Analysis, binding_columns, evaluate, violations
 from redline.space.packages import decode
 
@@ -96,14 +97,13 @@ def package_texts(analysis: Analysis, indices: np.ndarray, compact: bool = False
     return text
 
 
-def resolve_actor(analysis: Analysis, actor: str) -> int:
-    """Column of the actor named by id or by name."""
-    domain = analysis.domain
+def resolve_actor(domain: Domain, actor: str, field: str = "--x") -> int:
+    """Column of the actor named by id or by name; ``field`` names the option in errors."""
     for k, (ident, name) in enumerate(zip(domain.actors, domain.names(), strict=True)):
         if actor in (ident, name):
             return k
-    raise RedlineError(f"unknown actor {actor!r}; actors: {', '.join(domain.actors)}",
-                       field="--x/--y")
+    raise RedlineError(f"unknown actor {actor!r}", field=field,
+                       hint=f"use one of {', '.join(domain.actors)}")
 
 
 def default_axes(analysis: Analysis) -> tuple[int, int]:
@@ -123,10 +123,11 @@ def deal_space_figure(analysis: Analysis, x_actor: str | None = None,
     bargaining solutions. Spaces above ``max_points`` packages show a fixed-seed sample."""
     domain = analysis.domain
     x_default, y_default = default_axes(analysis)
-    x = resolve_actor(analysis, x_actor) if x_actor else x_default
-    y = resolve_actor(analysis, y_actor) if y_actor else y_default
+    x = resolve_actor(domain, x_actor, "--x") if x_actor else x_default
+    y = resolve_actor(domain, y_actor, "--y") if y_actor else y_default
     if x == y:
-        raise RedlineError("--x and --y name the same actor", field="--x/--y")
+        raise RedlineError("names the same actor as the x axis", field="--y",
+                           hint="put two different actors on the axes")
     names = [esc(name) for name in domain.names()]
     indices, utilities, ok, sampled = space_points(analysis, max_points)
     large = indices.size > WEBGL_ABOVE

@@ -27,8 +27,9 @@ from redline.forecast.base import Forecast
 from redline.io.atomic import write_bytes
 from redline.pipeline import Loaded, claim_branches, load_input
 from redline.report import figures as F
+from redline.scenario.arrays import ATTENTION_NOTE
 from redline.scenario.model import FIELD_RANGES
-from redline.space.engine import Analysis, analyze, package_labels
+from redline.space.engine import DEFAULT_MAX_PACKAGES, Analysis, analyze, package_labels
 from redline.uncertainty.distributions import is_uncertain, point
 
 JUDGMENT_MARK = {"reported": "R", "official": "O", "analyst": "A", "estimate": "E"}
@@ -53,12 +54,17 @@ class ReportData:
 
 def collect(path: str | Path, *, assume: Mapping[str, bool] | None = None,
             draws: int | None = None, seed: int = 0, models: Sequence[str] = ("smp", "bdm"),
-            x_actor: str | None = None, y_actor: str | None = None) -> ReportData:
-    """Load ``path`` and compute what the report shows (figures included)."""
+            x_actor: str | None = None, y_actor: str | None = None,
+            max_packages: int = DEFAULT_MAX_PACKAGES) -> ReportData:
+    """Load ``path`` and compute what the report shows (figures included); spaces above
+    ``max_packages`` packages are refused."""
     assume = dict(assume or {})
     loaded = load_input(path, assume)
+    for option, actor in (("--x", x_actor), ("--y", y_actor)):
+        if actor:
+            F.resolve_actor(loaded.domain, actor, option)  # before the long work
     try:
-        analysis = analyze(loaded.domain)
+        analysis = analyze(loaded.domain, max_packages=max_packages)
     except RedlineError as error:
         raise error.located(file=str(path)) from None
     data = ReportData(loaded=loaded, analysis=analysis, assume=assume)
@@ -88,8 +94,7 @@ def _forecasts(data: ReportData, models: Sequence[str]) -> None:
     for name in models:
         result = forecast_scenario(data.loaded.scenario, name, data.assume)
         if name == "smp":
-            notes.append("SMP reads saliences as shares of attention: an actor's saliences "
-                          "summing to more than 1 were divided by their sum.")
+            notes.append(ATTENTION_NOTE)
         data.forecasts[name] = result
         data.figures[f"trajectories_{name}"] = F.trajectories_figure(result)
 

@@ -37,6 +37,15 @@ def forecast_inputs(scenario: Scenario, assume: Mapping[str, bool] | None = None
     )
 
 
+ATTENTION_NOTE = ("SMP reads saliences as shares of attention: an actor's saliences summing to "
+                  "more than 1 were divided by their sum.")
+
+
+def over_attention(salience: np.ndarray) -> np.ndarray:
+    """Which actors' saliences sum to more than 1, so :func:`attention_shares` rescales them."""
+    return salience.sum(axis=-1) > 1.0
+
+
 def attention_shares(salience: np.ndarray) -> np.ndarray:
     """Saliences as shares of attention summing to at most 1 per actor (KTAB's convention).
 

@@ -31,8 +31,8 @@ def dask_executor(*, workers: int | None = None, scheduler: str | None = None,
         if scheduler is not None:
             try:
                 client = Client(scheduler, timeout="10s")
-            except OSError as error:
-                raise RedlineError(f"cannot reach the Dask scheduler {scheduler}: {error}",
+            except (OSError, ValueError, TypeError) as error:  # unreachable or malformed
+                raise RedlineError(f"cannot reach the Dask scheduler: {error}",
                                    field="--scheduler") from None
         else:
             cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=threads_per_worker,
