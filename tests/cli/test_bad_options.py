@@ -173,7 +173,7 @@ def test_scenario_messages_give_the_value_once(tmp_path):
     result = runner.invoke(app, ["check", str(bad)])
     assert result.exit_code == 2
     line = one_error_line(result.stderr)
-    assert "capability" in line and line.count("-5") == 1, line
+    assert "capability" in line and line.count("got") == 1 and line.endswith("got -5"), line
 
 
 def test_smp_forecast_says_it_rescales_saliences():
