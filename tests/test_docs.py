@@ -1,0 +1,155 @@
+"""The docs say what the commands do: every command shown runs as written, and the tutorial's
+numbers are the ones the commands print.
+
+When a change moves a number, this fails: update docs/tutorial.md with the new output.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from redline.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+TUTORIAL = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
+TEXT = " ".join(TUTORIAL.split())  # line breaks do not matter
+DONBAS = str(ROOT / "examples" / "donbas-2026.yaml")
+PLACEHOLDER = re.compile(r"\bFILE\b|\bM\b|~|SECRET|\||\[|deu3_public")
+
+runner = CliRunner()
+
+
+def shown_commands() -> list[tuple[str, str]]:
+    """``(doc, command line)`` for every ``redline ...`` line in a fenced block of the docs."""
+    out = []
+    for doc in DOCS:
+        inside, pending = False, ""
+        for line in doc.read_text(encoding="utf-8").splitlines():
+            if line.startswith("```"):
+                inside = not inside
+                continue
+            if not inside:
+                continue
+            line = pending + line.split("  #")[0].strip()
+            if line.endswith("\\"):
+                pending = line[:-1] + " "
+                continue
+            pending = ""
+            if line.startswith("redline ") and not PLACEHOLDER.search(line):
+                out.append((doc.name, line.split(" > ")[0]))
+    return out
+
+
+COMMANDS = shown_commands()
+
+
+def test_the_docs_show_the_main_commands():
+    shown = {shlex.split(line)[1] for _, line in COMMANDS}
+    assert {"analyze", "sweep", "forecast", "export", "divide", "report", "check",
+            "schema"} <= shown
+
+
+@pytest.mark.parametrize(("doc", "line"), COMMANDS, ids=[f"{d}: {c}" for d, c in COMMANDS])
+def test_every_command_shown_parses_and_its_files_exist(doc, line):
+    args = shlex.split(line)[1:]
+    for arg in args:
+        if arg.startswith(("examples/", "tests/")):
+            assert (ROOT / arg).exists(), f"{doc} names {arg}, which a clone does not have"
+    result = runner.invoke(app, [*args, "--help"])  # options are parsed; nothing runs
+    assert result.exit_code == 0, f"{doc}: {line}: {result.output}"
+
+
+def table(heading: str) -> list[list[str]]:
+    """The rows (cells) of the first markdown table after ``heading`` in the tutorial."""
+    text = TUTORIAL[TUTORIAL.index(heading):]
+    rows = []
+    for line in text.splitlines()[1:]:
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if not set(cells[0]) <= set("-") and cells[0] not in ("rule", "claim", "model"):
+                rows.append(cells)
+        elif rows:
+            break
+    return rows
+
+
+def run_json(*args: str) -> dict:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_tutorial_deal_space_numbers():
+    data = run_json("analyze", DONBAS)
+    acceptable, total = data["acceptable_count"], data["packages"]
+    assert f"{acceptable} of {total} packages are acceptable" in TEXT
+    frontier_ok = sum(1 for p in data["pareto"] if p.get("acceptable"))
+    assert f"frontier has {data['pareto_count']} packages, {frontier_ok} of them" in TEXT
+    names = {"Russia": "russia", "Ukraine": "ukraine", "US": "us"}
+    blocking = {b["id"]: (b["rejects"], b["sole"]) for b in data["blocking"]}
+    rows = table("## 3. Which red line blocks a deal?")
+    assert rows
+    for rule, rejects, alone in rows:
+        ident = re.search(r"`([^`]+)`", rule)
+        key = ident.group(1) if ident else f"{names[rule.split(chr(39))[0]]}:outside_option"
+        assert blocking[key] == (int(rejects), int(alone)), rule
+    branches = {r["claim"]: r for r in data["claim_branches"]}
+    rows = table("The summary's *claim branches* table")
+    assert rows
+    for claim, if_true, if_false in rows:
+        row = branches[claim.strip("`")]
+        assert (row["acceptable_if_true"], row["acceptable_if_false"]) == (int(if_true),
+                                                                           int(if_false))
+    ft = run_json("analyze", DONBAS, "--assume", "ft-guarantees-for-donbas=true")
+    assert f"Acceptable packages fall from {acceptable} to {ft['acceptable_count']}" in TEXT
+
+
+MODEL_ROWS = {"compromise (weighted mean)": ["compromise"], "KTAB's SMP": ["smp"],
+              "Nash (issue level) / `best`": ["nash", "best"], "BDM 2002": ["bdm"],
+              "weighted median": ["median"]}
+
+
+def test_tutorial_forecast_table():
+    rows = table("## 5. Where will the talks land?")
+    assert len(rows) == len(MODEL_ROWS)
+    for label, *values in rows:
+        models = next(m for key, m in MODEL_ROWS.items() if label.startswith(key))
+        rounds = re.search(r"\((\d+) rounds\)", label)
+        for model in models:
+            data = run_json("forecast", DONBAS, "--model", model)
+            assert [f"{v:.1f}" for v in data["forecast"]] == values, label
+            if rounds:
+                assert data["turns"] == int(rounds.group(1)), label
+
+
+def test_tutorial_sweep_numbers():
+    integrated = run_json("sweep", DONBAS, "--draws", "20000", "--no-progress")
+    true = run_json("sweep", DONBAS, "--draws", "20000", "--no-progress",
+                    "--assume", "ft-guarantees-for-donbas=true")
+    false = run_json("sweep", DONBAS, "--draws", "20000", "--no-progress",
+                     "--assume", "ft-guarantees-for-donbas=false")
+    for words, result in (("about **{} %** integrated", integrated),
+                          ("**{} %** if the FT report is true", true),
+                          ("**{} %** if it is false", false)):
+        assert words.format(f"{100 * result['p_agreement']:.0f}") in TEXT, words
+    blocks = {b["id"]: b["blocks"] for b in integrated["blocking"]}
+    share = f"{100 * blocks['us-guarantees-only-for-donbas']:.0f}"
+    assert f"(`us-guarantees-only-for-donbas`, {share} %)" in TEXT
+    ranked = [row["input"] for row in integrated["sensitivity"][:3]]
+    assert ranked == ["claim:us-neutral-broker", "actors.ukraine.outside_option",
+                      "claim:beyond-maximalist"]
+    assert "first the claim that the US is only a neutral broker (`us-neutral-broker`" in TEXT
+    assert "then Ukraine's outside option (ρ = −0.51 with agreement), then the claim" in TEXT
+    rho = {row["input"]: row["rho"] for row in integrated["sensitivity"]}
+    assert f"{rho['claim:us-neutral-broker']['forecast.donbas']:+.2f}" == "-0.85"
+    assert f"{rho['actors.ukraine.outside_option']['agreement']:+.2f}" == "-0.51"
+    assert f"{rho['claim:beyond-maximalist']['forecast.donbas']:+.2f}" == "+0.51"
+    assert f"{rho['actors.russia.outside_option']['agreement']:+.2f}" == "-0.32"
+    assert f"{rho['claim:ft-guarantees-for-donbas']['agreement']:+.2f}" == "-0.28"
