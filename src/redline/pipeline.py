@@ -12,7 +12,7 @@ from pathlib import Path
 
 from redline.errors import RedlineError
 from redline.forecast.base import Forecast
-from redline.forecast.registry import get_model
+from redline.forecast.registry import check_actor_count, get_model
 from redline.io.genius import is_genius_folder, read_genius_folder
 from redline.scenario.arrays import attention_shares, forecast_inputs
 from redline.scenario.compile import to_domain
@@ -120,6 +120,7 @@ def forecast_scenario(scenario: Scenario, model: str, assume: Mapping[str, bool]
     it saliences summing to more are divided by their sum (:func:`attention_shares`).
     """
     inputs = forecast_inputs(scenario, assume)
+    check_actor_count(model, len(inputs.actors))
     salience = attention_shares(inputs.salience) if model == "smp" else inputs.salience
     return get_model(model, **options).run(inputs.capability, inputs.position, salience,
                                            actors=inputs.actors, dimensions=inputs.dimensions)

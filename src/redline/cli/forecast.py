@@ -35,7 +35,7 @@ from redline.cli.common import app, print_json, user_errors
 from redline.errors import RedlineError
 from redline.files import read_head
 from redline.forecast.base import Forecast
-from redline.forecast.registry import MODELS, ROUND_OPTIONS, get_model
+from redline.forecast.registry import MODELS, ROUND_OPTIONS, check_actor_count, get_model
 
 stdout = Console()
 
@@ -119,10 +119,11 @@ def _clean(values: np.ndarray) -> list[float | None]:
 
 
 def _forecast_deu(path: Path, model: str, options: dict[str, Any],
-                  weights: Path | None) -> dict[str, Any]:
+                  weights: Path | None, max_actors: int | None = None) -> dict[str, Any]:
     from redline.forecast.validate import predict_deu
 
     data = _load_deu(path, weights)
+    check_actor_count(model, len(data.actors), max_actors)  # issues have at most these
     instance = get_model(model, **options)  # checks the options before the long run
     started = time.perf_counter()
     issues = np.arange(len(data.issues))
@@ -200,6 +201,9 @@ def forecast(
                        ] = None,
     assume: Annotated[list[str] | None, typer.Option(
         "--assume", help="Scenario files only: a claim branch, CLAIM=true|false.")] = None,
+    max_actors: Annotated[int | None, typer.Option(
+        help="Refuse runs with more actors (default: 200 for smp, 1,000 for bdm and "
+        "bdm-scholz, no limit for the others).")] = None,
 ) -> None:
     """Forecast the outcome of each issue with one model."""
     from redline.cli.analyze import parse_assume
@@ -212,7 +216,7 @@ def forecast(
         raise RedlineError("is a folder, not a file", file=str(file))
     fmt = input_format or _guess_format(file)
     if fmt is InputFormat.deu:
-        data = _forecast_deu(file, model, options, weights)
+        data = _forecast_deu(file, model, options, weights, max_actors)
         if json_output:
             print_json(data)
         else:
@@ -223,6 +227,7 @@ def forecast(
     if truths and fmt is not InputFormat.yaml:
         raise RedlineError("applies to scenario files only", field="--assume")
     arrays = _read_arrays(file, fmt, truths)
+    check_actor_count(model, len(arrays.actors), max_actors)
     salience = arrays.salience
     if model == "smp" and fmt not in (InputFormat.ktab, InputFormat.csv):
         from redline.scenario.arrays import attention_shares, over_attention

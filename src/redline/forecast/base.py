@@ -9,6 +9,10 @@ Models take plain arrays, never scenario files:
 
 Each model is a small class in the scikit-learn style: options go to ``__init__``, data goes to
 ``run``, and ``run`` returns a :class:`Forecast`. Models never print or read files.
+
+Every model computes in float64 on numbers within :data:`MAX_MAGNITUDE` in size; SMP also needs
+positive saliences of at least :data:`MIN_POSITIVE` (see :func:`scale_problem`). Readers refuse
+other numbers with their line, and the models check again (:func:`check_scale`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,61 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
+
+from redline.errors import RedlineError
+
+# The largest capability or position (on any scale) the models take: sums and products of them
+# over thousands of actors stay far from float64's 1.8e308 (two capabilities of 1e308 overflow).
+MAX_MAGNITUDE = 1e100
+# The smallest positive salience (a fraction of 1) SMP takes: it divides by the sum of squared
+# saliences, and a salience of 1e-320 squares to 0. Readers refuse smaller positive saliences.
+MIN_POSITIVE = 1e-100
+
+_SCALE_HINTS = {
+    "capability": "capabilities are relative: divide them all by a common factor",
+    "position": "positions are on one scale: rescale them (e.g. to 0-100)",
+    "salience": "write 0 for an issue that does not matter",
+}
+
+
+def scale_problem(value: float, what: str, written: str | None = None) -> str | None:
+    """Why a finite ``value`` of ``what`` (capability, position, salience) is out of scale, or
+    ``None``: above :data:`MAX_MAGNITUDE` in size, or a positive salience below
+    :data:`MIN_POSITIVE`. ``written`` is the number as the file wrote it (for the message)."""
+    size = abs(value)
+    shown = written if written is not None else f"{value:g}"
+    if size > MAX_MAGNITUDE:
+        return f"{what} {shown} is above {MAX_MAGNITUDE:g} in size"
+    if what == "salience" and 0 < size < MIN_POSITIVE:
+        return f"{what} {shown} is too small to compute with (below {MIN_POSITIVE:g})"
+    return None
+
+
+def scale_hint(what: str) -> str:
+    """How to fix an out-of-scale ``what`` (for the error's hint)."""
+    return _SCALE_HINTS.get(what, "rescale the numbers")
+
+
+def check_scale(capability: np.ndarray, position: np.ndarray, salience: np.ndarray, *,
+                squares_salience: bool = False) -> None:
+    """Refuse finite model inputs that would overflow, or (``squares_salience``: SMP) positive
+    saliences whose squares underflow; see :func:`scale_problem`.
+
+    Raises
+    ------
+    RedlineError
+        Naming the first offending value and how to fix it.
+    """
+    for what, values in (("capability", capability), ("position", position),
+                         ("salience", salience)):
+        flat = np.asarray(values, dtype=float).ravel()
+        size = np.abs(flat)
+        bad = size > MAX_MAGNITUDE
+        if what == "salience" and squares_salience:
+            bad |= (size > 0) & (size < MIN_POSITIVE)
+        if bad.any():
+            raise RedlineError(str(scale_problem(float(flat[np.argmax(bad)]), what)),
+                               field=what, hint=scale_hint(what))
 
 
 @dataclass(frozen=True)

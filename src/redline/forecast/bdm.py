@@ -117,7 +117,7 @@ from typing import Any
 import numpy as np
 
 from redline.errors import RedlineError
-from redline.forecast.base import Forecast
+from redline.forecast.base import Forecast, check_scale
 from redline.forecast.compromise import prepare_inputs
 from redline.forecast.median import lower_weighted_median
 
@@ -421,6 +421,7 @@ class _BDMBase:
         for label, arr in (("capability", c), ("position", x), ("salience", s)):
             if not np.all(np.isfinite(arr)):
                 raise RedlineError(f"{label} contains a missing or infinite value", field=label)
+        check_scale(c, x, s)
         if np.any(c < 0):
             raise RedlineError("capability must be >= 0", field="capability")
         if np.any((s < 0) | (s > 1)):

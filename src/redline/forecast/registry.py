@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from redline.errors import RedlineError
+from redline.errors import RedlineError, SpaceTooLargeError
 from redline.forecast.base import ForecastModel
 from redline.forecast.bdm import BDM2002Model, BDMScholzModel
 from redline.forecast.best import BestModel
@@ -40,6 +40,29 @@ else:
 
 # Models that iterate in rounds, and the name of their option for the number of rounds.
 ROUND_OPTIONS = {"bdm": "rounds", "bdm-scholz": "rounds", "smp": "max_turns"}
+
+# Models whose time grows as the cube of the number of actors (per turn or round), and the most
+# actors a run takes by default: about 15 s for SMP at 200 actors (up to 100 turns) and for BDM
+# at 1,000 actors (10 rounds) on an idle 2-core machine (docs/benchmarks.md).
+MAX_ACTORS = {"smp": 200, "bdm": 1000, "bdm-scholz": 1000}
+
+
+def check_actor_count(name: str, n_actors: int, max_actors: int | None = None) -> None:
+    """Refuse runs of model ``name`` with more actors than its limit (:data:`MAX_ACTORS`, or
+    ``max_actors`` when given); models without a limit take any number.
+
+    Raises
+    ------
+    SpaceTooLargeError
+        With a hint on how to proceed (fewer actors, or ``--max-actors``).
+    """
+    limit = MAX_ACTORS.get(name) if max_actors is None else max_actors
+    if limit is not None and n_actors > limit:
+        raise SpaceTooLargeError(
+            f"{n_actors:,} actors are more than the {limit:,} that model {name!r} takes "
+            "(its time grows as the cube of the number of actors)", field="actors",
+            hint="merge minor actors, use a model such as compromise or median, or raise "
+            "--max-actors")
 
 
 def model_names() -> list[str]:

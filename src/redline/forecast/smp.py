@@ -90,7 +90,7 @@ from typing import Any
 import numpy as np
 
 from redline.errors import RedlineError
-from redline.forecast.base import Forecast
+from redline.forecast.base import Forecast, check_scale
 
 __all__ = ["SMPBatchResult", "SMPModel"]
 
@@ -564,6 +564,7 @@ class SMPModel:
         for name, arr in (("capability", cap), ("position", pos), ("salience", sal)):
             if not np.all(np.isfinite(arr)):
                 raise RedlineError(f"{name} must be finite numbers", field=name)
+        check_scale(cap, pos, sal, squares_salience=True)
         if np.any(cap <= 0.0):
             raise RedlineError("capability must be positive", field="capability")
         if np.any(pos < 0.0) or np.any(pos > 100.0):

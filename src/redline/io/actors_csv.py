@@ -27,6 +27,7 @@ import numpy as np
 
 from redline.errors import FormatError
 from redline.files import MAX_TABLE_BYTES, read_text
+from redline.forecast.base import scale_hint, scale_problem
 
 ALIASES = {
     "actor": ("actor", "name"),
@@ -126,6 +127,13 @@ def read_actors_csv(path: str | Path, *, dimension: str | None = None) -> ActorT
                               hint="saliences are 0-1, or 0-100 for the whole column")
     if percent:
         salience = salience / 100.0
+    for key, column in (("capability", capability), ("position", position),
+                        ("salience", salience)):
+        for k, value in enumerate(column):
+            problem = scale_problem(float(value), key, rows[k][1][cols[key]].strip())
+            if problem is not None:
+                raise FormatError(problem, file=file, line=lines[k],
+                                  field=header[cols[key]].strip(), hint=scale_hint(key))
     return ActorTable(
         actors=tuple(names),
         dimensions=(dimension or path.stem,),

@@ -27,6 +27,7 @@ import numpy as np
 
 from redline.errors import FormatError
 from redline.files import MAX_TABLE_BYTES, read_text
+from redline.forecast.base import scale_hint, scale_problem
 
 ID_COLUMNS = ("prnr", "isnr")
 INSTITUTIONS = ("com", "ep")
@@ -82,6 +83,17 @@ def _number(text: str, *, file: str, line: int, column: str, low: float | None =
         span = f"[{_bound(low, '-inf')}, {_bound(high, 'inf')}]"
         raise FormatError(f"value {text} is outside {span}", file=file, line=line,
                           field=column)
+    return value
+
+
+def _salience(text: str, *, file: str, line: int, column: str) -> float:
+    """A salience on 0-100 (NaN when empty) that the models can compute with as a fraction."""
+    value = _number(text, file=file, line=line, column=column)
+    problem = None if math.isnan(value) else scale_problem(value / 100.0, "salience",
+                                                            text.strip())
+    if problem is not None:
+        raise FormatError(problem, file=file, line=line, field=column,
+                          hint=scale_hint("salience"))
     return value
 
 
@@ -143,7 +155,7 @@ def read_deu(path: str | Path, weights: str | Path | Mapping[str, float] | None 
                               field=missing)
         positions.append([_number(row[k], file=file, line=line, column=header[k])
                           for k in p_cols])
-        saliences.append([_number(row[k], file=file, line=line, column=header[k])
+        saliences.append([_salience(row[k], file=file, line=line, column=header[k])
                           for k in s_cols])
         outcomes.append(_number(row[column["out"]], file=file, line=line, column="out"))
         refs.append(math.nan if rp_col is None else
@@ -197,6 +209,10 @@ def read_voting_weights(path: str | Path) -> dict[str, float]:
         if math.isnan(value) or value <= 0:
             raise FormatError("weight must be a positive number", file=file, line=line,
                               field="weight")
+        problem = scale_problem(value, "capability", row[w_col].strip())
+        if problem is not None:
+            raise FormatError(problem, file=file, line=line, field="weight",
+                              hint=scale_hint("capability"))
         table[actor] = value
     if not table:
         raise FormatError("no weights in the file", file=file)

@@ -30,6 +30,7 @@ import numpy as np
 
 from redline.errors import FormatError
 from redline.files import MAX_TABLE_BYTES, read_text
+from redline.forecast.base import scale_hint, scale_problem
 from redline.io.atomic import write_text
 
 __all__ = ["KtabData", "read_ktab_csv", "write_ktab_csv"]
@@ -139,6 +140,15 @@ def _percent(fields: list[str], column: int, header: list[str], p: Path, line: i
     return value
 
 
+def _in_scale(value: float, what: str, text: str, p: Path, line: int, column: int,
+              label: str) -> None:
+    """Refuse a number the models cannot compute with (:func:`scale_problem`)."""
+    problem = scale_problem(value, what, text)
+    if problem is not None:
+        raise FormatError(problem, file=str(p), line=line, field=f"column {column} ({label})",
+                          hint=scale_hint(what))
+
+
 def read_ktab_csv(path: str | os.PathLike[str]) -> KtabData:
     """Read a KTAB SMP CSV scenario; every problem is a :class:`FormatError` with its location."""
     p = Path(path)
@@ -223,11 +233,14 @@ def read_ktab_csv(path: str | os.PathLike[str]) -> KtabData:
                 field=f"column 3 ({header[2]})",
                 hint="give every actor a capability above 0; drop actors with none",
             )
+        _in_scale(c, "capability", fields[2], p, line, 3, header[2])
         cap[i] = c
         total = 0.0
         for k in range(d):
             x = _percent(fields, 4 + 2 * k, header, p, line, "position")
             s = _percent(fields, 5 + 2 * k, header, p, line, "salience")
+            _in_scale(s / 100.0, "salience", fields[4 + 2 * k], p, line, 5 + 2 * k,
+                      header[4 + 2 * k])
             total += s
             pos[i, k] = x
             sal[i, k] = s

@@ -22,7 +22,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from redline.errors import RedlineError
+from redline.errors import RedlineError, SpaceTooLargeError
 from redline.forecast.base import Forecast
 from redline.io.atomic import write_bytes
 from redline.pipeline import Loaded, claim_branches, load_input
@@ -92,7 +92,11 @@ def _forecasts(data: ReportData, models: Sequence[str]) -> None:
 
     notes = data.notes.setdefault("forecasts", [])
     for name in models:
-        result = forecast_scenario(data.loaded.scenario, name, data.assume)
+        try:
+            result = forecast_scenario(data.loaded.scenario, name, data.assume)
+        except SpaceTooLargeError as error:  # too many actors for this model: the others run
+            notes.append(f"{name} was not run: {error}")
+            continue
         if name == "smp":
             notes.append(ATTENTION_NOTE)
         data.forecasts[name] = result
