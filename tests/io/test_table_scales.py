@@ -166,3 +166,10 @@ def test_report_skips_a_model_over_its_actor_limit(tmp_path: Path):
     data = collect(path, models=("smp", "median"))
     assert "median" in data.forecasts and "smp" not in data.forecasts
     assert any(note.startswith("smp was not run: ") for note in data.notes["forecasts"])
+
+
+def test_max_actors_must_be_positive(tmp_path: Path):
+    path = ktab(tmp_path, ["A,x,10,20,50", "B,x,10,80,50"])
+    result = runner.invoke(app, ["forecast", str(path), "--format", "ktab", "--max-actors", "0"])
+    assert result.exit_code == 2
+    assert result.stderr == "error: --max-actors: must be at least 1 (got 0)\n"

@@ -160,3 +160,10 @@ def test_analyze_default_limit_refuses_2e8_packages_with_a_hint(tmp_path: Path):
 
 def test_sweep_limit_is_below_the_analyze_limit():
     assert MAX_PACKAGES < DEFAULT_MAX_PACKAGES
+
+
+def test_check_options_are_checked(tmp_path: Path):
+    path = write(tmp_path, 2, 2)
+    for option in ("--draws", "--max-packages"):
+        result = runner.invoke(app, ["check", str(path), option, "0"])
+        assert result.exit_code == 2 and result.stderr.startswith(f"error: {option}: must be")

@@ -101,8 +101,10 @@ def check(
     """
     from redline.scenario.compile import to_domain
     from redline.scenario.load import load_scenario
-    from redline.uncertainty.sweep import check_sweep_size
+    from redline.uncertainty.sweep import DRAWS_HINT, MAX_DRAWS, check_sweep_size
 
+    options.int_in_range(max_packages, "--max-packages", low=1)
+    options.int_in_range(draws, "--draws", low=1, high=MAX_DRAWS, hint=DRAWS_HINT)
     scenario = load_scenario(file)
     domain = to_domain(scenario)
     check_size(domain, max_packages)

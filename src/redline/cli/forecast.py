@@ -208,7 +208,9 @@ def forecast(
     """Forecast the outcome of each issue with one model."""
     from redline.cli.analyze import parse_assume
 
-    options = _model_options(model, rounds)
+    if max_actors is not None:
+        options.int_in_range(max_actors, "--max-actors", low=1)
+    model_options = _model_options(model, rounds)
     truths = parse_assume(assume)
     if not file.exists():
         raise RedlineError("no such file", file=str(file))
@@ -216,7 +218,7 @@ def forecast(
         raise RedlineError("is a folder, not a file", file=str(file))
     fmt = input_format or _guess_format(file)
     if fmt is InputFormat.deu:
-        data = _forecast_deu(file, model, options, weights, max_actors)
+        data = _forecast_deu(file, model, model_options, weights, max_actors)
         if json_output:
             print_json(data)
         else:
@@ -240,7 +242,7 @@ def forecast(
                        f"{', '.join(rescaled)} sum to more than 1 and were divided by their sum",
                        err=True)
     try:
-        result = get_model(model, **options).run(
+        result = get_model(model, **model_options).run(
             arrays.capability, arrays.position, salience,
             actors=tuple(arrays.actors), dimensions=tuple(arrays.dimensions))
     except RedlineError as error:
