@@ -7,9 +7,17 @@ the original in the sibling folder ``../shared/data``. Without that folder those
 deselected (reported as such, not skipped); everything else runs.
 """
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests explore new examples on a developer's machine; CI replays a fixed sequence so a
+# red run is reproducible (the failing example is printed either way).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_DATA = ROOT / "tests" / "data"

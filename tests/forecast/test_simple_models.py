@@ -167,3 +167,11 @@ def test_registry_names_and_unknown_model():
         get_model("oracle")
     with pytest.raises(RedlineError, match="bad option"):
         get_model("mean", rounds=3)
+
+
+@pytest.mark.parametrize("factor", [2.0, 1e-300, 1e300])
+def test_compromise_weights_do_not_depend_on_scale(factor):
+    # A subnormal salience is still a positive weight: the only actor who cares decides.
+    c, x, s = [1.0] * 7 + [0.5], [0.0] * 7 + [1.0], [0.0] * 7 + [5e-324]
+    assert CompromiseModel().run(c, x, s).point[0] == 1.0
+    assert CompromiseModel().run([v * factor for v in c], x, s).point[0] == 1.0

@@ -116,6 +116,13 @@ def weighted_mean(position: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return np.clip(mean, position.min(axis=0), position.max(axis=0))
 
 
+def _scaled_by_power_of_two(values: np.ndarray) -> np.ndarray:
+    """``values`` (non-negative) divided by the power of two above their maximum, per column."""
+    top = values.max(axis=0)
+    exponent = np.frexp(np.where(top > 0, top, 1.0))[1]
+    return np.ldexp(values, -exponent)
+
+
 def static_forecast(model: str, inputs: ModelInputs, point: np.ndarray, options: dict,
                     started: float) -> Forecast:
     """A :class:`Forecast` for a model without rounds (``positions`` has one slice)."""
@@ -144,8 +151,18 @@ class CompromiseModel:
         self.salience_power = float(salience_power)
 
     def weights(self, capability: np.ndarray, salience: np.ndarray) -> np.ndarray:
-        c = capability[:, None] ** self.capability_power
-        return c * salience**self.salience_power
+        """Weights ``c**a * s**b`` per actor and issue, up to a power of two per issue.
+
+        Capabilities, and each issue's saliences, are first divided by the power of two just
+        above their largest value: exact, so the default weights equal ``c * s`` up to a
+        common factor, yet a tiny or subnormal salience no longer underflows to 0 in the
+        product and a huge capability does not overflow. Multiplying every capability by a
+        constant therefore changes nothing but rounding. Only weights below about 1e-308 of
+        an issue's largest are lost (they count as 0).
+        """
+        c = _scaled_by_power_of_two(capability)[:, None] ** self.capability_power
+        s = _scaled_by_power_of_two(salience) ** self.salience_power
+        return c * s
 
     def run(self, capability, position, salience, *, actors=None, dimensions=None) -> Forecast:
         started = time.perf_counter()
