@@ -29,6 +29,7 @@ from redline.errors import ScenarioError, listing
 from redline.scenario.model import FIELD_RANGES, MIN_SALIENCE, Scenario
 from redline.scenario.model import Condition as ConditionSpec
 from redline.space.domain import Condition, Constraint, Domain, IssueSpace
+from redline.space.tolerance import rounded_distance
 from redline.uncertainty.distributions import is_uncertain, point
 
 TRUE, FALSE, UNKNOWN = 1, 0, -1
@@ -174,9 +175,11 @@ def issue_spaces(scenario: Scenario) -> tuple[IssueSpace, ...]:
 def spatial_evaluation(values: np.ndarray, ideal: np.ndarray | float) -> np.ndarray:
     """Evaluations in [0, 1] of options at ``values`` for ideal points ``ideal``.
 
-    ``ideal`` may be a number or an array; the options run along a new last axis.
+    ``ideal`` may be a number or an array; the options run along a new last axis. Distances
+    are compared after rounding (:func:`redline.space.tolerance.rounded_distance`), so options
+    equally far from the ideal are worth the same, and all are worth 1 when all are equally far.
     """
-    distance = np.abs(values - np.asarray(ideal, dtype=float)[..., None])
+    distance = rounded_distance(np.abs(values - np.asarray(ideal, dtype=float)[..., None]))
     far, near = distance.max(axis=-1, keepdims=True), distance.min(axis=-1, keepdims=True)
     spread = far - near
     safe = np.where(spread > 0, spread, 1.0)

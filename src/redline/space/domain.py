@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from redline.space.tolerance import UTILITY_TOLERANCE
+
 
 @dataclass(frozen=True)
 class IssueSpace:
@@ -73,7 +75,6 @@ class Condition:
 
 
 TRUE = Condition("true")
-RATIFICATION_SLACK = 1e-12  # a utility this close below ``min_utility`` still passes
 
 
 def binds(kind: str, holder_has_veto: bool) -> bool:
@@ -114,7 +115,7 @@ class Constraint:
         if self.unless is not None:
             hit = hit & ~self.unless.evaluate(options)
         if self.min_utility is not None:
-            hit = hit & (utilities[..., self.actor] < self.min_utility - RATIFICATION_SLACK)
+            hit = hit & (utilities[..., self.actor] < self.min_utility - UTILITY_TOLERANCE)
         return hit
 
 

@@ -59,6 +59,8 @@ import operator
 
 import numpy as np
 
+from redline.space.tolerance import UTILITY_DECIMALS
+
 __all__ = ["pareto_indices", "pareto_mask"]
 
 # Sets up to this size are compared pairwise; also the first SFS batch size.
@@ -85,15 +87,16 @@ _TEMP_BYTES = 16 * 2**20
 _INDEX_BYTES = 2**30
 
 
-def pareto_mask(utilities: np.ndarray, *, decimals: int | None = 12) -> np.ndarray:
+def pareto_mask(utilities: np.ndarray, *, decimals: int | None = UTILITY_DECIMALS) -> np.ndarray:
     """Boolean ``(n,)`` mask of the rows of ``utilities`` (shape ``(n, k)``) that no row dominates.
 
     Row ``a`` dominates row ``b`` when ``a >= b`` in every column and ``a > b`` in at least one.
     Rows with identical utility vectors are all kept (none dominates the other).
 
-    Before comparing, utilities are rounded to ``decimals`` decimal places (``np.round``), so float
-    summation noise (~1e-16) does not create spurious frontier points; ``decimals=None`` compares
-    the raw floats. Raises ``ValueError`` for an array that is not 2-D or holds NaN or infinity.
+    Before comparing, utilities are rounded to ``decimals`` decimal places (``np.round``; by
+    default :data:`redline.space.tolerance.UTILITY_DECIMALS`), so float summation noise (~1e-16)
+    does not create spurious frontier points; ``decimals=None`` compares the raw floats. Raises
+    ``ValueError`` for an array that is not 2-D or holds NaN or infinity.
 
     >>> pareto_mask(np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5], [0.4, 0.4], [1.0, 0.0]]))
     array([ True,  True,  True, False,  True])
@@ -111,7 +114,9 @@ def pareto_mask(utilities: np.ndarray, *, decimals: int | None = 12) -> np.ndarr
     return _pareto_mask_kd(u)
 
 
-def pareto_indices(utilities: np.ndarray, *, decimals: int | None = 12) -> np.ndarray:
+def pareto_indices(
+    utilities: np.ndarray, *, decimals: int | None = UTILITY_DECIMALS
+) -> np.ndarray:
     """Sorted ``int64`` indices of the frontier rows; see :func:`pareto_mask`."""
     return np.flatnonzero(pareto_mask(utilities, decimals=decimals)).astype(np.int64)
 

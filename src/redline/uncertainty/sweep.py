@@ -38,10 +38,11 @@ from redline.scenario.compile import (
 from redline.scenario.model import Scenario
 from redline.space.domain import approximate, binds, package_count
 from redline.space.packages import strides
+from redline.space.tolerance import UTILITY_TOLERANCE as TIE
+from redline.space.tolerance import no_room
 from redline.uncertainty.claims import claim_probabilities
 from redline.uncertainty.distributions import as_sampled
 
-TIE = 1e-12
 MAX_DRAWS = 1_000_000  # every draw's inputs and forecast are kept
 DRAWS_HINT = "P(agreement)'s sampling error is at most 0.5/sqrt(draws): 0.16 points at 100,000"
 MAX_PACKAGES = 2_000_000
@@ -271,7 +272,7 @@ def run_chunk(plan: SweepPlan, seed: int, chunk: int, size: int) -> dict[str, np
     for a, g in zip(vetoes, gains, strict=True):
         ideal = np.where(ok, utility[a], -np.inf).max(axis=1)
         span = (ideal - batch.disagreement[:, a])[:, None]
-        flat = span <= 0  # every acceptable package gives this actor its ideal: ratio 1
+        flat = no_room(span)  # every acceptable package gives this actor its ideal: ratio 1
         ratio = g * np.where(flat, 0.0, 1.0 / np.where(flat, 1.0, span)) + flat
         ks_value = ratio if ks_value is None else np.minimum(ks_value, ratio)
     ks_value = np.where(ok, ks_value, -np.inf)

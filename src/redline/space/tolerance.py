@@ -1,0 +1,59 @@
+"""How Redline compares numbers: every tolerance of the agreement-space analysis, named once.
+
+Utilities are sums of a few products of numbers on a 0-1 scale, so a utility computed in floating
+point is off by a few units of 1e-16 (``0.5 * 0.2 + 0.5 * 0.4 == 0.30000000000000004``). Inputs
+carry at most a handful of significant digits. So two utilities closer than
+:data:`UTILITY_TOLERANCE` are the same number, and every decision that depends on equality goes
+through this module:
+
+* **Equal and dominated utilities.** Utilities are rounded to :data:`UTILITY_DECIMALS` decimals
+  (:func:`rounded`) before they are compared for Pareto dominance or grouped as equal vectors.
+  Rounding, unlike a comparison within a tolerance, keeps dominance a strict partial order.
+* **Acceptability.** A package is below an outside option (or a ratification threshold) ``d``
+  when ``u < d - UTILITY_TOLERANCE``.
+* **Ties of the bargaining solutions.** A package ties with the optimum ``f*`` of an objective
+  ``f`` when raising each veto actor's (rounded) utility by :data:`UTILITY_TOLERANCE` would make
+  it optimal: ``f(rounded(u) + UTILITY_TOLERANCE) >= f*``. This is relative where it has to be:
+  for the Nash product, gains of a few thousandths give products near 1e-13, and a package
+  whose product is 6 times smaller does not tie however small both numbers are.
+* **Degenerate ranges.** An actor whose best acceptable utility is within
+  :data:`UTILITY_TOLERANCE` of its outside option has no gain to share out
+  (Kalai-Smorodinsky counts it as fully satisfied, :func:`no_room`).
+* **Positions.** Distances on the 0-100 scale of an issue are rounded to
+  :data:`POSITION_DECIMALS` decimals before the spatial evaluation compares them, so an ideal
+  point midway between two options is equally far from both (``10.4 - 10.1 != 10.7 - 10.4``
+  in binary).
+
+The rules are documented for users in docs/concepts.md ("Tolerances and caps").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+UTILITY_DECIMALS = 12
+"""Decimals kept when utilities are compared for dominance or equality (0-1 scale)."""
+
+UTILITY_TOLERANCE = 1e-12
+"""Utilities (0-1 scale) closer than this are the same number; see the module docstring."""
+
+POSITION_DECIMALS = 9
+"""Decimals kept of a distance on an issue's 0-100 scale before distances are compared."""
+
+
+def rounded(utilities: np.ndarray) -> np.ndarray:
+    """``utilities`` rounded to :data:`UTILITY_DECIMALS` decimals, with ``-0.0`` made ``0.0``.
+
+    Equal rounded vectors are equal byte for byte, so they can be grouped with ``np.unique``.
+    """
+    return np.round(np.asarray(utilities, dtype=float), UTILITY_DECIMALS) + 0.0
+
+
+def no_room(span: np.ndarray | float) -> np.ndarray | bool:
+    """Whether a range of utilities (best minus outside option) is empty within tolerance."""
+    return np.asarray(span) <= UTILITY_TOLERANCE
+
+
+def rounded_distance(distance: np.ndarray) -> np.ndarray:
+    """Distances on a 0-100 scale rounded to :data:`POSITION_DECIMALS` decimals."""
+    return np.round(distance, POSITION_DECIMALS)
