@@ -50,15 +50,23 @@ def _dominated_by(u, others):
 def test_frontier_is_exactly_the_undominated_packages(domain):
     result = analyze(domain)
     utilities, ok = _all_utilities(domain)
-    frontier = set(result.pareto_indices.tolist())
-    for i, u in enumerate(utilities):
-        assert _dominated_by(u, utilities) == (i not in frontier)
+    undominated = [i for i, u in enumerate(utilities) if not _dominated_by(u, utilities)]
+    # One point per distinct utility vector, standing for every package that has it.
+    points = {tuple(utilities[i]): i for i in result.pareto_indices}
+    assert len(points) == result.pareto_indices.size
+    assert sorted(i for i in undominated) == sorted(
+        i for i in range(domain.n_packages) if tuple(utilities[i]) in points)
+    assert result.pareto_packages == len(undominated)
     # Every acceptable package off the frontier is dominated by a frontier package.
     front_u = utilities[result.pareto_indices]
+    frontier = set(undominated)
     for i in np.flatnonzero(ok):
         if i not in frontier:
             assert _dominated_by(utilities[i], front_u)
-    assert np.array_equal(result.pareto_acceptable, ok[result.pareto_indices])
+    for k, i in enumerate(result.pareto_indices):
+        alike = [j for j in undominated if (utilities[j] == utilities[i]).all()]
+        assert result.pareto_counts[k] == len(alike)
+        assert result.pareto_acceptable_counts[k] == int(ok[alike].sum())
     assert result.acceptable_count == int(ok.sum())
 
 
@@ -70,6 +78,8 @@ def test_chunked_and_one_shot_agree(domain, chunk):
     assert parts.acceptable_count == whole.acceptable_count
     assert np.array_equal(parts.pareto_indices, whole.pareto_indices)
     assert np.array_equal(parts.pareto_acceptable, whole.pareto_acceptable)
+    assert np.array_equal(parts.pareto_counts, whole.pareto_counts)
+    assert np.array_equal(parts.pareto_acceptable_counts, whole.pareto_acceptable_counts)
     for name, sol in whole.solutions.items():
         other = parts.solutions[name]
         assert np.array_equal(sol.indices, other.indices), name
@@ -136,10 +146,16 @@ def test_issue_by_issue_frontier_equals_the_direct_one(domain):
         folded = frontier.frontier_packages(domain)
     finally:
         frontier.DIRECT_LIMIT = saved
-    assert np.array_equal(folded, frontier.frontier_packages(domain))
+    direct = frontier.frontier_packages(domain)
+    assert np.array_equal(folded.indices, direct.indices)
+    assert np.array_equal(folded.counts, direct.counts)
     utilities, _ = _all_utilities(domain)
     brute = [i for i, u in enumerate(utilities) if not _dominated_by(u, utilities)]
-    assert folded.tolist() == brute
+    first = {}
+    for i in brute:
+        first.setdefault(tuple(utilities[i]), []).append(i)
+    assert folded.indices.tolist() == sorted(group[0] for group in first.values())
+    assert folded.counts.tolist() == [len(first[tuple(utilities[i])]) for i in folded.indices]
 
 
 def test_rules_of_actors_without_a_veto_are_objections_not_blockers():

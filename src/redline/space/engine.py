@@ -1,21 +1,26 @@
 """The agreement-space engine: every package, who accepts it, the frontier and the solutions.
 
 The Pareto frontier comes from the issue-by-issue decomposition in :mod:`redline.space.frontier`
-(no full scan needed). Then one pass over the package space in chunks (bounded memory) evaluates
-every actor's utility, applies the constraints and outside options as masks (keeping which rule
-rejected what), and keeps running optima for the bargaining solutions. The Kalai-Smorodinsky
-solution needs each actor's ideal over the acceptable packages first, so when the space spans
-several chunks it takes a second pass.
+(no full scan needed), as distinct utility vectors with how many packages share each. Then one
+pass over the package space in chunks (bounded memory) evaluates every actor's utility, applies
+the constraints and outside options as masks (keeping which rule rejected what), and keeps
+running optima for the bargaining solutions. The Kalai-Smorodinsky solution needs each actor's
+ideal over the acceptable packages first, so when the space spans several chunks it takes a
+second pass.
 
 Solution definitions (over packages acceptable to every actor with a veto, ``u_i >= d_i``):
 
 * Nash (1950): argmax of ``prod_i (u_i - d_i)``;
 * Kalai-Smorodinsky (1975): argmax of ``min_i (u_i - d_i) / (ideal_i - d_i)``, where ``ideal_i``
-  is actor i's best utility among the acceptable packages;
+  is actor i's best utility among the acceptable packages (an actor with no room,
+  ``ideal_i = d_i``, counts as fully satisfied);
 * utilitarian: argmax of ``sum_i u_i``;
 * egalitarian (Kalai 1977): argmax of ``min_i (u_i - d_i)``.
 
-Ties: every package within ``TIE_TOLERANCE`` of the optimum is reported.
+Ties and caps: a package ties with the optimum when raising each veto actor's utility by
+``UTILITY_TOLERANCE`` would make it optimal (:mod:`redline.space.tolerance`); ties that another
+tie Pareto-dominates are dropped, since they are not solutions. Every remaining tie is counted;
+the first ``list_limit`` (by package number) are listed.
 """
 
 from __future__ import annotations
@@ -29,12 +34,15 @@ import numpy as np
 from redline.errors import SpaceTooLargeError
 from redline.space.blocks import blocks
 from redline.space.domain import Domain, approximate, package_count
-from redline.space.frontier import frontier_packages
+from redline.space.frontier import MAX_FRONTIER_POINTS, FrontierTooLargeError, frontier_packages
 from redline.space.packages import decode
+from redline.space.pareto import pareto_mask
 from redline.space.search import at_least
+from redline.space.tolerance import UTILITY_DECIMALS, UTILITY_TOLERANCE, no_room, rounded
 
-TIE_TOLERANCE = 1e-12
-MAX_TIES = 1000
+DEFAULT_LIST_LIMIT = 1000  # packages listed per solution, frontier points listed in JSON
+MAX_TIE_POINTS = 100_000  # distinct utility vectors kept while looking for a solution's ties
+MAX_LISTED = 5_000_000  # package numbers kept for listing ties, over all tied vectors
 CLOSEST_COUNT = 10
 DEFAULT_MEMORY_MB = 512
 # A full scan of 10^8 packages takes about 25 s with 3 actors (docs/benchmarks.md); beyond that
@@ -43,17 +51,24 @@ DEFAULT_MAX_PACKAGES = 100_000_000
 SOLUTIONS = ("nash", "kalai_smorodinsky", "utilitarian", "egalitarian")
 
 Progress = Callable[[int, int], None]
+Objective = Callable[[np.ndarray, float], np.ndarray]
 
 
 @dataclass(frozen=True)
 class Solution:
-    """The optimal packages of one bargaining solution (all ties)."""
+    """The optimal packages of one bargaining solution: its undominated ties, listed up to a cap.
+    """
 
     name: str
     value: float
-    indices: np.ndarray  # (m,) package numbers, ascending
+    indices: np.ndarray  # (m,) the first m optimal package numbers, ascending
     utilities: np.ndarray  # (m, n_actors)
-    count: int  # number of tied packages (may exceed len(indices) when truncated)
+    count: int  # every optimal package; more than m when the list is cut
+
+    @property
+    def listed_all(self) -> bool:
+        """Whether every optimal package is listed."""
+        return self.indices.size == self.count
 
 
 @dataclass(frozen=True)
@@ -83,20 +98,38 @@ class NearDeal:
 
 @dataclass(frozen=True)
 class Analysis:
-    """Everything ``analyze`` finds about a domain."""
+    """Everything ``analyze`` finds about a domain.
+
+    The frontier is listed as distinct utility vectors (over the actors with a veto): point
+    ``v`` stands for ``pareto_counts[v]`` packages with the same utilities, of which
+    ``pareto_acceptable_counts[v]`` are acceptable; ``pareto_indices[v]`` is the first
+    acceptable one, or the first one when none is. When the frontier has more than
+    ``max_frontier`` points it is not computed (``pareto_complete`` is false, the arrays empty).
+    """
 
     domain: Domain
     n_packages: int
     acceptable_count: int
-    pareto_indices: np.ndarray
-    pareto_utilities: np.ndarray
-    pareto_acceptable: np.ndarray
+    pareto_indices: np.ndarray  # (V,) one package per frontier point, ascending
+    pareto_utilities: np.ndarray  # (V, n_actors)
+    pareto_acceptable: np.ndarray  # (V,) some package with these utilities is acceptable
     solutions: dict[str, Solution]
     blockers: tuple[Blocker, ...]
     closest: tuple[NearDeal, ...]
     ideal: np.ndarray  # (n_actors,) best utility among acceptable packages (nan if none)
     timings: dict[str, float] = field(default_factory=dict)
     advisory: tuple[Blocker, ...] = ()  # red lines and linkages of actors without a veto
+    pareto_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pareto_acceptable_counts: np.ndarray = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pareto_complete: bool = True
+    list_limit: int = DEFAULT_LIST_LIMIT
+    max_frontier: int = MAX_FRONTIER_POINTS
+
+    @property
+    def pareto_packages(self) -> int:
+        """Packages on the frontier, duplicates included."""
+        return int(self.pareto_counts.sum())
 
     def options(self, index: int) -> np.ndarray:
         return decode(np.array([index]), self.domain.radices)[0]
@@ -160,7 +193,7 @@ def violations(domain: Domain, options: np.ndarray, utilities: np.ndarray) -> np
     out = np.empty((options.shape[0], len(domain.constraints) + domain.n_actors), dtype=bool)
     for k, constraint in enumerate(domain.constraints):
         out[:, k] = constraint.violations(options, utilities)
-    out[:, len(domain.constraints):] = utilities < domain.disagreement[None, :] - TIE_TOLERANCE
+    out[:, len(domain.constraints):] = utilities < domain.disagreement[None, :] - UTILITY_TOLERANCE
     return out
 
 
@@ -171,7 +204,7 @@ def rejection_columns(domain: Domain, options: np.ndarray, utilities: np.ndarray
     out = [domain.constraints[k].violations(options, utilities)
            for k in np.flatnonzero(binding[:n_rules])]
     for a in np.flatnonzero(binding[n_rules:]):
-        out.append(utilities[:, a] < domain.disagreement[a] - TIE_TOLERANCE)
+        out.append(utilities[:, a] < domain.disagreement[a] - UTILITY_TOLERANCE)
     return out
 
 
@@ -183,42 +216,129 @@ def binding_columns(domain: Domain) -> np.ndarray:
     return np.concatenate([rules, veto])
 
 
-class _Best:
-    """Running argmax with ties (within ``TIE_TOLERANCE``) over a stream of chunks."""
+class _Optimum:
+    """Running optimum of one objective over a stream of acceptable packages, with its ties.
 
-    def __init__(self, name: str) -> None:
+    A package ties when ``objective(rounded(u), UTILITY_TOLERANCE) >= best`` (raising each veto
+    actor's rounded utility by the tolerance would make it optimal), so every package with the
+    same rounded utilities ties or none does. Ties are kept as distinct rounded vectors over the
+    veto actors, each with its package count and its first ``limit`` package numbers; ties that
+    another tie dominates are dropped along the way. That is safe: if ``q`` dominates ``p`` and
+    later stops tying, so does ``p`` (the objectives never decrease along dominance).
+    """
+
+    def __init__(self, name: str, objective: Objective, domain: Domain, limit: int) -> None:
         self.name = name
-        self.value = -np.inf
-        self.count = 0
-        self.indices = np.zeros(0, dtype=np.int64)
-        self.utilities: np.ndarray | None = None
-        self.values = np.zeros(0)
+        self.objective = objective
+        self.cols = np.flatnonzero(domain.party_mask)
+        self.limit = limit
+        self.best = -np.inf
+        self.rows = np.zeros((0, domain.n_actors))  # utilities of each vector's first package
+        self.counts = np.zeros(0, dtype=np.int64)
+        self.listed = np.zeros(0, dtype=np.int64)  # package numbers, ascending per vector
+        self.owner = np.zeros(0, dtype=np.int64)  # the vector each listed package has
+        self.filtered = 0  # vectors after the last dominance filter
 
-    def update(self, values: np.ndarray, indices: np.ndarray, utilities: np.ndarray) -> None:
-        if values.size == 0:
+    def update(self, indices: np.ndarray, utilities: np.ndarray) -> None:
+        """Add acceptable packages; ``indices`` must be above every number added before."""
+        if indices.size == 0:
             return
-        self.value = max(self.value, float(values.max()))
-        hit = values >= self.value - TIE_TOLERANCE
-        stored = self.values >= self.value - TIE_TOLERANCE
-        self.count = int(stored.sum()) + int(hit.sum()) if self.count == stored.size \
-            else self.count + int(hit.sum())
-        old_u = self.utilities[stored] if self.utilities is not None else utilities[:0]
-        self.indices = np.concatenate([self.indices[stored], indices[hit]])[:MAX_TIES]
-        self.utilities = np.concatenate([old_u, utilities[hit]])[:MAX_TIES]
-        self.values = np.concatenate([self.values[stored], values[hit]])[:MAX_TIES]
+        self.best = max(self.best, float(self.objective(utilities, 0.0).max()))
+        # A cheap superset first (rounding moves a utility by at most half the tolerance).
+        maybe = np.flatnonzero(self.objective(utilities, 2 * UTILITY_TOLERANCE) >= self.best)
+        hit = self.objective(rounded(utilities[maybe]), UTILITY_TOLERANCE) >= self.best
+        self._merge(indices[maybe[hit]], utilities[maybe[hit]])
+        keep = self.objective(rounded(self.rows), UTILITY_TOLERANCE) >= self.best
+        if not keep.all():
+            self._keep(keep)
+        if self.rows.shape[0] > 2 * self.filtered + 256:
+            self._drop_dominated()
 
-    def result(self) -> Solution:
-        if self.utilities is None or self.indices.size == 0:
-            return Solution(self.name, float("nan"), np.zeros(0, dtype=np.int64),
-                            np.zeros((0, 0)), 0)
-        order = np.argsort(self.indices, kind="stable")
-        return Solution(self.name, self.value, self.indices[order], self.utilities[order],
-                        max(self.count, self.indices.size))
+    def _merge(self, indices: np.ndarray, rows: np.ndarray) -> None:
+        if indices.size == 0:
+            return
+        key = rounded(rows[:, self.cols])
+        if (key == key[0]).all():  # one vector (tied spaces): no sorting needed
+            self._merge_one(indices, rows[0])
+            return
+        n_old = self.rows.shape[0]
+        rows = np.concatenate([self.rows, rows])
+        counts = np.concatenate([self.counts, np.ones(indices.size, dtype=np.int64)])
+        key = rounded(rows[:, self.cols])
+        order = np.lexsort(key.T[::-1])  # stable: stored vectors and earlier packages first
+        key = key[order]
+        new = np.ones(order.size, dtype=bool)
+        new[1:] = (key[1:] != key[:-1]).any(axis=1)
+        group = np.empty(order.size, dtype=np.int64)
+        group[order] = np.cumsum(new) - 1
+        starts = np.flatnonzero(new)
+        self.rows = rows[order[starts]]
+        self.counts = np.add.reduceat(counts[order], starts)
+        listed = np.concatenate([self.listed, indices])
+        owner = np.concatenate([group[:n_old][self.owner], group[n_old:]])
+        # Keep each vector's first `limit` packages: later ones can never be listed.
+        by_owner = np.lexsort((listed, owner))
+        listed, owner = listed[by_owner], owner[by_owner]
+        first = np.r_[0, np.flatnonzero(owner[1:] != owner[:-1]) + 1]
+        rank = np.arange(owner.size) - np.repeat(first, np.diff(np.r_[first, owner.size]))
+        keep = rank < self.limit
+        self.listed, self.owner = listed[keep], owner[keep]
+        if self.listed.size > MAX_LISTED:
+            raise SpaceTooLargeError(
+                f"too many tied packages to list for the {self.name} solution "
+                f"({self.rows.shape[0]:,} tied utility vectors)", field="--list-limit",
+                hint="lower --list-limit or coarsen the issues")
+
+    def _merge_one(self, indices: np.ndarray, row: np.ndarray) -> None:
+        key = rounded(row[self.cols])
+        match = np.flatnonzero((rounded(self.rows[:, self.cols]) == key).all(axis=1))
+        if match.size:
+            point = int(match[0])
+            self.counts[point] += indices.size
+        else:
+            point = self.rows.shape[0]
+            self.rows = np.vstack([self.rows, row])
+            self.counts = np.append(self.counts, indices.size)
+        room = max(0, self.limit - int(np.count_nonzero(self.owner == point)))
+        self.listed = np.concatenate([self.listed, indices[:room]])
+        self.owner = np.concatenate([self.owner, np.full(min(room, indices.size), point)])
+
+    def _keep(self, keep: np.ndarray) -> None:
+        renumber = np.cumsum(keep) - 1
+        self.rows, self.counts = self.rows[keep], self.counts[keep]
+        listed = keep[self.owner]
+        self.listed, self.owner = self.listed[listed], renumber[self.owner[listed]]
+
+    def _drop_dominated(self) -> None:
+        if self.rows.shape[0] > 1:
+            self._keep(pareto_mask(self.rows[:, self.cols]))
+        self.filtered = self.rows.shape[0]
+        if self.filtered > MAX_TIE_POINTS:
+            raise SpaceTooLargeError(
+                f"more than {MAX_TIE_POINTS:,} distinct utility vectors tie for the "
+                f"{self.name} solution", field="issues",
+                hint="coarsen the issues or merge options")
+
+    def result(self, domain: Domain) -> Solution:
+        self._drop_dominated()
+        if self.counts.size == 0:
+            return _no_solution(self.name, domain)
+        indices = np.sort(self.listed)[:self.limit]
+        utilities = evaluate(domain, decode(indices, domain.radices))
+        # The optimum over the solutions (a dominated tie may score a rounding error higher).
+        value = float(self.objective(self.rows, 0.0).max())
+        return Solution(self.name, value, indices, utilities, int(self.counts.sum()))
 
 
-def _objectives(domain: Domain, ideal: np.ndarray | None) -> dict[str, Callable]:
-    """The solutions' objectives. Each is non-decreasing in every utility wherever all veto
-    actors reach their outside options, which :mod:`redline.space.search` relies on.
+def _no_solution(name: str, domain: Domain) -> Solution:
+    return Solution(name, float("nan"), np.zeros(0, dtype=np.int64),
+                    np.zeros((0, domain.n_actors)), 0)
+
+
+def _objectives(domain: Domain, ideal: np.ndarray | None) -> dict[str, Objective]:
+    """The solutions' objectives ``f(u, shift)``, with every veto actor's utility raised by
+    ``shift``. Each is non-decreasing in every utility wherever all veto actors reach their
+    outside options, which :mod:`redline.space.search` and the tie rule rely on.
 
     They combine the veto actors' columns one at a time (a handful of actors): numpy reduces a
     short trailing axis slowly, elementwise operations on whole columns are fast.
@@ -226,45 +346,94 @@ def _objectives(domain: Domain, ideal: np.ndarray | None) -> dict[str, Callable]
     cols = np.flatnonzero(domain.party_mask)
     d = domain.disagreement
 
-    def gain(u: np.ndarray, c: int) -> np.ndarray:
-        return u[:, c] - d[c]
+    def gain(u: np.ndarray, c: int, shift: float) -> np.ndarray:
+        return u[:, c] - (d[c] - shift)
 
-    def nash(u: np.ndarray) -> np.ndarray:
-        out = np.clip(gain(u, cols[0]), 0, None)
+    def nash(u: np.ndarray, shift: float = 0.0) -> np.ndarray:
+        out = np.clip(gain(u, cols[0], shift), 0, None)
         for c in cols[1:]:
-            out *= np.clip(gain(u, c), 0, None)
+            out *= np.clip(gain(u, c, shift), 0, None)
         return out
 
-    def utilitarian(u: np.ndarray) -> np.ndarray:
-        out = u[:, cols[0]].copy()
+    def utilitarian(u: np.ndarray, shift: float = 0.0) -> np.ndarray:
+        out = u[:, cols[0]] + shift
         for c in cols[1:]:
-            out += u[:, c]
+            out += u[:, c] + shift if shift else u[:, c]
         return out
 
-    def egalitarian(u: np.ndarray) -> np.ndarray:
-        out = gain(u, cols[0])
+    def egalitarian(u: np.ndarray, shift: float = 0.0) -> np.ndarray:
+        out = gain(u, cols[0], shift)
         for c in cols[1:]:
-            np.minimum(out, gain(u, c), out=out)
+            np.minimum(out, gain(u, c, shift), out=out)
         return out
 
     out = {"nash": nash, "utilitarian": utilitarian, "egalitarian": egalitarian}
     if ideal is not None:
         span = ideal - d
 
-        def ratio(u: np.ndarray, c: int) -> np.ndarray:
-            if span[c] > 0:
-                return gain(u, c) / span[c]
-            return np.ones(u.shape[0])
+        def ratio(u: np.ndarray, c: int, shift: float) -> np.ndarray:
+            if no_room(span[c]):
+                return np.ones(u.shape[0])
+            return gain(u, c, shift) / span[c]
 
-        def kalai_smorodinsky(u: np.ndarray) -> np.ndarray:
-            out = ratio(u, cols[0])
+        def kalai_smorodinsky(u: np.ndarray, shift: float = 0.0) -> np.ndarray:
+            out = ratio(u, cols[0], shift)
             for c in cols[1:]:
-                np.minimum(out, ratio(u, c), out=out)
+                np.minimum(out, ratio(u, c, shift), out=out)
             return out
 
         out["kalai_smorodinsky"] = kalai_smorodinsky
     return out
 
+
+class _SharedPoints:
+    """Acceptable packages among the frontier points that several packages share.
+
+    When rules decide acceptability, packages with the same utilities may differ in it, so the
+    scan matches acceptable packages to those points: by a hash of their rounded utilities
+    (distinct for the points; a different multiplier is tried otherwise), checked exactly.
+    """
+
+    _NONE = np.iinfo(np.int64).max
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray) -> None:
+        self.cols = cols
+        self.vectors = rounded(rows[:, cols])
+        for mix in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93):
+            self.mix = np.uint64(mix)
+            keys = self._hash(self.vectors)
+            self.order = np.argsort(keys, kind="stable")
+            self.keys = keys[self.order]
+            if (self.keys[1:] != self.keys[:-1]).all():
+                break
+        else:  # pragma: no cover - four 64-bit hashes colliding
+            raise RuntimeError("could not hash the frontier points")
+        self.acceptable = np.zeros(rows.shape[0], dtype=np.int64)
+        self.first = np.full(rows.shape[0], self._NONE, dtype=np.int64)
+
+    def _hash(self, vectors: np.ndarray) -> np.ndarray:
+        bits = np.ascontiguousarray(vectors).view(np.uint64)
+        out = bits[:, 0].copy()
+        for j in range(1, bits.shape[1]):
+            out *= self.mix
+            out ^= bits[:, j]
+        return out
+
+    def update(self, indices: np.ndarray, utilities: np.ndarray) -> None:
+        """Count the acceptable packages ``indices`` (with ``utilities``) that match a point."""
+        vectors = rounded(utilities[:, self.cols])
+        keys = self._hash(vectors)
+        pos = np.minimum(np.searchsorted(self.keys, keys), self.keys.size - 1)
+        rows = np.flatnonzero(self.keys[pos] == keys)
+        point = self.order[pos[rows]]
+        same = (self.vectors[point] == vectors[rows]).all(axis=1)
+        rows, point = rows[same], point[same]
+        np.add.at(self.acceptable, point, 1)
+        np.minimum.at(self.first, point, indices[rows])
+
+    def representatives(self, lowest: np.ndarray) -> np.ndarray:
+        """Each point's first acceptable package, else its lowest-numbered one."""
+        return np.where(self.first != self._NONE, self.first, lowest)
 
 def analyze(
     domain: Domain,
@@ -274,17 +443,23 @@ def analyze(
     progress: Progress | None = None,
     chunk_size: int | None = None,
     force_scan: bool = False,
+    list_limit: int = DEFAULT_LIST_LIMIT,
+    max_frontier: int = MAX_FRONTIER_POINTS,
 ) -> Analysis:
     """Analyse the whole package space of ``domain``; see the module docstring.
 
-    ``force_scan`` evaluates every package even when no rule can reject one (for testing the
-    shortcut, and for timing).
+    ``list_limit`` caps the packages listed per solution (all are counted); ``max_frontier``
+    caps the distinct frontier points computed (beyond it the frontier is left out, and
+    ``pareto_complete`` says so). ``force_scan`` evaluates every package even when no rule can
+    reject one (for testing the shortcut, and for timing).
     """
+    if list_limit < 1 or max_frontier < 1:
+        raise ValueError("list_limit and max_frontier must be at least 1")
     check_size(domain, max_packages)
     total = domain.n_packages
     size = chunk_size or chunk_size_for(domain, memory_mb)
-    radices = domain.radices
     veto = domain.party_mask
+    cols = np.flatnonzero(veto)
     binding = binding_columns(domain)
     n_cols = int(binding.sum())
     timings = {"build": 0.0, "frontier": 0.0, "solutions": 0.0}
@@ -294,28 +469,58 @@ def analyze(
     sole = np.zeros(n_cols, dtype=np.int64)
     ideal = np.full(domain.n_actors, -np.inf)
     t0 = time.perf_counter()
-    front_idx = frontier_packages(domain, veto)
-    front_options = decode(front_idx, radices)
-    front_u = evaluate(domain, front_options)
-    front_ok = ~violations(domain, front_options, front_u)[:, binding].any(axis=1)
+    try:
+        front = frontier_packages(domain, veto, max_points=max_frontier)
+    except FrontierTooLargeError:
+        front = None
+    front_idx = front.indices if front is not None else np.zeros(0, dtype=np.int64)
+    front_counts = front.counts if front is not None else np.zeros(0, dtype=np.int64)
+    front_u = evaluate(domain, decode(front_idx, domain.radices))
+    front_ok = ~violations(domain, decode(front_idx, domain.radices), front_u)[:, binding].any(
+        axis=1)
+    shared_points = front_counts > 1
+    # Without rules of veto actors, acceptability depends on their utilities alone, so packages
+    # with the same utilities are all acceptable or none is; otherwise the scan counts them.
+    shared = (_SharedPoints(front_u[shared_points], cols)
+              if binding[:len(domain.constraints)].any() and shared_points.any() else None)
     timings["frontier"] = time.perf_counter() - t0
-    fast = None if force_scan else _without_scan(domain, front_idx, front_u, front_ok, binding)
+
+    def finish(solutions, blockers, closest, advisory=()) -> Analysis:
+        nonlocal front_idx, front_u, front_ok
+        accepted = np.where(front_ok, front_counts, 0)
+        if shared is not None:
+            accepted[shared_points] = shared.acceptable
+            front_idx = front_idx.copy()
+            front_idx[shared_points] = shared.representatives(front_idx[shared_points])
+            order = np.argsort(front_idx, kind="stable")
+            front_idx, accepted = front_idx[order], accepted[order]
+            counts = front_counts[order]
+            front_u = evaluate(domain, decode(front_idx, domain.radices))
+            front_ok = accepted > 0
+        else:
+            counts = front_counts
+        return Analysis(
+            domain=domain, n_packages=total, acceptable_count=acceptable_count,
+            pareto_indices=front_idx, pareto_utilities=front_u, pareto_acceptable=front_ok,
+            solutions=solutions, blockers=blockers, closest=closest,
+            ideal=np.where(np.isfinite(ideal), ideal, np.nan), timings=timings,
+            advisory=advisory, pareto_counts=counts, pareto_acceptable_counts=accepted,
+            pareto_complete=front is not None, list_limit=list_limit, max_frontier=max_frontier)
+
+    fast = None if force_scan or front is None else _without_scan(domain, front_u, binding,
+                                                                   list_limit)
     if fast is not None:
         solutions, ideal = fast
+        acceptable_count = total
         timings["solutions"] = time.perf_counter() - t0 - timings["frontier"]
         if progress is not None:
             progress(total, total)
-        return Analysis(
-            domain=domain, n_packages=total, acceptable_count=total,
-            pareto_indices=front_idx, pareto_utilities=front_u, pareto_acceptable=front_ok,
-            solutions=solutions, blockers=_blockers(domain, binding, rejects, sole), closest=(),
-            ideal=ideal, timings=timings,
-        )
+        return finish(solutions, _blockers(domain, binding, rejects, sole), ())
     advisory = [k for k, c in enumerate(domain.constraints) if not c.binds(veto)]
     adv_rejects = np.zeros(len(advisory), dtype=np.int64)
     adv_objects = np.zeros(len(advisory), dtype=np.int64)
     objectives = _objectives(domain, None)
-    best = {name: _Best(name) for name in objectives}
+    best = {name: _Optimum(name, f, domain, list_limit) for name, f in objectives.items()}
     near_key = np.zeros(0)
     near_idx = np.zeros(0, dtype=np.int64)
     single_chunk = size >= total  # then the KS pass reuses the acceptable packages kept
@@ -351,8 +556,10 @@ def analyze(
             acc_idx, acc_u = (indices, utilities) if n_ok == ok.size else (indices[ok],
                                                                            utilities[ok])
             ideal = np.maximum(ideal, [acc_u[:, a].max() for a in range(acc_u.shape[1])])
-            for name, objective in objectives.items():
-                best[name].update(objective(acc_u), acc_idx, acc_u)
+            for optimum in best.values():
+                optimum.update(acc_idx, acc_u)
+            if shared is not None:
+                shared.update(acc_idx, acc_u)
             if single_chunk:
                 kept_acceptable = (acc_idx, acc_u)
         elif acceptable_count == 0:
@@ -371,47 +578,32 @@ def analyze(
         if progress is not None:
             progress(block.stop, total)
 
-    ideal_or_none = np.where(np.isfinite(ideal), ideal, np.nan)
     if acceptable_count:
         t0 = time.perf_counter()
-        ks_objective = _objectives(domain, ideal)["kalai_smorodinsky"]
-        ks = _Best("kalai_smorodinsky")
+        ks = _Optimum("kalai_smorodinsky", _objectives(domain, ideal)["kalai_smorodinsky"],
+                      domain, list_limit)
         if kept_acceptable is not None:
-            ks.update(ks_objective(kept_acceptable[1]), *kept_acceptable)
+            ks.update(*kept_acceptable)
         else:
             for block in blocks(domain, size):
                 u = block.utilities
                 ok = np.ones(u.shape[0], dtype=bool)
                 for column in rejection_columns(domain, block.options, u, binding):
                     ok &= ~column
-                ks.update(ks_objective(u[ok]), block.indices[ok], u[ok])
-        objectives["kalai_smorodinsky"] = ks_objective
+                ks.update(block.indices[ok], u[ok])
         best["kalai_smorodinsky"] = ks
         timings["solutions"] += time.perf_counter() - t0
 
-    solutions = {name: best.get(name, _Best(name)).result() for name in SOLUTIONS}
-
-    blockers = _blockers(domain, binding, rejects, sole)
+    solutions = {name: best[name].result(domain) if name in best else _no_solution(name, domain)
+                 for name in SOLUTIONS}
     closest = _closest(domain, binding, near_idx) if acceptable_count == 0 else ()
-    return Analysis(
-        domain=domain,
-        n_packages=total,
-        acceptable_count=acceptable_count,
-        pareto_indices=front_idx,
-        pareto_utilities=front_u,
-        pareto_acceptable=front_ok,
-        solutions=solutions,
-        blockers=blockers,
-        closest=closest,
-        ideal=ideal_or_none,
-        timings=timings,
-        advisory=tuple(
-            Blocker(id=domain.constraints[k].id, kind=domain.constraints[k].kind,
-                    actor=domain.actors[domain.constraints[k].actor],
-                    description=domain.constraints[k].description, binding=False,
-                    rejects=int(r), sole=0, objects=int(o))
-            for k, r, o in zip(advisory, adv_rejects, adv_objects, strict=True)),
-    )
+    return finish(
+        solutions, _blockers(domain, binding, rejects, sole), closest,
+        tuple(Blocker(id=domain.constraints[k].id, kind=domain.constraints[k].kind,
+                      actor=domain.actors[domain.constraints[k].actor],
+                      description=domain.constraints[k].description, binding=False,
+                      rejects=int(r), sole=0, objects=int(o))
+              for k, r, o in zip(advisory, adv_rejects, adv_objects, strict=True)))
 
 
 def nothing_rejected(domain: Domain, binding: np.ndarray) -> bool:
@@ -421,11 +613,10 @@ def nothing_rejected(domain: Domain, binding: np.ndarray) -> bool:
         return False
     worst = sum(np.asarray(t, dtype=float).min(axis=0) for t in domain.tables)
     veto = domain.party_mask
-    return bool((worst[veto] >= domain.disagreement[veto] - TIE_TOLERANCE / 2).all())
+    return bool((worst[veto] >= domain.disagreement[veto] - UTILITY_TOLERANCE / 2).all())
 
 
-def _without_scan(domain: Domain, front_idx: np.ndarray, front_u: np.ndarray,
-                  front_ok: np.ndarray, binding: np.ndarray
+def _without_scan(domain: Domain, front_u: np.ndarray, binding: np.ndarray, list_limit: int
                   ) -> tuple[dict[str, Solution], np.ndarray] | None:
     """Solutions from the frontier plus a bounded search, when every package is acceptable.
 
@@ -433,20 +624,26 @@ def _without_scan(domain: Domain, front_idx: np.ndarray, front_u: np.ndarray,
     frontier (the objectives never decrease along dominance), and the ties are found by
     :func:`redline.space.search.at_least`. Returns ``None`` to ask for a full scan.
     """
-    if not nothing_rejected(domain, binding) or front_idx.size == 0:
+    if not nothing_rejected(domain, binding) or front_u.shape[0] == 0:
         return None
     ideal = sum(np.asarray(t, dtype=float).max(axis=0) for t in domain.tables)
     veto = domain.party_mask
     ideal[veto] = front_u[:, veto].max(axis=0)  # exact sums, as a scan would find them
     solutions = {}
     for name, objective in _objectives(domain, ideal).items():
-        value = float(objective(front_u).max())
-        found = at_least(domain, objective, value - TIE_TOLERANCE)
+        value = float(objective(front_u, 0.0).max())
+        # Every tie reaches `value` once raised by the tolerance (a superset is fine).
+        found = at_least(domain, lambda u, f=objective: f(u, 2 * UTILITY_TOLERANCE), value,
+                         bound=lambda u, f=objective: f(u, 3 * UTILITY_TOLERANCE))
         if found is None:
             return None
+        optimum = _Optimum(name, objective, domain, list_limit)
+        optimum.best = value
         indices, utilities = found
-        solutions[name] = Solution(name, value, indices[:MAX_TIES], utilities[:MAX_TIES],
-                                   int(indices.size))
+        step = 1 << 20
+        for start in range(0, indices.size, step):
+            optimum.update(indices[start:start + step], utilities[start:start + step])
+        solutions[name] = optimum.result(domain)
     return {name: solutions[name] for name in SOLUTIONS}, ideal
 
 
@@ -499,25 +696,50 @@ def package_labels(domain: Domain, index: int) -> dict[str, str]:
 def _entry(domain: Domain, index: int, utilities: np.ndarray) -> dict:
     return {
         "package": package_labels(domain, index),
-        "utilities": {a: round(float(u), 12) for a, u in zip(domain.actors, utilities,
-                                                            strict=True)},
+        "utilities": {a: round(float(u), UTILITY_DECIMALS)
+                      for a, u in zip(domain.actors, utilities, strict=True)},
     }
 
 
+def cuts(analysis: Analysis, *, pareto_limit: int | None = None) -> list[str]:
+    """One line for every list that is cut short (``first N of M``) and how to see it all."""
+    limit = analysis.list_limit if pareto_limit is None else pareto_limit
+    out = []
+    points = analysis.pareto_indices.size
+    if not analysis.pareto_complete:
+        out.append(f"pareto: not computed, more than {analysis.max_frontier:,} distinct points "
+                   f"(--max-frontier)")
+    elif points > limit:
+        out.append(f"pareto: first {limit:,} of {points:,} points (--list-limit {points} "
+                   "lists all)")
+    for name, sol in analysis.solutions.items():
+        if not sol.listed_all:
+            out.append(f"solutions.{name}: first {sol.indices.size:,} of {sol.count:,} tied "
+                       f"packages (--list-limit {sol.count} lists all)")
+    return out
+
+
 def analysis_to_dict(analysis: Analysis, *, pareto_limit: int | None = None) -> dict:
-    """The JSON form of an analysis (the CLI's ``--json``)."""
+    """The JSON form of an analysis (the CLI's ``--json``); every list is bounded.
+
+    The frontier lists its first ``pareto_limit`` points (default: the analysis's list limit),
+    each with the number of packages that share its utilities; solutions list the tied packages
+    kept by the analysis. ``cuts`` says which lists are cut short.
+    """
     domain = analysis.domain
+    limit = analysis.list_limit if pareto_limit is None else pareto_limit
     pareto = []
-    count = analysis.pareto_indices.size if pareto_limit is None else min(
-        pareto_limit, analysis.pareto_indices.size)
-    for k in range(count):
+    for k in range(min(limit, analysis.pareto_indices.size)):
         entry = _entry(domain, int(analysis.pareto_indices[k]), analysis.pareto_utilities[k])
         entry["acceptable"] = bool(analysis.pareto_acceptable[k])
+        entry["packages"] = int(analysis.pareto_counts[k])
+        entry["acceptable_packages"] = int(analysis.pareto_acceptable_counts[k])
         pareto.append(entry)
     solutions = {}
     for name, sol in analysis.solutions.items():
         solutions[name] = [_entry(domain, int(i), u) for i, u in
                            zip(sol.indices, sol.utilities, strict=True)]
+    complete = analysis.pareto_complete
     return {
         "scenario": domain.name,
         "actors": [{"id": a, "name": n, "veto": bool(v), "outside_option": float(d)}
@@ -528,12 +750,18 @@ def analysis_to_dict(analysis: Analysis, *, pareto_limit: int | None = None) -> 
         "claims": domain.notes.get("claims", {}),
         "packages": analysis.n_packages,
         "acceptable_count": analysis.acceptable_count,
-        "pareto_count": int(analysis.pareto_indices.size),
+        "pareto_count": analysis.pareto_packages if complete else None,
+        "pareto_acceptable_count": (int(analysis.pareto_acceptable_counts.sum())
+                                    if complete else None),
+        "pareto_points": int(analysis.pareto_indices.size) if complete else None,
+        "pareto_complete": complete,
         "pareto": pareto,
         "solutions": solutions,
         "solution_values": {name: (None if not np.isfinite(s.value) else s.value)
                             for name, s in analysis.solutions.items()},
         "solution_ties": {name: s.count for name, s in analysis.solutions.items()},
+        "list_limit": limit,
+        "cuts": cuts(analysis, pareto_limit=limit),
         "blocking": [
             {"id": b.id, "kind": b.kind, "actor": b.actor, "description": b.description,
              "rejects": b.rejects, "sole": b.sole}
@@ -546,7 +774,7 @@ def analysis_to_dict(analysis: Analysis, *, pareto_limit: int | None = None) -> 
         ],
         "closest": [
             {**_entry(domain, d.index, d.utilities), "violations": list(d.violations),
-             "shortfall": round(d.shortfall, 12), "must_move": list(d.must_move)}
+             "shortfall": round(d.shortfall, UTILITY_DECIMALS), "must_move": list(d.must_move)}
             for d in analysis.closest
         ],
         "timings": dict(analysis.timings),

@@ -11,76 +11,145 @@ folding the issues in one at a time, keeping only undominated partial packages:
 where (+) is the Minkowski sum (every pairing). This is the classic decomposition of multi-
 objective knapsack-style problems (e.g. Bazgan, Hugot & Vanderpooten 2009, "Solving efficiently
 the 0-1 multi-objective knapsack problem"); the frontier of a Minkowski sum lies inside the sum of
-the frontiers. Equal utility vectors never dominate each other, so every package of the frontier
-is kept, duplicates included. The intermediate sets stay small in practice, so spaces of 10^8
-packages and more are solved in milliseconds to seconds instead of a full scan.
+the frontiers. The intermediate sets stay small in practice, so spaces of 10^8 packages and more
+are solved in milliseconds to seconds instead of a full scan.
 
-A final :func:`pareto_mask` over the candidates, with utilities summed in issue order as the full
-scan would, makes the result identical to the brute-force definition (rounded to 12 decimals).
+Equal utility vectors never dominate each other, so when utilities tie a whole space can lie on
+the frontier. Every set is therefore kept as *distinct* vectors (rounded as in
+:mod:`redline.space.tolerance`), each with the number of packages that share it and the lowest of
+their package numbers: package numbers are sums over issues (option times stride), so the lowest
+number of a pairing is the sum of the lowest numbers of its parts, and counts multiply. Memory is
+bounded by the number of distinct points, which is capped (:class:`FrontierTooLargeError`).
+
+A final :func:`pareto_mask` over the representatives, with utilities summed in issue order as the
+full scan would, makes the result identical to the brute-force definition.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from redline.errors import SpaceTooLargeError
 from redline.space.domain import Domain
-from redline.space.packages import decode, encode
+from redline.space.packages import decode, strides
 from redline.space.pareto import pareto_mask
+from redline.space.tolerance import rounded
 
-DECIMALS = 12
 MAX_CANDIDATES = 4_000_000  # pairings built at once while folding (bounds memory)
 DIRECT_LIMIT = 20_000  # below this, comparing all packages at once is faster than folding
+MAX_FRONTIER_POINTS = 250_000  # distinct frontier points kept (memory and time stay bounded)
 
 
-def frontier_packages(domain: Domain, columns: np.ndarray | None = None) -> np.ndarray:
-    """Sorted package numbers of the Pareto frontier over the actors in ``columns``."""
+class FrontierTooLargeError(SpaceTooLargeError):
+    """The frontier (or a partial frontier while folding) has more distinct points than allowed."""
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """The Pareto frontier as distinct utility vectors.
+
+    ``indices[v]`` is the lowest package number whose utilities are the ``v``-th vector and
+    ``counts[v]`` the number of packages with those utilities (over the actors compared).
+    """
+
+    indices: np.ndarray  # (V,) int64, ascending
+    counts: np.ndarray  # (V,) int64
+
+    @property
+    def packages(self) -> int:
+        """Packages on the frontier, duplicates included."""
+        return int(self.counts.sum())
+
+
+def frontier_packages(domain: Domain, columns: np.ndarray | None = None, *,
+                      max_points: int = MAX_FRONTIER_POINTS) -> Frontier:
+    """The Pareto frontier over the actors in ``columns`` (default: those with a veto).
+
+    Raises :class:`FrontierTooLargeError` when it has more than ``max_points`` distinct points.
+    """
     columns = domain.party_mask if columns is None else columns
+    if domain.n_packages >= 2**62:
+        raise SpaceTooLargeError(f"the package space has {domain.n_packages:.3g} packages, too "
+                                 "many to count", field="issues",
+                                 hint="coarsen the issues or merge options")
     tables = [np.asarray(t, dtype=float)[:, columns] for t in domain.tables]
+    radices = domain.radices
     if domain.n_packages <= DIRECT_LIMIT:
         everything = np.arange(domain.n_packages, dtype=np.int64)
-        options = decode(everything, domain.radices)
+        options = decode(everything, radices)
         exact = sum(table[options[:, i]] for i, table in enumerate(tables))
-        return everything[pareto_mask(exact, decimals=DECIMALS)]
-    # Each issue's undominated options.
-    keep = [np.flatnonzero(pareto_mask(t, decimals=DECIMALS)) for t in tables]
-    # Fold the issues with the fewest undominated options first: small intermediate sets.
-    order = sorted(range(len(tables)), key=lambda i: keep[i].size)
-    first = order[0]
-    options = np.zeros((keep[first].size, len(tables)), dtype=np.int64)
-    options[:, first] = keep[first]
-    sums = tables[first][keep[first]]
+        mask = pareto_mask(exact)
+        _, numbers, counts = _collapse(exact[mask], everything[mask],
+                                       np.ones(int(mask.sum()), dtype=np.int64))
+        _check(numbers.size, max_points)
+        order = np.argsort(numbers)
+        return Frontier(numbers[order], counts[order])
+    step = strides(radices)
+    # Each issue's undominated options, equal rows merged: (sums, lowest number, count).
+    parts = []
+    for i, table in enumerate(tables):
+        keep = np.flatnonzero(pareto_mask(table))
+        parts.append(_collapse(table[keep], keep * step[i], np.ones(keep.size, dtype=np.int64)))
+    # Fold the issues with the fewest distinct undominated options first: small sets.
+    order = sorted(range(len(tables)), key=lambda i: parts[i][0].shape[0])
+    sums, numbers, counts = parts[order[0]]
     for i in order[1:]:
-        part = tables[i][keep[i]]
-        n_old, n_new = sums.shape[0], part.shape[0]
-        if n_old * n_new > MAX_CANDIDATES:  # fold in slices to bound memory
-            sums, options = _fold_sliced(sums, options, part, keep[i], i)
-            continue
-        combined = (sums[:, None, :] + part[None, :, :]).reshape(n_old * n_new, -1)
-        merged = np.repeat(options, n_new, axis=0)
-        merged[:, i] = np.tile(keep[i], n_old)
-        mask = pareto_mask(combined, decimals=DECIMALS)
-        sums, options = combined[mask], merged[mask]
-    # Re-sum in issue order (as a full scan would) and filter once more.
-    exact = np.zeros((options.shape[0], int(np.count_nonzero(columns))))
+        sums, numbers, counts = _fold(sums, numbers, counts, parts[i], max_points)
+    # Re-sum the representatives in issue order (as a full scan would) and filter once more.
+    options = decode(numbers, radices)
+    exact = np.zeros((numbers.size, int(np.count_nonzero(columns))))
     for i, table in enumerate(tables):
         exact += table[options[:, i]]
-    options = options[pareto_mask(exact, decimals=DECIMALS)]
-    return np.sort(encode(options, domain.radices))
+    mask = pareto_mask(exact)
+    _, numbers, counts = _collapse(exact[mask], numbers[mask], counts[mask])
+    order = np.argsort(numbers)
+    return Frontier(numbers[order], counts[order])
 
 
-def _fold_sliced(sums, options, part, kept, issue):
-    """Like one fold step, but over slices of the running set, merging frontiers as it goes."""
-    step = max(1, MAX_CANDIDATES // max(1, part.shape[0]))
-    best_sums = np.zeros((0, sums.shape[1]))
-    best_options = np.zeros((0, options.shape[1]), dtype=np.int64)
-    for start in range(0, sums.shape[0], step):
-        block = sums[start:start + step]
-        combined = (block[:, None, :] + part[None, :, :]).reshape(-1, sums.shape[1])
-        merged = np.repeat(options[start:start + step], part.shape[0], axis=0)
-        merged[:, issue] = np.tile(kept, block.shape[0])
-        local = pareto_mask(combined, decimals=DECIMALS)
-        cand_s = np.concatenate([best_sums, combined[local]])
-        cand_o = np.concatenate([best_options, merged[local]])
-        mask = pareto_mask(cand_s, decimals=DECIMALS)
-        best_sums, best_options = cand_s[mask], cand_o[mask]
-    return best_sums, best_options
+def _check(size: int, max_points: int) -> None:
+    if size > max_points:
+        raise FrontierTooLargeError(
+            f"the Pareto frontier has more than {max_points:,} distinct points",
+            field="--max-frontier", hint="raise --max-frontier, coarsen the issues, or give "
+            "fewer actors a veto")
+
+
+def _collapse(sums: np.ndarray, numbers: np.ndarray, counts: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge rows whose rounded sums are equal: the lowest-numbered row stands for its group,
+    whose count is the sum of the counts."""
+    if sums.shape[0] <= 1:
+        return sums, numbers, counts
+    key = rounded(sums)
+    order = np.lexsort((numbers, *key.T[::-1]))
+    key = key[order]
+    new = np.ones(order.size, dtype=bool)
+    new[1:] = (key[1:] != key[:-1]).any(axis=1)
+    starts = np.flatnonzero(new)
+    first = order[starts]
+    return sums[first], numbers[first], np.add.reduceat(counts[order], starts)
+
+
+def _fold(sums, numbers, counts, part, max_points):
+    """One fold step (every pairing of the running set with an issue's options), in slices of
+    at most ``MAX_CANDIDATES`` pairings, merging frontiers as it goes."""
+    part_sums, part_numbers, part_counts = part
+    n_part = part_sums.shape[0]
+    rows = max(1, MAX_CANDIDATES // max(1, n_part))
+    best = (np.zeros((0, sums.shape[1])), np.zeros(0, dtype=np.int64),
+            np.zeros(0, dtype=np.int64))
+    for start in range(0, sums.shape[0], rows):
+        stop = start + rows
+        combined = (sums[start:stop, None, :] + part_sums[None, :, :]).reshape(-1, sums.shape[1])
+        paired = (numbers[start:stop, None] + part_numbers[None, :]).reshape(-1)
+        weight = (counts[start:stop, None] * part_counts[None, :]).reshape(-1)
+        local = pareto_mask(combined)
+        cand = (np.concatenate([best[0], combined[local]]),
+                np.concatenate([best[1], paired[local]]),
+                np.concatenate([best[2], weight[local]]))
+        mask = pareto_mask(cand[0]) if best[0].shape[0] else np.ones(cand[0].shape[0], bool)
+        best = _collapse(cand[0][mask], cand[1][mask], cand[2][mask])
+        _check(best[0].shape[0], max_points)
+    return best

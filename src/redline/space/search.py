@@ -6,6 +6,9 @@ remaining utility, issue by issue (``sum_{i >= j} max_o T_i[o, a]``). For an obj
 decreases when any utility grows (all four bargaining objectives do, on the acceptable set), the
 objective of the optimistic completion bounds every real completion, so partial packages whose
 bound falls below the threshold are dropped. What remains at the last level is checked exactly.
+Optimistic sums are added in another order than exact ones, so they may be a rounding error
+short; the caller passes a ``bound`` that is more generous than ``objective`` (the engine raises
+every utility by a tolerance) so that no package that passes the exact check is pruned.
 
 Used for the ties of the bargaining solutions when no rule can reject a package: then the optimum
 is known from the Pareto frontier, and only the packages near it need to be listed.
@@ -20,22 +23,24 @@ import numpy as np
 from redline.space.domain import Domain
 from redline.space.packages import encode
 
-BOUND_SLACK = 1e-9  # prune only partial packages clearly below the threshold
-
 
 def at_least(
     domain: Domain,
     objective: Callable[[np.ndarray], np.ndarray],
     threshold: float,
     *,
+    bound: Callable[[np.ndarray], np.ndarray] | None = None,
     limit: int = 2_000_000,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Packages (sorted numbers, utilities) with ``objective(u) >= threshold``.
 
     ``objective`` maps utilities ``(n, n_actors)`` to values and must be non-decreasing in every
-    utility. Returns ``None`` when more than ``limit`` partial packages would have to be kept
-    (the caller then falls back to a full scan).
+    utility. Partial packages are pruned when ``bound`` (default ``objective``; it must be at
+    least ``objective`` plus any rounding error of the optimistic sums) of their optimistic
+    completion is below ``threshold``. Returns ``None`` when more than ``limit`` partial packages
+    would have to be kept (the caller then falls back to a full scan).
     """
+    bound = objective if bound is None else bound
     tables = [np.asarray(t, dtype=float) for t in domain.tables]
     n_actors = domain.n_actors
     best_rest = np.zeros((len(tables) + 1, n_actors))
@@ -50,7 +55,7 @@ def at_least(
         sums = (sums[:, None, :] + table[None, :, :]).reshape(-1, n_actors)
         options = np.repeat(options, size, axis=0)
         options[:, j] = np.tile(np.arange(size), options.shape[0] // size)
-        keep = objective(sums + best_rest[j + 1]) >= threshold - BOUND_SLACK
+        keep = bound(sums + best_rest[j + 1]) >= threshold
         sums, options = sums[keep], options[keep]
         if sums.shape[0] == 0:
             break
