@@ -19,7 +19,13 @@ from redline.scenario.compile import to_domain
 from redline.scenario.load import load_scenario
 from redline.scenario.model import Scenario
 from redline.space.domain import Domain
-from redline.space.engine import DEFAULT_MAX_PACKAGES, Analysis, Progress, analyze
+from redline.space.engine import (
+    DEFAULT_LIST_LIMIT,
+    DEFAULT_MAX_PACKAGES,
+    Analysis,
+    Progress,
+    analyze,
+)
 
 
 @dataclass(frozen=True)
@@ -73,42 +79,48 @@ def run_analysis(
     memory_mb: float = 512,
     max_packages: int = DEFAULT_MAX_PACKAGES,
     progress: Progress | None = None,
+    **options,
 ) -> Analysis:
-    """Analyse a loaded input; errors name its file. Timings include loading."""
+    """Analyse a loaded input; errors name its file. Timings include loading.
+
+    ``options`` go to :func:`redline.space.engine.analyze` (``list_limit``, ``max_frontier``).
+    """
     try:
         analysis = analyze(loaded.domain, memory_mb=memory_mb, max_packages=max_packages,
-                           progress=progress)
+                           progress=progress, **options)
     except RedlineError as error:
         raise error.located(file=str(loaded.path)) from None
     analysis.timings["load"] = loaded.seconds
     return analysis
 
 
-def claim_branches(
-    scenario: Scenario, assume: Mapping[str, bool] | None = None, *, max_packages: int = 2_000_000
-) -> list[dict]:
-    """For each claim, the number of acceptable packages when it is true and when it is false.
+BRANCH_MAX_PACKAGES = 2_000_000  # claim branches are compared only for spaces up to this size
 
-    Other claims stay as in ``assume`` (or their default). Skipped for large spaces.
+
+def claim_branches(
+    scenario: Scenario, assume: Mapping[str, bool] | None = None, *,
+    max_packages: int = BRANCH_MAX_PACKAGES, list_limit: int = DEFAULT_LIST_LIMIT,
+) -> list[dict]:
+    """For each claim, the acceptable packages and the Nash solution when it is true and false.
+
+    Other claims stay as in ``assume`` (or their default). ``nash_if_true`` lists the first
+    ``list_limit`` Nash packages (package numbers) and ``nash_ties_if_true`` counts them all.
+    Skipped (an empty list) for spaces above ``max_packages``.
     """
     rows = []
     base = dict(assume or {})
     for claim in scenario.claims:
-        counts = {}
-        for truth in (True, False):
+        row: dict = {"claim": claim.id}
+        for truth, side in ((True, "true"), (False, "false")):
             domain = to_domain(scenario, {**base, claim.id: truth})
             if domain.n_packages > max_packages:
                 return []
-            result = analyze(domain)
+            result = analyze(domain, list_limit=list_limit)
             nash = result.solutions["nash"]
-            counts[truth] = (result.acceptable_count, nash.indices[:1].tolist())
-        rows.append({
-            "claim": claim.id,
-            "acceptable_if_true": counts[True][0],
-            "acceptable_if_false": counts[False][0],
-            "nash_if_true": counts[True][1],
-            "nash_if_false": counts[False][1],
-        })
+            row[f"acceptable_if_{side}"] = result.acceptable_count
+            row[f"nash_if_{side}"] = nash.indices.tolist()
+            row[f"nash_ties_if_{side}"] = nash.count
+        rows.append(row)
     return rows
 
 

@@ -14,7 +14,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from redline.cli import options
 from redline.cli.common import DEFAULT_DRAWS, app, print_json, user_errors, warn
 from redline.errors import RedlineError, listing
-from redline.space.engine import DEFAULT_MAX_PACKAGES, check_size
+from redline.space.engine import DEFAULT_LIST_LIMIT, DEFAULT_MAX_PACKAGES, check_size
+from redline.space.frontier import MAX_FRONTIER_POINTS
 
 stderr = Console(stderr=True)
 
@@ -42,15 +43,28 @@ def analyze(
     memory_mb: Annotated[float, typer.Option(help="Memory budget for one chunk (MB).")] = 512,
     max_packages: Annotated[
         int, typer.Option(help="Refuse larger package spaces.")] = DEFAULT_MAX_PACKAGES,
-    pareto_rows: Annotated[int, typer.Option(help="Frontier rows shown in the terminal.")] = 10,
+    pareto_rows: Annotated[int, typer.Option(
+        help="Frontier rows shown in the terminal (0 hides the table).")] = 10,
+    blocker_rows: Annotated[int, typer.Option(
+        help="Rows of the blocking and objecting rules shown in the terminal.")] = 12,
+    list_limit: Annotated[int, typer.Option(
+        help="Tied packages listed per solution, and frontier points listed by --json "
+             "(all are counted).")] = DEFAULT_LIST_LIMIT,
+    max_frontier: Annotated[int, typer.Option(
+        help="Distinct Pareto frontier points computed; larger frontiers are left out."
+    )] = MAX_FRONTIER_POINTS,
     branches: Annotated[bool, typer.Option(help="Compare claim branches (small spaces).")] = True,
 ) -> None:
     """Every package, who accepts it, the Pareto frontier, bargaining solutions and blockers."""
-    from redline.pipeline import claim_branches, load_input, run_analysis
+    from redline.pipeline import BRANCH_MAX_PACKAGES, claim_branches, load_input, run_analysis
     from redline.space.engine import analysis_to_dict
 
     options.memory_mb(memory_mb)
     options.int_in_range(max_packages, "--max-packages", low=1)
+    options.int_in_range(pareto_rows, "--pareto-rows", low=0, hint="0 hides the table")
+    options.int_in_range(blocker_rows, "--blocker-rows", low=0, hint="0 hides the tables")
+    options.int_in_range(list_limit, "--list-limit", low=1)
+    options.int_in_range(max_frontier, "--max-frontier", low=1)
     truths = parse_assume(assume)
     loaded = load_input(file, truths, max_packages=max_packages)
     for line in loaded.warnings:
@@ -62,19 +76,29 @@ def analyze(
                   console=stderr, transient=True, disable=total <= 2_000_000) as bar:
         task = bar.add_task("scan", total=total)
         result = run_analysis(loaded, memory_mb=memory_mb, max_packages=max_packages,
-                              progress=lambda done, _total: bar.update(task, completed=done))
-    rows = (claim_branches(loaded.scenario, truths)
-            if branches and loaded.scenario is not None else [])
+                              progress=lambda done, _total: bar.update(task, completed=done),
+                              list_limit=list_limit, max_frontier=max_frontier)
+    compare = branches and loaded.scenario is not None and bool(loaded.scenario.claims)
+    rows = claim_branches(loaded.scenario, truths, list_limit=list_limit) if compare else []
+    skipped = compare and not rows
     if json_output:
         data = analysis_to_dict(result)
         data["claim_branches"] = rows
+        if skipped:
+            data["cuts"].append(f"claim_branches: not compared, spaces above "
+                                f"{BRANCH_MAX_PACKAGES:,} packages are not")
         data["timings"] = {k: result.timings.get(k, 0.0)
                            for k in ("load", "build", "frontier", "solutions")}
         print_json(data)
         return
     from redline.report.terminal import render_analysis
 
-    render_analysis(Console(), result, loaded.scenario, rows, pareto_rows=pareto_rows)
+    console = Console()
+    render_analysis(console, result, loaded.scenario, rows, pareto_rows=pareto_rows,
+                    blocker_rows=blocker_rows)
+    if skipped:
+        console.print(f"[dim]Claim branches not compared: the space has more than "
+                      f"{BRANCH_MAX_PACKAGES:,} packages.[/]")
 
 
 @app.command()

@@ -346,9 +346,15 @@ def _rules_table(data: ReportData) -> Html | None:
 def _deal_section(data: ReportData) -> Html:
     a = data.analysis
     domain = a.domain
+    if a.pareto_complete:
+        points = a.pareto_indices.size
+        frontier = (f"Pareto frontier: {a.pareto_packages:,} packages "
+                    f"({int(a.pareto_acceptable_counts.sum()):,} of them acceptable)"
+                    + (f" at {points:,} distinct points" if points != a.pareto_packages else ""))
+    else:
+        frontier = f"Pareto frontier: not computed, more than {a.max_frontier:,} distinct points"
     counts = (f"{a.n_packages:,} packages; {a.acceptable_count:,} acceptable to every actor "
-              f"with a veto; Pareto frontier: {a.pareto_indices.size:,} packages "
-              f"({int(a.pareto_acceptable.sum()):,} of them acceptable).")
+              f"with a veto; {frontier}.")
     parts = [para(counts, "lead")]
     if "deal_space" in data.figures:
         parts.append(figure_html("deal_space", data.figures["deal_space"]))
@@ -372,7 +378,7 @@ def _deal_section(data: ReportData) -> Html:
 def _solutions_table(a: Analysis) -> Html:
     domain = a.domain
     solved = {n: s for n, s in a.solutions.items() if s.indices.size}
-    headers = [""] + [F.SOLUTION_STYLE[n][0] + (f" (+{s.count - 1} tied)" if s.count > 1
+    headers = [""] + [F.SOLUTION_STYLE[n][0] + (f" (+{s.count - 1:,} tied)" if s.count > 1
                                                 else "") for n, s in solved.items()]
     packages = {n: package_labels(domain, int(s.indices[0])) for n, s in solved.items()}
     rows = [[issue.name] + [packages[n][issue.id] for n in solved] for issue in domain.issues]

@@ -43,7 +43,9 @@ def render_analysis(
     scenario: Scenario | None = None,
     branches: list[dict] | None = None,
     pareto_rows: int = 10,
+    blocker_rows: int = 12,
 ) -> None:
+    """Print the analysis; every table cut short says so and names the option that shows all."""
     domain = analysis.domain
     title = domain.notes.get("title") or domain.name or "negotiation"
     console.rule(f"[bold]{title}")
@@ -83,11 +85,20 @@ def render_analysis(
                            {True: "true", False: "false", None: "not assumed"}[truth])
         console.print(claims)
 
+    if analysis.pareto_complete:
+        points = analysis.pareto_indices.size
+        frontier_text = (
+            f"Pareto frontier: [bold]{analysis.pareto_packages:,}[/] packages "
+            f"({int(analysis.pareto_acceptable_counts.sum()):,} of them acceptable)"
+            + (f" at {_points(points)}" if points != analysis.pareto_packages else ""))
+    else:
+        frontier_text = (f"Pareto frontier: not computed, more than "
+                         f"{analysis.max_frontier:,} distinct points (--max-frontier raises "
+                         "the cap)")
     console.print(
         f"\n[bold]{analysis.n_packages:,}[/] packages; "
         f"[bold]{analysis.acceptable_count:,}[/] acceptable to every actor with a veto; "
-        f"Pareto frontier: [bold]{analysis.pareto_indices.size:,}[/] packages "
-        f"({int(analysis.pareto_acceptable.sum()):,} of them acceptable)."
+        f"{frontier_text}."
     )
 
     if analysis.acceptable_count:
@@ -96,7 +107,7 @@ def render_analysis(
                       caption=SOLUTION_CAPTION)
         table.add_column("")
         for name, sol in solved.items():
-            extra = f" (+{sol.count - 1} tied)" if sol.count > 1 else ""
+            extra = f" (+{sol.count - 1:,} tied)" if sol.count > 1 else ""
             table.add_column(SOLUTION_TITLES[name] + extra, overflow="fold", ratio=1)
         packages = {name: package_labels(domain, int(sol.indices[0]))
                     for name, sol in solved.items()}
@@ -107,43 +118,64 @@ def render_analysis(
             table.add_row(f"u({actor})", *[f"{sol.utilities[0, a]:.3f}"
                                            for sol in solved.values()])
         console.print(table)
+        tied = [f"{SOLUTION_TITLES[name]} {sol.count:,}" for name, sol in solved.items()
+                if sol.count > 1]
+        if tied:
+            console.print(f"[dim]Tied packages: {', '.join(tied)}; the table shows the first "
+                          f"of each, --json lists up to {analysis.list_limit:,} per solution "
+                          "(--list-limit N for more).[/]")
     else:
         console.print("[bold red]No package is acceptable to every actor with a veto.[/]")
 
-    if analysis.pareto_indices.size:
-        shown = min(pareto_rows, analysis.pareto_indices.size)
-        frontier = Table(title=f"Pareto frontier (first {shown} of "
-                         f"{analysis.pareto_indices.size:,}, acceptable ones first)")
+    points = analysis.pareto_indices.size
+    if points and pareto_rows:
+        shown = min(pareto_rows, points)
+        cut = (f"first {shown} of {points:,} points, --pareto-rows {points} shows all"
+               if shown < points else _points(points))
+        frontier = Table(title=f"Pareto frontier ({cut}; acceptable ones first)")
         frontier.add_column("package (" + " / ".join(i.id for i in domain.issues) + ")",
                             overflow="fold")
         frontier.add_column("ok")
+        shared = bool((analysis.pareto_counts > 1).any())
+        if shared:
+            frontier.add_column("packages alike", justify="right")
         for actor in domain.actors:
             frontier.add_column(actor, justify="right")
-        order = np.argsort(~analysis.pareto_acceptable, kind="stable")[:pareto_rows]
+        order = np.argsort(~analysis.pareto_acceptable, kind="stable")[:shown]
         for k in order:
+            alike = ([f"{analysis.pareto_acceptable_counts[k]:,} of "
+                      f"{analysis.pareto_counts[k]:,} ok"] if shared else [])
             frontier.add_row(
                 " / ".join(package_labels(domain, int(analysis.pareto_indices[k])).values()),
-                "yes" if analysis.pareto_acceptable[k] else "no",
+                "yes" if analysis.pareto_acceptable[k] else "no", *alike,
                 *[f"{u:.3f}" for u in analysis.pareto_utilities[k]])
         console.print(frontier)
+        if shared:
+            console.print("[dim]'packages alike': packages with the same utilities for every "
+                          "actor with a veto, one row for all (the first acceptable one "
+                          "shown).[/]")
 
     blockers = [b for b in analysis.blockers if b.rejects]
-    if blockers:
-        console.print(_rule_table("What blocks a deal (rules and outside options)", blockers[:12],
-                                  "alone", lambda b: b.sole, with_kind=True))
+    if blockers and blocker_rows:
+        console.print(_rule_table(
+            "What blocks a deal (rules and outside options" + _cut(blockers, blocker_rows) + ")",
+            blockers[:blocker_rows], "alone", lambda b: b.sole, with_kind=True))
         console.print("[dim]'alone': packages that would be acceptable if only this "
                       "rule were lifted.[/]")
 
     objections = [b for b in analysis.advisory if b.rejects]
-    if objections:
-        console.print(_rule_table("Objections from actors without a veto (they block nothing)",
-                                  objections, "of the acceptable", lambda b: b.objects))
+    if objections and blocker_rows:
+        console.print(_rule_table(
+            "Objections from actors without a veto (they block nothing"
+            + _cut(objections, blocker_rows) + ")",
+            objections[:blocker_rows], "of the acceptable", lambda b: b.objects))
 
     if analysis.closest:
-        table = Table(title="Closest packages (fewest broken rules, smallest shortfall)")
+        table = Table(title=f"The {len(analysis.closest)} closest packages (fewest broken "
+                      "rules, smallest shortfall)")
         for col in ("package", "breaks", "who must move", "shortfall"):
             table.add_column(col)
-        for near in analysis.closest[:5]:
+        for near in analysis.closest:
             table.add_row(_fmt_package(package_labels(domain, near.index)),
                           ", ".join(near.violations), ", ".join(near.must_move),
                           f"{near.shortfall:.3f}")
@@ -157,12 +189,10 @@ def render_analysis(
         table.add_column("Nash if true", overflow="fold")
         table.add_column("Nash if false", overflow="fold")
         for row in branches:
-            nash_t = (" / ".join(package_labels(domain, row["nash_if_true"][0]).values())
-                      if row["nash_if_true"] else "no deal")
-            nash_f = (" / ".join(package_labels(domain, row["nash_if_false"][0]).values())
-                      if row["nash_if_false"] else "no deal")
             table.add_row(row["claim"], f"{row['acceptable_if_true']:,}",
-                          f"{row['acceptable_if_false']:,}", nash_t, nash_f)
+                          f"{row['acceptable_if_false']:,}",
+                          _branch_nash(domain, row["nash_if_true"], row["nash_ties_if_true"]),
+                          _branch_nash(domain, row["nash_if_false"], row["nash_ties_if_false"]))
         console.print(table)
 
     t = analysis.timings
@@ -170,6 +200,24 @@ def render_analysis(
         f"[dim]load {t.get('load', 0):.3f}s · build {t.get('build', 0):.3f}s · frontier "
         f"{t.get('frontier', 0):.3f}s · solutions {t.get('solutions', 0):.3f}s[/]"
     )
+
+
+def _points(n: int) -> str:
+    return "1 point" if n == 1 else f"{n:,} points"
+
+
+def _cut(rows: list, limit: int) -> str:
+    """``; first 12 of 30, --blocker-rows 30 shows all`` when ``rows`` is cut to ``limit``."""
+    if len(rows) <= limit:
+        return ""
+    return f"; first {limit} of {len(rows)}, --blocker-rows {len(rows)} shows all"
+
+
+def _branch_nash(domain, packages: list[int], ties: int) -> str:
+    if not packages:
+        return "no deal"
+    first = " / ".join(package_labels(domain, packages[0]).values())
+    return first + (f" (+{ties - 1:,} tied)" if ties > 1 else "")
 
 
 def render_division(console: Console, division) -> None:
