@@ -114,7 +114,8 @@ def test_an_ideal_equidistant_from_every_option_values_each_at_1():
 def test_an_actor_who_gains_nothing_counts_1_in_kalai_smorodinsky_and_ties_nash():
     # B values every option at 0.5, its outside option: over the acceptable packages its ideal
     # equals its outside option (0/0), so its ratio counts as 1 and KS is A's best package;
-    # every Nash product is 0, so every acceptable package ties.
+    # every Nash product is 0, so every acceptable package ties, and the one no other dominates
+    # (A's best) is the solution.
     text = TWO.replace("RULES", "").replace("OUT_A", "0").replace(
         "{id: b, name: B, capability: 1}", "{id: b, name: B, capability: 1, outside_option: 0.5}")
     text = text.replace("b: {x: {position: 0, salience: 1}}", "b: {x: {position: 0, salience: 1, "
@@ -124,4 +125,4 @@ def test_an_actor_who_gains_nothing_counts_1_in_kalai_smorodinsky_and_ties_nash(
     ks = result.solutions["kalai_smorodinsky"]
     assert ks.indices.tolist() == [3] and ks.value == 1.0
     nash = result.solutions["nash"]
-    assert nash.value == 0.0 and nash.count == 5
+    assert nash.value == 0.0 and nash.indices.tolist() == [3] and nash.count == 1
