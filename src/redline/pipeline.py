@@ -53,7 +53,7 @@ def load_input(path: str | Path, assume: Mapping[str, bool] | None = None, *,
     """
     path = Path(path)
     start = time.perf_counter()
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # a symlink loop: the reader says so
         raise RedlineError("no such file or folder", file=str(path))
     if path.is_dir():
         if not is_genius_folder(path):

@@ -212,7 +212,7 @@ def forecast(
         options.int_in_range(max_actors, "--max-actors", low=1)
     model_options = _model_options(model, rounds)
     truths = parse_assume(assume)
-    if not file.exists():
+    if not file.exists() and not file.is_symlink():  # a loop: the reader says so
         raise RedlineError("no such file", file=str(file))
     if file.is_dir():
         raise RedlineError("is a folder, not a file", file=str(file))
@@ -275,7 +275,7 @@ def validate_deu_command(
                            hint=f"use all or one of {', '.join(names)}")
     options.int_in_range(boot, "--boot", low=1, high=options.MAX_BOOT)
     options.seed(seed)
-    if not file.exists():
+    if not file.exists() and not file.is_symlink():
         raise RedlineError("no such file", file=str(file))
     data = _load_deu(file, weights)
     if model != "all":
