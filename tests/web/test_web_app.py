@@ -6,6 +6,7 @@ import html
 import json
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -20,14 +21,13 @@ from typer.testing import CliRunner  # noqa: E402
 from redline.cli import serve as _serve  # noqa: E402,F401  (registers serve and history)
 from redline.cli.common import app as cli_app  # noqa: E402
 from redline.errors import ScenarioError  # noqa: E402
-from redline.scenario.load import parse_scenario  # noqa: E402
-from redline.web.app import create_app  # noqa: E402
-from redline.web.security import (  # noqa: E402
-    MAX_BODY,
-    MAX_UPLOAD,
-    SECURITY_HEADERS,
-    csrf_form,
+from redline.scenario.load import (
+    MAX_FILE_BYTES,  # noqa: E402
+    parse_scenario,  # noqa: E402
 )
+from redline.web.app import create_app  # noqa: E402
+from redline.web.security import MAX_BODY, SECURITY_HEADERS, csrf_form  # noqa: E402
+from redline.web.store import NOTE_MAX  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "donbas-2026.yaml"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -61,6 +61,23 @@ def one(pattern: str, text: str) -> str:
     match = re.search(pattern, text, re.S)
     assert match, pattern
     return html.unescape(match.group(1)).strip()
+
+
+def submit(client: TestClient, url: str, fields: dict[str, str], **kwargs):
+    """POST ``fields`` as the browser sends the editor's form (multipart/form-data)."""
+    return client.post(url, files={k: (None, v) for k, v in fields.items()}, **kwargs)
+
+
+def field_error(page: str, name: str) -> str | None:
+    """The error shown right after the input ``name`` (before any other input), if any."""
+    field = page.find(f'id="{name}"')
+    error = re.search(r'<span class="field-error" id="error-' + re.escape(name) + r'">(.*?)</span>',
+                      page)
+    if field < 0 or error is None:
+        return None
+    between = page[page.index(">", field):error.start()]
+    assert "<input" not in between and "<select" not in between, "the error is not by its field"
+    return html.unescape(error.group(1))
 
 
 def editor_form(page: str) -> dict[str, str]:
@@ -110,12 +127,22 @@ def test_encoded_traversal_and_static_escape_are_refused(client):
 
 def test_listing_shows_workspace_files_only(client, workspace):
     (workspace / "escape.yaml").symlink_to(workspace.parent / "secret.yaml")
-    (workspace / "sub" / "inner.yml").write_text("x: 1\n")
+    (workspace / "sub" / "inner.yml").write_text("actors: []\n")
     page = client.get("/").text
     assert "donbas-2026.yaml" in page
     assert "sub/inner.yml" in page
     assert "escape.yaml" not in page
     assert client.get("/open", params={"path": "donbas-2026.yaml"}).status_code == 200
+
+
+def test_listing_offers_only_scenarios(client, workspace):
+    shutil.copy(EXAMPLE.parent / "divorce-points.yaml", workspace / "divorce-points.yaml")
+    (workspace / "quoted.yml").write_text('# a scenario\n---\n"scenario":\n  id: q\n')
+    (workspace / "flow.yaml").write_text("{actors: []}\n")  # cannot tell: offered
+    page = client.get("/").text
+    links = re.findall(r'href="/open\?path=([^"]+)"', page)
+    assert links == ["donbas-2026.yaml", "flow.yaml", "quoted.yml"]
+    assert "divorce-points.yaml" in one(r'id="other-files">(.*?)</p>', page)
 
 
 def test_untrusted_host_is_refused(client):
@@ -125,12 +152,40 @@ def test_untrusted_host_is_refused(client):
 
 # ---------------------------------------------------------------- size
 
+def padded(size: int) -> str:
+    """The Donbas scenario grown to ``size`` bytes with a comment block at its end."""
+    text = EXAMPLE.read_text()
+    line = "# " + "x" * 97 + "\n"
+    body = text + line * ((size - len(text)) // len(line))
+    return body + "#" * (size - len(body) - 1) + "\n"
+
+
 def test_oversized_upload_is_rejected(client):
-    big = b"# padding\n" * (MAX_UPLOAD // 10 + 10)
-    assert len(big) > MAX_UPLOAD
+    big = padded(MAX_FILE_BYTES + 1).encode()
     response = client.post("/upload", data={"csrf_token": token(client)},
                            files={"file": ("big.yaml", big, "application/x-yaml")})
     assert response.status_code == 413
+    assert one(r'id="error"[^>]*>(.*?)</p>', response.text).startswith(
+        f"big.yaml: file is {len(big):,} bytes, above the {MAX_FILE_BYTES:,}-byte limit")
+
+
+@pytest.mark.parametrize("size", [1_500_000, MAX_FILE_BYTES])
+def test_files_up_to_the_limit_open_rerun_and_save(client, workspace, size):
+    (workspace / "big.yaml").write_text(padded(size))
+    assert (workspace / "big.yaml").stat().st_size == size
+    page = client.get("/open", params={"path": "big.yaml"})
+    assert page.status_code == 200
+    form = editor_form(page.text)
+    crlf = {**form, "yaml_text": form["yaml_text"].replace("\n", "\r\n")}  # as browsers send
+    rerun = submit(client, "/run", {**crlf, "sal.0.0": "0.2"})
+    assert rerun.status_code == 200, one(r'id="error"[^>]*>(.*?)</p>', rerun.text)
+    saved = submit(client, "/save", {**crlf, "note": "big"}, follow_redirects=False)
+    assert saved.status_code == 303
+    assert len(client.get("/versions/1/scenario.yaml").text.encode()) == size
+    too_big = {**form, "yaml_text": padded(MAX_FILE_BYTES + 1)}
+    response = submit(client, "/run", too_big)
+    assert response.status_code == 413
+    assert "above the 5,000,000-byte limit" in one(r'id="error"[^>]*>(.*?)</p>', response.text)
 
 
 def test_oversized_body_is_rejected_before_reading(client):
@@ -138,6 +193,34 @@ def test_oversized_body_is_rejected_before_reading(client):
     response = client.post("/upload", content=huge,
                            headers={"content-type": "application/octet-stream"})
     assert response.status_code == 413
+
+
+# ---------------------------------------------------------------- the event loop
+
+def test_parsing_and_plotting_leave_the_event_loop_free(client, monkeypatch):
+    """While one request is plotting, the server answers others: the work runs in threads."""
+    from redline.web import plots
+
+    entered, answered = threading.Event(), threading.Event()
+    released: list[bool] = []
+    real = plots.run_plots
+
+    def slow_plots(outcome):
+        entered.set()
+        # released once /healthz has been answered meanwhile; on the loop, it never would be
+        released.append(answered.wait(timeout=30))
+        return real(outcome)
+
+    monkeypatch.setattr(plots, "run_plots", slow_plots)
+    results: list[int] = []
+    opening = threading.Thread(target=lambda: results.append(
+        client.get("/open", params={"path": "donbas-2026.yaml"}).status_code))
+    opening.start()
+    assert entered.wait(timeout=60)
+    assert client.get("/healthz").text == "ok"
+    answered.set()
+    opening.join(timeout=60)
+    assert results == [200] and released == [True]
 
 
 # ---------------------------------------------------------------- CSRF
@@ -207,7 +290,7 @@ def test_error_responses_carry_the_security_headers(workspace):
 
 def test_downloads_are_not_cached(client):
     page = client.get("/open", params={"path": "donbas-2026.yaml"}).text
-    assert client.post("/save", data=editor_form(page)).status_code == 200
+    assert submit(client, "/save", editor_form(page)).status_code == 200
     for url in ("/versions/1/scenario.yaml", "/versions/1/results.json", "/versions/1",
                 "/history/donbas-2026"):
         response = client.get(url)
@@ -249,16 +332,52 @@ def test_upload_of_python_tags_is_refused(client):
     assert "unsupported YAML tag" in one(r'id="error"[^>]*>(.*?)</p>', response.text)
 
 
-def test_bad_edit_shows_the_error_and_keeps_the_page(client):
+def test_bad_edit_shows_the_error_at_its_field_and_keeps_the_page(client):
     page = client.get("/open", params={"path": "donbas-2026.yaml"}).text
-    response = client.post("/run", data={**editor_form(page), "sal.0.0": "2"})
+    response = submit(client, "/run", {**editor_form(page), "sal.0.0": "2"})
     assert response.status_code == 400
     message = one(r'id="error"[^>]*>(.*?)</p>', response.text)
     assert "salience" in message and "\n" not in message
+    assert 'href="#sal.0.0"' in response.text  # the message at the top links to the field
+    assert "salience must lie in [0, 1]" in field_error(response.text, "sal.0.0")
+    assert re.search(r'id="sal.0.0"[^>]*aria-invalid="true"', response.text)
     assert 'value="2"' in response.text  # the submitted value stays in the form
-    response = client.post("/run", data={**editor_form(page), "sal.0.0": "lots"})
+    response = submit(client, "/run", {**editor_form(page), "out.1": "lots"})
     assert response.status_code == 400
-    assert "not a number" in one(r'id="error"[^>]*>(.*?)</p>', response.text)
+    assert "not a number" in field_error(response.text, "out.1")
+    response = submit(client, "/run", {**editor_form(page), "thr.0": "120"})
+    assert "must lie in [0, 100]" in field_error(response.text, "thr.0")
+    for name, value, expected in (("draws", "many", "not a whole number"),
+                                  ("draws", "99999", "draws must lie in"),
+                                  ("seed", "-1", "seed must lie in"),
+                                  ("model", "oracle", "unknown model"),
+                                  ("x_actor", "nobody", "unknown actor")):
+        response = submit(client, "/run", {**editor_form(page), name: value})
+        assert response.status_code == 400, name
+        assert expected in (field_error(response.text, name) or ""), (name, response.text[:300])
+
+
+def test_input_error_keeps_every_setting(client):
+    page = client.get("/open", params={"path": "donbas-2026.yaml"}).text
+    settings = {"model": "mean", "draws": "120", "seed": "7", "x_actor": "russia",
+                "y_actor": "us", "note": "kept", "as_of": "2026-02-03"}
+    response = submit(client, "/run", {**editor_form(page), **settings, "sal.0.0": "2"})
+    assert response.status_code == 400
+    text = response.text
+    assert re.search(r'<option value="mean" selected>', text)
+    assert re.search(r'id="x_actor".*?<option value="russia" selected>', text, re.S)
+    assert re.search(r'id="y_actor".*?<option value="us" selected>', text, re.S)
+    assert re.search(r'id="draws"[^>]*value="120"', text, re.S)
+    assert re.search(r'id="seed"[^>]*value="7"', text, re.S)
+    assert 'value="kept"' in text and 'value="2026-02-03"' in text
+    assert "120 draws, seed 7" in text  # the results shown were run with them, too
+    # a bad setting keeps the others and the edits
+    response = submit(client, "/run", {**editor_form(page), **settings, "draws": "-5",
+                                       "sal.0.1": "0.3"})
+    assert response.status_code == 400
+    assert re.search(r'<option value="mean" selected>', response.text)
+    assert re.search(r'id="draws"[^>]*value="-5"', response.text, re.S)
+    assert re.search(r'id="sal.0.1"[^>]*value="0.3"', response.text, re.S)
 
 
 def test_templates_escape_scenario_text(client):
@@ -328,10 +447,13 @@ def test_save_history_timeline_round_trip(client, workspace):
                                        "note": "after the Abu Dhabi round",
                                        "as_of": "2026-02-01"}, follow_redirects=False)
     assert saved.status_code == 303
-    assert saved.headers["location"] == "/history/donbas-2026?saved=1"
+    assert saved.headers["location"] == "/history/donbas-2026#v1"
+    assert one(r'id="saved-message">(.*?)</p>', client.get("/history/donbas-2026").text) \
+        == "Saved version 1."
     second = client.post("/save", data={**editor_form(page), "cp.2": "0.9",
                                         "note": "<b>second</b> round"}, follow_redirects=True)
     assert second.status_code == 200
+    assert one(r'id="saved-message">(.*?)</p>', second.text) == "Saved version 2."
 
     timeline = client.get("/history/donbas-2026")
     assert timeline.status_code == 200
@@ -376,6 +498,44 @@ def test_save_history_timeline_round_trip(client, workspace):
     missing = runner.invoke(cli_app, ["history", "nope", "--workspace", str(workspace)])
     assert missing.exit_code == 2
     assert "no saved scenario 'nope'" in missing.output
+
+
+def test_saved_message_only_after_a_save(client):
+    page = client.get("/open", params={"path": "donbas-2026.yaml"}).text
+    assert submit(client, "/save", editor_form(page)).status_code == 200
+    for url in ("/history/donbas-2026", "/history/donbas-2026?saved=7",
+                "/history/donbas-2026?saved=abc"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert 'id="saved-message"' not in response.text, url  # shown once, after the save
+
+
+def test_note_over_the_limit_is_refused_not_cut(client):
+    page = client.get("/open", params={"path": "donbas-2026.yaml"}).text
+    note = "n" * (NOTE_MAX + 1)
+    response = submit(client, "/save", {**editor_form(page), "note": note})
+    assert response.status_code == 400
+    assert f"above the limit of {NOTE_MAX:,}" in field_error(response.text, "note")
+    assert f'value="{note}"' in response.text  # kept, for the user to shorten
+    assert client.get("/history/donbas-2026").status_code == 404  # nothing was saved
+    response = submit(client, "/save", {**editor_form(page), "note": "n" * NOTE_MAX})
+    assert response.status_code == 200
+    assert client.get("/versions/1/results.json").json()["note"] == "n" * NOTE_MAX
+    response = submit(client, "/save", {**editor_form(page), "as_of": "2026-13-01"})
+    assert "is not a date" in field_error(response.text, "as_of")
+
+
+def test_bad_version_ids_are_not_found(client):
+    page = client.get("/open", params={"path": "donbas-2026.yaml"}).text
+    assert submit(client, "/save", editor_form(page)).status_code == 200
+    for version_id in ("abc", "0", "-1", "1.0", "01", "2", "2147483648",
+                       "9223372036854775808", "9" * 40, "%20"):
+        for suffix in ("", "/edit", "/scenario.yaml", "/results.json"):
+            response = client.get(f"/versions/{version_id}{suffix}")
+            assert response.status_code == 404, (version_id, suffix)
+            assert response.text == "404: no such version"
+            assert_secured(response)
+    assert client.get("/versions/1").status_code == 200
 
 
 def test_unchanged_rerun_keeps_the_file_text(client):

@@ -228,3 +228,75 @@ def test_modebar_buttons_send_nothing_outside(server, watched, tmp_path):
     assert titles.count("Download plot as a PNG") >= 8
     assert not [t for t in titles if "Share" in t]
     assert not watched.problems, watched.problems
+
+
+# ---------------------------------------------------------------- layout and errors
+
+def overflow(page) -> int:
+    """How many pixels the page is wider than the window (0 when it fits)."""
+    return page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+
+
+def box(page, selector: str) -> dict:
+    return page.locator(selector).bounding_box()
+
+
+def test_input_error_is_shown_at_its_field_and_keeps_the_state(server, watched):
+    page = watched.page
+    page.goto(server + "/open?path=donbas-2026.yaml")
+    page.select_option("#model", "mean")
+    page.fill("#draws", "60")
+    page.fill("#seed", "5")
+    page.select_option("#x_actor", "russia")
+    page.select_option("#y_actor", "us")
+    page.fill("[name='sal.0.1']", "0.5")
+    page.fill("#as_of", "2026-02-03")
+    long_note = "n" * 2001  # one over the limit: refused, not cut
+    page.fill("#note", long_note)
+    with page.expect_navigation():
+        page.click("#save")
+
+    error, note = box(page, "#error-note"), box(page, "#note")
+    assert 0 <= error["y"] - (note["y"] + note["height"]) < 30  # right below the field
+    assert error["x"] < note["x"] + note["width"] and note["x"] < error["x"] + error["width"]
+    assert "above the limit of 2,000" in page.inner_text("#error-note")
+    assert page.get_attribute("#error a", "href") == "#note"
+    assert page.evaluate("document.activeElement.id") == "note"
+    state = {name: page.input_value(f"#{name}") for name in
+             ("model", "draws", "seed", "x_actor", "y_actor", "as_of", "note")}
+    assert state == {"model": "mean", "draws": "60", "seed": "5", "x_actor": "russia",
+                     "y_actor": "us", "as_of": "2026-02-03", "note": long_note}
+    assert page.input_value("[name='sal.0.1']") == "0.5"
+    assert "60 draws, seed 5" in page.inner_text("#results")
+
+    page.fill("#note", "n" * 2000)
+    with page.expect_navigation():
+        page.click("#save")
+    assert page.inner_text("#saved-message").startswith("Saved version")
+    expected = "the server responded with a status of 400"  # the page with the error
+    assert not [p for p in watched.problems if expected not in p], watched.problems
+
+
+def test_pages_fit_the_window_at_1440_and_390(server, watched):
+    page = watched.page
+    page.goto(server + "/open?path=donbas-2026.yaml")
+    page.fill("#note", "w" * 2000)  # one long unbroken word
+    with page.expect_navigation():
+        page.click("#save")
+    page.wait_for_selector("#timeline-table")
+    timeline = urlsplit(page.url).path
+    version = page.get_attribute("#timeline-table tr:last-child a", "href")
+    pages = {"editor": version + "/edit", "timeline with a long note": timeline,
+             "front page": "/", "history": "/history", "version": version}
+    for width, height in ((1440, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        for name, url in pages.items():
+            page.goto(server + url)
+            if page.locator("[data-figure]").count():
+                page.wait_for_selector("[data-figure][data-drawn='true']")
+            assert overflow(page) <= 0, (width, name)
+        if width >= 1440:  # the whole positions grid shows, without scrolling its box
+            page.goto(server + pages["editor"])
+            assert page.evaluate("(el => el.scrollWidth <= el.clientWidth)"
+                                 "(document.getElementById('positions-box'))")
+    assert not watched.problems, watched.problems

@@ -21,6 +21,8 @@ from typing import Any
 import yaml
 
 from redline.errors import RedlineError, ScenarioError
+from redline.report.html import fmt_number
+from redline.scenario.load import _dotted as dotted
 from redline.scenario.load import parse_scenario
 from redline.scenario.model import Condition, Scenario
 from redline.uncertainty.distributions import is_uncertain
@@ -29,6 +31,14 @@ RULE_GROUPS = (("red_lines", "red line"), ("linkages", "linkage"),
                ("ratification", "ratification"))
 CONDITION_KEYS = ("never", "require", "unless", "gives", "only_if", "when", "requires")
 ASSUMED = {"": None, "true": True, "false": False}
+
+
+class FieldError(RedlineError):
+    """A bad value in one input of the form; ``input_name`` is the input's name."""
+
+    def __init__(self, message: str, *, field: str, input_name: str) -> None:
+        super().__init__(message, field=field)
+        self.input_name = input_name
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,20 @@ class EditForm:
         for claim in self.claims:
             yield claim.probability
 
+    def input_for(self, field: str | None) -> NumberField | None:
+        """The input that a scenario error's ``field`` (a dotted path such as
+        ``positions.ukraine.donbas.salience`` or ``actors[0].outside_option``) is about: the
+        one with the longest path that starts the field, or ``None``."""
+        if not field:
+            return None
+        best: NumberField | None = None
+        for f in self.number_fields():
+            path = dotted(f.path)
+            if (field == path or field.startswith((path + ".", path + "["))) and (
+                    best is None or len(path) > len(dotted(best.path))):
+                best = f
+        return best
+
 
 def scenario_data(scenario: Scenario) -> dict:
     """The scenario as plain data shaped like its YAML (fields the file did not set omitted)."""
@@ -84,12 +108,8 @@ def scenario_data(scenario: Scenario) -> dict:
 
 
 def _shown(value: Any) -> str:
-    if value is None:
-        return ""
-    if is_uncertain(value):
-        return yaml.safe_dump(value.model_dump(mode="json"), default_flow_style=True,
-                              width=1000).strip()
-    return f"{float(value):g}"
+    """A value as the form shows it: a distribution as the report writes it, with its mean."""
+    return "" if value is None else fmt_number(value)
 
 
 def _field(name: str, label: str, path: tuple, value: Any, low: float, high: float,
@@ -162,9 +182,10 @@ def _number(text: str, f: NumberField) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise RedlineError(f"{text[:40]!r} is not a number", field=f.label) from None
+        raise FieldError(f"{text[:40]!r} is not a number", field=f.label,
+                         input_name=f.name) from None
     if not math.isfinite(value):
-        raise RedlineError("the value must be a finite number", field=f.label)
+        raise FieldError("the value must be a finite number", field=f.label, input_name=f.name)
     return value
 
 
@@ -188,7 +209,7 @@ _REMOVE = object()
 def apply_edits(scenario: Scenario, form: Mapping[str, str]) -> tuple[dict, bool]:
     """The scenario's data with the form's values; the flag says whether anything changed.
 
-    Raises :class:`RedlineError` naming the field when a value is not a number.
+    Raises :class:`FieldError` naming the field and its input when a value is not a number.
     """
     original = scenario_data(scenario)
     data = copy.deepcopy(original)
@@ -212,8 +233,8 @@ def apply_edits(scenario: Scenario, form: Mapping[str, str]) -> tuple[dict, bool
             continue
         key = str(raw).strip().lower()
         if key not in ASSUMED:
-            raise RedlineError(f"{raw[:20]!r}: expected true, false or blank",
-                               field=f"{claim.id}: assumed")
+            raise FieldError(f"{raw[:20]!r}: expected true, false or blank",
+                             field=f"{claim.id}: assumed", input_name=claim.assumed_name)
         if ASSUMED[key] != claim.assumed:
             data["claims"][claim.index]["assumed"] = ASSUMED[key]
     return data, data != original

@@ -24,6 +24,7 @@ from redline.web.store import json_safe
 DEFAULT_MODEL = "compromise"
 DEFAULT_DRAWS = 500
 MAX_DRAWS = 5_000
+MAX_SEED = 2**31 - 1
 MAX_PACKAGES = 5_000_000  # the app answers within seconds; larger spaces belong to the CLI
 PARETO_ROWS = 200
 # Models the sweep evaluates for all draws at once; others would take a model run per draw.
@@ -47,8 +48,8 @@ class Settings:
         if not 0 <= self.draws <= MAX_DRAWS:
             raise RedlineError(f"draws must lie in [0, {MAX_DRAWS}], got {self.draws}",
                                field="draws")
-        if not 0 <= self.seed < 2**31:
-            raise RedlineError("seed must lie in [0, 2^31)", field="seed")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise RedlineError(f"seed must lie in [0, {MAX_SEED}], got {self.seed}", field="seed")
         actors = {a.id for a in scenario.actors}
         for name, actor in (("x axis", self.x_actor), ("y axis", self.y_actor)):
             if actor is not None and actor not in actors:

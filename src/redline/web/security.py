@@ -4,8 +4,11 @@
   is resolved, still lies inside it: absolute paths, ``..`` parts, NUL bytes and backslashes are
   refused (400) and anything else that is missing or escapes is "not found" (404). Only
   ``.yaml``/``.yml`` files are opened.
-* **Size.** Request bodies above :data:`MAX_BODY` are refused with 413 before they are read;
-  an upload above :data:`MAX_UPLOAD` bytes is refused with 413 as well.
+* **Size.** A scenario has one size limit, the loader's
+  (:data:`redline.scenario.load.MAX_FILE_BYTES`), checked where every scenario text comes in
+  (a workspace file, an upload, the editor's form) by the loader itself. Requests carry that
+  text once, plus the form's numbers; bodies above :data:`MAX_BODY`, which leaves room for
+  both, are refused with 413 before they are read.
 * **CSRF.** Every visitor gets a random token in a signed, HttpOnly, SameSite=Strict cookie;
   every form carries the token in a hidden field, and every POST must present both, matching
   (403 otherwise). POSTs whose ``Origin`` names another site are refused too.
@@ -33,9 +36,15 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-MAX_UPLOAD = 1_000_000  # bytes of a scenario file
-MAX_BODY = 4_000_000  # bytes of any request (an edited scenario travels url-encoded)
+from redline.errors import RedlineError
+from redline.files import read_head
+from redline.scenario.load import MAX_FILE_BYTES
+from redline.scenario.model import Scenario
+
 MAX_FORM_FIELDS = 20_000
+# Bytes of any request: a scenario at the loader's limit, whose line ends a browser may send as
+# CRLF (at most twice the bytes), and the form's other fields with their multipart headers.
+MAX_BODY = 2 * MAX_FILE_BYTES + MAX_FORM_FIELDS * 100
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 MAX_LISTED = 1_000
 MAX_DEPTH = 4  # folder levels listed below the workspace
@@ -81,10 +90,44 @@ def resolve_in_workspace(workspace: Path, relative: str) -> Path:
     return path
 
 
-def list_scenarios(workspace: Path) -> list[str]:
-    """Relative paths of the ``.yaml``/``.yml`` files under the workspace (hidden folders and
-    symlinks that lead outside skipped; at most :data:`MAX_DEPTH` folders deep), sorted, at most
-    :data:`MAX_LISTED`."""
+def list_yaml(workspace: Path) -> tuple[list[str], list[str]]:
+    """The ``.yaml``/``.yml`` files under the workspace, as relative paths: those that may be
+    scenarios, and those that are not (:func:`is_other_yaml`). Hidden folders and symlinks that
+    lead outside are skipped; at most :data:`MAX_DEPTH` folders deep; sorted; at most
+    :data:`MAX_LISTED` files."""
+    scenarios: list[str] = []
+    others: list[str] = []
+    for relative in _yaml_files(workspace):
+        (others if is_other_yaml(workspace / relative) else scenarios).append(relative)
+    return scenarios, others
+
+
+SNIFF_BYTES = 8192
+_TOP_KEY = re.compile(r"""^(?:([A-Za-z_][A-Za-z0-9_-]*)|"([^"]*)"|'([^']*)')\s*:(?:\s|$)""")
+
+
+def is_other_yaml(path: Path) -> bool:
+    """Whether a YAML file is certainly not a scenario: its first top-level key (read from the
+    first :data:`SNIFF_BYTES`) is none of a scenario's (``scenario``, ``actors``, ...), as in a
+    points file for ``redline divide``. A file whose start cannot be read that way counts as a
+    scenario, so that opening it shows the loader's own message."""
+    try:
+        head = read_head(path, SNIFF_BYTES).decode("utf-8-sig", errors="replace")
+    except RedlineError:
+        return False
+    for line in head.splitlines():
+        text = line.strip()
+        if not text or text.startswith(("#", "%", "---")):
+            continue
+        match = _TOP_KEY.match(text)
+        if match is None:
+            return False
+        key = next(group for group in match.groups() if group is not None)
+        return key not in Scenario.model_fields
+    return False
+
+
+def _yaml_files(workspace: Path) -> list[str]:
     found: list[str] = []
     for root, dirs, files in os.walk(workspace, followlinks=False):
         depth = len(Path(root).relative_to(workspace).parts)
@@ -223,7 +266,10 @@ async def csrf_form(request: Request) -> FormData:
     if not same_origin(request):
         raise HTTPException(403, "cross-site request refused")
     try:
-        form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS)
+        # The scenario text is one field: any size the body limit lets through is parsed, so
+        # that the loader's own size check is the one that decides.
+        form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS,
+                                  max_part_size=MAX_BODY)
     except HTTPException:
         raise
     except Exception:  # noqa: BLE001 - a malformed body is the client's problem

@@ -6,6 +6,7 @@
   // Used when an element has no readable config: nothing may leave the machine.
   var FALLBACK = { responsive: true, displaylogo: false, showSendToCloud: false,
                    plotlyServerURL: "", modeBarButtonsToRemove: ["sendChartToCloud"] };
+  var NARROW = 560;  // px
   function parse(el, name, fallback) {
     try { return JSON.parse(el.getAttribute(name)) || fallback; } catch (e) { return fallback; }
   }
@@ -16,7 +17,12 @@
       if (fig === null) { return; }
       var config = parse(el, "data-config", FALLBACK);
       config.showSendToCloud = false;
-      Plotly.newPlot(el, fig.data || [], fig.layout || {}, config).then(function () {
+      var layout = fig.layout || {};
+      if (el.clientWidth < NARROW) {  // a phone: the legend goes below the plot, not beside it
+        layout.legend = Object.assign({}, layout.legend,
+                                      { orientation: "h", x: 0, y: -0.25, yanchor: "top" });
+      }
+      Plotly.newPlot(el, fig.data || [], layout, config).then(function () {
         el.setAttribute("data-drawn", "true");
       });
     });
