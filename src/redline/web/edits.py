@@ -107,15 +107,17 @@ def scenario_data(scenario: Scenario) -> dict:
     return scenario.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
-def _shown(value: Any) -> str:
-    """A value as the form shows it: a distribution as the report writes it, with its mean."""
-    return "" if value is None else fmt_number(value)
+def _shown(value: Any, field: str) -> str:
+    """A value as the form shows it: a distribution as the report writes it, with the point
+    value the analysis uses for ``field`` (``salience``, ``at_least``, ...)."""
+    return "" if value is None else fmt_number(value, field)
 
 
 def _field(name: str, label: str, path: tuple, value: Any, low: float, high: float,
            blank_means: str = "keep") -> NumberField:
     plain = None if value is None or is_uncertain(value) else float(value)
-    return NumberField(name=name, label=label, path=path, value=plain, shown=_shown(value),
+    return NumberField(name=name, label=label, path=path, value=plain,
+                       shown=_shown(value, path[-1]),
                        low=low, high=high, blank_means=blank_means)
 
 
