@@ -180,3 +180,25 @@ def test_cli_prints_weight_warnings(tmp_path: Path):
     result = runner.invoke(app, ["analyze", str(make_folder(tmp_path, w1="5")), "--json"])
     assert result.exit_code == 0
     assert result.stderr.startswith("warning: ") and "sum to 5.5, not 1" in result.stderr
+
+
+def test_analyze_refuses_a_genius_space_above_the_default_limit_before_tables(tmp_path: Path):
+    # 9 issues x 10 values (10^9 packages) ran for a minute under the old limit of 2e9.
+    items = "".join(f'<item index="{v}" value="v{v}"/>' for v in range(1, 11))
+    issues = "".join(f'<issue index="{k}" name="i{k}" type="discrete">{items}</issue>'
+                     for k in range(1, 10))
+    (tmp_path / "domain.xml").write_text(
+        f'<negotiation_template><utility_space><objective index="0" name="big">{issues}'
+        "</objective></utility_space></negotiation_template>")
+    evaluations = "".join(f'<item index="{v}" value="v{v}" evaluation="{v}"/>'
+                          for v in range(1, 11))
+    for name in ("p1", "p2"):
+        profile = "".join(f'<issue index="{k}" name="i{k}">{evaluations}</issue>'
+                          f'<weight index="{k}" value="{1 / 9}"/>' for k in range(1, 10))
+        (tmp_path / f"{name}.xml").write_text(
+            f'<utility_space><objective index="0" name="big">{profile}</objective>'
+            "</utility_space>")
+    result = runner.invoke(app, ["analyze", str(tmp_path), "--json"])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "1e+09 packages, above the limit of 1e+08" in result.stderr
+    assert "domain.xml" in result.stderr

@@ -41,10 +41,11 @@ else:
 # Models that iterate in rounds, and the name of their option for the number of rounds.
 ROUND_OPTIONS = {"bdm": "rounds", "bdm-scholz": "rounds", "smp": "max_turns"}
 
-# Models whose time grows as the cube of the number of actors (per turn or round), and the most
-# actors a run takes by default: about 15 s for SMP at 200 actors (up to 100 turns) and for BDM
-# at 1,000 actors (10 rounds) on an idle 2-core machine (docs/benchmarks.md).
+# Models whose cost grows faster than the number of actors n, and the most actors a run takes by
+# default: SMP does n^3 work per turn (up to 100 turns), BDM n^2 per round with (n, n) matrices.
+# At these limits a run takes about 15 s on an idle 2-core machine (docs/benchmarks.md).
 MAX_ACTORS = {"smp": 200, "bdm": 1000, "bdm-scholz": 1000}
+_GROWTH = {"smp": "the cube", "bdm": "the square", "bdm-scholz": "the square"}
 
 
 def check_actor_count(name: str, n_actors: int, max_actors: int | None = None) -> None:
@@ -60,7 +61,8 @@ def check_actor_count(name: str, n_actors: int, max_actors: int | None = None) -
     if limit is not None and n_actors > limit:
         raise SpaceTooLargeError(
             f"{n_actors:,} actors are more than the {limit:,} that model {name!r} takes "
-            "(its time grows as the cube of the number of actors)", field="actors",
+            f"(its time grows as {_GROWTH.get(name, 'a power')} of the number of actors)",
+            field="actors",
             hint="merge minor actors, use a model such as compromise or median, or raise "
             "--max-actors")
 
