@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from redline.cli import app
@@ -202,3 +204,26 @@ def test_analyze_refuses_a_genius_space_above_the_default_limit_before_tables(tm
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
     assert "1e+09 packages, above the limit of 1e+08" in result.stderr
     assert "domain.xml" in result.stderr
+
+
+numbers = st.one_of(
+    st.sampled_from(["1e999", "-1e999", "nan", "NaN", "inf", "-Infinity", "--1", "1_0", "0x10",
+                     "", " ", "1e", ".", "+.5", "-0", "1.0E-4", "  2  ", "1e308", "4.9e-324"]),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-10**6, 10**6).map(str))
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.fixed_dictionaries({key: numbers for key in ("red", "blue", "slope", "offset", "w1",
+                                                        "w2", "reservation")}))
+def test_any_numbers_are_refused_in_one_error_or_give_finite_utilities(tmp_path: Path, change):
+    folder = make_folder(tmp_path / "case", **change)
+    try:
+        domain = read_genius_folder(folder)
+    except FormatError as error:
+        assert "\n" not in str(error) and str(error).startswith(str(folder / "p1.xml"))
+        return
+    for table in domain.tables:
+        assert np.all(np.isfinite(table)) and np.all(table >= 0)
+    assert 0 <= domain.disagreement[0] <= 1
