@@ -12,7 +12,8 @@ Each model is a small class in the scikit-learn style: options go to ``__init__`
 
 Every model computes in float64 on numbers within :data:`MAX_MAGNITUDE` in size; SMP also needs
 positive saliences of at least :data:`MIN_POSITIVE` (see :func:`scale_problem`). Readers refuse
-other numbers with their line, and the models check again (:func:`check_scale`).
+other numbers with their line, and the models that multiply them check again
+(:func:`check_scale`).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from redline.errors import RedlineError
-from redline.forecast.base import Forecast, check_scale
+from redline.forecast.base import Forecast
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,6 @@ def prepare_inputs(
     for name, arr in (("capability", c), ("position", x), ("salience", s)):
         if not np.all(np.isfinite(arr)):
             raise RedlineError(f"{name} contains a missing or infinite value", field=name)
-    check_scale(c, x, s)
     if np.any(c < 0):
         raise RedlineError("capability must be >= 0", field="capability")
     if np.any(s < 0):

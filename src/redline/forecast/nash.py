@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from redline.errors import RedlineError
-from redline.forecast.base import Forecast
+from redline.forecast.base import Forecast, check_scale
 from redline.forecast.compromise import prepare_inputs, static_forecast
 
 GRID = 257
@@ -149,6 +149,7 @@ class NashModel:
         started = time.perf_counter()
         inputs = prepare_inputs(capability, position, salience, actors=actors,
                                 dimensions=dimensions)
+        check_scale(inputs.capability, inputs.position, inputs.salience)  # products of them
         n_dims = inputs.position.shape[1]
         sq = self.status_quo if status_quo is None else status_quo
         if sq is not None and self.reference == "status_quo":
