@@ -6,6 +6,7 @@ before any work starts (the checks run before the scenario is analysed).
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,8 @@ CASES = [
     (["validate", "deu", NO_TSV, "--boot", "0"], "--boot", "between 1 and"),
     (["validate", "deu", NO_TSV, "--boot", str(MAX_BOOT + 1)], "--boot", f"{MAX_BOOT:,}"),
     (["serve", "--port", "0"], "--port", "between 1 and 65,535"),
+    (["serve", "--host", "no such host!"], "--host", "cannot resolve"),
+    (["serve", "--host", "192.0.2.1"], "--host", "an address of this machine"),
     (["serve", "--port", "70000"], "--port", "(got 70000)"),
     # seeds
     (["sweep", DONBAS, "--seed", "-1"], "--seed", f"between 0 and {SEED_MAX:,}"),
@@ -136,6 +139,17 @@ def test_bad_option_in_a_real_process(args, tmp_path):
     assert run.returncode == 2
     one_error_line(run.stderr, run.stdout)
     assert run.stdout == ""
+
+
+def test_serve_refuses_a_busy_port_in_one_line():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        result = runner.invoke(app, ["serve", "--port", port])
+    assert result.exit_code == 2
+    line = one_error_line(result.stderr)
+    assert f"--port: cannot listen on 127.0.0.1:{port}: address already in use" in line
 
 
 def test_help_shows_brackets_as_written():

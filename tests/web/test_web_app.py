@@ -554,8 +554,11 @@ def test_unchanged_rerun_keeps_the_file_text(client):
 def test_serve_warns_when_binding_beyond_loopback(monkeypatch, workspace):
     import uvicorn
 
+    from redline.cli import options
+
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    monkeypatch.setattr(options, "listen_address", lambda host, port: None)  # 8000 may be busy
     runner = CliRunner()
     result = runner.invoke(cli_app, ["serve", "--host", "0.0.0.0", "--port", "8765",
                                      "--workspace", str(workspace)])

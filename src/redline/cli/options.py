@@ -11,6 +11,7 @@ import errno
 import math
 import os
 import re
+import socket
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -76,6 +77,29 @@ def scheduler_address(address: str, option: str = "--scheduler") -> str:
         raise RedlineError(f"{address!r} is not a scheduler address", field=option,
                            hint="write PROTOCOL://HOST:PORT, e.g. tcp://10.0.0.5:8786")
     return address.strip()
+
+
+def listen_address(host: str, port: int) -> None:
+    """Check that a server can listen on ``host:port``: the name resolves to an address of
+    this machine and the port is free (bound once and released, as the server will bind it)."""
+    int_in_range(port, "--port", low=1, high=65535)
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host.strip("[]") or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except (socket.gaierror, UnicodeError) as error:
+        raise RedlineError(f"cannot resolve {host!r}: {_reason(error)}", field="--host",
+                           hint="give an address such as 127.0.0.1 or a known host name"
+                           ) from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind(address)
+        except OSError as error:
+            in_use = error.errno in (errno.EADDRINUSE, errno.EACCES)
+            raise RedlineError(f"cannot listen on {host}:{port}: {_reason(error)}",
+                               field="--port" if in_use else "--host",
+                               hint="choose another --port" if in_use else
+                               "give an address of this machine, e.g. 127.0.0.1") from None
 
 
 def model_name(name: str, option: str = "--model") -> str:
@@ -152,9 +176,9 @@ def _existing_ancestor(path: Path, refuse: Callable[[str], RedlineError]) -> Pat
         parent = parent.parent
 
 
-def _reason(error: OSError) -> str:
+def _reason(error: OSError | UnicodeError) -> str:
     if error.errno == errno.ELOOP:
         return "too many levels of symbolic links"
     if error.errno == errno.ENAMETOOLONG:
         return "the name is too long for the file system"
-    return (error.strerror or str(error)).lower()
+    return (getattr(error, "strerror", None) or str(error)).lower()

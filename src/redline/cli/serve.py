@@ -72,7 +72,7 @@ def serve(
         fail(f"the web app needs the 'web' extra ({error.name} is missing): "
              "pip install 'redline[web]'")
         return
-    options.int_in_range(port, "--port", low=1, high=65535)
+    options.listen_address(host, port)
     folder = _workspace(workspace)
     if not is_loopback(host):
         typer.secho(
