@@ -73,7 +73,8 @@ def analyze(
     total = loaded.domain.n_packages
     with Progress(TextColumn("scanning packages"), BarColumn(),
                   TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(),
-                  console=stderr, transient=True, disable=total <= 2_000_000) as bar:
+                  console=stderr, transient=True,
+                  disable=total <= 2_000_000 or not stderr.is_terminal) as bar:
         task = bar.add_task("scan", total=total)
         result = run_analysis(loaded, memory_mb=memory_mb, max_packages=max_packages,
                               progress=lambda done, _total: bar.update(task, completed=done),
