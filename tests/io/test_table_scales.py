@@ -130,7 +130,10 @@ def test_every_accepted_number_gives_a_finite_forecast(data, model):
         s = np.where(s > 0, s, MIN_POSITIVE)  # SMP needs some salience per actor
     result = get_model(model).run(c, x[:, None], s[:, None])
     assert np.all(np.isfinite(result.point)) and np.all(np.isfinite(result.positions))
-    assert x.min() - 1e-9 <= result.point[0] <= x.max() + 1e-9
+    # SMP rounds every bargain to 0.01 on its 0-100 scale, as KTAB does, so it may end up to
+    # half that step outside the actors' positions.
+    slack = 1e-9 + (0.005 if model == "smp" else 0.0)
+    assert x.min() - slack <= result.point[0] <= x.max() + slack
 
 
 def test_smp_actor_limit_refuses_before_running(tmp_path: Path):
