@@ -538,6 +538,24 @@ def test_bad_version_ids_are_not_found(client):
     assert client.get("/versions/1").status_code == 200
 
 
+def test_saved_yaml_differs_from_the_file_only_where_edited(client):
+    page = client.get("/open", params={"path": "donbas-2026.yaml"}).text
+    saved = submit(client, "/save", {**editor_form(page), "sal.0.0": "0.2", "pos.2.1": "40"})
+    assert saved.status_code == 200
+    text = client.get("/versions/1/scenario.yaml").text
+    before, after = EXAMPLE.read_text().splitlines(), text.splitlines()
+    assert len(before) == len(after)
+    changed = [(b, a) for b, a in zip(before, after, strict=True) if b != a]
+    assert changed == [
+        ("    donbas: {position: 0, salience: 1.0, sources: [zelensky], judgment: analyst}",
+         "    donbas: {position: 0, salience: 0.2, sources: [zelensky], judgment: analyst}"),
+        ("    guarantees: {position: 35, salience: 0.4, sources: [independent], "
+         "judgment: analyst,",
+         "    guarantees: {position: 40, salience: 0.4, sources: [independent], "
+         "judgment: analyst,"),
+    ]
+
+
 def test_unchanged_rerun_keeps_the_file_text(client):
     page = client.get("/open", params={"path": "donbas-2026.yaml"}).text
     form = editor_form(page)

@@ -4,7 +4,8 @@ submitted form becomes a new scenario.
 The form edits a scenario's plain data (its validated model dumped back to the shape of the YAML
 file): ideal points and saliences, outside options, the numeric thresholds (``at_least`` /
 ``at_most``) of red lines, linkages and ratification steps, and each claim's probability and
-assumed branch. The edited data is written back to YAML (PyYAML's safe dumper) and validated by
+assumed branch. The changed values are written into the scenario's own text
+(:mod:`redline.web.yaml_edit`, which keeps comments and layout), and the text is validated by
 :func:`redline.scenario.load.parse_scenario`, exactly as a file on disk would be; nothing is
 evaluated. A field left blank keeps its value; an input given as a distribution shows it and is
 replaced only when a number is typed.
@@ -26,6 +27,8 @@ from redline.scenario.load import _dotted as dotted
 from redline.scenario.load import parse_scenario
 from redline.scenario.model import Condition, Scenario
 from redline.uncertainty.distributions import is_uncertain
+from redline.web import yaml_edit
+from redline.web.yaml_edit import REMOVE
 
 RULE_GROUPS = (("red_lines", "red line"), ("linkages", "linkage"),
                ("ratification", "ratification"))
@@ -198,23 +201,20 @@ def _tidy(value: float) -> float | int:
 def _set(data: Any, path: tuple, value: Any) -> None:
     for part in path[:-1]:
         data = data[part]
-    if value is _REMOVE:
+    if value is REMOVE:
         if isinstance(data, dict):
             data.pop(path[-1], None)
     else:
         data[path[-1]] = value
 
 
-_REMOVE = object()
-
-
-def apply_edits(scenario: Scenario, form: Mapping[str, str]) -> tuple[dict, bool]:
-    """The scenario's data with the form's values; the flag says whether anything changed.
+def form_changes(scenario: Scenario, form: Mapping[str, str]) -> list[tuple[tuple, Any]]:
+    """What the form changes: ``(path, new value)`` pairs, the value :data:`REMOVE` for a key
+    to delete (a claim probability left blank, to be derived from its sources again).
 
     Raises :class:`FieldError` naming the field and its input when a value is not a number.
     """
-    original = scenario_data(scenario)
-    data = copy.deepcopy(original)
+    changes: list[tuple[tuple, Any]] = []
     fields = edit_form(scenario)
     for f in fields.number_fields():
         raw = form.get(f.name)
@@ -223,12 +223,12 @@ def apply_edits(scenario: Scenario, form: Mapping[str, str]) -> tuple[dict, bool
         text = str(raw).strip()
         if not text:
             if f.blank_means == "remove" and f.value is not None:
-                _set(data, f.path, _REMOVE)
+                changes.append((f.path, REMOVE))
             continue
         value = _number(text, f)
         if f.value is not None and value == f.value:
             continue
-        _set(data, f.path, _tidy(value))
+        changes.append((f.path, _tidy(value)))
     for claim in fields.claims:
         raw = form.get(claim.assumed_name)
         if raw is None:
@@ -238,7 +238,23 @@ def apply_edits(scenario: Scenario, form: Mapping[str, str]) -> tuple[dict, bool
             raise FieldError(f"{raw[:20]!r}: expected true, false or blank",
                              field=f"{claim.id}: assumed", input_name=claim.assumed_name)
         if ASSUMED[key] != claim.assumed:
-            data["claims"][claim.index]["assumed"] = ASSUMED[key]
+            changes.append((("claims", claim.index, "assumed"), ASSUMED[key]))
+    return changes
+
+
+def apply_edits(scenario: Scenario, form: Mapping[str, str]) -> tuple[dict, bool]:
+    """The scenario's data with the form's values; the flag says whether anything changed.
+
+    Raises :class:`FieldError` naming the field and its input when a value is not a number.
+    """
+    return _applied(scenario, form_changes(scenario, form))
+
+
+def _applied(scenario: Scenario, changes: list[tuple[tuple, Any]]) -> tuple[dict, bool]:
+    original = scenario_data(scenario)
+    data = copy.deepcopy(original)
+    for path, value in changes:
+        _set(data, path, value)
     return data, data != original
 
 
@@ -253,10 +269,27 @@ def to_yaml(data: dict, *, source: str = "") -> str:
 def edited_scenario(scenario: Scenario, yaml_text: str, form: Mapping[str, str], *,
                     name: str) -> tuple[Scenario, str]:
     """Apply the form to ``scenario`` (read from ``yaml_text``): the new scenario and its
-    YAML text. Unchanged scenarios keep their text as written (comments included)."""
-    data, changed = apply_edits(scenario, form)
+    YAML text.
+
+    The text is ``yaml_text`` with only the changed values rewritten
+    (:func:`redline.web.yaml_edit.patch`): comments, layout and every other value stay as
+    written, so two saved versions differ only where the form changed them. When that text
+    would not hold exactly the edited data (a value shared through an alias, say), the data
+    is written out in full instead (:func:`to_yaml`). Unchanged scenarios keep their text.
+    """
+    changes = form_changes(scenario, form)
+    data, changed = _applied(scenario, changes)
     if not changed:
         return scenario, yaml_text
+    patched = yaml_edit.patch(yaml_text, changes, name)
+    if patched is not None:
+        try:
+            edited = parse_scenario(patched, name)
+        except ScenarioError:
+            pass  # an invalid value: the full text below reports it
+        else:
+            if scenario_data(edited) == data:
+                return edited, patched
     text = to_yaml(data, source=name)
     try:
         return parse_scenario(text, name), text
