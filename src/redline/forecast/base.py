@@ -14,6 +14,20 @@ Every model computes in float64 on numbers within :data:`MAX_MAGNITUDE` in size;
 positive saliences of at least :data:`MIN_POSITIVE` (see :func:`scale_problem`). Readers refuse
 other numbers with their line, and the models that multiply them check again
 (:func:`check_scale`).
+
+Batches: ``predict`` takes many independent runs at once (Monte Carlo draws) with a leading run
+axis, ``capability (runs, n_actors)``, ``position`` and ``salience (runs, n_actors, n_dims)``,
+and returns the forecast point of each run, ``(runs, n_dims)``. A run's numbers depend only on
+its own inputs, not on the other runs of the batch (BDM's apart, at rounding level: its
+``auto`` engine is chosen by batch size). Models that forecast each issue on their own (all but
+SMP) reshape the batch into ``runs x n_dims`` one-issue runs of ``(n_actors,)``
+(:class:`redline.forecast.compromise.IssueByIssue`).
+
+Saliences: a scenario rates each issue's importance on its own 0-1 scale
+(:data:`ISSUE_SALIENCE`). A model that reads them otherwise declares it in its
+``salience_convention`` (SMP reads shares of attention, :data:`ATTENTION_SALIENCE`), and callers
+convert scenario saliences with :func:`salience_for`, so no caller needs to know which model
+reads what.
 """
 
 from __future__ import annotations
@@ -79,6 +93,12 @@ def check_scale(capability: np.ndarray, position: np.ndarray, salience: np.ndarr
                                field=what, hint=scale_hint(what))
 
 
+#: Each issue's importance on its own 0-1 scale, as scenarios give saliences.
+ISSUE_SALIENCE = "issue"
+#: Shares of attention summing to at most 1 per actor (KTAB's convention, read by SMP).
+ATTENTION_SALIENCE = "attention"
+
+
 @dataclass(frozen=True)
 class Forecast:
     """Result of a forecast model.
@@ -128,6 +148,7 @@ class ForecastModel(Protocol):
     """What every model provides."""
 
     name: str
+    salience_convention: str  # ISSUE_SALIENCE or ATTENTION_SALIENCE
 
     def run(
         self,
@@ -138,3 +159,36 @@ class ForecastModel(Protocol):
         actors: tuple[str, ...] | None = None,
         dimensions: tuple[str, ...] | None = None,
     ) -> Forecast: ...
+
+    def predict(self, capability: np.ndarray, position: np.ndarray,
+                salience: np.ndarray) -> np.ndarray: ...
+
+
+def salience_for(model: ForecastModel, salience: np.ndarray) -> np.ndarray:
+    """Scenario saliences in the convention ``model`` reads (its ``salience_convention``).
+
+    Parameters
+    ----------
+    model
+        A forecast model.
+    salience
+        Saliences as a scenario gives them, ``(..., n_actors, n_dims)``: each issue's
+        importance on its own 0-1 scale.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``salience`` itself for :data:`ISSUE_SALIENCE` models; for :data:`ATTENTION_SALIENCE`
+        models each actor's saliences as shares of attention
+        (:func:`redline.scenario.arrays.attention_shares`).
+    """
+    convention = getattr(model, "salience_convention", ISSUE_SALIENCE)
+    if convention == ATTENTION_SALIENCE:
+        from redline.scenario.arrays import attention_shares  # the scenario side's convention
+
+        return attention_shares(salience)
+    if convention != ISSUE_SALIENCE:
+        raise ValueError(f"model {model.name!r} declares an unknown salience convention "
+                         f"{convention!r}")
+    return salience
+

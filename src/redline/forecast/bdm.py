@@ -118,7 +118,7 @@ import numpy as np
 
 from redline.errors import RedlineError
 from redline.forecast.base import Forecast, check_scale
-from redline.forecast.compromise import prepare_inputs
+from redline.forecast.compromise import IssueByIssue, prepare_inputs
 from redline.forecast.median import lower_weighted_median
 
 
@@ -345,11 +345,12 @@ class _Engine:
         return np.where(has_c, xs[rows, jc], new)
 
 
-class _BDMBase:
+class _BDMBase(IssueByIssue):
     """Shared driver: input checks, chunking, and the :class:`Forecast`."""
 
     name = "bdm"
     _default_rounds = 10
+    salience_max = 1.0  # salience is the probability that a challenged actor resists
 
     def __init__(self, rounds: int | None = None, *, dtype: str = "float64",
                  workers: int = 1, chunk_size: int = 64, engine: str = "auto") -> None:
@@ -461,6 +462,10 @@ class _BDMBase:
             for part in parts:
                 simulate(part)
         return self._summarise(c, s, positions, risk)
+
+    def issue_points(self, capability, position, salience, n_dims) -> np.ndarray:
+        """The final round's median of each one-issue run (:meth:`run_batch`)."""
+        return self.run_batch(capability, position, salience).point
 
     @staticmethod
     def _summarise(c: np.ndarray, s: np.ndarray, positions: np.ndarray,

@@ -23,12 +23,9 @@ middle positions when the number of actors is even). It is the DEU "median" base
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
-from redline.forecast.base import Forecast
-from redline.forecast.compromise import prepare_inputs, static_forecast
+from redline.forecast.compromise import IssueByIssue
 
 TIE_TOLERANCE = 1e-9
 
@@ -52,28 +49,19 @@ def lower_weighted_median(values: np.ndarray, weights: np.ndarray) -> np.ndarray
     return np.take_along_axis(sorted_values, first[..., None], axis=-1)[..., 0]
 
 
-class WeightedMedianModel:
+class WeightedMedianModel(IssueByIssue):
     """The capability x salience weighted (lower) median per issue."""
 
     name = "median"
 
-    def run(self, capability, position, salience, *, actors=None, dimensions=None) -> Forecast:
-        started = time.perf_counter()
-        inputs = prepare_inputs(capability, position, salience, actors=actors,
-                                dimensions=dimensions)
-        w = inputs.capability[:, None] * inputs.salience
-        point = lower_weighted_median(inputs.position.T, w.T)
-        return static_forecast(self.name, inputs, point, {}, started)
+    def issue_points(self, capability, position, salience, n_dims) -> np.ndarray:
+        return lower_weighted_median(position, capability * salience)
 
 
-class MedianModel:
+class MedianModel(IssueByIssue):
     """The unweighted median of the positions per issue (``numpy.median``)."""
 
     name = "median-unweighted"
 
-    def run(self, capability, position, salience, *, actors=None, dimensions=None) -> Forecast:
-        started = time.perf_counter()
-        inputs = prepare_inputs(capability, position, salience, actors=actors,
-                                dimensions=dimensions)
-        return static_forecast(self.name, inputs, np.median(inputs.position, axis=0), {},
-                               started)
+    def issue_points(self, capability, position, salience, n_dims) -> np.ndarray:
+        return np.median(position, axis=-1)

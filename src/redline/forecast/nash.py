@@ -43,7 +43,7 @@ import numpy as np
 
 from redline.errors import RedlineError
 from redline.forecast.base import Forecast, check_scale
-from redline.forecast.compromise import prepare_inputs, static_forecast
+from redline.forecast.compromise import IssueByIssue, prepare_inputs, static_forecast
 
 GRID = 257
 REFINEMENTS = 1
@@ -122,7 +122,7 @@ def nash_solution(
     return np.where(single, lo, best)
 
 
-class NashModel:
+class NashModel(IssueByIssue):
     """Asymmetric Nash bargaining solution per issue (see the module docstring).
 
     Options: ``utility`` ("linear" or "quadratic"), ``status_quo`` (a value per dimension, or
@@ -144,20 +144,33 @@ class NashModel:
         self.status_quo = status_quo
         self.reference = reference
 
+    def _reference_point(self, n_dims: int, status_quo: Any = None) -> np.ndarray | None:
+        """The status quo per dimension ``(n_dims,)`` that is used, or None (worst points)."""
+        sq = self.status_quo if status_quo is None else status_quo
+        if sq is None or self.reference != "status_quo":
+            return None
+        return np.broadcast_to(np.asarray(sq, dtype=float), (n_dims,))
+
+    def issue_points(self, capability, position, salience, n_dims, status_quo=None
+                     ) -> np.ndarray:
+        check_scale(capability, position, salience)  # the objective multiplies them
+        sq = self._reference_point(n_dims, status_quo)
+        runs_sq = None if sq is None else np.tile(sq, position.shape[0] // n_dims)
+        return nash_solution(position.T, (capability * salience).T, runs_sq,
+                             utility=self.utility)
+
     def run(self, capability, position, salience, *, actors=None, dimensions=None,
             status_quo: Any = None) -> Forecast:
+        """Forecast each dimension; ``status_quo`` (one value per dimension) overrides the
+        option of the same name."""
         started = time.perf_counter()
         inputs = prepare_inputs(capability, position, salience, actors=actors,
                                 dimensions=dimensions)
-        check_scale(inputs.capability, inputs.position, inputs.salience)  # products of them
-        n_dims = inputs.position.shape[1]
-        sq = self.status_quo if status_quo is None else status_quo
-        if sq is not None and self.reference == "status_quo":
-            sq = np.broadcast_to(np.asarray(sq, dtype=float), (n_dims,))
-        else:
-            sq = None
-        w = inputs.capability[:, None] * inputs.salience
-        point = nash_solution(inputs.position, w, sq, utility=self.utility)
+        n, d = inputs.position.shape
+        sq = self._reference_point(d, status_quo)
+        point = self.issue_points(np.broadcast_to(inputs.capability, (d, n)).copy(),
+                                  np.ascontiguousarray(inputs.position.T),
+                                  np.ascontiguousarray(inputs.salience.T), d, sq)
         options = {"utility": self.utility, "reference": self.reference,
                    "status_quo": None if sq is None else sq.tolist()}
         return static_forecast(self.name, inputs, point, options, started)

@@ -90,7 +90,7 @@ from typing import Any
 import numpy as np
 
 from redline.errors import RedlineError
-from redline.forecast.base import Forecast, check_scale
+from redline.forecast.base import ATTENTION_SALIENCE, Forecast, check_scale
 
 __all__ = ["SMPBatchResult", "SMPModel"]
 
@@ -502,6 +502,7 @@ class SMPModel:
     """
 
     name = "smp"
+    salience_convention = ATTENTION_SALIENCE
 
     def __init__(
         self, max_turns: int = 100, stop_fraction: float = 0.02, *, min_turns: int = 2
@@ -721,6 +722,18 @@ class SMPModel:
             win_probability=out["win_probability"][0],
             seconds=time.perf_counter() - start,
         )
+
+    def predict(self, capability: Any, position: Any, salience: Any) -> np.ndarray:
+        """The forecast point of each of many runs: ``(runs, n_dims)`` on 0-100.
+
+        The inputs are as in :meth:`run_batch`. SMP is multi-dimensional (an actor's distance
+        weighs all its dimensions at once), so the dimensions stay together and the runs are
+        the batch axis: all runs go through :meth:`run_batch` in lock-step.
+        """
+        if np.ndim(position) != 3:
+            raise RedlineError(f"position must have shape (runs, n_actors, n_dims), got "
+                               f"{np.shape(position)}", field="position")
+        return self.run_batch(capability, position, salience).point
 
     def run_batch(
         self,
