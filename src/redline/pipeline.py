@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from redline.errors import RedlineError
-from redline.forecast.base import Forecast
+from redline.forecast.base import Forecast, salience_for
 from redline.forecast.registry import check_actor_count, get_model
 from redline.io.genius import is_genius_folder, read_genius_folder
-from redline.scenario.arrays import attention_shares, forecast_inputs
+from redline.scenario.arrays import forecast_inputs
 from redline.scenario.compile import to_domain
 from redline.scenario.load import load_scenario
 from redline.scenario.model import Scenario
@@ -128,11 +128,12 @@ def forecast_scenario(scenario: Scenario, model: str, assume: Mapping[str, bool]
                       **options) -> Forecast:
     """Run forecast ``model`` on every issue of ``scenario`` (in a claim branch).
 
-    KTAB's SMP reads saliences as shares of attention (summing to at most 1 per actor), so for
-    it saliences summing to more are divided by their sum (:func:`attention_shares`).
+    Saliences are given in the convention the model declares (:func:`salience_for`: KTAB's SMP
+    reads shares of attention, so saliences summing to more than 1 are divided by their sum).
     """
     inputs = forecast_inputs(scenario, assume)
     check_actor_count(model, len(inputs.actors))
-    salience = attention_shares(inputs.salience) if model == "smp" else inputs.salience
-    return get_model(model, **options).run(inputs.capability, inputs.position, salience,
-                                           actors=inputs.actors, dimensions=inputs.dimensions)
+    forecaster = get_model(model, **options)
+    return forecaster.run(inputs.capability, inputs.position,
+                          salience_for(forecaster, inputs.salience),
+                          actors=inputs.actors, dimensions=inputs.dimensions)

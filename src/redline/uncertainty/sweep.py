@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from redline.errors import RedlineError
-from redline.scenario.arrays import attention_shares
+from redline.forecast.base import salience_for
+from redline.forecast.registry import get_model
 from redline.scenario.compile import (
     FALSE,
     TRUE,
@@ -128,6 +129,7 @@ def make_plan(scenario: Scenario, *, assume: Mapping[str, bool] | None = None,
               draws: int | None = None) -> SweepPlan:
     """Everything the chunks need; sizes are checked first (:func:`check_sweep_size`)."""
     total, size = check_sweep_size(scenario, draws)
+    get_model(model)  # an unknown name lists the valid ones, before any work
     assume = dict(assume or {})
     claim_codes(scenario, assume)  # validates the claim ids
     radices = np.array([len(i.option_values()) for i in scenario.issues], dtype=np.int64)
@@ -177,23 +179,15 @@ def sample(plan: SweepPlan, seed: int, chunk: int, size: int) -> tuple[Draws, np
 
 
 def _forecast(plan: SweepPlan, batch: BatchDomain) -> np.ndarray:
-    """Forecast per draw and issue, ``(D, I)``."""
-    c, x, s = batch.capability, batch.position, batch.salience
-    if plan.model in ("compromise", "mean"):
-        weight = c[:, :, None] * s if plan.model == "compromise" else np.ones_like(s)
-        total = weight.sum(axis=1)
-        mean = x.mean(axis=1)
-        safe = np.where(total > 0, total, 1.0)
-        point = np.where(total > 0, (weight * x).sum(axis=1) / safe, mean)
-        return np.clip(point, x.min(axis=1), x.max(axis=1))  # rounding may leave by an ulp
-    from redline.forecast.registry import get_model
+    """Forecast per draw and issue, ``(D, I)``: the registry's model on the whole batch.
 
+    The model gets the draws as one batch (``predict``) and the saliences in the convention it
+    declares (:func:`redline.forecast.base.salience_for`); what it does with them (one-issue
+    runs, or SMP's multi-dimensional runs in lock-step) is its own business.
+    """
     model = get_model(plan.model)
-    if plan.model == "smp":
-        s = attention_shares(s)
-    if hasattr(model, "run_batch"):  # e.g. SMP: all draws in lock-step
-        return np.asarray(model.run_batch(c, x, s).point)
-    return np.stack([model.run(c[d], x[d], s[d]).point for d in range(batch.size)])
+    salience = salience_for(model, batch.salience)
+    return np.asarray(model.predict(batch.capability, batch.position, salience), dtype=float)
 
 
 class _ByActor:
