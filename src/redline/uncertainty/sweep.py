@@ -26,7 +26,7 @@ import numpy as np
 
 from redline.errors import RedlineError
 from redline.forecast.base import salience_for
-from redline.forecast.registry import get_model
+from redline.forecast.registry import check_actor_count, get_model
 from redline.scenario.compile import (
     FALSE,
     TRUE,
@@ -130,6 +130,7 @@ def make_plan(scenario: Scenario, *, assume: Mapping[str, bool] | None = None,
     """Everything the chunks need; sizes are checked first (:func:`check_sweep_size`)."""
     total, size = check_sweep_size(scenario, draws)
     get_model(model)  # an unknown name lists the valid ones, before any work
+    check_actor_count(model, len(scenario.actors))  # SMP's and BDM's cubic cost, per draw
     assume = dict(assume or {})
     claim_codes(scenario, assume)  # validates the claim ids
     radices = np.array([len(i.option_values()) for i in scenario.issues], dtype=np.int64)
