@@ -321,6 +321,7 @@ def test_invalid_upload_shows_the_one_line_error(client):
     message = one(r'id="error"[^>]*>(.*?)</p>', response.text)
     assert message == str(expected.value)
     assert "\n" not in message and message.startswith("bad.yaml:")
+    assert 'id="error"' in one(r'(<form[^>]*id="upload-form".*?</form>)', response.text)
     assert "unknown field" in message
 
 

@@ -151,14 +151,17 @@ def create_app(workspace: Path, db_url: str | None = None, *,
         context = {"csrf_token": token, **context}
         return templates.TemplateResponse(request, name, context, status_code=status)
 
-    def _index(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
+    def _index(request: Request, error: str | None = None, status: int = 200, *,
+               uploaded: bool = False) -> HTMLResponse:
+        """The front page; an error about an upload is shown at the upload form."""
         scenarios, others = list_yaml(workspace)
         return _page(request, "index.html", {
             "files": scenarios,
             "other_files": others,
             "workspace": str(workspace),
             "saved": store.scenarios(),
-            "error": error,
+            "error": None if uploaded else error,
+            "upload_error": error if uploaded else None,
             "max_upload": MAX_FILE_BYTES,
         }, status=status)
 
@@ -190,12 +193,13 @@ def create_app(workspace: Path, db_url: str | None = None, *,
             "as_of": as_of or dt.date.today().isoformat(),
         }, status=status)
 
-    def _open(request: Request, raw: bytes, source: str) -> HTMLResponse:
+    def _open(request: Request, raw: bytes, source: str, *, uploaded: bool = False
+              ) -> HTMLResponse:
         try:
             scenario = parse_scenario(raw, source)
             outcome = run_scenario(scenario, Settings())
         except RedlineError as error:
-            return _index(request, error=str(error), status=_status(raw))
+            return _index(request, error=str(error), status=_status(raw), uploaded=uploaded)
         return _editor(request, outcome, raw.decode("utf-8-sig"), source)
 
     def _rerun(request: Request, form: FormData) -> tuple[Rerun | None, HTMLResponse | None]:
@@ -263,11 +267,12 @@ def create_app(workspace: Path, db_url: str | None = None, *,
     def upload(request: Request, form: FormData = Depends(csrf_form)) -> HTMLResponse:
         item = form.get("file")
         if not isinstance(item, UploadFile):
-            return _index(request, error="choose a scenario file to upload", status=400)
+            return _index(request, error="choose a scenario file to upload", status=400,
+                          uploaded=True)
         item.file.seek(0)
         raw = item.file.read()  # already received, so bounded by the body limit
         name = Path(item.filename or "upload.yaml").name[:NAME_MAX] or "upload.yaml"
-        return _open(request, raw, name)
+        return _open(request, raw, name, uploaded=True)
 
     @app.post("/run", response_class=HTMLResponse)
     def rerun(request: Request, form: FormData = Depends(csrf_form)) -> HTMLResponse:
