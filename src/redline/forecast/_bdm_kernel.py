@@ -3,7 +3,9 @@
 The numpy :class:`redline.forecast.bdm._Engine` works on whole ``(batch, n, n)`` arrays; this
 module loops over actors and pairs in compiled code instead, one issue at a time, with
 ``prange`` over the issues. It applies exactly the rules of the numpy engine and repeats its
-floating-point operations in the same order, so that the two agree bit for bit:
+floating-point operations in the same order, so that the two agree bit for bit wherever
+numpy's float64 ``exp``/``log`` are the C library's (what holds elsewhere, within
+``ENGINE_RTOL``, is in the "Engines" section of :mod:`redline.forecast.bdm`):
 
 * the same sorted coordinates (a stable sort of the positions, ties in input order), the same
   ``u = (x - lo) / Delta`` scale and the same offer tie-break (lowest input index);
@@ -13,8 +15,9 @@ floating-point operations in the same order, so that the two agree bit for bit:
 * sums that numpy reduces along a contiguous axis (the Scholz denominator over the packed
   pairs, ``sum |x - mu|``) use numpy's pairwise summation (:func:`_pairwise_sum`); sums over
   a non-contiguous axis (the danger terms) are sequential, as numpy does them;
-* ``exp``, ``log`` and ``exp2`` are the same C library functions numpy calls for float64 (no
-  ``fastmath``: no reassociation and no fused multiply-add).
+* ``exp``, ``log`` and ``exp2`` are the C library's, which numpy also calls for float64 unless
+  it has SIMD versions of its own (on AVX-512 CPUs; ``bdm.numpy_exp_log_match_math()``
+  tells). No ``fastmath``: no reassociation, no fused multiply-add.
 
 Only float64 is supported. Medians and means are computed afterwards by the numpy helpers
 of :mod:`redline.forecast.bdm` from the positions returned here.
