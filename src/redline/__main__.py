@@ -1,5 +1,5 @@
 """``python -m redline``: the same as the ``redline`` command."""
 
-from redline.cli import app
+from redline.entry import main
 
-app(prog_name="redline")
+main()

@@ -103,6 +103,7 @@ def analyze(
 
 
 @app.command()
+@user_errors
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor autocompletion)."""
     from redline.scenario.model import Scenario

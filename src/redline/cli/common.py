@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import typer
 from typer.core import TyperGroup
 
+from redline.entry import EXIT_INTERRUPTED, INTERRUPTED
 from redline.errors import RedlineError, one_line
 
 try:  # typer >= 0.20 vendors click
@@ -85,7 +86,8 @@ def warn(message: str) -> None:
 
 
 def user_errors(func: F) -> F:
-    """Turn :class:`RedlineError` (and unreadable files) into one line and exit status 2.
+    """Turn :class:`RedlineError` (and unreadable files) into one line and exit status 2;
+    Ctrl-C into one line (``interrupted``) and exit status 130.
 
     The line names the input file even when the error was raised far from it (during a sweep,
     say).
@@ -100,6 +102,9 @@ def user_errors(func: F) -> F:
         except OSError as error:  # symlink loops, over-long names, I/O errors, ...
             file = None if error.filename is None else str(error.filename)
             fail(_named(RedlineError(error.strerror or str(error), file=file), kwargs))
+        except KeyboardInterrupt:
+            typer.echo(INTERRUPTED, err=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
 
     return wrapper  # type: ignore[return-value]
 

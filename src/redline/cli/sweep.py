@@ -35,7 +35,7 @@ def sweep(
     scheduler: Annotated[str | None, typer.Option(
         help="Use an existing Dask cluster, e.g. tcp://host:8786.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
+    progress: Annotated[bool, typer.Option(help="Progress bar on stderr (a terminal).")] = True,
 ) -> None:
     """P(agreement), blocking red lines, solution and forecast distributions, sensitivity."""
     from redline.scenario.compile import claim_codes
@@ -69,18 +69,14 @@ def sweep(
         typer.echo(f"note: {ATTENTION_NOTE}", err=True)
     branches = [("integrated", {})] + ([("assumed", truths)] if truths else [])
     results = {}
-    try:
-        for label, branch in branches:
-            with Progress(TextColumn(f"sweep ({label})"), BarColumn(), MofNCompleteColumn(),
-                          TimeRemainingColumn(), console=stderr, transient=True,
-                          disable=not progress or not stderr.is_terminal) as bar:
-                task = bar.add_task("draws", total=draws)
-                results[label] = run_sweep(scenario, draws=draws, seed=seed, assume=branch,
-                                           model=model, executor=executor,
-                                           progress=lambda n, t=task: bar.advance(t, n))
-    except KeyboardInterrupt:
-        stderr.print("interrupted: no result written")
-        raise typer.Exit(130) from None
+    for label, branch in branches:  # Ctrl-C: user_errors prints one line, exit status 130
+        with Progress(TextColumn(f"sweep ({label})"), BarColumn(), MofNCompleteColumn(),
+                      TimeRemainingColumn(), console=stderr, transient=True,
+                      disable=not (progress and stderr.is_interactive)) as bar:
+            task = bar.add_task("draws", total=draws)
+            results[label] = run_sweep(scenario, draws=draws, seed=seed, assume=branch,
+                                       model=model, executor=executor,
+                                       progress=lambda n, t=task: bar.advance(t, n))
     main = results["assumed"] if truths else results["integrated"]
     if json_output:
         data = main.to_dict()

@@ -7,12 +7,40 @@ executor or the number of workers, and memory does not grow with the number of c
 
 from __future__ import annotations
 
+import logging
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from redline.errors import RedlineError
 from redline.uncertainty.sweep import SweepPlan, in_process, merge_parts, run_chunk
 
 __all__ = ["dask_executor", "in_process"]
+
+
+@contextmanager
+def _children_ignore_ctrl_c() -> Iterator[None]:
+    """Start processes that ignore SIGINT (an ignored signal stays ignored across ``exec``).
+
+    Ctrl-C at a terminal signals the whole process group; ignored in the Dask workers, it
+    reaches only this process, which then cancels the work and closes the cluster in order (no
+    tracebacks from dying workers). A Ctrl-C while the cluster starts is ignored too. Only the
+    main thread may change signal handlers; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+
+
+def _silence_dask_logs() -> None:
+    """Drop Dask's log records in this process (also run on the workers at Ctrl-C)."""
+    logging.getLogger("distributed").setLevel(logging.CRITICAL + 1)
 
 
 def dask_executor(*, workers: int | None = None, scheduler: str | None = None,
@@ -35,9 +63,14 @@ def dask_executor(*, workers: int | None = None, scheduler: str | None = None,
                 raise RedlineError(f"cannot reach the Dask scheduler: {error}",
                                    field="--scheduler") from None
         else:
-            cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=threads_per_worker,
-                                   processes=True, dashboard_address=None)
-            client = Client(cluster)
+            with _children_ignore_ctrl_c():  # and no Ctrl-C between the cluster and its client
+                cluster = LocalCluster(n_workers=workers or 1,
+                                       threads_per_worker=threads_per_worker, processes=True,
+                                       dashboard_address=None)
+                client = Client(cluster)
+        logs = logging.getLogger("distributed")
+        level = logs.level
+        futures: list = []
         try:
             remote_plan = client.scatter(plan, broadcast=True)
             futures = [client.submit(run_chunk, remote_plan, seed, chunk, size, pure=False)
@@ -59,14 +92,19 @@ def dask_executor(*, workers: int | None = None, scheduler: str | None = None,
                         yield waiting.pop(following)
                         following += 1
 
-            try:
-                return [merge_parts(in_chunk_order())]
-            except KeyboardInterrupt:
-                client.cancel(futures)
-                raise
+            return [merge_parts(in_chunk_order())]
+        except KeyboardInterrupt:
+            # Work dropped mid-run makes the scheduler and our workers log errors as they
+            # close: not news to a user who pressed Ctrl-C.
+            _silence_dask_logs()
+            if cluster is not None:
+                client.run(_silence_dask_logs)
+            client.cancel(futures)
+            raise
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
+            logs.setLevel(level)
 
     return run
