@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.random import default_rng  # see sample()
 
 from redline.errors import RedlineError
 from redline.forecast.base import salience_for
@@ -158,7 +159,9 @@ def _all_options(total: int, radices: np.ndarray) -> np.ndarray:
 
 def sample(plan: SweepPlan, seed: int, chunk: int, size: int) -> tuple[Draws, np.ndarray]:
     """Draws for chunk ``chunk``, and the sampled inputs as columns ``(size, n_inputs)``."""
-    rng = np.random.default_rng([seed, chunk])
+    # default_rng is imported with this module, not as np.random on first use: numpy loads
+    # numpy.random lazily, and a Ctrl-C during that import (C-extension set-up) can be lost.
+    rng = default_rng([seed, chunk])
     values = {}
     columns = []
     for path, dist, low, high in plan.inputs:
