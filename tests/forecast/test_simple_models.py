@@ -175,3 +175,11 @@ def test_compromise_weights_do_not_depend_on_scale(factor):
     c, x, s = [1.0] * 7 + [0.5], [0.0] * 7 + [1.0], [0.0] * 7 + [5e-324]
     assert CompromiseModel().run(c, x, s).point[0] == 1.0
     assert CompromiseModel().run([v * factor for v in c], x, s).point[0] == 1.0
+
+
+@pytest.mark.parametrize("name", ["compromise", "nash", "median"])
+def test_a_subnormal_salience_is_still_a_weight(name):
+    # Found by hypothesis: the one actor who cares at all decides, whatever the capability scale.
+    c, x, s = [1.0, 1.0, 1.0, 0.5], [0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 0.0, 5e-324]
+    for factor in (1.0, 2.0, 1e6):
+        assert get_model(name).run([v * factor for v in c], x, s).point[0] == pytest.approx(1.0)

@@ -244,7 +244,7 @@ def weighted_mean(position: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return np.clip(mean, position.min(axis=-1), position.max(axis=-1))
 
 
-def _scaled_by_power_of_two(values: np.ndarray) -> np.ndarray:
+def scaled_by_power_of_two(values: np.ndarray) -> np.ndarray:
     """``values`` (non-negative) divided by the power of two above their maximum, per row (the
     last axis holds the actors)."""
     top = values.max(axis=-1, keepdims=True)
@@ -289,8 +289,8 @@ class CompromiseModel(IssueByIssue):
         changes nothing but rounding. Only weights below about 1e-308 of a run's largest are
         lost (they count as 0).
         """
-        c = _scaled_by_power_of_two(capability) ** self.capability_power
-        s = _scaled_by_power_of_two(salience) ** self.salience_power
+        c = scaled_by_power_of_two(capability) ** self.capability_power
+        s = scaled_by_power_of_two(salience) ** self.salience_power
         return c * s
 
     def issue_points(self, capability, position, salience, n_dims) -> np.ndarray:

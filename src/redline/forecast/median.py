@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from redline.forecast.compromise import IssueByIssue
+from redline.forecast.compromise import IssueByIssue, scaled_by_power_of_two
 
 TIE_TOLERANCE = 1e-9
 
@@ -55,7 +55,8 @@ class WeightedMedianModel(IssueByIssue):
     name = "median"
 
     def issue_points(self, capability, position, salience, n_dims) -> np.ndarray:
-        return lower_weighted_median(position, capability * salience)
+        weight = scaled_by_power_of_two(capability) * scaled_by_power_of_two(salience)
+        return lower_weighted_median(position, weight)  # exact rescaling: the same median
 
 
 class MedianModel(IssueByIssue):

@@ -43,7 +43,12 @@ import numpy as np
 
 from redline.errors import RedlineError
 from redline.forecast.base import Forecast, check_scale
-from redline.forecast.compromise import IssueByIssue, prepare_inputs, static_forecast
+from redline.forecast.compromise import (
+    IssueByIssue,
+    prepare_inputs,
+    scaled_by_power_of_two,
+    static_forecast,
+)
 
 GRID = 257
 REFINEMENTS = 1
@@ -156,7 +161,10 @@ class NashModel(IssueByIssue):
         check_scale(capability, position, salience)  # the objective multiplies them
         sq = self._reference_point(n_dims, status_quo)
         runs_sq = None if sq is None else np.tile(sq, position.shape[0] // n_dims)
-        return nash_solution(position.T, (capability * salience).T, runs_sq,
+        # Exponents scaled exactly by a power of two per run: the maximiser is unchanged, and a
+        # subnormal salience stays a positive weight instead of underflowing to 0.
+        weight = scaled_by_power_of_two(capability) * scaled_by_power_of_two(salience)
+        return nash_solution(position.T, weight.T, runs_sq,
                              utility=self.utility)
 
     def run(self, capability, position, salience, *, actors=None, dimensions=None,
