@@ -5,9 +5,10 @@ Usage::
     python benchmarks/fuzz_loaders.py [--cases 100] [--seed 0] [--timeout 20] [--workers 2]
                                       [--formats yaml,genius,ktab,csv,deu] [--out DIR]
 
-Valid inputs from the repository (``examples/*.yaml``; Genius folders exported from them plus
-a small one with an integer issue; ``tests/data/ktab/*.csv``; actor CSVs cut from those;
-a seeded synthetic DEU table and its voting weights) are mutated with seeded mutations
+Valid inputs from the repository (``examples/*.yaml``; Genius folders exported from them, a
+small one with an integer issue and the ANAC domains of ``tests/data/genius``;
+``tests/data/ktab/*.csv``; actor CSVs cut from those and ``tests/data/bdm``'s; seeded
+synthetic DEU tables and ``tests/data/deu3``) are mutated with seeded mutations
 (numbers to nan/inf/1e308/negatives/garbage, truncation, byte flips, repeated or deleted or
 swapped lines, deep nesting, other encodings, blank padding, many more rows), and each case
 runs in a subprocess with a wall-clock timeout and ``RLIMIT_AS`` (3 GB by default):
@@ -151,23 +152,42 @@ def _ktab_to_actors(text: str) -> bytes:
     return ("\n".join(out) + "\n").encode()
 
 
-def seed_inputs() -> dict[str, list[dict[str, bytes]]]:
-    """Valid inputs of every format, from the repository or generated with a fixed seed."""
+def _folder(path: Path, pattern: str) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(path.glob(pattern))}
+
+
+def seed_inputs(*, light: bool = False) -> dict[str, list[dict[str, bytes]]]:
+    """Valid inputs of every format, from the repository or generated with a fixed seed.
+
+    Without ``light`` the test data's ANAC Genius domains, the EC car-emissions actor table and
+    the synthetic DEU III file (``tests/data``) are seeds too; they are larger and slower.
+    """
+    data = ROOT / "tests" / "data"
     scenarios = sorted(p for p in (ROOT / "examples").glob("*.yaml")
                        if "parties:" not in p.read_text(encoding="utf-8"))
-    ktab = sorted((ROOT / "tests" / "data" / "ktab").glob("*.csv"))
+    ktab = sorted((data / "ktab").glob("*.csv"))
     baseline = {"domain.xml": DOMAIN_XML,
                 "p1.xml": PROFILE_XML.format(red=1, blue=0.5, slope=0.5, offset=0, w1=0.5,
                                              w2=0.5, reservation=0.2).encode(),
                 "p2.xml": PROFILE_XML.format(red=0.3, blue=1, slope=-0.5, offset=1, w1=0.6,
                                              w2=0.4, reservation=0.1).encode()}
-    return {
+    seeds = {
         "yaml": [{"s.yaml": p.read_bytes()} for p in scenarios],
         "genius": [baseline] + [_export_genius(p) for p in scenarios],
         "ktab": [{"k.csv": p.read_bytes()} for p in ktab],
         "csv": [{"a.csv": _ktab_to_actors(p.read_text(encoding="utf-8"))} for p in ktab],
         "deu": [_deu_table(random.Random(seed)) for seed in (0, 1)],
     }
+    if not light:
+        seeds["genius"] += [_folder(p, "*.xml") for p in sorted((data / "genius").iterdir())
+                            if p.is_dir() and not p.name.startswith("unsupported")]
+        seeds["csv"] += [{"a.csv": p.read_bytes()} for p in sorted((data / "bdm").glob(
+            "*_actors.csv"))]
+        deu = data / "deu3"
+        if (deu / "deu3_synthetic.tsv").exists():
+            seeds["deu"].append({"d.tsv": (deu / "deu3_synthetic.tsv").read_bytes(),
+                                 "w.csv": (deu / "nice_voting_weights.csv").read_bytes()})
+    return seeds
 
 
 # ---------------------------------------------------------------- mutations
@@ -332,7 +352,7 @@ def command(fmt: str, index: int, folder: str = ".") -> list[str]:
 def make_cases(seed: int, per_format: int, *, light: bool = False,
                formats: tuple[str, ...] = FORMATS) -> list[Case]:
     """``per_format`` seeded cases of each format (the same seed gives the same cases)."""
-    seeds = seed_inputs()
+    seeds = seed_inputs(light=light)
     cases = []
     for fmt in formats:
         rng = random.Random(f"{seed}:{fmt}")
