@@ -507,8 +507,8 @@ def analyze(
             advisory=advisory, pareto_counts=counts, pareto_acceptable_counts=accepted,
             pareto_complete=front is not None, list_limit=list_limit, max_frontier=max_frontier)
 
-    fast = None if force_scan or front is None else _without_scan(domain, front_u, binding,
-                                                                   list_limit)
+    fast = None if force_scan or front is None else _without_scan(
+        domain, front_u, front_counts, binding, list_limit)
     if fast is not None:
         solutions, ideal = fast
         acceptable_count = total
@@ -616,13 +616,15 @@ def nothing_rejected(domain: Domain, binding: np.ndarray) -> bool:
     return bool((worst[veto] >= domain.disagreement[veto] - UTILITY_TOLERANCE / 2).all())
 
 
-def _without_scan(domain: Domain, front_u: np.ndarray, binding: np.ndarray, list_limit: int
+def _without_scan(domain: Domain, front_u: np.ndarray, front_counts: np.ndarray,
+                  binding: np.ndarray, list_limit: int
                   ) -> tuple[dict[str, Solution], np.ndarray] | None:
     """Solutions from the frontier plus a bounded search, when every package is acceptable.
 
     Then the acceptable set is the whole space, each objective's optimum is reached on the
     frontier (the objectives never decrease along dominance), and the ties are found by
-    :func:`redline.space.search.at_least`. Returns ``None`` to ask for a full scan.
+    :func:`redline.space.search.at_least`. When every package shares one frontier point, every
+    package is every solution. Returns ``None`` to ask for a full scan.
     """
     if not nothing_rejected(domain, binding) or front_u.shape[0] == 0:
         return None
@@ -632,6 +634,12 @@ def _without_scan(domain: Domain, front_u: np.ndarray, binding: np.ndarray, list
     solutions = {}
     for name, objective in _objectives(domain, ideal).items():
         value = float(objective(front_u, 0.0).max())
+        if front_counts.size == 1 and int(front_counts[0]) == domain.n_packages:
+            indices = np.arange(min(list_limit, domain.n_packages), dtype=np.int64)
+            solutions[name] = Solution(name, value, indices,
+                                       evaluate(domain, decode(indices, domain.radices)),
+                                       domain.n_packages)
+            continue
         # Every tie reaches `value` once raised by the tolerance (a superset is fine).
         found = at_least(domain, lambda u, f=objective: f(u, 2 * UTILITY_TOLERANCE), value,
                          bound=lambda u, f=objective: f(u, 3 * UTILITY_TOLERANCE))
