@@ -262,7 +262,7 @@ def test_no_solution_is_dominated_and_every_tie_is_counted(domain, force_scan):
         # Brute force of the tie rule: reaching the optimum once raised by the tolerance.
         f = _objective(name, domain, acceptable)
         best = f(acceptable, 0.0).max()
-        ties = everything[ok][f(rounded(acceptable), UTILITY_TOLERANCE) >= best]
+        ties = everything[ok][f(acceptable, UTILITY_TOLERANCE) >= best]
         tie_u = u[ties]
         undominated = [k for k, row in zip(ties, tie_u, strict=True)
                        if not _dominated(row, tie_u).any()]
@@ -271,14 +271,20 @@ def test_no_solution_is_dominated_and_every_tie_is_counted(domain, force_scan):
 
 
 def _objective(name, domain, acceptable):
+    """Objective ``f(u, s)`` with every utility raised by ``s``; gains within the tolerance of
+    0 count as 0 (docs/concepts.md, "Tolerances and caps")."""
     d = domain.disagreement
+
+    def gain(u, s):
+        g = u - d
+        return np.where(np.abs(g) <= UTILITY_TOLERANCE, 0.0, g) + s
+
     if name == "nash":
-        return lambda u, s: np.prod(np.clip(u - (d - s), 0, None), axis=1)
+        return lambda u, s: np.prod(np.clip(gain(u, s), 0, None), axis=1)
     if name == "utilitarian":
         return lambda u, s: (u + s).sum(axis=1)
     if name == "egalitarian":
-        return lambda u, s: (u - (d - s)).min(axis=1)
+        return lambda u, s: gain(u, s).min(axis=1)
     span = acceptable.max(axis=0) - d
     flat = span <= UTILITY_TOLERANCE
-    return lambda u, s: np.where(flat, 1.0, (u - (d - s)) / np.where(flat, 1.0, span)).min(
-        axis=1)
+    return lambda u, s: np.where(flat, 1.0, gain(u, s) / np.where(flat, 1.0, span)).min(axis=1)

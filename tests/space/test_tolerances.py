@@ -11,6 +11,7 @@ import pytest
 
 from redline.pipeline import load_input
 from redline.scenario.compile import spatial_evaluation
+from redline.space.domain import Domain, IssueSpace
 from redline.space.engine import SOLUTIONS, analyze, evaluate, package_labels
 from redline.space.packages import decode
 from redline.space.tolerance import UTILITY_TOLERANCE, rounded
@@ -79,6 +80,23 @@ def test_no_reported_solution_is_dominated_in_the_repro_scenarios():
             for row in rounded(solution.utilities[:, veto]):
                 better = (acceptable >= row).all(axis=1) & (acceptable > row).any(axis=1)
                 assert not better.any(), (name, solution.name)
+
+
+def test_a_nash_optimum_of_zero_is_not_raised_by_noise():
+    # A's utility 0.1 + 0.2 = 0.30000000000000004 meets its outside option 0.3 exactly, so the
+    # true optimum of the Nash product is 0 and both packages tie; the noise (a product of
+    # 5e-20) must not make the one where two other actors gain nothing lose the tie.
+    tables = (np.array([[0.1, 0.1, 0.1, 0.1], [0.1, 0.2, 0.0, 0.0]]),
+              np.array([[0.2, 0.0, 0.0, 0.0]]))
+    issues = (IssueSpace("i0", "i0", ("a", "b"), np.array([0.0, 100.0])),
+              IssueSpace("i1", "i1", ("a",), np.array([50.0])))
+    domain = Domain(issues=issues, actors=("A", "B", "C", "D"), tables=tables,
+                    disagreement=np.array([0.3, 0.0, 0.0, 0.0]))
+    assert evaluate(domain, decode(np.arange(2), domain.radices))[:, 0].tolist() == [
+        0.30000000000000004] * 2
+    nash = analyze(domain).solutions["nash"]
+    assert nash.value == 0.0
+    assert nash.indices.tolist() == [0, 1] and nash.count == 2  # neither dominates the other
 
 
 def test_sweep_kalai_smorodinsky_uses_the_same_room_rule():

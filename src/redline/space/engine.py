@@ -38,7 +38,13 @@ from redline.space.frontier import MAX_FRONTIER_POINTS, FrontierTooLargeError, f
 from redline.space.packages import decode
 from redline.space.pareto import pareto_mask
 from redline.space.search import at_least
-from redline.space.tolerance import UTILITY_DECIMALS, UTILITY_TOLERANCE, no_room, rounded
+from redline.space.tolerance import (
+    UTILITY_DECIMALS,
+    UTILITY_TOLERANCE,
+    no_room,
+    rounded,
+    without_noise,
+)
 
 DEFAULT_LIST_LIMIT = 1000  # packages listed per solution, frontier points listed in JSON
 MAX_TIE_POINTS = 100_000  # distinct utility vectors kept while looking for a solution's ties
@@ -51,7 +57,7 @@ DEFAULT_MAX_PACKAGES = 100_000_000
 SOLUTIONS = ("nash", "kalai_smorodinsky", "utilitarian", "egalitarian")
 
 Progress = Callable[[int, int], None]
-Objective = Callable[[np.ndarray, float], np.ndarray]
+Objective = Callable[..., np.ndarray]  # f(utilities, shift=0.0, exact=True)
 
 
 @dataclass(frozen=True)
@@ -219,17 +225,19 @@ def binding_columns(domain: Domain) -> np.ndarray:
 class _Optimum:
     """Running optimum of one objective over a stream of acceptable packages, with its ties.
 
-    A package ties when ``objective(rounded(u), UTILITY_TOLERANCE) >= best`` (raising each veto
-    actor's rounded utility by the tolerance would make it optimal), so every package with the
-    same rounded utilities ties or none does. Ties are kept as distinct rounded vectors over the
+    A package ties when ``objective(u, UTILITY_TOLERANCE) >= best`` (raising each veto actor's
+    utility by the tolerance would make it optimal; gains within the tolerance of 0 count as 0,
+    so noise cannot lift an optimum of 0). Ties are kept as distinct rounded vectors over the
     veto actors, each with its package count and its first ``limit`` package numbers; ties that
     another tie dominates are dropped along the way. That is safe: if ``q`` dominates ``p`` and
     later stops tying, so does ``p`` (the objectives never decrease along dominance).
     """
 
-    def __init__(self, name: str, objective: Objective, domain: Domain, limit: int) -> None:
+    def __init__(self, name: str, objective: Objective, domain: Domain, limit: int,
+                 slack: float = np.inf) -> None:
         self.name = name
         self.objective = objective
+        self.slack = slack  # the most raising every utility by the tolerance can add
         self.cols = np.flatnonzero(domain.party_mask)
         self.limit = limit
         self.best = -np.inf
@@ -243,12 +251,19 @@ class _Optimum:
         """Add acceptable packages; ``indices`` must be above every number added before."""
         if indices.size == 0:
             return
-        self.best = max(self.best, float(self.objective(utilities, 0.0).max()))
-        # A cheap superset first (rounding moves a utility by at most half the tolerance).
-        maybe = np.flatnonzero(self.objective(utilities, 2 * UTILITY_TOLERANCE) >= self.best)
-        hit = self.objective(rounded(utilities[maybe]), UTILITY_TOLERANCE) >= self.best
-        self._merge(indices[maybe[hit]], utilities[maybe[hit]])
-        keep = self.objective(rounded(self.rows), UTILITY_TOLERANCE) >= self.best
+        # A cheap estimate first: the exact objective, raised or not, is within the slack of
+        # it, so only packages within three slacks of the best estimate can tie.
+        rough = self.objective(utilities, 0.0, False)
+        slack = 1.000001 * self.slack
+        floor = max(self.best, float(rough.max()) - slack) - 2 * slack
+        near = np.flatnonzero(rough >= floor - 1e-15 * abs(floor))
+        if near.size == 0:
+            return
+        candidates = utilities[near]
+        self.best = max(self.best, float(self.objective(candidates, 0.0).max()))
+        hit = near[self.objective(candidates, UTILITY_TOLERANCE) >= self.best]
+        self._merge(indices[hit], utilities[hit])
+        keep = self.objective(self.rows, UTILITY_TOLERANCE) >= self.best
         if not keep.all():
             self._keep(keep)
         if self.rows.shape[0] > 2 * self.filtered + 256:
@@ -290,8 +305,8 @@ class _Optimum:
                 hint="lower --list-limit or coarsen the issues")
 
     def _merge_one(self, indices: np.ndarray, row: np.ndarray) -> None:
-        key = rounded(row[self.cols])
-        match = np.flatnonzero((rounded(self.rows[:, self.cols]) == key).all(axis=1))
+        match = np.flatnonzero(
+            (rounded(self.rows[:, self.cols]) == rounded(row[self.cols])).all(axis=1))
         if match.size:
             point = int(match[0])
             self.counts[point] += indices.size
@@ -325,7 +340,7 @@ class _Optimum:
             return _no_solution(self.name, domain)
         indices = np.sort(self.listed)[:self.limit]
         utilities = evaluate(domain, decode(indices, domain.radices))
-        # The optimum over the solutions (a dominated tie may score a rounding error higher).
+        # The optimum over the solutions (a dominated tie may score up to the tolerance higher).
         value = float(self.objective(self.rows, 0.0).max())
         return Solution(self.name, value, indices, utilities, int(self.counts.sum()))
 
@@ -336,9 +351,11 @@ def _no_solution(name: str, domain: Domain) -> Solution:
 
 
 def _objectives(domain: Domain, ideal: np.ndarray | None) -> dict[str, Objective]:
-    """The solutions' objectives ``f(u, shift)``, with every veto actor's utility raised by
-    ``shift``. Each is non-decreasing in every utility wherever all veto actors reach their
-    outside options, which :mod:`redline.space.search` and the tie rule rely on.
+    """The solutions' objectives ``f(u, shift, exact)``, with every veto actor's utility raised
+    by ``shift``. Each is non-decreasing in every utility wherever all veto actors reach their
+    outside options, which :mod:`redline.space.search` and the tie rule rely on. Gains within
+    the tolerance of 0 count as 0; ``exact=False`` skips that (a cheaper estimate, off by at
+    most the slack of :func:`_slacks`).
 
     They combine the veto actors' columns one at a time (a handful of actors): numpy reduces a
     short trailing axis slowly, elementwise operations on whole columns are fast.
@@ -346,43 +363,65 @@ def _objectives(domain: Domain, ideal: np.ndarray | None) -> dict[str, Objective
     cols = np.flatnonzero(domain.party_mask)
     d = domain.disagreement
 
-    def gain(u: np.ndarray, c: int, shift: float) -> np.ndarray:
-        return u[:, c] - (d[c] - shift)
-
-    def nash(u: np.ndarray, shift: float = 0.0) -> np.ndarray:
-        out = np.clip(gain(u, cols[0], shift), 0, None)
-        for c in cols[1:]:
-            out *= np.clip(gain(u, c, shift), 0, None)
+    def gain(u: np.ndarray, c: int, shift: float, exact: bool) -> np.ndarray:
+        out = without_noise(u[:, c] - d[c]) if exact else u[:, c] - d[c]
+        if shift:
+            out += shift
         return out
 
-    def utilitarian(u: np.ndarray, shift: float = 0.0) -> np.ndarray:
+    def nash(u: np.ndarray, shift: float = 0.0, exact: bool = True) -> np.ndarray:
+        out = np.clip(gain(u, cols[0], shift, exact), 0, None)
+        for c in cols[1:]:
+            out *= np.clip(gain(u, c, shift, exact), 0, None)
+        return out
+
+    def utilitarian(u: np.ndarray, shift: float = 0.0, exact: bool = True) -> np.ndarray:
         out = u[:, cols[0]] + shift
         for c in cols[1:]:
             out += u[:, c] + shift if shift else u[:, c]
         return out
 
-    def egalitarian(u: np.ndarray, shift: float = 0.0) -> np.ndarray:
-        out = gain(u, cols[0], shift)
+    def egalitarian(u: np.ndarray, shift: float = 0.0, exact: bool = True) -> np.ndarray:
+        out = gain(u, cols[0], shift, exact)
         for c in cols[1:]:
-            np.minimum(out, gain(u, c, shift), out=out)
+            np.minimum(out, gain(u, c, shift, exact), out=out)
         return out
 
     out = {"nash": nash, "utilitarian": utilitarian, "egalitarian": egalitarian}
     if ideal is not None:
         span = ideal - d
 
-        def ratio(u: np.ndarray, c: int, shift: float) -> np.ndarray:
+        def ratio(u: np.ndarray, c: int, shift: float, exact: bool) -> np.ndarray:
             if no_room(span[c]):
                 return np.ones(u.shape[0])
-            return gain(u, c, shift) / span[c]
+            return gain(u, c, shift, exact) / span[c]
 
-        def kalai_smorodinsky(u: np.ndarray, shift: float = 0.0) -> np.ndarray:
-            out = ratio(u, cols[0], shift)
+        def kalai_smorodinsky(u: np.ndarray, shift: float = 0.0, exact: bool = True
+                              ) -> np.ndarray:
+            out = ratio(u, cols[0], shift, exact)
             for c in cols[1:]:
-                np.minimum(out, ratio(u, c, shift), out=out)
+                np.minimum(out, ratio(u, c, shift, exact), out=out)
             return out
 
         out["kalai_smorodinsky"] = kalai_smorodinsky
+    return out
+
+
+def _slacks(domain: Domain, ideal: np.ndarray | None) -> dict[str, float]:
+    """How much raising every veto actor's utility by the tolerance can add to each objective,
+    at most, anywhere in the space; also a bound on the change from counting gains within the
+    tolerance of 0 as 0 (used to skip packages that cannot tie)."""
+    cols = np.flatnonzero(domain.party_mask)
+    top = sum(np.asarray(t, dtype=float).max(axis=0) for t in domain.tables)[cols]
+    gains = np.clip(top - domain.disagreement[cols], 0, None) + UTILITY_TOLERANCE
+    # prod(g + t) - prod(g) <= t * sum_i prod_{j != i} (g_j + t), by telescoping.
+    nash = UTILITY_TOLERANCE * sum(float(np.prod(np.delete(gains, i))) for i in range(cols.size))
+    out = {"nash": nash, "utilitarian": UTILITY_TOLERANCE * cols.size,
+           "egalitarian": UTILITY_TOLERANCE}
+    if ideal is not None:
+        span = (ideal - domain.disagreement)[cols]
+        room = span[~no_room(span)]
+        out["kalai_smorodinsky"] = UTILITY_TOLERANCE / room.min() if room.size else 0.0
     return out
 
 
@@ -520,7 +559,9 @@ def analyze(
     adv_rejects = np.zeros(len(advisory), dtype=np.int64)
     adv_objects = np.zeros(len(advisory), dtype=np.int64)
     objectives = _objectives(domain, None)
-    best = {name: _Optimum(name, f, domain, list_limit) for name, f in objectives.items()}
+    slacks = _slacks(domain, None)
+    best = {name: _Optimum(name, f, domain, list_limit, slacks[name])
+            for name, f in objectives.items()}
     near_key = np.zeros(0)
     near_idx = np.zeros(0, dtype=np.int64)
     single_chunk = size >= total  # then the KS pass reuses the acceptable packages kept
@@ -581,7 +622,7 @@ def analyze(
     if acceptable_count:
         t0 = time.perf_counter()
         ks = _Optimum("kalai_smorodinsky", _objectives(domain, ideal)["kalai_smorodinsky"],
-                      domain, list_limit)
+                      domain, list_limit, _slacks(domain, ideal)["kalai_smorodinsky"])
         if kept_acceptable is not None:
             ks.update(*kept_acceptable)
         else:
@@ -632,6 +673,7 @@ def _without_scan(domain: Domain, front_u: np.ndarray, front_counts: np.ndarray,
     veto = domain.party_mask
     ideal[veto] = front_u[:, veto].max(axis=0)  # exact sums, as a scan would find them
     solutions = {}
+    slacks = _slacks(domain, ideal)
     for name, objective in _objectives(domain, ideal).items():
         value = float(objective(front_u, 0.0).max())
         if front_counts.size == 1 and int(front_counts[0]) == domain.n_packages:
@@ -645,7 +687,7 @@ def _without_scan(domain: Domain, front_u: np.ndarray, front_counts: np.ndarray,
                          bound=lambda u, f=objective: f(u, 3 * UTILITY_TOLERANCE))
         if found is None:
             return None
-        optimum = _Optimum(name, objective, domain, list_limit)
+        optimum = _Optimum(name, objective, domain, list_limit, slacks[name])
         optimum.best = value
         indices, utilities = found
         step = 1 << 20

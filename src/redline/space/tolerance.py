@@ -11,14 +11,17 @@ through this module:
   Rounding, unlike a comparison within a tolerance, keeps dominance a strict partial order.
 * **Acceptability.** A package is below an outside option (or a ratification threshold) ``d``
   when ``u < d - UTILITY_TOLERANCE``.
+* **Gains.** A gain over an outside option within :data:`UTILITY_TOLERANCE` of 0 is 0
+  (:func:`without_noise`), so noise cannot make a Nash product or a smallest gain positive. An
+  actor whose best acceptable utility is within the tolerance of its outside option has no gain
+  to share out (Kalai-Smorodinsky counts it as fully satisfied, :func:`no_room`).
 * **Ties of the bargaining solutions.** A package ties with the optimum ``f*`` of an objective
-  ``f`` when raising each veto actor's (rounded) utility by :data:`UTILITY_TOLERANCE` would make
-  it optimal: ``f(rounded(u) + UTILITY_TOLERANCE) >= f*``. This is relative where it has to be:
-  for the Nash product, gains of a few thousandths give products near 1e-13, and a package
-  whose product is 6 times smaller does not tie however small both numbers are.
-* **Degenerate ranges.** An actor whose best acceptable utility is within
-  :data:`UTILITY_TOLERANCE` of its outside option has no gain to share out
-  (Kalai-Smorodinsky counts it as fully satisfied, :func:`no_room`).
+  ``f`` when raising each veto actor's utility by :data:`UTILITY_TOLERANCE` would make it
+  optimal: ``f(u + UTILITY_TOLERANCE) >= f*``. This is relative where it has to be: for the
+  Nash product, gains of a few thousandths give products near 1e-13, and a package whose
+  product is 6 times smaller does not tie however small both numbers are. (The objectives are
+  scored on unrounded utilities: rounding moves a utility by up to half the tolerance, which
+  would eat into it.)
 * **Positions.** Distances on the 0-100 scale of an issue are rounded to
   :data:`POSITION_DECIMALS` decimals before the spatial evaluation compares them, so an ideal
   point midway between two options is equally far from both (``10.4 - 10.1 != 10.7 - 10.4``
@@ -47,6 +50,13 @@ def rounded(utilities: np.ndarray) -> np.ndarray:
     Equal rounded vectors are equal byte for byte, so they can be grouped with ``np.unique``.
     """
     return np.round(np.asarray(utilities, dtype=float), UTILITY_DECIMALS) + 0.0
+
+
+def without_noise(gains: np.ndarray) -> np.ndarray:
+    """``gains`` with the values within :data:`UTILITY_TOLERANCE` of 0 set to 0 (a new array)."""
+    gains = np.array(gains, dtype=float)
+    gains[np.abs(gains) <= UTILITY_TOLERANCE] = 0.0
+    return gains
 
 
 def no_room(span: np.ndarray | float) -> np.ndarray | bool:
