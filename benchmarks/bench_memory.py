@@ -34,7 +34,7 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"packages={domain.n_packages:,} parties={args.parties} scan={args.scan} "
           f"seconds={seconds:.1f} "
-          f"peak_rss_mb={peak_mb:.0f} frontier={result.pareto_indices.size:,} "
+          f"peak_rss_mb={peak_mb:.0f} frontier={result.pareto_packages:,} "
           f"acceptable={result.acceptable_count:,}")
 
 
