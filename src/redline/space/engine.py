@@ -266,8 +266,13 @@ class _Optimum:
         keep = self.objective(self.rows, UTILITY_TOLERANCE) >= self.best
         if not keep.all():
             self._keep(keep)
-        if self.rows.shape[0] > 2 * self.filtered + 256:
+        if self.rows.shape[0] > 2 * self.filtered + 256 or self.listed.size > MAX_LISTED:
             self._drop_dominated()
+        if self.listed.size > MAX_LISTED:
+            raise SpaceTooLargeError(
+                f"too many tied packages to list for the {self.name} solution "
+                f"({self.rows.shape[0]:,} tied utility vectors)", field="--list-limit",
+                hint="lower --list-limit or coarsen the issues")
 
     def _merge(self, indices: np.ndarray, rows: np.ndarray) -> None:
         if indices.size == 0:
@@ -298,11 +303,6 @@ class _Optimum:
         rank = np.arange(owner.size) - np.repeat(first, np.diff(np.r_[first, owner.size]))
         keep = rank < self.limit
         self.listed, self.owner = listed[keep], owner[keep]
-        if self.listed.size > MAX_LISTED:
-            raise SpaceTooLargeError(
-                f"too many tied packages to list for the {self.name} solution "
-                f"({self.rows.shape[0]:,} tied utility vectors)", field="--list-limit",
-                hint="lower --list-limit or coarsen the issues")
 
     def _merge_one(self, indices: np.ndarray, row: np.ndarray) -> None:
         match = np.flatnonzero(
