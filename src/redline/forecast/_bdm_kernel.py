@@ -136,11 +136,11 @@ def _probability(a, count, pi, pj, prefix, up, down, tie, p, pairwise):
                 p[j, i] = down[m] / both
     else:
         total = 2.0 * (_numpy_sum(up) + _numpy_sum(down))
-        scale = 1.0 / total if total > 0 else 0.0
+        safe = total if total > 0 else 1.0  # divide, not multiply by 1/total: no overflow
         for m in range(pi.shape[0]):
             i, j = pi[m], pj[m]
-            p[i, j] = up[m] * scale
-            p[j, i] = down[m] * scale
+            p[i, j] = up[m] / safe if total > 0 else 0.0
+            p[j, i] = down[m] / safe if total > 0 else 0.0
 
 
 @njit(**_OPTS)

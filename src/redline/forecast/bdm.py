@@ -273,9 +273,10 @@ class _Engine:
             return (np.where(empty, fill, up / safe).astype(self.dtype),
                     np.where(empty, fill, down / safe).astype(self.dtype))
         total = 2.0 * (up.sum(axis=1) + down.sum(axis=1))
-        scale = np.where(total > 0, 1.0 / np.where(total > 0, total, 1.0), 0.0)
-        scale = scale.astype(self.dtype)[:, None]
-        return up * scale, down * scale
+        # Divide (not multiply by 1 / total): a subnormal total must not overflow to inf.
+        safe = np.where(total > 0, total, 1.0).astype(self.dtype)[:, None]
+        keep = (total > 0)[:, None]
+        return np.where(keep, up / safe, 0.0), np.where(keep, down / safe, 0.0)
 
     # -- one round -------------------------------------------------------------------------
     def step(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
