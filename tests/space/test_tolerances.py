@@ -105,3 +105,18 @@ def test_sweep_kalai_smorodinsky_uses_the_same_room_rule():
 
     result = sweep(load_scenario(REPRO / "ks_float_noise.yaml"), draws=4, seed=1)
     assert result.ks.tolist() == [3, 3, 3, 3]  # x=q, y=q
+
+
+@pytest.mark.parametrize("name", ["ks_float_noise.yaml", "midpoint_equidistant_float.yaml",
+                                  "nash_small_gains.yaml"])
+def test_sweep_solutions_are_among_the_analysis_ties(name):
+    # Nothing is uncertain in these files: every draw's Nash and K-S package must be one of the
+    # undominated ties that analyze lists (never a dominated package within an absolute 1e-12).
+    from redline.scenario.load import load_scenario
+    from redline.uncertainty.sweep import sweep
+
+    domain, result = _solve(name)
+    swept = sweep(load_scenario(REPRO / name), draws=3, seed=0)
+    for picks, key in ((swept.nash, "nash"), (swept.ks, "kalai_smorodinsky")):
+        listed = set(result.solutions[key].indices.tolist())
+        assert set(picks.tolist()) <= listed, (key, picks, listed)

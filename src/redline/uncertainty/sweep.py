@@ -41,7 +41,7 @@ from redline.scenario.model import Scenario
 from redline.space.domain import approximate, binds, package_count
 from redline.space.packages import strides
 from redline.space.tolerance import UTILITY_TOLERANCE as TIE
-from redline.space.tolerance import no_room
+from redline.space.tolerance import no_room, rounded, without_noise
 from redline.uncertainty.claims import claim_probabilities
 from redline.uncertainty.distributions import as_sampled
 
@@ -259,23 +259,28 @@ def run_chunk(plan: SweepPlan, seed: int, chunk: int, size: int) -> dict[str, np
             if holder == a:
                 mine |= columns[k]
         accepts[a] = shape[0] - np.count_nonzero(mine, axis=0)
-    # Solutions per draw (lowest package number among ties), -1 when there is no deal.
+    # Solutions per draw, -1 when there is no deal. The tie rule is the engine's (raising each
+    # veto actor's utility by the tolerance would make a package optimal); among ties the pick
+    # is the lowest package number with the largest rounded sum of veto utilities, so it is
+    # never dominated by another tie.
     vetoes = np.flatnonzero(veto)
-    gains = [utility[a] - batch.disagreement[:, a][:, None] for a in vetoes]
-    nash_value = np.clip(gains[0], 0, None)
+    gains = [without_noise(utility[a] - batch.disagreement[:, a][:, None]) for a in vetoes]
+    veto_sum = rounded(sum(utility[a] for a in vetoes))
+    nash_value, nash_raised = np.clip(gains[0], 0, None), np.clip(gains[0] + TIE, 0, None)
     for g in gains[1:]:
         nash_value = nash_value * np.clip(g, 0, None)
-    nash_value = np.where(ok, nash_value, -np.inf)
-    ks_value = None
+        nash_raised = nash_raised * np.clip(g + TIE, 0, None)
+    ks_value = ks_raised = None
     for a, g in zip(vetoes, gains, strict=True):
         ideal = np.where(ok, utility[a], -np.inf).max(axis=1)
         span = (ideal - batch.disagreement[:, a])[:, None]
         flat = no_room(span)  # every acceptable package gives this actor its ideal: ratio 1
-        ratio = g * np.where(flat, 0.0, 1.0 / np.where(flat, 1.0, span)) + flat
+        inverse = np.where(flat, 0.0, 1.0 / np.where(flat, 1.0, span))
+        ratio, raised = g * inverse + flat, (g + TIE) * inverse + flat
         ks_value = ratio if ks_value is None else np.minimum(ks_value, ratio)
-    ks_value = np.where(ok, ks_value, -np.inf)
-    nash = np.where(agreement, _first_best(nash_value), -1)
-    ks = np.where(agreement, _first_best(ks_value), -1)
+        ks_raised = raised if ks_raised is None else np.minimum(ks_raised, raised)
+    nash = np.where(agreement, _undominated_tie(nash_value, nash_raised, ok, veto_sum), -1)
+    ks = np.where(agreement, _undominated_tie(ks_value, ks_raised, ok, veto_sum), -1)
     return {
         "inputs": inputs,
         "agreement": agreement,
@@ -290,10 +295,19 @@ def run_chunk(plan: SweepPlan, seed: int, chunk: int, size: int) -> dict[str, np
     }
 
 
-def _first_best(values: np.ndarray) -> np.ndarray:
-    """Per row, the first column within ``TIE`` of the row's maximum."""
-    best = values.max(axis=1, keepdims=True)
-    return np.argmax(values >= best - TIE, axis=1)
+def _undominated_tie(value: np.ndarray, raised: np.ndarray, ok: np.ndarray,
+                     veto_sum: np.ndarray) -> np.ndarray:
+    """Per draw, the pick among the packages that tie with the best acceptable ``value``.
+
+    A package ties when its ``raised`` objective (every veto actor's utility raised by the
+    tolerance) reaches the best ``value``. Among ties the largest ``veto_sum`` wins (a tie
+    dominated by another has a smaller sum, so the pick is never dominated), then the lowest
+    package number.
+    """
+    best = np.where(ok, value, -np.inf).max(axis=1, keepdims=True)
+    ties = ok & (raised >= best)
+    top = np.where(ties, veto_sum, -np.inf).max(axis=1, keepdims=True)
+    return np.argmax(ties & (veto_sum >= top - TIE / 2), axis=1)
 
 
 @dataclass(frozen=True)
