@@ -40,6 +40,14 @@ class ModelInputs:
     dimensions: tuple[str, ...]
 
 
+def _float_arrays(*values) -> tuple[np.ndarray, ...]:
+    """``values`` as float arrays; anything that is not numbers is a :class:`RedlineError`."""
+    try:
+        return tuple(np.asarray(v, dtype=float) for v in values)
+    except (TypeError, ValueError) as error:
+        raise RedlineError(f"model inputs must be numbers: {error}") from None
+
+
 def prepare_inputs(
     capability: Any,
     position: Any,
@@ -56,12 +64,7 @@ def prepare_inputs(
     With ``salience_max`` set, saliences above it are an error (BDM treats salience as a
     probability, so it needs ``salience_max=1``).
     """
-    try:
-        c = np.asarray(capability, dtype=float)
-        x = np.asarray(position, dtype=float)
-        s = np.asarray(salience, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise RedlineError(f"model inputs must be numbers: {error}") from None
+    c, x, s = _float_arrays(capability, position, salience)
     if x.ndim == 1:
         x = x[:, None]
     if x.ndim != 2:
@@ -135,12 +138,7 @@ def prepare_batch(capability: Any, position: Any, salience: Any, *,
         On shapes that do not match, missing or infinite values, negative capability or
         salience, or saliences above ``salience_max``.
     """
-    try:
-        c = np.asarray(capability, dtype=float)
-        x = np.asarray(position, dtype=float)
-        s = np.asarray(salience, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise RedlineError(f"model inputs must be numbers: {error}") from None
+    c, x, s = _float_arrays(capability, position, salience)
     if x.ndim != 3 or 0 in x.shape[1:]:
         raise RedlineError(f"position must have shape (runs, n_actors, n_dims), got {x.shape}",
                            field="position")
