@@ -76,14 +76,8 @@ HEAVY_VALUES = LIGHT_VALUES + (b"1e30", b"100000000", b"1000000", b"999999999999
 INTERESTING_BYTES = b"\x00\x01\x1a\x7f\xff\xfe\"':,\t\n[{&*<>!%"
 NUMBER = re.compile(rb"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
 
-DOMAIN_XML = b"""<negotiation_template><utility_space number_of_issues="2">
-<objective index="0" name="r" type="objective" etype="objective">
-<issue index="1" name="colour" type="discrete" etype="discrete" vtype="discrete">
-<item index="1" value="red"/><item index="2" value="blue"/></issue>
-<issue index="2" name="size" type="integer" etype="integer" vtype="integer" lowerbound="1"
- upperbound="3"/>
-</objective></utility_space></negotiation_template>
-"""
+# A two-issue Genius domain (one discrete, one integer issue), shared with the tests.
+DOMAIN_XML = (ROOT / "tests" / "data" / "genius-tiny" / "domain.xml").read_bytes()
 PROFILE_XML = """<utility_space><objective index="0" name="r" type="objective" etype="objective">
 <issue index="1" name="colour" type="discrete"><item index="1" value="red" evaluation="{red}"/>
 <item index="2" value="blue" evaluation="{blue}"/></issue>

@@ -35,14 +35,7 @@ KTAB = "Tiny,two actors,2,1\nActor,Description,Power,P1,S1\nA,x,10,20,50\nB,x,10
 ACTORS = "actor,capability,position,salience\nA,1,4,0.8\nB,1,10,0.5\n"
 DEU = "prnr\tisnr\tpcom\tscom\tplv\tslv\tout\np1\ti1\t10\t50\t90\t50\t40\n"
 WEIGHTS = "actor,weight\nlv,4\n"
-DOMAIN = """<negotiation_template><utility_space number_of_issues="2">
-<objective index="0" name="r" type="objective" etype="objective">
-<issue index="1" name="colour" type="discrete" etype="discrete" vtype="discrete">
-<item index="1" value="red"/><item index="2" value="blue"/></issue>
-<issue index="2" name="size" type="integer" etype="integer" vtype="integer" lowerbound="1"
- upperbound="3"/>
-</objective></utility_space></negotiation_template>
-"""
+DOMAIN = (Path(__file__).resolve().parents[1] / "data" / "genius-tiny" / "domain.xml").read_text()
 PROFILE = """<utility_space><objective index="0" name="r" type="objective" etype="objective">
 <issue index="1" name="colour" type="discrete"><item index="1" value="red" evaluation="{red}"/>
 <item index="2" value="blue" evaluation="{blue}"/></issue>
