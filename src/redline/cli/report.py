@@ -67,7 +67,8 @@ def report(
     if png is not None:
         _require("matplotlib")
     from redline.io.atomic import write_text
-    from redline.report.html import collect, render, write_pngs
+    from redline.report.html import collect, render
+    from redline.report.png import write_pngs
 
     data = collect(file, assume=truths, draws=draws, seed=seed,
                    models=tuple(models or ("smp", "bdm")), x_actor=x_actor, y_actor=y_actor,

@@ -1,7 +1,7 @@
 """Plotly figures of analysis, forecast and sweep results. Renders results; computes nothing.
 
 Every trace carries ``meta={"role": ...}`` (and the solution, actor or dimension it shows) so that
-tests, the web app and :func:`redline.report.html.write_pngs` can find it without relying on its
+tests, the web app and :func:`redline.report.png.write_pngs` can find it without relying on its
 name. User-provided strings are HTML-escaped: plotly renders titles, legends, ticks and hover text
 as a subset of HTML.
 """

@@ -1,36 +1,37 @@
-"""One self-contained HTML report (``redline report``), and PNG copies of its figures.
+"""One self-contained HTML report (``redline report``).
 
 :func:`collect` runs the same core functions as the other commands (load, analyse, forecast,
 sweep) and makes the figures; :func:`render` turns that into one HTML document: plotly's
 JavaScript embedded once, CSS inline, no external URL, every user-provided string escaped.
-The report extra stays light: plain f-strings with :func:`html.escape`, no template engine.
-
-PNG export (:func:`write_pngs`) re-draws each plotly figure with matplotlib from the figure's own
-data (its traces, axes and title), so it needs neither kaleido nor a Chrome browser.
+The building blocks (escaping, tables, sections) are in :mod:`redline.report.markup`; PNG copies
+of the figures are drawn by :mod:`redline.report.png`.
 """
 
 from __future__ import annotations
 
-import html
-import io
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from redline.errors import RedlineError, SpaceTooLargeError
 from redline.forecast.base import Forecast
-from redline.io.atomic import write_bytes
 from redline.pipeline import Loaded, claim_branches, load_input
 from redline.report import figures as F
+from redline.report.markup import (
+    Html,
+    esc,
+    figure_html,
+    fmt_number,
+    para,
+    section,
+    table,
+    truth_word,
+)
 from redline.scenario.arrays import ATTENTION_NOTE
-from redline.scenario.model import FIELD_RANGES
 from redline.space.engine import DEFAULT_MAX_PACKAGES, Analysis, analyze, package_labels
-from redline.uncertainty.distributions import is_uncertain, point
 
 JUDGMENT_MARK = {"reported": "R", "official": "O", "analyst": "A", "estimate": "E"}
 
@@ -115,65 +116,6 @@ def _sweeps(data: ReportData, draws: int, seed: int) -> None:
         raise error.located(file=str(data.loaded.path)) from None
     data.sweep, data.branch = integrated, branch
     data.figures.update(F.sweep_figures(integrated, branch))
-
-
-# ---------------------------------------------------------------- HTML helpers
-
-class Html(str):
-    """Markup that is already safe; every other string is escaped."""
-
-
-def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def cell(value: object) -> str:
-    return value if isinstance(value, Html) else esc(value)
-
-
-def table(headers: Sequence[object], rows: Iterable[Sequence[object]], cls: str = "") -> Html:
-    head = "".join(f"<th>{cell(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell(c)}</td>" for c in row) + "</tr>"
-                   for row in rows)
-    klass = f' class="{esc(cls)}"' if cls else ""
-    return Html(f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-
-
-def para(text: object, cls: str = "") -> Html:
-    klass = f' class="{esc(cls)}"' if cls else ""
-    return Html(f"<p{klass}>{cell(text)}</p>")
-
-
-def section(ident: str, title: str, parts: Iterable[str]) -> Html:
-    inner = "\n".join(parts)
-    return Html(f'<section id="{esc(ident)}" data-section="{esc(ident)}">'
-                f"<h2>{esc(title)}</h2>\n{inner}\n</section>")
-
-
-def figure_html(key: str, fig: go.Figure) -> Html:
-    div = fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{key}",
-                      config=F.PLOTLY_CONFIG)
-    return Html(f'<figure class="plot" data-figure="{esc(key)}">{div}</figure>')
-
-
-def fmt_number(value: object, field: str) -> str:
-    """A number, or a distribution as written with its mean: the point value the analysis uses
-    for ``field`` (a normal is truncated to the field's range)."""
-    if value is None:
-        return "-"
-    if is_uncertain(value):
-        ((kind, args),) = value.model_dump(exclude_none=True).items()  # type: ignore[union-attr]
-        if isinstance(args, Mapping):
-            inner = ", ".join(f"{k}={v}" for k, v in args.items())
-        else:
-            inner = ", ".join(f"{float(v):g}" for v in args)
-        mean = point(value, *FIELD_RANGES[field])  # type: ignore[arg-type]
-        return f"{kind} [{inner}], mean {mean:.3g}"
-    return f"{float(value):g}"  # type: ignore[arg-type]
-
-
-def truth_word(value: bool | None) -> str:
-    return {True: "true", False: "false", None: "not assumed"}[value]
 
 
 # ---------------------------------------------------------------- sections
@@ -475,7 +417,19 @@ footer { margin: 48px auto 24px; color: var(--muted); font-size: 12px; }
 
 
 def render(data: ReportData) -> str:
-    """The HTML document for ``data``."""
+    """The report as one self-contained HTML document.
+
+    Parameters
+    ----------
+    data : ReportData
+        What :func:`collect` computed.
+
+    Returns
+    -------
+    str
+        The document: plotly.js embedded once, CSS inline, no external URL; sections without
+        content (no forecasts, no sweep) are left out, and so are their navigation links.
+    """
     from redline import __version__
 
     sections = [s for s in (_scenario_section(data), _deal_section(data),
@@ -505,235 +459,27 @@ def build_report(path: str | Path, *, assume: Mapping[str, bool] | None = None,
                  draws: int | None = None, seed: int = 0,
                  models: Sequence[str] = ("smp", "bdm"), x_actor: str | None = None,
                  y_actor: str | None = None) -> str:
-    """The self-contained HTML report on the scenario file or Genius folder ``path``."""
+    """The self-contained HTML report on a scenario file or Genius folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario file or Genius folder.
+    assume : mapping of str to bool, optional
+        Claims fixed true or false (``--assume``).
+    draws : int, optional
+        Monte Carlo draws for the uncertainty section; None leaves it out.
+    seed : int, optional
+        The sweep's random seed.
+    models : sequence of str, optional
+        The forecast models to run.
+    x_actor, y_actor : str, optional
+        The actors on the deal-space figure's axes (id or name).
+
+    Returns
+    -------
+    str
+        The HTML document (see :func:`render`).
+    """
     return render(collect(path, assume=assume, draws=draws, seed=seed, models=models,
                           x_actor=x_actor, y_actor=y_actor))
-
-
-# ---------------------------------------------------------------- PNG export (matplotlib)
-
-SYMBOLS = {"circle": "o", "circle-open": "o", "star": "*", "diamond": "D", "square": "s",
-           "triangle-up": "^", "x": "x"}
-DASHES = {"dash": "--", "dot": ":", "dashdot": "-."}
-
-
-def plain(text: object) -> str:
-    """Plotly's HTML-like label as plain text."""
-    text = re.sub(r"<br\s*/?>", "\n", str(text or ""))
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
-
-
-def write_pngs(figures: Mapping[str, go.Figure], folder: str | Path, *, dpi: int = 150
-               ) -> list[Path]:
-    """Write ``folder/<name>.png`` for each figure, re-drawn with matplotlib; returns the paths."""
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-    except ImportError:
-        raise RedlineError("PNG export needs matplotlib",
-                           hint="pip install 'redline[report]'") from None
-    out = []
-    for name, fig in figures.items():
-        image = to_matplotlib(fig)
-        FigureCanvasAgg(image)
-        buffer = io.BytesIO()
-        image.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "figure"
-        out.append(write_bytes(Path(folder) / f"{slug}.png", buffer.getvalue()))
-    return out
-
-
-def to_matplotlib(fig: go.Figure):
-    """A matplotlib ``Figure`` drawn from a plotly figure's traces, axes and title."""
-    from matplotlib.figure import Figure
-
-    traces = list(fig.data)
-    layout = fig.layout
-    height = (layout.height or 450) / 100
-    image = Figure(figsize=(10, max(3.0, height)))
-    if traces and all(t.type == "parcoords" for t in traces):
-        ax = image.subplots()
-        for trace in traces:
-            _parcoords(ax, trace)
-    else:
-        rows = sorted({t.yaxis or "y" for t in traces} or {"y"},
-                      key=lambda a: int(a[1:] or 1))
-        axes = image.subplots(len(rows), 1, squeeze=False)[:, 0]
-        by_axis = dict(zip(rows, axes, strict=True))
-        categories = _categories(fig, traces)
-        seen: set[str] = set()
-        for trace in traces:
-            ax = by_axis[trace.yaxis or "y"]
-            draw = {"scatter": _scatter, "scattergl": _scatter, "bar": _bar,
-                    "histogram": _histogram}.get(trace.type)
-            if draw is not None:
-                draw(ax, trace, categories, seen)
-        for axis_id, ax in by_axis.items():
-            _style_axes(fig, ax, axis_id, categories)
-            _subplot_title(fig, ax, axis_id)
-        for shape in layout.shapes or ():
-            _shape(by_axis.get("y", axes[0]), shape)
-        if seen:
-            axes[0].legend(fontsize=8, loc="best")
-    image.suptitle(plain(layout.title.text), fontsize=11)
-    image.set_layout_engine("tight")
-    return image
-
-
-def _label(trace, seen: set[str]) -> str:
-    name = plain(trace.name)
-    if trace.showlegend is False or not name or name in seen:
-        return "_nolegend_"
-    seen.add(name)
-    return name
-
-
-def _axis_key(axis_id: str, letter: str) -> str:
-    return f"{letter}axis{axis_id[1:]}"
-
-
-def _categories(fig: go.Figure, traces) -> dict[str, list[str]]:
-    """Category order per axis id (``y``, ``y2``, ``x``...) for string-valued axes."""
-    out: dict[str, list[str]] = {}
-    for trace in traces:
-        for letter in ("x", "y"):
-            values = getattr(trace, letter, None)
-            if values is None or len(values) == 0 or not isinstance(values[0], str):
-                continue
-            axis_id = getattr(trace, f"{letter}axis", None) or letter
-            order = out.setdefault(axis_id, list(
-                fig.layout[_axis_key(axis_id, letter)].categoryarray or ()))
-            order.extend(v for v in values if v not in order)
-    return out
-
-
-def _positions(values, axis_id: str, categories: dict[str, list[str]]) -> np.ndarray:
-    if axis_id in categories:
-        order = categories[axis_id]
-        return np.array([order.index(v) for v in values], dtype=float)
-    return np.asarray(values, dtype=float)
-
-
-def _colour(value, default: str = "#1f77b4"):
-    return default if value is None else (list(value) if not isinstance(value, str) else value)
-
-
-def _scatter(ax, trace, categories, seen) -> None:
-    x = _positions(trace.x, trace.xaxis or "x", categories)
-    y = _positions(trace.y, trace.yaxis or "y", categories)
-    mode = trace.mode or "markers"
-    label = _label(trace, seen)
-    line = trace.line
-    line_colour = line.color if line and line.color else None
-    colour = _colour(trace.marker.color if trace.marker else None, line_colour or "#1f77b4")
-    if "lines" in mode:
-        ax.plot(x, y, color=line_colour or colour,
-                linestyle=DASHES.get(line.dash if line else None, "-"), linewidth=1.2,
-                label=label)
-        label = "_nolegend_"
-    if "markers" not in mode:
-        return
-    marker = trace.marker
-    symbols = marker.symbol if marker and marker.symbol is not None else "circle"
-    symbols = np.array([symbols] * len(x) if isinstance(symbols, str) else list(symbols))
-    size = (marker.size if marker and isinstance(marker.size, int | float) else 6) ** 2 * 0.6
-    for symbol in dict.fromkeys(symbols.tolist()):
-        pick = symbols == symbol
-        face = "none" if symbol.endswith("-open") else colour
-        paint = {"color": colour} if symbol == "x" else {"facecolors": face,
-                                                          "edgecolors": colour}
-        ax.scatter(x[pick], y[pick], s=size, marker=SYMBOLS.get(symbol, "o"), label=label,
-                   alpha=marker.opacity if marker and marker.opacity else 1.0, zorder=3,
-                   **paint)
-        label = "_nolegend_"
-
-
-def _bar(ax, trace, categories, seen) -> None:
-    marker = trace.marker
-    colour = _colour(marker.color if marker else None)
-    alpha = marker.opacity if marker and marker.opacity is not None else 1.0
-    label = _label(trace, seen)
-    if trace.orientation == "h":
-        y = _positions(trace.y, trace.yaxis or "y", categories)
-        ax.barh(y, np.asarray(trace.x, dtype=float), color=colour, alpha=alpha, label=label)
-    else:
-        x = _positions(trace.x, trace.xaxis or "x", categories)
-        err = trace.error_y.array if trace.error_y and trace.error_y.array is not None else None
-        ax.bar(x, np.asarray(trace.y, dtype=float), color=colour, alpha=alpha, label=label,
-               yerr=None if err is None else np.asarray(err, dtype=float), capsize=4)
-
-
-def _histogram(ax, trace, categories, seen) -> None:
-    colour = _colour(trace.marker.color if trace.marker else None)
-    ax.hist(np.asarray(trace.x, dtype=float), bins=trace.nbinsx or "auto", range=(0, 100),
-            color=colour, label=_label(trace, seen))
-
-
-def _style_axes(fig: go.Figure, ax, axis_id: str, categories) -> None:
-    y_axis = fig.layout[_axis_key(axis_id, "y")]
-    x_id = next((t.xaxis or "x" for t in fig.data if (t.yaxis or "y") == axis_id), "x")
-    x_axis = fig.layout[_axis_key(x_id, "x")]
-    for axis, letter, key in ((x_axis, "x", x_id), (y_axis, "y", axis_id)):
-        set_label = ax.set_xlabel if letter == "x" else ax.set_ylabel
-        set_label(plain(axis.title.text), fontsize=9)
-        if key in categories:
-            ticks = range(len(categories[key]))
-            labels = [plain(c) for c in categories[key]]
-            (ax.set_xticks if letter == "x" else ax.set_yticks)(ticks, labels, fontsize=8)
-        elif axis.tickvals is not None:
-            (ax.set_xticks if letter == "x" else ax.set_yticks)(
-                list(axis.tickvals), [plain(t) for t in axis.ticktext or axis.tickvals],
-                fontsize=8, rotation=15 if letter == "x" else 0)
-        if axis.range is not None:
-            (ax.set_xlim if letter == "x" else ax.set_ylim)(*axis.range)
-        if axis.autorange == "reversed":
-            (ax.invert_xaxis if letter == "x" else ax.invert_yaxis)()
-    ax.grid(alpha=0.3)
-
-
-def _subplot_title(fig: go.Figure, ax, axis_id: str) -> None:
-    """make_subplots' titles are annotations just above each row's y domain."""
-    top = fig.layout[_axis_key(axis_id, "y")].domain
-    for note in fig.layout.annotations or ():
-        if top is not None and note.yref == "paper" and abs(note.y - top[1]) < 1e-6:
-            ax.set_title(plain(note.text), fontsize=10)
-
-
-def _shape(ax, shape) -> None:
-    if shape.type != "line":
-        return
-    style = {"color": "#888888", "linestyle": ":", "linewidth": 1}
-    if shape.x0 == shape.x1 and shape.yref == "paper":
-        ax.axvline(shape.x0, **style)
-    elif shape.y0 == shape.y1 and shape.xref == "paper":
-        ax.axhline(shape.y0, **style)
-
-
-def _parcoords(ax, trace, max_lines: int = 4000) -> None:
-    from matplotlib.collections import LineCollection
-    from matplotlib.colors import LinearSegmentedColormap
-
-    dims = list(trace.dimensions)
-    columns = []
-    for dim in dims:
-        values = np.asarray(dim["values"], dtype=float)
-        low, high = dim["range"] if dim["range"] else (values.min(), values.max())
-        columns.append((values - low) / ((high - low) or 1.0))
-    data = np.column_stack(columns)
-    keep = np.linspace(0, data.shape[0] - 1, min(max_lines, data.shape[0])).astype(int)
-    line = trace.line
-    scale = line.colorscale or ((0, "#c9c9c9"), (1, "#1f77b4"))
-    cmap = LinearSegmentedColormap.from_list("scale", [(float(p), c) for p, c in scale])
-    colour = np.asarray(line.color if line.color is not None else np.zeros(data.shape[0]),
-                        dtype=float)
-    low = line.cmin if line.cmin is not None else colour.min()
-    high = line.cmax if line.cmax is not None else colour.max()
-    shade = (colour - low) / ((high - low) or 1.0)
-    xs = np.arange(len(dims))
-    segments = [np.column_stack([xs, data[k]]) for k in keep]
-    ax.add_collection(LineCollection(segments, colors=cmap(shade[keep]), alpha=0.6,
-                                     linewidths=0.5 + 1.5 * shade[keep]))
-    ax.set_xlim(-0.1, len(dims) - 0.9)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xticks(xs, [plain(d["label"]) for d in dims], fontsize=9)
-    ax.set_ylabel("utility (each axis 0–1)", fontsize=9)
-    ax.grid(axis="x", alpha=0.5)

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from redline.errors import RedlineError, ScenarioError
-from redline.report.html import fmt_number
+from redline.report.markup import fmt_number
 from redline.scenario.load import _dotted as dotted
 from redline.scenario.load import parse_scenario
 from redline.scenario.model import Condition, Scenario
