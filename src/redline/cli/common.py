@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -59,6 +59,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # help texts show brackets as written: [A, B]
 )
+
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from redline import __version__
+
+        typer.echo(f"redline {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print the version and exit.")] = False,
+) -> None:
+    """Analyse and forecast multi-party, multi-issue negotiations."""
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -1,0 +1,122 @@
+"""The example files that ship inside the package (``redline/examples/*.yaml``).
+
+A ``pip install`` user has no clone of the repository, so the examples are package data, found
+with :mod:`importlib.resources`; in a clone, ``examples/`` at the top is a link to the same
+folder. An example is a scenario (``redline analyze --example NAME``) or a fair-division points
+file (``redline divide --example NAME``); which one is read from its top-level keys.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from redline.errors import RedlineError
+from redline.safe_yaml import compose, construct
+
+ExampleKind = Literal["scenario", "division"]
+SUFFIX = ".yaml"
+COMMANDS: dict[ExampleKind, str] = {"scenario": "analyze", "division": "divide"}
+"""The command that runs each kind of example."""
+KIND_NAMES: dict[ExampleKind, str] = {"scenario": "a scenario",
+                                      "division": "a fair-division points file"}
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+_on_disk = contextlib.ExitStack()  # examples extracted from a zipped install, removed at exit
+atexit.register(_on_disk.close)
+
+
+@dataclass(frozen=True)
+class Example:
+    """One bundled example: its name (the file name without ``.yaml``), kind and a one-line
+    description (a scenario's title, else the first sentence of the file's opening comment)."""
+
+    name: str
+    kind: ExampleKind
+    description: str
+
+    @property
+    def command(self) -> str:
+        """The command line that runs the example, e.g. ``redline analyze --example NAME``."""
+        return f"redline {COMMANDS[self.kind]} --example {self.name}"
+
+
+def _folder() -> resources.abc.Traversable:
+    return resources.files("redline") / "examples"
+
+
+def example_names() -> list[str]:
+    """The bundled examples' names, sorted."""
+    folder = _folder()
+    if not folder.is_dir():
+        return []
+    return sorted(item.name.removesuffix(SUFFIX) for item in folder.iterdir()
+                  if item.name.endswith(SUFFIX) and item.is_file())
+
+
+def _resource(name: str, option: str) -> resources.abc.Traversable:
+    names = example_names()
+    if name not in names:
+        raise RedlineError(f"unknown example {name!r}", field=option,
+                           hint=f"use one of {', '.join(names)}" if names else
+                           "this installation has no examples: reinstall redline")
+    return _folder() / f"{name}{SUFFIX}"
+
+
+def example_text(name: str, option: str = "--example") -> str:
+    """The text of example ``name``; an unknown name is a :class:`RedlineError` (about
+    ``option``) that lists the valid names."""
+    return _resource(name, option).read_text(encoding="utf-8")
+
+
+def example_path(name: str, kind: ExampleKind | None = None, option: str = "--example") -> Path:
+    """A file system path to example ``name``, for the loaders that read a path.
+
+    With ``kind``, an example of another kind is refused with a hint naming the command that
+    runs it (``divorce-points`` is for ``redline divide``).
+    """
+    resource = _resource(name, option)
+    if kind is not None:
+        found = describe(name)
+        if found.kind != kind:
+            raise RedlineError(f"{name} is {KIND_NAMES[found.kind]}, not {KIND_NAMES[kind]}",
+                               field=option, hint=f"run '{found.command}'")
+    if isinstance(resource, Path):
+        return resource
+    return _on_disk.enter_context(resources.as_file(resource))  # pragma: no cover - zipped
+
+
+def describe(name: str) -> Example:
+    """The :class:`Example` called ``name``."""
+    text = example_text(name)
+    where = f"{name}{SUFFIX}"
+    root = compose(text, where)
+    data = construct(root, where) if root is not None else None
+    if isinstance(data, dict) and isinstance(data.get("scenario"), dict):
+        title = data["scenario"].get("title") or data["scenario"].get("id") or name
+        return Example(name, "scenario", " ".join(str(title).split()))
+    kind: ExampleKind = "division" if isinstance(data, dict) and "items" in data else "scenario"
+    return Example(name, kind, _opening_sentence(text) or name)
+
+
+def examples() -> list[Example]:
+    """Every bundled example, sorted by name."""
+    return [describe(name) for name in example_names()]
+
+
+def _opening_sentence(text: str) -> str:
+    """The first sentence of the comment block a file opens with."""
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        words = line.lstrip("#").strip()
+        if not words:
+            break
+        lines.append(words)
+    return _SENTENCE_END.split(" ".join(lines), maxsplit=1)[0]
