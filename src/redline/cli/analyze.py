@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from redline.cli import options
 from redline.cli.common import DEFAULT_DRAWS, app, print_json, user_errors, warn
+from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError, listing
 from redline.space.engine import DEFAULT_LIST_LIMIT, DEFAULT_MAX_PACKAGES, check_size
 from redline.space.frontier import MAX_FRONTIER_POINTS
@@ -36,7 +37,8 @@ def parse_assume(values: list[str] | None) -> dict[str, bool]:
 @app.command()
 @user_errors
 def analyze(
-    file: Annotated[Path, typer.Argument(help="Scenario YAML file or Genius XML folder.")],
+    file: Annotated[Path | None, typer.Argument(
+        help="Scenario YAML file or Genius XML folder.", show_default=False)] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     assume: Annotated[list[str] | None, typer.Option(
         "--assume", help="Analyse a claim branch: CLAIM=true|false (repeatable).")] = None,
@@ -54,8 +56,10 @@ def analyze(
         help="Distinct Pareto frontier points computed; larger frontiers are left out."
     )] = MAX_FRONTIER_POINTS,
     branches: Annotated[bool, typer.Option(help="Compare claim branches (small spaces).")] = True,
+    example: ExampleOption = None,
 ) -> None:
     """Every package, who accepts it, the Pareto frontier, bargaining solutions and blockers."""
+    file = input_file(file, example)
     from redline.pipeline import BRANCH_MAX_PACKAGES, claim_branches, load_input, run_analysis
     from redline.space.engine import analysis_to_dict
 
@@ -114,11 +118,13 @@ def schema() -> None:
 @app.command()
 @user_errors
 def check(
-    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    file: Annotated[Path | None, typer.Argument(help="Scenario YAML file.", show_default=False)
+                    ] = None,
     max_packages: Annotated[int, typer.Option(
         help="The package limit of 'analyze' to check against.")] = DEFAULT_MAX_PACKAGES,
     draws: Annotated[int, typer.Option(
         help="The number of draws of 'sweep' to check against.")] = DEFAULT_DRAWS,
+    example: ExampleOption = None,
 ) -> None:
     """Check a scenario file and report the first problem (exit status 2) or 'ok'.
 
@@ -129,6 +135,7 @@ def check(
     from redline.scenario.load import load_scenario
     from redline.uncertainty.sweep import DRAWS_HINT, MAX_DRAWS, check_sweep_size
 
+    file = input_file(file, example)
     options.int_in_range(max_packages, "--max-packages", low=1)
     options.int_in_range(draws, "--draws", low=1, high=MAX_DRAWS, hint=DRAWS_HINT)
     scenario = load_scenario(file)
@@ -154,11 +161,13 @@ app.add_typer(export_app, name="export")
 @export_app.command("genius")
 @user_errors
 def export_genius(
-    file: Annotated[Path, typer.Argument(help="Scenario YAML file (or Genius folder).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write.")],
+    file: Annotated[Path | None, typer.Argument(
+        help="Scenario YAML file (or Genius folder).", show_default=False)] = None,
     assume: Annotated[list[str] | None, typer.Option(
         "--assume", help="Export a claim branch: CLAIM=true|false (repeatable); other claims "
         "keep their 'assumed' value.")] = None,
+    example: ExampleOption = None,
 ) -> None:
     """Write a Genius XML domain and one linear-additive profile per actor.
 
@@ -168,6 +177,7 @@ def export_genius(
     from redline.pipeline import load_input
     from redline.space.engine import analyze as analyze_domain
 
+    file = input_file(file, example)
     output = options.output_path(output, "--output", folder=True)
     loaded = load_input(file, parse_assume(assume))
     domain = loaded.domain
@@ -201,14 +211,16 @@ def export_genius(
 @app.command()
 @user_errors
 def divide(
-    file: Annotated[Path, typer.Argument(help="YAML: parties: [A, B]; items: {item: [a, b]}")],
+    file: Annotated[Path | None, typer.Argument(
+        help="YAML: parties: [A, B]; items: {item: [a, b]}", show_default=False)] = None,
     json_output: Annotated[bool, typer.Option("--json")] = False,
+    example: ExampleOption = None,
 ) -> None:
     """Adjusted Winner fair division of items between two parties (exact fractions)."""
     from redline.report.terminal import render_division
     from redline.space.fair_division import adjusted_winner, load_points
 
-    parties, items = load_points(file)
+    parties, items = load_points(input_file(file, example, "division"))
     result = adjusted_winner(items, parties)
     if json_output:
         print_json(result.to_dict())

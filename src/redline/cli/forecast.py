@@ -32,6 +32,7 @@ from rich.table import Table
 
 from redline.cli import options
 from redline.cli.common import app, print_json, user_errors
+from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError
 from redline.files import read_head
 from redline.forecast.base import Forecast
@@ -188,7 +189,8 @@ def _deu_table(data: dict[str, Any]) -> None:
 @app.command()
 @user_errors
 def forecast(
-    file: Annotated[Path, typer.Argument(help="Scenario YAML, KTAB CSV, actor CSV or DEU TSV.")],
+    file: Annotated[Path | None, typer.Argument(
+        help="Scenario YAML, KTAB CSV, actor CSV or DEU TSV.", show_default=False)] = None,
     model: Annotated[str, typer.Option("--model", "-m", help=f"One of: {', '.join(MODELS)}.")
                      ] = "compromise",
     input_format: Annotated[InputFormat | None, typer.Option(
@@ -204,10 +206,12 @@ def forecast(
     max_actors: Annotated[int | None, typer.Option(
         help="Refuse runs with more actors (default: 200 for smp, 1,000 for bdm and "
         "bdm-scholz, no limit for the others).")] = None,
+    example: ExampleOption = None,
 ) -> None:
     """Forecast the outcome of each issue with one model."""
     from redline.cli.analyze import parse_assume
 
+    file = input_file(file, example)
     if max_actors is not None:
         options.int_in_range(max_actors, "--max-actors", low=1)
     model_options = _model_options(model, rounds)

@@ -10,6 +10,7 @@ import typer
 from redline.cli import options
 from redline.cli.analyze import parse_assume
 from redline.cli.common import app, user_errors
+from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError
 from redline.space.engine import DEFAULT_MAX_PACKAGES
 
@@ -27,8 +28,9 @@ def _require(module: str) -> None:
 @app.command()
 @user_errors
 def report(
-    file: Annotated[Path, typer.Argument(help="Scenario YAML file or Genius XML folder.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")],
+    file: Annotated[Path | None, typer.Argument(
+        help="Scenario YAML file or Genius XML folder.", show_default=False)] = None,
     assume: Annotated[list[str] | None, typer.Option(
         "--assume", help="Analyse a claim branch: CLAIM=true|false (repeatable).")] = None,
     draws: Annotated[int | None, typer.Option(
@@ -46,8 +48,10 @@ def report(
     max_packages: Annotated[
         int, typer.Option(help="Refuse larger package spaces (as in analyze).")
     ] = DEFAULT_MAX_PACKAGES,
+    example: ExampleOption = None,
 ) -> None:
     """Write an HTML report that works offline: scenario, deal space, blockers, forecasts."""
+    file = input_file(file, example)
     output = options.output_path(output, "--output")
     if png is not None:
         png = options.output_path(png, "--png", folder=True)

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from redline.cli import options
 from redline.cli.analyze import parse_assume
 from redline.cli.common import DEFAULT_DRAWS, app, print_json, user_errors
+from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError
 
 stderr = Console(stderr=True)
@@ -20,7 +21,8 @@ stderr = Console(stderr=True)
 @app.command()
 @user_errors
 def sweep(
-    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    file: Annotated[Path | None, typer.Argument(help="Scenario YAML file.", show_default=False)
+                    ] = None,
     draws: Annotated[int, typer.Option("--draws", "-n", help="Number of Monte Carlo draws.")
                      ] = DEFAULT_DRAWS,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same numbers."
@@ -36,8 +38,10 @@ def sweep(
         help="Use an existing Dask cluster, e.g. tcp://host:8786.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr (a terminal).")] = True,
+    example: ExampleOption = None,
 ) -> None:
     """P(agreement), blocking red lines, solution and forecast distributions, sensitivity."""
+    file = input_file(file, example)
     from redline.scenario.compile import claim_codes
     from redline.scenario.load import load_scenario
     from redline.uncertainty.executors import dask_executor, in_process
