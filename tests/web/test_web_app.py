@@ -269,7 +269,7 @@ def test_error_responses_carry_the_security_headers(workspace):
     def broken():
         raise RuntimeError("a bug")
 
-    app.state.store.scenarios = broken
+    app.state.redline.store.scenarios = broken
     with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
         responses = {
             "bad path": c.get("/open", params={"path": "../x.yaml"}),

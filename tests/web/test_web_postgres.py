@@ -250,12 +250,12 @@ def test_app_save_and_timeline(db_url, tmp_path):
             "yaml_text": html.unescape(re.search(
                 r'<textarea name="yaml_text" hidden>\n(.*?)</textarea>', page, re.S).group(1)),
         }
-        before = len(client.app.state.store.timeline("donbas-2026") or [])
+        before = len(client.app.state.redline.store.timeline("donbas-2026") or [])
         response = client.post("/save", data={**form, "sal.1.0": "0.5",
                                               "note": "after the Abu Dhabi round"},
                                follow_redirects=False)
         assert response.status_code == 303
-        rows = client.app.state.store.timeline("donbas-2026")
+        rows = client.app.state.redline.store.timeline("donbas-2026")
         assert len(rows) == before + 1
         assert rows[-1]["note"] == "after the Abu Dhabi round"
         timeline = client.get("/history/donbas-2026")

@@ -1,0 +1,413 @@
+"""The web app's scenario routes: the front page, opening or uploading a scenario, editing and
+rerunning it, and saving a version.
+
+Pages are built in plain functions: the routes that call them are ``def`` routes, which FastAPI
+runs in its thread pool, so parsing, running and plotting never stall the event loop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import FormData, UploadFile
+from starlette.responses import RedirectResponse, Response
+
+from redline.errors import RedlineError
+from redline.files import read_bytes
+from redline.forecast.registry import model_names
+from redline.scenario.load import MAX_FILE_BYTES, parse_scenario
+from redline.scenario.model import Scenario
+from redline.uncertainty.claims import claim_probabilities
+from redline.web import plots
+from redline.web.edits import EditForm, FieldError, edit_form, edited_scenario
+from redline.web.runner import (
+    DEFAULT_DRAWS,
+    MAX_DRAWS,
+    MAX_SEED,
+    Outcome,
+    Settings,
+    run_scenario,
+)
+from redline.web.security import csrf_form, list_yaml, resolve_in_workspace
+from redline.web.state import AppState, app_state, page
+from redline.web.store import NOTE_MAX
+
+KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+NAME_MAX = 200
+SAVED_COOKIE = "redline_saved"
+SAVED_COOKIE_SECONDS = 120
+# Settings errors name these fields (redline.web.runner.Settings, the save box): their inputs.
+SETTING_INPUTS = {"model": "model", "draws": "draws", "seed": "seed", "x axis": "x_actor",
+                  "y axis": "y_actor", "date": "as_of", "note": "note"}
+
+router = APIRouter()
+
+
+# ---------------------------------------------------------------- routes
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, state: AppState = Depends(app_state)) -> HTMLResponse:
+    """The front page: the workspace's scenario files, an upload form, the saved scenarios."""
+    return front_page(request, state)
+
+
+@router.get("/open", response_class=HTMLResponse)
+def open_file(request: Request, path: str = "", state: AppState = Depends(app_state)
+              ) -> HTMLResponse:
+    """Open the workspace file ``path`` (relative, inside the workspace) in the editor."""
+    file = resolve_in_workspace(state.workspace, path)
+    try:
+        raw = read_bytes(file, limit=MAX_FILE_BYTES, name=path)
+    except RedlineError as error:
+        return front_page(request, state, error=str(error), status=400)
+    return open_scenario(request, state, raw, path)
+
+
+@router.post("/upload", response_class=HTMLResponse)
+def upload(request: Request, form: FormData = Depends(csrf_form),
+           state: AppState = Depends(app_state)) -> HTMLResponse:
+    """Open an uploaded scenario file in the editor."""
+    item = form.get("file")
+    if not isinstance(item, UploadFile):
+        return front_page(request, state, error="choose a scenario file to upload", status=400,
+                          uploaded=True)
+    item.file.seek(0)
+    raw = item.file.read()  # already received, so bounded by the body limit
+    name = Path(item.filename or "upload.yaml").name[:NAME_MAX] or "upload.yaml"
+    return open_scenario(request, state, raw, name, uploaded=True)
+
+
+@router.post("/run", response_class=HTMLResponse)
+def rerun(request: Request, form: FormData = Depends(csrf_form),
+          state: AppState = Depends(app_state)) -> HTMLResponse:
+    """Apply the editor's edits and settings, run, and show the editor with the results."""
+    done, failed = rerun_form(request, state, form)
+    if done is None:
+        return failed
+    return editor_page(request, done.outcome, done.yaml_text, done.source,
+                       note=_text(form, "note"), as_of=_text(form, "as_of", 40))
+
+
+@router.post("/save")
+def save(request: Request, form: FormData = Depends(csrf_form),
+         state: AppState = Depends(app_state)) -> Response:
+    """Rerun as ``/run`` does and save the result as a new version; redirect to its timeline."""
+    done, failed = rerun_form(request, state, form)
+    if done is None:
+        return failed
+    outcome = done.outcome
+    note = _text(form, "note").strip()
+    try:
+        as_of = _save_box(note, _text(form, "as_of", 40))
+    except RedlineError as error:
+        return editor_page(request, outcome, done.yaml_text, done.source, status=400,
+                           problem=_problem(error, edit_form(outcome.scenario)), note=note,
+                           as_of=_text(form, "as_of", 40))
+    summary = outcome.summary
+    key = scenario_key(outcome.scenario, done.source)
+    saved = state.store.save_version(
+        scenario_key=key, title=outcome.scenario.scenario.title, yaml_text=done.yaml_text,
+        results=outcome.results, note=note, as_of=as_of, source_name=done.source,
+        model=outcome.settings.model, draws=outcome.settings.draws,
+        seed=outcome.settings.seed, p_agreement=summary["p_agreement"],
+        acceptable_count=summary["acceptable_count"])
+    response = RedirectResponse(f"/history/{key}#v{saved['number']}", status_code=303)
+    # The timeline says "saved" only for a save that happened: the version id travels in a
+    # signed, short-lived cookie, not in the URL.
+    response.set_cookie(SAVED_COOKIE, state.signer.cookie_value(f"saved-{saved['id']}"),
+                        max_age=SAVED_COOKIE_SECONDS, httponly=True, samesite="strict",
+                        path="/history")
+    return response
+
+
+# ---------------------------------------------------------------- pages
+
+def front_page(request: Request, state: AppState, error: str | None = None, status: int = 200,
+               *, uploaded: bool = False) -> HTMLResponse:
+    """The front page, with an error shown at the top or, for an upload, at the upload form.
+
+    Parameters
+    ----------
+    request : Request
+        The request being answered.
+    state : AppState
+        The app's state (its workspace is listed, its store's scenarios shown).
+    error : str, optional
+        A one-line problem to show.
+    status : int, optional
+        The response's status code.
+    uploaded : bool, optional
+        Whether ``error`` is about an upload.
+
+    Returns
+    -------
+    HTMLResponse
+        The page.
+    """
+    scenarios, others = list_yaml(state.workspace)
+    return page(request, "index.html", {
+        "files": scenarios,
+        "other_files": others,
+        "workspace": str(state.workspace),
+        "saved": state.store.scenarios(),
+        "error": None if uploaded else error,
+        "upload_error": error if uploaded else None,
+        "max_upload": MAX_FILE_BYTES,
+    }, status=status)
+
+
+def editor_page(request: Request, outcome: Outcome, yaml_text: str, source: str, *,
+                problem: Problem | None = None, submitted: dict[str, str] | None = None,
+                status: int = 200, note: str = "", as_of: str = "") -> HTMLResponse:
+    """The editor: the scenario's inputs, its results and plots, the save box.
+
+    Parameters
+    ----------
+    request : Request
+        The request being answered.
+    outcome : Outcome
+        The run to show.
+    yaml_text : str
+        The scenario text the run read (sent back with the next edit).
+    source : str
+        The file name it came from.
+    problem : Problem, optional
+        A bad input, shown next to its field.
+    submitted : dict of str to str, optional
+        The inputs as submitted, shown instead of the scenario's values.
+    status : int, optional
+        The response's status code.
+    note, as_of : str, optional
+        The save box's note and date as submitted (the date defaults to today).
+
+    Returns
+    -------
+    HTMLResponse
+        The page.
+    """
+    scenario = outcome.scenario
+    figs, problems = plots.run_plots(outcome)
+    return page(request, "editor.html", {
+        "scenario": scenario,
+        "key": scenario_key(scenario, source),
+        "source": source,
+        "yaml_text": yaml_text,
+        "form": edit_form(scenario),
+        "derived": claim_probabilities(scenario),
+        "submitted": submitted or {},
+        "outcome": outcome,
+        "summary": outcome.summary,
+        "issues": scenario.issues,
+        "analysis": outcome.results["analysis"],
+        "plots": figs,
+        "plot_problems": problems,
+        "models": model_names(),
+        "max_draws": MAX_DRAWS,
+        "max_seed": MAX_SEED,
+        "note_max": NOTE_MAX,
+        "problem": problem,
+        "note": note,
+        "as_of": as_of or dt.date.today().isoformat(),
+    }, status=status)
+
+
+def open_scenario(request: Request, state: AppState, raw: bytes, source: str, *,
+                  uploaded: bool = False) -> HTMLResponse:
+    """Parse and run a scenario text with the default settings and show it in the editor.
+
+    Parameters
+    ----------
+    request : Request
+        The request being answered.
+    state : AppState
+        The app's state.
+    raw : bytes
+        The scenario file's bytes.
+    source : str
+        Its file name, for messages.
+    uploaded : bool, optional
+        Whether it was uploaded (an error is then shown at the upload form).
+
+    Returns
+    -------
+    HTMLResponse
+        The editor, or the front page with the problem (413 above the size limit, else 400).
+    """
+    try:
+        scenario = parse_scenario(raw, source)
+        outcome = run_scenario(scenario, Settings())
+    except RedlineError as error:
+        return front_page(request, state, error=str(error), status=_status(raw),
+                          uploaded=uploaded)
+    return editor_page(request, outcome, raw.decode("utf-8-sig"), source)
+
+
+def rerun_form(request: Request, state: AppState, form: FormData
+               ) -> tuple[Rerun | None, HTMLResponse | None]:
+    """Apply the submitted edits to the submitted scenario and run it.
+
+    Parameters
+    ----------
+    request : Request
+        The request being answered.
+    state : AppState
+        The app's state.
+    form : FormData
+        The editor's form: the scenario text, the edited inputs, the run settings.
+
+    Returns
+    -------
+    tuple
+        ``(rerun, None)``, or ``(None, page)``: the editor with the problem shown at its field
+        and every input as submitted, or the front page when the scenario text itself is bad.
+    """
+    source = _text(form, "source", NAME_MAX) or "<scenario>"
+    text = _text(form, "yaml_text")
+    raw = text.replace("\r\n", "\n").encode("utf-8")  # browsers send CRLF line ends
+    try:
+        base = parse_scenario(raw, source)
+    except RedlineError as error:
+        return None, front_page(request, state, error=str(error), status=_status(raw))
+    base_text = raw.decode("utf-8-sig")
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    settings, error = _settings(form, base)
+    if error is None:
+        try:
+            scenario, edited = edited_scenario(base, base_text, values, name=source)
+            return Rerun(run_scenario(scenario, settings), edited, source, values), None
+        except RedlineError as failed:
+            error = failed
+    try:
+        outcome = run_scenario(base, settings)
+    except RedlineError as base_error:
+        return None, front_page(request, state, error=str(base_error), status=400)
+    return None, editor_page(request, outcome, base_text, source, status=400,
+                             problem=_problem(error, edit_form(base)), submitted=values,
+                             note=_text(form, "note"), as_of=_text(form, "as_of", 40))
+
+
+def scenario_key(scenario: Scenario, source: str) -> str:
+    """The id versions are filed under.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario saved.
+    source : str
+        The file name it came from.
+
+    Returns
+    -------
+    str
+        The scenario's ``scenario.id`` when the file sets one, else the file's name made safe
+        (``"scenario"`` when nothing usable is left).
+    """
+    if "id" in scenario.scenario.model_fields_set:
+        return scenario.scenario.id
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(source).stem).strip("-._")[:64]
+    return stem if stem and KEY.match(stem) else "scenario"
+
+
+# ---------------------------------------------------------------- form helpers
+
+@dataclass(frozen=True)
+class Rerun:
+    """A successful rerun: its outcome, the scenario text it ran, the file name, the form."""
+
+    outcome: Outcome
+    yaml_text: str
+    source: str
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A bad input as the editor shows it: the message, next to ``field`` (an input's name)
+    when there is one, with the field's ``label``."""
+
+    message: str
+    field: str | None = None
+    label: str = ""
+
+
+def _problem(error: RedlineError, form: EditForm) -> Problem:
+    """Where the editor shows ``error``: next to the input it is about, else at the top."""
+    if isinstance(error, FieldError):
+        return Problem(_field_message(error), error.input_name, error.field or "")
+    if error.field in SETTING_INPUTS:
+        return Problem(_field_message(error), SETTING_INPUTS[error.field], error.field)
+    found = form.input_for(error.field)
+    if found is not None:
+        return Problem(_field_message(error), found.name, found.label)
+    return Problem(str(error))
+
+
+def _field_message(error: RedlineError) -> str:
+    return error.message + (f" (hint: {error.hint})" if error.hint else "")
+
+
+def _status(raw: bytes) -> int:
+    """413 for scenario text above the loader's limit (its own message says so), else 400."""
+    return 413 if len(raw) > MAX_FILE_BYTES else 400
+
+
+def _text(form: FormData, name: str, limit: int | None = None) -> str:
+    """A text field of the form ("" when missing); ``limit`` cuts fields whose length the
+    app never relies on (a date, a model name), never the scenario text or the note."""
+    value = form.get(name)
+    if not isinstance(value, str):
+        return ""
+    return value if limit is None else value[:limit]
+
+
+def _int(form: FormData, name: str, default: int) -> int:
+    text = _text(form, name, 20).strip()
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise RedlineError(f"{text!r} is not a whole number", field=name) from None
+
+
+def _settings(form: FormData, scenario: Scenario) -> tuple[Settings, RedlineError | None]:
+    """The run settings of the form for ``scenario``, each bad one replaced by its default,
+    and the first problem (``None`` when all are good)."""
+    chosen = {
+        "model": lambda: _text(form, "model", 40).strip() or Settings.model,
+        "draws": lambda: _int(form, "draws", DEFAULT_DRAWS),
+        "seed": lambda: _int(form, "seed", 0),
+        "x_actor": lambda: _text(form, "x_actor", 64).strip() or None,
+        "y_actor": lambda: _text(form, "y_actor", 64).strip() or None,
+    }
+    settings = Settings()
+    first: RedlineError | None = None
+    for name, read in chosen.items():
+        try:
+            settings = replace(settings, **{name: read()}).checked(scenario)
+        except RedlineError as error:
+            first = first or error
+    return settings, first
+
+
+def _save_box(note: str, as_of: str) -> dt.date | None:
+    """The save box's date, after checking the note's length and the date's form."""
+    if len(note) > NOTE_MAX:
+        raise RedlineError(f"the note has {len(note):,} characters, above the limit "
+                           f"of {NOTE_MAX:,}", field="note", hint="shorten it")
+    return _date(as_of)
+
+
+def _date(text: str) -> dt.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise RedlineError(f"{text!r} is not a date (YYYY-MM-DD)", field="date") from None

@@ -1,0 +1,113 @@
+"""What every route of the web app shares: the app's state and the page renderer.
+
+:class:`AppState` is built once by :func:`redline.web.app.create_app` and kept on
+``app.state.redline``; routes get it with the :func:`app_state` dependency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from redline.web import plots
+from redline.web.security import CSRF_FIELD, CsrfSigner
+from redline.web.store import Store
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+EXACT_INTEGER_BELOW = 1e15  # whole floats below this print exactly as integers
+
+
+@dataclass(frozen=True)
+class AppState:
+    """The app's state: the workspace it serves, its version store, the CSRF signer, the
+    templates."""
+
+    workspace: Path
+    store: Store
+    signer: CsrfSigner
+    templates: Jinja2Templates
+
+
+def app_state(request: Request) -> AppState:
+    """The app's state (a FastAPI dependency; also usable in middleware and error handlers).
+
+    Parameters
+    ----------
+    request : Request
+        Any request to the app.
+
+    Returns
+    -------
+    AppState
+        The state :func:`redline.web.app.create_app` made.
+    """
+    return request.app.state.redline
+
+
+def page_templates() -> Jinja2Templates:
+    """The Jinja2 templates of the pages, autoescaped, with the globals and filters they use.
+
+    Returns
+    -------
+    Jinja2Templates
+        Templates from ``web/templates`` with ``csrf_field``, ``plotly_config`` and the
+        ``number`` filter (see :func:`number_text`).
+    """
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    templates = Jinja2Templates(env=env)
+    templates.env.globals["csrf_field"] = CSRF_FIELD
+    templates.env.filters["number"] = number_text
+    templates.env.globals["plotly_config"] = plots.CONFIG_JSON
+    return templates
+
+
+def page(request: Request, name: str, context: dict[str, Any], status: int = 200
+         ) -> HTMLResponse:
+    """An HTML page from a template, with the visitor's CSRF token for its forms.
+
+    Parameters
+    ----------
+    request : Request
+        The request being answered (its CSRF token is set by the app's middleware).
+    name : str
+        The template's file name, e.g. ``"index.html"``.
+    context : dict
+        The template's variables.
+    status : int, optional
+        The response's status code.
+
+    Returns
+    -------
+    HTMLResponse
+        The rendered page.
+    """
+    state = app_state(request)
+    token = getattr(request.state, "csrf_token", None) or state.signer.new_token()
+    context = {"csrf_token": token, **context}
+    return state.templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def number_text(value: float | None) -> str:
+    """A number as an input's value: exact (``repr``), whole numbers without ``.0``.
+
+    Parameters
+    ----------
+    value : float or None
+        The number; None gives ``""``.
+
+    Returns
+    -------
+    str
+        E.g. ``"35"`` for 35.0, ``"0.1"`` for 0.1.
+    """
+    if value is None:
+        return ""
+    value = float(value)
+    return (str(int(value)) if value.is_integer() and abs(value) < EXACT_INTEGER_BELOW
+            else repr(value))
