@@ -1,0 +1,910 @@
+"""The library API: [`load`][redline.api.load] an input into a
+[`Negotiation`][redline.api.Negotiation], then analyse, branch, forecast and sweep it from
+Python.
+
+Every method runs the same pipeline as the ``redline`` command, and every result's
+``to_dict()`` is what the matching command prints with ``--json``:
+
+```python
+import redline
+neg = redline.load("examples/donbas-2026.yaml")
+res = neg.analyze()                                      # redline analyze FILE --json
+branch = neg.assume({"ft-guarantees-for-donbas": True})  # a new Negotiation
+fc = neg.forecast("smp")                                 # redline forecast FILE -m smp --json
+sw = neg.sweep(draws=2000, seed=0)                       # redline sweep FILE -n 2000 --json
+```
+
+Packages are ``{issue id: option label}`` dicts and utilities ``{actor id: float}``. Results
+print as a few lines, render as HTML tables in Jupyter and turn into pandas DataFrames with
+``to_frame()`` (the ``pandas`` extra).
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from redline.errors import RedlineError
+
+__all__ = ["AnalysisResult", "Deal", "ForecastResult", "Negotiation", "SweepResult", "load"]
+
+FORMATS = ("yaml", "genius", "ktab", "csv", "deu")  # what ``load(..., format=)`` takes
+SCENARIO_FORMATS = ("yaml", "dict")  # inputs with claims, rules and uncertain numbers
+INPUT_KINDS = {"yaml": "a scenario YAML file", "dict": "a scenario dict",
+               "genius": "a Genius folder", "ktab": "a KTAB CSV", "csv": "an actor CSV",
+               "deu": "a DEU TSV"}
+DEFAULT_DRAWS = 10_000  # as `redline sweep`
+PANDAS_HINT = "pip install 'redline[pandas]'"
+REPR_WIDTH = 100  # characters of one line of a result's repr before it is cut
+HTML_ROWS = 12  # rows of each table a result shows in a notebook
+
+
+# --------------------------------------------------------------------------------- loading
+
+
+def load(source: str | Path | Mapping[str, Any], format: str | None = None, *,
+         max_packages: int | None = None) -> Negotiation:
+    """Load a negotiation: a scenario YAML file, a Genius XML folder, forecast inputs (a KTAB
+    CSV, an actor CSV or a DEU III TSV) or a scenario as a dict.
+
+    Parameters
+    ----------
+    source
+        A path, or a mapping with the fields of a scenario file.
+    format
+        One of ``"yaml"``, ``"genius"``, ``"ktab"``, ``"csv"``, ``"deu"``; by default it
+        follows the path as the CLI's does (a folder is Genius, ``.tsv`` DEU, a ``.csv``
+        with actor and position columns an actor CSV and any other ``.csv`` KTAB, everything
+        else a scenario).
+    max_packages
+        A Genius folder whose package space is larger is refused before its tables are built
+        (default: the ``analyze`` limit).
+
+    Returns
+    -------
+    Negotiation
+        The input, checked. Bad input raises
+        [`RedlineError`][redline.errors.RedlineError] naming the file, the line or field, and
+        the fix.
+
+    Examples
+    --------
+    >>> import redline
+    >>> neg = redline.load("examples/donbas-2026.yaml")
+    >>> neg.actors
+    ('us', 'russia', 'ukraine', 'europe')
+    """
+    start = time.perf_counter()
+    if isinstance(source, Mapping):
+        if format not in (None, "yaml", "dict"):
+            raise RedlineError(f"a dict is a scenario, not format {format!r}", field="format",
+                               hint="leave format out for a dict")
+        from redline.scenario.load import build_scenario
+
+        scenario = build_scenario(copy.deepcopy(dict(source)), name="<dict>")
+        return Negotiation(format="dict", source="<dict>", scenario=scenario,
+                           seconds=time.perf_counter() - start)
+    if not isinstance(source, str | Path):
+        raise RedlineError(f"expected a path or a dict, got {type(source).__name__}",
+                           field="source")
+    path = Path(source).expanduser()
+    fmt = _format_of(path, format)
+    if fmt == "yaml":
+        from redline.scenario.load import load_scenario
+
+        return Negotiation(format=fmt, source=str(path), scenario=load_scenario(path),
+                           seconds=time.perf_counter() - start)
+    if fmt == "genius":
+        from redline.pipeline import load_input
+        from redline.space.engine import DEFAULT_MAX_PACKAGES
+
+        loaded = load_input(path, max_packages=max_packages or DEFAULT_MAX_PACKAGES)
+        return Negotiation(format=fmt, source=str(path), genius=loaded.domain,
+                           seconds=loaded.seconds)
+    return Negotiation(format=fmt, source=str(path), table=_read_table(path, fmt),
+                       seconds=time.perf_counter() - start)
+
+
+def _format_of(path: Path, format: str | None) -> str:
+    """The format of ``path``: ``format`` when given (checked), else guessed as the CLI does."""
+    if format is not None:
+        if format not in FORMATS:
+            raise RedlineError(f"unknown format {format!r}", field="format",
+                               hint=f"use one of {', '.join(FORMATS)}")
+        return format
+    if not path.exists() and not path.is_symlink():
+        raise RedlineError("no such file or folder", file=str(path))
+    if path.is_dir():
+        return "genius"
+    from redline.cli.forecast import _guess_format
+
+    return _guess_format(path).value
+
+
+def _read_table(path: Path, fmt: str) -> Any:
+    """Forecast inputs from a KTAB CSV, an actor CSV or a DEU TSV (with its voting weights)."""
+    if path.is_dir():
+        raise RedlineError("is a folder, not a file", file=str(path))
+    if fmt == "ktab":
+        from redline.io.ktab import read_ktab_csv
+
+        return read_ktab_csv(path)
+    if fmt == "csv":
+        from redline.io.actors_csv import read_actors_csv
+
+        return read_actors_csv(path)
+    from redline.cli.forecast import _load_deu
+
+    return _load_deu(path, None)
+
+
+# ----------------------------------------------------------------------------- the input
+
+
+@dataclass(frozen=True, eq=False)
+class Negotiation:
+    """One negotiation, loaded and checked; build it with [`load`][redline.api.load].
+
+    Immutable: [`assume`][redline.api.Negotiation.assume] returns a new negotiation (a claim
+    branch) and leaves this one as it was. Which methods apply depends on the input: a
+    scenario (a YAML file or a dict) has them all; a Genius folder can be analysed; forecast
+    inputs (KTAB, actor CSV, DEU) can be forecast.
+
+    Attributes
+    ----------
+    format
+        ``"yaml"``, ``"dict"``, ``"genius"``, ``"ktab"``, ``"csv"`` or ``"deu"``.
+    source
+        The path it was read from (``"<dict>"`` for a dict).
+    assumptions
+        The claims fixed by [`assume`][redline.api.Negotiation.assume]: ``{claim id: truth}``.
+    """
+
+    format: str
+    source: str
+    scenario: Any = field(default=None, repr=False)  # redline.scenario.model.Scenario
+    genius: Any = field(default=None, repr=False)  # a Genius folder's Domain
+    table: Any = field(default=None, repr=False)  # KTAB / actor CSV / DEU forecast inputs
+    assumptions: Mapping[str, bool] = field(default_factory=dict)
+    seconds: float = field(default=0.0, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "assumptions", MappingProxyType(dict(self.assumptions)))
+
+    # -- what it holds
+
+    @property
+    def name(self) -> str:
+        """The scenario's id, the Genius domain's name, or the file's name."""
+        if self.scenario is not None:
+            return self.scenario.scenario.id
+        if self.genius is not None:
+            return self.genius.name
+        return getattr(self.table, "name", "") or Path(self.source).stem
+
+    @property
+    def actors(self) -> tuple[str, ...]:
+        """Actor ids, in the input's order (for forecast inputs: the names the file gives)."""
+        if self.scenario is not None:
+            return tuple(a.id for a in self.scenario.actors)
+        if self.genius is not None:
+            return tuple(self.genius.actors)
+        return tuple(self.table.actors)
+
+    @property
+    def issues(self) -> tuple[str, ...]:
+        """Issue ids, in the input's order (DEU: the issue numbers)."""
+        if self.scenario is not None:
+            return tuple(i.id for i in self.scenario.issues)
+        if self.genius is not None:
+            return tuple(i.id for i in self.genius.issues)
+        return tuple(getattr(self.table, "dimensions", None) or self.table.issues)
+
+    @property
+    def claims(self) -> tuple[str, ...]:
+        """Claim ids (a scenario's reported, contested facts); empty for other inputs."""
+        return tuple(c.id for c in self.scenario.claims) if self.scenario is not None else ()
+
+    @property
+    def domain(self) -> Any:
+        """The compiled [`Domain`][redline.space.domain.Domain] of this claim branch."""
+        self._need(("yaml", "dict", "genius"), "has no package space to analyse",
+                   "analyze")
+        if self.genius is not None:
+            return self.genius
+        from redline.scenario.compile import to_domain
+
+        return self._located(lambda: to_domain(self.scenario, self.assumptions))
+
+    # -- branching
+
+    def assume(self, truths: Mapping[str, bool]) -> Negotiation:
+        """A new negotiation in which the given claims are true or false.
+
+        Parameters
+        ----------
+        truths
+            ``{claim id: bool}``; claims fixed before keep their value unless named again.
+
+        Returns
+        -------
+        Negotiation
+            The claim branch; this negotiation is unchanged.
+        """
+        if self.scenario is None:
+            raise RedlineError(f"a {self.format} input has no claims to assume",
+                               file=self.source, field="assume",
+                               hint="claims live in scenario files")
+        if not isinstance(truths, Mapping):
+            raise RedlineError(f"expected {{claim id: true or false}}, got "
+                               f"{type(truths).__name__}", field="assume")
+        for claim, truth in truths.items():
+            if not isinstance(truth, bool | np.bool_):
+                raise RedlineError(f"must be True or False (got {truth!r})",
+                                   field=f"assume.{claim}")
+        merged = {**self.assumptions, **{str(k): bool(v) for k, v in truths.items()}}
+        from redline.scenario.compile import claim_codes
+
+        self._located(lambda: claim_codes(self.scenario, merged))  # unknown claims
+        return replace(self, assumptions=merged)
+
+    # -- running
+
+    def analyze(self, *, list_limit: int | None = None, max_frontier: int | None = None,
+                memory_mb: float = 512, max_packages: int | None = None,
+                branches: bool = True,
+                progress: Callable[[int, int], None] | None = None) -> AnalysisResult:
+        """Every package, who accepts it, the Pareto frontier, bargaining solutions, blockers.
+
+        The same analysis as ``redline analyze FILE --json`` (with ``--assume`` for each
+        assumed claim).
+
+        Parameters
+        ----------
+        list_limit
+            Tied packages listed per solution, and frontier points listed (all are counted).
+        max_frontier
+            Distinct frontier points computed; a larger frontier is left out.
+        memory_mb
+            Memory budget of one chunk of the scan.
+        max_packages
+            Refuse larger package spaces (default 10^8).
+        branches
+            Compare claim branches (small scenario spaces only).
+        progress
+            Called with ``(packages done, total)`` during the scan.
+
+        Returns
+        -------
+        AnalysisResult
+        """
+        from redline.pipeline import BRANCH_MAX_PACKAGES, Loaded, claim_branches, run_analysis
+        from redline.space.engine import (
+            DEFAULT_LIST_LIMIT,
+            DEFAULT_MAX_PACKAGES,
+            analysis_to_dict,
+            check_size,
+        )
+        from redline.space.frontier import MAX_FRONTIER_POINTS
+
+        list_limit = _count(DEFAULT_LIST_LIMIT if list_limit is None else list_limit,
+                            "list_limit")
+        max_frontier = _count(MAX_FRONTIER_POINTS if max_frontier is None else max_frontier,
+                              "max_frontier")
+        max_packages = _count(DEFAULT_MAX_PACKAGES if max_packages is None else max_packages,
+                              "max_packages")
+        start = time.perf_counter()
+        domain = self.domain
+        check_size(domain, max_packages)
+        loaded = Loaded(Path(self.source), domain, self.scenario,
+                        self.seconds + time.perf_counter() - start)
+        analysis = run_analysis(loaded, memory_mb=memory_mb, max_packages=max_packages,
+                                progress=progress, list_limit=list_limit,
+                                max_frontier=max_frontier)
+        compare = branches and self.scenario is not None and bool(self.scenario.claims)
+        rows = (claim_branches(self.scenario, self.assumptions, list_limit=list_limit)
+                if compare else [])
+        data = analysis_to_dict(analysis)
+        data["claim_branches"] = rows
+        if compare and not rows:
+            data["cuts"].append(f"claim_branches: not compared, spaces above "
+                                f"{BRANCH_MAX_PACKAGES:,} packages are not")
+        data["timings"] = {k: analysis.timings.get(k, 0.0)
+                           for k in ("load", "build", "frontier", "solutions")}
+        return AnalysisResult._from_json(data, analysis, warnings=_warnings(domain))
+
+    def forecast(self, model: str = "compromise", *, rounds: int | None = None,
+                 max_actors: int | None = None, **options: Any) -> ForecastResult:
+        """Forecast the outcome of each issue with one bargaining model.
+
+        The same run as ``redline forecast FILE --model MODEL --json``.
+
+        Parameters
+        ----------
+        model
+            A registered model: ``compromise``, ``mean``, ``median``, ``median-unweighted``,
+            ``nash``, ``bdm``, ``bdm-scholz``, ``best``, ``smp``.
+        rounds
+            Rounds for ``bdm``/``bdm-scholz`` or the most turns for ``smp``.
+        max_actors
+            Refuse runs with more actors (default: the model's own limit).
+        **options
+            Further keyword options of the model.
+
+        Returns
+        -------
+        ForecastResult
+        """
+        self._need(("yaml", "dict", "ktab", "csv", "deu"), "has no actor positions to forecast",
+                   "forecast")
+        from redline.forecast.registry import (
+            ROUND_OPTIONS,
+            check_actor_count,
+            get_model,
+            model_names,
+        )
+
+        if model not in model_names():
+            raise RedlineError(f"unknown model {model!r}", field="model",
+                               hint=f"use one of {', '.join(model_names())}")
+        if rounds is not None:
+            if model not in ROUND_OPTIONS:
+                raise RedlineError(f"does not apply to model {model!r}", field="rounds",
+                                   hint=f"models with rounds: {', '.join(sorted(ROUND_OPTIONS))}")
+            options = {**options, ROUND_OPTIONS[model]: _count(rounds, "rounds", low=0)}
+        if max_actors is not None:
+            _count(max_actors, "max_actors")
+        if self.format == "deu":
+            from redline.cli.forecast import _forecast_deu
+
+            data = self._located(lambda: _forecast_deu(Path(self.source), model, options,
+                                                       None, max_actors))
+            return ForecastResult._from_json(data, None, issues=self.issues)
+        notes: list[str] = []
+        if self.scenario is not None:
+            from redline.scenario.arrays import forecast_inputs
+
+            arrays = self._located(lambda: forecast_inputs(self.scenario, self.assumptions))
+        else:
+            arrays = self.table
+        check_actor_count(model, len(arrays.actors), max_actors)
+        forecaster = get_model(model, **options)
+        salience = arrays.salience
+        if self.scenario is not None:
+            from redline.forecast.base import salience_for
+            from redline.scenario.arrays import over_attention
+
+            salience = salience_for(forecaster, salience)
+            rescaled = [a for a, over in zip(self.actors, over_attention(arrays.salience),
+                                             strict=True) if over]
+            if rescaled and not np.array_equal(salience, arrays.salience):
+                notes.append("SMP reads saliences as shares of attention: those of "
+                             f"{', '.join(rescaled)} sum to more than 1 and were divided by "
+                             "their sum")
+        result = self._located(lambda: forecaster.run(
+            arrays.capability, arrays.position, salience, actors=tuple(arrays.actors),
+            dimensions=tuple(arrays.dimensions)))
+        return ForecastResult._from_json(result.to_dict(), result, issues=self.issues,
+                                         actors=self.actors, notes=notes)
+
+    def sweep(self, draws: int = DEFAULT_DRAWS, seed: int = 0, *, model: str = "compromise",
+              workers: int | None = None, scheduler: str | None = None,
+              integrated: bool = True,
+              progress: Callable[[int], None] | None = None) -> SweepResult:
+        """Monte Carlo over the claims and uncertain inputs: P(agreement), blocking rules,
+        the distributions of the solutions and the forecast, sensitivity.
+
+        The same run as ``redline sweep FILE --draws DRAWS --seed SEED --json``. In a claim
+        branch (after [`assume`][redline.api.Negotiation.assume]) the branch is swept, and
+        with ``integrated`` also the scenario with every claim at its probability
+        (``SweepResult.integrated``), as the CLI does with ``--assume``.
+
+        Parameters
+        ----------
+        draws
+            Number of draws (1 to 1,000,000): the same seed and draws give the same numbers.
+        seed
+            Random seed, 0 to 2**31 - 1.
+        model
+            The forecast model run in every draw.
+        workers, scheduler
+            Run the chunks on a local Dask cluster of ``workers`` processes, or on the
+            cluster at ``scheduler`` (the ``dask`` extra).
+        integrated
+            In a claim branch, also sweep the scenario without the assumptions.
+        progress
+            Called with the number of draws just finished.
+
+        Returns
+        -------
+        SweepResult
+        """
+        self._need(SCENARIO_FORMATS, "has no uncertain inputs to sweep", "sweep")
+        from redline.forecast.registry import model_names
+        from redline.scenario.compile import claim_codes
+        from redline.uncertainty.executors import dask_executor, in_process
+        from redline.uncertainty.sweep import DRAWS_HINT, MAX_DRAWS, check_sweep_size
+        from redline.uncertainty.sweep import sweep as run_sweep
+
+        _count(draws, "draws", high=MAX_DRAWS, hint=DRAWS_HINT)
+        _count(seed, "seed", low=0, high=2**31 - 1)
+        if model not in model_names():
+            raise RedlineError(f"unknown model {model!r}", field="model",
+                               hint=f"use one of {', '.join(model_names())}")
+        if workers is not None and scheduler is not None:
+            raise RedlineError("cannot be combined with scheduler", field="workers",
+                               hint="one starts a local cluster, the other uses a running one")
+        self._located(lambda: check_sweep_size(self.scenario, draws))
+        self._located(lambda: claim_codes(self.scenario, self.assumptions))
+        executor = (dask_executor(workers=workers, scheduler=scheduler)
+                    if workers is not None or scheduler is not None else in_process)
+        truths = dict(self.assumptions)
+        branches = ([("integrated", {})] if integrated or not truths else []) + \
+            ([("assumed", truths)] if truths else [])
+        results = {label: self._located(lambda b=branch: run_sweep(
+            self.scenario, draws=draws, seed=seed, assume=b, model=model, executor=executor,
+            progress=progress)) for label, branch in branches}
+        main = results.get("assumed", results.get("integrated"))
+        data = main.to_dict()
+        if truths and "integrated" in results:
+            data["integrated"] = results["integrated"].to_dict()
+        integrated_result = (SweepResult._from_json(data["integrated"], results["integrated"])
+                             if "integrated" in data else None)
+        return SweepResult._from_json(data, main, integrated=integrated_result)
+
+    # -- helpers
+
+    def _need(self, formats: Sequence[str], what: str, method: str) -> None:
+        """Refuse a method this kind of input cannot run, saying which inputs can."""
+        if self.format not in formats:
+            kinds = [INPUT_KINDS[f] for f in formats]
+            takes = ", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else kinds[0]
+            raise RedlineError(f"{INPUT_KINDS[self.format]} {what}", file=self.source,
+                               hint=f"{method} takes {takes}")
+
+    def _located(self, run: Callable[[], Any]) -> Any:
+        """``run()``, its errors naming this input's file when they name none."""
+        try:
+            return run()
+        except RedlineError as error:
+            if error.file is None and self.format != "dict":
+                error.located(file=self.source)
+            raise
+
+    def __repr__(self) -> str:
+        parts = [f"{len(self.actors)} actors", f"{len(self.issues)} issues"]
+        if self.claims:
+            parts.append(f"{len(self.claims)} claims")
+        text = f"Negotiation({self.name!r}, {self.format}: {', '.join(parts)}"
+        if self.assumptions:
+            text += ", assume " + ", ".join(f"{k}={v}" for k, v in self.assumptions.items())
+        return _cut(text) + ")"
+
+
+def _count(value: int, name: str, *, low: int = 1, high: int | None = None,
+           hint: str | None = None) -> int:
+    """``value`` if it is a whole number in ``[low, high]``; else one clear error."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise RedlineError(f"must be a whole number (got {value!r})", field=name)
+    if value < low or (high is not None and value > high):
+        bounds = f"at least {low:,}" if high is None else f"between {low:,} and {high:,}"
+        raise RedlineError(f"must be {bounds} (got {value})", field=name, hint=hint)
+    return int(value)
+
+
+def _warnings(domain: Any) -> tuple[str, ...]:
+    return tuple(domain.notes.get("warnings", []))
+
+
+# ------------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Deal:
+    """One package and what it is worth to each actor.
+
+    Attributes
+    ----------
+    package
+        ``{issue id: option label}``.
+    utilities
+        ``{actor id: utility}`` (0-1).
+    """
+
+    package: Mapping[str, str]
+    utilities: Mapping[str, float]
+
+    def __repr__(self) -> str:
+        return _cut(f"Deal({_package_text(self.package)})")
+
+
+class _Result:
+    """What every result shares: the JSON form, a readable repr, HTML and DataFrames."""
+
+    _json: dict
+
+    def to_dict(self) -> dict:
+        """The JSON form: what the CLI prints with ``--json`` for the same call (a copy)."""
+        return copy.deepcopy(self._json)
+
+    def to_frame(self, table: str | None = None) -> Any:
+        """One of the result's tables as a pandas DataFrame.
+
+        Parameters
+        ----------
+        table
+            Which table (see ``TABLES``); the first by default.
+
+        Raises
+        ------
+        RedlineError
+            When pandas is not installed (``pip install 'redline[pandas]'``) or ``table``
+            is unknown.
+        """
+        pandas = _pandas()
+        names = tuple(self._tables())
+        table = names[0] if table is None else table
+        if table not in names:
+            raise RedlineError(f"unknown table {table!r}", field="table",
+                               hint=f"use one of {', '.join(names)}")
+        columns, rows = self._tables()[table]
+        return pandas.DataFrame(rows, columns=columns)
+
+    def _tables(self) -> dict[str, tuple[list[str], list[list[Any]]]]:
+        raise NotImplementedError
+
+    def _summary(self) -> list[str]:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return "\n".join(_cut(line) for line in self._summary())
+
+    def _repr_html_(self) -> str:
+        lines = self._summary()
+        out = [f"<div class='redline-result'><strong>{html.escape(lines[0])}</strong>"]
+        out += [f"<br>{html.escape(line.strip())}" for line in lines[1:]]
+        for name, (columns, rows) in self._tables().items():
+            out.append(_html_table(name, columns, rows))
+        return "\n".join(out) + "</div>"
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class AnalysisResult(_Result):
+    """What [`Negotiation.analyze`][redline.api.Negotiation.analyze] finds.
+
+    Attributes
+    ----------
+    name
+        The scenario or domain.
+    actors, issues
+        Their ids.
+    packages
+        Size of the package space.
+    acceptable_count
+        Packages every actor whose acceptance a deal needs accepts.
+    solutions
+        ``{"nash" | "kalai_smorodinsky" | "utilitarian" | "egalitarian": (Deal, ...)}``: each
+        solution's optimal packages (ties listed up to ``list_limit``); empty when no package
+        is acceptable.
+    pareto
+        One [`Deal`][redline.api.Deal] per distinct point of the Pareto frontier.
+    blocking
+        Rows ``{id, kind, actor, description, rejects, sole}`` of the rules that block.
+    closest
+        When nothing is acceptable: the packages that come closest.
+    claim_branches
+        Per claim, acceptable packages and Nash when it is true and when it is false.
+    analysis
+        The engine's [`Analysis`][redline.space.engine.Analysis] (arrays, package numbers).
+    warnings
+        Problems with the input that did not stop the analysis.
+    """
+
+    name: str
+    actors: tuple[str, ...]
+    issues: tuple[str, ...]
+    packages: int
+    acceptable_count: int
+    solutions: Mapping[str, tuple[Deal, ...]]
+    pareto: tuple[Deal, ...]
+    blocking: tuple[Mapping[str, Any], ...]
+    closest: tuple[Deal, ...]
+    claim_branches: tuple[Mapping[str, Any], ...]
+    analysis: Any = field(repr=False)
+    warnings: tuple[str, ...] = ()
+    _json: dict = field(default_factory=dict, repr=False)
+
+    TABLES = ("solutions", "pareto", "blocking", "claim_branches")
+
+    @classmethod
+    def _from_json(cls, data: dict, analysis: Any, *, warnings: Iterable[str] = ()
+                   ) -> AnalysisResult:
+        return cls(
+            name=data["scenario"], actors=tuple(a["id"] for a in data["actors"]),
+            issues=tuple(i["id"] for i in data["issues"]), packages=data["packages"],
+            acceptable_count=data["acceptable_count"],
+            solutions=MappingProxyType({name: tuple(_deal(e) for e in entries)
+                                        for name, entries in data["solutions"].items()}),
+            pareto=tuple(_deal(e) for e in data["pareto"]),
+            blocking=_frozen_rows(data["blocking"]),
+            closest=tuple(_deal(e) for e in data["closest"]),
+            claim_branches=_frozen_rows(data["claim_branches"]),
+            analysis=analysis, warnings=tuple(warnings), _json=data)
+
+    @property
+    def ties(self) -> dict[str, int]:
+        """``{solution: number of optimal packages}`` (all counted, some maybe not listed)."""
+        return dict(self._json["solution_ties"])
+
+    def _summary(self) -> list[str]:
+        d = self._json
+        pareto = ("not computed" if d["pareto_points"] is None
+                  else f"{d['pareto_points']:,} points")
+        lines = [f"AnalysisResult {self.name!r}: {len(self.actors)} actors, "
+                 f"{len(self.issues)} issues, {self.packages:,} packages",
+                 f"  acceptable {self.acceptable_count:,}; Pareto frontier {pareto}"]
+        for name, deals in self.solutions.items():
+            if deals:
+                more = self.ties[name] - 1
+                lines.append(f"  {name}: {_package_text(deals[0].package)}"
+                             + (f" (+{more:,} tied)" if more else ""))
+        if not self.acceptable_count:
+            lines.append("  no acceptable package; closest: "
+                         + (_package_text(self.closest[0].package) if self.closest else "-"))
+        top = [b["id"] for b in self.blocking[:3]]
+        if top:
+            lines.append(f"  blocking most: {', '.join(top)}")
+        return lines
+
+    def _tables(self) -> dict[str, tuple[list[str], list[list[Any]]]]:
+        solutions = [[name, k, *_cells(deal, self.issues, self.actors)]
+                     for name, deals in self.solutions.items() for k, deal in enumerate(deals)]
+        pareto = [[*_cells(_deal(e), self.issues, self.actors), e["acceptable"], e["packages"]]
+                  for e in self._json["pareto"]]
+        blocking_cols = ["id", "kind", "actor", "rejects", "sole", "description"]
+        branch_cols = ["claim", "acceptable_if_true", "acceptable_if_false",
+                       "nash_ties_if_true", "nash_ties_if_false"]
+        return {
+            "solutions": (["solution", "rank", *self.issues, *self.actors], solutions),
+            "pareto": ([*self.issues, *self.actors, "acceptable", "packages"], pareto),
+            "blocking": (blocking_cols, [[b[c] for c in blocking_cols] for b in self.blocking]),
+            "claim_branches": (branch_cols, [[r[c] for c in branch_cols]
+                                             for r in self.claim_branches]),
+        }
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class ForecastResult(_Result):
+    """What [`Negotiation.forecast`][redline.api.Negotiation.forecast] predicts.
+
+    Attributes
+    ----------
+    model
+        The model's name.
+    point
+        ``{issue id: forecast value}`` (0-100 for scenarios; ``None`` where a DEU issue has
+        no forecast).
+    positions
+        ``{actor id: {issue id: position}}`` after the last round (the starting positions
+        for one-shot models); empty for DEU files.
+    rounds
+        Rounds (turns) the model ran; 0 for one-shot models.
+    observed
+        DEU only: ``{issue id: observed outcome}``; else empty.
+    forecast
+        The model's [`Forecast`][redline.forecast.base.Forecast] (every round's positions as an
+        array); ``None`` for DEU files.
+    notes
+        What the run changed in the inputs (SMP's attention shares).
+    """
+
+    model: str
+    point: Mapping[str, float | None]
+    positions: Mapping[str, Mapping[str, float]]
+    rounds: int
+    observed: Mapping[str, float | None]
+    forecast: Any = field(repr=False)
+    notes: tuple[str, ...] = ()
+    _json: dict = field(default_factory=dict, repr=False)
+
+    TABLES = ("point", "positions")
+
+    @classmethod
+    def _from_json(cls, data: dict, forecast: Any, *, issues: Sequence[str],
+                   actors: Sequence[str] | None = None, notes: Iterable[str] = ()
+                   ) -> ForecastResult:
+        issues = tuple(issues)
+        point = dict(zip(issues, data["forecast"], strict=True))
+        positions: dict[str, dict[str, float]] = {}
+        if "positions" in data:
+            last = data["positions"][-1]
+            positions = {a: dict(zip(issues, row, strict=True))
+                         for a, row in zip(actors or data["actors"], last, strict=True)}
+        observed = dict(zip(issues, data["observed"], strict=True)) if "observed" in data else {}
+        return cls(model=data["model"], point=MappingProxyType(point),
+                   positions=MappingProxyType(positions), rounds=int(data.get("turns", 0)),
+                   observed=MappingProxyType(observed), forecast=forecast, notes=tuple(notes),
+                   _json=data)
+
+    def _summary(self) -> list[str]:
+        rounds = f", {self.rounds} rounds" if self.rounds else ""
+        lines = [f"ForecastResult {self.model}{rounds}: {len(self.point)} issues"
+                 + (f", {len(self.positions)} actors" if self.positions else "")]
+        shown = list(self.point.items())[:HTML_ROWS]
+        lines += [f"  {issue}: {_number(value)}" for issue, value in shown]
+        if len(self.point) > len(shown):
+            lines.append(f"  ... {len(self.point) - len(shown)} more issues")
+        if self._json.get("mae") is not None:
+            lines.append(f"  MAE {self._json['mae']:.2f} over {self._json['n']} issues")
+        return lines
+
+    def _tables(self) -> dict[str, tuple[list[str], list[list[Any]]]]:
+        actors = list(self.positions)
+        point_cols = ["issue", "forecast"] + (["observed"] if self.observed else [])
+        point = [[issue, value] + ([self.observed[issue]] if self.observed else [])
+                 for issue, value in self.point.items()]
+        positions = [[issue, *(self.positions[a][issue] for a in actors)] for issue in self.point]
+        return {"point": (point_cols, point), "positions": (["issue", *actors], positions)}
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class SweepResult(_Result):
+    """What [`Negotiation.sweep`][redline.api.Negotiation.sweep] finds over its draws.
+
+    Attributes
+    ----------
+    draws, seed, model
+        How it was run.
+    p_agreement
+        Share of draws in which some package is acceptable.
+    blocking
+        Rows ``{id, kind, actor, blocks, frees_packages, rejects}``: how often each binding
+        rule alone stands in the way (``blocks``), per draw.
+    solutions
+        ``{"nash" | "kalai_smorodinsky": [{package, probability}, ...]}``, most likely first
+        (``package`` is ``None`` for draws without agreement).
+    leading_packages
+        The likeliest solution packages, with each actor's chance of accepting them.
+    forecast
+        ``{issue id: {q05, q25, q50, q75, q95, mean}}`` of the model's forecast.
+    sensitivity
+        Spearman correlation of each uncertain input with agreement and the forecast.
+    integrated
+        In a claim branch: the sweep with every claim at its probability; else ``None``.
+    sweep
+        The kernel's [`uncertainty.sweep.SweepResult`][redline.uncertainty.sweep.SweepResult]
+        (every draw's arrays).
+    """
+
+    draws: int
+    seed: int
+    model: str
+    p_agreement: float
+    blocking: tuple[Mapping[str, Any], ...]
+    solutions: Mapping[str, tuple[Mapping[str, Any], ...]]
+    leading_packages: tuple[Mapping[str, Any], ...]
+    forecast: Mapping[str, Mapping[str, float]]
+    sensitivity: tuple[Mapping[str, Any], ...]
+    assumptions: Mapping[str, bool]
+    sweep: Any = field(repr=False)
+    integrated: SweepResult | None = field(default=None, repr=False)
+    _json: dict = field(default_factory=dict, repr=False)
+
+    TABLES = ("blocking", "solutions", "forecast", "sensitivity")
+
+    @classmethod
+    def _from_json(cls, data: dict, sweep: Any, *, integrated: SweepResult | None = None
+                   ) -> SweepResult:
+        return cls(
+            draws=data["draws"], seed=data["seed"], model=data["model"],
+            p_agreement=data["p_agreement"], blocking=_frozen_rows(data["blocking"]),
+            solutions=MappingProxyType({k: _frozen_rows(v)
+                                        for k, v in data["solutions"].items()}),
+            leading_packages=_frozen_rows(data["leading_packages"]),
+            forecast=MappingProxyType({k: MappingProxyType(dict(v))
+                                       for k, v in data["forecast"].items()}),
+            sensitivity=_frozen_rows(data["sensitivity"]),
+            assumptions=MappingProxyType(dict(data["assume"])), sweep=sweep,
+            integrated=integrated, _json=data)
+
+    def _summary(self) -> list[str]:
+        branch = (" assuming " + ", ".join(f"{k}={v}" for k, v in self.assumptions.items())
+                  if self.assumptions else "")
+        lines = [f"SweepResult: {self.draws:,} draws, seed {self.seed}, model "
+                 f"{self.model}{branch}",
+                 f"  P(agreement) {self.p_agreement:.3f}"
+                 + (f" (integrated {self.integrated.p_agreement:.3f})"
+                    if self.integrated is not None else "")]
+        for row in self.blocking[:3]:
+            lines.append(f"  {row['id']} blocks in {row['blocks']:.1%} of draws")
+        nash = [s for s in self.solutions.get("nash", ()) if s["package"] is not None]
+        if nash:
+            lines.append(f"  likeliest Nash ({nash[0]['probability']:.1%}): "
+                         f"{_package_text(nash[0]['package'])}")
+        return lines
+
+    def _tables(self) -> dict[str, tuple[list[str], list[list[Any]]]]:
+        blocking_cols = ["id", "kind", "actor", "blocks", "frees_packages", "rejects"]
+        issues = list(self.forecast)
+        solutions = [[name, s["probability"], *((s["package"] or {}).get(i) for i in issues)]
+                     for name, rows in self.solutions.items() for s in rows]
+        quantiles = list(next(iter(self.forecast.values()), {}))
+        outputs = list(self.sensitivity[0]["rho"]) if self.sensitivity else []
+        return {
+            "blocking": (blocking_cols, [[b[c] for c in blocking_cols] for b in self.blocking]),
+            "solutions": (["solution", "probability", *issues], solutions),
+            "forecast": (["issue", *quantiles],
+                         [[i, *(row[q] for q in quantiles)] for i, row in self.forecast.items()]),
+            "sensitivity": (["input", *outputs],
+                            [[r["input"], *(r["rho"][o] for o in outputs)]
+                             for r in self.sensitivity]),
+        }
+
+
+# ------------------------------------------------------------------------------- helpers
+
+
+def _deal(entry: Mapping[str, Any]) -> Deal:
+    return Deal(package=MappingProxyType(dict(entry["package"])),
+                utilities=MappingProxyType(dict(entry["utilities"])))
+
+
+def _frozen_rows(rows: Iterable[Mapping[str, Any]]) -> tuple[Mapping[str, Any], ...]:
+    return tuple(MappingProxyType(copy.deepcopy(dict(row))) for row in rows)
+
+
+def _cells(deal: Deal, issues: Sequence[str], actors: Sequence[str]) -> list[Any]:
+    return [*(deal.package[i] for i in issues), *(deal.utilities[a] for a in actors)]
+
+
+def _package_text(package: Mapping[str, str]) -> str:
+    return ", ".join(f"{issue}={label}" for issue, label in package.items())
+
+
+def _number(value: Any) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _cut(line: str, width: int = REPR_WIDTH) -> str:
+    return line if len(line) <= width else line[:width - 3] + "..."
+
+
+def _html_cell(value: Any) -> str:
+    if isinstance(value, float):
+        text = f"{value:.4g}"
+    elif isinstance(value, list | tuple):
+        text = ", ".join(map(str, value))
+    else:
+        text = "" if value is None else str(value)
+    return html.escape(text)
+
+
+def _html_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """An escaped HTML table of the first :data:`HTML_ROWS` rows, saying how many are left."""
+    if not rows:
+        return ""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{_html_cell(v)}</td>" for v in row) + "</tr>"
+                   for row in rows[:HTML_ROWS])
+    more = (f"<caption style='caption-side:bottom'>{len(rows) - HTML_ROWS:,} more rows "
+            "(to_frame)</caption>" if len(rows) > HTML_ROWS else "")
+    return (f"<details open><summary>{html.escape(title)}</summary><table>{more}"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>")
+
+
+def _pandas() -> Any:
+    """The pandas module, or one clear error naming the extra that installs it."""
+    try:
+        import pandas
+    except ImportError:
+        raise RedlineError("to_frame needs pandas, which is not installed",
+                           hint=PANDAS_HINT) from None
+    return pandas
