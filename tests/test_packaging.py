@@ -26,10 +26,12 @@ CODE_SUFFIXES = (".py", ".pyc")
 
 
 def data_files() -> list[str]:
-    """Every file in the package that is not Python code, relative to ``src/redline``."""
-    return sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*")
+    """Every file in the package that is not Python code, relative to ``src/redline``
+    (hidden files, such as a web app's ``.redline/`` history in ``examples/``, are not)."""
+    return sorted(path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*")
                   if path.is_file() and path.suffix not in CODE_SUFFIXES
-                  and "__pycache__" not in path.parts)
+                  and not any(part == "__pycache__" or part.startswith(".")
+                              for part in path.relative_to(PACKAGE).parts))
 
 
 def test_every_data_file_in_the_package_is_declared_as_package_data():
