@@ -1,22 +1,56 @@
-"""Glue used by every shell: load an input, compile it, analyse it, time each step.
+"""The one orchestration layer: every shell (CLI, report, web app, library) calls these.
 
-Kept separate from the CLI so the web app and the report use exactly the same path.
+Load an input once, then run a task on it:
+
+* :func:`load` reads a scenario YAML file, a plain dict (validated by the same pydantic
+  model), a :class:`~redline.scenario.model.Scenario`, a Genius folder, a KTAB CSV, a plain
+  actor CSV or a DEU III TSV into a :class:`Loaded`: the scenario (if any), the agreement-space
+  :class:`~redline.space.domain.Domain` (if the format has one) and the forecast arrays (if it
+  has those).
+* :func:`run_analysis` (the deal space with the claim branches: ``analyze --json`` is
+  :meth:`AnalysisRun.to_dict`), :func:`run_forecast` (one model: ``forecast --json`` is
+  :meth:`ForecastRun.to_dict` or :meth:`DEUForecast.to_dict`), :func:`run_sweep` (Monte Carlo,
+  integrated and in the assumed branch: ``sweep --json`` is :meth:`SweepRun.to_dict`) and
+  :func:`run_study` (all of them at once, for the report and the web app).
+
+Every number comes from the core (:func:`redline.space.engine.analyze`, the forecast models
+through :mod:`redline.forecast.registry`, :func:`redline.uncertainty.sweep.sweep`); what a model
+needs of its inputs (salience convention, rounds option, actor limit) it declares itself
+(:func:`redline.forecast.base.conventions`), so nothing here names a model. Results are frozen
+and never changed after creation. Errors are :class:`~redline.errors.RedlineError` located at
+the input file.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import os
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from redline.errors import RedlineError
-from redline.forecast.base import Forecast, salience_for
-from redline.forecast.registry import check_actor_count, get_model
-from redline.io.genius import is_genius_folder, read_genius_folder
-from redline.scenario.arrays import forecast_inputs
+import numpy as np
+
+from redline.errors import RedlineError, SpaceTooLargeError
+from redline.forecast.base import (
+    ATTENTION_SALIENCE,
+    ISSUE_SALIENCE,
+    Forecast,
+    converts_salience,
+    rescaled_actors,
+    salience_for,
+)
+from redline.forecast.registry import (
+    check_actor_count,
+    get_model,
+    model_conventions,
+    model_names,
+)
+from redline.scenario.arrays import ForecastInputs, forecast_inputs
 from redline.scenario.compile import to_domain
-from redline.scenario.load import load_scenario
 from redline.scenario.model import Scenario
 from redline.space.domain import Domain
 from redline.space.engine import (
@@ -24,77 +58,322 @@ from redline.space.engine import (
     DEFAULT_MAX_PACKAGES,
     Analysis,
     Progress,
+    analysis_to_dict,
     analyze,
 )
+from redline.space.frontier import MAX_FRONTIER_POINTS
+
+#: The forecast (and sweep) model when none is named.
+DEFAULT_MODEL = "compromise"
+#: The forecasts the HTML report shows when none are named.
+REPORT_MODELS = ("smp", "bdm")
+#: Input formats :func:`load` reads (``dict`` and ``scenario``: Python objects, not files).
+FORMATS = ("yaml", "genius", "ktab", "csv", "deu", "dict", "scenario")
+#: The DEU voting weights :func:`load` looks for beside a DEU file when none are given.
+DEU_WEIGHTS = "nice_voting_weights.csv"
+BRANCH_MAX_PACKAGES = 2_000_000  # claim branches are compared only for spaces up to this size
+_TIMING_KEYS = ("load", "build", "frontier", "solutions")  # analyze --json's timings
+_SCENARIO_FORMATS = ("yaml", "dict", "scenario")
+
+
+# ---------------------------------------------------------------- loading
+
+def guess_format(path: str | os.PathLike[str]) -> str:
+    """The format of the file or folder ``path`` from its name (and a CSV's header row).
+
+    A folder is a Genius domain, ``.tsv`` a DEU III file; a ``.csv`` whose first row names
+    the columns actor/name and position is a plain actor CSV (``csv``), any other ``.csv`` a
+    KTAB file (``ktab``); everything else is a scenario (``yaml``).
+    """
+    from redline.files import read_head
+
+    path = Path(path)
+    try:
+        if path.is_dir():
+            return "genius"
+    except OSError:  # an over-long name, say: the reader reports it
+        pass
+    suffix = path.suffix.lower()
+    if suffix == ".tsv":
+        return "deu"
+    if suffix == ".csv":
+        try:  # the header is in the first few kB; a FIFO or device is refused, not read
+            head = read_head(path, 4096).decode("utf-8-sig", errors="replace")
+            first = next(csv.reader(io.StringIO(head, newline="")), [])
+        except (RedlineError, csv.Error):
+            return "csv"  # the reader reports the problem
+        names = {cell.strip().lower() for cell in first}
+        if names & {"actor", "name"} and names & {"position", "pos", "x"}:
+            return "csv"
+        return "ktab"
+    return "yaml"
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """An input made ready for analysis: the scenario (if YAML) and its domain."""
+    """An input made ready for every task.
 
-    path: Path
-    domain: Domain
-    scenario: Scenario | None
-    seconds: float
+    Attributes
+    ----------
+    format
+        One of :data:`FORMATS`.
+    source
+        The file or folder name errors are located at (``None`` for a Python object).
+    scenario
+        The validated scenario (``yaml``, ``dict``, ``scenario``), else ``None``.
+    assume
+        The claim branch the domain and the arrays are in (``{claim id: truth}``).
+    domain
+        The agreement space (scenarios and Genius folders), else ``None``.
+    inputs
+        The forecast arrays (scenarios, KTAB and actor CSVs), else ``None``.
+    deu
+        The DEU issues with their voting weights (``deu``), else ``None``.
+    salience_convention
+        How ``inputs.salience`` is meant (:data:`~redline.forecast.base.ISSUE_SALIENCE`, or
+        :data:`~redline.forecast.base.ATTENTION_SALIENCE` for KTAB's shares of attention).
+    seconds
+        Time taken to read and compile the input.
+    """
+
+    format: str
+    source: str | None
+    scenario: Scenario | None = None
+    assume: Mapping[str, bool] = field(default_factory=dict)
+    domain: Domain | None = None
+    inputs: ForecastInputs | None = None
+    deu: Any = None  # redline.io.deu.DEUData
+    salience_convention: str = ISSUE_SALIENCE
+    seconds: float = 0.0
+
+    @property
+    def path(self) -> Path:
+        """The input's path (``<dict>`` style placeholders for Python objects)."""
+        return Path(self.source or f"<{self.format}>")
 
     @property
     def warnings(self) -> list[str]:
-        """One line per problem worth a word that does not stop the analysis."""
-        return list(self.domain.notes.get("warnings", []))
+        """One line per problem worth a word that does not stop the work."""
+        return list(self.domain.notes.get("warnings", [])) if self.domain is not None else []
 
+    def located(self, error: RedlineError) -> RedlineError:
+        """``error`` with this input's file filled in where it names none."""
+        return error.located(file=self.source)
 
-def load_input(path: str | Path, assume: Mapping[str, bool] | None = None, *,
-               max_packages: int = DEFAULT_MAX_PACKAGES) -> Loaded:
-    """Load a scenario YAML file or a Genius XML folder.
-
-    A Genius folder whose package space exceeds ``max_packages`` is refused before its tables
-    are built (an integer issue is expanded only then). Warnings about the input (e.g. Genius
-    weights that do not sum to 1) are in ``Loaded.warnings``.
-    """
-    path = Path(path)
-    start = time.perf_counter()
-    if not path.exists() and not path.is_symlink():  # a symlink loop: the reader says so
-        raise RedlineError("no such file or folder", file=str(path))
-    if path.is_dir():
-        if not is_genius_folder(path):
-            raise RedlineError("folder holds no Genius XML files", file=str(path),
+    def require_domain(self) -> Domain:
+        """The agreement space, or a clear error for formats without one."""
+        if self.domain is None:
+            raise RedlineError(f"a {_FORMAT_NAMES[self.format]} has no agreement space to "
+                               "analyse", file=self.source,
                                hint="pass a scenario .yaml file or a Genius domain folder")
-        if assume:
+        return self.domain
+
+    def require_scenario(self, task: str) -> Scenario:
+        """The scenario, or a clear error naming ``task`` (e.g. "sweeps")."""
+        if self.scenario is None:
+            raise RedlineError(f"{task} need a scenario file; a {_FORMAT_NAMES[self.format]} "
+                               "has no distributions or claims", file=self.source)
+        return self.scenario
+
+
+_FORMAT_NAMES = {"yaml": "scenario file", "dict": "scenario", "scenario": "scenario",
+                 "genius": "Genius folder", "ktab": "KTAB CSV file", "csv": "actor CSV file",
+                 "deu": "DEU file"}
+
+
+def load(source: str | os.PathLike[str] | Mapping[str, Any] | Scenario,
+         format: str | None = None, *, assume: Mapping[str, bool] | None = None,
+         weights: str | os.PathLike[str] | None = None,
+         max_packages: int = DEFAULT_MAX_PACKAGES) -> Loaded:
+    """Load any input Redline reads, ready for every task.
+
+    Parameters
+    ----------
+    source
+        A file or folder path (a scenario YAML file, a Genius XML folder, a KTAB SMP CSV, a
+        plain actor CSV or a DEU III TSV), a plain scenario mapping (validated exactly as a
+        YAML file is) or a :class:`~redline.scenario.model.Scenario`.
+    format
+        One of :data:`FORMATS`; default: from the object, or :func:`guess_format` for a path.
+    assume
+        A claim branch ``{claim id: truth}`` (scenarios only); unknown claims are refused.
+    weights
+        DEU only: the voting-weights CSV (default: :data:`DEU_WEIGHTS` beside the file).
+    max_packages
+        A Genius folder whose package space exceeds this is refused before its tables are
+        built.
+
+    Returns
+    -------
+    Loaded
+        The scenario, domain and forecast arrays the format has (``Loaded.warnings`` lists
+        remarks on the input, e.g. Genius weights that do not sum to 1).
+
+    Raises
+    ------
+    RedlineError
+        One located line for any problem with the input.
+    """
+    start = time.perf_counter()
+    assume = dict(assume or {})
+    if isinstance(source, Scenario):
+        return _scenario_loaded(source, "scenario", None, assume, start)
+    if isinstance(source, Mapping):
+        from redline.scenario.load import build_scenario
+
+        return _scenario_loaded(build_scenario(dict(source), name="<dict>"), "dict", None,
+                                assume, start)
+    path = Path(source)
+    name = str(path)
+    fmt = format or guess_format(path)
+    if fmt not in FORMATS or fmt in ("dict", "scenario"):
+        raise RedlineError(f"unknown format {fmt!r}", field="--format",
+                           hint="use yaml, genius, ktab, csv or deu")
+    if not path.exists() and not path.is_symlink():  # a symlink loop: the reader says so
+        raise RedlineError("no such file or folder", file=name)
+    if weights is not None and fmt != "deu":
+        raise RedlineError("applies to DEU files only", field="--weights")
+    if assume and fmt not in _SCENARIO_FORMATS:
+        if fmt == "genius":
             raise RedlineError("--assume applies to scenario files with claims, not Genius "
-                               "folders", file=str(path))
+                               "folders", file=name)
+        raise RedlineError("applies to scenario files only", field="--assume")
+    if fmt == "yaml":
+        from redline.scenario.load import load_scenario
+
+        return _scenario_loaded(load_scenario(path), "yaml", name, assume, start)
+    if fmt == "genius":
+        from redline.io.genius import is_genius_folder, read_genius_folder
+
+        if not path.is_dir() or not is_genius_folder(path):
+            raise RedlineError("folder holds no Genius XML files", file=name,
+                               hint="pass a scenario .yaml file or a Genius domain folder")
         domain = read_genius_folder(path, max_packages=max_packages)
-        scenario = None
+        return Loaded("genius", name, domain=domain, seconds=time.perf_counter() - start)
+    if fmt == "deu":
+        return Loaded("deu", name, deu=_read_deu(path, weights),
+                      seconds=time.perf_counter() - start)
+    if fmt == "ktab":
+        from redline.io.ktab import read_ktab_csv
+
+        table = read_ktab_csv(path)
+        convention = ATTENTION_SALIENCE  # KTAB's saliences are shares of attention
     else:
-        scenario = load_scenario(path)
-        try:
-            domain = to_domain(scenario, assume)
-        except RedlineError as error:
-            raise error.located(file=str(path)) from None
-    return Loaded(path, domain, scenario, time.perf_counter() - start)
+        from redline.io.actors_csv import read_actors_csv
+
+        table = read_actors_csv(path)
+        convention = ISSUE_SALIENCE
+    inputs = ForecastInputs(actors=tuple(table.actors), dimensions=tuple(table.dimensions),
+                            capability=table.capability, position=table.position,
+                            salience=table.salience)
+    return Loaded(fmt, name, inputs=inputs, salience_convention=convention,
+                  seconds=time.perf_counter() - start)
+
+
+def _scenario_loaded(scenario: Scenario, fmt: str, name: str | None,
+                     assume: dict[str, bool], start: float) -> Loaded:
+    try:
+        domain = to_domain(scenario, assume)
+        inputs = forecast_inputs(scenario, assume)
+    except RedlineError as error:
+        raise error.located(file=name) from None
+    return Loaded(fmt, name, scenario=scenario, assume=assume, domain=domain, inputs=inputs,
+                  seconds=time.perf_counter() - start)
+
+
+def _read_deu(path: Path, weights: str | os.PathLike[str] | None) -> Any:
+    """Read a DEU file, then the voting weights (given, or beside it)."""
+    from redline.io.deu import capabilities, read_deu, read_voting_weights
+
+    data = read_deu(path)  # format errors first
+    if weights is None:
+        weights = path.parent / DEU_WEIGHTS
+        if not weights.exists():
+            raise RedlineError(f"no voting weights: {DEU_WEIGHTS} is not next to the file",
+                               file=str(path), hint="pass --weights PATH")
+    table = read_voting_weights(weights)
+    return replace(data, capability=capabilities(data.actors, table, source=str(weights)))
+
+
+def load_input(path: str | os.PathLike[str], assume: Mapping[str, bool] | None = None, *,
+               max_packages: int = DEFAULT_MAX_PACKAGES) -> Loaded:
+    """:func:`load` with the claim branch as a positional argument (the older spelling)."""
+    return load(path, assume=assume, max_packages=max_packages)
+
+
+# ---------------------------------------------------------------- analysis
+
+@dataclass(frozen=True)
+class AnalysisRun:
+    """The deal space of an input and, for scenarios with claims, the claim branches.
+
+    Attributes
+    ----------
+    analysis
+        The :class:`~redline.space.engine.Analysis` (its ``timings`` include ``load``).
+    branches
+        One row per claim (:func:`claim_branches`); empty when not compared.
+    branches_skipped
+        True when claim branches were asked for but the space is above
+        :data:`BRANCH_MAX_PACKAGES`.
+    scenario
+        The scenario analysed (``None`` for a Genius folder).
+    """
+
+    analysis: Analysis
+    branches: tuple[dict, ...] = ()
+    branches_skipped: bool = False
+    scenario: Scenario | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form, exactly ``redline analyze --json``."""
+        data = analysis_to_dict(self.analysis)
+        data["claim_branches"] = [dict(row) for row in self.branches]
+        if self.branches_skipped:
+            data["cuts"].append(f"claim_branches: not compared, spaces above "
+                                f"{BRANCH_MAX_PACKAGES:,} packages are not")
+        data["timings"] = {k: self.analysis.timings.get(k, 0.0) for k in _TIMING_KEYS}
+        return data
 
 
 def run_analysis(
     loaded: Loaded,
     *,
+    branches: bool = True,
     memory_mb: float = 512,
     max_packages: int = DEFAULT_MAX_PACKAGES,
+    list_limit: int = DEFAULT_LIST_LIMIT,
+    max_frontier: int = MAX_FRONTIER_POINTS,
     progress: Progress | None = None,
-    **options,
-) -> Analysis:
-    """Analyse a loaded input; errors name its file. Timings include loading.
+) -> AnalysisRun:
+    """Analyse the deal space of ``loaded`` (in its claim branch) and compare claim branches.
 
-    ``options`` go to :func:`redline.space.engine.analyze` (``list_limit``, ``max_frontier``).
+    Parameters
+    ----------
+    loaded
+        From :func:`load`; a format without an agreement space is refused.
+    branches
+        Also compare each claim true and false (:func:`claim_branches`; scenarios with claims,
+        spaces up to :data:`BRANCH_MAX_PACKAGES`).
+    memory_mb, max_packages, list_limit, max_frontier, progress
+        As :func:`redline.space.engine.analyze` takes them.
+
+    Returns
+    -------
+    AnalysisRun
+        Its ``to_dict()`` is ``redline analyze --json``.
     """
+    domain = loaded.require_domain()
     try:
-        analysis = analyze(loaded.domain, memory_mb=memory_mb, max_packages=max_packages,
-                           progress=progress, **options)
+        analysis = analyze(domain, memory_mb=memory_mb, max_packages=max_packages,
+                           progress=progress, list_limit=list_limit, max_frontier=max_frontier)
     except RedlineError as error:
-        raise error.located(file=str(loaded.path)) from None
-    analysis.timings["load"] = loaded.seconds
-    return analysis
-
-
-BRANCH_MAX_PACKAGES = 2_000_000  # claim branches are compared only for spaces up to this size
+        raise loaded.located(error) from None
+    analysis = replace(analysis, timings={**analysis.timings, "load": loaded.seconds})
+    scenario = loaded.scenario
+    compare = branches and scenario is not None and bool(scenario.claims)
+    rows = claim_branches(scenario, loaded.assume, list_limit=list_limit) if compare else []
+    return AnalysisRun(analysis, tuple(rows), compare and not rows, scenario)
 
 
 def claim_branches(
@@ -124,16 +403,384 @@ def claim_branches(
     return rows
 
 
-def forecast_scenario(scenario: Scenario, model: str, assume: Mapping[str, bool] | None = None,
-                      **options) -> Forecast:
-    """Run forecast ``model`` on every issue of ``scenario`` (in a claim branch).
+# ---------------------------------------------------------------- forecasts
 
-    Saliences are given in the convention the model declares (:func:`salience_for`: KTAB's SMP
-    reads shares of attention, so saliences summing to more than 1 are divided by their sum).
+def model_options(model: str, rounds: int | None = None, **options: Any) -> dict[str, Any]:
+    """The options of ``model`` with the number of rounds under the name the model declares
+    (its ``rounds_option``: ``rounds`` for BDM, ``max_turns`` for SMP).
+
+    Raises
+    ------
+    RedlineError
+        For an unknown model, or ``rounds`` for a model without rounds.
     """
-    inputs = forecast_inputs(scenario, assume)
-    check_actor_count(model, len(inputs.actors))
-    forecaster = get_model(model, **options)
-    return forecaster.run(inputs.capability, inputs.position,
-                          salience_for(forecaster, inputs.salience),
-                          actors=inputs.actors, dimensions=inputs.dimensions)
+    declared = model_conventions(model)
+    if rounds is None:
+        return dict(options)
+    if declared.rounds_option is None:
+        with_rounds = [name for name in model_names() if model_conventions(name).rounds_option]
+        raise RedlineError(f"does not apply to model {model!r}", field="--rounds",
+                           hint=f"models with rounds: {', '.join(sorted(with_rounds))}")
+    return {**options, declared.rounds_option: rounds}
+
+
+@dataclass(frozen=True)
+class ForecastRun:
+    """One model's forecast of every issue of an input.
+
+    Attributes
+    ----------
+    forecast
+        The model's :class:`~redline.forecast.base.Forecast` (actors and dimensions by id,
+        their names beside them).
+    salience_note
+        The model's note when the input's saliences were converted for it (shares of
+        attention for SMP), else ``None``.
+    rescaled
+        The names of the actors whose saliences that conversion changed.
+    """
+
+    forecast: Forecast
+    salience_note: str | None = None
+    rescaled: tuple[str, ...] = ()
+
+    @property
+    def model(self) -> str:
+        """The model's name."""
+        return self.forecast.model
+
+    @property
+    def notes(self) -> list[str]:
+        """What to tell the user about the run: the salience note, when it changed anything."""
+        if not self.rescaled or self.salience_note is None:
+            return []
+        return [f"{self.salience_note} Rescaled: {', '.join(self.rescaled)}."]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form, exactly ``redline forecast --json``."""
+        return self.forecast.to_dict()
+
+
+def _finite_or_none(values: np.ndarray) -> list[float | None]:
+    return [None if not np.isfinite(v) else float(v) for v in np.asarray(values, dtype=float)]
+
+
+@dataclass(frozen=True)
+class DEUForecast:
+    """One model's forecast of each DEU issue on its own, beside the observed outcome.
+
+    ``point`` and ``observed`` are ``(n_issues,)`` with ``NaN`` where unknown; ``dimensions``
+    are the issue ids (``isnr``), ``proposals`` their proposal ids.
+    """
+
+    model: str
+    actors: tuple[str, ...]
+    dimensions: tuple[str, ...]
+    proposals: tuple[str, ...]
+    turns: int
+    point: np.ndarray
+    observed: np.ndarray
+    options: dict[str, Any]
+    seconds: float = 0.0
+
+    @property
+    def scored(self) -> np.ndarray:
+        """Which issues have both a forecast and an outcome."""
+        return np.isfinite(self.point) & np.isfinite(self.observed)
+
+    @property
+    def mae(self) -> float | None:
+        """The mean absolute error over the scored issues (``None`` if none)."""
+        scored = self.scored
+        return float(np.abs(self.point - self.observed)[scored].mean()) if scored.any() else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form, exactly ``redline forecast --json`` on a DEU file."""
+        return {
+            "model": self.model,
+            "actors": list(self.actors),
+            "dimensions": list(self.dimensions),
+            "proposals": list(self.proposals),
+            "turns": self.turns,
+            "forecast": _finite_or_none(self.point),
+            "observed": _finite_or_none(self.observed),
+            "mae": self.mae,
+            "n": int(self.scored.sum()),
+            "options": dict(self.options),
+            "timings": {"model": self.seconds},
+        }
+
+
+def run_forecast(loaded: Loaded, model: str = DEFAULT_MODEL, *, rounds: int | None = None,
+                 max_actors: int | None = None, **options: Any) -> ForecastRun | DEUForecast:
+    """Forecast the outcome of every issue of ``loaded`` with ``model``.
+
+    Parameters
+    ----------
+    loaded
+        From :func:`load`: a scenario (in its claim branch), a KTAB or actor CSV, or a DEU file
+        (each issue forecast on its own, with the actors that have a position on it).
+    model
+        A registered model name (:func:`redline.forecast.registry.model_names`).
+    rounds
+        The number of rounds, for models with rounds (see :func:`model_options`).
+    max_actors
+        Refuse runs with more actors (default: the limit the model declares).
+    **options
+        Further options of the model.
+
+    Returns
+    -------
+    ForecastRun or DEUForecast
+        Its ``to_dict()`` is ``redline forecast --json``. Saliences are given in the convention
+        the model declares (:func:`redline.forecast.base.salience_for`).
+    """
+    opts = model_options(model, rounds, **options)
+    if loaded.deu is not None:
+        return _forecast_deu(loaded.deu, model, opts, max_actors)
+    inputs = loaded.inputs
+    if inputs is None:
+        raise RedlineError(f"a {_FORMAT_NAMES[loaded.format]} has no capabilities, positions "
+                           "and saliences to forecast", file=loaded.source,
+                           hint="forecast a scenario file, a KTAB or actor CSV or a DEU file")
+    check_actor_count(model, len(inputs.actors), max_actors)
+    forecaster = get_model(model, **opts)
+    given = loaded.salience_convention
+    salience = salience_for(forecaster, inputs.salience, given=given)
+    changed = rescaled_actors(forecaster, inputs.salience, given=given)
+    names = inputs.actor_names or inputs.actors
+    converted = converts_salience(forecaster, given=given)
+    try:
+        result = forecaster.run(inputs.capability, inputs.position, salience,
+                                actors=inputs.actors, dimensions=inputs.dimensions)
+    except RedlineError as error:
+        raise loaded.located(error) from None
+    result = replace(result, actor_names=tuple(names),
+                     dimension_names=tuple(inputs.dimension_names or inputs.dimensions))
+    return ForecastRun(
+        result, model_conventions(model).salience_note if converted else None,
+        tuple(name for name, over in zip(names, changed, strict=True) if over))
+
+
+def _forecast_deu(data: Any, model: str, options: dict[str, Any],
+                  max_actors: int | None) -> DEUForecast:
+    from redline.forecast.validate import predict_deu
+
+    check_actor_count(model, len(data.actors), max_actors)  # issues have at most these
+    instance = get_model(model, **options)  # checks the options before the long run
+    started = time.perf_counter()
+    point = predict_deu(data, model, options=options, issues=np.arange(len(data.issues)))
+    return DEUForecast(model=model, actors=tuple(data.actors), dimensions=tuple(data.issues),
+                       proposals=tuple(data.proposals),
+                       turns=int(getattr(instance, "rounds", 0)), point=point,
+                       observed=np.asarray(data.outcomes, dtype=float), options=dict(options),
+                       seconds=time.perf_counter() - started)
+
+
+def forecast_scenario(scenario: Scenario, model: str, assume: Mapping[str, bool] | None = None,
+                      **options: Any) -> Forecast:
+    """Run forecast ``model`` on every issue of ``scenario`` (in a claim branch): the
+    :class:`~redline.forecast.base.Forecast` of :func:`run_forecast` on ``load(scenario)``."""
+    run = run_forecast(load(scenario, assume=assume), model, **options)
+    assert isinstance(run, ForecastRun)
+    return run.forecast
+
+
+# ---------------------------------------------------------------- sweeps
+
+@dataclass(frozen=True)
+class SweepRun:
+    """A Monte Carlo sweep integrated over the claims and, with ``assume``, in that branch.
+
+    Attributes
+    ----------
+    integrated
+        The :class:`~redline.uncertainty.sweep.SweepResult` over every claim's probability.
+    assumed
+        The same sweep with the loaded claim branch fixed (``None`` without ``assume``).
+    salience_note
+        The model's note when it reads saliences in another convention than scenarios give.
+    """
+
+    integrated: Any  # SweepResult
+    assumed: Any = None
+    salience_note: str | None = None
+
+    @property
+    def main(self) -> Any:
+        """The sweep to report first: the assumed branch if any, else the integrated one."""
+        return self.assumed if self.assumed is not None else self.integrated
+
+    @property
+    def results(self) -> dict[str, Any]:
+        """``{"integrated": ..., "assumed": ...}`` (the second only with a branch)."""
+        out = {"integrated": self.integrated}
+        if self.assumed is not None:
+            out["assumed"] = self.assumed
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form, exactly ``redline sweep --json``: the main sweep, and under
+        ``integrated`` the integrated one when a branch is fixed."""
+        data = self.main.to_dict()
+        if self.assumed is not None:
+            data["integrated"] = self.integrated.to_dict()
+        return data
+
+
+def check_sweep(loaded: Loaded, draws: int) -> Scenario:
+    """Refuse a sweep of ``loaded`` before any work: no scenario, or too large for memory or
+    time (:func:`redline.uncertainty.sweep.check_sweep_size`); returns the scenario."""
+    from redline.uncertainty.sweep import check_sweep_size
+
+    scenario = loaded.require_scenario("sweeps")
+    check_sweep_size(scenario, draws)
+    return scenario
+
+
+def run_sweep(loaded: Loaded, *, draws: int, seed: int = 0, model: str = DEFAULT_MODEL,
+              executor: Callable | None = None,
+              progress: Callable[[str, int], None] | None = None) -> SweepRun:
+    """Sweep ``loaded``'s scenario: integrated over the claims, and in its claim branch if it
+    was loaded with ``assume``.
+
+    Parameters
+    ----------
+    loaded
+        From :func:`load`, a scenario.
+    draws, seed
+        Monte Carlo draws and seed (the same seed gives the same numbers).
+    model
+        The forecast model run in every draw.
+    executor
+        Where chunks run (:mod:`redline.uncertainty.executors`; default in process).
+    progress
+        Called with the branch (``"integrated"`` or ``"assumed"``) and the draws just done.
+
+    Returns
+    -------
+    SweepRun
+        Its ``to_dict()`` is ``redline sweep --json``.
+    """
+    from redline.uncertainty.executors import in_process
+    from redline.uncertainty.sweep import sweep
+
+    scenario = check_sweep(loaded, draws)
+    note = salience_note(model)
+    results = {}
+    branches = [("integrated", {})] + ([("assumed", dict(loaded.assume))] if loaded.assume
+                                       else [])
+    for label, branch in branches:
+        tick = None if progress is None else (lambda n, label=label: progress(label, n))
+        results[label] = sweep(scenario, draws=draws, seed=seed, assume=branch, model=model,
+                               executor=executor or in_process, progress=tick)
+    return SweepRun(results["integrated"], results.get("assumed"), note)
+
+
+def salience_note(model: str) -> str | None:
+    """What to tell the user before running ``model`` on scenario saliences: the note the
+    model declares if it converts them (SMP's shares of attention), else ``None``."""
+    declared = model_conventions(model)
+    return declared.salience_note if converts_salience(declared) else None
+
+
+# ---------------------------------------------------------------- everything at once
+
+@dataclass(frozen=True)
+class Study:
+    """Everything the report and the web app show about one input.
+
+    Attributes
+    ----------
+    loaded
+        The input.
+    analysis
+        Its :class:`AnalysisRun` (deal space and claim branches).
+    forecasts
+        ``{model: ForecastRun}`` for the models that ran, in the order asked.
+    refused
+        ``{model: error}`` for the models refused for too many actors.
+    sweep
+        The :class:`SweepRun`, or ``None`` (no draws, no scenario, or ``sweep_error``).
+    sweep_error
+        Why the sweep could not run (e.g. a space too large to sweep), else ``None``.
+    notes
+        Remarks per topic: ``"forecasts"`` (models not run, salience conventions) and
+        ``"uncertainty"`` (no sweep for inputs without a scenario).
+    timings
+        Seconds per step: ``load``, ``analysis``, ``forecast``, ``sweep``, ``total``.
+    """
+
+    loaded: Loaded
+    analysis: AnalysisRun
+    forecasts: dict[str, ForecastRun] = field(default_factory=dict)
+    refused: dict[str, RedlineError] = field(default_factory=dict)
+    sweep: SweepRun | None = None
+    sweep_error: RedlineError | None = None
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def run_study(loaded: Loaded, *, models: Sequence[str] = REPORT_MODELS,
+              draws: int | None = None, seed: int = 0, sweep_model: str = DEFAULT_MODEL,
+              branches: bool = True, max_packages: int = DEFAULT_MAX_PACKAGES) -> Study:
+    """Analyse ``loaded``, forecast it with each of ``models`` and sweep it: the one run behind
+    the HTML report and the web app.
+
+    Parameters
+    ----------
+    loaded
+        From :func:`load`: a scenario or a Genius folder (which gets the analysis only).
+    models
+        Forecast models to run; one refused for too many actors is left out with a note (its
+        error is in ``Study.refused``) so the others still run.
+    draws, seed, sweep_model
+        A Monte Carlo sweep with this many draws (none when 0 or ``None``), its seed and its
+        model; integrated over the claims, and in ``loaded``'s claim branch when it has one.
+        A sweep refused as too large is reported in ``Study.sweep_error``.
+    branches
+        Compare the claim branches (:func:`claim_branches`).
+    max_packages
+        Refuse larger package spaces.
+
+    Returns
+    -------
+    Study
+    """
+    start = time.perf_counter()
+    timings = {"load": loaded.seconds}
+    analysis = run_analysis(loaded, branches=branches, max_packages=max_packages)
+    timings["analysis"] = time.perf_counter() - start
+    notes: dict[str, list[str]] = {}
+    forecasts: dict[str, ForecastRun] = {}
+    refused: dict[str, RedlineError] = {}
+    sweep: SweepRun | None = None
+    sweep_error: RedlineError | None = None
+    if loaded.scenario is None:
+        if draws:
+            notes["uncertainty"] = ["Sweeps need a scenario file; a Genius folder has no "
+                                    "distributions or claims."]
+    else:
+        t = time.perf_counter()
+        remarks = notes.setdefault("forecasts", [])
+        for name in models:
+            try:
+                run = run_forecast(loaded, name)
+            except SpaceTooLargeError as error:  # too many actors for this model: others run
+                refused[name] = error
+                remarks.append(f"{name} was not run: {error}")
+                continue
+            assert isinstance(run, ForecastRun)
+            if run.salience_note is not None:
+                remarks.append(run.salience_note)
+            forecasts[name] = run
+        timings["forecast"] = time.perf_counter() - t
+        if draws:
+            t = time.perf_counter()
+            try:
+                sweep = run_sweep(loaded, draws=draws, seed=seed, model=sweep_model)
+            except RedlineError as error:
+                sweep_error = error
+            timings["sweep"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - start
+    return Study(loaded, analysis, forecasts, refused, sweep, sweep_error, notes, timings)

@@ -60,8 +60,7 @@ def analyze(
 ) -> None:
     """Every package, who accepts it, the Pareto frontier, bargaining solutions and blockers."""
     file = input_file(file, example)
-    from redline.pipeline import BRANCH_MAX_PACKAGES, claim_branches, load_input, run_analysis
-    from redline.space.engine import analysis_to_dict
+    from redline import pipeline
 
     options.memory_mb(memory_mb)
     options.int_in_range(max_packages, "--max-packages", low=1)
@@ -70,40 +69,32 @@ def analyze(
     options.int_in_range(list_limit, "--list-limit", low=1)
     options.int_in_range(max_frontier, "--max-frontier", low=1)
     truths = parse_assume(assume)
-    loaded = load_input(file, truths, max_packages=max_packages)
+    loaded = pipeline.load(file, assume=truths, max_packages=max_packages)
     for line in loaded.warnings:
         warn(line)
-    check_size(loaded.domain, max_packages)  # before the progress bar
-    total = loaded.domain.n_packages
+    domain = loaded.require_domain()
+    check_size(domain, max_packages)  # before the progress bar
+    total = domain.n_packages
     with Progress(TextColumn("scanning packages"), BarColumn(),
                   TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(),
                   console=stderr, transient=True,
                   disable=total <= 2_000_000 or not stderr.is_terminal) as bar:
         task = bar.add_task("scan", total=total)
-        result = run_analysis(loaded, memory_mb=memory_mb, max_packages=max_packages,
-                              progress=lambda done, _total: bar.update(task, completed=done),
-                              list_limit=list_limit, max_frontier=max_frontier)
-    compare = branches and loaded.scenario is not None and bool(loaded.scenario.claims)
-    rows = claim_branches(loaded.scenario, truths, list_limit=list_limit) if compare else []
-    skipped = compare and not rows
+        run = pipeline.run_analysis(
+            loaded, branches=branches, memory_mb=memory_mb, max_packages=max_packages,
+            progress=lambda done, _total: bar.update(task, completed=done),
+            list_limit=list_limit, max_frontier=max_frontier)
     if json_output:
-        data = analysis_to_dict(result)
-        data["claim_branches"] = rows
-        if skipped:
-            data["cuts"].append(f"claim_branches: not compared, spaces above "
-                                f"{BRANCH_MAX_PACKAGES:,} packages are not")
-        data["timings"] = {k: result.timings.get(k, 0.0)
-                           for k in ("load", "build", "frontier", "solutions")}
-        print_json(data)
+        print_json(run.to_dict())
         return
     from redline.report.terminal import render_analysis
 
     console = Console()
-    render_analysis(console, result, loaded.scenario, rows, pareto_rows=pareto_rows,
-                    blocker_rows=blocker_rows)
-    if skipped:
+    render_analysis(console, run.analysis, loaded.scenario, list(run.branches),
+                    pareto_rows=pareto_rows, blocker_rows=blocker_rows)
+    if run.branches_skipped:
         console.print(f"[dim]Claim branches not compared: the space has more than "
-                      f"{BRANCH_MAX_PACKAGES:,} packages.[/]")
+                      f"{pipeline.BRANCH_MAX_PACKAGES:,} packages.[/]")
 
 
 @app.command()
@@ -174,13 +165,13 @@ def export_genius(
     Rules, roles (vetoes) and open claims have no Genius form: warnings on stderr say what is lost.
     """
     from redline.io.genius import genius_losses, genius_view, write_genius_folder
-    from redline.pipeline import load_input
+    from redline.pipeline import load
     from redline.space.engine import analyze as analyze_domain
 
     file = input_file(file, example)
     output = options.output_path(output, "--output", folder=True)
-    loaded = load_input(file, parse_assume(assume))
-    domain = loaded.domain
+    loaded = load(file, assume=parse_assume(assume))
+    domain = loaded.require_domain()
     for line in loaded.warnings:
         warn(line)
     written = write_genius_folder(domain, output)

@@ -7,13 +7,21 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from redline.cli import options
 from redline.cli.analyze import parse_assume
 from redline.cli.common import DEFAULT_DRAWS, app, print_json, user_errors
 from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError
+from redline.pipeline import DEFAULT_MODEL
 
 stderr = Console(stderr=True)
 
@@ -31,7 +39,7 @@ def sweep(
         "--assume", help="Fix a claim: CLAIM=true|false (repeatable); shown beside the "
         "integrated result.")] = None,
     model: Annotated[str, typer.Option("--model", "-m", help="Forecast model run in every draw.")
-                     ] = "compromise",
+                     ] = DEFAULT_MODEL,
     workers: Annotated[int | None, typer.Option(
         help="Start a local Dask cluster with this many worker processes.")] = None,
     scheduler: Annotated[str | None, typer.Option(
@@ -42,11 +50,9 @@ def sweep(
 ) -> None:
     """P(agreement), blocking red lines, solution and forecast distributions, sensitivity."""
     file = input_file(file, example)
-    from redline.scenario.compile import claim_codes
-    from redline.scenario.load import load_scenario
+    from redline import pipeline
     from redline.uncertainty.executors import dask_executor, in_process
-    from redline.uncertainty.sweep import DRAWS_HINT, MAX_DRAWS, check_sweep_size
-    from redline.uncertainty.sweep import sweep as run_sweep
+    from redline.uncertainty.sweep import DRAWS_HINT, MAX_DRAWS
 
     options.int_in_range(draws, "--draws", low=1, high=MAX_DRAWS, hint=DRAWS_HINT)
     options.seed(seed)
@@ -59,35 +65,29 @@ def sweep(
     if scheduler is not None:
         options.scheduler_address(scheduler)
     truths = parse_assume(assume)
-    scenario = load_scenario(file)
-    check_sweep_size(scenario, draws)  # before any progress bar or setup
-    try:
-        claim_codes(scenario, truths)  # unknown claims, before any work
-    except RedlineError as error:
-        raise error.located(file=str(file)) from None
+    loaded = pipeline.load(file, "yaml", assume=truths)  # unknown claims, before any work
+    pipeline.check_sweep(loaded, draws)  # before any progress bar or setup
     executor = (dask_executor(workers=workers, scheduler=scheduler)
                 if workers is not None or scheduler is not None else in_process)
-    if model == "smp":
-        from redline.scenario.arrays import ATTENTION_NOTE
+    note = pipeline.salience_note(model)
+    if note is not None:
+        typer.echo(f"note: {note}", err=True)
+    # Ctrl-C: user_errors prints one line, exit status 130
+    with Progress(TextColumn("sweep ({task.description})"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=stderr, transient=True,
+                  disable=not (progress and stderr.is_interactive)) as bar:
+        tasks: dict[str, TaskID] = {}
 
-        typer.echo(f"note: {ATTENTION_NOTE}", err=True)
-    branches = [("integrated", {})] + ([("assumed", truths)] if truths else [])
-    results = {}
-    for label, branch in branches:  # Ctrl-C: user_errors prints one line, exit status 130
-        with Progress(TextColumn(f"sweep ({label})"), BarColumn(), MofNCompleteColumn(),
-                      TimeRemainingColumn(), console=stderr, transient=True,
-                      disable=not (progress and stderr.is_interactive)) as bar:
-            task = bar.add_task("draws", total=draws)
-            results[label] = run_sweep(scenario, draws=draws, seed=seed, assume=branch,
-                                       model=model, executor=executor,
-                                       progress=lambda n, t=task: bar.advance(t, n))
-    main = results["assumed"] if truths else results["integrated"]
+        def advance(branch: str, done: int) -> None:
+            if branch not in tasks:
+                tasks[branch] = bar.add_task(branch, total=draws)
+            bar.advance(tasks[branch], done)
+
+        run = pipeline.run_sweep(loaded, draws=draws, seed=seed, model=model,
+                                 executor=executor, progress=advance)
     if json_output:
-        data = main.to_dict()
-        if truths:
-            data["integrated"] = results["integrated"].to_dict()
-        print_json(data)
+        print_json(run.to_dict())
         return
     from redline.report.terminal import render_sweep
 
-    render_sweep(Console(), results)
+    render_sweep(Console(), run.results)

@@ -28,6 +28,13 @@ Saliences: a scenario rates each issue's importance on its own 0-1 scale
 ``salience_convention`` (SMP reads shares of attention, :data:`ATTENTION_SALIENCE`), and callers
 convert scenario saliences with :func:`salience_for`, so no caller needs to know which model
 reads what.
+
+Input conventions: besides ``salience_convention``, a model class declares what a caller needs
+to run it without naming it (:class:`ModelConventions`): ``rounds_option`` (the name of its
+option for the number of rounds, or ``None``), ``max_actors`` and ``cost_growth`` (the most
+actors a run takes by default, and how its time grows with them) and ``salience_note`` (what to
+tell the user when scenario saliences are converted for it). Read them with
+:func:`conventions`.
 """
 
 from __future__ import annotations
@@ -105,6 +112,10 @@ class Forecast:
 
     ``positions`` has shape ``(n_turns + 1, n_actors, n_dims)``; index 0 is the initial state.
     ``point`` has shape ``(n_dims,)``: the model's forecast outcome.
+
+    ``actors`` and ``dimensions`` are ids (a scenario's actor and issue ids; the labels a table
+    file gives where it has no ids); ``actor_names`` and ``dimension_names`` are the names to
+    show, the ids themselves when not given.
     """
 
     model: str
@@ -118,16 +129,36 @@ class Forecast:
     mean: np.ndarray | None = None  # (n_turns + 1, n_dims), BDM only
     win_probability: np.ndarray | None = None  # (n_turns + 1, n_actors), SMP only
     seconds: float = 0.0
+    actor_names: tuple[str, ...] = ()  # () at creation: the ids
+    dimension_names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Frozen: completed once at creation, never changed afterwards.
+        for names, ids in (("actor_names", self.actors), ("dimension_names", self.dimensions)):
+            given = tuple(getattr(self, names)) or tuple(ids)
+            if len(given) != len(ids):
+                raise ValueError(f"{names} has {len(given)} entries for {len(ids)} ids")
+            object.__setattr__(self, names, given)
 
     @property
     def turns(self) -> int:
+        """The number of rounds (turns) the model ran; 0 for models without rounds."""
         return int(self.positions.shape[0] - 1)
 
+    @property
+    def point_by_id(self) -> dict[str, float]:
+        """The forecast outcome as ``{dimension id: value}``."""
+        return {d: float(v) for d, v in zip(self.dimensions, self.point, strict=True)}
+
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form (``redline forecast --json``): arrays as lists, actors and dimensions
+        by id with their names beside them."""
         out: dict[str, Any] = {
             "model": self.model,
             "actors": list(self.actors),
+            "actor_names": list(self.actor_names),
             "dimensions": list(self.dimensions),
+            "dimension_names": list(self.dimension_names),
             "turns": self.turns,
             "positions": self.positions.tolist(),
             "forecast": self.point.tolist(),
@@ -164,31 +195,98 @@ class ForecastModel(Protocol):
                 salience: np.ndarray) -> np.ndarray: ...
 
 
-def salience_for(model: ForecastModel, salience: np.ndarray) -> np.ndarray:
-    """Scenario saliences in the convention ``model`` reads (its ``salience_convention``).
+def salience_for(model: ForecastModel, salience: np.ndarray, *,
+                 given: str = ISSUE_SALIENCE) -> np.ndarray:
+    """Saliences in the convention ``model`` reads (its ``salience_convention``).
 
     Parameters
     ----------
     model
-        A forecast model.
+        A forecast model (an instance or its class).
     salience
-        Saliences as a scenario gives them, ``(..., n_actors, n_dims)``: each issue's
-        importance on its own 0-1 scale.
+        Saliences ``(..., n_actors, n_dims)`` in the convention ``given``.
+    given
+        The convention of ``salience``: :data:`ISSUE_SALIENCE` (a scenario: each issue's
+        importance on its own 0-1 scale, the default) or :data:`ATTENTION_SALIENCE` (a KTAB
+        file: shares of attention, which every model reads as they are).
 
     Returns
     -------
     numpy.ndarray
-        ``salience`` itself for :data:`ISSUE_SALIENCE` models; for :data:`ATTENTION_SALIENCE`
-        models each actor's saliences as shares of attention
+        ``salience`` itself, except issue saliences for an :data:`ATTENTION_SALIENCE` model:
+        each actor's saliences as shares of attention
         (:func:`redline.scenario.arrays.attention_shares`).
     """
-    convention = getattr(model, "salience_convention", ISSUE_SALIENCE)
-    if convention == ATTENTION_SALIENCE:
+    if converts_salience(model, given=given):
         from redline.scenario.arrays import attention_shares  # the scenario side's convention
 
         return attention_shares(salience)
-    if convention != ISSUE_SALIENCE:
-        raise ValueError(f"model {model.name!r} declares an unknown salience convention "
-                         f"{convention!r}")
     return salience
+
+
+def converts_salience(model: Any, *, given: str = ISSUE_SALIENCE) -> bool:
+    """Whether :func:`salience_for` converts saliences in convention ``given`` for ``model``
+    (an instance, its class or its :class:`ModelConventions`): issue saliences for a model
+    that reads shares of attention."""
+    convention = (model if isinstance(model, ModelConventions) else conventions(model)
+                  ).salience_convention
+    if convention not in (ISSUE_SALIENCE, ATTENTION_SALIENCE):
+        raise ValueError(f"model {getattr(model, 'name', model)!r} declares an unknown salience "
+                         f"convention {convention!r}")
+    return convention == ATTENTION_SALIENCE and given == ISSUE_SALIENCE
+
+
+def rescaled_actors(model: ForecastModel, salience: np.ndarray, *,
+                    given: str = ISSUE_SALIENCE) -> np.ndarray:
+    """Which actors' saliences :func:`salience_for` changes for ``model``: ``(..., n_actors)``
+    booleans (all false when it passes them on as they are)."""
+    if converts_salience(model, given=given):
+        from redline.scenario.arrays import over_attention
+
+        return over_attention(salience)
+    return np.zeros(salience.shape[:-1], dtype=bool)
+
+
+@dataclass(frozen=True)
+class ModelConventions:
+    """What a caller needs to know to run a model, declared by the model class itself.
+
+    Attributes
+    ----------
+    name
+        The model's name.
+    salience_convention
+        :data:`ISSUE_SALIENCE` or :data:`ATTENTION_SALIENCE`.
+    rounds_option
+        The name of the option that sets the number of rounds (``"rounds"``, ``"max_turns"``),
+        or ``None`` for models without rounds.
+    max_actors
+        The most actors a run takes by default (``None``: any number).
+    cost_growth
+        How the run time grows with the number of actors, for the message when a run is
+        refused (e.g. ``"the cube"``).
+    salience_note
+        One sentence for the user when scenario saliences are converted for the model
+        (``None`` when they never are).
+    """
+
+    name: str
+    salience_convention: str = ISSUE_SALIENCE
+    rounds_option: str | None = None
+    max_actors: int | None = None
+    cost_growth: str = "a power"
+    salience_note: str | None = None
+
+
+def conventions(model: Any) -> ModelConventions:
+    """The :class:`ModelConventions` a model (instance or class) declares as class attributes;
+    a model that declares none gets the defaults (issue saliences, no rounds, no limit)."""
+    return ModelConventions(
+        name=str(getattr(model, "name", type(model).__name__)),
+        salience_convention=getattr(model, "salience_convention", ISSUE_SALIENCE),
+        rounds_option=getattr(model, "rounds_option", None),
+        max_actors=getattr(model, "max_actors", None),
+        cost_growth=getattr(model, "cost_growth", "a power"),
+        salience_note=getattr(model, "salience_note", None),
+    )
 

@@ -403,6 +403,11 @@ class _BDMBase(IssueByIssue):
     name = "bdm"
     _default_rounds = 10
     salience_max = 1.0  # salience is the probability that a challenged actor resists
+    rounds_option = "rounds"
+    # n^2 work per round with (n, n) matrices: about 15 s at this limit on an idle 2-core
+    # machine (docs/benchmarks.md).
+    max_actors = 1000
+    cost_growth = "the square"
 
     def __init__(self, rounds: int | None = None, *, dtype: str = "float64",
                  workers: int = 1, chunk_size: int = 64, engine: str = "auto") -> None:

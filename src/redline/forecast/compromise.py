@@ -176,6 +176,10 @@ class IssueByIssue:
 
     name = "issue-by-issue"
     salience_convention = ISSUE_SALIENCE
+    salience_note: str | None = None  # issue saliences are read as they are
+    rounds_option: str | None = None  # no rounds (the round models override these four)
+    max_actors: int | None = None  # cost linear in the number of actors: no limit
+    cost_growth = "a power"
     #: Largest accepted salience (None: no limit); BDM reads saliences as probabilities.
     salience_max: float | None = None
 

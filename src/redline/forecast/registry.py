@@ -1,8 +1,10 @@
 """Forecast models by name.
 
 ``MODELS`` maps a name to a factory taking the model's keyword options; :func:`get_model`
-builds one. ``"smp"`` (KTAB's spatial model of politics, :mod:`redline.forecast.smp`) is
-registered only when that module can be imported.
+builds one and :func:`model_conventions` reads what the model's class declares about its
+inputs (rounds option, actor limit, salience convention), so no caller keeps a table of models.
+``"smp"`` (KTAB's spatial model of politics, :mod:`redline.forecast.smp`) is registered only
+when that module can be imported.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from redline.errors import RedlineError, SpaceTooLargeError
-from redline.forecast.base import ForecastModel
+from redline.forecast.base import ForecastModel, ModelConventions, conventions
 from redline.forecast.bdm import BDM2002Model, BDMScholzModel
 from redline.forecast.best import BestModel
 from redline.forecast.compromise import CompromiseModel, MeanModel
@@ -38,33 +40,38 @@ except ImportError:  # pragma: no cover - depends on the checkout
 else:
     MODELS["smp"] = SMPModel
 
-# Models that iterate in rounds, and the name of their option for the number of rounds.
-ROUND_OPTIONS = {"bdm": "rounds", "bdm-scholz": "rounds", "smp": "max_turns"}
-
-# Models whose cost grows faster than the number of actors n, and the most actors a run takes by
-# default: SMP does n^3 work per turn (up to 100 turns), BDM n^2 per round with (n, n) matrices.
-# At these limits a run takes about 15 s on an idle 2-core machine (docs/benchmarks.md).
-MAX_ACTORS = {"smp": 200, "bdm": 1000, "bdm-scholz": 1000}
-_GROWTH = {"smp": "the cube", "bdm": "the square", "bdm-scholz": "the square"}
-
-
 def check_actor_count(name: str, n_actors: int, max_actors: int | None = None) -> None:
-    """Refuse runs of model ``name`` with more actors than its limit (:data:`MAX_ACTORS`, or
-    ``max_actors`` when given); models without a limit take any number.
+    """Refuse runs of model ``name`` with more actors than its limit (the ``max_actors`` its
+    class declares, or ``max_actors`` when given); models without a limit take any number.
 
     Raises
     ------
     SpaceTooLargeError
         With a hint on how to proceed (fewer actors, or ``--max-actors``).
     """
-    limit = MAX_ACTORS.get(name) if max_actors is None else max_actors
+    declared = model_conventions(name)
+    limit = declared.max_actors if max_actors is None else max_actors
     if limit is not None and n_actors > limit:
         raise SpaceTooLargeError(
             f"{n_actors:,} actors are more than the {limit:,} that model {name!r} takes "
-            f"(its time grows as {_GROWTH.get(name, 'a power')} of the number of actors)",
+            f"(its time grows as {declared.cost_growth} of the number of actors)",
             field="actors",
             hint="merge minor actors, use a model such as compromise or median, or raise "
             "--max-actors")
+
+
+def model_conventions(name: str) -> ModelConventions:
+    """The input conventions model ``name`` declares (:func:`redline.forecast.base.conventions`):
+    salience convention, rounds option, actor limit; unknown names list the valid ones."""
+    return conventions(_factory(name))
+
+
+def _factory(name: str) -> Factory:
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise RedlineError(f"unknown model {name!r}; valid models: {', '.join(MODELS)}",
+                           field="model") from None
 
 
 def model_names() -> list[str]:
@@ -74,11 +81,7 @@ def model_names() -> list[str]:
 
 def get_model(name: str, **options: Any) -> ForecastModel:
     """Build the model ``name`` with ``options``; unknown names list the valid ones."""
-    try:
-        factory = MODELS[name]
-    except KeyError:
-        raise RedlineError(f"unknown model {name!r}; valid models: {', '.join(MODELS)}",
-                           field="model") from None
+    factory = _factory(name)
     try:
         return factory(**options)
     except TypeError as error:

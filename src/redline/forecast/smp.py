@@ -503,6 +503,13 @@ class SMPModel:
 
     name = "smp"
     salience_convention = ATTENTION_SALIENCE
+    salience_note = ("SMP reads saliences as shares of attention: an actor's saliences summing "
+                     "to more than 1 were divided by their sum.")
+    rounds_option = "max_turns"
+    # n^3 work per turn (up to 100 turns): about 15 s at this limit on an idle 2-core machine
+    # (docs/benchmarks.md).
+    max_actors = 200
+    cost_growth = "the cube"
 
     def __init__(
         self, max_turns: int = 100, stop_fraction: float = 0.02, *, min_turns: int = 2

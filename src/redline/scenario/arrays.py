@@ -17,11 +17,19 @@ from redline.scenario.model import Scenario
 
 @dataclass(frozen=True)
 class ForecastInputs:
+    """What a forecast model reads, with the ids and names of its rows and columns.
+
+    ``actors`` and ``dimensions`` are ids (the scenario's actor and issue ids); ``actor_names``
+    and ``dimension_names`` the names to show. Saliences rate each issue on its own 0-1 scale.
+    """
+
     actors: tuple[str, ...]
     dimensions: tuple[str, ...]
     capability: np.ndarray  # (n,)
     position: np.ndarray  # (n, d), 0-100
     salience: np.ndarray  # (n, d), 0-1
+    actor_names: tuple[str, ...] = ()
+    dimension_names: tuple[str, ...] = ()
 
 
 def forecast_inputs(scenario: Scenario, assume: Mapping[str, bool] | None = None
@@ -29,16 +37,14 @@ def forecast_inputs(scenario: Scenario, assume: Mapping[str, bool] | None = None
     """Capability, position and salience arrays in the claim branch ``assume``."""
     batch = compile_batch(scenario, deterministic_draws(scenario, assume))
     return ForecastInputs(
-        actors=tuple(a.name for a in scenario.actors),
-        dimensions=tuple(i.name for i in scenario.issues),
+        actors=tuple(a.id for a in scenario.actors),
+        dimensions=tuple(i.id for i in scenario.issues),
         capability=batch.capability[0],
         position=batch.position[0],
         salience=batch.salience[0],
+        actor_names=tuple(a.name for a in scenario.actors),
+        dimension_names=tuple(i.name for i in scenario.issues),
     )
-
-
-ATTENTION_NOTE = ("SMP reads saliences as shares of attention: an actor's saliences summing to "
-                  "more than 1 were divided by their sum.")
 
 
 def over_attention(salience: np.ndarray) -> np.ndarray:
