@@ -56,6 +56,7 @@ from redline.space.domain import Domain
 from redline.space.engine import (
     DEFAULT_LIST_LIMIT,
     DEFAULT_MAX_PACKAGES,
+    DEFAULT_MEMORY_MB,
     Analysis,
     Progress,
     analysis_to_dict,
@@ -340,7 +341,7 @@ def run_analysis(
     loaded: Loaded,
     *,
     branches: bool = True,
-    memory_mb: float = 512,
+    memory_mb: float = DEFAULT_MEMORY_MB,
     max_packages: int = DEFAULT_MAX_PACKAGES,
     list_limit: int = DEFAULT_LIST_LIMIT,
     max_frontier: int = MAX_FRONTIER_POINTS,

@@ -12,6 +12,7 @@ from redline.cli.analyze import parse_assume
 from redline.cli.common import app, user_errors
 from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError
+from redline.pipeline import REPORT_MODELS
 from redline.space.engine import DEFAULT_MAX_PACKAGES
 
 INSTALL_HINT = "pip install 'redline[report]'"
@@ -43,7 +44,8 @@ def report(
     y_actor: Annotated[str | None, typer.Option(
         "--y", help="Actor (id or name) on the deal-space plot's y axis.")] = None,
     models: Annotated[list[str] | None, typer.Option(
-        "--model", "-m", help="Forecast model to show (repeatable; default smp and bdm).")
+        "--model", "-m", help="Forecast model to show (repeatable; default "
+        f"{' and '.join(REPORT_MODELS)}).")
                       ] = None,
     max_packages: Annotated[
         int, typer.Option(help="Refuse larger package spaces (as in analyze).")
@@ -75,7 +77,7 @@ def report(
     from redline.report.png import write_pngs
 
     data = collect(file, assume=truths, draws=draws, seed=seed,
-                   models=tuple(models or ("smp", "bdm")), x_actor=x_actor, y_actor=y_actor,
+                   models=tuple(models or REPORT_MODELS), x_actor=x_actor, y_actor=y_actor,
                    max_packages=max_packages)
     typer.echo(str(write_text(output, render(data))))
     if png is not None:

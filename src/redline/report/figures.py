@@ -248,8 +248,10 @@ def _dimension_index(forecast: Forecast, dimension: str | int) -> int:
     if isinstance(dimension, int):
         if 0 <= dimension < len(forecast.dimensions):
             return dimension
-    elif dimension in forecast.dimensions:
+    elif dimension in forecast.dimensions:  # an id, or a name
         return forecast.dimensions.index(dimension)
+    elif dimension in forecast.dimension_names:
+        return forecast.dimension_names.index(dimension)
     raise RedlineError(f"unknown dimension {dimension!r}; dimensions: "
                        f"{', '.join(forecast.dimensions)}", field="dimension")
 
@@ -259,11 +261,11 @@ def trajectories_figure(forecast: Forecast, dimension: str | int | None = None) 
     dims = (list(range(len(forecast.dimensions))) if dimension is None
             else [_dimension_index(forecast, dimension)])
     fig = make_subplots(rows=len(dims), cols=1, shared_xaxes=True, vertical_spacing=0.06,
-                        subplot_titles=[esc(forecast.dimensions[d]) for d in dims])
+                        subplot_titles=[esc(forecast.dimension_names[d]) for d in dims])
     rounds = np.arange(forecast.positions.shape[0])
     for row, d in enumerate(dims, start=1):
-        name = forecast.dimensions[d]
-        for a, actor in enumerate(forecast.actors):
+        name = forecast.dimension_names[d]
+        for a, actor in enumerate(forecast.actor_names):
             fig.add_trace(go.Scatter(
                 x=rounds, y=forecast.positions[:, a, d], mode="lines+markers", name=esc(actor),
                 legendgroup=f"actor{a}", showlegend=row == 1, line={"color": colour(a)},

@@ -16,9 +16,8 @@ from pathlib import Path
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from redline.errors import RedlineError, SpaceTooLargeError
 from redline.forecast.base import Forecast
-from redline.pipeline import Loaded, claim_branches, load_input
+from redline.pipeline import REPORT_MODELS, Loaded, load, run_study
 from redline.report import figures as F
 from redline.report.markup import (
     Html,
@@ -30,8 +29,7 @@ from redline.report.markup import (
     table,
     truth_word,
 )
-from redline.scenario.arrays import ATTENTION_NOTE
-from redline.space.engine import DEFAULT_MAX_PACKAGES, Analysis, analyze, package_labels
+from redline.space.engine import DEFAULT_MAX_PACKAGES, Analysis, package_labels
 
 JUDGMENT_MARK = {"reported": "R", "official": "O", "analyst": "A", "estimate": "E"}
 
@@ -54,68 +52,38 @@ class ReportData:
 # ---------------------------------------------------------------- collecting results
 
 def collect(path: str | Path, *, assume: Mapping[str, bool] | None = None,
-            draws: int | None = None, seed: int = 0, models: Sequence[str] = ("smp", "bdm"),
+            draws: int | None = None, seed: int = 0, models: Sequence[str] = REPORT_MODELS,
             x_actor: str | None = None, y_actor: str | None = None,
             max_packages: int = DEFAULT_MAX_PACKAGES) -> ReportData:
-    """Load ``path`` and compute what the report shows (figures included); spaces above
-    ``max_packages`` packages are refused."""
+    """Load ``path``, run :func:`redline.pipeline.run_study` on it (analysis, claim branches,
+    forecasts, sweeps) and make the figures; spaces above ``max_packages`` packages are
+    refused."""
     assume = dict(assume or {})
-    loaded = load_input(path, assume)
+    loaded = load(path, assume=assume, max_packages=max_packages)
+    domain = loaded.require_domain()
     for option, actor in (("--x", x_actor), ("--y", y_actor)):
         if actor:
-            F.resolve_actor(loaded.domain, actor, option)  # before the long work
-    try:
-        analysis = analyze(loaded.domain, max_packages=max_packages)
-    except RedlineError as error:
-        raise error.located(file=str(path)) from None
-    data = ReportData(loaded=loaded, analysis=analysis, assume=assume)
+            F.resolve_actor(domain, actor, option)  # before the long work
+    study = run_study(loaded, models=models, draws=draws, seed=seed, max_packages=max_packages)
+    if study.sweep_error is not None:
+        raise loaded.located(study.sweep_error)
+    analysis = study.analysis.analysis
+    data = ReportData(loaded=loaded, analysis=analysis, assume=assume,
+                      forecasts={name: run.forecast for name, run in study.forecasts.items()},
+                      notes={k: list(v) for k, v in study.notes.items()},
+                      branches=list(study.analysis.branches))
     figures = data.figures
     if analysis.domain.n_actors >= 2:
         figures["deal_space"] = F.deal_space_figure(analysis, x_actor, y_actor)
     if analysis.domain.n_actors > 2:
         figures["parallel"] = F.parallel_figure(analysis)
     figures["blockers"] = F.blockers_figure(analysis)
-    scenario = loaded.scenario
-    if scenario is None:
-        if draws:
-            data.notes["uncertainty"] = ["Sweeps need a scenario file; a Genius folder has no "
-                                         "distributions or claims."]
-        return data
-    data.branches.extend(claim_branches(scenario, assume))
-    _forecasts(data, models)
-    if draws:
-        _sweeps(data, draws, seed)
+    for name, forecast in data.forecasts.items():
+        figures[f"trajectories_{name}"] = F.trajectories_figure(forecast)
+    if study.sweep is not None:
+        data.sweep, data.branch = study.sweep.integrated, study.sweep.assumed
+        figures.update(F.sweep_figures(data.sweep, data.branch))
     return data
-
-
-def _forecasts(data: ReportData, models: Sequence[str]) -> None:
-    from redline.pipeline import forecast_scenario
-
-    notes = data.notes.setdefault("forecasts", [])
-    for name in models:
-        try:
-            result = forecast_scenario(data.loaded.scenario, name, data.assume)
-        except SpaceTooLargeError as error:  # too many actors for this model: the others run
-            notes.append(f"{name} was not run: {error}")
-            continue
-        if name == "smp":
-            notes.append(ATTENTION_NOTE)
-        data.forecasts[name] = result
-        data.figures[f"trajectories_{name}"] = F.trajectories_figure(result)
-
-
-def _sweeps(data: ReportData, draws: int, seed: int) -> None:
-    from redline.uncertainty.sweep import sweep
-
-    scenario = data.loaded.scenario
-    try:
-        integrated = sweep(scenario, draws=draws, seed=seed)
-        branch = sweep(scenario, draws=draws, seed=seed, assume=data.assume) \
-            if data.assume else None
-    except RedlineError as error:
-        raise error.located(file=str(data.loaded.path)) from None
-    data.sweep, data.branch = integrated, branch
-    data.figures.update(F.sweep_figures(integrated, branch))
 
 
 # ---------------------------------------------------------------- sections
@@ -350,7 +318,7 @@ def _forecast_section(data: ReportData) -> Html | None:
                   figure_html(f"trajectories_{name}", data.figures[f"trajectories_{name}"])]
     first = next(iter(data.forecasts.values()))
     rows = []
-    for k, dim in enumerate(first.dimensions):
+    for k, dim in enumerate(first.dimension_names):
         start = first.positions[0, :, k]
         rows.append([dim, f"{start.min():.1f} – {start.max():.1f}"]
                     + [f"{f.point[k]:.1f}" for f in data.forecasts.values()])
@@ -457,7 +425,7 @@ def render(data: ReportData) -> str:
 
 def build_report(path: str | Path, *, assume: Mapping[str, bool] | None = None,
                  draws: int | None = None, seed: int = 0,
-                 models: Sequence[str] = ("smp", "bdm"), x_actor: str | None = None,
+                 models: Sequence[str] = REPORT_MODELS, x_actor: str | None = None,
                  y_actor: str | None = None) -> str:
     """The self-contained HTML report on a scenario file or Genius folder.
 

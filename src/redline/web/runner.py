@@ -1,27 +1,23 @@
 """One run of a scenario for the web app: the deal space, a forecast and a quick sweep.
 
-Glue only, like :mod:`redline.pipeline`: every number comes from the core
-(:func:`redline.space.engine.analyze`, a :mod:`redline.forecast` model,
-:func:`redline.uncertainty.sweep.sweep`); this module calls them and gathers their JSON forms
-into the ``results`` dict that the app shows and the store saves.
+Glue only: the run is :func:`redline.pipeline.run_study`, as for the HTML report; this module
+checks the app's settings and gathers the JSON forms into the ``results`` dict that the app
+shows and the store saves.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from redline.errors import RedlineError
 from redline.forecast.base import Forecast
-from redline.forecast.registry import model_names
-from redline.pipeline import forecast_scenario
-from redline.scenario.compile import to_domain
+from redline.forecast.registry import check_actor_count, model_names
+from redline.pipeline import DEFAULT_MODEL, load, run_study
 from redline.scenario.model import Scenario
-from redline.space.engine import Analysis, analysis_to_dict, analyze
-from redline.uncertainty.sweep import SweepResult, sweep
+from redline.space.engine import Analysis, analysis_to_dict
+from redline.uncertainty.sweep import SweepResult
 from redline.web.store import json_safe
 
-DEFAULT_MODEL = "compromise"
 DEFAULT_DRAWS = 500
 MAX_DRAWS = 5_000
 MAX_SEED = 2**31 - 1
@@ -50,6 +46,7 @@ class Settings:
                                field="draws")
         if not 0 <= self.seed <= MAX_SEED:
             raise RedlineError(f"seed must lie in [0, {MAX_SEED}], got {self.seed}", field="seed")
+        check_actor_count(self.model, len(scenario.actors))  # before any work
         actors = {a.id for a in scenario.actors}
         for name, actor in (("x axis", self.x_actor), ("y axis", self.y_actor)):
             if actor is not None and actor not in actors:
@@ -81,36 +78,29 @@ class Outcome:
 
 
 def run_scenario(scenario: Scenario, settings: Settings | None = None) -> Outcome:
-    """Analyse ``scenario`` in its assumed claim branch, forecast it and run a quick sweep.
+    """Analyse ``scenario`` in its assumed claim branch, forecast it and run a quick sweep
+    (:func:`redline.pipeline.run_study`).
 
     Raises :class:`RedlineError` for anything the user can fix. A sweep that cannot run (a space
     too large to sweep) is reported in ``sweep_error`` instead, so the analysis still shows.
     """
     settings = (settings or Settings()).checked(scenario)
-    start = time.perf_counter()
-    timings: dict[str, float] = {}
-    domain = to_domain(scenario)
-    analysis = analyze(domain, max_packages=MAX_PACKAGES)
-    timings["analysis"] = time.perf_counter() - start
-
-    t = time.perf_counter()
-    forecast = forecast_scenario(scenario, settings.model)
-    timings["forecast"] = time.perf_counter() - t
-
-    result: SweepResult | None = None
-    sweep_error: str | None = None
-    if settings.draws > 0:
-        t = time.perf_counter()
-        try:
-            result = sweep(scenario, draws=settings.draws, seed=settings.seed,
-                           model=settings.sweep_model)
-        except RedlineError as error:
-            sweep_error = str(error)
-        timings["sweep"] = time.perf_counter() - t
-    seconds = time.perf_counter() - start
+    study = run_study(load(scenario), models=(settings.model,), draws=settings.draws,
+                      seed=settings.seed, sweep_model=settings.sweep_model, branches=False,
+                      max_packages=MAX_PACKAGES)
+    if settings.model in study.refused:
+        raise study.refused[settings.model]
+    analysis = study.analysis.analysis
+    forecast = study.forecasts[settings.model].forecast
+    result = study.sweep.integrated if study.sweep is not None else None
+    sweep_error = str(study.sweep_error) if study.sweep_error is not None else None
+    seconds = study.timings["total"]
+    timings = {"analysis": study.timings["load"] + study.timings["analysis"],
+               "forecast": study.timings["forecast"]}
+    if "sweep" in study.timings:
+        timings["sweep"] = study.timings["sweep"]
     timings["total"] = seconds
 
-    issue_ids = [issue.id for issue in scenario.issues]
     analysis_dict = analysis_to_dict(analysis, pareto_limit=PARETO_ROWS)
     sweep_dict = result.to_dict() if result is not None else None
     summary = {
@@ -121,7 +111,7 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None) -> Outcom
         "nash": analysis_dict["solutions"].get("nash", [])[:3],
         "nash_ties": analysis_dict["solution_ties"].get("nash", 0),
         "model": settings.model,
-        "forecast": dict(zip(issue_ids, (float(v) for v in forecast.point), strict=True)),
+        "forecast": forecast.point_by_id,
         "p_agreement": result.p_agreement if result is not None else None,
         "draws": settings.draws,
         "seed": settings.seed,
