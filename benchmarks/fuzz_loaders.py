@@ -107,10 +107,10 @@ class Case:
 
 def _export_genius(path: Path) -> dict[str, bytes]:
     from redline.io.genius import write_genius_folder
-    from redline.pipeline import load_input
+    from redline.pipeline import load
 
     with tempfile.TemporaryDirectory() as folder:
-        written = write_genius_folder(load_input(path).domain, Path(folder) / "g")
+        written = write_genius_folder(load(path).domain, Path(folder) / "g")
         return {p.name: p.read_bytes() for p in written}
 
 

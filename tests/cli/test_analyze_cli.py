@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from redline.cli import app
 from redline.io.genius import read_genius_folder
-from redline.pipeline import load_input
+from redline.pipeline import load
 
 runner = CliRunner()
 
@@ -107,7 +107,7 @@ def test_export_genius_round_trips_utilities(tmp_path: Path, examples: Path):
     result = runner.invoke(app, ["export", "genius", str(source), "-o", str(out)])
     assert result.exit_code == 0, result.output
     back = read_genius_folder(out)
-    original = load_input(source).domain
+    original = load(source).domain
     order = [back.actors.index(a) for a in original.actors]
     for table_a, table_b in zip(original.tables, back.tables, strict=True):
         assert np.allclose(table_a, table_b[:, order])

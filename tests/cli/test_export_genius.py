@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from redline.cli import app
 from redline.io.genius import genius_losses, genius_view, read_genius_folder
-from redline.pipeline import load_input
+from redline.pipeline import load
 from redline.space.engine import analyze
 
 runner = CliRunner()
@@ -48,14 +48,14 @@ def test_actor_ids_and_file_names_survive_repeated_exports(tmp_path: Path, examp
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes()
     back = read_genius_folder(second)
-    assert sorted(back.actors) == sorted(load_input(examples / "donbas-2026.yaml").domain.actors)
+    assert sorted(back.actors) == sorted(load(examples / "donbas-2026.yaml").domain.actors)
     assert back.name == "donbas-2026"
 
 
 def test_reservation_zero_keeps_acceptance_of_actors_without_a_veto(tmp_path: Path):
     source = tmp_path / "trio.yaml"
     source.write_text(NO_RULES)
-    domain = load_input(source).domain
+    domain = load(source).domain
     assert not domain.party_mask[2]
     export(source, tmp_path / "g")
     back = read_genius_folder(tmp_path / "g")
@@ -73,7 +73,7 @@ def test_export_warns_about_roles_rules_claims_and_counts(tmp_path: Path, exampl
     assert "europe (outside option 0.3)" in text
     assert "6 rules have no Genius form" in text and "ua-no-land-without-referendum" in text
     assert "claims are open" in text and "ft-guarantees-for-donbas" in text
-    domain = load_input(examples / "donbas-2026.yaml").domain
+    domain = load(examples / "donbas-2026.yaml").domain
     before = analyze(domain).acceptable_count
     after = analyze(genius_view(domain)).acceptable_count
     assert f"{before:,} of 512 packages are acceptable" in text and f"{after:,} reach" in text

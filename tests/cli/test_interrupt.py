@@ -46,9 +46,9 @@ def test_every_command_goes_through_user_errors():
 
 
 @pytest.mark.parametrize("command, module, function", [
-    ("analyze", redline.pipeline, "load_input"),
+    ("analyze", redline.pipeline, "load"),
     ("check", redline.scenario.load, "load_scenario"),
-    ("forecast", redline.scenario.load, "load_scenario"),
+    ("forecast", redline.pipeline, "load"),
     ("sweep", redline.uncertainty.sweep, "sweep"),
 ])
 def test_ctrl_c_inside_a_command_is_one_line_and_130(monkeypatch, examples: Path, command,

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from redline.cli import app
 from redline.errors import FormatError, RedlineError, SpaceTooLargeError
 from redline.forecast.base import MAX_MAGNITUDE, MIN_POSITIVE, check_scale
-from redline.forecast.registry import MAX_ACTORS, check_actor_count, get_model
+from redline.forecast.registry import check_actor_count, get_model, model_conventions
 from redline.io.actors_csv import read_actors_csv
 from redline.io.deu import read_deu, read_voting_weights
 from redline.io.ktab import read_ktab_csv
@@ -137,7 +137,7 @@ def test_every_accepted_number_gives_a_finite_forecast(data, model):
 
 
 def test_smp_actor_limit_refuses_before_running(tmp_path: Path):
-    n = MAX_ACTORS["smp"] + 1
+    n = model_conventions("smp").max_actors + 1
     path = ktab(tmp_path, [f"A{k},x,10,{k % 100},50" for k in range(n)])
     result = runner.invoke(app, ["forecast", str(path), "--format", "ktab", "--model", "smp"])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
@@ -155,14 +155,14 @@ def test_max_actors_option_sets_the_limit(tmp_path: Path):
 def test_models_without_cubic_cost_have_no_actor_limit():
     check_actor_count("median", 10**6)
     with pytest.raises(SpaceTooLargeError):
-        check_actor_count("bdm", MAX_ACTORS["bdm"] + 1)
+        check_actor_count("bdm", model_conventions("bdm").max_actors + 1)
 
 
 def test_report_skips_a_model_over_its_actor_limit(tmp_path: Path):
     pytest.importorskip("plotly")
     from redline.report.html import collect
 
-    n = MAX_ACTORS["smp"] + 1
+    n = model_conventions("smp").max_actors + 1
     lines = ["actors:"] + [f"  - {{id: a{k}, name: A{k}, capability: 1}}" for k in range(n)]
     lines += ["issues:", "  - {id: x, name: X, options: [{label: lo, value: 0}, "
               "{label: hi, value: 100}]}", "positions:"]

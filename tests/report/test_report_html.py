@@ -15,7 +15,7 @@ from typer.testing import CliRunner  # noqa: E402
 
 from redline.cli import app  # noqa: E402
 from redline.cli import report as _report  # noqa: E402,F401  (registers the command)
-from redline.pipeline import load_input, run_analysis  # noqa: E402
+from redline.pipeline import load, run_analysis  # noqa: E402
 from redline.report.html import build_report  # noqa: E402
 from redline.scenario.compile import uncertain_inputs  # noqa: E402
 from redline.scenario.load import load_scenario  # noqa: E402
@@ -80,7 +80,7 @@ def test_deal_space_has_frontier_and_four_solutions(donbas_report):
 
 def test_blockers_and_trajectories(donbas_report, examples: Path):
     html = donbas_report[2]
-    analysis = run_analysis(load_input(examples / "donbas-2026.yaml", {FT: True}))
+    analysis = run_analysis(load(examples / "donbas-2026.yaml", assume={FT: True})).analysis
     traces = figure_traces(html, "blockers")
     shown = [y for t in traces if t["meta"]["role"] == "rejects" for y in t["y"]]
     assert sorted(shown) == sorted(b.id for b in analysis.blockers if b.rejects)

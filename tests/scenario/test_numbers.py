@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from redline.cli import app
 from redline.errors import ScenarioError
 from redline.forecast.registry import MODELS
-from redline.pipeline import forecast_scenario
+from redline.pipeline import load, run_forecast
 from redline.scenario.compile import to_domain
 from redline.scenario.load import build_scenario, parse_scenario
 from redline.scenario.model import FIELD_RANGES, MAX_CAPABILITY, MIN_CAPABILITY, MIN_SALIENCE
@@ -222,7 +222,7 @@ def test_finite_in_range_inputs_give_finite_utilities_and_forecasts(data):
             assert np.isfinite(solution.utilities).all()
         for model in ("compromise", "mean", "median", "smp", "bdm", "bdm-scholz", "nash"):
             assert model in MODELS
-            forecast = forecast_scenario(scenario, model)
+            forecast = run_forecast(load(scenario), model).forecast
             assert np.isfinite(forecast.point).all(), model
             assert ((forecast.point >= 0) & (forecast.point <= 100)).all(), model
         swept = sweep(scenario, draws=20, seed=0)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from redline.pipeline import load_input
+from redline.pipeline import load
 from redline.scenario.compile import spatial_evaluation
 from redline.space.domain import Domain, IssueSpace
 from redline.space.engine import SOLUTIONS, analyze, evaluate, package_labels
@@ -20,7 +20,7 @@ REPRO = Path(__file__).resolve().parents[1] / "data" / "repro"
 
 
 def _solve(name: str):
-    domain = load_input(REPRO / name).domain
+    domain = load(REPRO / name).domain
     return domain, analyze(domain)
 
 
