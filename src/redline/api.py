@@ -124,9 +124,9 @@ def _format_of(path: Path, format: str | None) -> str:
         raise RedlineError("no such file or folder", file=str(path))
     if path.is_dir():
         return "genius"
-    from redline.cli.forecast import _guess_format
+    from redline.pipeline import guess_format
 
-    return _guess_format(path).value
+    return guess_format(path)
 
 
 def _read_table(path: Path, fmt: str) -> Any:
@@ -141,9 +141,9 @@ def _read_table(path: Path, fmt: str) -> Any:
         from redline.io.actors_csv import read_actors_csv
 
         return read_actors_csv(path)
-    from redline.cli.forecast import _load_deu
+    from redline import pipeline
 
-    return _load_deu(path, None)
+    return pipeline.load(path, "deu").deu
 
 
 # ----------------------------------------------------------------------------- the input
@@ -286,40 +286,23 @@ class Negotiation:
         -------
         AnalysisResult
         """
-        from redline.pipeline import BRANCH_MAX_PACKAGES, Loaded, claim_branches, run_analysis
-        from redline.space.engine import (
-            DEFAULT_LIST_LIMIT,
-            DEFAULT_MAX_PACKAGES,
-            analysis_to_dict,
-            check_size,
-        )
+        from redline import pipeline
+        from redline.space.engine import DEFAULT_LIST_LIMIT, DEFAULT_MAX_PACKAGES, check_size
         from redline.space.frontier import MAX_FRONTIER_POINTS
 
+        self._need(("yaml", "dict", "genius"), "has no package space to analyse", "analyze")
         list_limit = _count(DEFAULT_LIST_LIMIT if list_limit is None else list_limit,
                             "list_limit")
         max_frontier = _count(MAX_FRONTIER_POINTS if max_frontier is None else max_frontier,
                               "max_frontier")
         max_packages = _count(DEFAULT_MAX_PACKAGES if max_packages is None else max_packages,
                               "max_packages")
-        start = time.perf_counter()
-        domain = self.domain
-        check_size(domain, max_packages)
-        loaded = Loaded(Path(self.source), domain, self.scenario,
-                        self.seconds + time.perf_counter() - start)
-        analysis = run_analysis(loaded, memory_mb=memory_mb, max_packages=max_packages,
-                                progress=progress, list_limit=list_limit,
-                                max_frontier=max_frontier)
-        compare = branches and self.scenario is not None and bool(self.scenario.claims)
-        rows = (claim_branches(self.scenario, self.assumptions, list_limit=list_limit)
-                if compare else [])
-        data = analysis_to_dict(analysis)
-        data["claim_branches"] = rows
-        if compare and not rows:
-            data["cuts"].append(f"claim_branches: not compared, spaces above "
-                                f"{BRANCH_MAX_PACKAGES:,} packages are not")
-        data["timings"] = {k: analysis.timings.get(k, 0.0)
-                           for k in ("load", "build", "frontier", "solutions")}
-        return AnalysisResult._from_json(data, analysis, warnings=_warnings(domain))
+        loaded = self._loaded()
+        check_size(loaded.require_domain(), max_packages)
+        run = self._located(lambda: pipeline.run_analysis(
+            loaded, branches=branches, memory_mb=memory_mb, max_packages=max_packages,
+            list_limit=list_limit, max_frontier=max_frontier, progress=progress))
+        return AnalysisResult._from_json(run.to_dict(), run.analysis, warnings=loaded.warnings)
 
     def forecast(self, model: str = "compromise", *, rounds: int | None = None,
                  max_actors: int | None = None, **options: Any) -> ForecastResult:
@@ -345,55 +328,24 @@ class Negotiation:
         """
         self._need(("yaml", "dict", "ktab", "csv", "deu"), "has no actor positions to forecast",
                    "forecast")
-        from redline.forecast.registry import (
-            ROUND_OPTIONS,
-            check_actor_count,
-            get_model,
-            model_names,
-        )
+        from redline import pipeline
+        from redline.forecast.registry import model_names
 
         if model not in model_names():
             raise RedlineError(f"unknown model {model!r}", field="model",
                                hint=f"use one of {', '.join(model_names())}")
         if rounds is not None:
-            if model not in ROUND_OPTIONS:
-                raise RedlineError(f"does not apply to model {model!r}", field="rounds",
-                                   hint=f"models with rounds: {', '.join(sorted(ROUND_OPTIONS))}")
-            options = {**options, ROUND_OPTIONS[model]: _count(rounds, "rounds", low=0)}
+            _count(rounds, "rounds", low=0)
+        options = pipeline.model_options(model, rounds, **options)
         if max_actors is not None:
             _count(max_actors, "max_actors")
-        if self.format == "deu":
-            from redline.cli.forecast import _forecast_deu
-
-            data = self._located(lambda: _forecast_deu(Path(self.source), model, options,
-                                                       None, max_actors))
-            return ForecastResult._from_json(data, None, issues=self.issues)
-        notes: list[str] = []
-        if self.scenario is not None:
-            from redline.scenario.arrays import forecast_inputs
-
-            arrays = self._located(lambda: forecast_inputs(self.scenario, self.assumptions))
-        else:
-            arrays = self.table
-        check_actor_count(model, len(arrays.actors), max_actors)
-        forecaster = get_model(model, **options)
-        salience = arrays.salience
-        if self.scenario is not None:
-            from redline.forecast.base import salience_for
-            from redline.scenario.arrays import over_attention
-
-            salience = salience_for(forecaster, salience)
-            rescaled = [a for a, over in zip(self.actors, over_attention(arrays.salience),
-                                             strict=True) if over]
-            if rescaled and not np.array_equal(salience, arrays.salience):
-                notes.append("SMP reads saliences as shares of attention: those of "
-                             f"{', '.join(rescaled)} sum to more than 1 and were divided by "
-                             "their sum")
-        result = self._located(lambda: forecaster.run(
-            arrays.capability, arrays.position, salience, actors=tuple(arrays.actors),
-            dimensions=tuple(arrays.dimensions)))
-        return ForecastResult._from_json(result.to_dict(), result, issues=self.issues,
-                                         actors=self.actors, notes=notes)
+        loaded = self._loaded()
+        run = self._located(lambda: pipeline.run_forecast(loaded, model, max_actors=max_actors,
+                                                          **options))
+        if isinstance(run, pipeline.DEUForecast):
+            return ForecastResult._from_json(run.to_dict(), None, issues=self.issues)
+        return ForecastResult._from_json(run.to_dict(), run.forecast, issues=self.issues,
+                                         actors=self.actors, notes=run.notes)
 
     def sweep(self, draws: int = DEFAULT_DRAWS, seed: int = 0, *, model: str = "compromise",
               workers: int | None = None, scheduler: str | None = None,
@@ -428,11 +380,10 @@ class Negotiation:
         SweepResult
         """
         self._need(SCENARIO_FORMATS, "has no uncertain inputs to sweep", "sweep")
+        from redline import pipeline
         from redline.forecast.registry import model_names
-        from redline.scenario.compile import claim_codes
         from redline.uncertainty.executors import dask_executor, in_process
-        from redline.uncertainty.sweep import DRAWS_HINT, MAX_DRAWS, check_sweep_size
-        from redline.uncertainty.sweep import sweep as run_sweep
+        from redline.uncertainty.sweep import DRAWS_HINT, MAX_DRAWS
 
         _count(draws, "draws", high=MAX_DRAWS, hint=DRAWS_HINT)
         _count(seed, "seed", low=0, high=2**31 - 1)
@@ -442,25 +393,32 @@ class Negotiation:
         if workers is not None and scheduler is not None:
             raise RedlineError("cannot be combined with scheduler", field="workers",
                                hint="one starts a local cluster, the other uses a running one")
-        self._located(lambda: check_sweep_size(self.scenario, draws))
-        self._located(lambda: claim_codes(self.scenario, self.assumptions))
+        loaded = self._loaded()  # unknown claims
+        self._located(lambda: pipeline.check_sweep(loaded, draws))
         executor = (dask_executor(workers=workers, scheduler=scheduler)
                     if workers is not None or scheduler is not None else in_process)
-        truths = dict(self.assumptions)
-        branches = ([("integrated", {})] if integrated or not truths else []) + \
-            ([("assumed", truths)] if truths else [])
-        results = {label: self._located(lambda b=branch: run_sweep(
-            self.scenario, draws=draws, seed=seed, assume=b, model=model, executor=executor,
-            progress=progress)) for label, branch in branches}
-        main = results.get("assumed", results.get("integrated"))
-        data = main.to_dict()
-        if truths and "integrated" in results:
-            data["integrated"] = results["integrated"].to_dict()
-        integrated_result = (SweepResult._from_json(data["integrated"], results["integrated"])
+        tick = None if progress is None else (lambda _branch, done: progress(done))
+        run = self._located(lambda: pipeline.run_sweep(
+            loaded, draws=draws, seed=seed, model=model, executor=executor, progress=tick,
+            integrated=integrated))
+        data = run.to_dict()
+        integrated_result = (SweepResult._from_json(data["integrated"], run.integrated)
                              if "integrated" in data else None)
-        return SweepResult._from_json(data, main, integrated=integrated_result)
+        return SweepResult._from_json(data, run.main, integrated=integrated_result)
 
     # -- helpers
+
+    def _loaded(self) -> Any:
+        """This input as the pipeline's [`Loaded`][redline.pipeline.Loaded], in its claim
+        branch (every run goes through [`redline.pipeline`][redline.pipeline])."""
+        from redline import pipeline
+
+        if self.scenario is not None:
+            return self._located(lambda: pipeline.load(self.scenario, assume=self.assumptions))
+        if self.genius is not None:
+            return pipeline.Loaded("genius", self.source, domain=self.genius,
+                                   seconds=self.seconds)
+        return self._located(lambda: pipeline.load(self.source, self.format))
 
     def _need(self, formats: Sequence[str], what: str, method: str) -> None:
         """Refuse a method this kind of input cannot run, saying which inputs can."""

@@ -596,14 +596,15 @@ class SweepRun:
     Attributes
     ----------
     integrated
-        The :class:`~redline.uncertainty.sweep.SweepResult` over every claim's probability.
+        The :class:`~redline.uncertainty.sweep.SweepResult` over every claim's probability
+        (``None`` only when a branch was swept alone).
     assumed
         The same sweep with the loaded claim branch fixed (``None`` without ``assume``).
     salience_note
         The model's note when it reads saliences in another convention than scenarios give.
     """
 
-    integrated: Any  # SweepResult
+    integrated: Any = None  # SweepResult
     assumed: Any = None
     salience_note: str | None = None
 
@@ -615,7 +616,7 @@ class SweepRun:
     @property
     def results(self) -> dict[str, Any]:
         """``{"integrated": ..., "assumed": ...}`` (the second only with a branch)."""
-        out = {"integrated": self.integrated}
+        out = {"integrated": self.integrated} if self.integrated is not None else {}
         if self.assumed is not None:
             out["assumed"] = self.assumed
         return out
@@ -624,7 +625,7 @@ class SweepRun:
         """The JSON form, exactly ``redline sweep --json``: the main sweep, and under
         ``integrated`` the integrated one when a branch is fixed."""
         data = self.main.to_dict()
-        if self.assumed is not None:
+        if self.assumed is not None and self.integrated is not None:
             data["integrated"] = self.integrated.to_dict()
         return data
 
@@ -641,7 +642,8 @@ def check_sweep(loaded: Loaded, draws: int) -> Scenario:
 
 def run_sweep(loaded: Loaded, *, draws: int, seed: int = 0, model: str = DEFAULT_MODEL,
               executor: Callable | None = None,
-              progress: Callable[[str, int], None] | None = None) -> SweepRun:
+              progress: Callable[[str, int], None] | None = None,
+              integrated: bool = True) -> SweepRun:
     """Sweep ``loaded``'s scenario: integrated over the claims, and in its claim branch if it
     was loaded with ``assume``.
 
@@ -657,6 +659,9 @@ def run_sweep(loaded: Loaded, *, draws: int, seed: int = 0, model: str = DEFAULT
         Where chunks run (:mod:`redline.uncertainty.executors`; default in process).
     progress
         Called with the branch (``"integrated"`` or ``"assumed"``) and the draws just done.
+    integrated
+        With a claim branch, also sweep over every claim's probability (``False``: the branch
+        only; without a branch the integrated sweep always runs).
 
     Returns
     -------
@@ -669,13 +674,13 @@ def run_sweep(loaded: Loaded, *, draws: int, seed: int = 0, model: str = DEFAULT
     scenario = check_sweep(loaded, draws)
     note = salience_note(model)
     results = {}
-    branches = [("integrated", {})] + ([("assumed", dict(loaded.assume))] if loaded.assume
-                                       else [])
+    branches = ([("integrated", {})] if integrated or not loaded.assume else []) + \
+        ([("assumed", dict(loaded.assume))] if loaded.assume else [])
     for label, branch in branches:
         tick = None if progress is None else (lambda n, label=label: progress(label, n))
         results[label] = sweep(scenario, draws=draws, seed=seed, assume=branch, model=model,
                                executor=executor or in_process, progress=tick)
-    return SweepRun(results["integrated"], results.get("assumed"), note)
+    return SweepRun(results.get("integrated"), results.get("assumed"), note)
 
 
 def salience_note(model: str) -> str | None:
