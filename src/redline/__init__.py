@@ -26,10 +26,11 @@ __version__ = "0.1.0"
 _API_NAMES = ("load", "Negotiation", "AnalysisResult", "ForecastResult", "SweepResult")
 
 __all__ = ["AnalysisResult", "ForecastResult", "Negotiation", "RedlineError", "SweepResult",
-           "__version__", "load"]
+           "__version__", "example_path", "load"]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from redline.api import AnalysisResult, ForecastResult, Negotiation, SweepResult, load
+    from redline.bundled import example_path
 
 
 def __getattr__(name: str) -> Any:
@@ -39,6 +40,11 @@ def __getattr__(name: str) -> Any:
         value = getattr(api, name)
         globals()[name] = value  # later look-ups skip this function
         return value
+    if name == "example_path":  # the bundled examples, for a pip install without a clone
+        from redline.bundled import example_path
+
+        globals()[name] = example_path
+        return example_path
     raise AttributeError(f"module 'redline' has no attribute {name!r}")
 
 

@@ -51,7 +51,13 @@ def _folder() -> resources.abc.Traversable:
 
 
 def example_names() -> list[str]:
-    """The bundled examples' names, sorted."""
+    """The bundled examples' names.
+
+    Returns
+    -------
+    list of str
+        The file names without ``.yaml``, sorted (``["camp-david-1978", ...]``).
+    """
     folder = _folder()
     if not folder.is_dir():
         return []
@@ -69,16 +75,53 @@ def _resource(name: str, option: str) -> resources.abc.Traversable:
 
 
 def example_text(name: str, option: str = "--example") -> str:
-    """The text of example ``name``; an unknown name is a :class:`RedlineError` (about
-    ``option``) that lists the valid names."""
+    """The text of a bundled example.
+
+    Parameters
+    ----------
+    name
+        The example's name (:func:`example_names`).
+    option
+        The option or argument an error names (the CLI's ``--example`` or ``NAME``).
+
+    Returns
+    -------
+    str
+        The file's text, comments included.
+
+    Raises
+    ------
+    RedlineError
+        For an unknown name, listing the valid ones.
+    """
     return _resource(name, option).read_text(encoding="utf-8")
 
 
 def example_path(name: str, kind: ExampleKind | None = None, option: str = "--example") -> Path:
-    """A file system path to example ``name``, for the loaders that read a path.
+    """The path of a bundled example, for anything that reads a file
+    (``redline.load(redline.example_path("donbas-2026"))``).
 
-    With ``kind``, an example of another kind is refused with a hint naming the command that
-    runs it (``divorce-points`` is for ``redline divide``).
+    Parameters
+    ----------
+    name
+        The example's name (:func:`example_names`).
+    kind
+        When given, an example of another kind is refused with a hint naming the command that
+        runs it (``divorce-points`` is a points file for ``redline divide``).
+    option
+        The option an error names.
+
+    Returns
+    -------
+    Path
+        A file inside the installed package (or a temporary copy, removed at exit, when the
+        package is imported from a zip file). Read it; do not edit it in place: copy it first
+        (``redline examples copy NAME``).
+
+    Raises
+    ------
+    RedlineError
+        For an unknown name (listing the valid ones) or an example of another kind.
     """
     resource = _resource(name, option)
     if kind is not None:
@@ -92,7 +135,18 @@ def example_path(name: str, kind: ExampleKind | None = None, option: str = "--ex
 
 
 def describe(name: str) -> Example:
-    """The :class:`Example` called ``name``."""
+    """What a bundled example is.
+
+    Parameters
+    ----------
+    name
+        The example's name (:func:`example_names`).
+
+    Returns
+    -------
+    Example
+        Its name, kind and one-line description.
+    """
     text = example_text(name)
     where = f"{name}{SUFFIX}"
     root = compose(text, where)
@@ -105,7 +159,13 @@ def describe(name: str) -> Example:
 
 
 def examples() -> list[Example]:
-    """Every bundled example, sorted by name."""
+    """Every bundled example.
+
+    Returns
+    -------
+    list of Example
+        Sorted by name.
+    """
     return [describe(name) for name in example_names()]
 
 
