@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import redline
@@ -174,6 +176,10 @@ def test_sweep_of_a_branch_equals_the_cli_with_assume(donbas):
     assert sw.assumptions == {FT: False}
     assert sw.integrated is not None and sw.integrated.assumptions == {}
     assert sw.to_dict()["integrated"] == sw.integrated.to_dict()
+    alone = donbas.assume({FT: False}).sweep(draws=100, seed=3, model="mean", integrated=False)
+    assert alone.integrated is None and "integrated" not in alone.to_dict()
+    assert without_timings(alone.to_dict()) == without_timings(
+        {k: v for k, v in sw.to_dict().items() if k != "integrated"})
 
 
 # ------------------------------------------------------------------------------ immutability
@@ -214,14 +220,14 @@ def test_an_unknown_claim_is_one_clear_error(donbas):
 
 def test_methods_an_input_cannot_run_say_so():
     ktab = redline.load(KTAB)
-    with pytest.raises(RedlineError, match="KTAB CSV has no package space"):
+    with pytest.raises(RedlineError, match="KTAB CSV file has no agreement space"):
         ktab.analyze()
-    with pytest.raises(RedlineError, match="no uncertain inputs"):
+    with pytest.raises(RedlineError, match="sweeps need a scenario file"):
         ktab.sweep(draws=10)
     with pytest.raises(RedlineError, match="no claims"):
         ktab.assume({"x": True})
     genius = redline.load(TRAVEL)
-    with pytest.raises(RedlineError, match="Genius folder has no actor positions"):
+    with pytest.raises(RedlineError, match="Genius folder has no capabilities"):
         genius.forecast()
 
 
@@ -289,7 +295,9 @@ def escaping_scenario() -> dict:
 def test_notebook_tables_are_escaped(analysis):
     page = analysis._repr_html_()
     assert "<table>" in page and "nash" in page
-    res = redline.load(escaping_scenario()).analyze()
+    neg = redline.load(escaping_scenario())
+    assert "<table>" in neg._repr_html_()
+    res = neg.analyze()
     page = res._repr_html_()
     assert "<script>" not in page and "&lt;script&gt;" in page and "&amp;b" in page
 
@@ -327,3 +335,28 @@ def test_the_loaded_scenario_is_the_cli_s(donbas):
     assert donbas.scenario == load_scenario(DONBAS)
     assert donbas.actors == ("ukraine", "russia", "us", "europe")
     assert FT in donbas.claims
+
+
+def test_the_docstring_examples_run(monkeypatch):
+    import doctest
+
+    import redline.api
+
+    monkeypatch.chdir(ROOT)
+    result = doctest.testmod(redline.api, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 2 and result.failed == 0
+
+
+claim_truths = st.dictionaries(st.sampled_from([c.id for c in load_scenario(DONBAS).claims]),
+                               st.booleans(), max_size=3)
+
+
+@settings(max_examples=15, deadline=None)
+@given(first=claim_truths, second=claim_truths)
+def test_assuming_twice_is_assuming_the_merged_claims(donbas, first, second):
+    twice = donbas.assume(first).assume(second)
+    assert dict(twice.assumptions) == {**first, **second}
+    once = donbas.assume({**first, **second})
+    a, b = twice.analyze(branches=False), once.analyze(branches=False)
+    assert a.acceptable_count == b.acceptable_count and a.solutions == b.solutions
+    assert donbas.assumptions == {}

@@ -23,50 +23,54 @@ from __future__ import annotations
 
 import copy
 import html
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from redline.errors import RedlineError
 
+if TYPE_CHECKING:  # pragma: no cover
+    from redline.pipeline import Loaded
+
 __all__ = ["AnalysisResult", "Deal", "ForecastResult", "Negotiation", "SweepResult", "load"]
 
-FORMATS = ("yaml", "genius", "ktab", "csv", "deu")  # what ``load(..., format=)`` takes
-SCENARIO_FORMATS = ("yaml", "dict")  # inputs with claims, rules and uncertain numbers
-INPUT_KINDS = {"yaml": "a scenario YAML file", "dict": "a scenario dict",
-               "genius": "a Genius folder", "ktab": "a KTAB CSV", "csv": "an actor CSV",
-               "deu": "a DEU TSV"}
 DEFAULT_DRAWS = 10_000  # as `redline sweep`
+SEED_MAX = 2**31 - 1  # as `redline sweep --seed`
+MAX_ROUNDS = 1_000  # as `redline forecast --rounds`: every round's positions are kept
 PANDAS_HINT = "pip install 'redline[pandas]'"
 REPR_WIDTH = 100  # characters of one line of a result's repr before it is cut
 HTML_ROWS = 12  # rows of each table a result shows in a notebook
+_SCENARIO_FORMATS = ("yaml", "dict", "scenario")
+_INPUTS = {"yaml": "a scenario file", "dict": "a scenario dict", "scenario": "a scenario",
+           "genius": "a Genius folder", "ktab": "a KTAB CSV file", "csv": "an actor CSV file",
+           "deu": "a DEU file"}
 
 
 # --------------------------------------------------------------------------------- loading
 
 
 def load(source: str | Path | Mapping[str, Any], format: str | None = None, *,
-         max_packages: int | None = None) -> Negotiation:
+         weights: str | Path | None = None, max_packages: int | None = None) -> Negotiation:
     """Load a negotiation: a scenario YAML file, a Genius XML folder, forecast inputs (a KTAB
     CSV, an actor CSV or a DEU III TSV) or a scenario as a dict.
 
     Parameters
     ----------
     source
-        A path, or a mapping with the fields of a scenario file.
+        A path, or a mapping with the fields of a scenario file (checked exactly as a file
+        is), or a [`Scenario`][redline.scenario.model.Scenario].
     format
-        One of ``"yaml"``, ``"genius"``, ``"ktab"``, ``"csv"``, ``"deu"``; by default it
-        follows the path as the CLI's does (a folder is Genius, ``.tsv`` DEU, a ``.csv``
-        with actor and position columns an actor CSV and any other ``.csv`` KTAB, everything
-        else a scenario).
+        ``"yaml"``, ``"genius"``, ``"ktab"``, ``"csv"`` or ``"deu"``; by default it follows
+        the path as the CLI's does ([`guess_format`][redline.pipeline.guess_format]).
+    weights
+        DEU only: the voting-weights CSV (default: ``nice_voting_weights.csv`` beside it).
     max_packages
         A Genius folder whose package space is larger is refused before its tables are built
-        (default: the ``analyze`` limit).
+        (default: the ``analyze`` limit, 10^8).
 
     Returns
     -------
@@ -80,70 +84,21 @@ def load(source: str | Path | Mapping[str, Any], format: str | None = None, *,
     >>> import redline
     >>> neg = redline.load("examples/donbas-2026.yaml")
     >>> neg.actors
-    ('us', 'russia', 'ukraine', 'europe')
+    ('ukraine', 'russia', 'us', 'europe')
     """
-    start = time.perf_counter()
-    if isinstance(source, Mapping):
-        if format not in (None, "yaml", "dict"):
-            raise RedlineError(f"a dict is a scenario, not format {format!r}", field="format",
-                               hint="leave format out for a dict")
-        from redline.scenario.load import build_scenario
+    from redline import pipeline
+    from redline.scenario.model import Scenario
 
-        scenario = build_scenario(copy.deepcopy(dict(source)), name="<dict>")
-        return Negotiation(format="dict", source="<dict>", scenario=scenario,
-                           seconds=time.perf_counter() - start)
-    if not isinstance(source, str | Path):
+    if not isinstance(source, str | Path | Mapping | Scenario):
         raise RedlineError(f"expected a path or a dict, got {type(source).__name__}",
                            field="source")
-    path = Path(source).expanduser()
-    fmt = _format_of(path, format)
-    if fmt == "yaml":
-        from redline.scenario.load import load_scenario
-
-        return Negotiation(format=fmt, source=str(path), scenario=load_scenario(path),
-                           seconds=time.perf_counter() - start)
-    if fmt == "genius":
-        from redline.pipeline import load_input
-        from redline.space.engine import DEFAULT_MAX_PACKAGES
-
-        loaded = load_input(path, max_packages=max_packages or DEFAULT_MAX_PACKAGES)
-        return Negotiation(format=fmt, source=str(path), genius=loaded.domain,
-                           seconds=loaded.seconds)
-    return Negotiation(format=fmt, source=str(path), table=_read_table(path, fmt),
-                       seconds=time.perf_counter() - start)
-
-
-def _format_of(path: Path, format: str | None) -> str:
-    """The format of ``path``: ``format`` when given (checked), else guessed as the CLI does."""
-    if format is not None:
-        if format not in FORMATS:
-            raise RedlineError(f"unknown format {format!r}", field="format",
-                               hint=f"use one of {', '.join(FORMATS)}")
-        return format
-    if not path.exists() and not path.is_symlink():
-        raise RedlineError("no such file or folder", file=str(path))
-    if path.is_dir():
-        return "genius"
-    from redline.pipeline import guess_format
-
-    return guess_format(path)
-
-
-def _read_table(path: Path, fmt: str) -> Any:
-    """Forecast inputs from a KTAB CSV, an actor CSV or a DEU TSV (with its voting weights)."""
-    if path.is_dir():
-        raise RedlineError("is a folder, not a file", file=str(path))
-    if fmt == "ktab":
-        from redline.io.ktab import read_ktab_csv
-
-        return read_ktab_csv(path)
-    if fmt == "csv":
-        from redline.io.actors_csv import read_actors_csv
-
-        return read_actors_csv(path)
-    from redline import pipeline
-
-    return pipeline.load(path, "deu").deu
+    if isinstance(source, Mapping):
+        source = copy.deepcopy(dict(source))  # the Negotiation keeps its own
+    else:
+        source = Path(source).expanduser() if isinstance(source, str | Path) else source
+    limit = _count(pipeline.DEFAULT_MAX_PACKAGES if max_packages is None else max_packages,
+                   "max_packages")
+    return Negotiation(pipeline.load(source, format, weights=weights, max_packages=limit))
 
 
 # ----------------------------------------------------------------------------- the input
@@ -160,53 +115,72 @@ class Negotiation:
 
     Attributes
     ----------
-    format
-        ``"yaml"``, ``"dict"``, ``"genius"``, ``"ktab"``, ``"csv"`` or ``"deu"``.
-    source
-        The path it was read from (``"<dict>"`` for a dict).
-    assumptions
-        The claims fixed by [`assume`][redline.api.Negotiation.assume]: ``{claim id: truth}``.
+    loaded
+        The pipeline's [`Loaded`][redline.pipeline.Loaded] input (scenario, domain and
+        forecast arrays of this claim branch), as every shell runs it.
     """
 
-    format: str
-    source: str
-    scenario: Any = field(default=None, repr=False)  # redline.scenario.model.Scenario
-    genius: Any = field(default=None, repr=False)  # a Genius folder's Domain
-    table: Any = field(default=None, repr=False)  # KTAB / actor CSV / DEU forecast inputs
-    assumptions: Mapping[str, bool] = field(default_factory=dict)
-    seconds: float = field(default=0.0, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "assumptions", MappingProxyType(dict(self.assumptions)))
+    loaded: Loaded = field(repr=False)
 
     # -- what it holds
+
+    @property
+    def format(self) -> str:
+        """``"yaml"``, ``"dict"``, ``"genius"``, ``"ktab"``, ``"csv"`` or ``"deu"``."""
+        return self.loaded.format
+
+    @property
+    def source(self) -> str | None:
+        """The file or folder it was read from (``None`` for a dict)."""
+        return self.loaded.source
+
+    @property
+    def assumptions(self) -> Mapping[str, bool]:
+        """The claims fixed by [`assume`][redline.api.Negotiation.assume]:
+        ``{claim id: truth}``."""
+        return MappingProxyType(dict(self.loaded.assume))
+
+    @property
+    def scenario(self) -> Any:
+        """The validated [`Scenario`][redline.scenario.model.Scenario] (``None`` for other
+        inputs)."""
+        return self.loaded.scenario
+
+    @property
+    def domain(self) -> Any:
+        """The agreement space of this claim branch
+        ([`Domain`][redline.space.domain.Domain]; ``None`` for forecast inputs)."""
+        return self.loaded.domain
 
     @property
     def name(self) -> str:
         """The scenario's id, the Genius domain's name, or the file's name."""
         if self.scenario is not None:
             return self.scenario.scenario.id
-        if self.genius is not None:
-            return self.genius.name
-        return getattr(self.table, "name", "") or Path(self.source).stem
+        if self.domain is not None:
+            return self.domain.name
+        return Path(self.source or "").stem
 
     @property
     def actors(self) -> tuple[str, ...]:
-        """Actor ids, in the input's order (for forecast inputs: the names the file gives)."""
+        """Actor ids, in the input's order (forecast inputs: the names the file gives)."""
         if self.scenario is not None:
             return tuple(a.id for a in self.scenario.actors)
-        if self.genius is not None:
-            return tuple(self.genius.actors)
-        return tuple(self.table.actors)
+        if self.domain is not None:
+            return tuple(self.domain.actors)
+        table = self.loaded.inputs if self.loaded.inputs is not None else self.loaded.deu
+        return tuple(table.actors)
 
     @property
     def issues(self) -> tuple[str, ...]:
         """Issue ids, in the input's order (DEU: the issue numbers)."""
         if self.scenario is not None:
             return tuple(i.id for i in self.scenario.issues)
-        if self.genius is not None:
-            return tuple(i.id for i in self.genius.issues)
-        return tuple(getattr(self.table, "dimensions", None) or self.table.issues)
+        if self.domain is not None:
+            return tuple(i.id for i in self.domain.issues)
+        if self.loaded.inputs is not None:
+            return tuple(self.loaded.inputs.dimensions)
+        return tuple(self.loaded.deu.issues)
 
     @property
     def claims(self) -> tuple[str, ...]:
@@ -214,15 +188,10 @@ class Negotiation:
         return tuple(c.id for c in self.scenario.claims) if self.scenario is not None else ()
 
     @property
-    def domain(self) -> Any:
-        """The compiled [`Domain`][redline.space.domain.Domain] of this claim branch."""
-        self._need(("yaml", "dict", "genius"), "has no package space to analyse",
-                   "analyze")
-        if self.genius is not None:
-            return self.genius
-        from redline.scenario.compile import to_domain
-
-        return self._located(lambda: to_domain(self.scenario, self.assumptions))
+    def warnings(self) -> tuple[str, ...]:
+        """Remarks on the input that do not stop the work (e.g. Genius weights not summing to
+        1)."""
+        return tuple(self.loaded.warnings)
 
     # -- branching
 
@@ -237,44 +206,45 @@ class Negotiation:
         Returns
         -------
         Negotiation
-            The claim branch; this negotiation is unchanged.
+            The claim branch (what ``--assume CLAIM=true`` analyses); this one is unchanged.
         """
+        from redline import pipeline
+
         if self.scenario is None:
-            raise RedlineError(f"a {self.format} input has no claims to assume",
-                               file=self.source, field="assume",
-                               hint="claims live in scenario files")
+            raise RedlineError(f"{_INPUTS[self.format]} has no claims to assume",
+                               file=self.source, hint="claims live in scenario files")
         if not isinstance(truths, Mapping):
-            raise RedlineError(f"expected {{claim id: true or false}}, got "
+            raise RedlineError(f"expected {{claim id: True or False}}, got "
                                f"{type(truths).__name__}", field="assume")
         for claim, truth in truths.items():
             if not isinstance(truth, bool | np.bool_):
                 raise RedlineError(f"must be True or False (got {truth!r})",
                                    field=f"assume.{claim}")
-        merged = {**self.assumptions, **{str(k): bool(v) for k, v in truths.items()}}
-        from redline.scenario.compile import claim_codes
-
-        self._located(lambda: claim_codes(self.scenario, merged))  # unknown claims
-        return replace(self, assumptions=merged)
+        merged = {**self.loaded.assume, **{str(k): bool(v) for k, v in truths.items()}}
+        branch = self._located(lambda: pipeline.load(self.scenario, assume=merged))
+        return Negotiation(replace(branch, format=self.format, source=self.source,
+                                   seconds=self.loaded.seconds))
 
     # -- running
 
     def analyze(self, *, list_limit: int | None = None, max_frontier: int | None = None,
-                memory_mb: float = 512, max_packages: int | None = None,
+                memory_mb: float | None = None, max_packages: int | None = None,
                 branches: bool = True,
                 progress: Callable[[int, int], None] | None = None) -> AnalysisResult:
         """Every package, who accepts it, the Pareto frontier, bargaining solutions, blockers.
 
-        The same analysis as ``redline analyze FILE --json`` (with ``--assume`` for each
-        assumed claim).
+        The same run as ``redline analyze FILE --json`` (with ``--assume`` for each assumed
+        claim): [`pipeline.run_analysis`][redline.pipeline.run_analysis].
 
         Parameters
         ----------
         list_limit
-            Tied packages listed per solution, and frontier points listed (all are counted).
+            Tied packages listed per solution, and frontier points listed (all are counted;
+            default 1,000).
         max_frontier
             Distinct frontier points computed; a larger frontier is left out.
         memory_mb
-            Memory budget of one chunk of the scan.
+            Memory budget of one chunk of the scan (default 512).
         max_packages
             Refuse larger package spaces (default 10^8).
         branches
@@ -287,34 +257,30 @@ class Negotiation:
         AnalysisResult
         """
         from redline import pipeline
-        from redline.space.engine import DEFAULT_LIST_LIMIT, DEFAULT_MAX_PACKAGES, check_size
-        from redline.space.frontier import MAX_FRONTIER_POINTS
 
-        self._need(("yaml", "dict", "genius"), "has no package space to analyse", "analyze")
-        list_limit = _count(DEFAULT_LIST_LIMIT if list_limit is None else list_limit,
-                            "list_limit")
-        max_frontier = _count(MAX_FRONTIER_POINTS if max_frontier is None else max_frontier,
-                              "max_frontier")
-        max_packages = _count(DEFAULT_MAX_PACKAGES if max_packages is None else max_packages,
-                              "max_packages")
-        loaded = self._loaded()
-        check_size(loaded.require_domain(), max_packages)
-        run = self._located(lambda: pipeline.run_analysis(
-            loaded, branches=branches, memory_mb=memory_mb, max_packages=max_packages,
-            list_limit=list_limit, max_frontier=max_frontier, progress=progress))
-        return AnalysisResult._from_json(run.to_dict(), run.analysis, warnings=loaded.warnings)
+        options = {"list_limit": list_limit, "max_frontier": max_frontier,
+                   "max_packages": max_packages}
+        checked = {k: _count(v, k) for k, v in options.items() if v is not None}
+        if memory_mb is not None:
+            checked["memory_mb"] = _positive(memory_mb, "memory_mb")
+        run = pipeline.run_analysis(self.loaded, branches=branches, progress=progress,
+                                    **checked)
+        return AnalysisResult._from_json(run.to_dict(), run.analysis,
+                                         warnings=self.loaded.warnings)
 
-    def forecast(self, model: str = "compromise", *, rounds: int | None = None,
+    def forecast(self, model: str | None = None, *, rounds: int | None = None,
                  max_actors: int | None = None, **options: Any) -> ForecastResult:
         """Forecast the outcome of each issue with one bargaining model.
 
-        The same run as ``redline forecast FILE --model MODEL --json``.
+        The same run as ``redline forecast FILE --model MODEL --json``:
+        [`pipeline.run_forecast`][redline.pipeline.run_forecast].
 
         Parameters
         ----------
         model
-            A registered model: ``compromise``, ``mean``, ``median``, ``median-unweighted``,
-            ``nash``, ``bdm``, ``bdm-scholz``, ``best``, ``smp``.
+            A registered model (default ``compromise``): ``compromise``, ``mean``,
+            ``median``, ``median-unweighted``, ``nash``, ``bdm``, ``bdm-scholz``, ``best``,
+            ``smp``.
         rounds
             Rounds for ``bdm``/``bdm-scholz`` or the most turns for ``smp``.
         max_actors
@@ -326,38 +292,31 @@ class Negotiation:
         -------
         ForecastResult
         """
-        self._need(("yaml", "dict", "ktab", "csv", "deu"), "has no actor positions to forecast",
-                   "forecast")
         from redline import pipeline
-        from redline.forecast.registry import model_names
 
-        if model not in model_names():
-            raise RedlineError(f"unknown model {model!r}", field="model",
-                               hint=f"use one of {', '.join(model_names())}")
+        model = _model(pipeline.DEFAULT_MODEL if model is None else model)
         if rounds is not None:
-            _count(rounds, "rounds", low=0)
-        options = pipeline.model_options(model, rounds, **options)
+            _count(rounds, "rounds", low=0, high=MAX_ROUNDS)
         if max_actors is not None:
             _count(max_actors, "max_actors")
-        loaded = self._loaded()
-        run = self._located(lambda: pipeline.run_forecast(loaded, model, max_actors=max_actors,
-                                                          **options))
+        run = pipeline.run_forecast(self.loaded, model, rounds=rounds, max_actors=max_actors,
+                                    **options)
         if isinstance(run, pipeline.DEUForecast):
-            return ForecastResult._from_json(run.to_dict(), None, issues=self.issues)
-        return ForecastResult._from_json(run.to_dict(), run.forecast, issues=self.issues,
-                                         actors=self.actors, notes=run.notes)
+            return ForecastResult._from_json(run.to_dict(), run)
+        return ForecastResult._from_json(run.to_dict(), run.forecast, notes=run.notes)
 
-    def sweep(self, draws: int = DEFAULT_DRAWS, seed: int = 0, *, model: str = "compromise",
+    def sweep(self, draws: int = DEFAULT_DRAWS, seed: int = 0, *, model: str | None = None,
               workers: int | None = None, scheduler: str | None = None,
               integrated: bool = True,
-              progress: Callable[[int], None] | None = None) -> SweepResult:
+              progress: Callable[[str, int], None] | None = None) -> SweepResult:
         """Monte Carlo over the claims and uncertain inputs: P(agreement), blocking rules,
         the distributions of the solutions and the forecast, sensitivity.
 
-        The same run as ``redline sweep FILE --draws DRAWS --seed SEED --json``. In a claim
-        branch (after [`assume`][redline.api.Negotiation.assume]) the branch is swept, and
-        with ``integrated`` also the scenario with every claim at its probability
-        (``SweepResult.integrated``), as the CLI does with ``--assume``.
+        The same run as ``redline sweep FILE --draws DRAWS --seed SEED --json``:
+        [`pipeline.run_sweep`][redline.pipeline.run_sweep]. In a claim branch (after
+        [`assume`][redline.api.Negotiation.assume]) the branch is swept, and beside it the
+        scenario with every claim at its probability (``SweepResult.integrated``), as the
+        CLI does with ``--assume``.
 
         Parameters
         ----------
@@ -366,76 +325,68 @@ class Negotiation:
         seed
             Random seed, 0 to 2**31 - 1.
         model
-            The forecast model run in every draw.
+            The forecast model run in every draw (default ``compromise``).
         workers, scheduler
             Run the chunks on a local Dask cluster of ``workers`` processes, or on the
             cluster at ``scheduler`` (the ``dask`` extra).
         integrated
-            In a claim branch, also sweep the scenario without the assumptions.
+            In a claim branch, also sweep the scenario without the assumptions (``False``:
+            the branch alone, half the time).
         progress
-            Called with the number of draws just finished.
+            Called with the branch (``"integrated"`` or ``"assumed"``) and the number of
+            draws just finished.
 
         Returns
         -------
         SweepResult
         """
-        self._need(SCENARIO_FORMATS, "has no uncertain inputs to sweep", "sweep")
         from redline import pipeline
-        from redline.forecast.registry import model_names
-        from redline.uncertainty.executors import dask_executor, in_process
         from redline.uncertainty.sweep import DRAWS_HINT, MAX_DRAWS
 
         _count(draws, "draws", high=MAX_DRAWS, hint=DRAWS_HINT)
-        _count(seed, "seed", low=0, high=2**31 - 1)
-        if model not in model_names():
-            raise RedlineError(f"unknown model {model!r}", field="model",
-                               hint=f"use one of {', '.join(model_names())}")
-        if workers is not None and scheduler is not None:
-            raise RedlineError("cannot be combined with scheduler", field="workers",
-                               hint="one starts a local cluster, the other uses a running one")
-        loaded = self._loaded()  # unknown claims
-        self._located(lambda: pipeline.check_sweep(loaded, draws))
-        executor = (dask_executor(workers=workers, scheduler=scheduler)
-                    if workers is not None or scheduler is not None else in_process)
-        tick = None if progress is None else (lambda _branch, done: progress(done))
+        _count(seed, "seed", low=0, high=SEED_MAX)
+        model = _model(pipeline.DEFAULT_MODEL if model is None else model)
+        pipeline.check_sweep(self.loaded, draws)  # before a cluster starts
+        executor = None
+        if workers is not None or scheduler is not None:
+            from redline.uncertainty.executors import dask_executor
+
+            if workers is not None and scheduler is not None:
+                raise RedlineError("cannot be combined with scheduler", field="workers",
+                                   hint="one starts a local cluster, the other uses a "
+                                   "running one")
+            if workers is not None:
+                _count(workers, "workers")
+            executor = dask_executor(workers=workers, scheduler=scheduler)
         run = self._located(lambda: pipeline.run_sweep(
-            loaded, draws=draws, seed=seed, model=model, executor=executor, progress=tick,
-            integrated=integrated))
+            self.loaded, draws=draws, seed=seed, model=model, executor=executor,
+            progress=progress, integrated=integrated))
         data = run.to_dict()
-        integrated_result = (SweepResult._from_json(data["integrated"], run.integrated)
-                             if "integrated" in data else None)
-        return SweepResult._from_json(data, run.main, integrated=integrated_result)
+        beside = (SweepResult._from_json(data["integrated"], run.integrated)
+                  if "integrated" in data else None)
+        return SweepResult._from_json(data, run.main, integrated=beside,
+                                      notes=[run.salience_note] if run.salience_note else [])
 
     # -- helpers
-
-    def _loaded(self) -> Any:
-        """This input as the pipeline's [`Loaded`][redline.pipeline.Loaded], in its claim
-        branch (every run goes through [`redline.pipeline`][redline.pipeline])."""
-        from redline import pipeline
-
-        if self.scenario is not None:
-            return self._located(lambda: pipeline.load(self.scenario, assume=self.assumptions))
-        if self.genius is not None:
-            return pipeline.Loaded("genius", self.source, domain=self.genius,
-                                   seconds=self.seconds)
-        return self._located(lambda: pipeline.load(self.source, self.format))
-
-    def _need(self, formats: Sequence[str], what: str, method: str) -> None:
-        """Refuse a method this kind of input cannot run, saying which inputs can."""
-        if self.format not in formats:
-            kinds = [INPUT_KINDS[f] for f in formats]
-            takes = ", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else kinds[0]
-            raise RedlineError(f"{INPUT_KINDS[self.format]} {what}", file=self.source,
-                               hint=f"{method} takes {takes}")
 
     def _located(self, run: Callable[[], Any]) -> Any:
         """``run()``, its errors naming this input's file when they name none."""
         try:
             return run()
         except RedlineError as error:
-            if error.file is None and self.format != "dict":
-                error.located(file=self.source)
-            raise
+            raise self.loaded.located(error) from None
+
+    def _repr_html_(self) -> str:
+        """The negotiation in a notebook: its actors, issues and claims as tables."""
+        tables = [_html_table("actors", ["id"], [[a] for a in self.actors]),
+                  _html_table("issues", ["id"], [[i] for i in self.issues])]
+        if self.claims:
+            truths = self.loaded.assume  # else the file's 'assumed' (None: open)
+            tables.append(_html_table("claims", ["id", "assumed"],
+                                      [[c.id, truths.get(c.id, c.assumed)]
+                                       for c in self.scenario.claims]))
+        return (f"<div class='redline-negotiation'><strong>{html.escape(repr(self))}"
+                f"</strong>{''.join(tables)}</div>")
 
     def __repr__(self) -> str:
         parts = [f"{len(self.actors)} actors", f"{len(self.issues)} issues"]
@@ -458,8 +409,22 @@ def _count(value: int, name: str, *, low: int = 1, high: int | None = None,
     return int(value)
 
 
-def _warnings(domain: Any) -> tuple[str, ...]:
-    return tuple(domain.notes.get("warnings", []))
+def _positive(value: float, name: str) -> float:
+    """``value`` if it is a finite number above 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number) \
+            or not np.isfinite(value) or value <= 0:
+        raise RedlineError(f"must be a number above 0 (got {value!r})", field=name)
+    return float(value)
+
+
+def _model(name: str) -> str:
+    """``name`` if it is a registered forecast model."""
+    from redline.forecast.registry import model_names
+
+    if name not in model_names():
+        raise RedlineError(f"unknown model {name!r}", field="model",
+                           hint=f"use one of {', '.join(model_names())}")
+    return name
 
 
 # ------------------------------------------------------------------------------- results
@@ -676,16 +641,15 @@ class ForecastResult(_Result):
     TABLES = ("point", "positions")
 
     @classmethod
-    def _from_json(cls, data: dict, forecast: Any, *, issues: Sequence[str],
-                   actors: Sequence[str] | None = None, notes: Iterable[str] = ()
+    def _from_json(cls, data: dict, forecast: Any, *, notes: Iterable[str] = ()
                    ) -> ForecastResult:
-        issues = tuple(issues)
+        issues = tuple(data["dimensions"])
         point = dict(zip(issues, data["forecast"], strict=True))
         positions: dict[str, dict[str, float]] = {}
         if "positions" in data:
             last = data["positions"][-1]
             positions = {a: dict(zip(issues, row, strict=True))
-                         for a, row in zip(actors or data["actors"], last, strict=True)}
+                         for a, row in zip(data["actors"], last, strict=True)}
         observed = dict(zip(issues, data["observed"], strict=True)) if "observed" in data else {}
         return cls(model=data["model"], point=MappingProxyType(point),
                    positions=MappingProxyType(positions), rounds=int(data.get("turns", 0)),
@@ -737,6 +701,9 @@ class SweepResult(_Result):
         Spearman correlation of each uncertain input with agreement and the forecast.
     integrated
         In a claim branch: the sweep with every claim at its probability; else ``None``.
+    notes
+        What the model changes in the inputs (SMP's attention shares), as the CLI's
+        ``note:`` line says.
     sweep
         The kernel's [`uncertainty.sweep.SweepResult`][redline.uncertainty.sweep.SweepResult]
         (every draw's arrays).
@@ -754,13 +721,14 @@ class SweepResult(_Result):
     assumptions: Mapping[str, bool]
     sweep: Any = field(repr=False)
     integrated: SweepResult | None = field(default=None, repr=False)
+    notes: tuple[str, ...] = ()
     _json: dict = field(default_factory=dict, repr=False)
 
     TABLES = ("blocking", "solutions", "forecast", "sensitivity")
 
     @classmethod
-    def _from_json(cls, data: dict, sweep: Any, *, integrated: SweepResult | None = None
-                   ) -> SweepResult:
+    def _from_json(cls, data: dict, sweep: Any, *, integrated: SweepResult | None = None,
+                   notes: Iterable[str] = ()) -> SweepResult:
         return cls(
             draws=data["draws"], seed=data["seed"], model=data["model"],
             p_agreement=data["p_agreement"], blocking=_frozen_rows(data["blocking"]),
@@ -771,7 +739,7 @@ class SweepResult(_Result):
                                        for k, v in data["forecast"].items()}),
             sensitivity=_frozen_rows(data["sensitivity"]),
             assumptions=MappingProxyType(dict(data["assume"])), sweep=sweep,
-            integrated=integrated, _json=data)
+            integrated=integrated, notes=tuple(notes), _json=data)
 
     def _summary(self) -> list[str]:
         branch = (" assuming " + ", ".join(f"{k}={v}" for k, v in self.assumptions.items())
