@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint package bench clean
+.PHONY: demo test lint docs package bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,11 @@ test: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests
 
+docs: $(BIN)/.installed  # the site with the API reference, in site/ (a broken reference fails)
+	$(BIN)/mkdocs build --strict
+
 package: $(BIN)/.installed  # build, check and install the wheel in a clean environment
 	PYTHON=$(PYTHON) VENV=$(VENV) bash .ci/check-package
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info src/*.egg-info
+	rm -rf $(VENV) build dist site *.egg-info src/*.egg-info
