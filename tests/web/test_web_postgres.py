@@ -26,9 +26,12 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from redline.web.store import (  # noqa: E402
+    NOTE_MAX,
+    RunRecord,
     RunRow,
     Store,
     StoreError,
+    VersionInput,
     default_url,
     head_revision,
     normalize_url,
@@ -83,13 +86,14 @@ def key() -> str:
     return f"test-{uuid.uuid4().hex[:10]}"
 
 
-def save(store: Store, scenario: str, note: str, **extra):
-    args = dict(scenario_key=scenario, title="Donbas", yaml_text=f"# {note}\n",
-                results={"summary": {"forecast": {"donbas": 50.0}, "p_agreement": 0.5}},
-                note=note, model="compromise", draws=500, p_agreement=0.5,
-                acceptable_count=14)
-    args.update(extra)
-    return store.save_version(**args)
+def save(store: Store, scenario: str, note: str, **run):
+    """Save version ``note`` of ``scenario``; ``run`` overrides fields of its run record."""
+    record = dict(results={"summary": {"forecast": {"donbas": 50.0}, "p_agreement": 0.5}},
+                  model="compromise", draws=500, p_agreement=0.5, acceptable_count=14)
+    record.update(run)
+    version = VersionInput(scenario_key=scenario, title="Donbas", yaml_text=f"# {note}\n",
+                           note=note)
+    return store.save_version(version, RunRecord(**record))
 
 
 # ---------------------------------------------------------------- URLs and schema
@@ -144,6 +148,15 @@ def test_save_and_read_versions(store):
     assert store.version(10**9) is None
 
 
+def test_the_store_refuses_a_note_above_the_limit_and_saves_nothing(store):
+    scenario = key()
+    with pytest.raises(StoreError, match="above") as error:
+        save(store, scenario, "n" * (NOTE_MAX + 1))
+    assert error.value.field == "note"
+    assert store.timeline(scenario) is None  # not even the scenario row
+    assert save(store, scenario, "n" * NOTE_MAX)["number"] == 1
+
+
 def test_results_with_nan_store_as_null(store):
     scenario = key()
     saved = save(store, scenario, "nan", results={"x": float("nan"), "y": [1.0, float("inf")]},
@@ -186,7 +199,7 @@ def test_a_killed_save_loses_nothing(store, tmp_path):
         import os
         from sqlalchemy import event
         from sqlalchemy.orm import Session
-        from redline.web.store import RunRow, Store
+        from redline.web.store import RunRecord, RunRow, Store, VersionInput
 
         def die(session, _context):
             if any(isinstance(obj, RunRow) for obj in session.new):
@@ -194,8 +207,9 @@ def test_a_killed_save_loses_nothing(store, tmp_path):
 
         store = Store.open({url!r})
         event.listen(Session, "after_flush", die)
-        store.save_version(scenario_key={scenario!r}, title="Donbas", yaml_text="# v3\\n",
-                           results={{}}, note="v3 killed")
+        store.save_version(VersionInput(scenario_key={scenario!r}, title="Donbas",
+                                        yaml_text="# v3\\n", note="v3 killed"),
+                           RunRecord(results={{}}))
     """)
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,

@@ -35,7 +35,7 @@ from redline.web.runner import (
 )
 from redline.web.security import csrf_form, list_yaml, resolve_in_workspace
 from redline.web.state import AppState, app_state, page
-from redline.web.store import NOTE_MAX
+from redline.web.store import NOTE_MAX, RunRecord, VersionInput
 
 KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 NAME_MAX = 200
@@ -108,14 +108,11 @@ def save(request: Request, form: FormData = Depends(csrf_form),
         return editor_page(request, outcome, done.yaml_text, done.source, status=400,
                            problem=_problem(error, edit_form(outcome.scenario)), note=note,
                            as_of=_text(form, "as_of", 40))
-    summary = outcome.summary
     key = scenario_key(outcome.scenario, done.source)
     saved = state.store.save_version(
-        scenario_key=key, title=outcome.scenario.scenario.title, yaml_text=done.yaml_text,
-        results=outcome.results, note=note, as_of=as_of, source_name=done.source,
-        model=outcome.settings.model, draws=outcome.settings.draws,
-        seed=outcome.settings.seed, p_agreement=summary["p_agreement"],
-        acceptable_count=summary["acceptable_count"])
+        VersionInput(scenario_key=key, title=outcome.scenario.scenario.title,
+                     yaml_text=done.yaml_text, note=note, as_of=as_of, source_name=done.source),
+        run_record(outcome))
     response = RedirectResponse(f"/history/{key}#v{saved['number']}", status_code=303)
     # The timeline says "saved" only for a save that happened: the version id travels in a
     # signed, short-lived cookie, not in the URL.
@@ -289,6 +286,25 @@ def rerun_form(request: Request, state: AppState, form: FormData
     return None, editor_page(request, outcome, base_text, source, status=400,
                              problem=_problem(error, edit_form(base)), submitted=values,
                              note=_text(form, "note"), as_of=_text(form, "as_of", 40))
+
+
+def run_record(outcome: Outcome) -> RunRecord:
+    """A run as the store keeps it.
+
+    Parameters
+    ----------
+    outcome : Outcome
+        The run: its settings, results and summary.
+
+    Returns
+    -------
+    RunRecord
+        The record saved with the version.
+    """
+    settings, summary = outcome.settings, outcome.summary
+    return RunRecord(results=outcome.results, model=settings.model, draws=settings.draws,
+                     seed=settings.seed, p_agreement=summary["p_agreement"],
+                     acceptable_count=summary["acceptable_count"])
 
 
 def scenario_key(scenario: Scenario, source: str) -> str:

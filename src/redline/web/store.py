@@ -25,6 +25,7 @@ import json
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,60 @@ DEFAULT_DB = Path(".redline") / "history.sqlite3"
 NOTE_MAX = 2000
 SAVE_RETRIES = 5
 WRITE_OPTION = "redline_write"
+
+
+@dataclass(frozen=True)
+class VersionInput:
+    """A version of a scenario to save: its text, where it came from, the analyst's note.
+
+    Attributes
+    ----------
+    scenario_key : str
+        The scenario id the version is filed under.
+    title : str
+        The scenario's title (updates the scenario's listing when not empty).
+    yaml_text : str
+        The scenario text analysed.
+    note : str
+        The analyst's note, at most :data:`NOTE_MAX` characters.
+    as_of : datetime.date or None
+        The date the analyst's information is from.
+    source_name : str
+        The file name the text came from.
+    """
+
+    scenario_key: str
+    title: str
+    yaml_text: str
+    note: str = ""
+    as_of: dt.date | None = None
+    source_name: str = ""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """The run saved with a version: its settings, its results and their summary columns.
+
+    Attributes
+    ----------
+    results : dict
+        The run's results, as the web app shows them.
+    model : str
+        The forecast model.
+    draws, seed : int
+        The sweep's draws and random seed.
+    p_agreement : float or None
+        P(agreement) of the sweep (non-finite values are stored as null).
+    acceptable_count : int or None
+        Packages acceptable to every actor with a veto.
+    """
+
+    results: dict
+    model: str = ""
+    draws: int = 0
+    seed: int = 0
+    p_agreement: float | None = None
+    acceptable_count: int | None = None
 
 
 class StoreError(RedlineError):
@@ -256,32 +311,35 @@ class Store:
 
     # -- writing
 
-    def save_version(
-        self,
-        *,
-        scenario_key: str,
-        title: str,
-        yaml_text: str,
-        results: dict,
-        note: str = "",
-        as_of: dt.date | None = None,
-        source_name: str = "",
-        model: str = "",
-        draws: int = 0,
-        seed: int = 0,
-        p_agreement: float | None = None,
-        acceptable_count: int | None = None,
-    ) -> dict:
-        """Store a new version of ``scenario_key`` and its run in one transaction.
+    def save_version(self, version: VersionInput, run: RunRecord) -> dict:
+        """Store a new version of a scenario and its run in one transaction.
 
-        Returns the new version's summary. Either both rows are committed or neither is;
-        a save that races another one to a version number (SQLite) or to creating the
-        scenario retries.
+        Either both rows are committed or neither is; a save that races another one to a
+        version number (SQLite) or to creating the scenario retries.
+
+        Parameters
+        ----------
+        version : VersionInput
+            The scenario text and the analyst's note and date; it becomes the next version
+            of ``version.scenario_key`` (created on its first save).
+        run : RunRecord
+            Its run: the settings, the results (stored as JSON; NaN and infinities become
+            null) and their summary columns.
+
+        Returns
+        -------
+        dict
+            The new version's summary, as :meth:`timeline` lists it.
+
+        Raises
+        ------
+        StoreError
+            When the note is longer than :data:`NOTE_MAX`.
         """
-        if len(note) > NOTE_MAX:
-            raise StoreError(f"the note has {len(note)} characters, above {NOTE_MAX}",
+        if len(version.note) > NOTE_MAX:
+            raise StoreError(f"the note has {len(version.note)} characters, above {NOTE_MAX}",
                              field="note")
-        payload = json.loads(json.dumps(json_safe(results), allow_nan=False))
+        payload = json.loads(json.dumps(json_safe(run.results), allow_nan=False))
         for attempt in range(SAVE_RETRIES):
             try:
                 writer = self.engine.execution_options(**{WRITE_OPTION: True})
@@ -289,28 +347,29 @@ class Store:
                     # The scenario row is locked (PostgreSQL) so that concurrent saves of
                     # one scenario number their versions one after the other.
                     scenario = session.scalar(
-                        select(ScenarioRow).where(ScenarioRow.key == scenario_key)
+                        select(ScenarioRow).where(ScenarioRow.key == version.scenario_key)
                         .with_for_update())
                     if scenario is None:
-                        scenario = ScenarioRow(key=scenario_key, title=title)
+                        scenario = ScenarioRow(key=version.scenario_key, title=version.title)
                         session.add(scenario)
                         session.flush()
-                    elif title and scenario.title != title:
-                        scenario.title = title
+                    elif version.title and scenario.title != version.title:
+                        scenario.title = version.title
                     last = session.scalar(select(func.max(VersionRow.number))
                                           .where(VersionRow.scenario_id == scenario.id))
-                    version = VersionRow(
-                        scenario_id=scenario.id, number=(last or 0) + 1, as_of=as_of,
-                        note=note, source_name=source_name, yaml_text=yaml_text)
-                    session.add(version)
+                    version_row = VersionRow(
+                        scenario_id=scenario.id, number=(last or 0) + 1, as_of=version.as_of,
+                        note=version.note, source_name=version.source_name,
+                        yaml_text=version.yaml_text)
+                    session.add(version_row)
                     session.flush()
-                    run = RunRow(
-                        version_id=version.id, model=model, draws=draws, seed=seed,
-                        p_agreement=_finite(p_agreement), acceptable_count=acceptable_count,
-                        results=payload)
-                    session.add(run)
+                    run_row = RunRow(
+                        version_id=version_row.id, model=run.model, draws=run.draws,
+                        seed=run.seed, p_agreement=_finite(run.p_agreement),
+                        acceptable_count=run.acceptable_count, results=payload)
+                    session.add(run_row)
                     session.flush()
-                    summary = _version_summary(scenario, version, run)
+                    summary = _version_summary(scenario, version_row, run_row)
                 return summary
             except IntegrityError:
                 if attempt == SAVE_RETRIES - 1:
