@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from redline.scenario.compile import compile_batch, deterministic_draws, to_domain
+from redline.scenario.distributions import Normal, as_sampled, point, truncated_normal_mean
 from redline.scenario.load import parse_scenario
 from redline.scenario.model import FIELD_RANGES
 from redline.space.engine import analyze
-from redline.uncertainty.distributions import Normal, as_sampled, point, truncated_normal_mean
 from redline.uncertainty.sweep import make_plan, sample, sweep
 
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import plotly.graph_objects as go
 
 from redline.report.figures import PLOTLY_CONFIG
+from redline.scenario.distributions import is_uncertain, point
 from redline.scenario.model import FIELD_RANGES
-from redline.uncertainty.distributions import is_uncertain, point
 
 
 class Html(str):

@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from redline.errors import ScenarioError, listing
+from redline.scenario.distributions import is_uncertain, point
 from redline.scenario.model import FIELD_RANGES, MIN_SALIENCE, Scenario
 from redline.scenario.model import Condition as ConditionSpec
 from redline.space.domain import Condition, Constraint, Domain, IssueSpace
 from redline.space.tolerance import rounded_distance
-from redline.uncertainty.distributions import is_uncertain, point
 
 TRUE, FALSE, UNKNOWN = 1, 0, -1
 THRESHOLD_SLACK = 1e-9  # an option within this of an at_least/at_most threshold meets it
@@ -46,7 +46,7 @@ class Draws:
     """Values of the uncertain inputs for a batch of draws.
 
     ``values`` maps an input's path (see :func:`uncertain_inputs`) to ``(size,)`` samples;
-    inputs not in it take their point value (:func:`~redline.uncertainty.distributions.point`).
+    inputs not in it take their point value (:func:`~redline.scenario.distributions.point`).
     ``claims`` maps a claim id to ``(size,)`` truths coded
     1 (true), 0 (false) or -1 (not assumed).
     """

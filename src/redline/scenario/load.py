@@ -17,8 +17,8 @@ from pydantic import ValidationError
 from redline import safe_yaml
 from redline.errors import ScenarioError
 from redline.files import decode_text, read_bytes
+from redline.scenario.distributions import KINDS
 from redline.scenario.model import FIELD_RANGES, ReferenceError_, Scenario, check_references
-from redline.uncertainty.distributions import KINDS
 
 MAX_FILE_BYTES = 5_000_000
 _SIZE_HINT = "a scenario is a few kilobytes; check that this is the right file"

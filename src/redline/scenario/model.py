@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from redline.errors import listing
-from redline.uncertainty.distributions import Distribution, Normal, Number, is_uncertain
+from redline.scenario.distributions import Distribution, Normal, Number, is_uncertain
 
 Id = Annotated[
     str,

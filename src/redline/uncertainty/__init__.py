@@ -1,1 +1,1 @@
-"""Uncertainty: distributions on inputs, claim probabilities, Monte Carlo sweeps."""
+"""Uncertainty: claim probabilities, Monte Carlo sweeps over the distributions of the inputs."""

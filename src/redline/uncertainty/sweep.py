@@ -37,13 +37,13 @@ from redline.scenario.compile import (
     compile_batch,
     uncertain_inputs,
 )
+from redline.scenario.distributions import as_sampled
 from redline.scenario.model import Scenario
 from redline.space.domain import approximate, binds, package_count
 from redline.space.packages import strides
 from redline.space.tolerance import UTILITY_TOLERANCE as TIE
 from redline.space.tolerance import no_room, rounded, without_noise
 from redline.uncertainty.claims import claim_probabilities
-from redline.uncertainty.distributions import as_sampled
 
 MAX_DRAWS = 1_000_000  # every draw's inputs and forecast are kept
 DRAWS_HINT = "P(agreement)'s sampling error is at most 0.5/sqrt(draws): 0.16 points at 100,000"
