@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from redline.errors import RedlineError
+from redline.forecast.registry import MODELS, get_model, model_names
 from redline.forecast.validate import bootstrap_mae, predict_deu, validate_deu
 from redline.io.deu import read_deu
 
@@ -156,3 +157,54 @@ def test_errors(data):
     no_weights = read_deu(SYNTHETIC)
     with pytest.raises(RedlineError, match="voting weights"):
         validate_deu(no_weights, "compromise")
+
+
+class _Recorder:
+    """A model that forecasts 50 everywhere and keeps what validation gave it."""
+
+    name = "recorder"
+    salience_convention = "issue"
+
+    def __init__(self, needs_positive_salience: bool = False,
+                 takes_status_quo: bool = False) -> None:
+        self.needs_positive_salience = needs_positive_salience
+        self.takes_status_quo = takes_status_quo
+        self.saliences: list[np.ndarray] = []
+        self.status_quos: list[np.ndarray] = []
+
+    def predict(self, capability, position, salience):
+        self.saliences += list(salience[:, :, 0])
+        return np.full(position.shape[::2], 50.0)
+
+    def run(self, capability, position, salience, *, status_quo=None):
+        from types import SimpleNamespace
+
+        self.saliences.append(salience)
+        self.status_quos.append(status_quo)
+        return SimpleNamespace(point=np.array([50.0]))
+
+
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("status_quo", [False, True])
+def test_validation_asks_the_model_what_it_needs(data, monkeypatch, positive, status_quo):
+    recorder = _Recorder(positive, status_quo)
+    monkeypatch.setitem(MODELS, "recorder", lambda: recorder)
+    point = predict_deu(data, "recorder")
+    issues = np.flatnonzero(data.has_outcome)
+    assert np.all(point == 50.0) and len(recorder.saliences) == issues.size
+    zeros = sum(int(np.sum(s == 0)) for s in recorder.saliences)
+    assert (zeros == 0) if positive else (zeros > 0)  # the synthetic file has zero saliences
+    if status_quo:
+        given = np.concatenate(recorder.status_quos)
+        np.testing.assert_array_equal(given, data.reference_points[issues])
+    else:
+        assert recorder.status_quos == []
+
+
+def test_every_model_declares_what_validation_asks():
+    for name in model_names():
+        model = get_model(name)
+        assert isinstance(model.needs_positive_salience, bool), name
+        assert isinstance(model.takes_status_quo, bool), name
+    assert get_model("smp").needs_positive_salience
+    assert get_model("nash").takes_status_quo and not get_model("best").takes_status_quo

@@ -180,6 +180,8 @@ class ForecastModel(Protocol):
 
     name: str
     salience_convention: str  # ISSUE_SALIENCE or ATTENTION_SALIENCE
+    needs_positive_salience: bool  # every salience must be > 0 (SMP): leave out the zeros
+    takes_status_quo: bool  # run(..., status_quo=) reads a status quo per dimension
 
     def run(
         self,

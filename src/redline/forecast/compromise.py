@@ -182,6 +182,10 @@ class IssueByIssue:
     cost_growth = "a power"
     #: Largest accepted salience (None: no limit); BDM reads saliences as probabilities.
     salience_max: float | None = None
+    #: Whether every salience must be positive (no: a zero salience is a weight of 0).
+    needs_positive_salience = False
+    #: Whether ``run`` reads a status quo per dimension (``status_quo=``).
+    takes_status_quo = False
 
     def issue_points(self, capability: np.ndarray, position: np.ndarray, salience: np.ndarray,
                      n_dims: int) -> np.ndarray:  # pragma: no cover - overridden

@@ -149,6 +149,11 @@ class NashModel(IssueByIssue):
         self.status_quo = status_quo
         self.reference = reference
 
+    @property
+    def takes_status_quo(self) -> bool:  # type: ignore[override]
+        """Whether ``run(..., status_quo=)`` is used: with ``reference="status_quo"``."""
+        return self.reference == "status_quo"
+
     def _reference_point(self, n_dims: int, status_quo: Any = None) -> np.ndarray | None:
         """The status quo per dimension ``(n_dims,)`` that is used, or None (worst points)."""
         sq = self.status_quo if status_quo is None else status_quo

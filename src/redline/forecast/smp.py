@@ -510,6 +510,10 @@ class SMPModel:
     # (docs/benchmarks.md).
     max_actors = 200
     cost_growth = "the cube"
+    #: Every salience must be positive: an actor of salience 0 casts no vote (leave it out).
+    needs_positive_salience = True
+    #: There is no status quo in the model.
+    takes_status_quo = False
 
     def __init__(
         self, max_turns: int = 100, stop_fraction: float = 0.02, *, min_turns: int = 2

@@ -14,11 +14,14 @@ How DEU data enter the models (:func:`issue_inputs`):
   (``missing_salience=None``) gives 23.86 and 24.40;
 * **capability**: the Council's Nice voting weight for a member state, 29 for the Commission
   and the Parliament (:func:`redline.io.deu.capabilities`);
-* **status quo**: the reference point ``rp`` where the file has one; only the Nash model uses
-  it (as its disagreement point);
-* **SMP** (KTAB's model) requires every actor's salience to be positive, so actors with
-  salience 0 are dropped for it alone (they cast no votes there). The other models keep them:
-  the unweighted mean and median baselines count them, as the reference numbers do.
+* **status quo**: the reference point ``rp`` where the file has one, for a model that reads one
+  (``takes_status_quo``: the Nash model with its default reference, as its disagreement point);
+* **positive saliences**: a model that takes only positive saliences (``needs_positive_salience``:
+  SMP, KTAB's model) gets the issue without the actors of salience 0 (they cast no votes there).
+  The other models keep them: the unweighted mean and median baselines count them, as the
+  reference numbers do.
+
+Validation asks the model for these two needs (attributes of every model); it names no model.
 
 Baselines besides the registered models: ``"salience-mean"`` (the compromise model with equal
 capabilities) and ``"commission"`` (the Commission's position; issues where it has none are
@@ -34,15 +37,57 @@ name (``prname``, 82 in the public file), which keeps related acts together
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
 from redline.errors import RedlineError
+from redline.forecast.base import ForecastModel
 from redline.forecast.registry import MODELS, get_model
-from redline.io.deu import DEUData
 
-BASELINES = ("salience-mean", "commission")
+
+class IssueTable(Protocol):
+    """The arrays validation reads: one row per issue, one column per actor, ``NaN`` where the
+    data have no value, 0-100 scales (:class:`redline.io.deu.DEUData` is one; reading the files
+    is the shell's job)."""
+
+    actors: Sequence[str]  # (n_actors,) actor codes, e.g. "com", "ep", "de"
+    positions: np.ndarray  # (n_issues, n_actors)
+    saliences: np.ndarray  # (n_issues, n_actors)
+    capability: np.ndarray | None  # (n_actors,) voting weights, or None if not read
+    reference_points: np.ndarray  # (n_issues,) status quo
+    outcomes: np.ndarray  # (n_issues,) observed outcome
+
+    @property
+    def groups(self) -> Sequence[str]:  # (n_issues,) the unit of bootstrap resampling
+        ...
+
+    @property
+    def has_outcome(self) -> np.ndarray:  # (n_issues,) bool
+        ...
+
+
+Inputs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _salience_mean(data: IssueTable, issues: np.ndarray, inputs: list[Inputs]) -> np.ndarray:
+    """The salience-weighted mean position (the compromise model with equal capabilities)."""
+    return np.array([np.average(x, weights=s) if s.sum() > 0 else x.mean()
+                     for _, _, x, s in inputs])
+
+
+def _commission(data: IssueTable, issues: np.ndarray, inputs: list[Inputs]) -> np.ndarray:
+    """The Commission's position (``NaN`` on issues where it has none, or without it)."""
+    if "com" not in data.actors:
+        return np.full(issues.size, np.nan)
+    return data.positions[issues, list(data.actors).index("com")]
+
+
+BASELINES: dict[str, Callable[[IssueTable, np.ndarray, list[Inputs]], np.ndarray]] = {
+    "salience-mean": _salience_mean,
+    "commission": _commission,
+}
 
 
 def validation_names() -> list[str]:
@@ -50,8 +95,8 @@ def validation_names() -> list[str]:
     return [*MODELS, *BASELINES]
 
 
-def issue_inputs(data: DEUData, issue: int, *, missing_salience: float | None = 50.0
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def issue_inputs(data: IssueTable, issue: int, *, missing_salience: float | None = 50.0
+                 ) -> Inputs:
     """``(actor_index, capability, position, salience 0-1)`` for one issue."""
     if data.capability is None:
         raise RedlineError("DEU validation needs the actors' voting weights",
@@ -64,51 +109,63 @@ def issue_inputs(data: DEUData, issue: int, *, missing_salience: float | None = 
     return keep, data.capability[keep], x[keep], s[keep] / 100.0
 
 
-def _issues(data: DEUData) -> np.ndarray:
+def _issues(data: IssueTable) -> np.ndarray:
     return np.flatnonzero(data.has_outcome)
 
 
-def predict_deu(data: DEUData, model_name: str, *, missing_salience: float | None = 50.0,
+def _model_points(model: ForecastModel, inputs: list[Inputs], status_quo: np.ndarray
+                  ) -> np.ndarray:
+    """Each issue's forecast by ``model``, asking the model what it needs: actors with a zero
+    salience are left out where it takes positive saliences only (they cast no vote), a model
+    that reads a status quo gets the issue's, and the others forecast all issues with the same
+    number of actors in one batch (``predict``)."""
+    if model.needs_positive_salience:
+        inputs = [(k[s > 0], c[s > 0], x[s > 0], s[s > 0]) for k, c, x, s in inputs]
+    out = np.full(len(inputs), np.nan)
+    if model.takes_status_quo:
+        for k, (_, c, x, s) in enumerate(inputs):
+            if x.size:
+                out[k] = model.run(c, x, s, status_quo=status_quo[k:k + 1]).point[0]
+        return out
+    sizes = np.array([x.size for _, _, x, _ in inputs])
+    for n in np.unique(sizes[sizes > 0]):
+        group = np.flatnonzero(sizes == n)
+        c = np.stack([inputs[k][1] for k in group])
+        x = np.stack([inputs[k][2] for k in group])[:, :, None]
+        s = np.stack([inputs[k][3] for k in group])[:, :, None]
+        out[group] = model.predict(c, x, s)[:, 0]
+    return out
+
+
+def predict_deu(data: IssueTable, model_name: str, *, missing_salience: float | None = 50.0,
                 options: dict[str, Any] | None = None,
                 issues: np.ndarray | None = None) -> np.ndarray:
-    """Forecasts for ``issues`` (default: those with an outcome); ``NaN`` where none."""
+    """Forecasts for ``issues`` (default: those with an outcome); ``NaN`` where none.
+
+    Parameters
+    ----------
+    data
+        The issues as arrays (:class:`IssueTable`), with the actors' capabilities.
+    model_name
+        A registered model or one of :data:`BASELINES`.
+    missing_salience
+        The salience (0-100) of an actor with a position but none stated; ``None`` drops it.
+    options
+        The model's options.
+    issues
+        Row indices into ``data``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(issues),)`` forecasts on 0-100.
+    """
     issues = _issues(data) if issues is None else np.asarray(issues, dtype=int)
-    out = np.full(issues.size, np.nan)
     inputs = [issue_inputs(data, i, missing_salience=missing_salience) for i in issues]
-    if model_name == "commission":
-        com = data.actors.index("com") if "com" in data.actors else None
-        if com is not None:
-            out[:] = data.positions[issues, com]
-        return out
-    if model_name == "salience-mean":
-        for k, (_, _, x, s) in enumerate(inputs):
-            out[k] = np.average(x, weights=s) if s.sum() > 0 else x.mean()
-        return out
+    if model_name in BASELINES:
+        return np.asarray(BASELINES[model_name](data, issues, inputs), dtype=float)
     model = get_model(model_name, **(options or {}))
-    if model_name in ("bdm", "bdm-scholz"):
-        # Vectorise the round models over issues with the same number of actors.
-        sizes = np.array([len(x) for _, _, x, _ in inputs])
-        for n in np.unique(sizes):
-            group = np.flatnonzero(sizes == n)
-            if n == 0:
-                continue
-            c = np.stack([inputs[k][1] for k in group])
-            x = np.stack([inputs[k][2] for k in group])
-            s = np.stack([inputs[k][3] for k in group])
-            out[group] = model.run_batch(c, x, s).point
-        return out
-    for k, (_, c, x, s) in enumerate(inputs):
-        if model_name == "smp":  # SMP needs positive saliences; zero-salience actors cast no vote
-            c, x, s = c[s > 0], x[s > 0], s[s > 0]
-        if x.size == 0:
-            continue
-        if model_name == "nash":
-            sq = data.reference_points[issues[k]]
-            forecast = model.run(c, x, s, status_quo=np.array([sq]))
-        else:
-            forecast = model.run(c, x, s)
-        out[k] = forecast.point[0]
-    return out
+    return _model_points(model, inputs, data.reference_points[issues])
 
 
 def bootstrap_mae(errors: np.ndarray, groups: np.ndarray, *, n_boot: int = 2000,
@@ -124,7 +181,7 @@ def bootstrap_mae(errors: np.ndarray, groups: np.ndarray, *, n_boot: int = 2000,
     return float(low), float(high)
 
 
-def score(data: DEUData, predictions: np.ndarray, *, n_boot: int = 2000, seed: int = 0
+def score(data: IssueTable, predictions: np.ndarray, *, n_boot: int = 2000, seed: int = 0
           ) -> tuple[float, int, list[float]]:
     """MAE, number of issues scored and bootstrap interval for given predictions."""
     issues = _issues(data)
@@ -137,7 +194,7 @@ def score(data: DEUData, predictions: np.ndarray, *, n_boot: int = 2000, seed: i
     return float(errors.mean()), int(errors.size), [low, high]
 
 
-def validate_deu(data: DEUData, model_name: str, *, n_boot: int = 2000, seed: int = 0,
+def validate_deu(data: IssueTable, model_name: str, *, n_boot: int = 2000, seed: int = 0,
                  missing_salience: float | None = 50.0,
                  options: dict[str, Any] | None = None) -> dict[str, Any]:
     """MAE of ``model_name`` on the DEU issues with an outcome, with a bootstrap 95% CI.
