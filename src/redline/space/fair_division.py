@@ -9,7 +9,8 @@ Brams & Taylor, *Fair Division* (1996), ch. 4. Each party spreads 100 points ove
    order of the ratio ``a_i / b_i`` until the totals meet; the item at which they would cross is
    split, A keeping the fraction ``p`` that equalises ``A_rest + p a_i = B_rest + (1 - p) b_i``.
 
-All arithmetic is exact (:class:`fractions.Fraction`).
+All arithmetic is exact (:class:`fractions.Fraction`). The division takes data (item ->
+points); :func:`redline.scenario.points.load_points` reads them from a file.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 
 from redline.errors import RedlineError
-from redline.safe_yaml import load_yaml_file
 
-MAX_POINTS_BYTES = 1_000_000
-"""Size cap of a points file (a few hundred bytes in practice)."""
+# The file is read at the boundary (redline.scenario.points). Re-exported only until the
+# `divide` command (cli/analyze.py, being rewritten elsewhere) imports it from there.
+from redline.scenario.points import load_points  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -118,23 +118,3 @@ def adjusted_winner(
 
     ordered = {item: (share[item], 1 - share[item]) for item in values}
     return Division((parties[0], parties[1]), ordered, (ta, tb), split)
-
-
-def load_points(path: str | Path) -> tuple[tuple[str, str], dict[str, list]]:
-    """Read ``parties: [A, B]`` and ``items: {item: [a, b]}`` from a YAML file."""
-    path = Path(path)
-    data = load_yaml_file(path, limit=MAX_POINTS_BYTES)
-    if not isinstance(data, dict) or "items" not in data or "parties" not in data:
-        raise RedlineError("expected 'parties: [A, B]' and 'items: {item: [a, b]}'",
-                           file=str(path))
-    parties = data["parties"]
-    items = data["items"]
-    if not isinstance(parties, list) or len(parties) != 2 or not isinstance(items, dict):
-        raise RedlineError("expected 'parties: [A, B]' and 'items: {item: [a, b]}'",
-                           file=str(path))
-    try:
-        return (str(parties[0]), str(parties[1])), {
-            str(k): list(v) for k, v in items.items()
-        }
-    except TypeError:
-        raise RedlineError("each item needs a list of two point values", file=str(path)) from None
