@@ -86,8 +86,9 @@ def test_numba_engine_equals_numpy_engine(n, model_cls, kwargs):
     c, x, s = _batch(1000 + n, n)
     fast = model_cls(rounds=10, engine="numba", chunk_size=5, **kwargs)
     slow = model_cls(rounds=10, engine="numpy", chunk_size=5, **kwargs)
-    assert fast.options()["engine"] == "numba" and slow.options()["engine"] == "numpy"
-    _assert_same(fast.run_batch(c, x, s), slow.run_batch(c, x, s))
+    quick, plain = fast.run_batch(c, x, s), slow.run_batch(c, x, s)
+    assert quick.engine == "numba" and plain.engine == "numpy"
+    _assert_same(quick, plain)
 
 
 @needs_numba
@@ -142,13 +143,12 @@ def test_auto_engine_picks_numba_for_large_float64_batches_only():
            rng.random((bdm.AUTO_NUMBA_RUNS, 5)))
     model = BDMScholzModel(rounds=2)
     assert model.options()["engine"] == "auto"
-    model.run_batch(*big)
-    assert model.options()["engine"] == "numba"
-    model.run_batch(*(a[:3] for a in big))  # a small batch: numpy is quicker than numba's load
-    assert model.options()["engine"] == "numpy"
+    assert model.run_batch(*big).engine == "numba"
+    small = model.run_batch(*(a[:3] for a in big))  # numpy is quicker than numba's load here
+    assert small.engine == "numpy"
+    assert model.options()["engine"] == "auto"  # the result says which ran, not the model
     float32 = BDM2002Model(rounds=2, dtype="float32")
-    float32.run_batch(*big)
-    assert float32.options()["engine"] == "numpy"
+    assert float32.run_batch(*big).engine == "numpy"
     assert BDM2002Model(engine="numpy").options()["engine"] == "numpy"
     with pytest.raises(RedlineError):
         BDMScholzModel(engine="numba", dtype="float32")
@@ -163,5 +163,14 @@ def test_engine_option_errors(monkeypatch):
     assert "redline[fast]" in str(info.value.hint)
     model = BDMScholzModel()
     out = model.run_batch(np.ones((300, 2)), np.tile([0.0, 10.0], (300, 1)), 0.5)
-    assert model.options()["engine"] == "numpy"  # auto falls back to numpy without numba
+    assert out.engine == "numpy"  # auto falls back to numpy without numba
     assert out.positions.shape == (300, 11, 2)
+
+
+def test_a_forecast_reports_the_engine_that_ran_and_the_model_keeps_no_state():
+    model = BDM2002Model(rounds=3)
+    before = dict(vars(model))
+    forecast = model.run([1.0, 2.0, 1.5], [[0.0], [60.0], [100.0]], [[0.5], [0.9], [0.4]])
+    assert forecast.options["engine"] == "numpy"  # one issue: numpy (numba only pays off later)
+    assert forecast.to_dict()["options"]["engine"] == "numpy"
+    assert vars(model) == before and model.options()["engine"] == "auto"

@@ -122,8 +122,9 @@ from numba's cache). What the two engines promise each other:
 
 ``engine="auto"`` (the default) uses numba for batches of at least ``AUTO_NUMBA_RUNS`` runs when
 it can be imported and ``dtype`` is float64, otherwise numpy (for a single issue numpy takes
-milliseconds, less than loading numba). :attr:`_BDMBase.engine` (and ``options()["engine"]``)
-tells which engine the last run used.
+milliseconds, less than loading numba). The engine that ran is part of the result, not of the
+model: :attr:`BDMBatchResult.engine`, and ``Forecast.options["engine"]`` of :meth:`_BDMBase.run`
+(so ``forecast --json`` shows it); the model's own ``options()["engine"]`` is the choice.
 """
 
 from __future__ import annotations
@@ -152,6 +153,7 @@ class BDMBatchResult:
     median: np.ndarray  # (B, rounds + 1)
     mean: np.ndarray  # (B, rounds + 1)
     risk: np.ndarray  # (B, rounds, n): the risk exponents r used in each round
+    engine: str  # the engine that computed them: "numpy" or "numba"
 
     @property
     def point(self) -> np.ndarray:
@@ -434,19 +436,15 @@ class _BDMBase(IssueByIssue):
         self.dtype = dtype
         self.workers = int(workers)
         self.chunk_size = int(chunk_size)
-        self._choice = engine
-        self._used: str | None = None if engine == "auto" else engine
+        self.engine = engine  # the choice; each result says which engine ran
 
     def _engine_for(self, runs: int) -> str:
-        if self._choice != "auto":
-            return self._choice
+        """The engine a batch of ``runs`` runs goes to: the chosen one, or for ``"auto"`` numba
+        from :data:`AUTO_NUMBA_RUNS` float64 runs on when it can be imported, else numpy."""
+        if self.engine != "auto":
+            return self.engine
         big = runs >= AUTO_NUMBA_RUNS and self.dtype == "float64"
         return "numba" if big and _numba_kernel() is not None else "numpy"
-
-    @property
-    def engine(self) -> str:
-        """The engine of the last run (``"numpy"`` or ``"numba"``), or the choice if none ran."""
-        return self._used or self._choice
 
     def _variant(self) -> _Variant:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -487,14 +485,14 @@ class _BDMBase(IssueByIssue):
                                hint="saliences on 0-100 must be divided by 100")
         runs, n = x.shape
         variant = self._variant()
-        self._used = self._engine_for(runs)
-        if self._used == "numba":
+        engine = self._engine_for(runs)
+        if engine == "numba":
             positions, risk = _numba_kernel().simulate(
                 c, s, x, self.rounds, q=variant.q, t=variant.t, pairwise=variant.pairwise,
                 capitulation_bug=variant.capitulation_bug,
                 least_move=variant.least_move_compromise, chunk_size=self.chunk_size,
                 workers=self.workers)
-            return self._summarise(c, s, positions, risk)
+            return self._summarise(c, s, positions, risk, engine)
         positions = np.empty((runs, self.rounds + 1, n))
         positions[:, 0] = x
         risk = np.empty((runs, self.rounds, n))
@@ -518,19 +516,20 @@ class _BDMBase(IssueByIssue):
         else:
             for part in parts:
                 simulate(part)
-        return self._summarise(c, s, positions, risk)
+        return self._summarise(c, s, positions, risk, engine)
 
     def issue_points(self, capability, position, salience, n_dims) -> np.ndarray:
         """The final round's median of each one-issue run (:meth:`run_batch`)."""
         return self.run_batch(capability, position, salience).point
 
     @staticmethod
-    def _summarise(c: np.ndarray, s: np.ndarray, positions: np.ndarray,
-                   risk: np.ndarray) -> BDMBatchResult:
+    def _summarise(c: np.ndarray, s: np.ndarray, positions: np.ndarray, risk: np.ndarray,
+                   engine: str) -> BDMBatchResult:
         w = np.broadcast_to((c * s)[:, None, :], positions.shape)
         median = lower_weighted_median(positions, w)
         mean = _weighted_mean(positions, w)
-        return BDMBatchResult(positions=positions, median=median, mean=mean, risk=risk)
+        return BDMBatchResult(positions=positions, median=median, mean=mean, risk=risk,
+                              engine=engine)
 
     def run(self, capability, position, salience, *, actors=None, dimensions=None) -> Forecast:
         """Run each dimension as an independent issue (dimensions are the batch axis)."""
@@ -546,7 +545,7 @@ class _BDMBase(IssueByIssue):
             dimensions=inputs.dimensions,
             positions=result.positions.transpose(1, 2, 0).copy(),
             point=result.point.copy(),
-            options=self.options(),
+            options={**self.options(), "engine": result.engine},  # the engine that ran
             median=result.median.T.copy(),
             mean=result.mean.T.copy(),
             seconds=time.perf_counter() - started,
