@@ -105,6 +105,89 @@ def test_bad_files_give_located_errors(text, line, words):
         assert error.line == line, str(error)
 
 
+LINKAGE = """\
+linkages:
+  - id: swap
+    actor: b
+    gives: {issue: money, at_least: 50}
+    only_if: {any: [{issue: land, not_in: [all, most]}]}
+"""
+RATIFY = """\
+ratification:
+  - id: vote
+    actor: a
+    when: {all: [{issue: land, is: half}]}
+    requires: {issue: money, in: ["75", "99"]}
+    claim_false: rumour
+"""
+OVERRIDE = "claims:\n  - {id: rumour, text: \"A rumour\", reported_by: [paper], if_true: [%s]}\n"
+
+
+def _with_claim(override: str) -> str:
+    return GOOD.replace('claims:\n  - {id: rumour, text: "A rumour", reported_by: [paper]}\n',
+                        OVERRIDE % override)
+
+
+@pytest.mark.parametrize("text, field, words", [
+    (GOOD.replace("  - {id: paper, name: A paper}\n",
+                  "  - {id: paper, name: A paper}\n  - {id: paper, name: Again}\n"),
+     "sources[1].id", "duplicate source id 'paper'"),
+    (GOOD.replace("    money: {position: 100, salience: 0.5}\n",
+                  "    money: {position: 100, salience: 0.5}\n" + LINKAGE).replace(
+                      "  - id: swap", "  - id: a-half"),
+     "linkages[0].id", "duplicate rule id 'a-half'"),
+    (GOOD.replace("capability: 2,", "capability: 2, sources: [blog],"), "actors[1].sources[0]",
+     "unknown source 'blog' (known: paper)"),
+    (GOOD.replace("capability: 1}", "capability: 1, role: stakeholder}").replace(
+        "capability: 2,", "capability: 2, role: stakeholder,"), "actors",
+     "no actor has a veto"),
+    (_with_claim("{actor: a, position: 40}"), "claims[0].if_true[0]",
+     "position/salience overrides need an 'issue'"),
+    (_with_claim("{actor: zed, outside_option: 0.1}"), "claims[0].if_true[0].actor",
+     "unknown actor 'zed'"),
+    (_with_claim("{actor: a, issue: sea, salience: 0.1}"), "claims[0].if_true[0].issue",
+     "unknown issue 'sea'"),
+    (GOOD.replace("  b:\n    land:", "  c:\n    land:"), "positions.c", "unknown actor 'c'"),
+    (GOOD.replace("    money: {position: 100, salience: 0.5}\n",
+                  "    money: {position: 100, salience: 0.5}\n    sea: {position: 1, "
+                  "salience: 1}\n"), "positions.b.sea", "unknown issue 'sea'"),
+    (GOOD.replace("land: {position: 100, salience: 1}",
+                  "land: {position: 100, salience: 1, sources: [blog]}"),
+     "positions.a.land.sources[0]", "unknown source 'blog'"),
+    (GOOD.replace("land: {position: 100, salience: 1}", "land: {position: 100, salience: 1, "
+                  "values: {none: 0, half: 0.5, all: 1, most: 1}}"),
+     "positions.a.land.values.most", "unknown option 'most' (options: none, half, all)"),
+    (GOOD.replace("land: {position: 100, salience: 1}",
+                  "land: {position: 100, salience: 1, values: {none: 0, all: 1}}"),
+     "positions.a.land.values", "values must cover every option; missing half"),
+    (GOOD.replace("land: {position: 100, salience: 1}", "land: {position: 100, salience: 1, "
+                  "values: {none: 0, half: 1.5, all: 1}}"),
+     "positions.a.land.values.half", "utility 1.5 is outside [0, 1]"),
+    (GOOD.replace("  b:\n    land: {position: 0, salience: 1}\n"
+                  "    money: {position: 100, salience: 0.5}\n", ""),
+     "positions", "no positions for actor 'b'"),
+    (GOOD.replace("land: {position: 0, salience: 1}", "land: {position: 0, salience: 0}").replace(
+        "money: {position: 100, salience: 0.5}", "money: {position: 100, salience: 0}"),
+     "positions.b", "actor 'b' has zero salience on every issue"),
+    (GOOD.replace("never: {issue: land, is: none}", "never: {not: {issue: land, in: [nix]}}"),
+     "red_lines[0].never.not.in", "issue 'land' has no option 'nix'"),
+    (GOOD.replace("    claim: rumour\n", "    sources: [paper, blog]\n"),
+     "red_lines[0].sources[1]", "unknown source 'blog'"),
+    (GOOD + LINKAGE, "linkages[0].only_if.any[0].not_in", "issue 'land' has no option 'most'"),
+    (GOOD + RATIFY, "ratification[0].requires.in", "issue 'money' has no option '99'"),
+    (GOOD + RATIFY.replace(", \"99\"", "").replace("is: half", "is: halve"),
+     "ratification[0].when.all[0].is", "issue 'land' has no option 'halve'"),
+    (GOOD + RATIFY.replace(", \"99\"", "").replace("rumour", "gossip"),
+     "ratification[0].claim_false", "unknown claim 'gossip' (known: rumour)"),
+    (GOOD.replace("claims:\n  - {id: rumour, text: \"A rumour\", reported_by: [paper]}\n", ""),
+     "red_lines[0].claim", "unknown claim 'rumour' (known: none defined)"),
+])
+def test_every_reference_check_names_the_field(text, field, words):
+    error = bad(text)
+    assert error.field == field and words in str(error), str(error)
+    assert error.file == "bad.yaml" and error.line is not None
+
+
 def test_python_tags_are_refused():
     error = bad("actors: !!python/object/apply:os.system ['echo pwned']\n")
     assert "unsupported YAML tag" in str(error) and error.line == 1

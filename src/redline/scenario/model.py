@@ -5,12 +5,15 @@ each issue, the red lines, conditional offers (linkages) and ratification steps 
 packages, each actor's outside option, and the sources and claims behind every judgment.
 
 Cross-references (an actor id in a red line, an option label in a condition) are checked in
-:meth:`Scenario._check_references`, so a bad file fails with the field that is wrong.
+:func:`check_references` (after the pydantic model), so a bad file fails with the field that
+is wrong.
 The JSON Schema of this model (``redline schema``) lets editors autocomplete scenario files.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -456,103 +459,136 @@ class ReferenceError_(ValueError):
         self.path = path
 
 
-def _unique(items: list, what: str, path: str) -> None:
+RULE_KINDS = ("red_lines", "linkages", "ratification")
+# Every field of a rule that holds a condition (a rule kind has some of them).
+CONDITION_FIELDS = ("never", "require", "unless", "gives", "only_if", "when", "requires")
+
+
+@dataclass(frozen=True)
+class _Known:
+    """The ids a scenario defines, which its references must name."""
+
+    sources: set[str]
+    claims: set[str]
+    actors: set[str]
+    issues: dict[str, Issue]
+
+    @classmethod
+    def of(cls, s: Scenario) -> _Known:
+        return cls({x.id for x in s.sources}, {x.id for x in s.claims},
+                   {x.id for x in s.actors}, {x.id: x for x in s.issues})
+
+
+def _need(ref: str, known: set[str] | dict[str, Issue], what: str, path: tuple) -> None:
+    """Refuse a reference to an id that is not defined, listing the defined ones."""
+    if ref not in known:
+        names = listing(sorted(known)) or "none defined"
+        raise ReferenceError_(path, f"unknown {what} {ref!r} (known: {names})")
+
+
+def _rules(s: Scenario) -> Iterator[tuple[str, int, RedLine | Linkage | Ratification]]:
+    """``(kind, index, rule)`` for every red line, linkage and ratification step, in order."""
+    for kind in RULE_KINDS:
+        for i, rule in enumerate(getattr(s, kind)):
+            yield kind, i, rule
+
+
+def _unique(items: Iterable[tuple[tuple, str]], what: str) -> None:
+    """Refuse the second use of an id; ``items`` are ``(path, id)``."""
     seen: set[str] = set()
-    for i, item in enumerate(items):
-        if item.id in seen:
-            raise ReferenceError_((path, i, "id"), f"duplicate {what} id {item.id!r}")
-        seen.add(item.id)
+    for path, ident in items:
+        if ident in seen:
+            raise ReferenceError_(path, f"duplicate {what} id {ident!r}")
+        seen.add(ident)
 
 
-def check_references(s: Scenario) -> None:
-    """Raise :class:`ReferenceError_` at the first dangling or contradictory reference."""
-    _unique(s.sources, "source", "sources")
-    _unique(s.claims, "claim", "claims")
-    _unique(s.actors, "actor", "actors")
-    _unique(s.issues, "issue", "issues")
-    all_rules = [*s.red_lines, *s.linkages, *s.ratification]
-    seen: set[str] = set()
-    for path, rules in (("red_lines", s.red_lines), ("linkages", s.linkages),
-                        ("ratification", s.ratification)):
-        for i, rule in enumerate(rules):
-            if rule.id in seen:
-                raise ReferenceError_((path, i, "id"), f"duplicate rule id {rule.id!r}")
-            seen.add(rule.id)
-    del all_rules
-    sources = {x.id for x in s.sources}
-    claims = {x.id for x in s.claims}
-    actors = {x.id for x in s.actors}
-    issues = {x.id: x for x in s.issues}
+def _unique_ids(s: Scenario) -> None:
+    """Sources, claims, actors and issues have distinct ids; so do all rules together."""
+    for items, what, path in ((s.sources, "source", "sources"), (s.claims, "claim", "claims"),
+                              (s.actors, "actor", "actors"), (s.issues, "issue", "issues")):
+        _unique((((path, i, "id"), x.id) for i, x in enumerate(items)), what)
+    _unique((((kind, i, "id"), rule.id) for kind, i, rule in _rules(s)), "rule")
 
-    def need(ref: str, known: set | dict, what: str, path: tuple) -> None:
-        if ref not in known:
-            names = listing(sorted(known)) or "none defined"
-            raise ReferenceError_(path, f"unknown {what} {ref!r} (known: {names})")
 
+def _actors(s: Scenario, known: _Known) -> None:
+    """Actors cite known sources, and at least one actor has a veto."""
     for i, actor in enumerate(s.actors):
         for j, src in enumerate(actor.sources):
-            need(src, sources, "source", ("actors", i, "sources", j))
+            _need(src, known.sources, "source", ("actors", i, "sources", j))
     if not any(a.has_veto for a in s.actors):
         raise ReferenceError_(("actors",), "no actor has a veto: mark at least one as a party")
+
+
+def _claims(s: Scenario, known: _Known) -> None:
+    """Claims cite known sources; their overrides name a known actor and, for a position or a
+    salience, a known issue."""
     for i, claim in enumerate(s.claims):
         for key in ("reported_by", "denied_by"):
             for j, src in enumerate(getattr(claim, key)):
-                need(src, sources, "source", ("claims", i, key, j))
-        for j, ov in enumerate(claim.if_true):
-            need(ov.actor, actors, "actor", ("claims", i, "if_true", j, "actor"))
-            if ov.issue is not None:
-                need(ov.issue, issues, "issue", ("claims", i, "if_true", j, "issue"))
-            elif ov.position is not None or ov.salience is not None:
-                raise ReferenceError_(
-                    ("claims", i, "if_true", j), "position/salience overrides need an 'issue'"
-                )
+                _need(src, known.sources, "source", ("claims", i, key, j))
+        for j, override in enumerate(claim.if_true):
+            path = ("claims", i, "if_true", j)
+            _need(override.actor, known.actors, "actor", (*path, "actor"))
+            if override.issue is not None:
+                _need(override.issue, known.issues, "issue", (*path, "issue"))
+            elif override.position is not None or override.salience is not None:
+                raise ReferenceError_(path, "position/salience overrides need an 'issue'")
+
+
+def _stances(s: Scenario, known: _Known) -> None:
+    """Every stance is of a known actor on a known issue, cites known sources, and its explicit
+    utilities (if any) cover exactly the issue's options, within [0, 1]."""
     for actor_id, stances in s.positions.items():
-        need(actor_id, actors, "actor", ("positions", actor_id))
+        _need(actor_id, known.actors, "actor", ("positions", actor_id))
         for issue_id, stance in stances.items():
-            need(issue_id, issues, "issue", ("positions", actor_id, issue_id))
+            path = ("positions", actor_id, issue_id)
+            _need(issue_id, known.issues, "issue", path)
             for j, src in enumerate(stance.sources):
-                need(src, sources, "source", ("positions", actor_id, issue_id, "sources", j))
+                _need(src, known.sources, "source", (*path, "sources", j))
             if stance.values is not None:
-                labels = [lab for lab, _ in issues[issue_id].option_values()]
-                missing = [lab for lab in labels if lab not in stance.values]
-                extra = [lab for lab in stance.values if lab not in labels]
-                if extra:
-                    raise ReferenceError_(
-                        ("positions", actor_id, issue_id, "values", extra[0]),
-                        f"unknown option {extra[0]!r} (options: {listing(labels)})",
-                    )
-                if missing:
-                    raise ReferenceError_(
-                        ("positions", actor_id, issue_id, "values"),
-                        f"values must cover every option; missing {listing(missing)}",
-                    )
-                for label, value in stance.values.items():
-                    if not 0 <= value <= 1:
-                        raise ReferenceError_(
-                            ("positions", actor_id, issue_id, "values", label),
-                            f"utility {value} is outside [0, 1]",
-                        )
+                _utilities(stance.values, known.issues[issue_id], (*path, "values"))
+
+
+def _utilities(values: dict[str, float], issue: Issue, path: tuple) -> None:
+    """Explicit utilities: one per option of ``issue``, each in [0, 1]."""
+    labels = [label for label, _ in issue.option_values()]
+    extra = [label for label in values if label not in labels]
+    if extra:
+        raise ReferenceError_((*path, extra[0]),
+                              f"unknown option {extra[0]!r} (options: {listing(labels)})")
+    missing = [label for label in labels if label not in values]
+    if missing:
+        raise ReferenceError_(path, f"values must cover every option; missing {listing(missing)}")
+    for label, value in values.items():
+        if not 0 <= value <= 1:
+            raise ReferenceError_((*path, label), f"utility {value} is outside [0, 1]")
+
+
+def _every_actor_placed(s: Scenario, known: _Known) -> None:
+    """Every actor has a position on every issue, and some issue matters to it."""
     for actor in s.actors:
         stances = s.positions.get(actor.id)
         if stances is None:
             raise ReferenceError_(("positions",), f"no positions for actor {actor.id!r}")
-        missing = [i for i in issues if i not in stances]
+        missing = [i for i in known.issues if i not in stances]
         if missing:
             raise ReferenceError_(
                 ("positions", actor.id),
                 f"actor {actor.id!r} has no position on issue(s) {listing(missing)}",
             )
-        if all(stances[i].salience == 0 for i in issues):
+        if all(stances[i].salience == 0 for i in known.issues):
             raise ReferenceError_(
                 ("positions", actor.id), f"actor {actor.id!r} has zero salience on every issue"
             )
 
-    def check_condition(cond: Condition, path: tuple) -> None:
-        if cond.issue is not None:
-            need(cond.issue, issues, "issue", (*path, "issue"))
-            labels = [lab for lab, _ in issues[cond.issue].option_values()]
-            named = [cond.is_] if cond.is_ is not None else (cond.in_ or cond.not_in or [])
-            key = "is" if cond.is_ is not None else ("in" if cond.in_ is not None else "not_in")
+
+def _condition(cond: Condition, known: _Known, path: tuple) -> None:
+    """A condition names known issues and, in its tests, options those issues have."""
+    if cond.issue is not None:
+        _need(cond.issue, known.issues, "issue", (*path, "issue"))
+        labels = [label for label, _ in known.issues[cond.issue].option_values()]
+        for key, named in (("is", [cond.is_] if cond.is_ is not None else []),
+                           ("in", cond.in_ or []), ("not_in", cond.not_in or [])):
             for label in named:
                 if label not in labels:
                     raise ReferenceError_(
@@ -560,23 +596,43 @@ def check_references(s: Scenario) -> None:
                         f"issue {cond.issue!r} has no option {label!r} "
                         f"(options: {listing(labels)})",
                     )
-        for key, group in (("all", cond.all), ("any", cond.any)):
-            for j, child in enumerate(group or []):
-                check_condition(child, (*path, key, j))
-        if cond.not_ is not None:
-            check_condition(cond.not_, (*path, "not"))
+    for key, group in (("all", cond.all), ("any", cond.any)):
+        for j, child in enumerate(group or []):
+            _condition(child, known, (*path, key, j))
+    if cond.not_ is not None:
+        _condition(cond.not_, known, (*path, "not"))
 
-    for path, rules in (("red_lines", s.red_lines), ("linkages", s.linkages),
-                        ("ratification", s.ratification)):
-        for i, rule in enumerate(rules):
-            need(rule.actor, actors, "actor", (path, i, "actor"))
-            for j, src in enumerate(rule.sources):
-                need(src, sources, "source", (path, i, "sources", j))
-            for key in ("claim", "claim_false"):
-                ref = getattr(rule, key)
-                if ref is not None:
-                    need(ref, claims, "claim", (path, i, key))
-            for key in ("never", "require", "unless", "gives", "only_if", "when", "requires"):
-                cond = getattr(rule, key, None)
-                if cond is not None:
-                    check_condition(cond, (path, i, key))
+
+def _rule_references(s: Scenario, known: _Known) -> None:
+    """Every rule is of a known actor, cites known sources, is gated on known claims, and its
+    conditions name known issues and options."""
+    for kind, i, rule in _rules(s):
+        _need(rule.actor, known.actors, "actor", (kind, i, "actor"))
+        for j, src in enumerate(rule.sources):
+            _need(src, known.sources, "source", (kind, i, "sources", j))
+        for key in ("claim", "claim_false"):
+            ref = getattr(rule, key)
+            if ref is not None:
+                _need(ref, known.claims, "claim", (kind, i, key))
+        for key in CONDITION_FIELDS:
+            cond = getattr(rule, key, None)
+            if cond is not None:
+                _condition(cond, known, (kind, i, key))
+
+
+def check_references(s: Scenario) -> None:
+    """Check what the pydantic model cannot: ids are unique and every reference is defined.
+
+    The checks run in order (:func:`_unique_ids`, :func:`_actors`, :func:`_claims`,
+    :func:`_stances`, :func:`_every_actor_placed`, :func:`_rule_references`), and the first
+    problem is raised.
+
+    Raises
+    ------
+    ReferenceError_
+        With the path of the offending field and what is wrong.
+    """
+    _unique_ids(s)
+    known = _Known.of(s)
+    for check in (_actors, _claims, _stances, _every_actor_placed, _rule_references):
+        check(s, known)
