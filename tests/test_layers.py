@@ -23,7 +23,8 @@ PACKAGE = SRC / "redline"
 # Lowest first: (layer, module prefixes). A module belongs to the layer of its longest prefix.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("redline.errors", "redline.files", "redline.safe_yaml", "redline.io.atomic")),
-    ("scenario", ("redline.scenario",)),
+    # The input format, and the bundled example files written in it.
+    ("scenario", ("redline.scenario", "redline.bundled")),
     # The compiler lives beside the format it reads but builds the space's arrays.
     ("space", ("redline.space", "redline.scenario.compile", "redline.scenario.arrays")),
     ("forecast", ("redline.forecast",)),
@@ -35,7 +36,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("web", ("redline.web",)),
     ("cli", ("redline.cli", "redline.entry", "redline.__main__")),
     # The package itself is the library API: `import redline` gives the whole workflow.
-    ("api", ("redline",)),
+    ("api", ("redline", "redline.api")),
 )
 RANK = {name: rank for rank, (name, _) in enumerate(LAYERS)}
 CORE = ("space", "forecast", "uncertainty")
