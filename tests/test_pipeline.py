@@ -250,3 +250,13 @@ def test_study_of_a_genius_folder_has_the_analysis_only():
     study = pipeline.run_study(pipeline.load(GENIUS), draws=10)
     assert study.forecasts == {} and study.sweep is None
     assert study.notes["uncertainty"][0].startswith("Sweeps need a scenario file")
+
+
+def test_the_web_app_sweeps_with_the_chosen_model_only_when_it_declares_a_quick_sweep():
+    from redline.web.runner import Settings
+
+    for name in MODELS:
+        expected = name if model_conventions(name).quick_sweep else pipeline.DEFAULT_MODEL
+        assert Settings(model=name).sweep_model == expected
+    assert model_conventions(pipeline.DEFAULT_MODEL).quick_sweep
+    assert Settings(model="no-such-model").sweep_model == pipeline.DEFAULT_MODEL

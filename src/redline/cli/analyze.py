@@ -122,18 +122,17 @@ def check(
     A space that 'analyze' would refuse is a problem; one that only 'sweep' would refuse is
     reported after 'ok'.
     """
-    from redline.scenario.compile import to_domain
-    from redline.scenario.load import load_scenario
-    from redline.uncertainty.sweep import DRAWS_HINT, MAX_DRAWS, check_sweep_size
+    from redline import pipeline
+    from redline.uncertainty.sweep import DRAWS_HINT, MAX_DRAWS
 
     file = input_file(file, example)
     options.int_in_range(max_packages, "--max-packages", low=1)
     options.int_in_range(draws, "--draws", low=1, high=MAX_DRAWS, hint=DRAWS_HINT)
-    scenario = load_scenario(file)
-    domain = to_domain(scenario)
+    loaded = pipeline.load(file, "yaml")
+    scenario, domain = loaded.scenario, loaded.require_domain()
     check_size(domain, max_packages)
     try:
-        check_sweep_size(scenario, draws)
+        pipeline.check_sweep(loaded, draws)
         sweep_note = ""
     except RedlineError as error:
         sweep_note = f"; sweep would refuse it: {error}"

@@ -162,7 +162,7 @@ def forecast(
 def validate_deu_command(
     file: Annotated[Path, typer.Argument(help="DEU III TSV file (e.g. deu3_public.tsv).")],
     model: Annotated[str, typer.Option("--model", "-m", help="A model name, or 'all'.")
-                     ] = "compromise",
+                     ] = DEFAULT_MODEL,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     weights: Annotated[Path | None, typer.Option(
         help="Voting weights CSV (default: nice_voting_weights.csv beside FILE).")] = None,

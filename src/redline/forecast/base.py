@@ -32,9 +32,9 @@ reads what.
 Input conventions: besides ``salience_convention``, a model class declares what a caller needs
 to run it without naming it (:class:`ModelConventions`): ``rounds_option`` (the name of its
 option for the number of rounds, or ``None``), ``max_actors`` and ``cost_growth`` (the most
-actors a run takes by default, and how its time grows with them) and ``salience_note`` (what to
-tell the user when scenario saliences are converted for it). Read them with
-:func:`conventions`.
+actors a run takes by default, and how its time grows with them), ``salience_note`` (what to
+tell the user when scenario saliences are converted for it) and ``quick_sweep`` (a closed form
+that sweeps thousands of draws in no time). Read them with :func:`conventions`.
 """
 
 from __future__ import annotations
@@ -270,6 +270,9 @@ class ModelConventions:
     salience_note
         One sentence for the user when scenario saliences are converted for the model
         (``None`` when they never are).
+    quick_sweep
+        A closed form, so a sweep of thousands of draws with it takes no noticeable time (the
+        web app sweeps with such models only).
     """
 
     name: str
@@ -278,6 +281,7 @@ class ModelConventions:
     max_actors: int | None = None
     cost_growth: str = "a power"
     salience_note: str | None = None
+    quick_sweep: bool = False
 
 
 def conventions(model: Any) -> ModelConventions:
@@ -290,5 +294,6 @@ def conventions(model: Any) -> ModelConventions:
         max_actors=getattr(model, "max_actors", None),
         cost_growth=getattr(model, "cost_growth", "a power"),
         salience_note=getattr(model, "salience_note", None),
+        quick_sweep=bool(getattr(model, "quick_sweep", False)),
     )
 

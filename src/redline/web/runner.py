@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from redline.errors import RedlineError
 from redline.forecast.base import Forecast
-from redline.forecast.registry import check_actor_count, model_names
+from redline.forecast.registry import check_actor_count, model_conventions, model_names
 from redline.pipeline import DEFAULT_MODEL, load, run_study
 from redline.scenario.model import Scenario
 from redline.space.engine import Analysis, analysis_to_dict
@@ -23,8 +23,6 @@ MAX_DRAWS = 5_000
 MAX_SEED = 2**31 - 1
 MAX_PACKAGES = 5_000_000  # the app answers within seconds; larger spaces belong to the CLI
 PARETO_ROWS = 200
-# Models the sweep evaluates for all draws at once; others would take a model run per draw.
-FAST_SWEEP_MODELS = ("compromise", "mean")
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,10 @@ class Settings:
 
     @property
     def sweep_model(self) -> str:
-        return self.model if self.model in FAST_SWEEP_MODELS else DEFAULT_MODEL
+        """The sweep's model: the chosen one if it sweeps quickly (its class's
+        ``quick_sweep``), else :data:`redline.pipeline.DEFAULT_MODEL`."""
+        quick = self.model in model_names() and model_conventions(self.model).quick_sweep
+        return self.model if quick else DEFAULT_MODEL
 
 
 @dataclass(frozen=True)
