@@ -142,6 +142,23 @@ def test_a_scenario_as_a_dict_is_the_scenario_file():
     same_json(neg.analyze(branches=False), "analyze", DONBAS, "--json", "--no-branches")
     data["actors"].clear()  # the Negotiation keeps its own copy
     assert len(neg.actors) == 4
+    assert redline.load(load_scenario(DONBAS)).analyze(branches=False).to_dict() \
+        .keys() == neg.analyze(branches=False).to_dict().keys()
+    with pytest.raises(RedlineError, match="not format 'ktab'"):
+        redline.load(data, format="ktab")
+
+
+def test_a_deu_file_takes_its_voting_weights(tmp_path):
+    import shutil
+
+    shutil.copy(DEU, tmp_path / "deu.tsv")
+    with pytest.raises(RedlineError, match="no voting weights"):
+        redline.load(tmp_path / "deu.tsv")
+    neg = redline.load(tmp_path / "deu.tsv", weights=DEU.parent / "nice_voting_weights.csv")
+    fc = neg.forecast("median")
+    assert fc.observed and set(fc.observed) == set(fc.point) == set(neg.issues)
+    assert fc.positions == {} and fc.forecast is not None
+    assert "MAE" in repr(fc)
 
 
 @pytest.mark.parametrize("model", ["compromise", "median", "bdm", "smp"])

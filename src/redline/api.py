@@ -92,12 +92,17 @@ def load(source: str | Path | Mapping[str, Any], format: str | None = None, *,
     if not isinstance(source, str | Path | Mapping | Scenario):
         raise RedlineError(f"expected a path or a dict, got {type(source).__name__}",
                            field="source")
+    if isinstance(source, Mapping | Scenario) and format not in (None, "yaml", "dict"):
+        raise RedlineError(f"a scenario given as a Python object is not format {format!r}",
+                           field="format", hint="leave format out")
     if isinstance(source, Mapping):
         source = copy.deepcopy(dict(source))  # the Negotiation keeps its own
     else:
         source = Path(source).expanduser() if isinstance(source, str | Path) else source
     limit = _count(pipeline.DEFAULT_MAX_PACKAGES if max_packages is None else max_packages,
                    "max_packages")
+    if not isinstance(source, Path):
+        format = None  # the pipeline tells a dict from a Scenario
     return Negotiation(pipeline.load(source, format, weights=weights, max_packages=limit))
 
 
@@ -624,7 +629,7 @@ class ForecastResult(_Result):
         DEU only: ``{issue id: observed outcome}``; else empty.
     forecast
         The model's [`Forecast`][redline.forecast.base.Forecast] (every round's positions as an
-        array); ``None`` for DEU files.
+        array); for DEU files the pipeline's [`DEUForecast`][redline.pipeline.DEUForecast].
     notes
         What the run changed in the inputs (SMP's attention shares).
     """
