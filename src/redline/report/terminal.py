@@ -15,6 +15,7 @@ SOLUTION_TITLES = {
     "utilitarian": "Utilitarian",
     "egalitarian": "Egalitarian",
 }
+ISSUE_OPTIONS_SHOWN = 8  # option labels listed per issue in the issues table
 SOLUTION_CAPTION = ("Nash: max product of gains · K-S: Kalai-Smorodinsky, max min share of the "
                     "ideal gain · Utilitarian: max sum · Egalitarian: max min gain")
 
@@ -45,13 +46,57 @@ def render_analysis(
     pareto_rows: int = 10,
     blocker_rows: int = 12,
 ) -> None:
-    """Print the analysis; every table cut short says so and names the option that shows all."""
+    """Print an analysis as a title and a sequence of tables.
+
+    Every table cut short says so and names the option that shows all.
+
+    Parameters
+    ----------
+    console : rich.console.Console
+        Where to print.
+    analysis : Analysis
+        The result of :func:`redline.space.engine.analyze`.
+    scenario : Scenario, optional
+        The scenario analysed, for its description, actor roles and claims (None for a
+        Genius folder).
+    branches : list of dict, optional
+        Rows of :func:`redline.pipeline.claim_branches`; none leaves the table out.
+    pareto_rows : int, optional
+        Frontier rows shown (``--pareto-rows``; 0 hides the table).
+    blocker_rows : int, optional
+        Rows of the blocking and objecting rules shown (``--blocker-rows``; 0 hides them).
+    """
+    _print_title(console, analysis, scenario)
+    console.print(_actors_table(analysis, scenario))
+    console.print(_issues_table(analysis))
+    if scenario is not None and scenario.claims:
+        console.print(_claims_table(analysis, scenario))
+    console.print(_counts_line(analysis))
+    if analysis.acceptable_count:
+        _print_solutions(console, analysis)
+    else:
+        console.print("[bold red]No package is acceptable to every actor with a veto.[/]")
+    if analysis.pareto_indices.size and pareto_rows:
+        _print_frontier(console, analysis, pareto_rows)
+    if blocker_rows:
+        _print_blockers(console, analysis, blocker_rows)
+    if analysis.closest:
+        console.print(_closest_table(analysis))
+    if branches:
+        console.print(_branches_table(analysis, branches))
+    console.print(_timings_line(analysis))
+
+
+def _print_title(console: Console, analysis: Analysis, scenario: Scenario | None) -> None:
     domain = analysis.domain
     title = domain.notes.get("title") or domain.name or "negotiation"
     console.rule(f"[bold]{title}")
     if scenario is not None and scenario.scenario.description:
         console.print(scenario.scenario.description.strip())
 
+
+def _actors_table(analysis: Analysis, scenario: Scenario | None) -> Table:
+    domain = analysis.domain
     actors = Table(title="Actors", show_lines=False)
     for col in ("id", "name", "role", "capability", "veto", "outside option"):
         actors.add_column(col)
@@ -62,29 +107,36 @@ def render_analysis(
                        f"{spec.capability:g}" if spec else "-",
                        "yes" if domain.party_mask[a] else "no",
                        f"{domain.disagreement[a]:.3g}")
-    console.print(actors)
+    return actors
 
+
+def _issues_table(analysis: Analysis) -> Table:
     issues = Table(title="Issues")
     issues.add_column("id")
     issues.add_column("options")
-    for issue in domain.issues:
-        shown = list(issue.labels[:8]) + (["…"] if issue.size > 8 else [])
+    for issue in analysis.domain.issues:
+        shown = list(issue.labels[:ISSUE_OPTIONS_SHOWN]) + (
+            ["…"] if issue.size > ISSUE_OPTIONS_SHOWN else [])
         issues.add_row(issue.id, f"{issue.size}: " + ", ".join(shown))
-    console.print(issues)
+    return issues
 
-    if scenario is not None and scenario.claims:
-        truths = domain.notes.get("claims", {})
-        claims = Table(title="Claims (the branch analysed)")
-        for col in ("claim", "reported by", "denied by", "taken as"):
-            claims.add_column(col)
-        for claim in scenario.claims:
-            truth = truths.get(claim.id)
-            claims.add_row(f"[bold]{claim.id}[/]\n[dim]{claim.text}[/]",
-                           ", ".join(claim.reported_by) or "-",
-                           ", ".join(claim.denied_by) or "-",
-                           {True: "true", False: "false", None: "not assumed"}[truth])
-        console.print(claims)
 
+def _claims_table(analysis: Analysis, scenario: Scenario) -> Table:
+    truths = analysis.domain.notes.get("claims", {})
+    claims = Table(title="Claims (the branch analysed)")
+    for col in ("claim", "reported by", "denied by", "taken as"):
+        claims.add_column(col)
+    for claim in scenario.claims:
+        truth = truths.get(claim.id)
+        claims.add_row(f"[bold]{claim.id}[/]\n[dim]{claim.text}[/]",
+                       ", ".join(claim.reported_by) or "-",
+                       ", ".join(claim.denied_by) or "-",
+                       {True: "true", False: "false", None: "not assumed"}[truth])
+    return claims
+
+
+def _counts_line(analysis: Analysis) -> str:
+    """How many packages there are, how many are acceptable, and the frontier's size."""
     if analysis.pareto_complete:
         points = analysis.pareto_indices.size
         frontier_text = (
@@ -95,111 +147,117 @@ def render_analysis(
         frontier_text = (f"Pareto frontier: not computed, more than "
                          f"{analysis.max_frontier:,} distinct points (--max-frontier raises "
                          "the cap)")
-    console.print(
-        f"\n[bold]{analysis.n_packages:,}[/] packages; "
-        f"[bold]{analysis.acceptable_count:,}[/] acceptable to every actor with a veto; "
-        f"{frontier_text}."
-    )
+    return (f"\n[bold]{analysis.n_packages:,}[/] packages; "
+            f"[bold]{analysis.acceptable_count:,}[/] acceptable to every actor with a veto; "
+            f"{frontier_text}.")
 
-    if analysis.acceptable_count:
-        solved = {name: sol for name, sol in analysis.solutions.items() if sol.indices.size}
-        table = Table(title="Bargaining solutions (among acceptable packages)",
-                      caption=SOLUTION_CAPTION)
-        table.add_column("")
-        for name, sol in solved.items():
-            extra = f" (+{sol.count - 1:,} tied)" if sol.count > 1 else ""
-            table.add_column(SOLUTION_TITLES[name] + extra, overflow="fold", ratio=1)
-        packages = {name: package_labels(domain, int(sol.indices[0]))
-                    for name, sol in solved.items()}
-        for issue in domain.issues:
-            table.add_row(issue.id, *[packages[name][issue.id] for name in solved])
-        table.add_section()
-        for a, actor in enumerate(domain.actors):
-            table.add_row(f"u({actor})", *[f"{sol.utilities[0, a]:.3f}"
-                                           for sol in solved.values()])
-        console.print(table)
-        tied = [f"{SOLUTION_TITLES[name]} {sol.count:,}" for name, sol in solved.items()
-                if sol.count > 1]
-        if tied:
-            console.print(f"[dim]Tied packages: {', '.join(tied)}; the table shows the first "
-                          f"of each, --json lists up to {analysis.list_limit:,} per solution "
-                          "(--list-limit N for more).[/]")
-    else:
-        console.print("[bold red]No package is acceptable to every actor with a veto.[/]")
 
+def _print_solutions(console: Console, analysis: Analysis) -> None:
+    """The bargaining solutions' first packages, and a note on ties when there are any."""
+    domain = analysis.domain
+    solved = {name: sol for name, sol in analysis.solutions.items() if sol.indices.size}
+    table = Table(title="Bargaining solutions (among acceptable packages)",
+                  caption=SOLUTION_CAPTION)
+    table.add_column("")
+    for name, sol in solved.items():
+        extra = f" (+{sol.count - 1:,} tied)" if sol.count > 1 else ""
+        table.add_column(SOLUTION_TITLES[name] + extra, overflow="fold", ratio=1)
+    packages = {name: package_labels(domain, int(sol.indices[0]))
+                for name, sol in solved.items()}
+    for issue in domain.issues:
+        table.add_row(issue.id, *[packages[name][issue.id] for name in solved])
+    table.add_section()
+    for a, actor in enumerate(domain.actors):
+        table.add_row(f"u({actor})", *[f"{sol.utilities[0, a]:.3f}" for sol in solved.values()])
+    console.print(table)
+    tied = [f"{SOLUTION_TITLES[name]} {sol.count:,}" for name, sol in solved.items()
+            if sol.count > 1]
+    if tied:
+        console.print(f"[dim]Tied packages: {', '.join(tied)}; the table shows the first "
+                      f"of each, --json lists up to {analysis.list_limit:,} per solution "
+                      "(--list-limit N for more).[/]")
+
+
+def _print_frontier(console: Console, analysis: Analysis, rows: int) -> None:
+    """The first ``rows`` frontier points, acceptable ones first."""
+    domain = analysis.domain
     points = analysis.pareto_indices.size
-    if points and pareto_rows:
-        shown = min(pareto_rows, points)
-        cut = (f"first {shown} of {points:,} points, --pareto-rows {points} shows all"
-               if shown < points else _points(points))
-        frontier = Table(title=f"Pareto frontier ({cut}; acceptable ones first)")
-        frontier.add_column("package (" + " / ".join(i.id for i in domain.issues) + ")",
-                            overflow="fold")
-        frontier.add_column("ok")
-        shared = bool((analysis.pareto_counts > 1).any())
-        if shared:
-            frontier.add_column("packages alike", justify="right")
-        for actor in domain.actors:
-            frontier.add_column(actor, justify="right")
-        order = np.argsort(~analysis.pareto_acceptable, kind="stable")[:shown]
-        for k in order:
-            alike = ([f"{analysis.pareto_acceptable_counts[k]:,} of "
-                      f"{analysis.pareto_counts[k]:,} ok"] if shared else [])
-            frontier.add_row(
-                " / ".join(package_labels(domain, int(analysis.pareto_indices[k])).values()),
-                "yes" if analysis.pareto_acceptable[k] else "no", *alike,
-                *[f"{u:.3f}" for u in analysis.pareto_utilities[k]])
-        console.print(frontier)
-        if shared:
-            console.print("[dim]'packages alike': packages with the same utilities for every "
-                          "actor with a veto, one row for all (the first acceptable one "
-                          "shown).[/]")
+    shown = min(rows, points)
+    cut = (f"first {shown} of {points:,} points, --pareto-rows {points} shows all"
+           if shown < points else _points(points))
+    frontier = Table(title=f"Pareto frontier ({cut}; acceptable ones first)")
+    frontier.add_column("package (" + " / ".join(i.id for i in domain.issues) + ")",
+                        overflow="fold")
+    frontier.add_column("ok")
+    shared = bool((analysis.pareto_counts > 1).any())
+    if shared:
+        frontier.add_column("packages alike", justify="right")
+    for actor in domain.actors:
+        frontier.add_column(actor, justify="right")
+    order = np.argsort(~analysis.pareto_acceptable, kind="stable")[:shown]
+    for k in order:
+        alike = ([f"{analysis.pareto_acceptable_counts[k]:,} of "
+                  f"{analysis.pareto_counts[k]:,} ok"] if shared else [])
+        frontier.add_row(
+            " / ".join(package_labels(domain, int(analysis.pareto_indices[k])).values()),
+            "yes" if analysis.pareto_acceptable[k] else "no", *alike,
+            *[f"{u:.3f}" for u in analysis.pareto_utilities[k]])
+    console.print(frontier)
+    if shared:
+        console.print("[dim]'packages alike': packages with the same utilities for every "
+                      "actor with a veto, one row for all (the first acceptable one "
+                      "shown).[/]")
 
+
+def _print_blockers(console: Console, analysis: Analysis, rows: int) -> None:
+    """The rules that block a deal, then the objections of actors without a veto."""
     blockers = [b for b in analysis.blockers if b.rejects]
-    if blockers and blocker_rows:
+    if blockers:
         console.print(_rule_table(
-            "What blocks a deal (rules and outside options" + _cut(blockers, blocker_rows) + ")",
-            blockers[:blocker_rows], "alone", lambda b: b.sole, with_kind=True))
+            "What blocks a deal (rules and outside options" + _cut(blockers, rows) + ")",
+            blockers[:rows], "alone", lambda b: b.sole, with_kind=True))
         console.print("[dim]'alone': packages that would be acceptable if only this "
                       "rule were lifted.[/]")
-
     objections = [b for b in analysis.advisory if b.rejects]
-    if objections and blocker_rows:
+    if objections:
         console.print(_rule_table(
             "Objections from actors without a veto (they block nothing"
-            + _cut(objections, blocker_rows) + ")",
-            objections[:blocker_rows], "of the acceptable", lambda b: b.objects))
+            + _cut(objections, rows) + ")",
+            objections[:rows], "of the acceptable", lambda b: b.objects))
 
-    if analysis.closest:
-        table = Table(title=f"The {len(analysis.closest)} closest packages (fewest broken "
-                      "rules, smallest shortfall)")
-        for col in ("package", "breaks", "who must move", "shortfall"):
-            table.add_column(col)
-        for near in analysis.closest:
-            table.add_row(_fmt_package(package_labels(domain, near.index)),
-                          ", ".join(near.violations), ", ".join(near.must_move),
-                          f"{near.shortfall:.3f}")
-        console.print(table)
 
-    if branches:
-        table = Table(title="Claim branches: acceptable packages if the claim is true / false")
-        table.add_column("claim", overflow="fold")
-        table.add_column("if true", justify="right")
-        table.add_column("if false", justify="right")
-        table.add_column("Nash if true", overflow="fold")
-        table.add_column("Nash if false", overflow="fold")
-        for row in branches:
-            table.add_row(row["claim"], f"{row['acceptable_if_true']:,}",
-                          f"{row['acceptable_if_false']:,}",
-                          _branch_nash(domain, row["nash_if_true"], row["nash_ties_if_true"]),
-                          _branch_nash(domain, row["nash_if_false"], row["nash_ties_if_false"]))
-        console.print(table)
+def _closest_table(analysis: Analysis) -> Table:
+    table = Table(title=f"The {len(analysis.closest)} closest packages (fewest broken "
+                  "rules, smallest shortfall)")
+    for col in ("package", "breaks", "who must move", "shortfall"):
+        table.add_column(col)
+    for near in analysis.closest:
+        table.add_row(_fmt_package(package_labels(analysis.domain, near.index)),
+                      ", ".join(near.violations), ", ".join(near.must_move),
+                      f"{near.shortfall:.3f}")
+    return table
 
+
+def _branches_table(analysis: Analysis, branches: list[dict]) -> Table:
+    domain = analysis.domain
+    table = Table(title="Claim branches: acceptable packages if the claim is true / false")
+    table.add_column("claim", overflow="fold")
+    table.add_column("if true", justify="right")
+    table.add_column("if false", justify="right")
+    table.add_column("Nash if true", overflow="fold")
+    table.add_column("Nash if false", overflow="fold")
+    for row in branches:
+        table.add_row(row["claim"], f"{row['acceptable_if_true']:,}",
+                      f"{row['acceptable_if_false']:,}",
+                      _branch_nash(domain, row["nash_if_true"], row["nash_ties_if_true"]),
+                      _branch_nash(domain, row["nash_if_false"], row["nash_ties_if_false"]))
+    return table
+
+
+def _timings_line(analysis: Analysis) -> str:
     t = analysis.timings
-    console.print(
-        f"[dim]load {t.get('load', 0):.3f}s · build {t.get('build', 0):.3f}s · frontier "
-        f"{t.get('frontier', 0):.3f}s · solutions {t.get('solutions', 0):.3f}s[/]"
-    )
+    return (f"[dim]load {t.get('load', 0):.3f}s · build {t.get('build', 0):.3f}s · frontier "
+            f"{t.get('frontier', 0):.3f}s · solutions {t.get('solutions', 0):.3f}s[/]")
 
 
 def _points(n: int) -> str:
@@ -221,6 +279,15 @@ def _branch_nash(domain, packages: list[int], ties: int) -> str:
 
 
 def render_division(console: Console, division) -> None:
+    """Print an Adjusted Winner division: each item's shares and the parties' points.
+
+    Parameters
+    ----------
+    console : rich.console.Console
+        Where to print.
+    division : Division
+        The result of :func:`redline.space.fair_division.adjusted_winner`.
+    """
     a, b = division.parties
     table = Table(title="Adjusted Winner")
     table.add_column("item")
@@ -239,7 +306,17 @@ def _pct(x: float) -> str:
 
 
 def render_sweep(console: Console, results: dict) -> None:
-    """Terminal summary of one or two sweeps (integrated, and an assumed claim branch)."""
+    """Print one or two sweeps: P(agreement), claims, blocking, leading packages, forecasts,
+    sensitivity.
+
+    Parameters
+    ----------
+    console : rich.console.Console
+        Where to print.
+    results : dict
+        ``{"integrated": SweepResult}``, and ``"assumed"`` for a sweep with claims fixed
+        (its tables are the ones shown).
+    """
     main = results.get("assumed") or results["integrated"]
     scenario = main.plan.scenario
     console.rule(f"[bold]{scenario.scenario.title or scenario.scenario.id}: "
