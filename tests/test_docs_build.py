@@ -30,6 +30,7 @@ def test_the_site_builds_in_strict_mode(tmp_path):
     reference = (tmp_path / "site" / "reference" / "index.html").read_text(encoding="utf-8")
     for name in ("redline.api.load", "redline.api.Negotiation", "redline.api.AnalysisResult",
                  "redline.api.ForecastResult", "redline.api.SweepResult",
+                 "redline.api.AnalysisResult.to_dict", "redline.api.SweepResult.to_frame",
                  "redline.pipeline", "redline.space.engine.analyze"):
         assert f'id="{name}"' in reference, name
     assert "Load a negotiation" in reference  # load's docstring
