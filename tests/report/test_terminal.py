@@ -1,8 +1,9 @@
-"""`redline analyze` prints the same terminal text as before, table for table, at 80 and 120
-columns: the bundled examples, a Genius folder, cut tables, an uncomputed frontier and a
-negotiation with no acceptable package.
+"""`redline analyze` and `redline sweep` print the same terminal text as before, table for
+table, at 80 and 120 columns. For analyze: the bundled examples, a Genius folder, cut tables,
+an uncomputed frontier, a negotiation with no acceptable package, ties and objections; for
+sweep: the bundled examples, integrated and with a claim assumed.
 
-The kept texts are in ``tests/data/terminal``; only the timings line is masked. After an
+The kept texts are in ``tests/data/terminal``; only the timings lines are masked. After an
 intended change of the terminal output, rewrite them with
 ``PYTHONPATH=src python tests/report/test_terminal.py`` and read the diff.
 """
@@ -23,6 +24,8 @@ KEPT = ROOT / "tests" / "data" / "terminal"
 EXAMPLES = ROOT / "examples"
 WIDTHS = (80, 120)
 TIMINGS = re.compile(r"load [0-9.]+s · build [0-9.]+s · frontier [0-9.]+s · solutions [0-9.]+s")
+SWEEP_TIMING = re.compile(r"^sweep [0-9.]+s$", re.MULTILINE)
+SWEEP = ["--draws", "200", "--seed", "3", "--no-progress"]
 
 
 def _no_deal(folder: Path) -> Path:
@@ -53,7 +56,8 @@ def _ties_and_objections(folder: Path) -> Path:
     return path
 
 
-# name -> (input, given a scratch folder; the command's other arguments)
+# name -> (input, given a scratch folder; the command's other arguments); "sweep-" names run
+# `redline sweep`, the others `redline analyze`
 CASES = {
     "donbas": (lambda _: EXAMPLES / "donbas-2026.yaml", []),
     "donbas-ft-true-cut": (lambda _: EXAMPLES / "donbas-2026.yaml",
@@ -65,16 +69,22 @@ CASES = {
     "genius-travel": (lambda _: ROOT / "tests" / "data" / "genius" / "anac_y2010_Travel", []),
     "no-deal": (_no_deal, []),
     "ties-and-objections": (_ties_and_objections, []),
+    "sweep-donbas": (lambda _: EXAMPLES / "donbas-2026.yaml", SWEEP),
+    "sweep-donbas-assumed": (lambda _: EXAMPLES / "donbas-2026.yaml",
+                             [*SWEEP, "--assume", "zelensky-referendum=false"]),
+    "sweep-camp-david": (lambda _: EXAMPLES / "camp-david-1978.yaml", SWEEP),
 }
 
 
 def terminal_text(name: str, width: int, folder: Path) -> str:
-    """What ``redline analyze`` prints for case ``name`` at ``width`` columns, timings masked."""
+    """What the command prints for case ``name`` at ``width`` columns, timings masked."""
     make_input, extra = CASES[name]
-    result = CliRunner().invoke(app, ["analyze", str(make_input(folder)), *extra],
+    command = "sweep" if name.startswith("sweep-") else "analyze"
+    result = CliRunner().invoke(app, [command, str(make_input(folder)), *extra],
                                 env={"COLUMNS": str(width), "NO_COLOR": "1", "TERM": "dumb"})
     assert result.exit_code == 0, result.output
-    return TIMINGS.sub("load _s · build _s · frontier _s · solutions _s", result.stdout)
+    text = TIMINGS.sub("load _s · build _s · frontier _s · solutions _s", result.stdout)
+    return SWEEP_TIMING.sub("sweep _s", text)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -90,7 +100,10 @@ def test_the_cases_show_every_table() -> None:
                   "Tied packages", "Pareto frontier (first 3 of", "packages alike",
                   "Pareto frontier: not computed", "What blocks a deal", "; first 2 of",
                   "Objections", "No package is acceptable", "closest packages",
-                  "Claim branches", "load _s"):
+                  "Claim branches", "load _s", "Probability of agreement",
+                  "assumed zelensky-referendum=false", "Claims: probability of being true",
+                  "Which red line blocks most often", "Leading packages",
+                  "Forecast (compromise) per issue", "Sensitivity", "sweep _s"):
         assert title in texts, title
 
 
