@@ -16,6 +16,9 @@ SOLUTION_TITLES = {
     "egalitarian": "Egalitarian",
 }
 ISSUE_OPTIONS_SHOWN = 8  # option labels listed per issue in the issues table
+SWEEP_BLOCKING_ROWS = 10  # rows of the sweep's tables
+SWEEP_LEADING_ROWS = 8
+SWEEP_SENSITIVITY_ROWS = 10
 SOLUTION_CAPTION = ("Nash: max product of gains · K-S: Kalai-Smorodinsky, max min share of the "
                     "ideal gain · Utilitarian: max sum · Egalitarian: max min gain")
 
@@ -321,38 +324,57 @@ def render_sweep(console: Console, results: dict) -> None:
     scenario = main.plan.scenario
     console.rule(f"[bold]{scenario.scenario.title or scenario.scenario.id}: "
                  f"{main.draws:,} draws, seed {main.seed}")
+    console.print(_agreement_table(results))
+    console.print(_claim_probability_table(main))
+    console.print(_blocking_table(main))
+    console.print("[dim]'blocks a deal': draws with no acceptable package where lifting this "
+                  "rule alone would give one.[/]")
+    console.print(_leading_table(main))
+    console.print(_quantile_table(main))
+    console.print(_sensitivity_table(main))
+    console.print(f"[dim]sweep {main.timings.get('sweep', 0):.2f}s[/]")
+
+
+def _agreement_table(results: dict) -> Table:
+    """P(agreement) of each sweep; the assumed one's column names its claims."""
     head = Table(title="Probability of agreement")
     for label in results:
         head.add_column(label + (" " + ", ".join(f"{k}={str(v).lower()}" for k, v in
                                                  results[label].plan.assume.items())
                                  if label == "assumed" else ""), justify="right")
     head.add_row(*[f"[bold]{_pct(r.p_agreement)}[/]" for r in results.values()])
-    console.print(head)
+    return head
 
+
+def _claim_probability_table(result) -> Table:
+    scenario = result.plan.scenario
     claims = Table(title="Claims: probability of being true")
     claims.add_column("claim")
     claims.add_column("P(true)", justify="right")
     claims.add_column("reported by")
     claims.add_column("denied by")
-    probs = main.to_dict()["claim_probabilities"]
+    probs = result.to_dict()["claim_probabilities"]
     for claim in scenario.claims:
         claims.add_row(claim.id, f"{probs[claim.id]:.2f}", ", ".join(claim.reported_by) or "-",
                        ", ".join(claim.denied_by) or "-")
-    console.print(claims)
+    return claims
 
+
+def _blocking_table(result) -> Table:
     table = Table(title="Which red line blocks most often")
     table.add_column("rule", overflow="fold")
     table.add_column("holder")
     table.add_column("blocks a deal", justify="right")
     table.add_column("alone rejects some package", justify="right")
     table.add_column("share rejected", justify="right")
-    for row in main.blocking[:10]:
+    for row in result.blocking[:SWEEP_BLOCKING_ROWS]:
         table.add_row(row["id"], row["actor"], _pct(row["blocks"]), _pct(row["frees_packages"]),
                       _pct(row["rejects"]))
-    console.print(table)
-    console.print("[dim]'blocks a deal': draws with no acceptable package where lifting this "
-                  "rule alone would give one.[/]")
+    return table
 
+
+def _leading_table(result) -> Table:
+    scenario = result.plan.scenario
     lead = Table(title="Leading packages: P(Nash solution), P(acceptable to all), "
                        "P(each actor accepts)")
     lead.add_column("package (" + " / ".join(i.id for i in scenario.issues) + ")",
@@ -361,27 +383,31 @@ def render_sweep(console: Console, results: dict) -> None:
     lead.add_column("all", justify="right")
     for actor in scenario.actors:
         lead.add_column(actor.id, justify="right", overflow="fold")
-    for row in main.leading_packages()[:8]:
+    for row in result.leading_packages()[:SWEEP_LEADING_ROWS]:
         lead.add_row(" / ".join(row["package"].values()), _pct(row["p_nash"]),
                      _pct(row["p_acceptable"]),
                      *[_pct(row["p_accepts"][a.id]) for a in scenario.actors])
-    console.print(lead)
+    return lead
 
-    fc = Table(title=f"Forecast ({main.plan.model}) per issue, 0-100")
+
+def _quantile_table(result) -> Table:
+    fc = Table(title=f"Forecast ({result.plan.model}) per issue, 0-100")
     for col in ("issue", "5%", "25%", "median", "75%", "95%"):
         fc.add_column(col, justify="right" if col != "issue" else "left")
-    for issue, q in main.forecast_quantiles().items():
+    for issue, q in result.forecast_quantiles().items():
         fc.add_row(issue, *[f"{q[k]:.1f}" for k in ("q05", "q25", "q50", "q75", "q95")])
-    console.print(fc)
+    return fc
 
+
+def _sensitivity_table(result) -> Table:
+    """The inputs most correlated with agreement, each with its strongest forecast effect."""
     sens = Table(title="Sensitivity: Spearman correlation with the outcome")
     sens.add_column("uncertain input", overflow="fold")
     sens.add_column("agreement", justify="right")
     sens.add_column("strongest forecast effect", justify="right")
-    for row in main.sensitivity()[:10]:
+    for row in result.sensitivity()[:SWEEP_SENSITIVITY_ROWS]:
         forecast = {k: v for k, v in row["rho"].items() if k.startswith("forecast.")}
         key = max(forecast, key=lambda k: abs(forecast[k])) if forecast else None
         sens.add_row(row["input"], f"{row['rho']['agreement']:+.2f}",
                      f"{forecast[key]:+.2f} ({key.split('.', 1)[1]})" if key else "-")
-    console.print(sens)
-    console.print(f"[dim]sweep {main.timings.get('sweep', 0):.2f}s[/]")
+    return sens
