@@ -296,12 +296,6 @@ def _read_deu(path: Path, weights: str | os.PathLike[str] | None) -> Any:
     return replace(data, capability=capabilities(data.actors, table, source=str(weights)))
 
 
-def load_input(path: str | os.PathLike[str], assume: Mapping[str, bool] | None = None, *,
-               max_packages: int = DEFAULT_MAX_PACKAGES) -> Loaded:
-    """:func:`load` with the claim branch as a positional argument (the older spelling)."""
-    return load(path, assume=assume, max_packages=max_packages)
-
-
 # ---------------------------------------------------------------- analysis
 
 @dataclass(frozen=True)
@@ -576,15 +570,6 @@ def _forecast_deu(data: Any, model: str, options: dict[str, Any],
                        turns=int(getattr(instance, "rounds", 0)), point=point,
                        observed=np.asarray(data.outcomes, dtype=float), options=dict(options),
                        seconds=time.perf_counter() - started)
-
-
-def forecast_scenario(scenario: Scenario, model: str, assume: Mapping[str, bool] | None = None,
-                      **options: Any) -> Forecast:
-    """Run forecast ``model`` on every issue of ``scenario`` (in a claim branch): the
-    :class:`~redline.forecast.base.Forecast` of :func:`run_forecast` on ``load(scenario)``."""
-    run = run_forecast(load(scenario, assume=assume), model, **options)
-    assert isinstance(run, ForecastRun)
-    return run.forecast
 
 
 # ---------------------------------------------------------------- sweeps
