@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import synthetic_domain  # noqa: E402
 
-from redline.space.engine import analyze  # noqa: E402
+from redline.space.engine import _analyze  # noqa: E402
 
 
 def main() -> None:
@@ -29,7 +29,7 @@ def main() -> None:
     args = parser.parse_args()
     domain = synthetic_domain(args.packages, args.parties, seed=7)
     t0 = time.perf_counter()
-    result = analyze(domain, memory_mb=args.memory_mb, force_scan=args.scan)
+    result = _analyze(domain, memory_mb=args.memory_mb, scan=args.scan)
     seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"packages={domain.n_packages:,} parties={args.parties} scan={args.scan} "

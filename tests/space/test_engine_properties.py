@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from redline.space.domain import Condition, Constraint, Domain, IssueSpace
-from redline.space.engine import analyze, evaluate, violations
+from redline.space.engine import _analyze, analyze, evaluate, violations
 from redline.space.packages import decode, encode
 
 
@@ -94,7 +94,7 @@ def test_shortcut_without_scan_matches_the_full_scan(domain, drop_rules):
     if drop_rules:  # with no rules and low outside options the engine skips the full scan
         domain = Domain(issues=domain.issues, actors=domain.actors, tables=domain.tables,
                         disagreement=domain.disagreement * 0, constraints=())
-    fast, full = analyze(domain), analyze(domain, force_scan=True)
+    fast, full = analyze(domain), _analyze(domain, scan=True)
     assert fast.acceptable_count == full.acceptable_count
     for name, sol in full.solutions.items():
         other = fast.solutions[name]

@@ -28,7 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from redline.space.domain import Condition, Constraint, Domain, IssueSpace
-from redline.space.engine import SOLUTIONS, analysis_to_dict, analyze, evaluate
+from redline.space.engine import SOLUTIONS, _analyze, analysis_to_dict, analyze, evaluate
 from redline.space.packages import decode
 from redline.space.tolerance import UTILITY_TOLERANCE, rounded
 
@@ -137,7 +137,7 @@ def _close(value, exact):
 @given(grid_cases(), st.sampled_from([None, 1, 2, 5]), st.booleans())
 def test_solutions_are_exactly_the_undominated_optima(case, chunk, force_scan):
     domain, ref = case
-    result = analyze(domain, chunk_size=chunk, force_scan=force_scan)
+    result = _analyze(domain, chunk_size=chunk, scan=force_scan)
     assert result.acceptable_count == len(ref.acceptable)
     for name in SOLUTIONS:
         best, expected = ref.solution(name)
@@ -246,7 +246,7 @@ def _dominated(u, others):
 @settings(max_examples=300, deadline=None)
 @given(float_domains(), st.booleans())
 def test_no_solution_is_dominated_and_every_tie_is_counted(domain, force_scan):
-    result = analyze(domain, force_scan=force_scan)
+    result = _analyze(domain, scan=force_scan)
     everything = np.arange(domain.n_packages)
     u = evaluate(domain, decode(everything, domain.radices))
     ok = (u >= domain.disagreement - UTILITY_TOLERANCE).all(axis=1)

@@ -30,10 +30,10 @@ from redline.scenario.distributions import is_uncertain, point
 from redline.scenario.model import FIELD_RANGES, MIN_SALIENCE, Scenario
 from redline.scenario.model import Condition as ConditionSpec
 from redline.space.domain import Condition, Constraint, Domain, IssueSpace
-from redline.space.tolerance import rounded_distance
+from redline.space.tolerance import THRESHOLD_SLACK, rounded_distance
 
 TRUE, FALSE, UNKNOWN = 1, 0, -1
-THRESHOLD_SLACK = 1e-9  # an option within this of an at_least/at_most threshold meets it
+
 
 
 def field_range(path: str) -> tuple[float, float]:

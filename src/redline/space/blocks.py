@@ -5,7 +5,8 @@ trailing issues vary fastest, so ``stop - start`` is a multiple of the tail size
 of combinations of the trailing issues). A block's utilities are built issue by issue, in issue
 order, as ``U_j = U_{j-1} (+) T_j`` (every pairing, by broadcasting): the same sums, in the same
 order, as adding the issues' table rows one by one, at the cost of about one addition per package
-and actor. Option indices are made only for the issues a rule looks at, on demand.
+and actor (:func:`redline.space.kernel.combine`, which builds a sweep's utilities too). Option
+indices are made only for the issues a rule looks at, on demand.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from redline.space.domain import Domain
+from redline.space.kernel import combine
 from redline.space.packages import decode, strides
 
 
@@ -86,9 +88,8 @@ def blocks(domain: Domain, target: int) -> Iterator[Block]:
         utilities = tables[0][prefix[:, 0]] if split else tables[0]
         for j in range(1, split):
             utilities = utilities + tables[j][prefix[:, j]]
-        for j in range(max(split, 1), radices.size):
-            utilities = (utilities[:, None, :] + tables[j][None, :, :]).reshape(
-                -1, domain.n_actors)
+        # The trailing issues, every combination: the kernel's sums with one draw.
+        utilities = combine([t[None] for t in tables[max(split, 1):]], utilities[None])[0]
         if not split:
             utilities = np.array(utilities, dtype=float, copy=True)
         yield Block(first * tail, last * tail, utilities,

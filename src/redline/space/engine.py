@@ -6,9 +6,13 @@ pass over the package space in chunks (bounded memory) evaluates every actor's u
 the constraints and outside options as masks (keeping which rule rejected what), and keeps
 running optima for the bargaining solutions. The Kalai-Smorodinsky solution needs each actor's
 ideal over the acceptable packages first, so when the space spans several chunks it takes a
-second pass.
+second pass. When no rule can reject a package, the solutions come from the frontier and a
+bounded search instead (:func:`redline.space.search.at_least`), without a scan.
 
-Solution definitions (over packages acceptable to every actor with a veto, ``u_i >= d_i``):
+The masks, the rules that bind, the objectives and the tie rule are the kernel's
+(:mod:`redline.space.kernel`), called with one draw: the Monte Carlo sweep calls the same
+functions with many. Solution definitions (over packages acceptable to every actor with a veto,
+``u_i >= d_i``), as the kernel computes them:
 
 * Nash (1950): argmax of ``prod_i (u_i - d_i)``;
 * Kalai-Smorodinsky (1975): argmax of ``min_i (u_i - d_i) / (ideal_i - d_i)``, where ``ideal_i``
@@ -18,9 +22,9 @@ Solution definitions (over packages acceptable to every actor with a veto, ``u_i
 * egalitarian (Kalai 1977): argmax of ``min_i (u_i - d_i)``.
 
 Ties and caps: a package ties with the optimum when raising each veto actor's utility by
-``UTILITY_TOLERANCE`` would make it optimal (:mod:`redline.space.tolerance`); ties that another
-tie Pareto-dominates are dropped, since they are not solutions. Every remaining tie is counted;
-the first ``list_limit`` (by package number) are listed.
+``UTILITY_TOLERANCE`` would make it optimal (:func:`redline.space.kernel.ties`); ties that
+another tie Pareto-dominates are dropped, since they are not solutions. Every remaining tie is
+counted; the first ``list_limit`` (by package number) are listed.
 """
 
 from __future__ import annotations
@@ -32,19 +36,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from redline.errors import SpaceTooLargeError
-from redline.space.blocks import blocks
+from redline.space import kernel
+from redline.space.blocks import Block, blocks
 from redline.space.domain import Domain, approximate, package_count
 from redline.space.frontier import MAX_FRONTIER_POINTS, FrontierTooLargeError, frontier_packages
+from redline.space.kernel import SOLUTIONS, TIE_SHIFT, Objective, ties
 from redline.space.packages import decode
 from redline.space.pareto import pareto_mask
 from redline.space.search import at_least
-from redline.space.tolerance import (
-    UTILITY_DECIMALS,
-    UTILITY_TOLERANCE,
-    no_room,
-    rounded,
-    without_noise,
-)
+from redline.space.tolerance import UTILITY_DECIMALS, UTILITY_TOLERANCE, rounded
 
 DEFAULT_LIST_LIMIT = 1000  # packages listed per solution, frontier points listed in JSON
 MAX_TIE_POINTS = 100_000  # distinct utility vectors kept while looking for a solution's ties
@@ -54,10 +54,8 @@ DEFAULT_MEMORY_MB = 512
 # A full scan of 10^8 packages takes about 25 s with 3 actors (docs/benchmarks.md); beyond that
 # the default refuses with a hint, and --max-packages raises it.
 DEFAULT_MAX_PACKAGES = 100_000_000
-SOLUTIONS = ("nash", "kalai_smorodinsky", "utilitarian", "egalitarian")
 
 Progress = Callable[[int, int], None]
-Objective = Callable[..., np.ndarray]  # f(utilities, shift=0.0, exact=True)
 
 
 @dataclass(frozen=True)
@@ -190,47 +188,44 @@ def evaluate(domain: Domain, options: np.ndarray) -> np.ndarray:
     return utilities
 
 
+def columns(domain: Domain) -> tuple[kernel.Column, ...]:
+    """The labelled rejection columns of ``domain`` (:func:`redline.space.kernel.columns`):
+    its rules in order, then each actor's outside option."""
+    return kernel.columns(domain.constraints, domain.actors, domain.party_mask, domain.names(),
+                          domain.disagreement)
+
+
 def violations(domain: Domain, options: np.ndarray, utilities: np.ndarray) -> np.ndarray:
     """Boolean ``(n_packages, n_rules + n_actors)``: which rule rejects which package.
 
     The first columns follow ``domain.constraints``; the last ``n_actors`` columns mark packages
-    worth less than each actor's outside option.
+    worth less than each actor's outside option (the columns of :func:`columns`).
     """
-    out = np.empty((options.shape[0], len(domain.constraints) + domain.n_actors), dtype=bool)
-    for k, constraint in enumerate(domain.constraints):
-        out[:, k] = constraint.violations(options, utilities)
-    out[:, len(domain.constraints):] = utilities < domain.disagreement[None, :] - UTILITY_TOLERANCE
-    return out
-
-
-def rejection_columns(domain: Domain, options: np.ndarray, utilities: np.ndarray,
-                      binding: np.ndarray) -> list[np.ndarray]:
-    """The binding columns of :func:`violations`, one boolean array each (no 2-D copy)."""
-    n_rules = len(domain.constraints)
-    out = [domain.constraints[k].violations(options, utilities)
-           for k in np.flatnonzero(binding[:n_rules])]
-    for a in np.flatnonzero(binding[n_rules:]):
-        out.append(utilities[:, a] < domain.disagreement[a] - UTILITY_TOLERANCE)
+    n_columns = len(domain.constraints) + domain.n_actors
+    rejected = kernel.rejections(domain.constraints, options, np.asarray(utilities)[None],
+                                 domain.disagreement[None], np.arange(n_columns))
+    out = np.empty((options.shape[0], n_columns), dtype=bool)
+    for k, column in enumerate(rejected):
+        out[:, k] = column[0]
     return out
 
 
 def binding_columns(domain: Domain) -> np.ndarray:
     """Which columns of :func:`violations` can block a deal: veto actors' rules and outside
     options, and every ratification step (:func:`redline.space.domain.binds`)."""
-    veto = domain.party_mask
-    rules = np.array([c.binds(veto) for c in domain.constraints], dtype=bool)
-    return np.concatenate([rules, veto])
+    return kernel.binding_mask(domain.constraints, domain.party_mask)
 
 
 class _Optimum:
     """Running optimum of one objective over a stream of acceptable packages, with its ties.
 
-    A package ties when ``objective(u, UTILITY_TOLERANCE) >= best`` (raising each veto actor's
-    utility by the tolerance would make it optimal; gains within the tolerance of 0 count as 0,
-    so noise cannot lift an optimum of 0). Ties are kept as distinct rounded vectors over the
-    veto actors, each with its package count and its first ``limit`` package numbers; ties that
-    another tie dominates are dropped along the way. That is safe: if ``q`` dominates ``p`` and
-    later stops tying, so does ``p`` (the objectives never decrease along dominance).
+    A package ties when ``objective(u, TIE_SHIFT) >= best`` (:func:`redline.space.kernel.ties`:
+    raising each veto actor's utility by the tolerance would make it optimal; gains within the
+    tolerance of 0 count as 0, so noise cannot lift an optimum of 0). Ties are kept as distinct
+    rounded vectors over the veto actors, each with its package count and its first ``limit``
+    package numbers; ties that another tie dominates are dropped along the way. That is safe: if
+    ``q`` dominates ``p`` and later stops tying, so does ``p`` (the objectives never decrease
+    along dominance).
     """
 
     def __init__(self, name: str, objective: Objective, domain: Domain, limit: int,
@@ -261,9 +256,9 @@ class _Optimum:
             return
         candidates = utilities[near]
         self.best = max(self.best, float(self.objective(candidates, 0.0).max()))
-        hit = near[self.objective(candidates, UTILITY_TOLERANCE) >= self.best]
+        hit = near[ties(self.objective(candidates, TIE_SHIFT), self.best)]
         self._merge(indices[hit], utilities[hit])
-        keep = self.objective(self.rows, UTILITY_TOLERANCE) >= self.best
+        keep = ties(self.objective(self.rows, TIE_SHIFT), self.best)
         if not keep.all():
             self._keep(keep)
         if self.rows.shape[0] > 2 * self.filtered + 256 or self.listed.size > MAX_LISTED:
@@ -351,78 +346,14 @@ def _no_solution(name: str, domain: Domain) -> Solution:
 
 
 def _objectives(domain: Domain, ideal: np.ndarray | None) -> dict[str, Objective]:
-    """The solutions' objectives ``f(u, shift, exact)``, with every veto actor's utility raised
-    by ``shift``. Each is non-decreasing in every utility wherever all veto actors reach their
-    outside options, which :mod:`redline.space.search` and the tie rule rely on. Gains within
-    the tolerance of 0 count as 0; ``exact=False`` skips that (a cheaper estimate, off by at
-    most the slack of :func:`_slacks`).
-
-    They combine the veto actors' columns one at a time (a handful of actors): numpy reduces a
-    short trailing axis slowly, elementwise operations on whole columns are fast.
-    """
-    cols = np.flatnonzero(domain.party_mask)
-    d = domain.disagreement
-
-    def gain(u: np.ndarray, c: int, shift: float, exact: bool) -> np.ndarray:
-        out = without_noise(u[:, c] - d[c]) if exact else u[:, c] - d[c]
-        if shift:
-            out += shift
-        return out
-
-    def nash(u: np.ndarray, shift: float = 0.0, exact: bool = True) -> np.ndarray:
-        out = np.clip(gain(u, cols[0], shift, exact), 0, None)
-        for c in cols[1:]:
-            out *= np.clip(gain(u, c, shift, exact), 0, None)
-        return out
-
-    def utilitarian(u: np.ndarray, shift: float = 0.0, exact: bool = True) -> np.ndarray:
-        out = u[:, cols[0]] + shift
-        for c in cols[1:]:
-            out += u[:, c] + shift if shift else u[:, c]
-        return out
-
-    def egalitarian(u: np.ndarray, shift: float = 0.0, exact: bool = True) -> np.ndarray:
-        out = gain(u, cols[0], shift, exact)
-        for c in cols[1:]:
-            np.minimum(out, gain(u, c, shift, exact), out=out)
-        return out
-
-    out = {"nash": nash, "utilitarian": utilitarian, "egalitarian": egalitarian}
-    if ideal is not None:
-        span = ideal - d
-
-        def ratio(u: np.ndarray, c: int, shift: float, exact: bool) -> np.ndarray:
-            if no_room(span[c]):
-                return np.ones(u.shape[0])
-            return gain(u, c, shift, exact) / span[c]
-
-        def kalai_smorodinsky(u: np.ndarray, shift: float = 0.0, exact: bool = True
-                              ) -> np.ndarray:
-            out = ratio(u, cols[0], shift, exact)
-            for c in cols[1:]:
-                np.minimum(out, ratio(u, c, shift, exact), out=out)
-            return out
-
-        out["kalai_smorodinsky"] = kalai_smorodinsky
-    return out
+    """The kernel's objectives (:func:`redline.space.kernel.objectives`) for ``domain``."""
+    return kernel.objectives(domain.party_mask, domain.disagreement, ideal)
 
 
 def _slacks(domain: Domain, ideal: np.ndarray | None) -> dict[str, float]:
-    """How much raising every veto actor's utility by the tolerance can add to each objective,
-    at most, anywhere in the space; also a bound on the change from counting gains within the
-    tolerance of 0 as 0 (used to skip packages that cannot tie)."""
-    cols = np.flatnonzero(domain.party_mask)
-    top = sum(np.asarray(t, dtype=float).max(axis=0) for t in domain.tables)[cols]
-    gains = np.clip(top - domain.disagreement[cols], 0, None) + UTILITY_TOLERANCE
-    # prod(g + t) - prod(g) <= t * sum_i prod_{j != i} (g_j + t), by telescoping.
-    nash = UTILITY_TOLERANCE * sum(float(np.prod(np.delete(gains, i))) for i in range(cols.size))
-    out = {"nash": nash, "utilitarian": UTILITY_TOLERANCE * cols.size,
-           "egalitarian": UTILITY_TOLERANCE}
-    if ideal is not None:
-        span = (ideal - domain.disagreement)[cols]
-        room = span[~no_room(span)]
-        out["kalai_smorodinsky"] = UTILITY_TOLERANCE / room.min() if room.size else 0.0
-    return out
+    """The kernel's bounds on the tie shift (:func:`redline.space.kernel.objective_slacks`)."""
+    top = sum(np.asarray(t, dtype=float).max(axis=0) for t in domain.tables)
+    return kernel.objective_slacks(top, domain.party_mask, domain.disagreement, ideal)
 
 
 class _SharedPoints:
@@ -481,170 +412,268 @@ def analyze(
     max_packages: int = DEFAULT_MAX_PACKAGES,
     progress: Progress | None = None,
     chunk_size: int | None = None,
-    force_scan: bool = False,
     list_limit: int = DEFAULT_LIST_LIMIT,
     max_frontier: int = MAX_FRONTIER_POINTS,
 ) -> Analysis:
     """Analyse the whole package space of ``domain``; see the module docstring.
 
-    ``list_limit`` caps the packages listed per solution (all are counted); ``max_frontier``
-    caps the distinct frontier points computed (beyond it the frontier is left out, and
-    ``pareto_complete`` says so). ``force_scan`` evaluates every package even when no rule can
-    reject one (for testing the shortcut, and for timing).
+    Parameters
+    ----------
+    domain
+        The compiled negotiation.
+    memory_mb
+        The memory one chunk of the scan may use (sets the chunk size).
+    max_packages
+        The largest package space accepted (:func:`check_size`).
+    progress
+        Called with ``(packages done, packages)`` after each chunk.
+    chunk_size
+        Packages per chunk, instead of the size ``memory_mb`` gives.
+    list_limit
+        Packages listed per solution (all are counted).
+    max_frontier
+        Distinct frontier points computed; beyond it the frontier is left out and
+        ``pareto_complete`` says so.
+
+    Returns
+    -------
+    Analysis
+        The acceptable packages, the frontier, the solutions, blockers and closest deals.
     """
+    return _analyze(domain, memory_mb=memory_mb, max_packages=max_packages, progress=progress,
+                    chunk_size=chunk_size, list_limit=list_limit, max_frontier=max_frontier)
+
+
+def _analyze(domain: Domain, *, memory_mb: float = DEFAULT_MEMORY_MB,
+             max_packages: int = DEFAULT_MAX_PACKAGES, progress: Progress | None = None,
+             chunk_size: int | None = None, list_limit: int = DEFAULT_LIST_LIMIT,
+             max_frontier: int = MAX_FRONTIER_POINTS, scan: bool = False) -> Analysis:
+    """:func:`analyze`; ``scan=True`` evaluates every package even when no rule can reject one
+    (the shortcut's reference, in tests and timings)."""
     if list_limit < 1 or max_frontier < 1:
         raise ValueError("list_limit and max_frontier must be at least 1")
     check_size(domain, max_packages)
-    total = domain.n_packages
-    size = chunk_size or chunk_size_for(domain, memory_mb)
-    veto = domain.party_mask
-    cols = np.flatnonzero(veto)
-    binding = binding_columns(domain)
-    n_cols = int(binding.sum())
     timings = {"build": 0.0, "frontier": 0.0, "solutions": 0.0}
-
-    acceptable_count = 0
-    rejects = np.zeros(n_cols, dtype=np.int64)
-    sole = np.zeros(n_cols, dtype=np.int64)
-    ideal = np.full(domain.n_actors, -np.inf)
+    binding = binding_columns(domain)
     t0 = time.perf_counter()
+    front = _frontier(domain, binding, max_frontier)
+    timings["frontier"] = time.perf_counter() - t0
+    shortcut = None if scan or not front.complete else _without_scan(
+        domain, front.utilities, front.counts, binding, list_limit)
+    if shortcut is not None:
+        solutions, ideal = shortcut
+        timings["solutions"] = time.perf_counter() - t0 - timings["frontier"]
+        if progress is not None:
+            progress(domain.n_packages, domain.n_packages)
+        n_binding = int(binding.sum())
+        zeros = np.zeros(n_binding, dtype=np.int64)
+        return _assemble(domain, front, solutions, _blockers(domain, binding, zeros, zeros), (),
+                         (), domain.n_packages, ideal, timings, list_limit, max_frontier)
+    size = chunk_size or chunk_size_for(domain, memory_mb)
+    totals = _scan(domain, binding, front.shared, size, list_limit, progress, timings)
+    if totals.acceptable_count:
+        t0 = time.perf_counter()
+        totals.optima["kalai_smorodinsky"] = _ks_optimum(domain, binding, totals, size,
+                                                          list_limit)
+        timings["solutions"] += time.perf_counter() - t0
+    solutions = {name: totals.optima[name].result(domain) if name in totals.optima
+                 else _no_solution(name, domain) for name in SOLUTIONS}
+    closest = _closest(domain, binding, totals.near_idx) if totals.acceptable_count == 0 else ()
+    return _assemble(domain, front, solutions,
+                     _blockers(domain, binding, totals.rejects, totals.sole), closest,
+                     _advisory_blockers(domain, totals), totals.acceptable_count,
+                     totals.ideal, timings, list_limit, max_frontier)
+
+
+@dataclass
+class _Frontier:
+    """The frontier points found before the scan (:func:`frontier_packages`), with which of
+    them are acceptable; ``shared`` counts, during the scan, the acceptable packages among the
+    points that several packages share (only needed when rules decide acceptability)."""
+
+    complete: bool
+    indices: np.ndarray  # (V,) one package per point
+    counts: np.ndarray  # (V,) packages with the point's utilities
+    utilities: np.ndarray  # (V, n_actors)
+    ok: np.ndarray  # (V,) the listed package is acceptable
+    shared_points: np.ndarray  # (V,) bool: counts > 1
+    shared: _SharedPoints | None
+
+
+def _frontier(domain: Domain, binding: np.ndarray, max_frontier: int) -> _Frontier:
+    """The frontier over the veto actors, or an empty one when it has too many points."""
+    veto = domain.party_mask
     try:
         front = frontier_packages(domain, veto, max_points=max_frontier)
     except FrontierTooLargeError:
         front = None
-    front_idx = front.indices if front is not None else np.zeros(0, dtype=np.int64)
-    front_counts = front.counts if front is not None else np.zeros(0, dtype=np.int64)
-    front_u = evaluate(domain, decode(front_idx, domain.radices))
-    front_ok = ~violations(domain, decode(front_idx, domain.radices), front_u)[:, binding].any(
-        axis=1)
-    shared_points = front_counts > 1
+    indices = front.indices if front is not None else np.zeros(0, dtype=np.int64)
+    counts = front.counts if front is not None else np.zeros(0, dtype=np.int64)
+    options = decode(indices, domain.radices)
+    utilities = evaluate(domain, options)
+    ok = ~violations(domain, options, utilities)[:, binding].any(axis=1)
+    shared_points = counts > 1
     # Without rules of veto actors, acceptability depends on their utilities alone, so packages
     # with the same utilities are all acceptable or none is; otherwise the scan counts them.
-    shared = (_SharedPoints(front_u[shared_points], cols)
+    shared = (_SharedPoints(utilities[shared_points], np.flatnonzero(veto))
               if binding[:len(domain.constraints)].any() and shared_points.any() else None)
-    timings["frontier"] = time.perf_counter() - t0
+    return _Frontier(front is not None, indices, counts, utilities, ok, shared_points, shared)
 
-    def finish(solutions, blockers, closest, advisory=()) -> Analysis:
-        nonlocal front_idx, front_u, front_ok
-        accepted = np.where(front_ok, front_counts, 0)
-        if shared is not None:
-            accepted[shared_points] = shared.acceptable
-            front_idx = front_idx.copy()
-            front_idx[shared_points] = shared.representatives(front_idx[shared_points])
-            order = np.argsort(front_idx, kind="stable")
-            front_idx, accepted = front_idx[order], accepted[order]
-            counts = front_counts[order]
-            front_u = evaluate(domain, decode(front_idx, domain.radices))
-            front_ok = accepted > 0
-        else:
-            counts = front_counts
-        return Analysis(
-            domain=domain, n_packages=total, acceptable_count=acceptable_count,
-            pareto_indices=front_idx, pareto_utilities=front_u, pareto_acceptable=front_ok,
-            solutions=solutions, blockers=blockers, closest=closest,
-            ideal=np.where(np.isfinite(ideal), ideal, np.nan), timings=timings,
-            advisory=advisory, pareto_counts=counts, pareto_acceptable_counts=accepted,
-            pareto_complete=front is not None, list_limit=list_limit, max_frontier=max_frontier)
 
-    fast = None if force_scan or front is None else _without_scan(
-        domain, front_u, front_counts, binding, list_limit)
-    if fast is not None:
-        solutions, ideal = fast
-        acceptable_count = total
-        timings["solutions"] = time.perf_counter() - t0 - timings["frontier"]
-        if progress is not None:
-            progress(total, total)
-        return finish(solutions, _blockers(domain, binding, rejects, sole), ())
-    advisory = [k for k, c in enumerate(domain.constraints) if not c.binds(veto)]
-    adv_rejects = np.zeros(len(advisory), dtype=np.int64)
-    adv_objects = np.zeros(len(advisory), dtype=np.int64)
-    objectives = _objectives(domain, None)
-    slacks = _slacks(domain, None)
-    best = {name: _Optimum(name, f, domain, list_limit, slacks[name])
-            for name, f in objectives.items()}
-    near_key = np.zeros(0)
-    near_idx = np.zeros(0, dtype=np.int64)
-    single_chunk = size >= total  # then the KS pass reuses the acceptable packages kept
-    kept_acceptable: tuple[np.ndarray, np.ndarray] | None = None
+def _assemble(domain: Domain, front: _Frontier, solutions: dict[str, Solution],
+              blockers: tuple[Blocker, ...], closest: tuple[NearDeal, ...],
+              advisory: tuple[Blocker, ...], acceptable_count: int, ideal: np.ndarray,
+              timings: dict[str, float], list_limit: int, max_frontier: int) -> Analysis:
+    """The :class:`Analysis`, with each frontier point's acceptable packages counted and
+    represented by its first acceptable package when there is one."""
+    indices, utilities, ok, counts = front.indices, front.utilities, front.ok, front.counts
+    accepted = np.where(ok, counts, 0)
+    if front.shared is not None:
+        accepted[front.shared_points] = front.shared.acceptable
+        indices = indices.copy()
+        indices[front.shared_points] = front.shared.representatives(
+            indices[front.shared_points])
+        order = np.argsort(indices, kind="stable")
+        indices, accepted, counts = indices[order], accepted[order], counts[order]
+        utilities = evaluate(domain, decode(indices, domain.radices))
+        ok = accepted > 0
+    return Analysis(
+        domain=domain, n_packages=domain.n_packages, acceptable_count=acceptable_count,
+        pareto_indices=indices, pareto_utilities=utilities, pareto_acceptable=ok,
+        solutions=solutions, blockers=blockers, closest=closest,
+        ideal=np.where(np.isfinite(ideal), ideal, np.nan), timings=timings,
+        advisory=advisory, pareto_counts=counts, pareto_acceptable_counts=accepted,
+        pareto_complete=front.complete, list_limit=list_limit, max_frontier=max_frontier)
 
-    scan = blocks(domain, size)
+
+class _ScanTotals:
+    """What the chunked scan accumulates: acceptable packages, each binding column's rejections,
+    the advisory rules' objections, the running optima, the ideal point, and the closest
+    packages while none is acceptable."""
+
+    def __init__(self, domain: Domain, binding: np.ndarray, list_limit: int,
+                 keep_acceptable: bool) -> None:
+        self.binding = binding
+        self.advisory = [k for k, c in enumerate(domain.constraints) if not c.binds(
+            domain.party_mask)]
+        self.acceptable_count = 0
+        self.rejects = np.zeros(int(binding.sum()), dtype=np.int64)
+        self.sole = np.zeros_like(self.rejects)
+        self.adv_rejects = np.zeros(len(self.advisory), dtype=np.int64)
+        self.adv_objects = np.zeros(len(self.advisory), dtype=np.int64)
+        self.ideal = np.full(domain.n_actors, -np.inf)
+        slacks = _slacks(domain, None)
+        self.optima = {name: _Optimum(name, f, domain, list_limit, slacks[name])
+                       for name, f in _objectives(domain, None).items()}
+        self.near_key = np.zeros(0)
+        self.near_idx = np.zeros(0, dtype=np.int64)
+        self.keep_acceptable = keep_acceptable  # one chunk: the KS pass reuses its packages
+        self.kept: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def _scan(domain: Domain, binding: np.ndarray, shared: _SharedPoints | None, size: int,
+          list_limit: int, progress: Progress | None, timings: dict[str, float]
+          ) -> _ScanTotals:
+    """One pass over the package space in chunks of ``size``: the kernel's rejections
+    (:mod:`redline.space.kernel`, one draw), and every solution but Kalai-Smorodinsky."""
+    total = domain.n_packages
+    totals = _ScanTotals(domain, binding, list_limit, keep_acceptable=size >= total)
+    chunks = blocks(domain, size)
     while True:
         t0 = time.perf_counter()
-        block = next(scan, None)
+        block = next(chunks, None)
         if block is None:
             break
-        utilities = block.utilities
-        columns = rejection_columns(domain, block.options, utilities, binding)
-        n_broken = np.zeros(utilities.shape[0], dtype=np.int32)
-        for column in columns:
-            n_broken += column
-        ok = n_broken == 0
-        n_ok = int(np.count_nonzero(ok))
-        acceptable_count += n_ok
-        if n_ok < ok.size:
-            alone = n_broken == 1
-            for c, column in enumerate(columns):
-                rejects[c] += np.count_nonzero(column)
-                sole[c] += np.count_nonzero(column & alone)
-        for c, k in enumerate(advisory):
-            objection = domain.constraints[k].violations(block.options, utilities)
-            adv_rejects[c] += np.count_nonzero(objection)
-            adv_objects[c] += np.count_nonzero(objection & ok)
-        t2 = time.perf_counter()
-        timings["build"] += t2 - t0
-        if n_ok:
-            indices = block.indices
-            acc_idx, acc_u = (indices, utilities) if n_ok == ok.size else (indices[ok],
-                                                                           utilities[ok])
-            ideal = np.maximum(ideal, [acc_u[:, a].max() for a in range(acc_u.shape[1])])
-            for optimum in best.values():
-                optimum.update(acc_idx, acc_u)
-            if shared is not None:
-                shared.update(acc_idx, acc_u)
-            if single_chunk:
-                kept_acceptable = (acc_idx, acc_u)
-        elif acceptable_count == 0:
-            # Closest packages, only needed while none is acceptable: fewest broken rules,
-            # then the smallest shortfall below outside options.
-            shortfall = np.clip(domain.disagreement[veto] - utilities[:, veto], 0,
-                                None).sum(axis=1)
-            key = n_broken * (veto.sum() + 1.0) + shortfall
-            take = min(CLOSEST_COUNT, key.size)
-            part = np.argpartition(key, take - 1)[:take]
-            near_key = np.concatenate([near_key, key[part]])
-            near_idx = np.concatenate([near_idx, block.start + part])
-            order = np.lexsort((near_idx, near_key))[:CLOSEST_COUNT]
-            near_key, near_idx = near_key[order], near_idx[order]
-        timings["solutions"] += time.perf_counter() - t2
+        broken, ok = _tally(domain, totals, block)
+        t1 = time.perf_counter()
+        timings["build"] += t1 - t0
+        _track_solutions(domain, totals, shared, block, broken, ok)
+        timings["solutions"] += time.perf_counter() - t1
         if progress is not None:
             progress(block.stop, total)
+    return totals
 
-    if acceptable_count:
-        t0 = time.perf_counter()
-        ks = _Optimum("kalai_smorodinsky", _objectives(domain, ideal)["kalai_smorodinsky"],
-                      domain, list_limit, _slacks(domain, ideal)["kalai_smorodinsky"])
-        if kept_acceptable is not None:
-            ks.update(*kept_acceptable)
-        else:
-            for block in blocks(domain, size):
-                u = block.utilities
-                ok = np.ones(u.shape[0], dtype=bool)
-                for column in rejection_columns(domain, block.options, u, binding):
-                    ok &= ~column
-                ks.update(block.indices[ok], u[ok])
-        best["kalai_smorodinsky"] = ks
-        timings["solutions"] += time.perf_counter() - t0
 
-    solutions = {name: best[name].result(domain) if name in best else _no_solution(name, domain)
-                 for name in SOLUTIONS}
-    closest = _closest(domain, binding, near_idx) if acceptable_count == 0 else ()
-    return finish(
-        solutions, _blockers(domain, binding, rejects, sole), closest,
-        tuple(Blocker(id=domain.constraints[k].id, kind=domain.constraints[k].kind,
-                      actor=domain.actors[domain.constraints[k].actor],
-                      description=domain.constraints[k].description, binding=False,
-                      rejects=int(r), sole=0, objects=int(o))
-              for k, r, o in zip(advisory, adv_rejects, adv_objects, strict=True)))
+def _tally(domain: Domain, totals: _ScanTotals, block: Block) -> tuple[np.ndarray, np.ndarray]:
+    """Count one chunk's rejections and objections; return how many binding columns reject
+    each package and which packages are acceptable."""
+    utilities = block.utilities[None]  # one draw
+    disagreement = domain.disagreement[None]
+    rejected = kernel.rejections(domain.constraints, block.options, utilities, disagreement,
+                                 totals.binding)
+    broken = kernel.broken_counts(rejected, (1, block.stop - block.start))
+    rejects, sole = kernel.rejection_counts(rejected, broken)
+    broken, ok = broken[0], broken[0] == 0
+    totals.rejects += rejects[:, 0]
+    totals.sole += sole[:, 0]
+    totals.acceptable_count += int(np.count_nonzero(ok))
+    objections = kernel.rejections(domain.constraints, block.options, utilities, disagreement,
+                                   totals.advisory)
+    for c, objection in enumerate(objections):
+        totals.adv_rejects[c] += np.count_nonzero(objection)
+        totals.adv_objects[c] += np.count_nonzero(objection[0] & ok)
+    return broken, ok
+
+
+def _track_solutions(domain: Domain, totals: _ScanTotals, shared: _SharedPoints | None,
+                     block: Block, broken: np.ndarray, ok: np.ndarray) -> None:
+    """Feed one chunk's acceptable packages to the running optima (or, while none is
+    acceptable, keep the closest packages)."""
+    n_ok = int(np.count_nonzero(ok))
+    utilities = block.utilities
+    if n_ok:
+        indices = block.indices
+        acc_idx, acc_u = ((indices, utilities) if n_ok == ok.size
+                          else (indices[ok], utilities[ok]))
+        totals.ideal = np.maximum(totals.ideal,
+                                  [acc_u[:, a].max() for a in range(acc_u.shape[1])])
+        for optimum in totals.optima.values():
+            optimum.update(acc_idx, acc_u)
+        if shared is not None:
+            shared.update(acc_idx, acc_u)
+        if totals.keep_acceptable:
+            totals.kept = (acc_idx, acc_u)
+    elif totals.acceptable_count == 0:
+        # Closest packages, only needed while none is acceptable: fewest broken rules, then
+        # the smallest shortfall below outside options.
+        veto = domain.party_mask
+        shortfall = np.clip(domain.disagreement[veto] - utilities[:, veto], 0,
+                            None).sum(axis=1)
+        key = broken * (veto.sum() + 1.0) + shortfall
+        take = min(CLOSEST_COUNT, key.size)
+        part = np.argpartition(key, take - 1)[:take]
+        near_key = np.concatenate([totals.near_key, key[part]])
+        near_idx = np.concatenate([totals.near_idx, block.start + part])
+        order = np.lexsort((near_idx, near_key))[:CLOSEST_COUNT]
+        totals.near_key, totals.near_idx = near_key[order], near_idx[order]
+
+
+def _ks_optimum(domain: Domain, binding: np.ndarray, totals: _ScanTotals, size: int,
+                list_limit: int) -> _Optimum:
+    """Kalai-Smorodinsky over the acceptable packages, once their ideal point is known: from
+    the packages kept by a one-chunk scan, else by a second pass."""
+    optimum = _Optimum("kalai_smorodinsky",
+                       _objectives(domain, totals.ideal)["kalai_smorodinsky"], domain,
+                       list_limit, _slacks(domain, totals.ideal)["kalai_smorodinsky"])
+    if totals.kept is not None:
+        optimum.update(*totals.kept)
+        return optimum
+    for block in blocks(domain, size):
+        rejected = kernel.rejections(domain.constraints, block.options, block.utilities[None],
+                                     domain.disagreement[None], binding)
+        ok = kernel.broken_counts(rejected, (1, block.stop - block.start))[0] == 0
+        optimum.update(block.indices[ok], block.utilities[ok])
+    return optimum
+
+
+def _advisory_blockers(domain: Domain, totals: _ScanTotals) -> tuple[Blocker, ...]:
+    """The advisory rules (red lines and linkages of actors without a veto) as objections."""
+    labels = columns(domain)
+    return tuple(Blocker(id=labels[k].id, kind=labels[k].kind, actor=labels[k].actor_id,
+                         description=labels[k].description, binding=False, rejects=int(r),
+                         sole=0, objects=int(o))
+                 for k, r, o in zip(totals.advisory, totals.adv_rejects, totals.adv_objects,
+                                    strict=True))
 
 
 def nothing_rejected(domain: Domain, binding: np.ndarray) -> bool:
@@ -654,6 +683,7 @@ def nothing_rejected(domain: Domain, binding: np.ndarray) -> bool:
         return False
     worst = sum(np.asarray(t, dtype=float).min(axis=0) for t in domain.tables)
     veto = domain.party_mask
+    # Half the tolerance: the worst sum is added in another order than a package's.
     return bool((worst[veto] >= domain.disagreement[veto] - UTILITY_TOLERANCE / 2).all())
 
 
@@ -682,9 +712,9 @@ def _without_scan(domain: Domain, front_u: np.ndarray, front_counts: np.ndarray,
                                        evaluate(domain, decode(indices, domain.radices)),
                                        domain.n_packages)
             continue
-        # Every tie reaches `value` once raised by the tolerance (a superset is fine).
-        found = at_least(domain, lambda u, f=objective: f(u, 2 * UTILITY_TOLERANCE), value,
-                         bound=lambda u, f=objective: f(u, 3 * UTILITY_TOLERANCE))
+        # Every tie reaches `value` once raised by the tie shift (a superset is fine).
+        found = at_least(domain, lambda u, f=objective: f(u, 2 * TIE_SHIFT), value,
+                         bound=lambda u, f=objective: f(u, 3 * TIE_SHIFT))
         if found is None:
             return None
         optimum = _Optimum(name, objective, domain, list_limit, slacks[name])
@@ -697,42 +727,34 @@ def _without_scan(domain: Domain, front_u: np.ndarray, front_counts: np.ndarray,
     return {name: solutions[name] for name in SOLUTIONS}, ideal
 
 
-def _column_labels(domain: Domain) -> list[tuple[str, str, str, str]]:
-    """(id, kind, actor id, description) for every column of :func:`violations`."""
-    out = [(c.id, c.kind, domain.actors[c.actor], c.description) for c in domain.constraints]
-    for a, actor in enumerate(domain.actors):
-        out.append((f"{actor}:outside_option", "outside_option", actor,
-                    f"worth less than {domain.names()[a]}'s outside option "
-                    f"({domain.disagreement[a]:.3g})"))
-    return out
-
-
 def _blockers(domain: Domain, binding: np.ndarray, rejects: np.ndarray,
               sole: np.ndarray) -> tuple[Blocker, ...]:
-    labels = [lab for lab, b in zip(_column_labels(domain), binding, strict=True) if b]
+    """The binding columns as :class:`Blocker` rows, the most often sole rejecter first."""
+    labels = [c for c, b in zip(columns(domain), binding, strict=True) if b]
     rows = [
-        Blocker(id=i, kind=k, actor=a, description=d, binding=True,
-                rejects=int(r), sole=int(s))
-        for (i, k, a, d), r, s in zip(labels, rejects, sole, strict=True)
+        Blocker(id=c.id, kind=c.kind, actor=c.actor_id, description=c.description,
+                binding=True, rejects=int(r), sole=int(s))
+        for c, r, s in zip(labels, rejects, sole, strict=True)
     ]
     rows.sort(key=lambda b: (-b.sole, -b.rejects, b.id))
     return tuple(rows)
 
 
 def _closest(domain: Domain, binding: np.ndarray, indices: np.ndarray) -> tuple[NearDeal, ...]:
+    """The closest packages as :class:`NearDeal` rows: the rules they break, by whom."""
     if indices.size == 0:
         return ()
     options = decode(indices, domain.radices)
     utilities = evaluate(domain, options)
     broken = violations(domain, options, utilities)[:, binding]
-    labels = [lab for lab, b in zip(_column_labels(domain), binding, strict=True) if b]
+    labels = [c for c, b in zip(columns(domain), binding, strict=True) if b]
     veto = domain.party_mask
     out = []
     for row, index in enumerate(indices):
         hit = [labels[k] for k in np.flatnonzero(broken[row])]
         shortfall = float(np.clip(domain.disagreement[veto] - utilities[row, veto], 0, None).sum())
-        movers = tuple(dict.fromkeys(actor for _, _, actor, _ in hit))
-        out.append(NearDeal(int(index), utilities[row], tuple(i for i, *_ in hit), shortfall,
+        movers = tuple(dict.fromkeys(c.actor_id for c in hit))
+        out.append(NearDeal(int(index), utilities[row], tuple(c.id for c in hit), shortfall,
                             movers))
     return tuple(out)
 

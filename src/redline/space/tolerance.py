@@ -43,6 +43,9 @@ UTILITY_TOLERANCE = 1e-12
 POSITION_DECIMALS = 9
 """Decimals kept of a distance on an issue's 0-100 scale before distances are compared."""
 
+THRESHOLD_SLACK = 1e-9
+"""An option within this of an ``at_least``/``at_most`` threshold (0-100 scale) meets it."""
+
 
 def rounded(utilities: np.ndarray) -> np.ndarray:
     """``utilities`` rounded to :data:`UTILITY_DECIMALS` decimals, with ``-0.0`` made ``0.0``.
@@ -62,6 +65,15 @@ def without_noise(gains: np.ndarray) -> np.ndarray:
 def no_room(span: np.ndarray | float) -> np.ndarray | bool:
     """Whether a range of utilities (best minus outside option) is empty within tolerance."""
     return np.asarray(span) <= UTILITY_TOLERANCE
+
+
+def top_rounded(values: np.ndarray, top: np.ndarray | float) -> np.ndarray:
+    """Whether rounded ``values`` (:func:`rounded`) equal their maximum ``top``.
+
+    Rounded numbers that differ, differ by about 1e-12 or more, so half the tolerance
+    separates them whatever the rounding of the comparison.
+    """
+    return values >= top - UTILITY_TOLERANCE / 2
 
 
 def rounded_distance(distance: np.ndarray) -> np.ndarray:
