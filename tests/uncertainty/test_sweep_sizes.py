@@ -106,13 +106,17 @@ def test_plan_options_are_every_package_in_order():
 @settings(max_examples=20, deadline=None)
 @given(st.lists(st.integers(1, 9), min_size=1, max_size=6))
 def test_merge_parts_folds_in_order_like_the_sum_of_all_parts(sizes):
+    labels = (("r", "red_line", "a"), ("q", "ratification", "b"),
+              ("a:outside_option", "outside_option", "a"))
     rng = np.random.default_rng(len(sizes))
     parts = [{"inputs": rng.random((n, 2)), "agreement": rng.random(n) < 0.5,
               "forecast": rng.random((n, 3)), "nash": rng.integers(-1, 5, n),
               "ks": rng.integers(-1, 5, n), "acceptable": rng.integers(0, n + 1, 5),
               "accepts": rng.integers(0, n + 1, (2, 5)), "pivotal": rng.integers(0, n, 3),
-              "freeing": rng.integers(0, n, 3), "rejected": rng.random(3)} for n in sizes]
+              "freeing": rng.integers(0, n, 3), "rejected": rng.random(3),
+              "columns": labels} for n in sizes]
     merged = merge_parts(iter(parts))
+    assert merged["columns"] == labels  # the labels of the summed columns, the same in all
     assert np.array_equal(merged["nash"], np.concatenate([p["nash"] for p in parts]))
     for key in ("acceptable", "accepts", "pivotal", "freeing", "rejected"):
         assert np.array_equal(merged[key], sum(p[key] for p in parts))

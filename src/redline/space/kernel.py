@@ -398,10 +398,17 @@ def ties(raised: np.ndarray, best: np.ndarray | float) -> np.ndarray:
     return raised >= best
 
 
-def acceptable_ideal(utilities, ok: np.ndarray, n_actors: int) -> np.ndarray:
-    """``(D, A)`` each actor's best utility over the acceptable packages (``-inf`` if none)."""
-    return np.stack([np.where(ok, utilities[..., a], -np.inf).max(axis=1)
-                     for a in range(n_actors)], axis=1)
+def acceptable_ideal(utilities, ok: np.ndarray, actors: Sequence[int],
+                     n_actors: int) -> np.ndarray:
+    """``(D, n_actors)`` each of ``actors``' best utility over the acceptable packages.
+
+    ``-inf`` in draws without an acceptable package, and for the actors not asked for
+    (Kalai-Smorodinsky needs the veto actors' only).
+    """
+    out = np.full((ok.shape[0], n_actors), -np.inf)
+    for a in actors:
+        out[:, a] = np.where(ok, utilities[..., a], -np.inf).max(axis=1)
+    return out
 
 
 def veto_sum(utilities, parties: np.ndarray) -> np.ndarray:

@@ -3,7 +3,14 @@
 Each draw picks a truth for every claim (with its probability; see :mod:`.claims`) and a value
 for every uncertain input (see :mod:`.distributions`), compiles the scenario for the whole batch
 at once (:func:`redline.scenario.compile.compile_batch`), and evaluates every package in every
-draw as arrays shaped ``(draws, packages, actors)``.
+draw with the agreement-space kernel (:mod:`redline.space.kernel`), the code ``analyze`` runs
+with one draw: utilities ``(draws, packages)`` per actor, the rejections of the compiled rules
+and outside options (labelled by the rules themselves), the rules that bind, the Nash and
+Kalai-Smorodinsky objectives and their tie rule. The forecast is the registry's model
+(:mod:`redline.forecast.registry`) on the whole chunk.
+
+Where ``analyze`` lists every undominated tie of a solution, a draw records one of them
+(:func:`redline.space.kernel.undominated_tie`; docs/concepts.md, "Tolerances and caps").
 
 Reproducibility: draws are made in chunks of a fixed size that depends only on the scenario, and
 chunk ``k`` draws from ``numpy.random.default_rng([seed, k])`` — a counter-based stream. The
@@ -39,10 +46,9 @@ from redline.scenario.compile import (
 )
 from redline.scenario.distributions import as_sampled
 from redline.scenario.model import Scenario
-from redline.space.domain import approximate, binds, package_count
+from redline.space import kernel
+from redline.space.domain import approximate, package_count
 from redline.space.packages import strides
-from redline.space.tolerance import UTILITY_TOLERANCE as TIE
-from redline.space.tolerance import no_room, rounded, without_noise
 from redline.uncertainty.claims import claim_probabilities
 
 MAX_DRAWS = 1_000_000  # every draw's inputs and forecast are kept
@@ -194,120 +200,74 @@ def _forecast(plan: SweepPlan, batch: BatchDomain) -> np.ndarray:
     return np.asarray(model.predict(batch.capability, batch.position, salience), dtype=float)
 
 
-class _ByActor:
-    """Per-actor utility arrays ``(D, N)`` that index like ``utilities[..., actor]``."""
+def run_chunk(plan: SweepPlan, seed: int, chunk: int, size: int) -> dict:
+    """Evaluate one chunk of draws with the agreement-space kernel; returns plain arrays (sums
+    and per-draw values) and the labels of the binding columns.
 
-    def __init__(self, columns: list[np.ndarray]) -> None:
-        self.columns = columns
-
-    def __getitem__(self, key: tuple) -> np.ndarray:
-        return self.columns[key[-1]]
-
-
-def run_chunk(plan: SweepPlan, seed: int, chunk: int, size: int) -> dict[str, np.ndarray]:
-    """Evaluate one chunk of draws; returns plain arrays (sums and per-draw values).
-
-    Utilities are kept per actor as ``(draws, packages)`` arrays: everything across actors is
-    then an elementwise operation on whole arrays.
+    Everything a package's acceptability and the solutions need comes from
+    :mod:`redline.space.kernel`, the code :func:`redline.space.engine.analyze` runs with one
+    draw: utilities kept per actor as ``(draws, packages)`` arrays, the rejection columns of the
+    compiled rules (gated per draw by their claims) and outside options, the columns that bind,
+    the Nash and Kalai-Smorodinsky objectives and the tie rule. Per draw, the Nash and K-S
+    package is :func:`redline.space.kernel.undominated_tie` (-1 when there is no deal).
     """
     draws, inputs = sample(plan, seed, chunk, size)
     batch = compile_batch(plan.scenario, draws)
-    options = plan.options
-    n_actors = len(batch.actors)
-    utility = []  # per actor (D, N), built issue by issue by broadcasting (package order)
-    for a in range(n_actors):
-        u = batch.tables[0][:, :, a]
-        for table in batch.tables[1:]:
-            u = (u[:, :, None] + table[:, None, :, a]).reshape(size, -1)
-        utility.append(u)
-    shape = utility[0].shape
-    veto = batch.parties
-    columns, holders, decides = [], [], []
-    for k, constraint in enumerate(batch.constraints):
-        if not batch.active[:, k].any():
-            hit = np.zeros(shape, dtype=bool)
-        else:
-            hit = np.broadcast_to(constraint.violations(options, _ByActor(utility)), shape)
-            hit = hit & batch.active[:, k][:, None]
-        columns.append(hit)
-        holders.append(constraint.actor)
-        decides.append(constraint.binds(veto))
-    for a in range(n_actors):
-        columns.append(utility[a] < batch.disagreement[:, a][:, None] - TIE)
-        holders.append(a)
-        decides.append(bool(veto[a]))
-    binding = [k for k, b in enumerate(decides) if b]
-    n_broken = np.zeros(shape, dtype=np.int16)
-    for k in binding:
-        n_broken += columns[k]
-    ok = n_broken == 0  # (D, N)
+    utility = kernel.package_utilities(batch.tables)
+    shape = (size, plan.n_packages)
+    labels = kernel.columns(batch.constraints, batch.actors, batch.parties)
+    rejected = kernel.rejections(batch.constraints, plan.options, utility, batch.disagreement,
+                                 np.arange(len(labels)), active=batch.active)
+    binding = [k for k, column in enumerate(labels) if column.binding]
+    blocking = [rejected[k] for k in binding]
+    broken = kernel.broken_counts(blocking, shape)
+    ok = broken == 0  # (D, N)
     agreement = ok.any(axis=1)
-    alone = n_broken == 1
-    pivotal = np.zeros(len(columns), dtype=np.int64)
-    freeing = np.zeros(len(columns), dtype=np.int64)
-    rejected = np.zeros(len(columns))
-    for k in binding:
-        frees = (columns[k] & alone).any(axis=1)
-        freeing[k] = int(np.count_nonzero(frees))
-        pivotal[k] = int(np.count_nonzero(frees & ~agreement))
-        rejected[k] = np.count_nonzero(columns[k]) / shape[1]
-    # Each actor's own acceptance of each package (its rules and outside option).
-    accepts = np.zeros((n_actors, shape[1]), dtype=np.int64)
-    for a in range(n_actors):
-        mine = np.zeros(shape, dtype=bool)
-        for k, holder in enumerate(holders):
-            if holder == a:
-                mine |= columns[k]
-        accepts[a] = shape[0] - np.count_nonzero(mine, axis=0)
-    # Solutions per draw, -1 when there is no deal. The tie rule is the engine's (raising each
-    # veto actor's utility by the tolerance would make a package optimal); among ties the pick
-    # is the lowest package number with the largest rounded sum of veto utilities, so it is
-    # never dominated by another tie.
-    vetoes = np.flatnonzero(veto)
-    gains = [without_noise(utility[a] - batch.disagreement[:, a][:, None]) for a in vetoes]
-    veto_sum = rounded(sum(utility[a] for a in vetoes))
-    nash_value, nash_raised = np.clip(gains[0], 0, None), np.clip(gains[0] + TIE, 0, None)
-    for g in gains[1:]:
-        nash_value = nash_value * np.clip(g, 0, None)
-        nash_raised = nash_raised * np.clip(g + TIE, 0, None)
-    ks_value = ks_raised = None
-    for a, g in zip(vetoes, gains, strict=True):
-        ideal = np.where(ok, utility[a], -np.inf).max(axis=1)
-        span = (ideal - batch.disagreement[:, a])[:, None]
-        flat = no_room(span)  # every acceptable package gives this actor its ideal: ratio 1
-        inverse = np.where(flat, 0.0, 1.0 / np.where(flat, 1.0, span))
-        ratio, raised = g * inverse + flat, (g + TIE) * inverse + flat
-        ks_value = ratio if ks_value is None else np.minimum(ks_value, ratio)
-        ks_raised = raised if ks_raised is None else np.minimum(ks_raised, raised)
-    nash = np.where(agreement, _undominated_tie(nash_value, nash_raised, ok, veto_sum), -1)
-    ks = np.where(agreement, _undominated_tie(ks_value, ks_raised, ok, veto_sum), -1)
+    rejects, sole = kernel.rejection_counts(blocking, broken)  # (C, D)
+    frees = sole > 0  # lifting the column would free some package in that draw
+    nash, ks = _solutions(batch, utility, ok)
     return {
         "inputs": inputs,
         "agreement": agreement,
         "forecast": _forecast(plan, batch),
-        "nash": nash,
-        "ks": ks,
+        "nash": np.where(agreement, nash, -1),
+        "ks": np.where(agreement, ks, -1),
         "acceptable": np.count_nonzero(ok, axis=0),  # (N,) draws where each is acceptable
-        "accepts": accepts,  # (A, N)
-        "pivotal": pivotal[binding],
-        "freeing": freeing[binding],
-        "rejected": rejected[binding],
+        "accepts": _accepts(labels, rejected, shape, len(batch.actors)),  # (A, N)
+        "pivotal": np.count_nonzero(frees & ~agreement, axis=1),
+        "freeing": np.count_nonzero(frees, axis=1),
+        "rejected": rejects.sum(axis=1) / shape[1],
+        "columns": tuple((labels[k].id, labels[k].kind, labels[k].actor_id) for k in binding),
     }
 
 
-def _undominated_tie(value: np.ndarray, raised: np.ndarray, ok: np.ndarray,
-                     veto_sum: np.ndarray) -> np.ndarray:
-    """Per draw, the pick among the packages that tie with the best acceptable ``value``.
+def _accepts(labels: Sequence[kernel.Column], rejected: Sequence[np.ndarray],
+             shape: tuple[int, int], n_actors: int) -> np.ndarray:
+    """``(A, N)`` in how many draws each actor accepts each package: none of its own rules
+    (binding or not) and not its outside option rejects it."""
+    out = np.zeros((n_actors, shape[1]), dtype=np.int64)
+    for a in range(n_actors):
+        mine = np.zeros(shape, dtype=bool)
+        for column, hit in zip(labels, rejected, strict=True):
+            if column.actor == a:
+                mine |= hit
+        out[a] = shape[0] - np.count_nonzero(mine, axis=0)
+    return out
 
-    A package ties when its ``raised`` objective (every veto actor's utility raised by the
-    tolerance) reaches the best ``value``. Among ties the largest ``veto_sum`` wins (a tie
-    dominated by another has a smaller sum, so the pick is never dominated), then the lowest
-    package number.
-    """
-    best = np.where(ok, value, -np.inf).max(axis=1, keepdims=True)
-    ties = ok & (raised >= best)
-    top = np.where(ties, veto_sum, -np.inf).max(axis=1, keepdims=True)
-    return np.argmax(ties & (veto_sum >= top - TIE / 2), axis=1)
+
+def _solutions(batch: BatchDomain, utility: kernel.ByActor, ok: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Per draw, the kernel's pick of the Nash and of the Kalai-Smorodinsky package."""
+    parties = batch.parties
+    gains = kernel.veto_gains(utility, batch.disagreement, parties)
+    sums = kernel.veto_sum(utility, parties)
+    nash = kernel.undominated_tie(kernel.nash_product(gains),
+                                  kernel.nash_product(gains, kernel.TIE_SHIFT), ok, sums)
+    ideal = kernel.acceptable_ideal(utility, ok, np.flatnonzero(parties), len(batch.actors))
+    spans = kernel.ks_spans(ideal, batch.disagreement, parties)
+    ks = kernel.undominated_tie(kernel.ks_ratio(gains, spans),
+                                kernel.ks_ratio(gains, spans, kernel.TIE_SHIFT), ok, sums)
+    return nash, ks
 
 
 @dataclass(frozen=True)
@@ -435,6 +395,7 @@ Executor = Callable[[SweepPlan, int, Sequence[tuple[int, int]], Callable[[int], 
 
 PER_DRAW_KEYS = ("inputs", "agreement", "forecast", "nash", "ks")
 SUMMED_KEYS = ("acceptable", "accepts", "pivotal", "freeing", "rejected")
+LABEL_KEY = "columns"  # (id, kind, actor id) of each binding column, in the summed arrays' order
 
 
 def merge_parts(parts: Iterable[dict]) -> dict:
@@ -446,12 +407,15 @@ def merge_parts(parts: Iterable[dict]) -> dict:
     """
     per_draw: dict[str, list[np.ndarray]] = {key: [] for key in PER_DRAW_KEYS}
     sums: dict[str, np.ndarray] = {}
+    labels: tuple = ()
     for part in parts:
+        labels = part[LABEL_KEY]  # the same in every chunk: the compiled rules'
         for key in PER_DRAW_KEYS:
             per_draw[key].append(part[key])
         for key in SUMMED_KEYS:
             sums[key] = sums[key] + part[key] if key in sums else 0 + part[key]
-    return {**{key: np.concatenate(arrays) for key, arrays in per_draw.items()}, **sums}
+    return {**{key: np.concatenate(arrays) for key, arrays in per_draw.items()}, **sums,
+            LABEL_KEY: labels}
 
 
 def in_process(plan: SweepPlan, seed: int, chunks: Sequence[tuple[int, int]],
@@ -485,7 +449,7 @@ def sweep(scenario: Scenario, *, draws: int, seed: int = 0,
     acceptable, accepts = merged["acceptable"], merged["accepts"]
     pivotal, freeing, rejected = merged["pivotal"], merged["freeing"], merged["rejected"]
     names = [path for path, *_ in plan.inputs] + [f"claim:{c.id}" for c in scenario.claims]
-    blocking = _blocking_rows(plan, draws, pivotal, freeing, rejected)
+    blocking = _blocking_rows(merged["columns"], draws, pivotal, freeing, rejected)
     return SweepResult(
         plan=plan, draws=draws, seed=seed, agreement=merged["agreement"],
         forecast=merged["forecast"], inputs=merged["inputs"], input_names=tuple(names),
@@ -494,25 +458,13 @@ def sweep(scenario: Scenario, *, draws: int, seed: int = 0,
     )
 
 
-def _blocking_rows(plan: SweepPlan, draws: int, pivotal, freeing, rejected) -> list[dict]:
-    s = plan.scenario
-    veto = {a.id: a.has_veto for a in s.actors}
-    labels = []
-    for rule in s.red_lines:
-        labels.append((rule.id, "red_line", rule.actor))
-    for rule in s.linkages:
-        labels.append((rule.id, "linkage", rule.actor))
-    for rule in s.ratification:
-        if rule.requires is not None:
-            labels.append((rule.id, "ratification", rule.actor))
-        if rule.min_utility is not None:
-            labels.append((rule.id + (":approval" if rule.requires is not None else ""),
-                           "ratification", rule.actor))
-    for actor in s.actors:
-        labels.append((f"{actor.id}:outside_option", "outside_option", actor.id))
-    labels = [lab for lab in labels if binds(lab[1], veto[lab[2]])]
+def _blocking_rows(columns: Sequence[tuple[str, str, str]], draws: int, pivotal: np.ndarray,
+                  freeing: np.ndarray, rejected: np.ndarray) -> list[dict]:
+    """One row per binding column (labelled by :func:`run_chunk` from the compiled rules): the
+    share of draws it blocks every deal in, frees some package in, and the packages it
+    rejects per draw on average."""
     rows = [{"id": i, "kind": k, "actor": a, "blocks": int(p) / draws,
              "frees_packages": int(f) / draws, "rejects": float(r) / draws}
-            for (i, k, a), p, f, r in zip(labels, pivotal, freeing, rejected, strict=True)]
+            for (i, k, a), p, f, r in zip(columns, pivotal, freeing, rejected, strict=True)]
     rows.sort(key=lambda r: (-r["blocks"], -r["frees_packages"], -r["rejects"], r["id"]))
     return rows
