@@ -159,6 +159,7 @@ def test_a_deu_file_takes_its_voting_weights(tmp_path):
     assert fc.observed and set(fc.observed) == set(fc.point) == set(neg.issues)
     assert fc.positions == {} and fc.forecast is not None
     assert "MAE" in repr(fc)
+    _short(repr(fc))  # 33 issues: the first few and how many more
 
 
 @pytest.mark.parametrize("model", ["compromise", "median", "bdm", "smp"])

@@ -44,6 +44,7 @@ MAX_ROUNDS = 1_000  # as `redline forecast --rounds`: every round's positions ar
 PANDAS_HINT = "pip install 'redline[pandas]'"
 REPR_WIDTH = 100  # characters of one line of a result's repr before it is cut
 HTML_ROWS = 12  # rows of each table a result shows in a notebook
+REPR_ROWS = 6  # issues a forecast's repr lists
 _SCENARIO_FORMATS = ("yaml", "dict", "scenario")
 _INPUTS = {"yaml": "a scenario file", "dict": "a scenario dict", "scenario": "a scenario",
            "genius": "a Genius folder", "ktab": "a KTAB CSV file", "csv": "an actor CSV file",
@@ -665,7 +666,7 @@ class ForecastResult(_Result):
         rounds = f", {self.rounds} rounds" if self.rounds else ""
         lines = [f"ForecastResult {self.model}{rounds}: {len(self.point)} issues"
                  + (f", {len(self.positions)} actors" if self.positions else "")]
-        shown = list(self.point.items())[:HTML_ROWS]
+        shown = list(self.point.items())[:REPR_ROWS]
         lines += [f"  {issue}: {_number(value)}" for issue, value in shown]
         if len(self.point) > len(shown):
             lines.append(f"  ... {len(self.point) - len(shown)} more issues")
