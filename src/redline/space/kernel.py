@@ -29,7 +29,7 @@ their ties with one piece of code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -276,31 +276,42 @@ def veto_gains(utilities, disagreement: np.ndarray, parties: np.ndarray,
     exact
         Count gains within the tolerance of 0 as 0; ``False`` skips that (a cheaper estimate).
     """
+    return list(_each_gain(utilities, disagreement, parties, exact))
+
+
+def _each_gain(utilities, disagreement: np.ndarray, parties: np.ndarray,
+               exact: bool) -> Iterator[np.ndarray]:
+    """:func:`veto_gains` one actor at a time (an objective then holds one gain at a time)."""
     d = np.asarray(disagreement, dtype=float)
-    out = []
     for c in np.flatnonzero(parties):
-        gain = utilities[..., c] - d[..., c, None]
-        out.append(without_noise(gain) if exact else gain)
-    return out
+        gain = utilities[..., c] - (d[c] if d.ndim == 1 else d[..., c, None])
+        yield without_noise(gain) if exact else gain
 
 
 def _shifted(gain: np.ndarray, shift: float) -> np.ndarray:
     return gain + shift if shift else gain
 
 
-def nash_product(gains: Sequence[np.ndarray], shift: float = 0.0) -> np.ndarray:
+def nash_product(gains: Iterable[np.ndarray], shift: float = 0.0) -> np.ndarray:
     """Nash's objective ``prod_i max(g_i + shift, 0)`` over the veto actors' gains."""
-    out = np.clip(_shifted(gains[0], shift), 0, None)
-    for g in gains[1:]:
-        out *= np.clip(_shifted(g, shift), 0, None)
+    out = None
+    for g in gains:
+        if out is None:
+            out = np.clip(_shifted(g, shift), 0, None)
+        else:
+            out *= np.clip(_shifted(g, shift), 0, None)
     return out
 
 
-def smallest_gain(gains: Sequence[np.ndarray], shift: float = 0.0) -> np.ndarray:
+def smallest_gain(gains: Iterable[np.ndarray], shift: float = 0.0) -> np.ndarray:
     """The egalitarian objective ``min_i (g_i + shift)``."""
-    out = _shifted(gains[0], shift)
-    for k, g in enumerate(gains[1:]):
-        out = np.minimum(out, _shifted(g, shift), out=None if k == 0 else out)
+    out, fresh = None, False
+    for g in gains:
+        if out is None:
+            out = _shifted(g, shift)
+        else:
+            out = np.minimum(out, _shifted(g, shift), out=out if fresh else None)
+            fresh = True
     return out
 
 
@@ -324,7 +335,7 @@ def ks_spans(ideal: np.ndarray, disagreement: np.ndarray, parties: np.ndarray
     return [span[..., c, None] if span.ndim > 1 else span[c] for c in np.flatnonzero(parties)]
 
 
-def ks_ratio(gains: Sequence[np.ndarray], spans: Sequence[np.ndarray],
+def ks_ratio(gains: Iterable[np.ndarray], spans: Sequence[np.ndarray],
              shift: float = 0.0) -> np.ndarray:
     """Kalai-Smorodinsky's objective ``min_i (g_i + shift) / (ideal_i - d_i)``.
 
@@ -338,7 +349,8 @@ def ks_ratio(gains: Sequence[np.ndarray], spans: Sequence[np.ndarray],
         if np.ndim(span) == 0 or flat.all() or not flat.any():
             ratio = np.ones(np.shape(gain)) if flat.all() else gain / span
         else:
-            ratio = np.where(flat, 1.0, gain / np.where(flat, 1.0, span))
+            ratio = gain / np.where(flat, 1.0, span)
+            np.copyto(ratio, 1.0, where=flat)
         out = ratio if out is None else np.minimum(out, ratio, out=out)
     return out
 
@@ -370,13 +382,16 @@ def objectives(parties: np.ndarray, disagreement: np.ndarray,
     """
 
     def nash(u, shift: float = 0.0, exact: bool = True) -> np.ndarray:
-        return nash_product(veto_gains(u, disagreement, parties, exact), shift)
+        """:func:`nash_product` of the veto actors' gains."""
+        return nash_product(_each_gain(u, disagreement, parties, exact), shift)
 
     def utilitarian(u, shift: float = 0.0, exact: bool = True) -> np.ndarray:
+        """:func:`utility_sum` over the veto actors (``exact`` changes nothing)."""
         return utility_sum(u, parties, shift)
 
     def egalitarian(u, shift: float = 0.0, exact: bool = True) -> np.ndarray:
-        return smallest_gain(veto_gains(u, disagreement, parties, exact), shift)
+        """:func:`smallest_gain` of the veto actors' gains."""
+        return smallest_gain(_each_gain(u, disagreement, parties, exact), shift)
 
     out: dict[str, Objective] = {"nash": nash, "utilitarian": utilitarian,
                                  "egalitarian": egalitarian}
@@ -384,7 +399,8 @@ def objectives(parties: np.ndarray, disagreement: np.ndarray,
         spans = ks_spans(ideal, disagreement, parties)
 
         def kalai_smorodinsky(u, shift: float = 0.0, exact: bool = True) -> np.ndarray:
-            return ks_ratio(veto_gains(u, disagreement, parties, exact), spans, shift)
+            """:func:`ks_ratio` of the veto actors' gains and room."""
+            return ks_ratio(_each_gain(u, disagreement, parties, exact), spans, shift)
 
         out["kalai_smorodinsky"] = kalai_smorodinsky
     return out
