@@ -35,7 +35,6 @@ from redline.space.tolerance import THRESHOLD_SLACK, rounded_distance
 TRUE, FALSE, UNKNOWN = 1, 0, -1
 
 
-
 def field_range(path: str) -> tuple[float, float]:
     """The range of the numeric input at ``path`` (its last component names the field)."""
     return FIELD_RANGES[path.rsplit(".", 1)[-1]]

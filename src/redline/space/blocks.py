@@ -33,6 +33,7 @@ class BlockOptions:
 
     @property
     def shape(self) -> tuple[int, int]:
+        """``(packages, issues)``, like the array of options it stands for."""
         return (self.prefix.shape[0] * self.tail, self.radices.size)
 
     def __getitem__(self, key: tuple) -> np.ndarray:
@@ -52,6 +53,8 @@ class BlockOptions:
 
 @dataclass(frozen=True)
 class Block:
+    """Packages ``[start, stop)``: their utilities and, on demand, their options."""
+
     start: int
     stop: int
     utilities: np.ndarray  # (stop - start, n_actors)
@@ -59,6 +62,7 @@ class Block:
 
     @property
     def indices(self) -> np.ndarray:
+        """The block's package numbers."""
         return np.arange(self.start, self.stop, dtype=np.int64)
 
 

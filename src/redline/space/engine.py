@@ -136,6 +136,7 @@ class Analysis:
         return int(self.pareto_counts.sum())
 
     def options(self, index: int) -> np.ndarray:
+        """The option index on each issue of package ``index``."""
         return decode(np.array([index]), self.domain.radices)[0]
 
 
@@ -330,6 +331,7 @@ class _Optimum:
                 hint="coarsen the issues or merge options")
 
     def result(self, domain: Domain) -> Solution:
+        """The undominated ties as a :class:`Solution`, the first ``limit`` listed."""
         self._drop_dominated()
         if self.counts.size == 0:
             return _no_solution(self.name, domain)

@@ -17,11 +17,14 @@ through this module:
   to share out (Kalai-Smorodinsky counts it as fully satisfied, :func:`no_room`).
 * **Ties of the bargaining solutions.** A package ties with the optimum ``f*`` of an objective
   ``f`` when raising each veto actor's utility by :data:`UTILITY_TOLERANCE` would make it
-  optimal: ``f(u + UTILITY_TOLERANCE) >= f*``. This is relative where it has to be: for the
+  optimal: ``f(u + UTILITY_TOLERANCE) >= f*`` (:func:`redline.space.kernel.ties`, for
+  ``analyze`` and sweeps alike). This is relative where it has to be: for the
   Nash product, gains of a few thousandths give products near 1e-13, and a package whose
   product is 6 times smaller does not tie however small both numbers are. (The objectives are
   scored on unrounded utilities: rounding moves a utility by up to half the tolerance, which
   would eat into it.)
+* **Thresholds.** An option within :data:`THRESHOLD_SLACK` of an ``at_least``/``at_most``
+  threshold on an issue's 0-100 scale meets it (:mod:`redline.scenario.compile`).
 * **Positions.** Distances on the 0-100 scale of an issue are rounded to
   :data:`POSITION_DECIMALS` decimals before the spatial evaluation compares them, so an ideal
   point midway between two options is equally far from both (``10.4 - 10.1 != 10.7 - 10.4``

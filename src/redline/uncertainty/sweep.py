@@ -1,12 +1,12 @@
 """Monte Carlo sweeps: the agreement-space analysis and a forecast over many draws.
 
 Each draw picks a truth for every claim (with its probability; see :mod:`.claims`) and a value
-for every uncertain input (see :mod:`.distributions`), compiles the scenario for the whole batch
-at once (:func:`redline.scenario.compile.compile_batch`), and evaluates every package in every
-draw with the agreement-space kernel (:mod:`redline.space.kernel`), the code ``analyze`` runs
-with one draw: utilities ``(draws, packages)`` per actor, the rejections of the compiled rules
-and outside options (labelled by the rules themselves), the rules that bind, the Nash and
-Kalai-Smorodinsky objectives and their tie rule. The forecast is the registry's model
+for every uncertain input (see :mod:`redline.scenario.distributions`), compiles the scenario for
+the whole batch at once (:func:`redline.scenario.compile.compile_batch`), and evaluates every
+package in every draw with the agreement-space kernel (:mod:`redline.space.kernel`), the code
+``analyze`` runs with one draw: utilities ``(draws, packages)`` per actor, the rejections of the
+compiled rules and outside options (labelled by the rules themselves), the rules that bind, the
+Nash and Kalai-Smorodinsky objectives and their tie rule. The forecast is the registry's model
 (:mod:`redline.forecast.registry`) on the whole chunk.
 
 Where ``analyze`` lists every undominated tie of a solution, a draw records one of them
@@ -77,6 +77,7 @@ class SweepPlan:
 
     @property
     def n_packages(self) -> int:
+        """Packages in the space (every one is evaluated in every draw)."""
         return int(self.options.shape[0])
 
 
@@ -291,14 +292,18 @@ class SweepResult:
 
     @property
     def p_agreement(self) -> float:
+        """The share of draws where some package is acceptable to every veto actor."""
         return float(self.agreement.mean()) if self.draws else float("nan")
 
     def package(self, index: int) -> dict[str, str]:
+        """``{issue id: option label}`` of package ``index``."""
         issues = self.plan.scenario.issues
         return {issue.id: issue.option_values()[int(o)][0]
                 for issue, o in zip(issues, self.plan.options[index], strict=True)}
 
     def solution_distribution(self, which: np.ndarray, top: int = 10) -> list[dict]:
+        """The ``top`` most frequent packages of per-draw picks ``which`` (-1: no deal), with
+        their probabilities; most frequent first, then by package number."""
         values, counts = np.unique(which, return_counts=True)
         order = np.lexsort((values, -counts))[:top]
         out = []
@@ -309,6 +314,8 @@ class SweepResult:
         return out
 
     def leading_packages(self, top: int = 5) -> list[dict]:
+        """The ``top`` most frequent Nash and K-S packages: P(acceptable to all), each actor's
+        P(accepts), and how often each is the Nash and the K-S package."""
         seen: list[int] = []
         for which in (self.nash, self.ks):
             values, counts = np.unique(which[which >= 0], return_counts=True)
@@ -325,6 +332,7 @@ class SweepResult:
         } for i in seen]
 
     def forecast_quantiles(self) -> dict[str, dict[str, float]]:
+        """Per issue, the forecast's quantiles (:data:`QUANTILES`) and mean over draws."""
         out = {}
         for i, issue in enumerate(self.plan.scenario.issues):
             column = self.forecast[:, i]
@@ -349,6 +357,7 @@ class SweepResult:
         return rows
 
     def to_dict(self) -> dict:
+        """The JSON form (the CLI's ``sweep --json``)."""
         return {
             "scenario": self.plan.scenario.scenario.id,
             "draws": self.draws,
