@@ -32,15 +32,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from redline.errors import RedlineError
+from redline.forecast.registry import MAX_ROUNDS
+from redline.uncertainty.sweep import DEFAULT_DRAWS, SEED_MAX
 
 if TYPE_CHECKING:  # pragma: no cover
     from redline.pipeline import Loaded
 
 __all__ = ["AnalysisResult", "Deal", "ForecastResult", "Negotiation", "SweepResult", "load"]
 
-DEFAULT_DRAWS = 10_000  # as `redline sweep`
-SEED_MAX = 2**31 - 1  # as `redline sweep --seed`
-MAX_ROUNDS = 1_000  # as `redline forecast --rounds`: every round's positions are kept
 PANDAS_HINT = "pip install 'redline[pandas]'"
 REPR_WIDTH = 100  # characters of one line of a result's repr before it is cut
 HTML_ROWS = 12  # rows of each table a result shows in a notebook

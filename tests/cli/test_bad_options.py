@@ -15,7 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from redline.cli import app
-from redline.cli.options import MAX_BOOT, MAX_ROUNDS, SEED_MAX
+from redline.cli.options import MAX_BOOT, SEED_MAX
+from redline.forecast.registry import MAX_ROUNDS
 from redline.uncertainty.sweep import MAX_DRAWS
 
 runner = CliRunner()

@@ -12,11 +12,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from redline.cli import options
-from redline.cli.common import DEFAULT_DRAWS, app, print_json, user_errors, warn
+from redline.cli.common import app, print_json, user_errors, warn
 from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError, listing
 from redline.space.engine import DEFAULT_LIST_LIMIT, DEFAULT_MAX_PACKAGES, check_size
 from redline.space.frontier import MAX_FRONTIER_POINTS
+from redline.uncertainty.sweep import DEFAULT_DRAWS
 
 stderr = Console(stderr=True)
 

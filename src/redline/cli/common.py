@@ -81,7 +81,6 @@ def _main(
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DEFAULT_DRAWS = 10_000  # Monte Carlo draws of `sweep` (and what `check` checks against)
 
 
 def fail(error: RedlineError | str, code: int = 2) -> None:

@@ -32,7 +32,7 @@ from redline.cli.common import app, print_json, user_errors
 from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError
 from redline.forecast.base import Forecast
-from redline.forecast.registry import MODELS, model_conventions
+from redline.forecast.registry import MAX_ROUNDS, MODELS, model_conventions
 from redline.pipeline import DEFAULT_MODEL
 
 stdout = Console()
@@ -55,7 +55,7 @@ def _model_options(model: str, rounds: int | None) -> dict[str, Any]:
     options.model_name(model)
     chosen = model_options(model, rounds)  # refuses rounds for a model without them
     if rounds is not None:
-        options.int_in_range(rounds, "--rounds", low=0, high=options.MAX_ROUNDS)
+        options.int_in_range(rounds, "--rounds", low=0, high=MAX_ROUNDS)
     return chosen
 
 

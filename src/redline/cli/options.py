@@ -17,9 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from redline.errors import RedlineError
+from redline.uncertainty.sweep import SEED_MAX
 
-SEED_MAX = 2**31 - 1  # the web app's range too: a seed works everywhere
-MAX_ROUNDS = 1_000  # BDM keeps every round's positions: 1,000 rounds is seconds and MBs
 MAX_BOOT = 100_000  # bootstrap resamples are held at once: (boot, groups) integers
 WORKERS_PER_CORE = 4
 SCHEDULER_ADDRESS = re.compile(  # [PROTOCOL://]HOST:PORT, or Dask's in-process inproc://...

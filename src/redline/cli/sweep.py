@@ -18,10 +18,11 @@ from rich.progress import (
 
 from redline.cli import options
 from redline.cli.analyze import parse_assume
-from redline.cli.common import DEFAULT_DRAWS, app, print_json, user_errors
+from redline.cli.common import app, print_json, user_errors
 from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError
 from redline.pipeline import DEFAULT_MODEL
+from redline.uncertainty.sweep import DEFAULT_DRAWS
 
 stderr = Console(stderr=True)
 

@@ -20,6 +20,8 @@ from redline.forecast.compromise import CompromiseModel, MeanModel
 from redline.forecast.median import MedianModel, WeightedMedianModel
 from redline.forecast.nash import NashModel
 
+MAX_ROUNDS = 1_000  # largest --rounds / rounds=: BDM keeps every round's positions (seconds, MBs)
+
 Factory = Callable[..., ForecastModel]
 
 MODELS: dict[str, Factory] = {

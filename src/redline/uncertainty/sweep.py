@@ -52,6 +52,8 @@ from redline.space.packages import strides
 from redline.uncertainty.claims import claim_probabilities
 
 MAX_DRAWS = 1_000_000  # every draw's inputs and forecast are kept
+DEFAULT_DRAWS = 10_000  # `redline sweep`, `check` and the library's `sweep()`
+SEED_MAX = 2**31 - 1  # the largest seed anywhere (CLI, web app, library): a seed works everywhere
 DRAWS_HINT = "P(agreement)'s sampling error is at most 0.5/sqrt(draws): 0.16 points at 100,000"
 MAX_PACKAGES = 2_000_000
 # One chunk's (draws x packages) arrays stay within this; see chunk_bytes_per_draw.

@@ -15,12 +15,12 @@ from redline.forecast.registry import check_actor_count, model_conventions, mode
 from redline.pipeline import DEFAULT_MODEL, load, run_study
 from redline.scenario.model import Scenario
 from redline.space.engine import Analysis, analysis_to_dict
-from redline.uncertainty.sweep import SweepResult
+from redline.uncertainty.sweep import SEED_MAX, SweepResult
 from redline.web.store import json_safe
 
 DEFAULT_DRAWS = 500
 MAX_DRAWS = 5_000
-MAX_SEED = 2**31 - 1
+MAX_SEED = SEED_MAX  # one range of seeds for every shell
 MAX_PACKAGES = 5_000_000  # the app answers within seconds; larger spaces belong to the CLI
 PARETO_ROWS = 200
 
