@@ -44,6 +44,7 @@ from redline.forecast.base import (
     salience_for,
 )
 from redline.forecast.registry import (
+    DEFAULT_MODEL,
     check_actor_count,
     get_model,
     model_conventions,
@@ -64,8 +65,6 @@ from redline.space.engine import (
 )
 from redline.space.frontier import MAX_FRONTIER_POINTS
 
-#: The forecast (and sweep) model when none is named.
-DEFAULT_MODEL = "compromise"
 #: The forecasts the HTML report shows when none are named.
 REPORT_MODELS = ("smp", "bdm")
 #: Input formats :func:`load` reads (``dict`` and ``scenario``: Python objects, not files).

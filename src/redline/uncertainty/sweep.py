@@ -34,7 +34,7 @@ from numpy.random import default_rng  # see sample()
 
 from redline.errors import RedlineError
 from redline.forecast.base import salience_for
-from redline.forecast.registry import check_actor_count, get_model
+from redline.forecast.registry import DEFAULT_MODEL, check_actor_count, get_model
 from redline.scenario.compile import (
     FALSE,
     TRUE,
@@ -135,7 +135,7 @@ def check_sweep_size(scenario: Scenario, draws: int | None = None) -> tuple[int,
 
 
 def make_plan(scenario: Scenario, *, assume: Mapping[str, bool] | None = None,
-              model: str = "compromise", chunk_size: int | None = None,
+              model: str = DEFAULT_MODEL, chunk_size: int | None = None,
               draws: int | None = None) -> SweepPlan:
     """Everything the chunks need; sizes are checked first (:func:`check_sweep_size`)."""
     total, size = check_sweep_size(scenario, draws)
@@ -442,7 +442,7 @@ def in_process(plan: SweepPlan, seed: int, chunks: Sequence[tuple[int, int]],
 
 
 def sweep(scenario: Scenario, *, draws: int, seed: int = 0,
-          assume: Mapping[str, bool] | None = None, model: str = "compromise",
+          assume: Mapping[str, bool] | None = None, model: str = DEFAULT_MODEL,
           executor: Executor = in_process, progress: Callable[[int], None] | None = None,
           chunk_size: int | None = None) -> SweepResult:
     """Run ``draws`` Monte Carlo draws of ``scenario``; see the module docstring.
