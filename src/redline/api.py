@@ -33,7 +33,7 @@ import numpy as np
 
 from redline.errors import RedlineError
 from redline.forecast.registry import MAX_ROUNDS
-from redline.uncertainty.sweep import DEFAULT_DRAWS, SEED_MAX
+from redline.uncertainty.limits import DEFAULT_DRAWS, SEED_MAX
 
 if TYPE_CHECKING:  # pragma: no cover
     from redline.pipeline import Loaded
@@ -346,7 +346,7 @@ class Negotiation:
         SweepResult
         """
         from redline import pipeline
-        from redline.uncertainty.sweep import DRAWS_HINT, MAX_DRAWS
+        from redline.uncertainty.limits import DRAWS_HINT, MAX_DRAWS
 
         _count(draws, "draws", high=MAX_DRAWS, hint=DRAWS_HINT)
         _count(seed, "seed", low=0, high=SEED_MAX)

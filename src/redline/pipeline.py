@@ -45,6 +45,7 @@ from redline.forecast.base import (
 )
 from redline.forecast.registry import (
     DEFAULT_MODEL,
+    REPORT_MODELS,
     check_actor_count,
     get_model,
     model_conventions,
@@ -65,8 +66,6 @@ from redline.space.engine import (
 )
 from redline.space.frontier import MAX_FRONTIER_POINTS
 
-#: The forecasts the HTML report shows when none are named.
-REPORT_MODELS = ("smp", "bdm")
 #: Input formats :func:`load` reads (``dict`` and ``scenario``: Python objects, not files).
 FORMATS = ("yaml", "genius", "ktab", "csv", "deu", "dict", "scenario")
 #: The DEU voting weights :func:`load` looks for beside a DEU file when none are given.

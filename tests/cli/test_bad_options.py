@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from redline.cli import app
 from redline.cli.options import MAX_BOOT, SEED_MAX
 from redline.forecast.registry import MAX_ROUNDS
-from redline.uncertainty.sweep import MAX_DRAWS
+from redline.uncertainty.limits import MAX_DRAWS
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

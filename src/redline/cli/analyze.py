@@ -17,7 +17,7 @@ from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError, listing
 from redline.space.engine import DEFAULT_LIST_LIMIT, DEFAULT_MAX_PACKAGES, check_size
 from redline.space.frontier import MAX_FRONTIER_POINTS
-from redline.uncertainty.sweep import DEFAULT_DRAWS
+from redline.uncertainty.limits import DEFAULT_DRAWS
 
 stderr = Console(stderr=True)
 
@@ -124,7 +124,7 @@ def check(
     reported after 'ok'.
     """
     from redline import pipeline
-    from redline.uncertainty.sweep import DRAWS_HINT, MAX_DRAWS
+    from redline.uncertainty.limits import DRAWS_HINT, MAX_DRAWS
 
     file = input_file(file, example)
     options.int_in_range(max_packages, "--max-packages", low=1)

@@ -32,8 +32,7 @@ from redline.cli.common import app, print_json, user_errors
 from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError
 from redline.forecast.base import Forecast
-from redline.forecast.registry import MAX_ROUNDS, MODELS, model_conventions
-from redline.pipeline import DEFAULT_MODEL
+from redline.forecast.registry import DEFAULT_MODEL, MAX_ROUNDS, MODELS, model_conventions
 
 stdout = Console()
 

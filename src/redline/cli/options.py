@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from redline.errors import RedlineError
-from redline.uncertainty.sweep import SEED_MAX
+from redline.uncertainty.limits import SEED_MAX
 
 MAX_BOOT = 100_000  # bootstrap resamples are held at once: (boot, groups) integers
 WORKERS_PER_CORE = 4

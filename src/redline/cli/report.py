@@ -12,7 +12,7 @@ from redline.cli.analyze import parse_assume
 from redline.cli.common import app, user_errors
 from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError
-from redline.pipeline import REPORT_MODELS
+from redline.forecast.registry import REPORT_MODELS
 from redline.space.engine import DEFAULT_MAX_PACKAGES
 
 INSTALL_HINT = "pip install 'redline[report]'"
@@ -60,7 +60,7 @@ def report(
         if png.absolute() == output.absolute():
             raise RedlineError("names the same path as --output", field="--png",
                                hint="give the PNGs their own folder")
-    from redline.uncertainty.sweep import DRAWS_HINT, MAX_DRAWS
+    from redline.uncertainty.limits import DRAWS_HINT, MAX_DRAWS
 
     if draws is not None:
         options.int_in_range(draws, "--draws", low=1, high=MAX_DRAWS, hint=DRAWS_HINT)

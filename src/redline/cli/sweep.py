@@ -21,8 +21,8 @@ from redline.cli.analyze import parse_assume
 from redline.cli.common import app, print_json, user_errors
 from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError
-from redline.pipeline import DEFAULT_MODEL
-from redline.uncertainty.sweep import DEFAULT_DRAWS
+from redline.forecast.registry import DEFAULT_MODEL
+from redline.uncertainty.limits import DEFAULT_DRAWS
 
 stderr = Console(stderr=True)
 
@@ -53,7 +53,7 @@ def sweep(
     file = input_file(file, example)
     from redline import pipeline
     from redline.uncertainty.executors import dask_executor, in_process
-    from redline.uncertainty.sweep import DRAWS_HINT, MAX_DRAWS
+    from redline.uncertainty.limits import DRAWS_HINT, MAX_DRAWS
 
     options.int_in_range(draws, "--draws", low=1, high=MAX_DRAWS, hint=DRAWS_HINT)
     options.seed(seed)

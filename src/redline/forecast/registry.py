@@ -21,6 +21,7 @@ from redline.forecast.median import MedianModel, WeightedMedianModel
 from redline.forecast.nash import NashModel
 
 DEFAULT_MODEL = "compromise"  # the forecast every command, the web app and the library use unasked
+REPORT_MODELS = ("smp", "bdm")  # the forecasts the HTML report shows when none are named
 MAX_ROUNDS = 1_000  # largest --rounds / rounds=: BDM keeps every round's positions (seconds, MBs)
 
 Factory = Callable[..., ForecastModel]

@@ -50,11 +50,8 @@ from redline.space import kernel
 from redline.space.domain import approximate, package_count
 from redline.space.packages import strides
 from redline.uncertainty.claims import claim_probabilities
+from redline.uncertainty.limits import DRAWS_HINT, MAX_DRAWS
 
-MAX_DRAWS = 1_000_000  # every draw's inputs and forecast are kept
-DEFAULT_DRAWS = 10_000  # `redline sweep`, `check` and the library's `sweep()`
-SEED_MAX = 2**31 - 1  # the largest seed anywhere (CLI, web app, library): a seed works everywhere
-DRAWS_HINT = "P(agreement)'s sampling error is at most 0.5/sqrt(draws): 0.16 points at 100,000"
 MAX_PACKAGES = 2_000_000
 # One chunk's (draws x packages) arrays stay within this; see chunk_bytes_per_draw.
 CHUNK_MEMORY_BYTES = 512 * 2**20

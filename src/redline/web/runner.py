@@ -15,7 +15,8 @@ from redline.forecast.registry import check_actor_count, model_conventions, mode
 from redline.pipeline import DEFAULT_MODEL, load, run_study
 from redline.scenario.model import Scenario
 from redline.space.engine import Analysis, analysis_to_dict
-from redline.uncertainty.sweep import SEED_MAX, SweepResult
+from redline.uncertainty.limits import SEED_MAX
+from redline.uncertainty.sweep import SweepResult
 from redline.web.store import json_safe
 
 DEFAULT_DRAWS = 500
