@@ -25,6 +25,7 @@ class OneLineUsageErrors(TyperGroup):
     missing argument) is one line on stderr with exit status 2, like every other bad input."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Run the command; a usage error (unknown option, bad value): one line, exit 2."""
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:

@@ -42,6 +42,7 @@ app.add_typer(validate_app, name="validate")
 
 
 class InputFormat(StrEnum):
+    """The input formats of ``redline forecast --format`` (guessed from the file if omitted)."""
     yaml = "yaml"
     ktab = "ktab"
     csv = "csv"

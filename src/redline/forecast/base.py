@@ -191,10 +191,12 @@ class ForecastModel(Protocol):
         *,
         actors: tuple[str, ...] | None = None,
         dimensions: tuple[str, ...] | None = None,
-    ) -> Forecast: ...
+    ) -> Forecast:
+        """Forecast one scenario: ``capability (n,)``, ``position`` and ``salience (n, d)``."""
 
     def predict(self, capability: np.ndarray, position: np.ndarray,
-                salience: np.ndarray) -> np.ndarray: ...
+                salience: np.ndarray) -> np.ndarray:
+        """Each run's forecast point: ``(runs, n, d)`` inputs in, ``(runs, d)`` out."""
 
 
 def salience_for(model: ForecastModel, salience: np.ndarray, *,

@@ -450,6 +450,7 @@ class _BDMBase(IssueByIssue):
         raise NotImplementedError
 
     def options(self) -> dict[str, Any]:
+        """The model's options; ``engine`` is the choice (a result says which engine ran)."""
         return {"rounds": self.rounds, "dtype": self.dtype, "engine": self.engine}
 
     def run_batch(self, capability: Any, position: Any, salience: Any) -> BDMBatchResult:
@@ -578,6 +579,7 @@ class BDMScholzModel(_BDMBase):
                         least_move_compromise=False)
 
     def options(self) -> dict[str, Any]:
+        """The model's options; ``engine`` is the choice (a result says which engine ran)."""
         return {"rounds": self.rounds, "q": self.q, "capitulation_bug": self.capitulation_bug,
                 "dtype": self.dtype, "engine": self.engine}
 
@@ -608,5 +610,6 @@ class BDM2002Model(_BDMBase):
                         least_move_compromise=True)
 
     def options(self) -> dict[str, Any]:
+        """The model's options; ``engine`` is the choice (a result says which engine ran)."""
         return {"rounds": self.rounds, "q": self.q, "t": self.t, "dtype": self.dtype,
                 "engine": self.engine}

@@ -302,9 +302,11 @@ class CompromiseModel(IssueByIssue):
         return c * s
 
     def issue_points(self, capability, position, salience, n_dims) -> np.ndarray:
+        """The weighted mean position of each one-issue run, weights ``c^a s^b``."""
         return weighted_mean(position, self.weights(capability, salience))
 
     def options(self) -> dict[str, Any]:
+        """The model's options: the exponents of capability and salience."""
         return {"capability_power": self.capability_power,
                 "salience_power": self.salience_power}
 
@@ -316,4 +318,5 @@ class MeanModel(IssueByIssue):
     quick_sweep = True  # a mean per issue: thousands of draws in milliseconds
 
     def issue_points(self, capability, position, salience, n_dims) -> np.ndarray:
+        """The unweighted mean position of each one-issue run."""
         return position.mean(axis=-1)

@@ -55,6 +55,7 @@ class WeightedMedianModel(IssueByIssue):
     name = "median"
 
     def issue_points(self, capability, position, salience, n_dims) -> np.ndarray:
+        """The ``c s``-weighted (lower) median position of each one-issue run."""
         weight = scaled_by_power_of_two(capability) * scaled_by_power_of_two(salience)
         return lower_weighted_median(position, weight)  # exact rescaling: the same median
 
@@ -65,4 +66,5 @@ class MedianModel(IssueByIssue):
     name = "median-unweighted"
 
     def issue_points(self, capability, position, salience, n_dims) -> np.ndarray:
+        """The unweighted median position of each one-issue run."""
         return np.median(position, axis=-1)

@@ -163,6 +163,8 @@ class NashModel(IssueByIssue):
 
     def issue_points(self, capability, position, salience, n_dims, status_quo=None
                      ) -> np.ndarray:
+        """The Nash bargaining solution of each one-issue run, weights ``c s``; ``status_quo``
+        ``(n_dims,)`` is the disagreement point where given."""
         check_scale(capability, position, salience)  # the objective multiplies them
         sq = self._reference_point(n_dims, status_quo)
         runs_sq = None if sq is None else np.tile(sq, position.shape[0] // n_dims)

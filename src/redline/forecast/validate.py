@@ -61,11 +61,11 @@ class IssueTable(Protocol):
 
     @property
     def groups(self) -> Sequence[str]:  # (n_issues,) the unit of bootstrap resampling
-        ...
+        """``(n_issues,)`` the unit of bootstrap resampling (a proposal's name)."""
 
     @property
     def has_outcome(self) -> np.ndarray:  # (n_issues,) bool
-        ...
+        """``(n_issues,)`` whether the issue has an observed outcome."""
 
 
 Inputs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]

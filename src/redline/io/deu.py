@@ -60,6 +60,7 @@ class DEUData:
 
     @property
     def has_outcome(self) -> np.ndarray:
+        """``(n_issues,)`` whether the issue has an observed outcome."""
         return np.isfinite(self.outcomes)
 
 

@@ -51,6 +51,7 @@ class _Issue:
 
 
 def is_genius_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder holding XML files (a Genius domain with its profiles)."""
     return path.is_dir() and any(path.glob("*.xml"))
 
 

@@ -57,10 +57,12 @@ class KtabData:
 
     @property
     def n_actors(self) -> int:
+        """The number of actors."""
         return len(self.actors)
 
     @property
     def n_dims(self) -> int:
+        """The number of dimensions (issues)."""
         return len(self.dimensions)
 
 

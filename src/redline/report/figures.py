@@ -51,6 +51,7 @@ def esc(value: object) -> str:
 
 
 def colour(k: int) -> str:
+    """The ``k``-th colour of the palette (repeating)."""
     return PALETTE[k % len(PALETTE)]
 
 
@@ -304,6 +305,8 @@ def sweep_figures(result, branch=None) -> dict[str, go.Figure]:
 
 
 def forecast_histograms(result) -> go.Figure:
+    """One histogram per issue of a sweep's forecasts (a
+    :class:`~redline.uncertainty.sweep.SweepResult`)."""
     issues = result.plan.scenario.issues
     fig = make_subplots(rows=len(issues), cols=1, vertical_spacing=0.08,
                         subplot_titles=[esc(issue.name) for issue in issues])
@@ -326,6 +329,7 @@ def _package_name(package: dict[str, str] | None) -> str:
 
 
 def nash_distribution_figure(result, top: int = 10) -> go.Figure:
+    """The probability of the ``top`` most frequent Nash packages over a sweep's draws."""
     rows = result.solution_distribution(result.nash, top=top)
     issues = esc(" / ".join(issue.id for issue in result.plan.scenario.issues))
     fig = go.Figure(go.Bar(
@@ -340,6 +344,7 @@ def nash_distribution_figure(result, top: int = 10) -> go.Figure:
 
 
 def branch_label(result) -> str:
+    """The claims a sweep assumed, as ``id=true, ...``, or ``integrated`` when none."""
     assume = result.plan.assume
     return ", ".join(f"{k}={'true' if v else 'false'}" for k, v in assume.items()) or "integrated"
 

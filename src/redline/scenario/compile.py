@@ -55,6 +55,8 @@ class Draws:
     claims: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def number(self, path: str, raw: object) -> np.ndarray:
+        """The input at ``path`` (written ``raw`` in the scenario) in every draw, ``(size,)``: its
+        drawn values if it is uncertain and drawn, else its point value."""
         if raw is None:
             raise ValueError(f"no value at {path}")
         if is_uncertain(raw) and path in self.values:
@@ -82,6 +84,7 @@ class BatchDomain:
 
     @property
     def size(self) -> int:
+        """The number of draws."""
         return int(self.disagreement.shape[0])
 
 
@@ -103,6 +106,8 @@ claim_truths = claim_codes
 
 
 def deterministic_draws(scenario: Scenario, assume: Mapping[str, bool] | None = None) -> Draws:
+    """The one draw of the deterministic analysis: every input at its point value, claims as
+    assumed."""
     truths = claim_codes(scenario, assume)
     code = {True: TRUE, False: FALSE, None: UNKNOWN}
     return Draws(1, {}, {k: np.array([code[v]]) for k, v in truths.items()})
@@ -161,6 +166,7 @@ def uncertain_inputs(scenario: Scenario) -> list[tuple[str, object, float, float
 # ---------------------------------------------------------------- compilation
 
 def issue_spaces(scenario: Scenario) -> tuple[IssueSpace, ...]:
+    """The numeric issue spaces of a scenario's issues (labels and 0-100 values)."""
     out = []
     for issue in scenario.issues:
         pairs = issue.option_values()

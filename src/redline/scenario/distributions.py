@@ -37,16 +37,20 @@ class _Dist(BaseModel):
     model_config = FINITE
 
     def mean(self) -> float:  # pragma: no cover - overridden
+        """The mean of the distribution (the point value of its field)."""
         raise NotImplementedError
 
     def support(self) -> tuple[float, float]:  # pragma: no cover - overridden
+        """``(low, high)``: the smallest and largest value it can take."""
         raise NotImplementedError
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:  # pragma: no cover
+        """``n`` draws from ``rng``."""
         raise NotImplementedError
 
 
 class Uniform(_Dist):
+    """``{uniform: [low, high]}``: every value in the range equally likely."""
     uniform: tuple[float, float] = Field(description="[low, high]")
 
     @model_validator(mode="after")
@@ -58,17 +62,21 @@ class Uniform(_Dist):
         return self
 
     def mean(self) -> float:
+        """The midpoint of the range."""
         return (self.uniform[0] + self.uniform[1]) / 2
 
     def support(self) -> tuple[float, float]:
+        """``(low, high)``."""
         return self.uniform
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws from ``rng``."""
         low, high = self.uniform
         return low + (high - low) * rng.random(n)
 
 
 class Triangular(_Dist):
+    """``{triangular: [low, mode, high]}``."""
     triangular: tuple[float, float, float] = Field(description="[low, mode, high]")
 
     @model_validator(mode="after")
@@ -80,12 +88,15 @@ class Triangular(_Dist):
         return self
 
     def mean(self) -> float:
+        """``(low + mode + high) / 3``."""
         return sum(self.triangular) / 3
 
     def support(self) -> tuple[float, float]:
+        """``(low, high)``."""
         return self.triangular[0], self.triangular[2]
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws from ``rng`` (by inversion)."""
         low, mode, high = self.triangular
         u = rng.random(n)
         if high == low:
@@ -97,6 +108,7 @@ class Triangular(_Dist):
 
 
 class NormalSpec(BaseModel):
+    """The parameters of a normal: mean, standard deviation and optional truncation bounds."""
     model_config = FINITE
     mean: float
     sd: float = Field(description="Standard deviation before truncation (>= 0).")
@@ -113,14 +125,17 @@ class NormalSpec(BaseModel):
 
 
 class Normal(_Dist):
+    """``{normal: {mean, sd, low, high}}``: a normal truncated to ``[low, high]``."""
     normal: NormalSpec
 
     def bounds(self) -> tuple[float, float]:
+        """The truncation bounds, infinite where not given."""
         spec = self.normal
         return (-math.inf if spec.low is None else spec.low,
                 math.inf if spec.high is None else spec.high)
 
     def support(self) -> tuple[float, float]:
+        """The truncation bounds, infinite where not given."""
         return self.bounds()
 
     def within(self, low: float, high: float) -> Normal:
@@ -133,10 +148,12 @@ class Normal(_Dist):
             "high": high if spec.high is None else min(spec.high, high)}))
 
     def mean(self) -> float:
+        """The exact mean of the truncated normal."""
         spec = self.normal
         return truncated_normal_mean(spec.mean, spec.sd, *self.bounds())
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws from ``rng`` (by inversion, one uniform number per draw)."""
         spec = self.normal
         low, high = self.bounds()
         u = rng.random(n)
@@ -155,6 +172,7 @@ class Normal(_Dist):
 
 
 class ChoiceSpec(BaseModel):
+    """The values of a discrete distribution and their probabilities (default: equal)."""
     model_config = FINITE
     values: list[float] = Field(min_length=1)
     p: list[float] | None = Field(None, description="Probabilities (default: equal).")
@@ -173,21 +191,26 @@ class ChoiceSpec(BaseModel):
 
 
 class Choice(_Dist):
+    """``{choice: {values: [...], p: [...]}}``: one of the values, with its probability."""
     choice: ChoiceSpec
 
     def probabilities(self) -> np.ndarray:
+        """The probability of each value (equal when ``p`` is not given)."""
         spec = self.choice
         if spec.p is None:
             return np.full(len(spec.values), 1 / len(spec.values))
         return np.asarray(spec.p, dtype=float)
 
     def mean(self) -> float:
+        """The probability-weighted mean of the values."""
         return float(np.dot(self.choice.values, self.probabilities()))
 
     def support(self) -> tuple[float, float]:
+        """``(smallest value, largest value)``."""
         return min(self.choice.values), max(self.choice.values)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws from ``rng``."""
         cdf = np.cumsum(self.probabilities())
         cdf[-1] = 1.0
         index = np.searchsorted(cdf, rng.random(n), side="right")
@@ -253,6 +276,7 @@ def point(value: float | _Dist, low: float, high: float) -> float:
 
 
 def is_uncertain(value: object) -> bool:
+    """Whether ``value`` is a distribution (not a plain number)."""
     return isinstance(value, _Dist)
 
 

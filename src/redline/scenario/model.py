@@ -80,10 +80,12 @@ def check_range(value: object, name: str) -> None:
 
 
 class Strict(BaseModel):
+    """The base of the scenario's models: no unknown fields, frozen, finite numbers only."""
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Meta(Strict):
+    """What the scenario is: an id, a title, a description and the as-of date."""
     id: Id = "scenario"
     title: str = ""
     description: str = ""
@@ -91,6 +93,7 @@ class Meta(Strict):
 
 
 class Source(Strict):
+    """Where a judgment comes from, and how reliable it is."""
     id: Id
     name: str
     kind: Literal["press", "official", "interview", "analyst", "dataset", "other"] = "other"
@@ -105,6 +108,7 @@ class Source(Strict):
 
 
 class Actor(Strict):
+    """A party, mediator or stakeholder: its clout, veto and outside option."""
     id: Id
     name: str
     role: Literal["party", "mediator", "stakeholder"] = "party"
@@ -138,16 +142,19 @@ class Actor(Strict):
 
     @property
     def has_veto(self) -> bool:
+        """Whether a deal needs this actor: ``veto`` if given, else every role but stakeholder."""
         return self.veto if self.veto is not None else self.role != "stakeholder"
 
 
 class Option(Strict):
+    """One option of an issue: a label and its place on the 0-100 scale."""
     label: str = Field(min_length=1, max_length=80)
     value: float = Field(ge=0, le=100, description="Position on the issue's 0-100 scale.")
     description: str = ""
 
 
 class Scale(Strict):
+    """A continuous issue: a grid from ``low`` to ``high`` with ``step``."""
     step: float = Field(gt=0, le=100, description="Grid step on the 0-100 scale.")
     low: float = Field(0, ge=0, le=100)
     high: float = Field(100, ge=0, le=100)
@@ -166,6 +173,7 @@ class Scale(Strict):
 
 
 class Issue(Strict):
+    """An issue under negotiation: ordered options or a scale."""
     id: Id
     name: str
     description: str = ""
@@ -324,6 +332,7 @@ class Gate(Strict):
 
 
 class RedLine(Gate):
+    """What an actor will never accept (``never``) or always requires (``require``)."""
     id: Id
     actor: Id
     description: str = ""
@@ -404,6 +413,7 @@ class Override(Strict):
 
 
 class Claim(Strict):
+    """A reported fact that changes the analysis where it is true, with its sources."""
     id: Id
     text: str
     reported_by: list[Id] = Field(default_factory=list)
@@ -475,6 +485,7 @@ class _Known:
 
     @classmethod
     def of(cls, s: Scenario) -> _Known:
+        """The ids ``s`` defines."""
         return cls({x.id for x in s.sources}, {x.id for x in s.claims},
                    {x.id for x in s.actors}, {x.id: x for x in s.issues})
 

@@ -35,6 +35,7 @@ class IssueSpace:
 
     @property
     def size(self) -> int:
+        """The number of options."""
         return len(self.labels)
 
 
@@ -135,23 +136,28 @@ class Domain:
 
     @property
     def radices(self) -> np.ndarray:
+        """The number of options of each issue (the mixed radix of package indices)."""
         return np.array([issue.size for issue in self.issues], dtype=np.int64)
 
     @property
     def n_packages(self) -> int:
+        """The number of packages (an exact integer)."""
         return package_count(issue.size for issue in self.issues)
 
     @property
     def n_actors(self) -> int:
+        """The number of actors."""
         return len(self.actors)
 
     @property
     def party_mask(self) -> np.ndarray:
+        """Which actors must accept a deal (all when ``parties`` is not given)."""
         if self.parties is None:
             return np.ones(self.n_actors, dtype=bool)
         return self.parties
 
     def names(self) -> tuple[str, ...]:
+        """The actors' display names (their ids where none are given)."""
         return self.actor_names or self.actors
 
 

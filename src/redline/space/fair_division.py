@@ -28,12 +28,14 @@ from redline.scenario.points import load_points  # noqa: F401
 
 @dataclass(frozen=True)
 class Division:
+    """The result of Adjusted Winner: each party's share of each item and the totals."""
     parties: tuple[str, str]
     shares: dict[str, tuple[Fraction, Fraction]]  # item -> (share of party 0, share of party 1)
     totals: tuple[Fraction, Fraction]
     split_item: str | None
 
     def to_dict(self) -> dict:
+        """The division as JSON-ready data (fractions as strings), as ``divide --json`` shows."""
         a, b = self.parties
         return {
             "parties": list(self.parties),

@@ -322,6 +322,7 @@ class _Window:
         self.index_bytes = 0
 
     def add(self, points: np.ndarray) -> None:
+        """Append ``points`` (one column per point) in chunks of ``_CHUNK`` columns."""
         for s in range(0, points.shape[1], _CHUNK):
             part = points[:, s : s + _CHUNK]
             self.chunks.append(_Chunk(part, self.size))

@@ -20,6 +20,10 @@ RELIABILITY_FLOOR = 0.001
 
 
 def claim_probability(claim: Claim, reliability: dict[str, float | None]) -> float:
+    """The probability that ``claim`` is true: its own ``probability`` if given, else by Bayes' rule
+    from even odds: each source that reports it multiplies the odds by ``r / (1 - r)`` and each that
+    denies it divides them (``r``: the source's reliability in ``reliability``, 0.5 if unknown, kept
+    within ``RELIABILITY_FLOOR`` of 0 and 1)."""
     if claim.probability is not None:
         return float(claim.probability)
     odds = 1.0
@@ -37,5 +41,6 @@ def claim_probability(claim: Claim, reliability: dict[str, float | None]) -> flo
 
 
 def claim_probabilities(scenario: Scenario) -> dict[str, float]:
+    """The probability of every claim of ``scenario`` (:func:`claim_probability`)."""
     reliability = {s.id: s.reliability for s in scenario.sources}
     return {c.id: claim_probability(c, reliability) for c in scenario.claims}

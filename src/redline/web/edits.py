@@ -61,6 +61,7 @@ class NumberField:
 
 @dataclass(frozen=True)
 class ClaimField:
+    """A claim's row of the edit form: its probability and its assumed branch."""
     index: int
     id: str
     text: str
@@ -79,6 +80,7 @@ class EditForm:
     claims: tuple[ClaimField, ...]
 
     def number_fields(self) -> Iterator[NumberField]:
+        """Every stance's number fields (ideal point, salience), in form order."""
         for _actor, _name, cells in self.stances:
             for _issue, ideal, salience in cells:
                 yield ideal

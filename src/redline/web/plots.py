@@ -23,6 +23,7 @@ CONFIG_JSON = json.dumps(figures.PLOTLY_CONFIG)  # plotly.js config of every fig
 
 @dataclass(frozen=True)
 class Plot:
+    """A plotly figure for a page: its element id, title and JSON."""
     id: str  # HTML id of the figure's element
     title: str
     json: str  # plotly figure JSON

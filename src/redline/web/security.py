@@ -234,9 +234,11 @@ class CsrfSigner:
         return hmac.new(self.secret, token.encode(), hashlib.sha256).hexdigest()
 
     def new_token(self) -> str:
+        """A fresh random CSRF token."""
         return secrets.token_urlsafe(32)
 
     def cookie_value(self, token: str) -> str:
+        """The token signed for the cookie: ``token.mac``."""
         return f"{token}.{self._mac(token)}"
 
     def token_from_cookie(self, value: str | None) -> str | None:

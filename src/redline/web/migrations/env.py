@@ -28,6 +28,7 @@ def _run(connection) -> None:
 
 
 def run_migrations_offline() -> None:
+    """Write the migrations as SQL for the configured URL, without connecting."""
     url = normalize_url(config.get_main_option("sqlalchemy.url") or "")
     context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
                       dialect_opts={"paramstyle": "named"})
@@ -36,6 +37,7 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
+    """Run the migrations on a connection (the one given, or a new one to the URL)."""
     connection = config.attributes.get("connection")
     if connection is not None:
         _run(connection)

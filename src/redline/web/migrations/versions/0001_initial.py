@@ -17,6 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Create the scenario, version and run tables."""
     op.create_table(
         "scenario",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -58,6 +59,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the tables again."""
     op.drop_index("ix_run_version_id", table_name="run")
     op.drop_table("run")
     op.drop_index("ix_version_scenario_id", table_name="version")
