@@ -209,7 +209,8 @@ def divide(
 ) -> None:
     """Adjusted Winner fair division of items between two parties (exact fractions)."""
     from redline.report.terminal import render_division
-    from redline.space.fair_division import adjusted_winner, load_points
+    from redline.scenario.points import load_points
+    from redline.space.fair_division import adjusted_winner
 
     parties, items = load_points(input_file(file, example, "division"))
     result = adjusted_winner(items, parties)

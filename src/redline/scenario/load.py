@@ -67,14 +67,14 @@ def build_scenario(
         first = error.errors()[0]
         loc = _field_path(tuple(first["loc"]))
         raise ScenarioError(
-            _message(first), file=name, line=_line(root, loc), field=_dotted(loc),
+            _message(first), file=name, line=_line(root, loc), field=dotted(loc),
             hint=_hint(first),
         ) from None
     try:
         check_references(scenario)
     except ReferenceError_ as error:
         raise ScenarioError(
-            str(error), file=name, line=_line(root, error.path), field=_dotted(error.path)
+            str(error), file=name, line=_line(root, error.path), field=dotted(error.path)
         ) from None
     return scenario
 
@@ -121,7 +121,8 @@ def _field_path(loc: tuple) -> tuple:
     return tuple(out)
 
 
-def _dotted(loc: tuple) -> str:
+def dotted(loc: tuple) -> str:
+    """A pydantic error location as the dotted path the messages show (``actors[2].name``)."""
     out = ""
     for part in loc:
         if isinstance(part, int):

@@ -21,10 +21,6 @@ from fractions import Fraction
 
 from redline.errors import RedlineError
 
-# The file is read at the boundary (redline.scenario.points). Re-exported only until the
-# `divide` command (cli/analyze.py, being rewritten elsewhere) imports it from there.
-from redline.scenario.points import load_points  # noqa: F401
-
 
 @dataclass(frozen=True)
 class Division:

@@ -24,8 +24,7 @@ import yaml
 from redline.errors import RedlineError, ScenarioError
 from redline.report.markup import fmt_number
 from redline.scenario.distributions import is_uncertain
-from redline.scenario.load import _dotted as dotted
-from redline.scenario.load import parse_scenario
+from redline.scenario.load import dotted, parse_scenario
 from redline.scenario.model import Condition, Scenario
 from redline.web import yaml_edit
 from redline.web.yaml_edit import REMOVE

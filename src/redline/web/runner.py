@@ -37,6 +37,8 @@ class Settings:
     y_actor: str | None = None
 
     def checked(self, scenario: Scenario) -> Settings:
+        """These settings, once each is valid for ``scenario``; else a RedlineError naming
+        the field (model, draws, seed, x axis, y axis)."""
         if self.model not in model_names():
             raise RedlineError(f"unknown model {self.model!r}; valid models: "
                                f"{', '.join(model_names())}", field="model")
@@ -76,6 +78,7 @@ class Outcome:
 
     @property
     def summary(self) -> dict:
+        """The headline numbers the page and the history show."""
         return self.results["summary"]
 
 

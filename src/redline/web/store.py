@@ -116,7 +116,7 @@ class StoreError(RedlineError):
 
 
 class Base(DeclarativeBase):
-    pass
+    """The declarative base of the store's tables (one metadata for Alembic)."""
 
 
 def _now() -> dt.datetime:
@@ -124,6 +124,8 @@ def _now() -> dt.datetime:
 
 
 class ScenarioRow(Base):
+    """A scenario the app has saved, by its key (the scenario id and where it came from)."""
+
     __tablename__ = "scenario"
     __table_args__ = (UniqueConstraint("key", name="uq_scenario_key"),)
 
@@ -137,6 +139,8 @@ class ScenarioRow(Base):
 
 
 class VersionRow(Base):
+    """One saved version of a scenario: its YAML text, note and number within the scenario."""
+
     __tablename__ = "version"
     __table_args__ = (UniqueConstraint("scenario_id", "number", name="uq_version_number"),)
 
@@ -155,6 +159,8 @@ class VersionRow(Base):
 
 
 class RunRow(Base):
+    """The results of running one version: settings, summary numbers and the full JSON."""
+
     __tablename__ = "run"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -302,10 +308,12 @@ class Store:
         return cls(engine)
 
     def close(self) -> None:
+        """Release the database connections."""
         self.engine.dispose()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        """A session for one unit of work; objects stay readable after it commits."""
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
