@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Literal
 
 from redline.errors import RedlineError
-from redline.safe_yaml import compose, construct
 
 ExampleKind = Literal["scenario", "division"]
 SUFFIX = ".yaml"
@@ -149,6 +148,8 @@ def describe(name: str) -> Example:
     """
     text = example_text(name)
     where = f"{name}{SUFFIX}"
+    from redline.safe_yaml import compose, construct  # only when an example is described
+
     root = compose(text, where)
     data = construct(root, where) if root is not None else None
     if isinstance(data, dict) and isinstance(data.get("scenario"), dict):
