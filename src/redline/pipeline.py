@@ -773,3 +773,178 @@ def run_study(loaded: Loaded, *, models: Sequence[str] = REPORT_MODELS,
             timings["sweep"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - start
     return Study(loaded, analysis, forecasts, refused, sweep, sweep_error, notes, timings)
+
+
+# ---------------------------------------------------------------- proposals
+
+@dataclass(frozen=True)
+class EvaluationRun:
+    """A proposal (or a package) judged in ``loaded``'s claim branch and, with draws, under its
+    uncertainty.
+
+    Attributes
+    ----------
+    evaluation
+        The deterministic judgment (:class:`~redline.space.proposals.ProposalEvaluation`).
+    package
+        The package as given, ``{issue id: option label}``.
+    proposal
+        The scenario's :class:`~redline.scenario.model.Proposal`, or ``None`` for a package.
+    odds
+        Per completion, the sweep's counts (:class:`~redline.uncertainty.proposals.ProposalOdds`),
+        or ``None`` with no draws.
+    scenario
+        The scenario's id.
+    """
+
+    evaluation: Any  # ProposalEvaluation
+    package: Mapping[str, str]
+    proposal: Any = None  # Proposal
+    odds: Any = None  # ProposalOdds
+    scenario: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form, exactly ``redline evaluate --json``."""
+        from redline.space.engine import package_labels
+        from redline.space.proposals import gainers
+        from redline.space.tolerance import UTILITY_DECIMALS
+        from redline.uncertainty.intervals import WILSON_Z
+
+        ev = self.evaluation
+        domain = ev.domain
+        actors = domain.actors
+
+        def utilities(values: np.ndarray) -> dict[str, float]:
+            return {a: round(float(u), UTILITY_DECIMALS) for a, u in zip(actors, values,
+                                                                          strict=True)}
+
+        proposal = None
+        if self.proposal is not None:
+            p = self.proposal
+            proposal = {"id": p.id, "title": p.title, "date": p.date, "tabled_by": p.tabled_by,
+                        "sources": list(p.sources)}
+        rows = [{
+            "package": package_labels(domain, v.index),
+            "acceptable": v.acceptable,
+            "blocking": list(v.blocking),
+            "actors": [{"actor": a, "utility": round(float(v.utilities[k]), UTILITY_DECIMALS),
+                        "accepts": bool(v.accepts[k]), "rejected_by": list(v.rejected_by[k])}
+                       for k, a in enumerate(actors)],
+        } for v in ev.completions]
+        closest = []
+        for change in ev.closest:
+            gain, loss = gainers(change)
+            closest.append({
+                "package": package_labels(domain, change.index),
+                "changes": [domain.issues[i].id for i in change.changed],
+                "compared_with": package_labels(domain, change.reference),
+                "utility_change": utilities(change.delta),
+                "gains": [a for a, g in zip(actors, gain, strict=True) if g],
+                "losses": [a for a, g in zip(actors, loss, strict=True) if g],
+            })
+        cuts = []
+        if ev.closest_count > len(ev.closest):
+            cuts.append(f"what_it_takes: first {len(ev.closest):,} of {ev.closest_count:,} "
+                        "packages")
+        uncertainty = None
+        if self.odds is not None:
+            odds = self.odds
+            uncertainty = {
+                "draws": odds.draws, "seed": odds.seed, "interval": "wilson", "z": WILSON_Z,
+                "completions": [{
+                    "package": package_labels(domain, int(index)),
+                    "p_acceptable": odds.interval(odds.acceptable[m]),
+                    "p_accepts": {a: odds.interval(odds.accepts[k, m])
+                                  for k, a in enumerate(actors)},
+                } for m, index in enumerate(odds.indices)],
+                "best_completion": package_labels(domain, int(odds.indices[odds.best])),
+            }
+        return {
+            "scenario": self.scenario,
+            "proposal": proposal,
+            "package": dict(self.package),
+            "open_issues": [domain.issues[i].id for i in ev.open_issues],
+            "completions": rows,
+            "what_it_takes": {"changes": ev.changes, "count": ev.closest_count,
+                              "packages": closest},
+            "uncertainty": uncertainty,
+            "cuts": cuts,
+        }
+
+
+def run_evaluate(loaded: Loaded, proposal_id: str | None = None,
+                 package: Mapping[str, str] | None = None, *, draws: int = 0, seed: int = 0,
+                 model: str = DEFAULT_MODEL, executor: Callable | None = None,
+                 max_completions: int | None = None, limit: int | None = None,
+                 max_packages: int = DEFAULT_MAX_PACKAGES) -> EvaluationRun:
+    """Judge one of the scenario's proposals, or a package, in ``loaded``'s claim branch.
+
+    Parameters
+    ----------
+    loaded
+        From :func:`load`, a scenario (a proposal id) or any input with an agreement space
+        (a package).
+    proposal_id, package
+        Exactly one: the id of one of the scenario's ``proposals``, or ``{issue id: option
+        label}`` (partial packages are judged over their completions).
+    draws, seed
+        With ``draws > 0``, a sweep of the scenario (in ``loaded``'s claim branch when it has
+        one, else integrated over the claims) gives each completion's P(accepts) per actor
+        and P(acceptable), with 95% Wilson intervals; the same seed gives the same numbers.
+    model
+        The sweep's forecast model (the sweep runs it in every draw).
+    executor
+        Where the sweep's chunks run (default in process).
+    max_completions, limit, max_packages
+        As :func:`redline.space.proposals.evaluate_proposal` takes them (``None``: its
+        defaults).
+
+    Returns
+    -------
+    EvaluationRun
+        Its ``to_dict()`` is ``redline evaluate --json``.
+    """
+    from redline.space import proposals as core
+
+    if (proposal_id is None) == (package is None):
+        raise RedlineError("give exactly one of a proposal id or a package", field="proposal",
+                           hint="name a proposal of the scenario, or give --package "
+                           "issue=option,...")
+    domain = loaded.require_domain()
+    chosen = None
+    if proposal_id is not None:
+        scenario = loaded.require_scenario("proposals")
+        ids = [p.id for p in scenario.proposals]
+        if proposal_id not in ids:
+            from redline.errors import listing
+
+            raise RedlineError(f"unknown proposal {proposal_id!r}", file=loaded.source,
+                               field="proposals",
+                               hint=f"proposals: {listing(ids)}" if ids else
+                               "the scenario has no proposals; give --package issue=option,...")
+        chosen = scenario.proposals[ids.index(proposal_id)]
+        package = dict(chosen.package)
+    assert package is not None
+    options: dict[str, Any] = {"max_packages": max_packages}
+    if max_completions is not None:
+        options["max_completions"] = max_completions
+    if limit is not None:
+        options["limit"] = limit
+    if draws:
+        check_sweep(loaded, draws)  # before the deterministic work
+    try:
+        evaluation = core.evaluate_proposal(domain, package, **options)
+    except RedlineError as error:
+        raise loaded.located(error) from None
+    odds = None
+    if draws:
+        from redline.uncertainty.executors import in_process
+        from redline.uncertainty.proposals import proposal_odds
+        from redline.uncertainty.sweep import sweep
+
+        result = sweep(loaded.require_scenario("sweeps"), draws=draws, seed=seed,
+                       assume=dict(loaded.assume), model=model,
+                       executor=executor or in_process)
+        odds = proposal_odds(result, [v.index for v in evaluation.completions])
+    name = loaded.scenario.scenario.id if loaded.scenario is not None else domain.name
+    return EvaluationRun(evaluation, dict(package), chosen, odds, name)

@@ -12,6 +12,7 @@ The JSON Schema of this model (``redline schema``) lets editors autocomplete sce
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -439,6 +440,33 @@ class Claim(Strict):
         return self
 
 
+class Proposal(Strict):
+    """A text on the table: a (possibly partial) package, who tabled it, when, and the sources.
+
+    ``package`` names one option label per issue it settles; the issues it leaves open are
+    evaluated over their completions (``redline evaluate``).
+    """
+
+    id: Id
+    title: str
+    date: str | None = Field(None, description="When it was tabled (ISO date, YYYY-MM-DD).")
+    tabled_by: Id | None = Field(None, description="The actor or source that tabled it.")
+    sources: list[Id] = []
+    package: dict[Id, str] = Field(
+        min_length=1, description="{issue id: option label}; issues left out stay open.")
+    note: str = ""
+
+    @field_validator("date")
+    @classmethod
+    def _iso_date(cls, value):
+        if value is not None:
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"date must be an ISO date (YYYY-MM-DD), got {value!r}") from None
+        return value
+
+
 class Scenario(Strict):
     """A negotiation: see the module docstring."""
 
@@ -453,6 +481,8 @@ class Scenario(Strict):
     red_lines: list[RedLine] = []
     linkages: list[Linkage] = []
     ratification: list[Ratification] = []
+    proposals: list[Proposal] = Field(
+        default_factory=list, description="Texts tabled in the talks, to evaluate.")
 
     model_config = ConfigDict(
         extra="forbid",
@@ -519,6 +549,7 @@ def _unique_ids(s: Scenario) -> None:
                               (s.actors, "actor", "actors"), (s.issues, "issue", "issues")):
         _unique((((path, i, "id"), x.id) for i, x in enumerate(items)), what)
     _unique((((kind, i, "id"), rule.id) for kind, i, rule in _rules(s)), "rule")
+    _unique(((("proposals", i, "id"), p.id) for i, p in enumerate(s.proposals)), "proposal")
 
 
 def _actors(s: Scenario, known: _Known) -> None:
@@ -631,12 +662,31 @@ def _rule_references(s: Scenario, known: _Known) -> None:
                 _condition(cond, known, (kind, i, key))
 
 
+def _proposals(s: Scenario, known: _Known) -> None:
+    """Every proposal is tabled by a known actor or source, cites known sources, and its
+    package names known issues and options those issues have."""
+    for i, proposal in enumerate(s.proposals):
+        path = ("proposals", i)
+        if proposal.tabled_by is not None:
+            _need(proposal.tabled_by, known.actors | known.sources, "actor or source",
+                  (*path, "tabled_by"))
+        for j, src in enumerate(proposal.sources):
+            _need(src, known.sources, "source", (*path, "sources", j))
+        for issue_id, label in proposal.package.items():
+            _need(issue_id, known.issues, "issue", (*path, "package", issue_id))
+            labels = [name for name, _ in known.issues[issue_id].option_values()]
+            if label not in labels:
+                raise ReferenceError_((*path, "package", issue_id),
+                                      f"issue {issue_id!r} has no option {label!r} "
+                                      f"(options: {listing(labels)})")
+
+
 def check_references(s: Scenario) -> None:
     """Check what the pydantic model cannot: ids are unique and every reference is defined.
 
     The checks run in order (:func:`_unique_ids`, :func:`_actors`, :func:`_claims`,
-    :func:`_stances`, :func:`_every_actor_placed`, :func:`_rule_references`), and the first
-    problem is raised.
+    :func:`_stances`, :func:`_every_actor_placed`, :func:`_rule_references`,
+    :func:`_proposals`), and the first problem is raised.
 
     Raises
     ------
@@ -645,5 +695,6 @@ def check_references(s: Scenario) -> None:
     """
     _unique_ids(s)
     known = _Known.of(s)
-    for check in (_actors, _claims, _stances, _every_actor_placed, _rule_references):
+    for check in (_actors, _claims, _stances, _every_actor_placed, _rule_references,
+                  _proposals):
         check(s, known)
