@@ -50,6 +50,7 @@ from redline.space import kernel
 from redline.space.domain import approximate, package_count
 from redline.space.packages import strides
 from redline.uncertainty.claims import claim_probabilities
+from redline.uncertainty.intervals import wilson_interval
 from redline.uncertainty.limits import DRAWS_HINT, MAX_DRAWS
 
 MAX_PACKAGES = 2_000_000
@@ -293,6 +294,12 @@ class SweepResult:
     def p_agreement(self) -> float:
         """The share of draws where some package is acceptable to every veto actor."""
         return float(self.agreement.mean()) if self.draws else float("nan")
+
+    @property
+    def p_agreement_interval(self) -> tuple[float, float]:
+        """The 95% Wilson score interval of :attr:`p_agreement`
+        (:func:`redline.uncertainty.intervals.wilson_interval`)."""
+        return wilson_interval(int(np.count_nonzero(self.agreement)), self.draws)
 
     def package(self, index: int) -> dict[str, str]:
         """``{issue id: option label}`` of package ``index``."""
