@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from redline.forecast.base import Forecast
-from redline.pipeline import REPORT_MODELS, Loaded, load, run_study
+from redline.pipeline import REPORT_MODELS, Loaded, Study, load, run_study
 from redline.report import figures as F
 from redline.report.markup import (
     Html,
@@ -29,6 +29,7 @@ from redline.report.markup import (
     table,
     truth_word,
 )
+from redline.report.summary import executive_summary
 from redline.space.engine import DEFAULT_MAX_PACKAGES, Analysis, package_labels
 
 JUDGMENT_MARK = {"reported": "R", "official": "O", "analyst": "A", "estimate": "E"}
@@ -47,6 +48,7 @@ class ReportData:
     sweep: object | None = None  # SweepResult, integrated over the claims
     branch: object | None = None  # SweepResult with the --assume claims fixed
     figures: dict[str, go.Figure] = field(default_factory=dict)
+    study: Study | None = None  # what run_study returned (the summary reads it)
 
 
 # ---------------------------------------------------------------- collecting results
@@ -71,7 +73,7 @@ def collect(path: str | Path, *, assume: Mapping[str, bool] | None = None,
     data = ReportData(loaded=loaded, analysis=analysis, assume=assume,
                       forecasts={name: run.forecast for name, run in study.forecasts.items()},
                       notes={k: list(v) for k, v in study.notes.items()},
-                      branches=list(study.analysis.branches))
+                      branches=list(study.analysis.branches), study=study)
     figures = data.figures
     if analysis.domain.n_actors >= 2:
         figures["deal_space"] = F.deal_space_figure(analysis, x_actor, y_actor)
@@ -87,6 +89,18 @@ def collect(path: str | Path, *, assume: Mapping[str, bool] | None = None,
 
 
 # ---------------------------------------------------------------- sections
+
+def _summary_section(data: ReportData) -> Html | None:
+    """The answer first: :func:`redline.report.summary.executive_summary` as a list."""
+    if data.study is None:
+        return None
+    rows = []
+    for line in executive_summary(data.study):
+        items = "".join(f"<li>{esc(item)}</li>" for item in line.items)
+        rows.append(f'<li data-summary="{esc(line.key)}"><b>{esc(line.label)}:</b> '
+                    f"{esc(line.text)}" + (f"<ul>{items}</ul>" if items else "") + "</li>")
+    return section("summary", "The answer", [f'<ul class="summary">{"".join(rows)}</ul>'])
+
 
 def _title(data: ReportData) -> str:
     scenario = data.loaded.scenario
@@ -380,6 +394,7 @@ figure.plot { margin: 12px 0; background: white; border: 1px solid var(--line); 
   font-size: 11px; font-weight: 700; text-align: center; color: white; background: #6c757d; }
 .j-reported { background: #2a9d8f; } .j-official { background: #264653; }
 .j-analyst { background: #e76f51; } .j-estimate { background: #e9c46a; color: #1d2733; }
+.summary { padding-left: 20px; font-size: 15.5px; } .summary > li { margin: 6px 0; }
 footer { margin: 48px auto 24px; color: var(--muted); font-size: 12px; }
 """
 
@@ -400,10 +415,12 @@ def render(data: ReportData) -> str:
     """
     from redline import __version__
 
-    sections = [s for s in (_scenario_section(data), _deal_section(data),
-                            _blockers_section(data), _forecast_section(data),
-                            _uncertainty_section(data)) if s is not None]
-    titles = {"scenario": "Scenario", "deal-space": "Deal space", "blockers": "Who blocks",
+    sections = [s for s in (_summary_section(data), _scenario_section(data),
+                            _deal_section(data), _blockers_section(data),
+                            _forecast_section(data), _uncertainty_section(data))
+                if s is not None]
+    titles = {"summary": "Summary", "scenario": "Scenario", "deal-space": "Deal space",
+              "blockers": "Who blocks",
               "forecasts": "Forecasts", "uncertainty": "Uncertainty"}
     present = [k for k in titles if f'data-section="{k}"' in "".join(sections)]
     nav = " ".join(f'<a href="#{k}">{titles[k]}</a>' for k in present)
