@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from redline.cli import app
@@ -105,6 +107,138 @@ def test_the_cases_show_every_table() -> None:
                   "Which red line blocks most often", "Leading packages",
                   "Forecast (compromise) per issue", "Sensitivity", "sweep _s"):
         assert title in texts, title
+
+
+NARROW = 80
+GENIUS = sorted(p for p in (ROOT / "tests" / "data" / "genius").glob("anac_*") if p.is_dir())
+SCENARIOS = sorted(p for p in EXAMPLES.glob("*.yaml") if "actors:" in p.read_text("utf-8"))
+CUT_NOTE = re.compile(r"(--[a-z-]+) ([0-9,]+) shows all")
+
+
+def _run(args: list[str], width: int = NARROW) -> str:
+    result = CliRunner().invoke(app, args,
+                                env={"COLUMNS": str(width), "NO_COLOR": "1", "TERM": "dumb"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _legend(text: str) -> dict[str, str]:
+    """The compact layout's legend: abbreviation -> the rest of its first line."""
+    start = text.index("Issues (abbreviations used below)")
+    rows = {}
+    for line in text[start:].splitlines()[4:]:
+        if line.startswith("└"):
+            return rows
+        cells = [c.strip() for c in line.strip("│").split("│")]
+        if cells[0]:
+            rows[cells[0]] = cells[1]
+    raise AssertionError("the legend table does not end")
+
+
+def _package_headers(text: str) -> list[list[str]]:
+    """The issue abbreviations named by every compact package header, in order."""
+    return [m.split("/") for m in re.findall(r"\((\w+(?:/\w+)*)\)", text.replace("\n┃", ""))
+            if "/" in m]
+
+
+@pytest.mark.parametrize("path", [*SCENARIOS, *GENIUS], ids=lambda p: p.name)
+def test_no_line_is_wider_than_a_narrow_terminal(path: Path) -> None:
+    commands = [["analyze", str(path)]]
+    if path.suffix == ".yaml":
+        commands.append(["sweep", str(path), *SWEEP])
+    for command in commands:
+        text = _run(command)
+        wide = [line for line in text.splitlines() if len(line) > NARROW]
+        assert not wide, (command, wide)
+        assert "Issues (abbreviations used below)" in text
+
+
+@pytest.mark.parametrize("path", [*SCENARIOS, *GENIUS], ids=lambda p: p.name)
+def test_the_legend_names_every_abbreviation_used(path: Path) -> None:
+    from redline import pipeline
+    from redline.report.terminal import issue_abbreviations
+
+    domain = pipeline.load(path).require_domain()
+    expected = issue_abbreviations([i.id for i in domain.issues])
+    text = _run(["analyze", str(path)])
+    legend = _legend(text)
+    assert list(legend) == list(expected.values())
+    for issue in domain.issues:  # each abbreviation stands for its issue's name
+        assert legend[expected[issue.id]].startswith(issue.name.split()[0])
+    headers = _package_headers(text)
+    assert headers, "no compact package column"
+    for used in headers:
+        assert used == list(expected.values())
+
+
+def test_the_wide_layout_keeps_full_labels_and_no_legend() -> None:
+    text = _run(["analyze", str(EXAMPLES / "donbas-2026.yaml")], width=120)
+    assert "Issues (abbreviations used below)" not in text
+    assert "package (donbas / guarantees / weapons / zaporizhzhia / referendum)" in text
+
+
+@given(st.lists(st.text(alphabet="abcdeABC-_1 .", min_size=1, max_size=12), min_size=1,
+                max_size=30, unique=True))
+def test_issue_abbreviations_are_unique_and_short(ids: list[str]) -> None:
+    from redline.report.terminal import issue_abbreviations
+
+    short = issue_abbreviations(ids)
+    assert list(short) == ids
+    assert len(set(short.values())) == len(ids)
+    assert all(len(a) <= 6 for a in short.values()) or len(ids) > 10
+    assert issue_abbreviations(ids) == short  # deterministic
+
+
+@given(st.lists(st.text(alphabet="ab-c ", min_size=1, max_size=10), min_size=1, max_size=12,
+                unique=True), st.integers(2, 12))
+def test_short_labels_never_make_two_options_alike(labels: list[str], chars: int) -> None:
+    from redline.report.terminal import short_labels
+
+    shown = short_labels(labels, chars)
+    assert len(set(shown.values())) == len(labels)
+    for label, text in shown.items():  # a prefix of the label, or the label itself
+        assert text == label or (text.endswith("…") and label.startswith(text[:-1]))
+
+
+def _one_line(text: str) -> str:
+    """``text`` with every run of white space as one space (titles wrap)."""
+    return re.sub(r"\s+", " ", text)
+
+
+def _flags(command: str) -> set[str]:
+    return set(re.findall(r"--[a-z][a-z-]+", _run([command, "--help"], width=200)))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_cut_table_says_so_and_names_a_flag_that_shows_all(width: int) -> None:
+    donbas = str(EXAMPLES / "donbas-2026.yaml")
+    runs = {"analyze": [["analyze", donbas, "--pareto-rows", "1", "--blocker-rows", "1"]],
+            "sweep": [["sweep", donbas, *SWEEP, "--rows", "1"]]}
+    for command, argument_lists in runs.items():
+        flags = _flags(command)
+        for args in argument_lists:
+            text = _run(args, width)
+            notes = CUT_NOTE.findall(_one_line(text))
+            assert len(notes) >= (2 if command == "analyze" else 3), text
+            for flag, count in notes:
+                assert flag in flags, flag
+                # the flag with the count named shows that table whole: its note is gone
+                index = args.index(flag) if flag in args else None
+                again = list(args)
+                if index is None:
+                    again += [flag, count.replace(",", "")]
+                else:
+                    again[index + 1] = count.replace(",", "")
+                assert f"{flag} {count} shows all" not in _one_line(_run(again, width))
+
+
+def test_the_sweep_tables_are_cut_by_rows_and_it_is_checked() -> None:
+    donbas = str(EXAMPLES / "donbas-2026.yaml")
+    text = _run(["sweep", donbas, *SWEEP, "--rows", "2"], width=120)
+    assert "first 2 of 12 rules; --rows 12 shows all" in text
+    result = CliRunner().invoke(app, ["sweep", donbas, *SWEEP, "--rows", "0"])
+    assert result.exit_code == 2
+    assert "--rows" in result.output and "Traceback" not in result.output
 
 
 if __name__ == "__main__":  # rewrite the kept texts

@@ -47,6 +47,9 @@ def sweep(
         help="Use an existing Dask cluster, e.g. tcp://host:8786.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr (a terminal).")] = True,
+    rows: Annotated[int | None, typer.Option(
+        help="Rows of the blocking, leading-package and sensitivity tables shown in the "
+             "terminal (default 10, 8 and 10).", show_default=False)] = None,
     example: ExampleOption = None,
 ) -> None:
     """P(agreement), blocking red lines, solution and forecast distributions, sensitivity."""
@@ -58,6 +61,8 @@ def sweep(
     options.int_in_range(draws, "--draws", low=1, high=MAX_DRAWS, hint=DRAWS_HINT)
     options.seed(seed)
     options.model_name(model)
+    if rows is not None:
+        options.int_in_range(rows, "--rows", low=1)
     if workers is not None and scheduler is not None:
         raise RedlineError("cannot be combined with --scheduler", field="--workers",
                            hint="one starts a local cluster, the other uses a running one")
@@ -91,4 +96,4 @@ def sweep(
         return
     from redline.report.terminal import render_sweep
 
-    render_sweep(Console(), run.results)
+    render_sweep(Console(), run.results, rows=rows)

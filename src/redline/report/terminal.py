@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 import numpy as np
 from rich.console import Console
 from rich.table import Table
@@ -21,16 +24,161 @@ SWEEP_LEADING_ROWS = 8
 SWEEP_SENSITIVITY_ROWS = 10
 SOLUTION_CAPTION = ("Nash: max product of gains · K-S: Kalai-Smorodinsky, max min share of the "
                     "ideal gain · Utilitarian: max sum · Egalitarian: max min gain")
+NARROW_WIDTH = 100  # consoles narrower than this get the compact layout
+ABBREVIATION_CHARS = (3, 6)  # shortest and longest issue abbreviation tried
+SHORTEST_LABEL = 2  # option labels are never cut below one character and an ellipsis
+ELLIPSIS = "…"
+
+
+def is_narrow(console: Console) -> bool:
+    """Whether ``console`` is narrower than :data:`NARROW_WIDTH` (the compact layout)."""
+    return console.width < NARROW_WIDTH
+
+
+def issue_abbreviations(ids: Sequence[str]) -> dict[str, str]:
+    """Short, unique, deterministic names for issues, in the order given.
+
+    Each id's letters and digits, lower-cased, cut to the first 3 characters, or 4, 5, 6 if
+    a shorter cut is taken; if all are taken, the first 4 and a number.
+
+    Parameters
+    ----------
+    ids : sequence of str
+        Issue ids, unique.
+
+    Returns
+    -------
+    dict of str to str
+        Issue id -> abbreviation; no two abbreviations are equal.
+    """
+    low, high = ABBREVIATION_CHARS
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for issue_id in ids:
+        letters = re.sub(r"[^0-9a-z]", "", issue_id.lower()) or "issue"
+        choice = next((letters[:n] for n in range(low, high + 1) if letters[:n] not in taken),
+                      None)
+        number = 2
+        while choice is None or choice in taken:
+            choice, number = f"{letters[:low + 1]}{number}", number + 1
+        taken.add(choice)
+        out[issue_id] = choice
+    return out
+
+
+def short_labels(labels: Sequence[str], chars: int) -> dict[str, str]:
+    """Option labels cut to about ``chars`` characters, never two alike.
+
+    A label longer than ``chars`` keeps a prefix long enough to tell it from every other
+    label of the issue, then an ellipsis; shorter labels stay whole.
+
+    Parameters
+    ----------
+    labels : sequence of str
+        One issue's option labels, unique.
+    chars : int
+        The width aimed at (at least :data:`SHORTEST_LABEL`).
+
+    Returns
+    -------
+    dict of str to str
+        Label -> shown text; the shown texts are unique.
+    """
+    if any(ELLIPSIS in label for label in labels):
+        return {label: label for label in labels}
+    ordered = sorted(set(labels))
+    shared = max((len(_common_prefix(a, b))
+                  for a, b in zip(ordered, ordered[1:], strict=False)), default=0)
+    keep = max(chars - 1, shared + 1, SHORTEST_LABEL - 1)
+    return {label: label if len(label) <= keep + 1 else label[:keep] + ELLIPSIS
+            for label in labels}
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+class CompactPackages:
+    """Packages as one short line each: option labels cut to fit, issues abbreviated."""
+
+    def __init__(self, issues: dict[str, Sequence[str]], names: dict[str, str]):
+        self.labels = issues
+        self.names = names
+        self.abbreviations = issue_abbreviations(list(issues))
+
+    def header(self) -> str:
+        """``package (don/gua/wea)``: the issues' order in a line."""
+        return "package (" + "/".join(self.abbreviations.values()) + ")"
+
+    def fit(self, width: int) -> dict[str, dict[str, str]]:
+        """The longest cut of every label whose packages fit in ``width`` characters."""
+        longest = max((len(label) for labels in self.labels.values() for label in labels),
+                      default=SHORTEST_LABEL)
+        for chars in range(longest, SHORTEST_LABEL - 1, -1):
+            shown = {i: short_labels(labels, chars) for i, labels in self.labels.items()}
+            line = sum(max((len(t) for t in s.values()), default=0) for s in shown.values())
+            if line + len(shown) - 1 <= width:
+                return shown
+        return shown
+
+    def shortest(self) -> int:
+        """The width of the longest package line at the shortest cut."""
+        shown = self.fit(0)
+        return sum(max((len(t) for t in s.values()), default=0)
+                   for s in shown.values()) + len(shown) - 1
+
+    def line(self, package: dict[str, str], width: int) -> str:
+        """One package as ``short/short/short`` in at most ``width`` characters if it can."""
+        shown = self.fit(width)
+        return "/".join(shown[i][package[i]] for i in self.labels)
+
+    def legend(self) -> Table:
+        """The table of abbreviations: each issue's name and its options, in full."""
+        table = Table(title="Issues (abbreviations used below)")
+        table.add_column("abbr", no_wrap=True)
+        table.add_column("issue")
+        table.add_column("options")
+        for issue_id, labels in self.labels.items():
+            name = self.names.get(issue_id) or issue_id
+            table.add_row(self.abbreviations[issue_id],
+                          name if name == issue_id else f"{name} [dim]({issue_id})[/]",
+                          f"{len(labels)}: " + ", ".join(labels))
+        return table
+
+
+def _domain_packages(domain) -> CompactPackages:
+    return CompactPackages({i.id: list(i.labels) for i in domain.issues},
+                           {i.id: i.name for i in domain.issues})
+
+
+def _room(console: Console, others: Sequence[int], share: int = 1) -> int:
+    """Characters left for ``share`` equal columns beside columns of widths ``others``."""
+    used = 1 + sum(w + 3 for w in others) + 3 * share
+    return max(SHORTEST_LABEL, (console.width - used) // share)
+
+
+def _words(text: str) -> int:
+    """The longest word of a header, so a column is never narrower (no split words)."""
+    return max((len(w) for w in text.split()), default=0)
 
 
 def _fmt_package(labels: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in labels.items())
 
 
-def _rule_table(title: str, rows, count_header: str, count, *, with_kind: bool = False) -> Table:
-    """Rules with how many packages each rejects and one more count (``count(row)``)."""
+def _rule_table(title: str, rows, count_header: str, count, *, with_kind: bool = False,
+                width: int | None = None) -> Table:
+    """Rules with how many packages each rejects and one more count (``count(row)``);
+    ``width`` (a narrow console's) keeps rule ids whole when they take at most two fifths."""
     table = Table(title=title)
-    table.add_column("rule", overflow="fold", ratio=2)
+    longest = max((len(b.id) for b in rows), default=0)
+    if width is not None and longest <= width * 2 // 5:
+        table.add_column("rule", no_wrap=True)
+    else:
+        table.add_column("rule", overflow="fold", ratio=2)
     table.add_column("holder")
     table.add_column("rejects", justify="right")
     table.add_column(count_header, justify="right")
@@ -69,24 +217,25 @@ def render_analysis(
     blocker_rows : int, optional
         Rows of the blocking and objecting rules shown (``--blocker-rows``; 0 hides them).
     """
+    compact = _domain_packages(analysis.domain) if is_narrow(console) else None
     _print_title(console, analysis, scenario)
     console.print(_actors_table(analysis, scenario))
-    console.print(_issues_table(analysis))
+    console.print(compact.legend() if compact else _issues_table(analysis))
     if scenario is not None and scenario.claims:
         console.print(_claims_table(analysis, scenario))
     console.print(_counts_line(analysis))
     if analysis.acceptable_count:
-        _print_solutions(console, analysis)
+        _print_solutions(console, analysis, compact)
     else:
         console.print("[bold red]No package is acceptable to every actor with a veto.[/]")
     if analysis.pareto_indices.size and pareto_rows:
-        _print_frontier(console, analysis, pareto_rows)
+        _print_frontier(console, analysis, pareto_rows, compact)
     if blocker_rows:
         _print_blockers(console, analysis, blocker_rows)
     if analysis.closest:
-        console.print(_closest_table(analysis))
+        console.print(_closest_table(analysis, compact, console))
     if branches:
-        console.print(_branches_table(analysis, branches))
+        console.print(_branches_table(analysis, branches, compact, console))
     console.print(_timings_line(analysis))
 
 
@@ -155,18 +304,26 @@ def _counts_line(analysis: Analysis) -> str:
             f"{frontier_text}.")
 
 
-def _print_solutions(console: Console, analysis: Analysis) -> None:
+def _print_solutions(console: Console, analysis: Analysis,
+                     compact: CompactPackages | None = None) -> None:
     """The bargaining solutions' first packages, and a note on ties when there are any."""
     domain = analysis.domain
     solved = {name: sol for name, sol in analysis.solutions.items() if sol.indices.size}
     table = Table(title="Bargaining solutions (among acceptable packages)",
                   caption=SOLUTION_CAPTION)
-    table.add_column("")
+    narrow = compact is not None
+    room = _room(console, [max(len(i.id) for i in domain.issues)], share=len(solved))
+    table.add_column("", **({"no_wrap": True} if narrow else {}))
     for name, sol in solved.items():
         extra = f" (+{sol.count - 1:,} tied)" if sol.count > 1 else ""
-        table.add_column(SOLUTION_TITLES[name] + extra, overflow="fold", ratio=1)
+        table.add_column(SOLUTION_TITLES[name] + extra, overflow="fold", ratio=1,
+                         **({"max_width": room} if narrow else {}))
     packages = {name: package_labels(domain, int(sol.indices[0]))
                 for name, sol in solved.items()}
+    if compact is not None:  # each label cut to its column's width
+        shown = {i: short_labels(labels, room) for i, labels in compact.labels.items()}
+        packages = {name: {i: shown[i][label] for i, label in labels.items()}
+                    for name, labels in packages.items()}
     for issue in domain.issues:
         table.add_row(issue.id, *[packages[name][issue.id] for name in solved])
     table.add_section()
@@ -181,7 +338,8 @@ def _print_solutions(console: Console, analysis: Analysis) -> None:
                       "(--list-limit N for more).[/]")
 
 
-def _print_frontier(console: Console, analysis: Analysis, rows: int) -> None:
+def _print_frontier(console: Console, analysis: Analysis, rows: int,
+                    compact: CompactPackages | None = None) -> None:
     """The first ``rows`` frontier points, acceptable ones first."""
     domain = analysis.domain
     points = analysis.pareto_indices.size
@@ -189,25 +347,50 @@ def _print_frontier(console: Console, analysis: Analysis, rows: int) -> None:
     cut = (f"first {shown} of {points:,} points, --pareto-rows {points} shows all"
            if shown < points else _points(points))
     frontier = Table(title=f"Pareto frontier ({cut}; acceptable ones first)")
-    frontier.add_column("package (" + " / ".join(i.id for i in domain.issues) + ")",
-                        overflow="fold")
-    frontier.add_column("ok")
     shared = bool((analysis.pareto_counts > 1).any())
-    if shared:
-        frontier.add_column("packages alike", justify="right")
-    for actor in domain.actors:
-        frontier.add_column(actor, justify="right")
+    if compact is None:
+        frontier.add_column("package (" + " / ".join(i.id for i in domain.issues) + ")",
+                            overflow="fold")
+        frontier.add_column("ok")
+        if shared:
+            frontier.add_column("packages alike", justify="right")
+        for actor in domain.actors:
+            frontier.add_column(actor, justify="right")
+    else:
+        alike_width = len(f"{int(analysis.pareto_counts.max()):,}") * 2 + 7
+        room = _room(console, [3, *([alike_width] if shared else []),
+                               *[max(len(a), 5) for a in domain.actors]])
+        # too many actors for a column each: their utilities share one column
+        stacked = room < compact.shortest()
+        if stacked:
+            together = min(6 * len(domain.actors) - 1, console.width // 2)
+            room = _room(console, [3, *([alike_width] if shared else []), together])
+        room = max(room, _words(compact.header()))
+        frontier.add_column(compact.header(), overflow="fold",
+                            min_width=_words(compact.header()))
+        frontier.add_column("ok", no_wrap=True)
+        if shared:
+            frontier.add_column("alike", justify="right", no_wrap=True)
+        if stacked:
+            frontier.add_column("utilities (" + " ".join(domain.actors) + ")",
+                                overflow="fold")
+        else:
+            for actor in domain.actors:
+                frontier.add_column(actor, justify="right", no_wrap=True)
     order = np.argsort(~analysis.pareto_acceptable, kind="stable")[:shown]
     for k in order:
         alike = ([f"{analysis.pareto_acceptable_counts[k]:,} of "
                   f"{analysis.pareto_counts[k]:,} ok"] if shared else [])
+        labels = package_labels(domain, int(analysis.pareto_indices[k]))
+        utilities = [f"{u:.3f}" for u in analysis.pareto_utilities[k]]
         frontier.add_row(
-            " / ".join(package_labels(domain, int(analysis.pareto_indices[k])).values()),
+            compact.line(labels, room) if compact else " / ".join(labels.values()),
             "yes" if analysis.pareto_acceptable[k] else "no", *alike,
-            *[f"{u:.3f}" for u in analysis.pareto_utilities[k]])
+            *([" ".join(utilities)] if compact and stacked else utilities))
     console.print(frontier)
     if shared:
-        console.print("[dim]'packages alike': packages with the same utilities for every "
+        console.print(f"[dim]'{'alike' if compact else 'packages alike'}': packages with the "
+                      "same utilities for every "
                       "actor with a veto, one row for all (the first acceptable one "
                       "shown).[/]")
 
@@ -218,7 +401,8 @@ def _print_blockers(console: Console, analysis: Analysis, rows: int) -> None:
     if blockers:
         console.print(_rule_table(
             "What blocks a deal (rules and outside options" + _cut(blockers, rows) + ")",
-            blockers[:rows], "alone", lambda b: b.sole, with_kind=True))
+            blockers[:rows], "alone", lambda b: b.sole, with_kind=True,
+            width=console.width if is_narrow(console) else None))
         console.print("[dim]'alone': packages that would be acceptable if only this "
                       "rule were lifted.[/]")
     objections = [b for b in analysis.advisory if b.rejects]
@@ -226,23 +410,32 @@ def _print_blockers(console: Console, analysis: Analysis, rows: int) -> None:
         console.print(_rule_table(
             "Objections from actors without a veto (they block nothing"
             + _cut(objections, rows) + ")",
-            objections[:rows], "of the acceptable", lambda b: b.objects))
+            objections[:rows], "of the acceptable", lambda b: b.objects,
+            width=console.width if is_narrow(console) else None))
 
 
-def _closest_table(analysis: Analysis) -> Table:
+def _closest_table(analysis: Analysis, compact: CompactPackages | None = None,
+                   console: Console | None = None) -> Table:
     table = Table(title=f"The {len(analysis.closest)} closest packages (fewest broken "
                   "rules, smallest shortfall)")
-    for col in ("package", "breaks", "who must move", "shortfall"):
-        table.add_column(col)
+    for col in (compact.header() if compact else "package", "breaks", "who must move",
+                "shortfall"):
+        table.add_column(col, justify="right" if col == "shortfall" and compact else "left")
     for near in analysis.closest:
-        table.add_row(_fmt_package(package_labels(analysis.domain, near.index)),
+        labels = package_labels(analysis.domain, near.index)
+        table.add_row(compact.line(labels, console.width // 3) if compact and console
+                      else _fmt_package(labels),
                       ", ".join(near.violations), ", ".join(near.must_move),
                       f"{near.shortfall:.3f}")
     return table
 
 
-def _branches_table(analysis: Analysis, branches: list[dict]) -> Table:
+def _branches_table(analysis: Analysis, branches: list[dict],
+                    compact: CompactPackages | None = None,
+                    console: Console | None = None) -> Table:
     domain = analysis.domain
+    if compact is not None and console is not None:
+        return _compact_branches_table(domain, branches, compact, console)
     table = Table(title="Claim branches: acceptable packages if the claim is true / false")
     table.add_column("claim", overflow="fold")
     table.add_column("if true", justify="right")
@@ -254,6 +447,28 @@ def _branches_table(analysis: Analysis, branches: list[dict]) -> Table:
                       f"{row['acceptable_if_false']:,}",
                       _branch_nash(domain, row["nash_if_true"], row["nash_ties_if_true"]),
                       _branch_nash(domain, row["nash_if_false"], row["nash_ties_if_false"]))
+    return table
+
+
+def _compact_branches_table(domain, branches: list[dict], compact: CompactPackages,
+                            console: Console) -> Table:
+    """The claim branches in two short lines per claim: if true, if false."""
+    table = Table(title="Claim branches: acceptable packages and the Nash package")
+    claim_width = min(max(len(row["claim"]) for row in branches), console.width // 3)
+    table.add_column("claim", overflow="fold", min_width=claim_width)
+    table.add_column("if", no_wrap=True)
+    table.add_column("ok", justify="right", no_wrap=True)
+    table.add_column("Nash " + compact.header()[8:], overflow="fold")
+    counts = [len(f"{row[f'acceptable_if_{t}']:,}") for row in branches for t in ("true", "false")]
+    room = _room(console, [claim_width, 5, max(2, *counts)])
+    for row in branches:
+        for truth in ("true", "false"):
+            packages, ties = row[f"nash_if_{truth}"], row[f"nash_ties_if_{truth}"]
+            nash = (compact.line(package_labels(domain, packages[0]), room)
+                    + (f" (+{ties - 1:,} tied)" if ties > 1 else "")) if packages else "no deal"
+            table.add_row(row["claim"] if truth == "true" else "", truth,
+                          f"{row[f'acceptable_if_{truth}']:,}", nash,
+                          end_section=truth == "false")
     return table
 
 
@@ -308,7 +523,7 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def render_sweep(console: Console, results: dict) -> None:
+def render_sweep(console: Console, results: dict, rows: int | None = None) -> None:
     """Print one or two sweeps: P(agreement), claims, blocking, leading packages, forecasts,
     sensitivity.
 
@@ -319,19 +534,33 @@ def render_sweep(console: Console, results: dict) -> None:
     results : dict
         ``{"integrated": SweepResult}``, and ``"assumed"`` for a sweep with claims fixed
         (its tables are the ones shown).
+    rows : int, optional
+        Rows of the blocking, leading-package and sensitivity tables (``--rows``); None
+        keeps each table's default. A table cut short says so and names the option.
     """
     main = results.get("assumed") or results["integrated"]
+    narrow = is_narrow(console)
     scenario = main.plan.scenario
     console.rule(f"[bold]{scenario.scenario.title or scenario.scenario.id}: "
                  f"{main.draws:,} draws, seed {main.seed}")
     console.print(_agreement_table(results))
     console.print(_claim_probability_table(main))
-    console.print(_blocking_table(main))
-    console.print("[dim]'blocks a deal': draws with no acceptable package where lifting this "
-                  "rule alone would give one.[/]")
-    console.print(_leading_table(main))
+    console.print(_blocking_table(main, rows or SWEEP_BLOCKING_ROWS,
+                                  console.width if narrow else None))
+    _print_sweep_cut(console, main.blocking, rows or SWEEP_BLOCKING_ROWS, "rules")
+    console.print(f"[dim]'{'blocks' if narrow else 'blocks a deal'}': draws with no "
+                  "acceptable package where lifting this rule alone would give one.[/]")
+    leading = main.leading_packages()
+    compact = _sweep_packages(main, leading) if narrow else None
+    if compact is not None:
+        console.print(compact.legend())
+    console.print(_leading_table(main, leading[:rows or SWEEP_LEADING_ROWS], compact, console))
+    _print_sweep_cut(console, leading, rows or SWEEP_LEADING_ROWS, "leading packages")
     console.print(_quantile_table(main))
-    console.print(_sensitivity_table(main))
+    sensitivity = main.sensitivity()
+    console.print(_sensitivity_table(sensitivity[:rows or SWEEP_SENSITIVITY_ROWS],
+                                     compact.abbreviations if compact else None))
+    _print_sweep_cut(console, sensitivity, rows or SWEEP_SENSITIVITY_ROWS, "inputs")
     console.print(f"[dim]sweep {main.timings.get('sweep', 0):.2f}s[/]")
 
 
@@ -360,31 +589,76 @@ def _claim_probability_table(result) -> Table:
     return claims
 
 
-def _blocking_table(result) -> Table:
+def _print_sweep_cut(console: Console, rows: list, limit: int, what: str) -> None:
+    """One line under a sweep table cut to ``limit`` rows, naming ``--rows``."""
+    if len(rows) > limit:
+        console.print(f"[dim]first {limit} of {len(rows)} {what}; --rows {len(rows)} "
+                      "shows all[/]")
+
+
+def _sweep_packages(result, leading: list[dict]) -> CompactPackages:
+    """The compact packages of a sweep: each issue's options, or the labels seen."""
+    labels = {}
+    for issue in result.plan.scenario.issues:
+        if issue.options:
+            labels[issue.id] = [o.label for o in issue.options]
+        else:
+            labels[issue.id] = sorted({row["package"][issue.id] for row in leading})
+    return CompactPackages(labels, {i.id: i.name for i in result.plan.scenario.issues})
+
+
+def _blocking_table(result, rows: int = SWEEP_BLOCKING_ROWS, width: int | None = None) -> Table:
+    """The rules that block most often; ``width`` (a narrow console's) shortens headers."""
     table = Table(title="Which red line blocks most often")
-    table.add_column("rule", overflow="fold")
-    table.add_column("holder")
-    table.add_column("blocks a deal", justify="right")
-    table.add_column("alone rejects some package", justify="right")
-    table.add_column("share rejected", justify="right")
-    for row in result.blocking[:SWEEP_BLOCKING_ROWS]:
+    shown = result.blocking[:rows]
+    longest = max((len(row["id"]) for row in shown), default=0)
+    if width is None:
+        table.add_column("rule", overflow="fold")
+        table.add_column("holder")
+        table.add_column("blocks a deal", justify="right")
+        table.add_column("alone rejects some package", justify="right")
+        table.add_column("share rejected", justify="right")
+    else:
+        table.add_column("rule", **({"no_wrap": True} if longest <= width * 2 // 5
+                                    else {"overflow": "fold"}))
+        table.add_column("holder", overflow="fold")
+        for header in ("blocks", "alone rejects", "rejected"):
+            table.add_column(header, justify="right", min_width=_words(header))
+    for row in shown:
         table.add_row(row["id"], row["actor"], _pct(row["blocks"]), _pct(row["frees_packages"]),
                       _pct(row["rejects"]))
     return table
 
 
-def _leading_table(result) -> Table:
+def _leading_table(result, rows: list[dict] | None = None,
+                   compact: CompactPackages | None = None,
+                   console: Console | None = None) -> Table:
+    """The leading packages (``rows``, the first of ``result.leading_packages()`` by default);
+    ``compact`` and ``console`` give each package one short line."""
     scenario = result.plan.scenario
+    if rows is None:
+        rows = result.leading_packages()[:SWEEP_LEADING_ROWS]
     lead = Table(title="Leading packages: P(Nash solution), P(acceptable to all), "
                        "P(each actor accepts)")
-    lead.add_column("package (" + " / ".join(i.id for i in scenario.issues) + ")",
-                    overflow="fold", ratio=3)
-    lead.add_column("Nash", justify="right")
-    lead.add_column("all", justify="right")
-    for actor in scenario.actors:
-        lead.add_column(actor.id, justify="right", overflow="fold")
-    for row in result.leading_packages()[:SWEEP_LEADING_ROWS]:
-        lead.add_row(" / ".join(row["package"].values()), _pct(row["p_nash"]),
+    if compact is None or console is None:
+        lead.add_column("package (" + " / ".join(i.id for i in scenario.issues) + ")",
+                        overflow="fold", ratio=3)
+        lead.add_column("Nash", justify="right")
+        lead.add_column("all", justify="right")
+        for actor in scenario.actors:
+            lead.add_column(actor.id, justify="right", overflow="fold")
+        room = 0
+    else:
+        lead.add_column(compact.header(), overflow="fold", min_width=_words(compact.header()))
+        lead.add_column("Nash", justify="right", no_wrap=True)
+        lead.add_column("all", justify="right", no_wrap=True)
+        for actor in scenario.actors:
+            lead.add_column(actor.id, justify="right", no_wrap=True)
+        room = max(_words(compact.header()),
+                   _room(console, [6, 6, *[max(len(a.id), 6) for a in scenario.actors]]))
+    for row in rows:
+        lead.add_row(compact.line(row["package"], room) if room
+                     else " / ".join(row["package"].values()), _pct(row["p_nash"]),
                      _pct(row["p_acceptable"]),
                      *[_pct(row["p_accepts"][a.id]) for a in scenario.actors])
     return lead
@@ -399,15 +673,20 @@ def _quantile_table(result) -> Table:
     return fc
 
 
-def _sensitivity_table(result) -> Table:
-    """The inputs most correlated with agreement, each with its strongest forecast effect."""
+def _sensitivity_table(rows: list[dict], abbreviations: dict[str, str] | None = None) -> Table:
+    """The inputs most correlated with agreement (``rows`` of ``SweepResult.sensitivity``),
+    each with its strongest forecast effect; ``abbreviations`` name issues short."""
     sens = Table(title="Sensitivity: Spearman correlation with the outcome")
     sens.add_column("uncertain input", overflow="fold")
-    sens.add_column("agreement", justify="right")
-    sens.add_column("strongest forecast effect", justify="right")
-    for row in result.sensitivity()[:SWEEP_SENSITIVITY_ROWS]:
+    narrow = abbreviations is not None
+    sens.add_column("agreement", justify="right", **({"no_wrap": True} if narrow else {}))
+    sens.add_column("strongest forecast effect", justify="right",
+                    **({"min_width": _words("strongest forecast effect")} if narrow else {}))
+    for row in rows:
         forecast = {k: v for k, v in row["rho"].items() if k.startswith("forecast.")}
         key = max(forecast, key=lambda k: abs(forecast[k])) if forecast else None
+        issue = key.split(".", 1)[1] if key else ""
+        issue = (abbreviations or {}).get(issue, issue)
         sens.add_row(row["input"], f"{row['rho']['agreement']:+.2f}",
-                     f"{forecast[key]:+.2f} ({key.split('.', 1)[1]})" if key else "-")
+                     f"{forecast[key]:+.2f} ({issue})" if key else "-")
     return sens
