@@ -136,7 +136,7 @@ class CompactPackages:
         return "/".join(shown[i][package[i]] for i in self.labels)
 
     def legend(self) -> Table:
-        """The table of abbreviations: each issue's name and its options, in full."""
+        """The table of abbreviations: each issue's name and its first options, in full."""
         table = Table(title="Issues (abbreviations used below)")
         table.add_column("abbr", no_wrap=True)
         table.add_column("issue")
@@ -145,7 +145,9 @@ class CompactPackages:
             name = self.names.get(issue_id) or issue_id
             table.add_row(self.abbreviations[issue_id],
                           name if name == issue_id else f"{name} [dim]({issue_id})[/]",
-                          f"{len(labels)}: " + ", ".join(labels))
+                          f"{len(labels)}: " + ", ".join(
+                              list(labels[:ISSUE_OPTIONS_SHOWN])
+                              + (["…"] if len(labels) > ISSUE_OPTIONS_SHOWN else [])))
         return table
 
 
@@ -551,7 +553,7 @@ def render_sweep(console: Console, results: dict, rows: int | None = None) -> No
     console.print(f"[dim]'{'blocks' if narrow else 'blocks a deal'}': draws with no "
                   "acceptable package where lifting this rule alone would give one.[/]")
     leading = main.leading_packages()
-    compact = _sweep_packages(main, leading) if narrow else None
+    compact = _sweep_packages(main) if narrow else None
     if compact is not None:
         console.print(compact.legend())
     console.print(_leading_table(main, leading[:rows or SWEEP_LEADING_ROWS], compact, console))
@@ -596,14 +598,10 @@ def _print_sweep_cut(console: Console, rows: list, limit: int, what: str) -> Non
                       "shows all[/]")
 
 
-def _sweep_packages(result, leading: list[dict]) -> CompactPackages:
-    """The compact packages of a sweep: each issue's options, or the labels seen."""
-    labels = {}
-    for issue in result.plan.scenario.issues:
-        if issue.options:
-            labels[issue.id] = [o.label for o in issue.options]
-        else:
-            labels[issue.id] = sorted({row["package"][issue.id] for row in leading})
+def _sweep_packages(result) -> CompactPackages:
+    """The compact packages of a sweep: each issue's option labels (a scale's grid points)."""
+    labels = {issue.id: [label for label, _ in issue.option_values()]
+              for issue in result.plan.scenario.issues}
     return CompactPackages(labels, {i.id: i.name for i in result.plan.scenario.issues})
 
 
@@ -647,20 +645,29 @@ def _leading_table(result, rows: list[dict] | None = None,
         lead.add_column("all", justify="right")
         for actor in scenario.actors:
             lead.add_column(actor.id, justify="right", overflow="fold")
-        room = 0
+        room, stacked = 0, False
     else:
+        room = _room(console, [6, 6, *[max(len(a.id), 6) for a in scenario.actors]])
+        # too many actors for a column each: their P(accepts) share one column
+        stacked = room < compact.shortest()
+        if stacked:
+            room = _room(console, [6, 6, min(7 * len(scenario.actors) - 1, console.width // 2)])
+        room = max(room, _words(compact.header()))
         lead.add_column(compact.header(), overflow="fold", min_width=_words(compact.header()))
         lead.add_column("Nash", justify="right", no_wrap=True)
         lead.add_column("all", justify="right", no_wrap=True)
-        for actor in scenario.actors:
-            lead.add_column(actor.id, justify="right", no_wrap=True)
-        room = max(_words(compact.header()),
-                   _room(console, [6, 6, *[max(len(a.id), 6) for a in scenario.actors]]))
+        if stacked:
+            lead.add_column("accepts (" + " ".join(a.id for a in scenario.actors) + ")",
+                            overflow="fold")
+        else:
+            for actor in scenario.actors:
+                lead.add_column(actor.id, justify="right", no_wrap=True)
     for row in rows:
+        accepts = [_pct(row["p_accepts"][a.id]) for a in scenario.actors]
         lead.add_row(compact.line(row["package"], room) if room
                      else " / ".join(row["package"].values()), _pct(row["p_nash"]),
                      _pct(row["p_acceptable"]),
-                     *[_pct(row["p_accepts"][a.id]) for a in scenario.actors])
+                     *([" ".join(accepts)] if room and stacked else accepts))
     return lead
 
 
