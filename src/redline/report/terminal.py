@@ -697,3 +697,93 @@ def _sensitivity_table(rows: list[dict], abbreviations: dict[str, str] | None = 
         sens.add_row(row["input"], f"{row['rho']['agreement']:+.2f}",
                      f"{forecast[key]:+.2f} ({issue})" if key else "-")
     return sens
+
+
+EVALUATE_COMPLETION_ROWS = 5  # completions shown in the terminal (the JSON lists all)
+EVALUATE_CHANGE_ROWS = 10  # fewest-changes packages shown
+
+
+def _interval(cell: dict) -> str:
+    return f"{_pct(cell['p'])} [{_pct(cell['low'])}, {_pct(cell['high'])}]"
+
+
+def render_evaluation(console: Console, data: dict) -> None:
+    """Print a judged proposal from its JSON form (``EvaluationRun.to_dict()``): per
+    completion, each actor's utility, verdict and the rules that reject it (with P(accepts)
+    and its 95% interval when there were draws); then what it would take.
+
+    Parameters
+    ----------
+    console : rich.console.Console
+        Where to print.
+    data : dict
+        ``redline evaluate --json``.
+    """
+    proposal = data["proposal"]
+    title = (f"{proposal['id']}: {proposal['title']}" if proposal is not None
+             else _fmt_package(data["package"]))
+    console.rule(f"[bold]{title}")
+    if proposal is not None:
+        when = ", ".join(x for x in (proposal["date"], proposal["tabled_by"] and
+                                     f"tabled by {proposal['tabled_by']}") if x)
+        console.print(f"package: {_fmt_package(data['package'])}" + (f" ({when})" if when else ""))
+    rows = data["completions"]
+    if data["open_issues"]:
+        console.print(f"open issues: {', '.join(data['open_issues'])}: {len(rows):,} "
+                      "completions" + (f", the first {EVALUATE_COMPLETION_ROWS} shown"
+                                       if len(rows) > EVALUATE_COMPLETION_ROWS else ""))
+    odds = data["uncertainty"]
+    by_package = {}
+    if odds is not None:
+        by_package = {tuple(r["package"].items()): r for r in odds["completions"]}
+    for row in rows[:EVALUATE_COMPLETION_ROWS]:
+        chance = by_package.get(tuple(row["package"].items()))
+        verdict = "[green]acceptable[/]" if row["acceptable"] else \
+            f"[red]blocked[/] by {', '.join(row['blocking'])}"
+        head = _fmt_package(row["package"]) + ": " + verdict
+        if chance is not None:
+            head += f"; P(every veto holder accepts) {_interval(chance['p_acceptable'])}"
+        table = Table(title=head, title_justify="left")
+        table.add_column("actor")
+        table.add_column("utility", justify="right")
+        table.add_column("accepts")
+        table.add_column("rejected by", overflow="fold")
+        if chance is not None:
+            table.add_column("P(accepts) [95%]", justify="right")
+        for actor in row["actors"]:
+            cells = [actor["actor"], f"{actor['utility']:.3f}",
+                     "yes" if actor["accepts"] else "[red]no[/]",
+                     ", ".join(actor["rejected_by"]) or "-"]
+            if chance is not None:
+                cells.append(_interval(chance["p_accepts"][actor["actor"]]))
+            table.add_row(*cells)
+        console.print(table)
+    if odds is not None:
+        console.print(f"[dim]{odds['draws']:,} draws, seed {odds['seed']}; 95% Wilson "
+                      f"intervals; best completion: {_fmt_package(odds['best_completion'])}[/]")
+    takes = data["what_it_takes"]
+    if takes["changes"] is None:
+        console.print("What would it take: no package is acceptable to every veto holder.")
+        return
+    if takes["changes"] == 0:
+        console.print("What would it take: nothing; " + (
+            "it is acceptable as it stands." if not data["open_issues"] else
+            f"{takes['count']:,} of its completions are acceptable."))
+        return
+    table = Table(title=f"What would it take: {takes['changes']} change(s), "
+                        f"{takes['count']:,} acceptable package(s)")
+    table.add_column("change", overflow="fold")
+    table.add_column("package", overflow="fold", ratio=2)
+    table.add_column("gains", overflow="fold")
+    table.add_column("loses", overflow="fold")
+    for row in takes["packages"][:EVALUATE_CHANGE_ROWS]:
+        delta = row["utility_change"]
+        table.add_row(", ".join(f"{i}: {row['compared_with'][i]} -> {row['package'][i]}"
+                                for i in row["changes"]),
+                      _fmt_package(row["package"]),
+                      ", ".join(f"{a} {delta[a]:+.3f}" for a in row["gains"]) or "-",
+                      ", ".join(f"{a} {delta[a]:+.3f}" for a in row["losses"]) or "-")
+    console.print(table)
+    if takes["count"] > min(len(takes["packages"]), EVALUATE_CHANGE_ROWS):
+        console.print(f"[dim]first {min(len(takes['packages']), EVALUATE_CHANGE_ROWS)} of "
+                      f"{takes['count']:,} (--json lists up to --list-limit)[/]")
