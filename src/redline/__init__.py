@@ -23,13 +23,21 @@ from redline.errors import RedlineError
 __version__ = "0.1.0"
 
 # Public names served by redline.api, imported on first access (PEP 562).
-_API_NAMES = ("load", "Negotiation", "AnalysisResult", "ForecastResult", "SweepResult")
+_API_NAMES = ("load", "Negotiation", "AnalysisResult", "EvaluationResult", "ForecastResult",
+              "SweepResult")
 
-__all__ = ["AnalysisResult", "ForecastResult", "Negotiation", "RedlineError", "SweepResult",
-           "__version__", "example_path", "load"]
+__all__ = ["AnalysisResult", "EvaluationResult", "ForecastResult", "Negotiation",
+           "RedlineError", "SweepResult", "__version__", "example_path", "load"]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
-    from redline.api import AnalysisResult, ForecastResult, Negotiation, SweepResult, load
+    from redline.api import (
+        AnalysisResult,
+        EvaluationResult,
+        ForecastResult,
+        Negotiation,
+        SweepResult,
+        load,
+    )
     from redline.bundled import example_path
 
 

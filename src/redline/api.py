@@ -12,6 +12,7 @@ res = neg.analyze()                                      # redline analyze FILE 
 branch = neg.assume({"ft-guarantees-for-donbas": True})  # a new Negotiation
 fc = neg.forecast("smp")                                 # redline forecast FILE -m smp --json
 sw = neg.sweep(draws=2000, seed=0)                       # redline sweep FILE -n 2000 --json
+ev = neg.evaluate(package={"donbas": "freeze-contact-line"}, draws=500)  # redline evaluate
 ```
 
 Packages are ``{issue id: option label}`` dicts and utilities ``{actor id: float}``. Results
@@ -38,7 +39,8 @@ from redline.uncertainty.limits import DEFAULT_DRAWS, SEED_MAX
 if TYPE_CHECKING:  # pragma: no cover
     from redline.pipeline import Loaded
 
-__all__ = ["AnalysisResult", "Deal", "ForecastResult", "Negotiation", "SweepResult", "load"]
+__all__ = ["AnalysisResult", "Deal", "EvaluationResult", "ForecastResult", "Negotiation",
+           "SweepResult", "load"]
 
 PANDAS_HINT = "pip install 'redline[pandas]'"
 REPR_WIDTH = 100  # characters of one line of a result's repr before it is cut
@@ -371,6 +373,53 @@ class Negotiation:
                   if "integrated" in data else None)
         return SweepResult._from_json(data, run.main, integrated=beside,
                                       notes=[run.salience_note] if run.salience_note else [])
+
+    def evaluate(self, proposal: str | None = None, *,
+                 package: Mapping[str, str] | None = None, draws: int = DEFAULT_DRAWS,
+                 seed: int = 0, list_limit: int | None = None) -> EvaluationResult:
+        """Judge one of the scenario's proposals, or a package: per completion, each actor's
+        utility, whether it accepts and the rules that reject it; with draws, each actor's
+        P(accepts) and P(every veto holder accepts) with 95% Wilson intervals; and the
+        acceptable packages with the fewest changes, with who gains and who loses.
+
+        The same run as ``redline evaluate FILE PROPOSAL --draws DRAWS --seed SEED --json``
+        (or ``--package ISSUE=OPTION,...``):
+        [`pipeline.run_evaluate`][redline.pipeline.run_evaluate], in this claim branch.
+
+        Parameters
+        ----------
+        proposal
+            The id of one of the scenario's ``proposals``.
+        package
+            Instead: ``{issue id: option label}``; issues left out are open (judged over their
+            completions).
+        draws
+            Monte Carlo draws (0 to 1,000,000; 0: the deterministic judgment only).
+        seed
+            Random seed, 0 to 2**31 - 1: the same seed and draws give the same numbers.
+        list_limit
+            The fewest-changes packages listed (default 20; all are counted).
+
+        Returns
+        -------
+        EvaluationResult
+        """
+        from redline import pipeline
+        from redline.uncertainty.limits import DRAWS_HINT, MAX_DRAWS
+
+        _count(draws, "draws", low=0, high=MAX_DRAWS, hint=DRAWS_HINT)
+        _count(seed, "seed", low=0, high=SEED_MAX)
+        if list_limit is not None:
+            _count(list_limit, "list_limit")
+        if package is not None:
+            if not isinstance(package, Mapping) or not all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in package.items()):
+                raise RedlineError("must be a dict of issue id to option label",
+                                   field="package")
+            package = dict(package)
+        run = self._located(lambda: pipeline.run_evaluate(
+            self.loaded, proposal, package, draws=draws, seed=seed, limit=list_limit))
+        return EvaluationResult._from_json(run.to_dict(), run)
 
     # -- helpers
 
@@ -778,6 +827,103 @@ class SweepResult(_Result):
                             [[r["input"], *(r["rho"][o] for o in outputs)]
                              for r in self.sensitivity]),
         }
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class EvaluationResult(_Result):
+    """What [`Negotiation.evaluate`][redline.api.Negotiation.evaluate] finds.
+
+    Attributes
+    ----------
+    proposal
+        ``{id, title, date, tabled_by, sources}`` of the scenario's proposal, or ``None``
+        for a package.
+    package
+        The package judged, ``{issue id: option label}`` (possibly partial).
+    open_issues
+        The issues it leaves open.
+    completions
+        Rows ``{package, acceptable, blocking, actors: [{actor, utility, accepts,
+        rejected_by}]}``, one per completion, in package order.
+    what_it_takes
+        ``{changes, count, packages}``: the fewest changes to an acceptable package
+        (``None``: none is acceptable), how many packages need that many, and the first ones,
+        each ``{package, changes, compared_with, utility_change, gains, losses}``.
+    uncertainty
+        With draws: ``{draws, seed, interval, z, completions: [{package, p_acceptable,
+        p_accepts}], best_completion}``, each probability ``{p, low, high}``; else ``None``.
+    run
+        The pipeline's [`EvaluationRun`][redline.pipeline.EvaluationRun].
+    """
+
+    proposal: Mapping[str, Any] | None
+    package: Mapping[str, str]
+    open_issues: tuple[str, ...]
+    completions: tuple[Mapping[str, Any], ...]
+    what_it_takes: Mapping[str, Any]
+    uncertainty: Mapping[str, Any] | None
+    run: Any = field(repr=False)
+    _json: dict = field(default_factory=dict, repr=False)
+
+    TABLES = ("completions", "what_it_takes")
+
+    @classmethod
+    def _from_json(cls, data: dict, run: Any) -> EvaluationResult:
+        frozen = copy.deepcopy(data)
+        return cls(
+            proposal=None if frozen["proposal"] is None else MappingProxyType(frozen["proposal"]),
+            package=MappingProxyType(frozen["package"]),
+            open_issues=tuple(frozen["open_issues"]),
+            completions=_frozen_rows(frozen["completions"]),
+            what_it_takes=MappingProxyType(frozen["what_it_takes"]),
+            uncertainty=None if frozen["uncertainty"] is None
+            else MappingProxyType(frozen["uncertainty"]),
+            run=run, _json=data)
+
+    def _odds(self) -> dict[tuple, Mapping[str, Any]]:
+        if self.uncertainty is None:
+            return {}
+        return {tuple(r["package"].items()): r for r in self.uncertainty["completions"]}
+
+    def _summary(self) -> list[str]:
+        name = self.proposal["id"] if self.proposal is not None else _package_text(self.package)
+        ok = sum(1 for r in self.completions if r["acceptable"])
+        lines = [f"EvaluationResult: {name}",
+                 f"  {len(self.completions):,} completion(s), {ok:,} acceptable"
+                 + (f" (open: {', '.join(self.open_issues)})" if self.open_issues else "")]
+        if self.uncertainty is not None:
+            best = self._odds()[tuple(self.uncertainty["best_completion"].items())]
+            cell = best["p_acceptable"]
+            lines.append(f"  best P(every veto holder accepts) {cell['p']:.3f} "
+                         f"[{cell['low']:.3f}, {cell['high']:.3f}], "
+                         f"{self.uncertainty['draws']:,} draws")
+        changes = self.what_it_takes["changes"]
+        lines.append("  no package is acceptable" if changes is None else
+                     f"  what it takes: {changes} change(s), "
+                     f"{self.what_it_takes['count']:,} package(s)")
+        return lines
+
+    def _tables(self) -> dict[str, tuple[list[str], list[list[Any]]]]:
+        issues = list(self.completions[0]["package"]) if self.completions else []
+        odds = self._odds()
+        columns = [*issues, "acceptable", "actor", "utility", "accepts", "rejected_by"]
+        if odds:
+            columns += ["p_accepts", "p_accepts_low", "p_accepts_high"]
+        rows = []
+        for row in self.completions:
+            chance = odds.get(tuple(row["package"].items()))
+            for actor in row["actors"]:
+                cells = [*(row["package"][i] for i in issues), row["acceptable"],
+                         actor["actor"], actor["utility"], actor["accepts"],
+                         list(actor["rejected_by"])]
+                if chance is not None:
+                    cell = chance["p_accepts"][actor["actor"]]
+                    cells += [cell["p"], cell["low"], cell["high"]]
+                rows.append(cells)
+        changes = [[*(c["package"][i] for i in issues), list(c["changes"]), list(c["gains"]),
+                    list(c["losses"])] for c in self.what_it_takes["packages"]]
+        return {"completions": (columns, rows),
+                "what_it_takes": ([*issues, "changes", "gains", "losses"], changes)}
 
 
 # ------------------------------------------------------------------------------- helpers
