@@ -1,10 +1,12 @@
 """`redline report`: one offline HTML file with every figure, escaped text, PNGs for slides."""
 
+import base64
 import json
 import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("plotly")
@@ -104,6 +106,22 @@ def test_sweep_figures(donbas_report, examples: Path):
     (bars,) = figure_traces(html, "p_agreement")
     assert bars["x"] == ["integrated over claims", f"{FT}=true"]
     assert roles(figure_traces(html, "nash_distribution")) == ["nash"]
+
+
+def test_uncertainty_lead_gives_wilson_intervals(donbas_report):
+    from redline.uncertainty.intervals import wilson_interval
+
+    html = donbas_report[2]
+    lead = re.search(r'<section id="uncertainty".*?<p class="lead">(.*?)</p>', html,
+                     flags=re.S).group(1)
+    (bars,) = figure_traces(html, "p_agreement")
+    y = bars["y"]  # plotly's typed array: {"dtype": "f8", "bdata": base64}
+    shares = np.frombuffer(base64.b64decode(y["bdata"]), y["dtype"]) if isinstance(y, dict) \
+        else np.asarray(y)
+    assert shares.size == 2
+    for p in shares:  # the figure's P(agreement) of 300 draws, integrated and with FT
+        low, high = wilson_interval(round(p * 300), 300)
+        assert f"{p:.3f} (95% interval {low:.3f}–{high:.3f})" in lead
 
 
 def test_claims_table_shows_sources_and_the_branch(donbas_report):

@@ -341,6 +341,12 @@ def _forecast_section(data: ReportData) -> Html | None:
     return section("forecasts", "Forecast trajectories", parts)
 
 
+def _interval(result) -> str:
+    """``(95% interval low–high)``: the sweep's Wilson interval of P(agreement)."""
+    low, high = result.p_agreement_interval
+    return f"(95% interval {low:.3f}–{high:.3f})"
+
+
 def _uncertainty_section(data: ReportData) -> Html | None:
     notes = [para(n, "muted") for n in data.notes.get("uncertainty", [])]
     result = data.sweep
@@ -348,9 +354,11 @@ def _uncertainty_section(data: ReportData) -> Html | None:
         return section("uncertainty", "Uncertainty", notes) if notes else None
     figs = data.figures
     lead = (f"{result.draws:,} draws (seed {result.seed}); P(agreement) "
-            f"{result.p_agreement:.3f} integrated over the claims' probabilities")
+            f"{result.p_agreement:.3f} {_interval(result)} integrated over the claims' "
+            "probabilities")
     if data.branch is not None:
-        lead += f", {data.branch.p_agreement:.3f} with {F.branch_label(data.branch)}"
+        lead += (f", {data.branch.p_agreement:.3f} {_interval(data.branch)} with "
+                 f"{F.branch_label(data.branch)}")
     parts = notes + [para(lead + ".", "lead"), figure_html("p_agreement", figs["p_agreement"]),
                      figure_html("tornado", figs["tornado"]),
                      figure_html("forecast_distribution", figs["forecast_distribution"]),
