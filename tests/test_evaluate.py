@@ -95,3 +95,17 @@ def test_bad_requests_are_one_line(args, words):
         pipeline.run_evaluate(pipeline.load(CEASEFIRE), **args)
     assert words in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_odds_are_the_sweeps_own_counts_for_the_completions():
+    from redline.uncertainty.sweep import sweep
+
+    loaded = pipeline.load(CEASEFIRE)
+    run = pipeline.run_evaluate(loaded, "prewar-offer", draws=250, seed=4)
+    result = sweep(loaded.scenario, draws=250, seed=4)
+    indices = [v.index for v in run.evaluation.completions]
+    data = run.to_dict()["uncertainty"]["completions"]
+    for row, index in zip(data, indices, strict=True):
+        assert row["p_acceptable"]["p"] == result.acceptable[index] / 250
+        for k, actor in enumerate(loaded.scenario.actors):
+            assert row["p_accepts"][actor.id]["p"] == result.accepts[k, index] / 250

@@ -263,8 +263,41 @@ def construct(root: yaml.Node, name: str, *, error: type[RedlineError] = Redline
         message = f"unsupported YAML tag {tag}" if tag else problem
         raise error(message, file=name, line=_line(mark),
                     hint="only plain YAML is allowed (no Python tags)") from None
+    except ValueError as exc:  # an impossible date such as 2026-02-30
+        raise error(f"not a valid date ({exc})", file=name, line=_bad_timestamp_line(root),
+                    hint="write a real date as YYYY-MM-DD, or quote the value") from None
     finally:
         loader.dispose()
+
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+def _bad_timestamp_line(root: yaml.Node) -> int | None:
+    """The line of the first date-like scalar under ``root`` that is no real date."""
+    loader = yaml.SafeLoader("")
+    seen: set[int] = set()
+    stack = [root]
+    try:
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.ScalarNode):
+                if node.tag == _TIMESTAMP:
+                    try:
+                        loader.construct_yaml_timestamp(node)
+                    except ValueError:
+                        return _line(node.start_mark)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(reversed(node.value))
+            elif isinstance(node, yaml.MappingNode):
+                for key, value in reversed(node.value):
+                    stack.extend((value, key))
+    finally:
+        loader.dispose()
+    return None
 
 
 def load_yaml_file(path: str | os.PathLike[str], *, limit: int, name: str | None = None,

@@ -54,6 +54,9 @@ def test_a_partial_proposal_loads():
     assert (proposal.id, proposal.date, proposal.tabled_by) == ("t1", "2026-11-30", "paper")
     assert dict(proposal.package) == {"land": "all"}
     assert parsed("  - {id: t1, title: T, tabled_by: b, package: {money: '50'}}\n")
+    # An unquoted date (YAML reads it as a date) is kept as its ISO text.
+    assert parsed("  - {id: t1, title: T, date: 2026-11-30, package: {land: all}}\n"
+                  ).proposals[0].date == "2026-11-30"
 
 
 @pytest.mark.parametrize("entry, words", [
@@ -67,6 +70,10 @@ def test_a_partial_proposal_loads():
     ("{id: t, title: T, sources: [x], package: {land: all}}", ["proposals[0].sources[0]",
                                                               "unknown source 'x'"]),
     ("{id: t, title: T, date: 30/11/2026, package: {land: all}}", ["ISO date"]),
+    # YAML itself reads an unquoted date: an impossible one is one located line, too.
+    ("{id: t, title: T, date: 2026-02-30, package: {land: all}}", ["p.yaml:20",
+                                                                  "not a valid date"]),
+    ("{id: t, title: T, date: 7, package: {land: all}}", ["proposals[0].date"]),
     ("{id: t, title: T, package: {}}", ["proposals[0].package"]),
     ("{id: t, package: {land: all}}", ["title"]),
 ])

@@ -456,10 +456,12 @@ class Proposal(Strict):
         min_length=1, description="{issue id: option label}; issues left out stay open.")
     note: str = ""
 
-    @field_validator("date")
+    @field_validator("date", mode="before")
     @classmethod
     def _iso_date(cls, value):
-        if value is not None:
+        if isinstance(value, datetime.date):  # YAML reads an unquoted 2026-11-30 as a date
+            value = value.isoformat()
+        if isinstance(value, str):
             try:
                 datetime.date.fromisoformat(value)
             except ValueError:
