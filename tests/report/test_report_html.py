@@ -185,3 +185,23 @@ def test_genius_folder_has_no_scenario_sections(tmp_path: Path, reference_data: 
     assert 'id="fig-deal_space"' in html and 'id="fig-blockers"' in html
     assert 'data-section="forecasts"' not in html
     assert "Sweeps need a scenario file" in html
+
+
+def test_p_agreement_bars_show_the_wilson_interval_the_text_states(examples: Path):
+    from redline.pipeline import run_sweep
+    from redline.report.figures import p_agreement_figure
+    from redline.report.png import to_matplotlib
+
+    run = run_sweep(load(examples / "donbas-2026.yaml", assume={FT: True}), draws=200, seed=3)
+    main, branch = run.integrated, run.assumed
+    bars = p_agreement_figure(main, branch).data[0]
+    p = np.array([main.p_agreement, branch.p_agreement])
+    low, high = np.array([main.p_agreement_interval, branch.p_agreement_interval]).T
+    assert bars.error_y.symmetric is False
+    np.testing.assert_allclose(p + np.asarray(bars.error_y.array), high, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(p - np.asarray(bars.error_y.arrayminus), low, rtol=0, atol=1e-15)
+    # The slide PNG draws the same asymmetric bars.
+    axes = to_matplotlib(p_agreement_figure(main, branch)).axes[0]
+    (bar_lines,) = axes.collections  # the error bars: one vertical segment per bar
+    ends = np.sort(np.array([seg[:, 1] for seg in bar_lines.get_segments()]), axis=1)
+    np.testing.assert_allclose(ends, np.column_stack([low, high]), atol=1e-12)

@@ -350,13 +350,16 @@ def branch_label(result) -> str:
 
 
 def p_agreement_figure(result, branch=None) -> go.Figure:
-    """P(some package is acceptable to every veto), with a 95% Monte Carlo interval."""
+    """P(some package is acceptable to every veto), with its 95% Wilson interval
+    (``SweepResult.p_agreement_interval``, the interval the summary and the tables state)."""
     runs = [result] + ([branch] if branch is not None else [])
     p = np.array([r.p_agreement for r in runs])
-    half = 1.96 * np.sqrt(p * (1 - p) / np.array([r.draws for r in runs]))
+    low, high = np.array([r.p_agreement_interval for r in runs]).T
     labels = ["integrated over claims"] + [esc(branch_label(r)) for r in runs[1:]]
     fig = go.Figure(go.Bar(
-        x=labels, y=p, error_y={"type": "data", "array": half}, text=[f"{v:.2f}" for v in p],
+        x=labels, y=p, error_y={"type": "data", "symmetric": False, "array": high - p,
+                                "arrayminus": p - low},
+        text=[f"{v:.2f}" for v in p],
         textposition="outside", marker={"color": [ACCEPTABLE, "#e9c46a"][:len(runs)]},
         meta={"role": "p_agreement"}))
     _layout(fig, "P(agreement): some package acceptable to every actor with a veto",

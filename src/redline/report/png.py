@@ -211,9 +211,18 @@ def _bar(ax, trace, categories, seen) -> None:
         ax.barh(y, np.asarray(trace.x, dtype=float), color=colour, alpha=alpha, label=label)
     else:
         x = _positions(trace.x, trace.xaxis or "x", categories)
-        err = trace.error_y.array if trace.error_y and trace.error_y.array is not None else None
         ax.bar(x, np.asarray(trace.y, dtype=float), color=colour, alpha=alpha, label=label,
-               yerr=None if err is None else np.asarray(err, dtype=float), capsize=4)
+               yerr=_error_bars(trace.error_y), capsize=4)
+
+
+def _error_bars(error_y) -> np.ndarray | None:
+    """Plotly's ``error_y`` as matplotlib's ``yerr``: one row (symmetric) or (below, above)."""
+    if not error_y or error_y.array is None:
+        return None
+    above = np.asarray(error_y.array, dtype=float)
+    if error_y.symmetric is False and error_y.arrayminus is not None:
+        return np.vstack([np.asarray(error_y.arrayminus, dtype=float), above])
+    return above
 
 
 def _histogram(ax, trace, categories, seen) -> None:
