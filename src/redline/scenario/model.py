@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from redline.errors import listing
 from redline.scenario.distributions import Distribution, Normal, Number, is_uncertain
@@ -85,12 +85,21 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+
+def _date_as_text(value):
+    """YAML reads an unquoted ``2026-11-30`` as a date: keep it as its ISO text."""
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+#: A free-form date text ("2026-01", "2026-11-30"); an unquoted YAML date is accepted too.
+DateText = Annotated[str | None, BeforeValidator(_date_as_text)]
+
 class Meta(Strict):
     """What the scenario is: an id, a title, a description and the as-of date."""
     id: Id = "scenario"
     title: str = ""
     description: str = ""
-    date: str | None = Field(None, description="As-of date of the judgments (ISO 8601).")
+    date: DateText = Field(None, description="As-of date of the judgments (ISO 8601).")
 
 
 class Source(Strict):
@@ -103,7 +112,7 @@ class Source(Strict):
         description="Probability that what this source reports is true (default 0.5: "
         "uninformative). Claims without a probability derive one from it.",
     )
-    date: str | None = None
+    date: DateText = None
     url: str | None = None
     note: str = ""
 
