@@ -27,6 +27,7 @@ import numpy as np
 
 from redline.errors import ScenarioError, listing
 from redline.scenario.distributions import is_uncertain, point
+from redline.scenario.labels import numeric_fields
 from redline.scenario.model import FIELD_RANGES, MIN_SALIENCE, Scenario
 from redline.scenario.model import Condition as ConditionSpec
 from redline.space.domain import Condition, Constraint, Domain, IssueSpace
@@ -113,49 +114,12 @@ def deterministic_draws(scenario: Scenario, assume: Mapping[str, bool] | None = 
     return Draws(1, {}, {k: np.array([code[v]]) for k, v in truths.items()})
 
 
-RULE_GROUPS = ("red_lines", "linkages", "ratification")
-CONDITION_KEYS = ("never", "require", "unless", "gives", "only_if", "when", "requires")
-
-
-def _condition_inputs(spec: ConditionSpec, path: str) -> Iterator[tuple[str, object]]:
-    for key in ("at_least", "at_most"):
-        value = getattr(spec, key)
-        if value is not None:
-            yield f"{path}.{key}", value
-    for key, group in (("all", spec.all), ("any", spec.any)):
-        for j, child in enumerate(group or []):
-            yield from _condition_inputs(child, f"{path}.{key}[{j}]")
-    if spec.not_ is not None:
-        yield from _condition_inputs(spec.not_, f"{path}.not")
-
-
 def numeric_inputs(scenario: Scenario) -> Iterator[tuple[str, object, float, float]]:
     """Every numeric input as ``(path, value, low, high)`` in a fixed order; ``[low, high]`` is
-    the field's range (:data:`redline.scenario.model.FIELD_RANGES`)."""
-    for path, value in _numeric_values(scenario):
+    the field's range (:data:`redline.scenario.model.FIELD_RANGES`). The paths and their order
+    are :func:`redline.scenario.labels.numeric_fields`' (which also names them)."""
+    for path, value, _ in numeric_fields(scenario):
         yield (path, value, *field_range(path))
-
-
-def _numeric_values(scenario: Scenario) -> Iterator[tuple[str, object]]:
-    for actor in scenario.actors:
-        yield f"actors.{actor.id}.capability", actor.capability
-        yield f"actors.{actor.id}.outside_option", actor.outside_option
-    for actor in scenario.actors:
-        for issue in scenario.issues:
-            stance = scenario.positions[actor.id][issue.id]
-            base = f"positions.{actor.id}.{issue.id}"
-            yield f"{base}.position", stance.position
-            if stance.private is not None:
-                yield f"{base}.private", stance.private
-            yield f"{base}.salience", stance.salience
-    for group in RULE_GROUPS:
-        for rule in getattr(scenario, group):
-            for key in CONDITION_KEYS:
-                spec = getattr(rule, key, None)
-                if spec is not None:
-                    yield from _condition_inputs(spec, f"{group}.{rule.id}.{key}")
-            if getattr(rule, "min_utility", None) is not None:
-                yield f"{group}.{rule.id}.min_utility", rule.min_utility
 
 
 def uncertain_inputs(scenario: Scenario) -> list[tuple[str, object, float, float]]:
