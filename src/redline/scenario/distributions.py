@@ -44,9 +44,14 @@ class _Dist(BaseModel):
         """``(low, high)``: the smallest and largest value it can take."""
         raise NotImplementedError
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:  # pragma: no cover
-        """``n`` draws from ``rng``."""
+    def quantile(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover - overridden
+        """The values at prior quantiles ``u`` in [0, 1) (the inverse CDF): every draw is one
+        uniform number mapped through it, so a draw is a point of the unit cube."""
         raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws from ``rng``: :meth:`quantile` of ``n`` uniform numbers."""
+        return self.quantile(rng.random(n))
 
 
 class Uniform(_Dist):
@@ -69,10 +74,10 @@ class Uniform(_Dist):
         """``(low, high)``."""
         return self.uniform
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """``n`` draws from ``rng``."""
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """``low + (high - low) u``."""
         low, high = self.uniform
-        return low + (high - low) * rng.random(n)
+        return low + (high - low) * np.asarray(u, dtype=float)
 
 
 class Triangular(_Dist):
@@ -95,12 +100,12 @@ class Triangular(_Dist):
         """``(low, high)``."""
         return self.triangular[0], self.triangular[2]
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """``n`` draws from ``rng`` (by inversion)."""
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """The inverse CDF at ``u``."""
         low, mode, high = self.triangular
-        u = rng.random(n)
+        u = np.asarray(u, dtype=float)
         if high == low:
-            return np.full(n, low)
+            return np.full(u.shape, low)
         cut = (mode - low) / (high - low)
         left = low + np.sqrt(u * (high - low) * (mode - low))
         right = high - np.sqrt((1 - u) * (high - low) * (high - mode))
@@ -152,13 +157,13 @@ class Normal(_Dist):
         spec = self.normal
         return truncated_normal_mean(spec.mean, spec.sd, *self.bounds())
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """``n`` draws from ``rng`` (by inversion, one uniform number per draw)."""
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """The inverse CDF of the truncated normal at ``u`` (see the module docstring)."""
         spec = self.normal
         low, high = self.bounds()
-        u = rng.random(n)
+        u = np.asarray(u, dtype=float)
         if spec.sd == 0:
-            return np.full(n, min(max(spec.mean, low), high))
+            return np.full(u.shape, min(max(spec.mean, low), high))
         alpha, beta = (low - spec.mean) / spec.sd, (high - spec.mean) / spec.sd
         if alpha >= 0:  # the interval lies above the mean: draw its excess over low
             x = low + spec.sd * _tail_draws(alpha, beta - alpha, u)
@@ -209,11 +214,11 @@ class Choice(_Dist):
         """``(smallest value, largest value)``."""
         return min(self.choice.values), max(self.choice.values)
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """``n`` draws from ``rng``."""
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """The value whose cumulative probability interval holds ``u``."""
         cdf = np.cumsum(self.probabilities())
         cdf[-1] = 1.0
-        index = np.searchsorted(cdf, rng.random(n), side="right")
+        index = np.searchsorted(cdf, np.asarray(u, dtype=float), side="right")
         return np.asarray(self.choice.values, dtype=float)[np.minimum(index, cdf.size - 1)]
 
 

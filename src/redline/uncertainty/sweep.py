@@ -49,6 +49,7 @@ from redline.scenario.model import Scenario
 from redline.space import kernel
 from redline.space.domain import approximate, package_count
 from redline.space.packages import strides
+from redline.uncertainty.acceptance import actor_rejections
 from redline.uncertainty.claims import claim_probabilities
 from redline.uncertainty.intervals import wilson_interval
 from redline.uncertainty.limits import DRAWS_HINT, MAX_DRAWS
@@ -74,6 +75,7 @@ class SweepPlan:
     probabilities: Mapping[str, float]
     options: np.ndarray  # (N, I) every package's options
     chunk_size: int
+    particles: np.ndarray | None = None  # (D, inputs + claims) given draws as prior quantiles
 
     @property
     def n_packages(self) -> int:
@@ -164,29 +166,66 @@ def _all_options(total: int, radices: np.ndarray) -> np.ndarray:
     return out
 
 
-def sample(plan: SweepPlan, seed: int, chunk: int, size: int) -> tuple[Draws, np.ndarray]:
-    """Draws for chunk ``chunk``, and the sampled inputs as columns ``(size, n_inputs)``."""
+def prior_uniforms(n_columns: int, seed: int, chunk: int, size: int) -> np.ndarray:
+    """``(size, n_columns)`` uniform numbers of chunk ``chunk``: the prior quantiles of its draws.
+
+    Column ``k`` is the ``k``-th ``rng.random(size)`` of ``numpy.random.default_rng([seed,
+    chunk])``: one column per uncertain input, then one per claim (the order of
+    :func:`draws_from_uniforms`), so the stream of chunk ``k`` is the same whoever draws it.
+    """
     # default_rng is imported with this module, not as np.random on first use: numpy loads
     # numpy.random lazily, and a Ctrl-C during that import (C-extension set-up) can be lost.
     rng = default_rng([seed, chunk])
+    return rng.random((n_columns, size)).T
+
+
+def draws_from_uniforms(scenario: Scenario, inputs: Sequence[tuple[str, object, float, float]],
+                        probabilities: Mapping[str, float], assume: Mapping[str, bool],
+                        uniforms: np.ndarray) -> tuple[Draws, np.ndarray]:
+    """The draws at prior quantiles ``uniforms`` ``(D, len(inputs) + n_claims)``, and the drawn
+    inputs as columns ``(D, n_inputs)`` (claims as 0/1).
+
+    Each uncertain input is its distribution's inverse CDF at its column (clipped to the
+    field's range); claim ``c`` is true where its column is below its probability, unless
+    ``assume`` fixes it. Every draw is thus a point of the unit cube, under the prior uniform:
+    the space the posterior's moves work in (:mod:`redline.uncertainty.posterior`).
+    """
+    uniforms = np.asarray(uniforms, dtype=float)
+    size = uniforms.shape[0]
     values = {}
     columns = []
-    for path, dist, low, high in plan.inputs:
+    for k, (path, dist, low, high) in enumerate(inputs):
         # The distribution whose mean the deterministic analysis uses (its point value).
         drawn = as_sampled(dist, low, high)  # type: ignore[arg-type]
-        x = np.clip(drawn.sample(rng, size), low, high)  # type: ignore[union-attr]
+        x = np.clip(drawn.quantile(uniforms[:, k]), low, high)  # type: ignore[union-attr]
         values[path] = x
         columns.append(x)
     claims = {}
-    for claim in plan.scenario.claims:
-        u = rng.random(size)  # always drawn, so streams do not depend on --assume
-        if claim.id in plan.assume:
-            claims[claim.id] = np.full(size, TRUE if plan.assume[claim.id] else FALSE)
+    for j, claim in enumerate(scenario.claims):
+        u = uniforms[:, len(inputs) + j]
+        if claim.id in assume:
+            claims[claim.id] = np.full(size, TRUE if assume[claim.id] else FALSE)
         else:
-            claims[claim.id] = np.where(u < plan.probabilities[claim.id], TRUE, FALSE)
+            claims[claim.id] = np.where(u < probabilities[claim.id], TRUE, FALSE)
         columns.append((claims[claim.id] == TRUE).astype(float))
     matrix = np.column_stack(columns) if columns else np.zeros((size, 0))
     return Draws(size, values, claims), matrix
+
+
+def sample(plan: SweepPlan, seed: int, chunk: int, size: int) -> tuple[Draws, np.ndarray]:
+    """Draws for chunk ``chunk``, and the sampled inputs as columns ``(size, n_inputs)``.
+
+    With ``plan.particles`` (a posterior's particles, as prior quantiles) the chunk's rows of
+    those are used instead of fresh prior draws.
+    """
+    if plan.particles is not None:
+        start = chunk * plan.chunk_size
+        uniforms = plan.particles[start:start + size]
+    else:
+        uniforms = prior_uniforms(len(plan.inputs) + len(plan.scenario.claims), seed, chunk,
+                                  size)
+    return draws_from_uniforms(plan.scenario, plan.inputs, plan.probabilities, plan.assume,
+                               uniforms)
 
 
 def _forecast(plan: SweepPlan, batch: BatchDomain) -> np.ndarray:
@@ -245,13 +284,10 @@ def run_chunk(plan: SweepPlan, seed: int, chunk: int, size: int) -> dict:
 def _accepts(labels: Sequence[kernel.Column], rejected: Sequence[np.ndarray],
              shape: tuple[int, int], n_actors: int) -> np.ndarray:
     """``(A, N)`` in how many draws each actor accepts each package: none of its own rules
-    (binding or not) and not its outside option rejects it."""
+    (binding or not) and not its outside option rejects it
+    (:func:`redline.uncertainty.acceptance.actor_rejections`, one home for the rule)."""
     out = np.zeros((n_actors, shape[1]), dtype=np.int64)
-    for a in range(n_actors):
-        mine = np.zeros(shape, dtype=bool)
-        for column, hit in zip(labels, rejected, strict=True):
-            if column.actor == a:
-                mine |= hit
+    for a, mine in enumerate(actor_rejections(labels, rejected, shape, n_actors)):
         out[a] = shape[0] - np.count_nonzero(mine, axis=0)
     return out
 

@@ -1,0 +1,82 @@
+"""``uncertainty.acceptance``: the kernel on a few given packages, draw by draw, agrees with the
+sweep's per-package counts (every package of the space) and with ``analyze`` at point values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from redline.scenario.compile import deterministic_draws, to_domain
+from redline.scenario.load import load_scenario
+from redline.space.packages import decode
+from redline.space.proposals import judge
+from redline.uncertainty.acceptance import acceptance
+from redline.uncertainty.sweep import make_plan, run_chunk, sample
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = [ROOT / "examples" / "donbas-2026.yaml", ROOT / "examples" / "camp-david-1978.yaml",
+             ROOT / "tests" / "data" / "proposals" / "ceasefire.yaml"]
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_counts_over_draws_equal_the_sweeps_per_package_counts(path):
+    scenario = load_scenario(path)
+    plan = make_plan(scenario, chunk_size=64)
+    draws, _ = sample(plan, 11, 0, 64)
+    part = run_chunk(plan, 11, 0, 64)
+    result = acceptance(scenario, draws, plan.options)
+    assert result.accepts.shape == (64, len(scenario.actors), plan.n_packages)
+    np.testing.assert_array_equal(result.accepts.sum(axis=0), part["accepts"])
+    np.testing.assert_array_equal(result.acceptable.sum(axis=0), part["acceptable"])
+    # some package acceptable in a draw <=> the sweep's agreement indicator
+    np.testing.assert_array_equal(result.acceptable.any(axis=1), part["agreement"])
+    assert result.actors == tuple(a.id for a in scenario.actors)
+    np.testing.assert_array_equal(result.veto, [a.has_veto for a in scenario.actors])
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_point_values_agree_with_the_deterministic_judgment(path):
+    scenario = load_scenario(path)
+    domain = to_domain(scenario)
+    indices = np.arange(domain.n_packages)
+    verdicts = judge(domain, indices)
+    result = acceptance(scenario, deterministic_draws(scenario),
+                        decode(indices, domain.radices))
+    np.testing.assert_array_equal(result.accepts[0].T, [v.accepts for v in verdicts])
+    np.testing.assert_array_equal(result.acceptable[0], [v.acceptable for v in verdicts])
+    np.testing.assert_allclose(result.utilities[0].T, [v.utilities for v in verdicts],
+                               rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(result.outside[0], domain.disagreement)
+
+
+DONBAS = load_scenario(SCENARIOS[0])
+DONBAS_PLAN = make_plan(DONBAS, chunk_size=32)
+DONBAS_DRAWS, _ = sample(DONBAS_PLAN, 5, 0, 32)
+DONBAS_ALL = acceptance(DONBAS, DONBAS_DRAWS, DONBAS_PLAN.options)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, DONBAS_PLAN.n_packages - 1), min_size=1, max_size=12))
+def test_any_subset_in_any_order_gives_the_same_verdicts(picked):
+    """A package's verdict depends on that package alone: repeats and order change nothing."""
+    result = acceptance(DONBAS, DONBAS_DRAWS, DONBAS_PLAN.options[picked])
+    np.testing.assert_array_equal(result.accepts, DONBAS_ALL.accepts[:, :, picked])
+    np.testing.assert_array_equal(result.acceptable, DONBAS_ALL.acceptable[:, picked])
+    np.testing.assert_array_equal(result.utilities, DONBAS_ALL.utilities[:, :, picked])
+
+
+def test_acceptable_means_every_veto_actor_accepts_and_ratification_passes():
+    veto_all = DONBAS_ALL.accepts[:, DONBAS_ALL.veto, :].all(axis=1)
+    # acceptable implies every veto holder accepts (ratification can only reject more)
+    assert not (DONBAS_ALL.acceptable & ~veto_all).any()
+
+
+def test_bad_options_are_refused():
+    with pytest.raises(ValueError, match="integers"):
+        acceptance(DONBAS, DONBAS_DRAWS, np.zeros((2, 1), dtype=int))
+    with pytest.raises(ValueError, match="outside"):
+        acceptance(DONBAS, DONBAS_DRAWS, np.full((1, len(DONBAS.issues)), 99))
