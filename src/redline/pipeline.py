@@ -948,3 +948,206 @@ def run_evaluate(loaded: Loaded, proposal_id: str | None = None,
         odds = proposal_odds(result, [v.index for v in evaluation.completions])
     name = loaded.scenario.scenario.id if loaded.scenario is not None else domain.name
     return EvaluationRun(evaluation, dict(package), chosen, odds, name)
+
+
+# ---------------------------------------------------------------- the mediator's next move
+
+@dataclass(frozen=True)
+class AdviceRun:
+    """Candidates ranked for the mediator's next move.
+
+    Attributes
+    ----------
+    advice
+        The ranking (:class:`~redline.uncertainty.advise.Advice`).
+    domain
+        The agreement space the packages are labelled in.
+    names
+        The actors' names, in order.
+    veto
+        ``(A,)`` bool: the actors whose acceptance a deal needs.
+    scenario, seed
+        The scenario's id and the seed.
+    top
+        How many ranked candidates are listed.
+    rounds
+        The ids of the rounds the draws are weighted by (empty: the prior).
+    labels
+        ``{input path: readable name}`` (:func:`redline.scenario.labels.input_labels`).
+    """
+
+    advice: Any  # Advice
+    domain: Domain
+    names: tuple[str, ...]
+    veto: np.ndarray
+    scenario: str
+    seed: int
+    top: int
+    rounds: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form, exactly ``redline advise --json``."""
+        from redline.space.engine import package_labels
+        from redline.uncertainty.advise import reason_text, scores
+        from redline.uncertainty.intervals import WILSON_Z
+
+        adv = self.advice
+        actors = adv.actors
+        cand = adv.candidates
+        t = adv.tallies
+        probing = t.histogram is not None
+        bits = scores(t, "probe", len(adv.respondents), adv.tremble) if probing else None
+        ranked = []
+        for rank, (g, reason) in enumerate(zip(adv.order[:self.top], adv.reasons,
+                                               strict=False), start=1):
+            row = int(adv.best[g])
+            index = int(cand.indices[row])
+            listed = None if cand.listed is None else cand.listed[int(g)]
+            low, high = reason["interval"]
+            rules = reason["rule"]
+            ranked.append({
+                "rank": rank,
+                "candidate": listed,
+                "package": package_labels(self.domain, index),
+                "completions": int(np.count_nonzero(cand.groups == g)),
+                "score": _rounded(float(adv.scores[g])),
+                "p_acceptable": {"p": _rounded(reason["p_acceptable"]),
+                                 "low": _rounded(low), "high": _rounded(high)},
+                "expected_value": _rounded(float(t.value[row] / t.weight)),
+                "information_bits": None if bits is None else _rounded(float(bits[row])),
+                "actors": {a: {"p_accepts": _rounded(float(reason["accepts"][k])),
+                               "rejected_mostly_by": None if rules[k] is None else
+                               {"id": rules[k][0], "kind": rules[k][1],
+                                "share": _rounded(rules[k][2])}}
+                           for k, a in enumerate(actors)},
+                "answers": {actors[a]: {
+                    "bits": _rounded(float(reason["answer_bits"][r])),
+                    "tied_to": None if reason["tied_to"][r] is None else
+                    {"input": reason["tied_to"][r][0],
+                     "label": self.labels.get(reason["tied_to"][r][0],
+                                              reason["tied_to"][r][0]),
+                     "correlation": _rounded(reason["tied_to"][r][1])}}
+                    for r, a in enumerate(adv.respondents)} if probing else None,
+                "reason": reason_text(adv.objective, reason, names=self.names,
+                                      veto=self.veto, actor=adv.actor,
+                                      respondents=adv.respondents,
+                                      score=float(adv.scores[g]), labels=self.labels),
+            })
+        cuts = []
+        if cand.count > len(ranked):
+            cuts.append(f"ranked: first {len(ranked):,} of {cand.count:,} candidates")
+        return {
+            "scenario": self.scenario,
+            "for": actors[adv.actor],
+            "objective": adv.objective,
+            "draws": adv.n_draws,
+            "seed": self.seed,
+            "ess": _rounded(adv.ess),
+            "rounds": list(self.rounds),
+            "interval": "wilson", "z": WILSON_Z,
+            "tremble": adv.tremble if probing else None,
+            "respondents": [actors[a] for a in adv.respondents] if probing else None,
+            "candidates": {"count": cand.count, "packages": int(cand.indices.size),
+                           "listed": cand.listed is not None},
+            "ranked": ranked,
+            "cuts": cuts,
+        }
+
+
+ADVICE_LABEL_WIDTH = 60
+"""Readable input names in the reasons are cut to about this many characters."""
+ADVICE_DECIMALS = 12
+"""Probabilities, bits and correlations in ``advise --json`` are rounded to this many
+decimals, so sums in another order (another executor) print the same."""
+
+
+def _rounded(x: float) -> float:
+    return round(float(x), ADVICE_DECIMALS)
+
+
+def run_advise(loaded: Loaded, actor: str, *, objective: str = "accept", top: int = 5,
+               packages: Sequence[Mapping[str, str]] = (), proposals: Sequence[str] = (),
+               draws: int = 10_000, seed: int = 0, tremble: float | None = None,
+               prior: bool = False) -> AdviceRun:
+    """Rank candidate packages for the mediator advising ``actor``; see
+    :mod:`redline.uncertainty.advise`.
+
+    Parameters
+    ----------
+    loaded
+        From :func:`load`, a scenario.
+    actor
+        The id of the actor advised (``value`` is its expected utility; ``probe`` weighs the
+        answers of every other actor).
+    objective
+        ``accept`` (P(every veto holder accepts)), ``value`` or ``probe`` (expected
+        information, in bits).
+    top
+        How many ranked candidates are listed, with their reasons.
+    packages, proposals
+        The candidates: packages ``{issue id: option label}`` (partial ones stand for their
+        completions; the best completion counts) and ids of the scenario's proposals. Both
+        empty: every package of the space.
+    draws, seed
+        The posterior's particles (the prior's when the scenario has no rounds) and seed.
+    tremble
+        ``probe``'s chance that an answer is the opposite of the draw's verdict (default
+        :data:`~redline.uncertainty.advise.DEFAULT_TREMBLE`).
+    prior
+        Ignore the scenario's rounds: the prior's draws, equally weighted.
+
+    Returns
+    -------
+    AdviceRun
+        Its ``to_dict()`` is ``redline advise --json``.
+    """
+    from redline.errors import listing
+    from redline.uncertainty import advise as core
+    from redline.uncertainty.posterior import posterior
+
+    scenario = loaded.require_scenario("advice")
+    ids = [a.id for a in scenario.actors]
+    if actor not in ids:
+        raise RedlineError(f"unknown actor {actor!r}", field="--for",
+                           hint=f"actors: {listing(ids)}")
+    if objective not in core.OBJECTIVES:
+        raise RedlineError(f"unknown objective {objective!r}", field="--objective",
+                           hint=f"use one of {', '.join(core.OBJECTIVES)}")
+    eps = core.DEFAULT_TREMBLE if tremble is None else float(tremble)
+    if not 0.0 <= eps <= 0.5:
+        raise RedlineError(f"must lie in [0, 0.5] (got {tremble})", field="--tremble",
+                           hint="the chance that an answer is the opposite of the verdict")
+    domain = loaded.require_domain()
+    by_id = {p.id: p for p in scenario.proposals}
+    listed: list[tuple[str | None, dict[str, str]]] = []
+    for pid in proposals:
+        if pid not in by_id:
+            raise RedlineError(f"unknown proposal {pid!r}", file=loaded.source,
+                               field="--proposal",
+                               hint=f"proposals: {listing(list(by_id))}" if by_id else
+                               "the scenario has no proposals; give --package issue=option,...")
+        listed.append((pid, dict(by_id[pid].package)))
+    listed += [(None, dict(p)) for p in packages]
+    try:
+        candidates = core.candidate_set(domain, listed)
+        core.check_candidates(int(candidates.indices.size), draws,
+                              core._column_count(scenario))
+        if objective == "probe":
+            core.check_respondents(len(ids) - 1, int(candidates.indices.size))
+    except RedlineError as error:
+        raise loaded.located(error) from None
+    source = scenario
+    if prior and "rounds" in type(scenario).model_fields:
+        source = scenario.model_copy(update={"rounds": []})
+    post = posterior(source, draws=draws, seed=seed, assume=dict(loaded.assume))
+    advice = core.advise(scenario, post.draws, post.weights, candidates,
+                         actor=ids.index(actor), objective=objective, top=top, tremble=eps,
+                         ess=post.ess, inputs=post.inputs, input_names=post.input_names)
+    from redline.scenario.labels import input_labels
+
+    labels = dict(zip(post.input_names, input_labels(scenario, post.input_names,
+                                                     width=ADVICE_LABEL_WIDTH), strict=True))
+    return AdviceRun(advice, domain, tuple(a.name or a.id for a in scenario.actors),
+                     np.array([a.has_veto for a in scenario.actors], dtype=bool),
+                     scenario.scenario.id, seed, top, tuple(post.rounds), labels)

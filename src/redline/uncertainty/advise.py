@@ -42,9 +42,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from redline.errors import RedlineError
+from redline.scenario.compile import Draws
+from redline.scenario.model import Scenario
 from redline.uncertainty.intervals import WILSON_Z, wilson_interval
+from redline.uncertainty.limits import ADVICE_OBJECTIVES as OBJECTIVES
+from redline.uncertainty.limits import DEFAULT_ADVICE_TOP as DEFAULT_TOP
 
-OBJECTIVES = ("accept", "value", "probe")
 MAX_RESPONDENTS = 12
 """Responding actors ``probe`` accepts: their answers have ``2^R`` patterns per candidate."""
 MAX_HISTOGRAM_CELLS = 1 << 24
@@ -52,17 +55,6 @@ MAX_HISTOGRAM_CELLS = 1 << 24
 
 
 # ---------------------------------------------------------------- weights and shares
-
-def effective_sample_size(weights: np.ndarray) -> float:
-    """Kish's effective sample size ``(sum w)^2 / sum w^2`` of ``weights`` ``(D,)``.
-
-    Equal weights give ``D``; one weight carrying everything gives 1.
-    """
-    w = np.asarray(weights, dtype=float)
-    total = float(w.sum())
-    squares = float(w @ w)
-    return total * total / squares if squares > 0 else 0.0
-
 
 def weighted_share(mask: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """``sum_d w_d mask[d, ...]``: the weighted share of draws where ``mask`` holds.
@@ -350,3 +342,442 @@ def ranking(values: np.ndarray) -> np.ndarray:
     """Positions sorted best first; ties keep their order (package or listing order)."""
     values = np.asarray(values, dtype=float)
     return np.lexsort((np.arange(values.size), -values))
+
+
+# ---------------------------------------------------------------- the run over the draws
+
+MAX_CANDIDATES = 100_000
+"""Candidates ranked in one run; a larger space is refused (list packages, or coarsen)."""
+CHUNK_BYTES = 64 * 2**20
+"""One chunk of draws' verdict and utility arrays stay within this."""
+REASON_ACTORS = 2
+"""Rejecting actors (``accept``, ``value``) or answers (``probe``) a reason names."""
+
+
+@dataclass(frozen=True)
+class CandidateSet:
+    """The packages a run evaluates, and the candidates they belong to.
+
+    Attributes
+    ----------
+    indices
+        ``(M,)`` package numbers evaluated.
+    options
+        ``(M, I)`` their option indices.
+    groups
+        ``(M,)`` the candidate of each package: a listed partial package's completions share
+        one; with every package of the space, each package is its own.
+    listed
+        Per candidate, ``{"proposal": id or None, "package": {issue: option}}`` as the user
+        listed it; ``None`` when the candidates are every package of the space.
+    """
+
+    indices: np.ndarray
+    options: np.ndarray
+    groups: np.ndarray
+    listed: tuple[dict, ...] | None = None
+
+    @property
+    def count(self) -> int:
+        """The number of candidates."""
+        return int(self.indices.size) if self.listed is None else len(self.listed)
+
+
+def check_candidates(count: int, n_draws: int, n_columns: int) -> None:
+    """Refuse more than :data:`MAX_CANDIDATES` candidates, or more evaluations than a sweep
+    may make (:data:`redline.uncertainty.sweep.MAX_SWEEP_WORK`), before any work."""
+    from redline.space.domain import approximate
+    from redline.uncertainty.sweep import MAX_SWEEP_WORK
+
+    if count > MAX_CANDIDATES:
+        raise RedlineError(
+            f"the space has {approximate(count)} packages; advise ranks at most "
+            f"{MAX_CANDIDATES:,} candidates", field="issues",
+            hint="list candidates with --package ISSUE=OPTION,... or --proposal ID, or coarsen "
+            "the issues' steps")
+    work = n_draws * count * n_columns
+    if work > MAX_SWEEP_WORK:
+        fit = MAX_SWEEP_WORK // max(1, count * n_columns)
+        raise RedlineError(
+            f"{n_draws:,} draws x {count:,} candidates x {n_columns} actors and rules is "
+            f"{approximate(work)} evaluations, above the limit of "
+            f"{approximate(MAX_SWEEP_WORK)}", field="--draws",
+            hint=(f"use --draws {fit:,} or fewer, or " if fit >= 1 else "")
+            + "list fewer candidates")
+
+
+def draw_slices(n_draws: int, n_packages: int, n_actors: int, n_columns: int
+                ) -> list[tuple[int, int]]:
+    """``[(start, stop), ...]`` chunks of draws whose arrays stay within :data:`CHUNK_BYTES`:
+    per draw and package, float64 utilities and a bool verdict per actor and a bool per
+    rejection column."""
+    per_draw = max(1, n_packages * (8 * n_actors * 2 + n_actors + n_columns + 16))
+    size = int(max(1, CHUNK_BYTES // per_draw))
+    return [(start, min(start + size, n_draws)) for start in range(0, n_draws, size)]
+
+
+def draw_slice(draws: Draws, start: int, stop: int) -> Draws:
+    """Draws ``start:stop`` of ``draws``."""
+    return Draws(stop - start, {k: v[start:stop] for k, v in draws.values.items()},
+                 {k: v[start:stop] for k, v in draws.claims.items()})
+
+
+@dataclass(frozen=True)
+class Advice:
+    """Candidates ranked for the mediator (see the module docstring).
+
+    Attributes
+    ----------
+    objective
+        ``accept``, ``value`` or ``probe``.
+    actor
+        The index of the actor advised (whose ``value`` counts).
+    respondents
+        The indices of the actors whose answers ``probe`` weighs (every actor but ``actor``).
+    tremble
+        ``probe``'s ``eps``.
+    ess
+        The draws' effective sample size (the intervals' ``n``).
+    candidates
+        What was evaluated.
+    tallies
+        Per evaluated package, the weighted sums.
+    scores
+        ``(G,)`` each candidate's score: its best completion's.
+    best
+        ``(G,)`` the position (in ``candidates.indices``) of each candidate's best completion.
+    order
+        Candidate numbers, best first (ties in candidate order).
+    reasons
+        For the first ``top`` of ``order``, what the reason texts are made of
+        (:func:`explain`).
+    actors
+        The actor ids.
+    n_draws
+        The number of draws.
+    """
+
+    objective: str
+    actor: int
+    respondents: tuple[int, ...]
+    tremble: float
+    ess: float
+    candidates: CandidateSet
+    tallies: Tallies
+    scores: np.ndarray
+    best: np.ndarray
+    order: np.ndarray
+    reasons: tuple[dict, ...]
+    actors: tuple[str, ...]
+    n_draws: int
+
+
+def advise(scenario: Scenario, draws: Draws, weights: np.ndarray, candidates: CandidateSet,
+           *, actor: int, objective: str = "accept", top: int = DEFAULT_TOP,
+           tremble: float = 0.0, ess: float | None = None,
+           inputs: np.ndarray | None = None, input_names: tuple[str, ...] = ()) -> Advice:
+    """Rank ``candidates`` for the mediator advising actor ``actor``.
+
+    One pass over the draws in chunks (:func:`draw_slices`) folds the verdicts of
+    :func:`redline.uncertainty.acceptance.acceptance` into :class:`Tallies`; a second pass,
+    on the first ``top`` candidates' best completions only, gathers their reasons
+    (:func:`explain`).
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    draws, weights
+        The draws (e.g. the posterior's particles) and their weights ``(D,)``, summing to 1.
+    candidates
+        The packages to rank (:class:`CandidateSet`).
+    actor
+        The index of the actor advised.
+    objective
+        One of :data:`OBJECTIVES`.
+    top
+        How many ranked candidates get reasons.
+    tremble
+        ``probe``'s ``eps``: the chance an answer is the opposite of the draw's verdict.
+    ess
+        The effective sample size for the intervals (default: Kish's, from ``weights``).
+    inputs, input_names
+        ``(D, P)`` the draws' uncertain inputs (claims 0/1) and their names, for ``probe``'s
+        reasons (which input an answer is most tied to); ``None`` leaves that out.
+
+    Returns
+    -------
+    Advice
+    """
+    from redline.uncertainty.acceptance import acceptance
+
+    if objective not in OBJECTIVES:
+        raise RedlineError(f"unknown objective {objective!r}", field="--objective",
+                           hint=f"use one of {', '.join(OBJECTIVES)}")
+    weights = np.asarray(weights, dtype=float)
+    n_actors = len(scenario.actors)
+    respondents = tuple(a for a in range(n_actors) if a != actor)
+    n_columns = _column_count(scenario)
+    check_candidates(int(candidates.indices.size), draws.size, n_columns)
+    probing = objective == "probe"
+    if probing:
+        check_respondents(len(respondents), int(candidates.indices.size))
+    who = np.array(respondents, dtype=np.int64) if probing else None
+    total: Tallies | None = None
+    for start, stop in draw_slices(draws.size, int(candidates.indices.size), n_actors,
+                                   n_columns):
+        verdict = acceptance(scenario, draw_slice(draws, start, stop), candidates.options)
+        part = tally(verdict.accepts, verdict.acceptable, verdict.utilities[:, actor, :],
+                     verdict.outside[:, actor], weights[start:stop], who)
+        total = part if total is None else total.plus(part)
+    assert total is not None
+    per_package = scores(total, objective, len(respondents), tremble)
+    best = best_in_groups(per_package, candidates.groups)
+    group_scores = per_package[best]
+    order = ranking(group_scores)
+    if ess is None:
+        ess = float(1.0 / (weights @ weights))
+    chosen = best[order[:top]]
+    reasons = explain(scenario, draws, weights, candidates.options[chosen], actor=actor,
+                      respondents=respondents, tremble=tremble, ess=ess, inputs=inputs,
+                      input_names=input_names)
+    return Advice(objective, actor, respondents, float(tremble), float(ess), candidates, total,
+                  group_scores, best, order, reasons,
+                  tuple(a.id for a in scenario.actors), int(draws.size))
+
+
+def _column_count(scenario: Scenario) -> int:
+    """Rejection columns per package: the rules (ratification counts twice, as the sweep
+    counts it) and an outside option per actor."""
+    return (len(scenario.red_lines) + len(scenario.linkages) + 2 * len(scenario.ratification)
+            + len(scenario.actors))
+
+
+def explain(scenario: Scenario, draws: Draws, weights: np.ndarray, options: np.ndarray, *,
+            actor: int, respondents: tuple[int, ...], tremble: float, ess: float,
+            inputs: np.ndarray | None = None, input_names: tuple[str, ...] = ()
+            ) -> tuple[dict, ...]:
+    """What each of a few packages' reasons is made of, from one more pass over the draws.
+
+    Per package (a row of ``options``): P(acceptable) with its interval at ``ess``; per
+    actor, the weighted share of draws where it accepts and, among its own rejection columns
+    (its rules and its outside option, :func:`redline.space.kernel.columns`), the one that
+    rejects in the most weight; the advised actor's expected utility if accepted and its
+    outside option if not; and per respondent, the information of its answer alone
+    (:func:`answer_information`) and the uncertain input its verdict is most correlated with
+    (weighted Pearson correlation over the draws).
+
+    Returns
+    -------
+    tuple of dict
+        One per package: ``p_acceptable``, ``interval``, ``accepts`` (A,), ``rule``
+        (per actor: ``(column id, kind, share)`` or ``None``), ``value_if_accepted``,
+        ``outside_if_not``, ``answer_bits`` (R,), ``tied_to`` (per respondent:
+        ``(input name, correlation)`` or ``None``).
+    """
+    from redline.scenario.compile import compile_batch
+    from redline.space import kernel
+    from redline.uncertainty.acceptance import actor_rejections, package_utilities
+
+    options = np.asarray(options)
+    k_count = int(options.shape[0])
+    if k_count == 0:
+        return ()
+    n_actors = len(scenario.actors)
+    labels: tuple = ()
+    column_share = None
+    accept_share = np.zeros((n_actors, k_count))
+    acceptable_share = np.zeros(k_count)
+    value_accepted = np.zeros(k_count)
+    outside_rejected = np.zeros(k_count)
+    wanted = inputs is not None and inputs.shape[1] > 0
+    cross = np.zeros((inputs.shape[1] if wanted else 0, n_actors, k_count))
+    for start, stop in draw_slices(draws.size, k_count, n_actors, _column_count(scenario)):
+        w = weights[start:stop]
+        batch = compile_batch(scenario, draw_slice(draws, start, stop))
+        utility = package_utilities(batch.tables, options)
+        labels = kernel.columns(batch.constraints, batch.actors, batch.parties)
+        rejected = kernel.rejections(batch.constraints, options, utility, batch.disagreement,
+                                     np.arange(len(labels)), active=batch.active)
+        shape = (batch.size, k_count)
+        shares = np.stack([w @ hit for hit in rejected])  # (C, K)
+        column_share = shares if column_share is None else column_share + shares
+        accepts = np.stack([~mine for mine in actor_rejections(labels, rejected, shape,
+                                                               n_actors)], axis=1)
+        binding = [rejected[k] for k, c in enumerate(labels) if c.binding]
+        ok = kernel.broken_counts(binding, shape) == 0
+        accept_share += weighted_share(accepts, w)
+        acceptable_share += w @ ok
+        value_accepted += w @ np.where(ok, utility[..., actor], 0.0)
+        outside_rejected += w @ np.where(ok, 0.0, batch.disagreement[:, actor][:, None])
+        if wanted:
+            x = inputs[start:stop]
+            cross += np.tensordot(x * w[:, None], accepts.astype(float), axes=(0, 0))
+    assert column_share is not None
+    holders = np.array([c.actor for c in labels])
+    tied = _correlations(inputs, weights, accept_share, cross) if wanted else None
+    out = []
+    for k in range(k_count):
+        rules: list = []
+        for a in range(n_actors):
+            mine = np.flatnonzero(holders == a)
+            top_column = mine[np.argmax(column_share[mine, k])] if mine.size else None
+            share = 0.0 if top_column is None else float(column_share[top_column, k])
+            rules.append(None if top_column is None or share <= 0 else
+                         (labels[top_column].id, labels[top_column].kind, share))
+        p = float(acceptable_share[k])
+        ties = []
+        for a in respondents:
+            if tied is None:
+                ties.append(None)
+                continue
+            j = int(np.argmax(np.abs(tied[:, a, k])))
+            rho = float(tied[j, a, k])
+            ties.append((input_names[j], rho) if rho != 0 else None)
+        out.append({
+            "p_acceptable": p,
+            "interval": share_interval(p, ess),
+            "accepts": accept_share[:, k].copy(),
+            "rule": tuple(rules),
+            "value_if_accepted": float(value_accepted[k] / p) if p > 0 else None,
+            "outside_if_not": float(outside_rejected[k] / (1 - p)) if p < 1 else None,
+            "answer_bits": answer_information(accept_share[list(respondents), k], tremble),
+            "tied_to": tuple(ties),
+        })
+    return tuple(out)
+
+
+def _correlations(inputs: np.ndarray, weights: np.ndarray, accept_share: np.ndarray,
+                  cross: np.ndarray) -> np.ndarray:
+    """``(P, A, K)`` weighted Pearson correlations between each input and each actor's
+    verdict on each package, from the weighted sums ``E[x]``, ``E[y]`` (``accept_share``)
+    and ``E[x y]`` (``cross``); 0 where either is constant (a verdict within
+    :data:`SHARE_TOLERANCE` of always or never, an input within :data:`CORRELATION_FLOOR`)."""
+    mean_x = weights @ inputs  # (P,)
+    var_x = weights @ (inputs - mean_x) ** 2
+    y = np.where((accept_share > SHARE_TOLERANCE) & (accept_share < 1 - SHARE_TOLERANCE),
+                 accept_share, 0.0)
+    var_y = y * (1 - y)  # the verdict is 0/1
+    covariance = cross - mean_x[:, None, None] * accept_share[None]
+    scale = np.sqrt(np.where(var_x > CORRELATION_FLOOR, var_x, 0.0)[:, None, None] * var_y[None])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = np.where(scale > 0, covariance / np.where(scale > 0, scale, 1.0), 0.0)
+    return np.clip(rho, -1.0, 1.0)
+
+
+CORRELATION_FLOOR = 1e-12
+"""An input whose weighted variance is below this counts as constant (no correlation)."""
+
+
+DEFAULT_TREMBLE = 0.05
+"""``probe``'s default chance that an answer is the opposite of the draw's verdict."""
+
+
+def candidate_set(domain, listed: list[tuple[str | None, dict[str, str]]] | None = None
+                  ) -> CandidateSet:
+    """The candidates: every package of ``domain``'s space, or the listed ones.
+
+    Parameters
+    ----------
+    domain
+        The agreement space (:class:`redline.space.domain.Domain`): its issues' options.
+    listed
+        ``[(proposal id or None, {issue id: option label}), ...]``; a partial package stands
+        for its completions (:func:`redline.space.proposals.completions`). ``None`` or empty:
+        every package.
+
+    Raises
+    ------
+    RedlineError
+        An unknown issue or option (one line), a partial package with too many completions,
+        or more than :data:`MAX_CANDIDATES` packages.
+    """
+    from redline.space.packages import decode
+    from redline.space.proposals import completions, fixed_options
+
+    radices = domain.radices
+    if not listed:
+        check_candidates(int(domain.n_packages), 0, 0)
+        indices = np.arange(domain.n_packages, dtype=np.int64)
+        return CandidateSet(indices, decode(indices, radices), np.arange(indices.size))
+    parts, groups = [], []
+    for g, (proposal, package) in enumerate(listed):
+        field = f"proposals.{proposal}.package" if proposal else "--package"
+        numbers = completions(domain, fixed_options(domain, package, field))
+        parts.append(numbers)
+        groups.append(np.full(numbers.size, g, dtype=np.int64))
+    indices = np.concatenate(parts)
+    check_candidates(int(indices.size), 0, 0)
+    return CandidateSet(indices, decode(indices, radices), np.concatenate(groups),
+                        tuple({"proposal": p, "package": dict(k)} for p, k in listed))
+
+
+_KIND_WORDS = {"red_line": "red line", "linkage": "linkage", "ratification": "ratification"}
+
+
+def _percent(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _rejection(name: str, share: float, rule: tuple[str, str, float] | None) -> str:
+    """``Russia rejects in 38% of draws, mostly by red line X (31%)``."""
+    text = f"{name} rejects in {_percent(share)} of draws"
+    if rule is not None:
+        column, kind, rule_share = rule
+        what = "its outside option" if kind == "outside_option" else \
+            f"{_KIND_WORDS.get(kind, kind)} {column}"
+        text += f", mostly by {what} ({_percent(rule_share)})"
+    return text
+
+
+def reason_text(objective: str, reason: dict, *, names: tuple[str, ...], veto: np.ndarray,
+                actor: int, respondents: tuple[int, ...], score: float,
+                labels: dict[str, str] | None = None) -> str:
+    """The reason for one ranked candidate, in words and numbers, from :func:`explain`'s
+    entry ``reason``.
+
+    ``accept`` names the P(every veto holder accepts) with its interval and the veto holders
+    who reject most often, with the column that rejects most; ``value`` the advised actor's
+    expected utility, what it is if accepted and its outside option otherwise; ``probe`` the
+    information in bits and how the most informative answers split the draws, with the input
+    each is most tied to (named by ``labels``, ``{input path: readable name}``, where given).
+    """
+    low, high = reason["interval"]
+    p = reason["p_acceptable"]
+    odds = f"P(all veto holders accept) {p:.2f} [{low:.2f}, {high:.2f}]"
+    rejecting = sorted((a for a in range(len(names)) if veto[a]
+                        and reason["accepts"][a] < 1 - SHARE_TOLERANCE),
+                       key=lambda a: (reason["accepts"][a], a))[:REASON_ACTORS]
+    refusals = [_rejection(names[a], 1 - float(reason["accepts"][a]), reason["rule"][a])
+                for a in rejecting]
+    if objective == "accept":
+        return "; ".join([odds, *refusals]) if refusals else \
+            f"{odds}; every veto holder accepts in every draw"
+    if objective == "value":
+        parts = [f"expected value for {names[actor]} {score:.3f}"]
+        if reason["value_if_accepted"] is not None:
+            parts.append(f"{reason['value_if_accepted']:.3f} if accepted")
+        if reason["outside_if_not"] is not None:
+            parts.append(f"outside option {reason['outside_if_not']:.3f} otherwise")
+        return ", ".join(parts) + f"; {odds}" + "".join(f"; {r}" for r in refusals[:1])
+    bits = reason["answer_bits"]
+    order = sorted(range(len(respondents)), key=lambda r: (-float(bits[r]), r))
+    answers = []
+    for r in order[:REASON_ACTORS]:
+        a = respondents[r]
+        if bits[r] <= 0:
+            break
+        share = float(reason["accepts"][a])
+        text = (f"{names[a]}'s answer splits the draws {_percent(share)}/"
+                f"{_percent(1 - share)} (accept/reject)")
+        tie = reason["tied_to"][r]
+        if tie is not None:
+            text += f", most tied to {(labels or {}).get(tie[0], tie[0])} (r = {tie[1]:+.2f})"
+        answers.append(text)
+    head = f"{score:.3f} bits expected about the uncertain inputs"
+    return "; ".join([head, *answers]) if answers else \
+        f"{head}: every draw predicts the same answers"
+
+
+SHARE_TOLERANCE = 1e-9
+"""A weighted share within this of 1 counts as 'in every draw' (sums of float weights)."""

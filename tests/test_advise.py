@@ -1,0 +1,208 @@
+"""``pipeline.run_advise`` and ``Negotiation.advise``: the mediator's next move, ranked, against
+per-draw loops and an enumeration of the joint distribution of the draws and the answers."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import redline
+from redline import AdviceResult, RedlineError, pipeline
+from redline.space.packages import decode
+from redline.uncertainty import advise as core
+from redline.uncertainty.acceptance import acceptance
+from redline.uncertainty.posterior import posterior
+
+ROOT = Path(__file__).resolve().parents[1]
+CEASEFIRE = ROOT / "tests" / "data" / "proposals" / "ceasefire.yaml"
+DONBAS = ROOT / "examples" / "donbas-2026.yaml"
+TOLERANCE = 1e-9
+DRAWS = 300
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    return pipeline.load(CEASEFIRE)
+
+
+@pytest.fixture(scope="module")
+def every_draw(loaded):
+    """The posterior's draws and the verdict on every package in each, by the core."""
+    scenario = loaded.scenario
+    post = posterior(scenario, draws=DRAWS, seed=4)
+    domain = loaded.require_domain()
+    options = decode(np.arange(domain.n_packages), domain.radices)
+    return post, acceptance(scenario, post.draws, options)
+
+
+def labels(loaded, index):
+    from redline.space.engine import package_labels
+
+    return package_labels(loaded.require_domain(), index)
+
+
+def test_accept_ranks_packages_as_a_per_draw_loop_does(loaded, every_draw):
+    post, verdict = every_draw
+    d, n = verdict.acceptable.shape
+    p = [sum(post.weights[i] for i in range(d) if verdict.acceptable[i, j]) for j in range(n)]
+    expected = sorted(range(n), key=lambda j: (-p[j], j))[:5]
+    data = pipeline.run_advise(loaded, "monitor", draws=DRAWS, seed=4).to_dict()
+    assert [r["package"] for r in data["ranked"]] == [labels(loaded, j) for j in expected]
+    for row, j in zip(data["ranked"], expected, strict=True):
+        assert row["score"] == pytest.approx(p[j], abs=TOLERANCE)
+        assert row["p_acceptable"]["low"] <= row["score"] <= row["p_acceptable"]["high"]
+    assert data["ess"] == pytest.approx(DRAWS)  # no rounds: equal weights
+
+
+def test_value_ranks_by_the_actors_expected_outcome(loaded, every_draw):
+    post, verdict = every_draw
+    a = verdict.actors.index("north")
+    d, n = verdict.acceptable.shape
+    value = [sum(post.weights[i] * (verdict.utilities[i, a, j] if verdict.acceptable[i, j]
+                                    else verdict.outside[i, a]) for i in range(d))
+             for j in range(n)]
+    expected = sorted(range(n), key=lambda j: (-value[j], j))[:3]
+    data = pipeline.run_advise(loaded, "north", objective="value", top=3, draws=DRAWS,
+                               seed=4).to_dict()
+    assert [r["package"] for r in data["ranked"]] == [labels(loaded, j) for j in expected]
+    assert [r["score"] for r in data["ranked"]] == pytest.approx([value[j] for j in expected],
+                                                                 abs=TOLERANCE)
+    assert all("expected value for North" in r["reason"] for r in data["ranked"])
+
+
+def enumerated_information(verdict, weights, respondents, eps, j):
+    """I(draw; answers) for package j, summing over every draw and every answer vector."""
+    joint = []
+    for i in range(len(weights)):
+        for y in itertools.product((False, True), repeat=len(respondents)):
+            like = math.prod((1 - eps) if y[k] == bool(verdict.accepts[i, r, j]) else eps
+                             for k, r in enumerate(respondents))
+            joint.append((i, y, like))
+    marginal: dict = {}
+    for i, y, like in joint:
+        marginal[y] = marginal.get(y, 0.0) + weights[i] * like
+    return sum(weights[i] * like * math.log2(like / marginal[y])
+               for i, y, like in joint if like > 0)
+
+
+def test_probe_is_the_enumerated_mutual_information(loaded, every_draw):
+    post, verdict = every_draw
+    respondents = [verdict.actors.index(a) for a in ("north", "south", "league")]
+    n = verdict.acceptable.shape[1]
+    bits = [enumerated_information(verdict, post.weights, respondents, 0.1, j)
+            for j in range(n)]
+    expected = sorted(range(n), key=lambda j: (-bits[j], j))[:4]
+    data = pipeline.run_advise(loaded, "monitor", objective="probe", top=4, draws=DRAWS,
+                               seed=4, tremble=0.1).to_dict()
+    assert data["respondents"] == ["north", "south", "league"] and data["tremble"] == 0.1
+    assert [r["package"] for r in data["ranked"]] == [labels(loaded, j) for j in expected]
+    assert [r["information_bits"] for r in data["ranked"]] == pytest.approx(
+        [bits[j] for j in expected], abs=TOLERANCE)
+    top = data["ranked"][0]
+    assert "bits expected about the uncertain inputs" in top["reason"]
+    assert "splits the draws" in top["reason"]
+    # each answer alone carries no more than all of them
+    assert all(a["bits"] <= top["information_bits"] + TOLERANCE
+               for a in top["answers"].values())
+
+
+def test_a_tremble_of_one_half_teaches_nothing(loaded):
+    data = pipeline.run_advise(loaded, "monitor", objective="probe", draws=100,
+                               tremble=0.5).to_dict()
+    assert all(r["information_bits"] == pytest.approx(0, abs=TOLERANCE) for r in data["ranked"])
+
+
+def test_listed_candidates_count_by_their_best_completion(loaded, every_draw):
+    post, verdict = every_draw
+    data = pipeline.run_advise(loaded, "monitor", proposals=["leak", "first-draft"],
+                               packages=[{"line": "prewar"}], draws=DRAWS, seed=4).to_dict()
+    assert data["candidates"] == {"count": 3, "packages": 2 + 1 + 6, "listed": True}
+    by_name = {r["candidate"]["proposal"] or "prewar": r for r in data["ranked"]}
+    assert by_name["leak"]["completions"] == 2 and by_name["first-draft"]["completions"] == 1
+    assert by_name["prewar"]["candidate"]["package"] == {"line": "prewar"}
+    # the leak's best completion is the one of its two with the higher P(acceptable)
+    domain = loaded.require_domain()
+    from redline.space.proposals import completions, fixed_options
+
+    leak = completions(domain, fixed_options(domain, {"line": "halfway", "monitors": "unarmed"}))
+    shares = [float(post.weights @ verdict.acceptable[:, j]) for j in leak]
+    best = leak[int(np.argmax(shares))]
+    assert by_name["leak"]["package"] == labels(loaded, best)
+    assert by_name["leak"]["score"] == pytest.approx(max(shares), abs=TOLERANCE)
+    scores = [r["score"] for r in data["ranked"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_accept_reasons_name_who_rejects_and_by_which_rule(loaded):
+    data = pipeline.run_advise(loaded, "monitor", packages=[
+        {"line": "prewar", "monitors": "armed", "sanctions": "lifted"}], draws=200).to_dict()
+    (row,) = data["ranked"]
+    assert row["score"] == 0.0  # North never returns to the prewar line
+    assert row["actors"]["north"]["rejected_mostly_by"]["id"] == "north-no-prewar"
+    assert "North rejects in 100% of draws, mostly by red line north-no-prewar" in row["reason"]
+
+
+def test_same_seed_same_json_and_no_cut_when_all_are_listed(loaded):
+    one = pipeline.run_advise(loaded, "south", objective="probe", draws=150, seed=9)
+    two = pipeline.run_advise(loaded, "south", objective="probe", draws=150, seed=9)
+    assert json.dumps(one.to_dict()) == json.dumps(two.to_dict())
+    assert one.to_dict()["cuts"] == ["ranked: first 5 of 18 candidates"]
+    every = pipeline.run_advise(loaded, "south", top=18, draws=50).to_dict()
+    assert every["cuts"] == [] and len(every["ranked"]) == 18
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"actor": "nobody"}, "unknown actor 'nobody'"),
+    ({"objective": "win"}, "unknown objective 'win'"),
+    ({"tremble": 0.7}, "must lie in [0, 0.5]"),
+    ({"proposals": ["nope"]}, "unknown proposal 'nope'"),
+    ({"packages": [{"sea": "calm"}]}, "unknown issue 'sea'"),
+])
+def test_bad_requests_are_one_clear_error(loaded, kwargs, words):
+    args = {"actor": "monitor", **kwargs}
+    with pytest.raises(RedlineError, match=None) as caught:
+        pipeline.run_advise(loaded, args.pop("actor"), draws=10, **args)
+    assert words in str(caught.value)
+
+
+def test_too_many_candidates_or_respondents_are_refused(loaded, monkeypatch):
+    monkeypatch.setattr(core, "MAX_CANDIDATES", 10)
+    with pytest.raises(RedlineError, match="advise ranks at most 10 candidates") as caught:
+        pipeline.run_advise(loaded, "monitor", draws=10)
+    assert "--package" in str(caught.value)
+    monkeypatch.setattr(core, "MAX_RESPONDENTS", 2)
+    with pytest.raises(RedlineError, match="2\\^3 answer patterns"):
+        pipeline.run_advise(loaded, "monitor", objective="probe", proposals=["leak"], draws=10)
+
+
+def test_the_library_call_is_the_pipeline_run():
+    neg = redline.load(CEASEFIRE)
+    result = neg.advise("monitor", objective="value", top=2, draws=120, seed=3)
+    assert isinstance(result, AdviceResult)
+    expected = pipeline.run_advise(pipeline.load(CEASEFIRE), "monitor", objective="value",
+                                   top=2, draws=120, seed=3).to_dict()
+    assert result.to_dict() == expected
+    text = repr(result)
+    assert text.startswith("AdviceResult: next move for monitor, by value")
+    assert "expected value for Monitor" in text
+    assert "<table>" in result._repr_html_()
+    assert [r["rank"] for r in result.ranked] == [1, 2]
+    with pytest.raises(RedlineError, match="top"):
+        neg.advise("monitor", top=0)
+    with pytest.raises(RedlineError, match="packages"):
+        neg.advise("monitor", packages={"line": "prewar"})
+
+
+def test_donbas_probe_names_readable_inputs():
+    data = pipeline.run_advise(pipeline.load(DONBAS), "us", objective="probe", top=1,
+                               draws=400).to_dict()
+    (row,) = data["ranked"]
+    assert data["respondents"] == ["ukraine", "russia", "europe"]
+    ties = [a["tied_to"] for a in row["answers"].values() if a["tied_to"]]
+    assert ties and all(t["label"] != t["input"] for t in ties)
+    assert row["reason"].count("splits the draws") >= 1
