@@ -4,7 +4,8 @@ Each sub-module registers its commands on :data:`app`. Errors a user can fix are
 line on stderr with exit status 2 (see :func:`redline.cli.common.fail`).
 """
 
-from redline.cli import analyze as _analyze  # noqa: F401  (registers commands)
+from redline.cli import advise as _advise  # noqa: F401  (registers commands)
+from redline.cli import analyze as _analyze  # noqa: F401
 from redline.cli import evaluate as _evaluate  # noqa: F401
 from redline.cli import examples as _examples  # noqa: F401
 from redline.cli import forecast as _forecast  # noqa: F401
