@@ -23,14 +23,15 @@ from redline.errors import RedlineError
 __version__ = "0.1.0"
 
 # Public names served by redline.api, imported on first access (PEP 562).
-_API_NAMES = ("load", "Negotiation", "AnalysisResult", "EvaluationResult", "ForecastResult",
-              "SweepResult")
+_API_NAMES = ("load", "Negotiation", "AdviceResult", "AnalysisResult", "EvaluationResult",
+              "ForecastResult", "SweepResult")
 
-__all__ = ["AnalysisResult", "EvaluationResult", "ForecastResult", "Negotiation",
+__all__ = ["AdviceResult", "AnalysisResult", "EvaluationResult", "ForecastResult", "Negotiation",
            "RedlineError", "SweepResult", "__version__", "example_path", "load"]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from redline.api import (
+        AdviceResult,
         AnalysisResult,
         EvaluationResult,
         ForecastResult,

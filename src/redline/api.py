@@ -421,6 +421,79 @@ class Negotiation:
             self.loaded, proposal, package, draws=draws, seed=seed, limit=list_limit))
         return EvaluationResult._from_json(run.to_dict(), run)
 
+    def advise(self, actor: str, *, objective: str = "accept", top: int = 5,
+               packages: Sequence[Mapping[str, str]] = (), proposals: Sequence[str] = (),
+               draws: int = DEFAULT_DRAWS, seed: int = 0, tremble: float | None = None,
+               prior: bool = False) -> AdviceResult:
+        """The mediator's next move: candidate packages ranked for ``actor``, each with its
+        reason in words and numbers.
+
+        The same run as ``redline advise FILE --for ACTOR --objective OBJECTIVE --top TOP
+        --draws DRAWS --seed SEED --json`` (with ``--package`` / ``--proposal`` per listed
+        candidate): [`pipeline.run_advise`][redline.pipeline.run_advise], in this claim
+        branch; the draws are the posterior's when the scenario has rounds.
+
+        Parameters
+        ----------
+        actor
+            The id of the actor advised.
+        objective
+            ``accept`` (the highest P(every veto holder accepts)), ``value`` (``actor``'s
+            expected utility: P(accept) u + (1 - P(accept)) outside option) or ``probe``
+            (the expected information, in bits, the other actors' answers give about the
+            uncertain inputs).
+        top
+            Ranked candidates listed (1 to 1,000).
+        packages, proposals
+            The candidates: ``{issue id: option label}`` packages (a partial one counts by its
+            best completion) and ids of the scenario's proposals; both empty: every package.
+        draws
+            Monte Carlo draws (1 to 1,000,000).
+        seed
+            Random seed, 0 to 2**31 - 1: the same seed and draws give the same numbers.
+        tremble
+            ``probe``: the chance an answer is the opposite of the model's verdict, in
+            [0, 0.5] (default: the rounds' default tremble).
+        prior
+            Ignore the scenario's rounds.
+
+        Returns
+        -------
+        AdviceResult
+        """
+        from redline import pipeline
+        from redline.uncertainty.limits import (
+            ADVICE_OBJECTIVES,
+            DRAWS_HINT,
+            MAX_ADVICE_TOP,
+            MAX_DRAWS,
+        )
+
+        if not isinstance(actor, str):
+            raise RedlineError(f"must be an actor id (got {actor!r})", field="actor")
+        if objective not in ADVICE_OBJECTIVES:
+            raise RedlineError(f"unknown objective {objective!r}", field="objective",
+                               hint=f"use one of {', '.join(ADVICE_OBJECTIVES)}")
+        _count(top, "top", high=MAX_ADVICE_TOP)
+        _count(draws, "draws", high=MAX_DRAWS, hint=DRAWS_HINT)
+        _count(seed, "seed", low=0, high=SEED_MAX)
+        if tremble is not None and (isinstance(tremble, bool) or not isinstance(
+                tremble, int | float | np.number) or not 0 <= tremble <= 0.5):
+            raise RedlineError(f"must be a number in [0, 0.5] (got {tremble!r})",
+                               field="tremble")
+        if isinstance(packages, Mapping) or not all(
+                isinstance(p, Mapping) and all(isinstance(k, str) and isinstance(v, str)
+                                               for k, v in p.items()) for p in packages):
+            raise RedlineError("must be a list of dicts of issue id to option label",
+                               field="packages")
+        if isinstance(proposals, str) or not all(isinstance(p, str) for p in proposals):
+            raise RedlineError("must be a list of proposal ids", field="proposals")
+        run = self._located(lambda: pipeline.run_advise(
+            self.loaded, actor, objective=objective, top=top,
+            packages=[dict(p) for p in packages], proposals=list(proposals), draws=draws,
+            seed=seed, tremble=tremble, prior=prior))
+        return AdviceResult._from_json(run.to_dict(), run)
+
     # -- helpers
 
     def _located(self, run: Callable[[], Any]) -> Any:
@@ -924,6 +997,62 @@ class EvaluationResult(_Result):
                     list(c["losses"])] for c in self.what_it_takes["packages"]]
         return {"completions": (columns, rows),
                 "what_it_takes": ([*issues, "changes", "gains", "losses"], changes)}
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class AdviceResult(_Result):
+    """What [`Negotiation.advise`][redline.api.Negotiation.advise] finds.
+
+    Attributes
+    ----------
+    actor
+        The actor advised.
+    objective
+        ``accept``, ``value`` or ``probe``.
+    ranked
+        Rows ``{rank, candidate, package, completions, score, p_acceptable, expected_value,
+        information_bits, actors, answers, reason}``, best first (``redline advise --json``'s
+        ``ranked``).
+    draws, seed, ess
+        The draws, the seed and their effective sample size.
+    run
+        The pipeline's [`AdviceRun`][redline.pipeline.AdviceRun].
+    """
+
+    actor: str
+    objective: str
+    ranked: tuple[Mapping[str, Any], ...]
+    draws: int
+    seed: int
+    ess: float
+    run: Any = field(repr=False)
+    _json: dict = field(default_factory=dict, repr=False)
+
+    TABLES = ("ranked",)
+
+    @classmethod
+    def _from_json(cls, data: dict, run: Any) -> AdviceResult:
+        frozen = copy.deepcopy(data)
+        return cls(actor=frozen["for"], objective=frozen["objective"],
+                   ranked=_frozen_rows(frozen["ranked"]), draws=frozen["draws"],
+                   seed=frozen["seed"], ess=frozen["ess"], run=run, _json=data)
+
+    def _summary(self) -> list[str]:
+        lines = [f"AdviceResult: next move for {self.actor}, by {self.objective} "
+                 f"({self.draws:,} draws, ESS {self.ess:,.0f})"]
+        for row in self.ranked:
+            lines.append(f"  {row['rank']}. {_package_text(row['package'])}")
+            lines.append(f"     {row['reason']}")
+        return lines
+
+    def _tables(self) -> dict[str, tuple[list[str], list[list[Any]]]]:
+        issues = list(self.ranked[0]["package"]) if self.ranked else []
+        columns = ["rank", *issues, "score", "p_acceptable", "p_low", "p_high",
+                   "expected_value", "information_bits", "reason"]
+        rows = [[r["rank"], *(r["package"][i] for i in issues), r["score"],
+                 r["p_acceptable"]["p"], r["p_acceptable"]["low"], r["p_acceptable"]["high"],
+                 r["expected_value"], r["information_bits"], r["reason"]] for r in self.ranked]
+        return {"ranked": (columns, rows)}
 
 
 # ------------------------------------------------------------------------------- helpers
