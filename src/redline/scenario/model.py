@@ -478,6 +478,89 @@ class Proposal(Strict):
         return value
 
 
+MAX_TREMBLE = 0.5
+"""A tremble of 0.5 makes a response carry no evidence; above it the response would count
+backwards, so it is refused."""
+
+
+def _iso_date_text(value):
+    """An ISO date (YYYY-MM-DD) as its text; YAML's unquoted dates are accepted too."""
+    if isinstance(value, datetime.date):  # YAML reads an unquoted 2026-11-30 as a date
+        value = value.isoformat()
+    if isinstance(value, str):
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"date must be an ISO date (YYYY-MM-DD), got {value!r}") from None
+    return value
+
+
+class Round(Strict):
+    """A dated event of the talks: evidence about the uncertain inputs.
+
+    Two kinds:
+
+    * responses to a text: ``proposal`` (a proposal's id) or ``package`` (``{issue: option}``,
+      possibly partial), and ``responses`` ``{actor: accepted | rejected}``. To a partial text,
+      "accepted" means the actor accepts some completion of it;
+    * a stated position: ``actor`` says it ``rejects`` any package with the options
+      ``{issue: option}`` (all of them, when several are named).
+
+    ``tremble`` is the probability that what was observed is not what the model of the draw
+    gives (see :mod:`redline.uncertainty.rounds` for the default and the rule that derives it
+    from the sources' reliability). ``illustrative`` marks an analyst's illustration, not a
+    reported fact; every output says so.
+    """
+
+    id: Id
+    date: str = Field(description="When it happened (ISO date, YYYY-MM-DD).")
+    title: str = ""
+    sources: list[Id] = Field(default_factory=list, description="Who reported it.")
+    illustrative: bool = Field(False, description="An analyst's illustration, not a reported "
+                               "fact (shown in every output).")
+    tremble: float | None = Field(
+        None, ge=0, le=MAX_TREMBLE,
+        description="Probability that the observed response is not the model's (default: "
+        "from the sources' reliability).")
+    proposal: Id | None = Field(None, description="The proposal responded to.")
+    package: dict[Id, str] | None = Field(
+        None, min_length=1, description="Or the package responded to, {issue: option}.")
+    responses: dict[Id, Literal["accepted", "rejected"]] | None = Field(
+        None, min_length=1, description="{actor: accepted | rejected}.")
+    actor: Id | None = Field(None, description="A stated position: the actor that states it.")
+    rejects: dict[Id, str] | None = Field(
+        None, min_length=1, description="A stated position: the actor rejects any package "
+        "with these options, {issue: option}.")
+    note: str = ""
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, value):
+        return _iso_date_text(value)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Round:
+        response = self.proposal is not None or self.package is not None \
+            or self.responses is not None
+        stated = self.actor is not None or self.rejects is not None
+        if response == stated:
+            raise ValueError("a round is either responses to a text (proposal or package, and "
+                             "responses) or a stated position (actor and rejects)")
+        if response:
+            if (self.proposal is None) == (self.package is None):
+                raise ValueError("responses need exactly one of 'proposal' or 'package'")
+            if self.responses is None:
+                raise ValueError("a response to a text needs 'responses' {actor: accepted | "
+                                 "rejected}")
+        elif self.actor is None or self.rejects is None:
+            raise ValueError("a stated position needs both 'actor' and 'rejects' "
+                             "{issue: option}")
+        if not self.sources and not self.illustrative:
+            raise ValueError("a reported round needs its 'sources' (or mark it "
+                             "'illustrative: true')")
+        return self
+
+
 class Scenario(Strict):
     """A negotiation: see the module docstring."""
 
@@ -494,6 +577,9 @@ class Scenario(Strict):
     ratification: list[Ratification] = []
     proposals: list[Proposal] = Field(
         default_factory=list, description="Texts tabled in the talks, to evaluate.")
+    rounds: list[Round] = Field(
+        default_factory=list, description="Dated events of the talks: responses to texts and "
+        "stated positions, the evidence the posterior conditions on.")
 
     model_config = ConfigDict(
         extra="forbid",
@@ -561,6 +647,7 @@ def _unique_ids(s: Scenario) -> None:
         _unique((((path, i, "id"), x.id) for i, x in enumerate(items)), what)
     _unique((((kind, i, "id"), rule.id) for kind, i, rule in _rules(s)), "rule")
     _unique(((("proposals", i, "id"), p.id) for i, p in enumerate(s.proposals)), "proposal")
+    _unique(((("rounds", i, "id"), r.id) for i, r in enumerate(s.rounds)), "round")
 
 
 def _actors(s: Scenario, known: _Known) -> None:
@@ -692,12 +779,42 @@ def _proposals(s: Scenario, known: _Known) -> None:
                                       f"(options: {listing(labels)})")
 
 
+def _package_options(package: dict[str, str], known: _Known, path: tuple) -> None:
+    """A package names known issues and options those issues have."""
+    for issue_id, label in package.items():
+        _need(issue_id, known.issues, "issue", (*path, issue_id))
+        labels = [name for name, _ in known.issues[issue_id].option_values()]
+        if label not in labels:
+            raise ReferenceError_((*path, issue_id), f"issue {issue_id!r} has no option "
+                                  f"{label!r} (options: {listing(labels)})")
+
+
+def _rounds(s: Scenario, known: _Known) -> None:
+    """Every round cites known sources, names a known proposal or a package of known issues
+    and options, and known actors."""
+    proposals = {p.id for p in s.proposals}
+    for i, event in enumerate(s.rounds):
+        path = ("rounds", i)
+        for j, src in enumerate(event.sources):
+            _need(src, known.sources, "source", (*path, "sources", j))
+        if event.proposal is not None:
+            _need(event.proposal, proposals, "proposal", (*path, "proposal"))
+        if event.package is not None:
+            _package_options(event.package, known, (*path, "package"))
+        for actor in event.responses or {}:
+            _need(actor, known.actors, "actor", (*path, "responses", actor))
+        if event.actor is not None:
+            _need(event.actor, known.actors, "actor", (*path, "actor"))
+        if event.rejects is not None:
+            _package_options(event.rejects, known, (*path, "rejects"))
+
+
 def check_references(s: Scenario) -> None:
     """Check what the pydantic model cannot: ids are unique and every reference is defined.
 
     The checks run in order (:func:`_unique_ids`, :func:`_actors`, :func:`_claims`,
     :func:`_stances`, :func:`_every_actor_placed`, :func:`_rule_references`,
-    :func:`_proposals`), and the first problem is raised.
+    :func:`_proposals`, :func:`_rounds`), and the first problem is raised.
 
     Raises
     ------
@@ -707,5 +824,5 @@ def check_references(s: Scenario) -> None:
     _unique_ids(s)
     known = _Known.of(s)
     for check in (_actors, _claims, _stances, _every_actor_placed, _rule_references,
-                  _proposals):
+                  _proposals, _rounds):
         check(s, known)

@@ -10,11 +10,40 @@ exactly a sweep's (:func:`redline.uncertainty.sweep.prior_uniforms`: chunk ``k``
 
 Without rounds the posterior is the prior: every particle has weight ``1 / D`` and the
 effective sample size (Kish 1965) ``ESS = 1 / sum w^2`` is ``D``.
+
+With rounds (:mod:`redline.uncertainty.rounds`: the observations and their trembling-hand
+likelihood) the prior particles are first importance-weighted, ``w_d ∝ L(rounds | u_d)``. When
+that leaves an ESS of at least :data:`ESS_THRESHOLD` of the draws, that is the posterior.
+Otherwise it runs data-sequential Monte Carlo with resample-move steps (Gilks & Berzuini 2001;
+Chopin 2002, "A sequential particle filter method for static models", Biometrika 89; Del
+Moral, Doucet & Jasra 2006, "Sequential Monte Carlo samplers", JRSS B 68): the rounds are
+added in date order; after each the particles are reweighted by its likelihood, and when the
+ESS falls below the threshold they are resampled (systematic resampling, Kitagawa 1996) and
+moved by :data:`MOVE_STEPS` Metropolis-Hastings steps that leave the current posterior
+``prior x L(rounds so far)`` invariant. The steps work in the prior-quantile cube, where the
+prior is uniform, so a symmetric proposal is accepted with probability
+``min(1, L(u') / L(u))``:
+
+* the inputs take a Gaussian random-walk step reflected at 0 and 1 (the reflected kernel is
+  symmetric), per coordinate :data:`RW_SCALE` ``/ sqrt(P)`` times the particles' spread
+  (Roberts, Gelman & Gilks 1997), at least :data:`MIN_STEP`;
+* each claim is redrawn from its prior with probability :data:`CLAIM_REFRESH` (a symmetric
+  independence proposal: the claim flips with its prior odds).
+
+When a round leaves fewer than :data:`MIN_ESS` effective particles there is too little to
+resample from, and the update fails with one line saying how many draws would be needed.
+
+Reproducibility: the prior particles are the sweep's; resampling round ``t`` draws from
+``default_rng([seed, SMC_STREAM, t])`` and move step ``j`` of round ``t`` on chunk ``k`` of the
+particles from ``default_rng([seed, SMC_STREAM, t, j, k])`` (counter-based streams), with
+chunks of a size fixed by the scenario, so the result does not depend on how it is run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections import deque
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,12 +53,32 @@ from redline.scenario.compile import Draws, claim_codes, uncertain_inputs
 from redline.scenario.model import Scenario
 from redline.uncertainty.claims import claim_probabilities
 from redline.uncertainty.limits import DRAWS_HINT, MAX_DRAWS
+from redline.uncertainty.rounds import Evidence, evidence, evidence_chunk, log_likelihoods
 from redline.uncertainty.sweep import (
     MAX_CHUNK_DRAWS,
     check_sweep_size,
+    default_rng,
     draws_from_uniforms,
     prior_uniforms,
 )
+
+ESS_THRESHOLD = 0.5
+"""Importance weighting suffices while the ESS is at least this share of the draws; below it,
+resample-move (the usual choice, Del Moral, Doucet & Jasra 2006, sec. 3.3.2)."""
+MIN_ESS = 20.0
+"""Below this many effective particles (or a tenth of the draws, if fewer) a round leaves too
+little to resample from: the update fails and says how many draws it needs."""
+MOVE_STEPS = 8
+"""Metropolis-Hastings steps per move (each a full pass over the particles)."""
+RW_SCALE = 2.38
+"""The random walk's step per coordinate, over ``sqrt(P)``, in units of the particles' spread
+(Roberts, Gelman & Gilks 1997, the optimal scale for Gaussian targets)."""
+MIN_STEP = 0.01
+"""The smallest random-walk step in the prior-quantile cube."""
+CLAIM_REFRESH = 0.25
+"""The probability that a move step redraws a claim from its prior."""
+SMC_STREAM = 1_000_003
+"""Tags the SMC's random streams apart from the prior's ``[seed, chunk]``."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +108,15 @@ class Posterior:
     rounds
         The ids of the rounds the posterior is conditioned on, in date order (empty: the
         prior).
+    method
+        ``"prior"`` (no rounds), ``"importance"`` (importance weights of the prior draws) or
+        ``"smc"`` (resample-move).
+    log_likelihood
+        ``(D, R)`` each particle's log-likelihood of each round (``None`` without rounds).
+    diagnostics
+        ``resamples`` (how many), ``acceptance`` (the move steps' mean acceptance rate),
+        ``distinct`` (distinct particles at the end), ``importance_ess`` (the ESS of plain
+        importance weighting).
     """
 
     scenario: Scenario
@@ -71,6 +129,9 @@ class Posterior:
     seed: int
     assume: Mapping[str, bool] = field(default_factory=dict)
     rounds: tuple[str, ...] = ()
+    method: str = "prior"
+    log_likelihood: np.ndarray | None = None
+    diagnostics: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -117,6 +178,202 @@ def prior_particles(scenario: Scenario, draws: int, seed: int,
     return sampled, uniforms, matrix, names
 
 
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What the likelihood needs, fixed for one update."""
+
+    scenario: Scenario
+    inputs: tuple
+    probabilities: Mapping[str, float]
+    assume: Mapping[str, bool]
+    found: Evidence
+    chunk: int  # particles per chunk of the moves (the prior stream's)
+
+    def log_likelihoods(self, uniforms: np.ndarray) -> np.ndarray:
+        """``(D, R)`` per particle and round, computed in chunks of bounded memory."""
+        size = evidence_chunk(self.scenario, int(self.found.indices.size))
+        out = np.empty((uniforms.shape[0], len(self.found.rounds)))
+        for start in range(0, uniforms.shape[0], size):
+            draws, _ = draws_from_uniforms(self.scenario, self.inputs, self.probabilities,
+                                           self.assume, uniforms[start:start + size])
+            out[start:start + size] = log_likelihoods(self.scenario, draws, self.found)
+        return out
+
+
+def normalised(log_weights: np.ndarray) -> np.ndarray:
+    """Weights ``exp(log_weights)`` normalised to sum 1 (all zero if every one is ``-inf``)."""
+    top = np.max(log_weights) if log_weights.size else -np.inf
+    if not np.isfinite(top):
+        return np.zeros_like(log_weights)
+    w = np.exp(log_weights - top)
+    return w / w.sum()
+
+
+def systematic_resample(weights: np.ndarray, u: float) -> np.ndarray:
+    """Systematic resampling (Kitagawa 1996): indices of ``D`` particles, particle ``d`` taken
+    ``floor`` or ``ceil`` of ``D w_d`` times, from one uniform number ``u`` in [0, 1)."""
+    n = weights.size
+    cumulative = np.cumsum(weights)
+    cumulative[-1] = 1.0
+    return np.minimum(np.searchsorted(cumulative, (np.arange(n) + u) / n, side="right"), n - 1)
+
+
+def reflect(x: np.ndarray) -> np.ndarray:
+    """``x`` folded into [0, 1] by reflection at 0 and 1 (period 2), kept below 1."""
+    y = np.mod(x, 2.0)
+    y = np.where(y > 1.0, 2.0 - y, y)
+    return np.minimum(y, np.nextafter(1.0, 0.0))
+
+
+def _move(target: _Target, uniforms: np.ndarray, loglik: np.ndarray, upto: int, seed: int,
+          t: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """:data:`MOVE_STEPS` Metropolis-Hastings steps leaving ``prior x L(rounds[:upto])``
+    invariant (see the module docstring); returns the particles, their ``(D, R)``
+    log-likelihoods and the mean acceptance rate."""
+    n, width = uniforms.shape
+    n_inputs = len(target.inputs)
+    claims = np.arange(n_inputs, width)
+    spread = uniforms[:, :n_inputs].std(axis=0) if n_inputs else np.zeros(0)
+    step = np.maximum(RW_SCALE / math.sqrt(max(n_inputs, 1)) * spread, MIN_STEP)
+    rates = []
+    for j in range(MOVE_STEPS):
+        proposal = uniforms.copy()
+        log_u = np.empty(n)
+        for k, start in enumerate(range(0, n, target.chunk)):
+            rows = slice(start, min(n, start + target.chunk))
+            m = rows.stop - rows.start
+            rng = default_rng([seed, SMC_STREAM, t, j, k])
+            z = rng.standard_normal((m, n_inputs))
+            proposal[rows, :n_inputs] = reflect(uniforms[rows, :n_inputs] + step * z)
+            fresh = rng.random((m, claims.size))
+            redraw = rng.random((m, claims.size)) < CLAIM_REFRESH
+            proposal[rows, n_inputs:] = np.where(redraw, fresh, uniforms[rows, n_inputs:])
+            log_u[rows] = np.log(rng.random(m))
+        proposed = target.log_likelihoods(proposal)
+        with np.errstate(invalid="ignore"):
+            ratio = proposed[:, :upto].sum(axis=1) - loglik[:, :upto].sum(axis=1)
+        accept = log_u < np.nan_to_num(ratio, nan=-np.inf)
+        uniforms = np.where(accept[:, None], proposal, uniforms)
+        loglik = np.where(accept[:, None], proposed, loglik)
+        rates.append(float(accept.mean()))
+    return uniforms, loglik, float(np.mean(rates))
+
+
+def _too_few(found: Evidence, t: int, ess: float, draws: int, floor: float) -> RedlineError:
+    """The error of a round that leaves fewer than ``floor`` effective particles."""
+    event = found.rounds[t]
+    if not ess > 0:
+        return RedlineError(
+            f"no draw of {draws:,} reproduces the rounds up to {event.id!r} ({event.date})",
+            field=f"rounds.{event.id}",
+            hint="a round with tremble 0 rules out every draw that disagrees with it; give it "
+            "a tremble above 0, or use more --draws")
+    needed = int(math.ceil(draws * floor / ess))
+    if needed <= MAX_DRAWS:
+        more = f"use --draws {needed} or more"
+    else:
+        more = (f"about {needed:,} draws would be needed, above the limit of {MAX_DRAWS:,}; "
+                "widen the priors or raise the rounds' tremble")
+    return RedlineError(
+        f"the rounds up to {event.id!r} ({event.date}) leave an effective sample of "
+        f"{ess:.1f} of {draws:,} draws, below {floor:g}", field="--draws", hint=more)
+
+
+def _filter(target: _Target, uniforms: np.ndarray, loglik: np.ndarray, seed: int,
+            stats: dict) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+    """Data-sequential SMC: yields ``(t, uniforms, weights, loglik)`` after each round ``t``."""
+    n = uniforms.shape[0]
+    floor = min(MIN_ESS, 0.1 * n)
+    log_w = np.zeros(n)
+    for t in range(loglik.shape[1]):
+        log_w = log_w + loglik[:, t]
+        weights = normalised(log_w)
+        ess = effective_sample_size(weights) if weights.any() else 0.0
+        if ess < floor:
+            raise _too_few(target.found, t, ess, n, floor)
+        if ess < ESS_THRESHOLD * n:
+            u = float(default_rng([seed, SMC_STREAM, t]).random())
+            keep = systematic_resample(weights, u)
+            uniforms, loglik = uniforms[keep], loglik[keep]
+            uniforms, loglik, rate = _move(target, uniforms, loglik, t + 1, seed, t)
+            stats["resamples"] += 1
+            stats["rates"].append(rate)
+            log_w = np.zeros(n)
+            weights = np.full(n, 1.0 / n)
+        yield t, uniforms, weights, loglik
+
+
+def _target(scenario: Scenario, until: str | None, assume: Mapping[str, bool]) -> _Target:
+    return _Target(scenario, tuple(uncertain_inputs(scenario)), claim_probabilities(scenario),
+                   dict(assume), evidence(scenario, until), draw_chunk_size(scenario))
+
+
+def _particles(target: _Target, uniforms: np.ndarray, weights: np.ndarray, seed: int,
+               method: str, loglik: np.ndarray | None, diagnostics: dict) -> Posterior:
+    sampled, matrix = draws_from_uniforms(target.scenario, target.inputs,
+                                          target.probabilities, target.assume, uniforms)
+    names = tuple([path for path, *_ in target.inputs]
+                  + [f"claim:{c.id}" for c in target.scenario.claims])
+    return Posterior(target.scenario, sampled, uniforms, matrix, names, weights,
+                     effective_sample_size(weights), seed, dict(target.assume),
+                     target.found.ids, method, loglik, diagnostics)
+
+
+def _check(scenario: Scenario, draws: int, assume: Mapping[str, bool] | None) -> dict:
+    if not 1 <= draws <= MAX_DRAWS:
+        raise RedlineError(f"must be between 1 and {MAX_DRAWS:,} (got {draws})",
+                           field="--draws", hint=DRAWS_HINT)
+    assume = dict(assume or {})
+    claim_codes(scenario, assume)  # validates the claim ids
+    return assume
+
+
+def history(scenario: Scenario, *, draws: int, seed: int = 0, until: str | None = None,
+            assume: Mapping[str, bool] | None = None) -> Iterator[Posterior]:
+    """The posterior after each round in date order (up to ``until``), then nothing more: the
+    last one is :func:`posterior`'s. The prior comes first.
+
+    Parameters and errors are those of :func:`posterior`.
+    """
+    assume = _check(scenario, draws, assume)
+    target = _target(scenario, until, assume)
+    _, uniforms, _, _ = prior_particles(scenario, draws, seed, assume)
+    uniform = np.full(draws, 1.0 / draws)
+    prior = _particles(replace_rounds(target, 0), uniforms, uniform, seed, "prior", None,
+                       {})
+    yield prior
+    if not target.found.rounds:
+        return
+    loglik = target.log_likelihoods(uniforms)
+    importance = normalised(loglik.sum(axis=1))
+    ess = effective_sample_size(importance) if importance.any() else 0.0
+    if ess >= ESS_THRESHOLD * draws:
+        for t in range(loglik.shape[1]):
+            weights = normalised(loglik[:, :t + 1].sum(axis=1))
+            yield _particles(replace_rounds(target, t + 1), uniforms, weights, seed,
+                             "importance", loglik, {"importance_ess": ess, "resamples": 0})
+        return
+    stats: dict = {"resamples": 0, "rates": []}
+    for t, moved, weights, moved_loglik in _filter(target, uniforms, loglik, seed, stats):
+        diagnostics = {"importance_ess": ess, "resamples": stats["resamples"],
+                       "acceptance": float(np.mean(stats["rates"])) if stats["rates"] else None,
+                       "distinct": int(np.unique(moved, axis=0).shape[0])}
+        yield _particles(replace_rounds(target, t + 1), moved, weights, seed, "smc",
+                         moved_loglik, diagnostics)
+
+
+def replace_rounds(target: _Target, count: int) -> _Target:
+    """``target`` with only its first ``count`` rounds (for the history's labels)."""
+    found = target.found
+    kept = Evidence(found.rounds[:count], tuple(o for o in found.observations
+                                                if o.round < count),
+                    found.indices, found.options)
+    return _Target(target.scenario, target.inputs, target.probabilities, target.assume, kept,
+                   target.chunk)
+
+
 def posterior(scenario: Scenario, *, draws: int, seed: int = 0, until: str | None = None,
               assume: Mapping[str, bool] | None = None) -> Posterior:
     """The posterior over ``scenario``'s uncertain inputs given its rounds up to ``until``.
@@ -137,13 +394,15 @@ def posterior(scenario: Scenario, *, draws: int, seed: int = 0, until: str | Non
     Returns
     -------
     Posterior
+        Importance weights of the prior draws, or resample-move particles (see the module
+        docstring).
+
+    Raises
+    ------
+    RedlineError
+        For bad draws, claims or dates, and when a round leaves fewer than :data:`MIN_ESS`
+        effective particles (the line says how many draws are needed).
     """
-    if not 1 <= draws <= MAX_DRAWS:
-        raise RedlineError(f"must be between 1 and {MAX_DRAWS:,} (got {draws})",
-                           field="--draws", hint=DRAWS_HINT)
-    assume = dict(assume or {})
-    claim_codes(scenario, assume)  # validates the claim ids
-    sampled, uniforms, matrix, names = prior_particles(scenario, draws, seed, assume)
-    weights = np.full(draws, 1.0 / draws)
-    return Posterior(scenario, sampled, uniforms, matrix, names, weights,
-                     effective_sample_size(weights), seed, assume)
+    (last,) = deque(history(scenario, draws=draws, seed=seed, until=until, assume=assume),
+                    maxlen=1)
+    return last
