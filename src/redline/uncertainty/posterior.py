@@ -311,9 +311,11 @@ def _target(scenario: Scenario, until: str | None, assume: Mapping[str, bool]) -
 
 
 def _particles(target: _Target, uniforms: np.ndarray, weights: np.ndarray, seed: int,
-               method: str, loglik: np.ndarray | None, diagnostics: dict) -> Posterior:
-    sampled, matrix = draws_from_uniforms(target.scenario, target.inputs,
-                                          target.probabilities, target.assume, uniforms)
+               method: str, loglik: np.ndarray | None, diagnostics: dict,
+               drawn: tuple[Draws, np.ndarray] | None = None) -> Posterior:
+    sampled, matrix = drawn or draws_from_uniforms(target.scenario, target.inputs,
+                                                   target.probabilities, target.assume,
+                                                   uniforms)
     names = tuple([path for path, *_ in target.inputs]
                   + [f"claim:{c.id}" for c in target.scenario.claims])
     return Posterior(target.scenario, sampled, uniforms, matrix, names, weights,
@@ -339,10 +341,11 @@ def history(scenario: Scenario, *, draws: int, seed: int = 0, until: str | None 
     """
     assume = _check(scenario, draws, assume)
     target = _target(scenario, until, assume)
-    _, uniforms, _, _ = prior_particles(scenario, draws, seed, assume)
+    sampled, uniforms, matrix, _ = prior_particles(scenario, draws, seed, assume)
+    drawn = (sampled, matrix)  # importance weights keep the prior's particles
     uniform = np.full(draws, 1.0 / draws)
     prior = _particles(replace_rounds(target, 0), uniforms, uniform, seed, "prior", None,
-                       {})
+                       {}, drawn)
     yield prior
     if not target.found.rounds:
         return
@@ -353,7 +356,8 @@ def history(scenario: Scenario, *, draws: int, seed: int = 0, until: str | None 
         for t in range(loglik.shape[1]):
             weights = normalised(loglik[:, :t + 1].sum(axis=1))
             yield _particles(replace_rounds(target, t + 1), uniforms, weights, seed,
-                             "importance", loglik, {"importance_ess": ess, "resamples": 0})
+                             "importance", loglik, {"importance_ess": ess, "resamples": 0},
+                             drawn)
         return
     stats: dict = {"resamples": 0, "rates": []}
     for t, moved, weights, moved_loglik in _filter(target, uniforms, loglik, seed, stats):
