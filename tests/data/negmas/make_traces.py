@@ -1,0 +1,239 @@
+"""Write NegMAS 0.16 reference traces of deterministic SAO matchups on the Genius domains.
+
+Runs ONLY in the NegMAS virtual environment (it imports negmas, which Redline never does)::
+
+    benchmarks/.negmas-venv/bin/python tests/data/negmas/make_traces.py
+
+For every two-party domain of ``tests/data/genius`` it writes ``tests/data/negmas/<domain>.json.gz``
+(gzip with a zero timestamp, so a rerun on the same machine writes the same bytes). The format is
+documented in ``tests/data/negmas/README.md``; in short:
+
+* ``issues``: names and values in NegMAS's (= the XML's) order. Outcome ``k`` is the mixed-radix
+  number of the value positions, the first issue most significant (``itertools.product`` order).
+* ``ufuns``: NegMAS's own utility function of each profile as ``Scenario.load(folder,
+  ignore_discount=True)`` builds it, as the recipe ``u = bias; u += w_i * table_i[v_i]`` for
+  i = 0, 1, ... (exactly NegMAS's ``LinearAdditiveUtilityFunction.eval``, so replaying it with
+  float64 additions in that order gives the same bits), its reservation value, and the full
+  utility table of every outcome when the domain has at most ``FULL_TABLE_MAX`` outcomes. The
+  script checks that the recipe reproduces NegMAS's values bit for bit.
+* ``runs``: one per matchup, step budget and role order, with every offer (step, who, outcome),
+  the agreement (outcome or null), the step it was reached at, and both utilities.
+
+The matchups are the issue's: Boulware-Conceder, Boulware-Boulware, Linear-Conceder,
+Aspiration-naive tit-for-tat, each with ``n_steps`` 100 and 1000, in every role order (which
+strategy gets which profile x which profile moves first; duplicates of a symmetric matchup are
+dropped).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import itertools
+import json
+import math
+import random
+import sys
+from pathlib import Path
+
+import negmas
+import numpy as np
+from negmas.inout import Scenario
+from negmas.sao import SAOMechanism
+from negmas.sao.negotiators import (
+    AspirationNegotiator,
+    BoulwareTBNegotiator,
+    ConcederTBNegotiator,
+    LinearTBNegotiator,
+    NaiveTitForTatNegotiator,
+)
+
+HERE = Path(__file__).resolve().parent
+GENIUS = HERE.parent / "genius"
+# Domains above this many outcomes keep only the recipe (per-issue tables), not the full tables.
+FULL_TABLE_MAX = 5000
+STEP_BUDGETS = (100, 1000)
+# Strategy name -> (NegMAS class, keyword arguments); all deterministic (no stochastic choice).
+STRATEGIES = {
+    "boulware": (BoulwareTBNegotiator, {}),
+    "linear": (LinearTBNegotiator, {}),
+    "conceder": (ConcederTBNegotiator, {}),
+    "aspiration": (AspirationNegotiator, {}),
+    "naive_tft": (NaiveTitForTatNegotiator, {}),
+}
+MATCHUPS = (("boulware", "conceder"), ("boulware", "boulware"), ("linear", "conceder"),
+            ("aspiration", "naive_tft"))
+
+
+def outcome_index(outcome, positions: list[dict], radix: list[int]) -> int:
+    """The index of ``outcome`` in the documented order (first issue most significant)."""
+    index = 0
+    for value, where, size in zip(outcome, positions, radix, strict=True):
+        index = index * size + where[value]
+    return index
+
+
+def recipe(ufun, issues) -> dict:
+    """NegMAS's linear-additive utility function as bias, weights and per-issue tables."""
+    tables = [[float(fun(v)) for v in issue.all] for fun, issue in zip(ufun.values, issues,
+                                                                     strict=True)]
+    return {"name": ufun.name, "reserved_value": float(ufun.reserved_value),
+            "bias": float(ufun._bias), "weights": [float(w) for w in ufun.weights],
+            "tables": tables}
+
+
+def replay(entry: dict, radix: list[int]) -> np.ndarray:
+    """Every outcome's utility from the recipe, with float64 additions in NegMAS's order."""
+    grids = np.indices(radix).reshape(len(radix), -1)
+    u = np.full(grids.shape[1], entry["bias"])
+    for weight, table, grid in zip(entry["weights"], entry["tables"], grids, strict=True):
+        u = u + weight * np.asarray(table)[grid]
+    return u
+
+
+class RecordingSAO(SAOMechanism):
+    """NegMAS's SAO mechanism, recording every round's new offers with the round's step.
+
+    ``full_trace`` is not used: when an agreement is the previous round's offer, it reports the
+    offer under the accepting round's step.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recorded: list[tuple[int, str, tuple]] = []
+
+    def __call__(self, state, action=None):
+        result = super().__call__(state, action)
+        step = self._current_state.step
+        self.recorded.extend((step, nid, offer) for nid, offer in self._current_state.new_offers)
+        return result
+
+
+def run(scenario, ufuns, order: list[tuple[str, int]], n_steps: int, positions, radix) -> dict:
+    """One SAO negotiation; ``order`` lists (strategy, profile) in the order of moving."""
+    random.seed(0)
+    np.random.seed(0)
+    mechanism = RecordingSAO(outcome_space=scenario.outcome_space, n_steps=n_steps,
+                             time_limit=None)
+    ids = []
+    for k, (strategy, profile) in enumerate(order):
+        cls, kwargs = STRATEGIES[strategy]
+        negotiator = cls(name=f"n{k}", **kwargs)
+        mechanism.add(negotiator, ufun=ufuns[profile])
+        ids.append(negotiator.id)
+    state = mechanism.run()
+    offers = [[int(step), ids.index(nid), outcome_index(offer, positions, radix)]
+              for step, nid, offer in mechanism.recorded]
+    agreement = state.agreement
+    if agreement is None:
+        utilities = [float(ufuns[p].reserved_value) for _, p in order]
+        agreement_index = agreement_step = None
+    else:
+        utilities = [float(ufuns[p](agreement)) for _, p in order]
+        agreement_index = outcome_index(agreement, positions, radix)
+        agreement_step = int(state.step) - 1  # the round it was reached in
+        if offers[-1][2] != agreement_index:
+            raise AssertionError("the agreement is not the last offer")
+    return {
+        "id": f"{'-'.join(f'{s}@{p}' for s, p in order)}/{n_steps}",
+        "n_steps": n_steps,
+        "negotiators": [{"strategy": s, "profile": p,
+                         "negmas_class": STRATEGIES[s][0].__name__} for s, p in order],
+        "offers": offers,
+        "agreement": agreement_index,
+        "agreement_step": agreement_step,
+        "final_step": int(state.step),
+        "timedout": bool(state.timedout),
+        "broken": bool(state.broken),
+        "utilities": utilities,
+    }
+
+
+def role_orders(first: str, second: str) -> list[list[tuple[str, int]]]:
+    """Every (strategy, profile) order: who gets which profile x which profile moves first."""
+    orders = []
+    for p, q in ((0, 1), (1, 0)):
+        assigned = [(first, p), (second, q)]
+        for mover in (0, 1):
+            order = sorted(assigned, key=lambda sp: sp[1] != mover)
+            if order not in orders:
+                orders.append(order)
+    return orders
+
+
+def domain_traces(folder: Path) -> dict | None:
+    """All runs on one domain, or None when it is not a two-party linear-additive domain."""
+    scenario = Scenario.load(folder, ignore_discount=True, load_stats=False, load_info=False)
+    ufuns = list(scenario.ufuns)
+    if len(ufuns) != 2 or not all(type(u).__name__ == "LinearAdditiveUtilityFunction"
+                                  for u in ufuns):
+        return None
+    issues = scenario.outcome_space.issues
+    values = [list(issue.all) for issue in issues]
+    radix = [len(v) for v in values]
+    positions = [{v: k for k, v in enumerate(vs)} for vs in values]
+    n_outcomes = math.prod(radix)
+    entries = [recipe(u, issues) for u in ufuns]
+    # The recipe must be NegMAS's utility, bit for bit (all outcomes, or a fixed sample).
+    check = range(n_outcomes) if n_outcomes <= 20_000 else range(0, n_outcomes, 97)
+    for entry, ufun in zip(entries, ufuns, strict=True):
+        table = replay(entry, radix)
+        for k, outcome in enumerate(itertools.product(*values)):
+            if k in check and float(ufun(outcome)) != float(table[k]):
+                raise AssertionError(f"{folder.name}: the recipe differs from NegMAS at {k}")
+        ordered = [outcome_index(o, positions, radix) for o in
+                   itertools.islice(scenario.outcome_space.enumerate(), 1000)]
+        if ordered != list(range(len(ordered))):
+            raise AssertionError(f"{folder.name}: NegMAS's enumeration is not the grid order")
+        if n_outcomes <= FULL_TABLE_MAX:
+            entry["utilities"] = [float(x) for x in table]
+    runs = []
+    for first, second in MATCHUPS:
+        for n_steps in STEP_BUDGETS:
+            for order in role_orders(first, second):
+                runs.append(run(scenario, ufuns, order, n_steps, positions, radix))
+                print(f"  {runs[-1]['id']}: agreement {runs[-1]['agreement']} at step "
+                      f"{runs[-1]['agreement_step']}", file=sys.stderr)
+    return {
+        "domain": folder.name,
+        "source": f"tests/data/genius/{folder.name}",
+        "negmas_version": negmas.__version__,
+        "loading": "Scenario.load(folder, ignore_discount=True, load_stats=False, "
+                   "load_info=False); NegMAS's own raw evaluations (not Genius's normalisation)",
+        "outcome_order": "itertools.product of the issues' values as listed; first issue most "
+                         "significant",
+        "issues": [{"name": issue.name, "values": [str(v) for v in vs]}
+                   for issue, vs in zip(issues, values, strict=True)],
+        "n_outcomes": n_outcomes,
+        "ufuns": entries,
+        "runs": runs,
+    }
+
+
+def write_gzip_json(path: Path, data: dict) -> None:
+    """Compact JSON, gzip-compressed with a zero timestamp (reproducible bytes)."""
+    raw = json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=9) as gz:
+        gz.write(raw)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(buffer.getvalue())
+    tmp.replace(path)
+
+
+def main() -> None:
+    """Write one trace file per two-party domain (names on the command line: only those)."""
+    wanted = set(sys.argv[1:])
+    for folder in sorted(GENIUS.iterdir()):
+        if not (folder / "reference.json").exists() or (wanted and folder.name not in wanted):
+            continue
+        print(folder.name, file=sys.stderr)
+        data = domain_traces(folder)
+        if data is None:
+            print("  skipped (not two-party linear-additive)", file=sys.stderr)
+            continue
+        write_gzip_json(HERE / f"{folder.name}.json.gz", data)
+
+
+if __name__ == "__main__":
+    main()

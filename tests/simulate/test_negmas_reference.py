@@ -1,0 +1,134 @@
+"""Redline's SAO against NegMAS 0.16's own negotiations (tests/data/negmas, made by NegMAS).
+
+The traces were written by ``tests/data/negmas/make_traces.py`` in NegMAS's virtual environment
+(their format and NegMAS's semantics are in ``tests/data/negmas/README.md``). NegMAS itself is
+never imported here. Its utility functions are replayed from the traces' recipes, because its
+raw evaluations differ from Genius's (and so from Redline's Genius reader): the first tests pin
+that difference down, the rest hold the traces to their own account of the runs.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from redline.io.genius import read_genius_folder
+from redline.space.kernel import combine
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+TRACES = DATA / "negmas"
+DOMAINS = ("anac_y2012_LaptopA", "anac_y2012_EnglandvsZimbabweA", "anac_y2012_CameraC",
+           "anac_y2010_Travel", "anac_y2011_Energy")
+SMALL = DOMAINS[:3]  # those whose traces carry the full utility tables
+MATCHUPS = {("boulware", "conceder"), ("boulware", "boulware"), ("linear", "conceder"),
+            ("aspiration", "naive_tft")}
+STEP_BUDGETS = {100, 1000}
+# "The same utilities": NegMAS's utility of an agreement and Redline's, in NegMAS's raw units
+# (which reach a few hundred), relative to the larger.
+UTILITY_TOLERANCE = 1e-9
+# Genius's normalised tables against NegMAS's raw ones divided by the issue's maximum.
+NORMALISATION_TOLERANCE = 1e-12
+
+
+@cache
+def trace(domain: str) -> dict:
+    """The NegMAS traces of one domain, as written by make_traces.py."""
+    with gzip.open(TRACES / f"{domain}.json.gz", "rt", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def radices(data: dict) -> list[int]:
+    """The number of values of each issue, in outcome order (first most significant)."""
+    return [len(issue["values"]) for issue in data["issues"]]
+
+
+@cache
+def negmas_utilities(domain: str) -> np.ndarray:
+    """``(2, N)``: NegMAS's utility of every outcome to each profile, from the recipe.
+
+    Redline's kernel adds the weighted tables issue by issue, as NegMAS's
+    ``LinearAdditiveUtilityFunction.eval`` does, so the bits are NegMAS's (the bias is 0 in
+    every profile here, and ``0 + x`` is ``x``).
+    """
+    data = trace(domain)
+    rows = []
+    for ufun in data["ufuns"]:
+        assert ufun["bias"] == 0.0
+        tables = [(w * np.asarray(t))[None, :] for w, t in zip(ufun["weights"], ufun["tables"],
+                                                               strict=True)]
+        rows.append(combine(tables)[0])
+    return np.stack(rows)
+
+
+@pytest.mark.parametrize("domain", SMALL)
+def test_the_recipe_gives_negmas_utilities_bit_for_bit(domain):
+    stored = np.array([ufun["utilities"] for ufun in trace(domain)["ufuns"]])
+    np.testing.assert_array_equal(negmas_utilities(domain), stored)
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_negmas_raw_evaluations_are_genius_ones_before_the_division_by_the_issue_maximum(domain):
+    """Genius (and Redline's reader) divide each discrete evaluation by its issue's maximum;
+    NegMAS's ``Scenario.load`` keeps the raw evaluations. Same weights, same outcome order."""
+    data = trace(domain)
+    genius = read_genius_folder(DATA / "genius" / domain)
+    assert [issue.labels for issue in genius.issues] == [
+        tuple(issue["values"]) for issue in data["issues"]]
+    stems = [Path(p).stem for p in genius.notes["profiles"]]
+    for ufun in data["ufuns"]:
+        actor = stems.index(ufun["name"])
+        for table, weight, raw in zip(genius.tables, ufun["weights"], ufun["tables"],
+                                      strict=True):
+            raw = np.asarray(raw)
+            np.testing.assert_allclose(table[:, actor], weight * raw / raw.max(),
+                                       rtol=0, atol=NORMALISATION_TOLERANCE)
+        assert ufun["reserved_value"] == genius.disagreement[actor]
+
+
+def test_the_traces_cover_every_matchup_budget_and_role_order():
+    for domain in DOMAINS:
+        runs = trace(domain)["runs"]
+        seen = {(tuple(n["strategy"] for n in run["negotiators"]),
+                 tuple(n["profile"] for n in run["negotiators"]), run["n_steps"])
+                for run in runs}
+        assert len(seen) == len(runs) == 28
+        for first, second in MATCHUPS:
+            for n_steps in STEP_BUDGETS:
+                for profiles in ((0, 1), (1, 0)):
+                    for pair in ((first, second), (second, first)):
+                        # each strategy on each profile, each profile moving first
+                        assert (pair, profiles, n_steps) in seen
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_every_trace_is_an_alternating_negotiation_that_ends_as_it_says(domain):
+    data = trace(domain)
+    utilities = negmas_utilities(domain)
+    n_outcomes = utilities.shape[1]
+    for run in data["runs"]:
+        offers = np.array(run["offers"])
+        steps, who, outcomes = offers.T
+        k = np.arange(len(offers))
+        # first mover first, one offer each per round
+        np.testing.assert_array_equal(who, k % 2)
+        np.testing.assert_array_equal(steps, k // 2)
+        assert ((outcomes >= 0) & (outcomes < n_outcomes)).all()
+        profiles = [n["profile"] for n in run["negotiators"]]
+        reservations = [data["ufuns"][p]["reserved_value"] for p in profiles]
+        if run["agreement"] is None:
+            assert run["timedout"] and run["utilities"] == reservations
+            assert steps[-1] == run["n_steps"] - 1
+            continue
+        # the agreement is the last offer, accepted by the other side in that round or the next
+        assert run["agreement"] == outcomes[-1] and not run["timedout"] and not run["broken"]
+        assert run["agreement_step"] - steps[-1] == (1 if who[-1] == 1 else 0)
+        assert run["agreement_step"] < run["n_steps"]
+        assert run["final_step"] == run["agreement_step"] + 1
+        expected = utilities[profiles, run["agreement"]]
+        np.testing.assert_allclose(run["utilities"], expected, rtol=UTILITY_TOLERANCE, atol=0)
+        assert (expected >= reservations).all()
