@@ -133,31 +133,61 @@ def plot_data(page, ident: str) -> str:
         ".map(t => [t.meta && t.meta.role, t.x, t.y]))", ident)
 
 
-def test_edit_rerun_save_and_timeline_in_chromium(server, watched):
+def rerun_in_place(page, runs_before: int) -> None:
+    """Click Rerun and wait until the page has swapped in the new results and redrawn every
+    figure (the editor's script counts its reruns in ``body[data-reruns]``)."""
+    page.click("#rerun")
+    page.wait_for_selector(f"body[data-reruns='{runs_before + 1}']", timeout=TIMEOUT_MS)
+
+
+def test_rerun_updates_in_place_and_shows_what_changed(server, watched):
     page = watched.page
     page.goto(server + "/")
     page.click("text=donbas-2026.yaml")
     page.wait_for_selector("#acceptable-count")
     count_before = page.inner_text("#acceptable-count")
     forecast_before = page.inner_text("#forecast-donbas")
+    p_before = page.inner_text("#p-agreement")
     plot_before = plot_data(page, "fig-deal-space")
-    trajectories_before = plot_data(page, "fig-forecast")
+    forecast_plot_before = plot_data(page, "fig-forecast")
     assert json.loads(plot_before), "the deal-space plot is empty"
+    assert page.is_visible("#unsaved") and "not saved yet" in page.inner_text("#unsaved")
 
+    page.evaluate("window.redlineMarker = 'same page'; window.scrollTo(0, 700)")
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 0
     salience = page.locator("[name='sal.0.0']")  # Ukraine's salience of the Donbas
     assert float(salience.input_value()) == 1.0
     salience.fill("0.2")
-    with page.expect_navigation():
-        page.click("#rerun")
-    page.wait_for_selector("#acceptable-count")
-    assert page.locator("#error").count() == 0, page.inner_text("#error")
-    assert page.locator("[name='sal.0.0']").input_value() == "0.2"
+    assert "pending" in salience.get_attribute("class")  # edited since the last run
+    assert "edited" in salience.get_attribute("class")  # differs from the file as opened
+    assert page.is_visible("#pending")
+    rerun_in_place(page, 0)
+
+    # the same document (no navigation, no reload of plotly.js), the same scroll position
+    assert page.evaluate("window.redlineMarker") == "same page"
+    assert page.evaluate("window.scrollY") == scrolled
+    assert page.locator("#error").count() == 0
+    assert salience.input_value() == "0.2"
+    assert "pending" not in salience.get_attribute("class")
+    assert "edited" in salience.get_attribute("class")
+    assert not page.is_visible("#pending")
     forecast_after = page.inner_text("#forecast-donbas")
-    count_after = page.inner_text("#acceptable-count")
-    assert (forecast_after, count_after) != (forecast_before, count_before)
     assert forecast_after != forecast_before
+    assert (page.inner_text("#acceptable-count"), page.inner_text("#p-agreement")) != (
+        count_before, p_before)
     assert plot_data(page, "fig-deal-space") != plot_before
-    assert plot_data(page, "fig-forecast") != trajectories_before
+    assert plot_data(page, "fig-forecast") != forecast_plot_before
+
+    # what changed: the numbers before and after, with the noise, and the input that moved
+    since_run = page.inner_text("#since-run-table")
+    assert "P(agreement)" in since_run and p_before in since_run
+    assert page.inner_text("#p-agreement") in since_run
+    assert "sampling noise" in since_run
+    assert f"{forecast_before}\t{forecast_after}" in since_run
+    inputs = page.inner_text("#inputs-since-run")
+    assert "salience" in inputs and "1 → 0.2" in inputs
+    assert "sal.0.0" not in inputs and "positions." not in inputs  # named as the form names it
 
     page.fill("#note", "after the Abu Dhabi round")
     with page.expect_navigation():
@@ -175,7 +205,71 @@ def test_edit_rerun_save_and_timeline_in_chromium(server, watched):
     assert "\r" not in stored
     scenario = parse_scenario(stored, "v1.yaml")
     assert scenario.positions["ukraine"]["donbas"].salience == 0.2
+
+    # reopened from the saved version: nothing unsaved; an edit is outlined and marked unsaved
+    page.goto(server + "/versions/1/edit")
+    page.wait_for_selector("#fig-deal-space[data-drawn='true']")
+    assert not page.is_visible("#unsaved")
+    assert "Since saved version v1" in page.inner_text("#since-saved")
+    threshold = page.locator("[name='thr.0']")
+    threshold.fill(str(float(threshold.input_value()) + 10))
+    assert page.is_visible("#unsaved") and "edited" in threshold.get_attribute("class")
+    rerun_in_place(page, 0)
+    assert page.is_visible("#unsaved")
+    assert "differs from saved v1" in page.inner_text("#unsaved")
+    assert page.locator("#inputs-since-saved li").count() == 1
     assert not watched.problems, watched.problems
+
+
+def wilson(successes: int, n: int) -> tuple[float, float]:
+    """Wilson's 95% score interval, written out here as the test's own reference."""
+    z = 1.959963984540054
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def test_probabilities_show_their_intervals(server, watched):
+    page = watched.page
+    page.goto(server + "/open?path=donbas-2026.yaml")
+    page.wait_for_selector("#p-agreement-interval")
+    p = float(page.inner_text("#p-agreement"))
+    draws = int(page.input_value("#draws"))
+    low, high = wilson(round(p * draws), draws)
+    assert f"{low:.3f}–{high:.3f}" in page.inner_text("#p-agreement-interval")
+    page.fill("#draws", "0")
+    rerun_in_place(page, 0)
+    assert page.locator("#p-agreement-interval").count() == 0
+    assert "draws is 0" in page.inner_text("#box-fig-sweep")  # the empty chart says why
+    assert not watched.problems, watched.problems
+
+
+def test_a_bad_value_in_place_is_shown_at_its_field(server, watched):
+    page = watched.page
+    page.goto(server + "/open?path=donbas-2026.yaml")
+    page.wait_for_selector("#fig-deal-space[data-drawn='true']")
+    before = page.inner_text("#results")
+    page.evaluate("window.redlineMarker = 'same page'")
+    page.click("details[data-actor='russia'] > summary")  # open Russia's inputs
+    page.fill("[name='sal.1.1']", "1.5")  # a salience above 1
+    page.click("#rerun")
+    page.wait_for_selector("#error-sal\\.1\\.1")
+    assert page.evaluate("window.redlineMarker") == "same page"
+    field = page.locator("[name='sal.1.1']")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.name") == "sal.1.1"
+    error, box_ = box(page, "#error-sal\\.1\\.1"), box(page, "[name='sal.1.1']")
+    assert 0 <= error["y"] - (box_["y"] + box_["height"]) < 30  # right below the field
+    top = page.inner_text("#error")
+    assert top.startswith("Russia: salience of")  # the form's name, not a YAML path
+    assert "positions." not in top
+    assert page.inner_text("#results") == before  # the shown results stay
+    field.fill("0.5")
+    rerun_in_place(page, 0)
+    assert page.locator("#error").count() == 0 and field.get_attribute("aria-invalid") is None
+    expected = "the server responded with a status of 400"
+    assert not [p for p in watched.problems if expected not in p], watched.problems
 
 
 # ---------------------------------------------------------------- nothing leaves the machine
@@ -295,8 +389,13 @@ def test_pages_fit_the_window_at_1440_and_390(server, watched):
             if page.locator("[data-figure]").count():
                 page.wait_for_selector("[data-figure][data-drawn='true']")
             assert overflow(page) <= 0, (width, name)
-        if width >= 1440:  # the whole positions grid shows, without scrolling its box
-            page.goto(server + pages["editor"])
-            assert page.evaluate("(el => el.scrollWidth <= el.clientWidth)"
-                                 "(document.getElementById('positions-box'))")
+        page.goto(server + pages["editor"])
+        assert page.evaluate("(el => el.scrollWidth <= el.clientWidth)"
+                             "(document.getElementById('controls'))")  # no sideways scroll
+        controls, results = box(page, "#controls"), box(page, "#results")
+        if width >= 1440:  # the controls beside the results, not below them
+            assert controls["x"] >= results["x"] + results["width"] - 1
+            assert controls["y"] < results["y"] + 200
+        else:  # a phone: stacked
+            assert controls["y"] > results["y"]
     assert not watched.problems, watched.problems

@@ -34,12 +34,13 @@ from redline.web.security import (
     SecurityHeaders,
     secure_headers,
 )
-from redline.web.state import AppState, app_state, page, page_templates
+from redline.web.state import AppState, app_state, page, page_templates, plotly_js, plotly_url
 from redline.web.store import Store, default_url
 
 HERE = Path(__file__).resolve().parent
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
-PLOTLY_CACHE_SECONDS = 86400
+PLOTLY_CACHE_SECONDS = 86400  # the unversioned URL, kept for old links
+PLOTLY_IMMUTABLE = "public, max-age=31536000, immutable"  # a year: its URL names its content
 
 assets = APIRouter()
 
@@ -187,19 +188,6 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 # ---------------------------------------------------------------- assets
 
-def plotly_js() -> Path:
-    """plotly.min.js as shipped inside the installed ``plotly`` package.
-
-    Returns
-    -------
-    Path
-        The file, served at ``/vendor/plotly.min.js``.
-    """
-    import plotly
-
-    return Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
-
-
 @assets.get("/healthz", response_class=PlainTextResponse)
 def healthz() -> str:
     """``ok`` while the app is up."""
@@ -208,6 +196,17 @@ def healthz() -> str:
 
 @assets.get("/vendor/plotly.min.js")
 def plotly_bundle() -> FileResponse:
-    """The installed plotly.js, cached by the browser for a day."""
+    """The installed plotly.js, cached by the browser for a day (old links; the pages use
+    :func:`plotly_url`)."""
     return FileResponse(plotly_js(), media_type="text/javascript",
                         headers={"cache-control": f"max-age={PLOTLY_CACHE_SECONDS}"})
+
+
+@assets.get("/vendor/plotly-{digest}.min.js")
+def plotly_versioned(digest: str) -> FileResponse:
+    """The installed plotly.js at its versioned URL, cached for a year as immutable; any
+    other hash is 404 (an old page after an upgrade reloads and gets the new URL)."""
+    if f"/vendor/plotly-{digest}.min.js" != plotly_url():
+        raise StarletteHTTPException(404, "not found")
+    return FileResponse(plotly_js(), media_type="text/javascript",
+                        headers={"cache-control": PLOTLY_IMMUTABLE})

@@ -8,6 +8,8 @@ runs in its thread pool, so parsing, running and plotting never stall the event 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,10 +22,11 @@ from starlette.responses import RedirectResponse, Response
 from redline.errors import RedlineError
 from redline.files import read_bytes
 from redline.forecast.registry import model_names
+from redline.report.summary import nearest_options
 from redline.scenario.load import MAX_FILE_BYTES, parse_scenario
 from redline.scenario.model import Scenario
 from redline.uncertainty.claims import claim_probabilities
-from redline.web import plots
+from redline.web import changes, plots
 from redline.web.edits import EditForm, FieldError, edit_form, edited_scenario
 from redline.web.runner import (
     DEFAULT_DRAWS,
@@ -31,6 +34,7 @@ from redline.web.runner import (
     MAX_SEED,
     Outcome,
     Settings,
+    proposal_results,
     run_scenario,
 )
 from redline.web.security import csrf_form, list_yaml, resolve_in_workspace
@@ -41,6 +45,7 @@ KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 NAME_MAX = 200
 SAVED_COOKIE = "redline_saved"
 SAVED_COOKIE_SECONDS = 120
+LAST_RUN_MAX = 20_000  # characters of the form's last_run field (the shown run's numbers)
 # Settings errors name these fields (redline.web.runner.Settings, the save box): their inputs.
 SETTING_INPUTS = {"model": "model", "draws": "draws", "seed": "seed", "x axis": "x_actor",
                   "y axis": "y_actor", "date": "as_of", "note": "note"}
@@ -85,12 +90,19 @@ def upload(request: Request, form: FormData = Depends(csrf_form),
 @router.post("/run", response_class=HTMLResponse)
 def rerun(request: Request, form: FormData = Depends(csrf_form),
           state: AppState = Depends(app_state)) -> HTMLResponse:
-    """Apply the editor's edits and settings, run, and show the editor with the results."""
+    """Apply the editor's edits and settings, run, and show the editor with the results.
+
+    A request that accepts ``application/json`` (the editor's own script) gets the new results
+    as JSON instead (:func:`rerun_json`), for the page to update in place."""
+    if "application/json" in request.headers.get("accept", ""):
+        return rerun_json(request, state, form)
     done, failed = rerun_form(request, state, form)
     if done is None:
         return failed
     return editor_page(request, done.outcome, done.yaml_text, done.source,
-                       note=_text(form, "note"), as_of=_text(form, "as_of", 40))
+                       note=_text(form, "note"), as_of=_text(form, "as_of", 40),
+                       previous=done.previous, last_run=_last_run(form),
+                       base_version=_text(form, "base_version", 12))
 
 
 @router.post("/save")
@@ -160,8 +172,10 @@ def front_page(request: Request, state: AppState, error: str | None = None, stat
 
 def editor_page(request: Request, outcome: Outcome, yaml_text: str, source: str, *,
                 problem: Problem | None = None, submitted: dict[str, str] | None = None,
-                status: int = 200, note: str = "", as_of: str = "") -> HTMLResponse:
-    """The editor: the scenario's inputs, its results and plots, the save box.
+                status: int = 200, note: str = "", as_of: str = "",
+                previous: Scenario | None = None, last_run: dict | None = None,
+                base_version: str = "") -> HTMLResponse:
+    """The editor: its controls beside the run's results and plots, with what changed.
 
     Parameters
     ----------
@@ -181,26 +195,26 @@ def editor_page(request: Request, outcome: Outcome, yaml_text: str, source: str,
         The response's status code.
     note, as_of : str, optional
         The save box's note and date as submitted (the date defaults to today).
+    previous : Scenario, optional
+        The scenario of the run shown before this one (its inputs are compared).
+    last_run : dict, optional
+        The headline numbers of the run shown before (:func:`redline.web.changes.summary_numbers`).
+    base_version : str, optional
+        The id of the saved version the editor was opened from; the comparison with a saved
+        version uses it, else the scenario's latest saved version.
 
     Returns
     -------
     HTMLResponse
         The page.
     """
-    scenario = outcome.scenario
+    state = app_state(request)
     figs, problems = plots.run_plots(outcome)
+    context = editor_context(state, outcome, yaml_text, source, previous=previous,
+                             last_run=last_run, base_version=base_version)
     return page(request, "editor.html", {
-        "scenario": scenario,
-        "key": scenario_key(scenario, source),
-        "source": source,
-        "yaml_text": yaml_text,
-        "form": edit_form(scenario),
-        "derived": claim_probabilities(scenario),
+        **context,
         "submitted": submitted or {},
-        "outcome": outcome,
-        "summary": outcome.summary,
-        "issues": scenario.issues,
-        "analysis": outcome.results["analysis"],
         "plots": figs,
         "plot_problems": problems,
         "models": model_names(),
@@ -213,8 +227,221 @@ def editor_page(request: Request, outcome: Outcome, yaml_text: str, source: str,
     }, status=status)
 
 
+def editor_context(state: AppState, outcome: Outcome, yaml_text: str, source: str, *,
+                   previous: Scenario | None = None, last_run: dict | None = None,
+                   base_version: str = "") -> dict:
+    """What the editor's results show: the run's numbers with their intervals, the forecast
+    by nearest option, the proposals, and what changed since the last run and since the saved
+    version (see :func:`editor_page` for the parameters).
+
+    Returns
+    -------
+    dict
+        The template variables of ``_results.html`` and of the form's comparison attributes.
+    """
+    scenario = outcome.scenario
+    key = scenario_key(scenario, source)
+    summary = outcome.summary
+    form = edit_form(scenario)
+    numbers = changes.summary_numbers(summary)
+    issue_names = {issue.id: issue.name for issue in scenario.issues}
+    since_run = (changes.compare(last_run, numbers, issue_names)
+                 if last_run is not None else None)
+    inputs_since_run = (changes.input_changes(edit_form(previous), form)
+                        if previous is not None else [])
+    saved = saved_baseline(state, key, base_version)
+    since_saved, inputs_since_saved, saved_form, unsaved = None, [], None, True
+    if saved is not None:
+        since_saved = changes.compare(changes.summary_numbers(saved), numbers, issue_names)
+        try:
+            saved_scenario = parse_scenario(saved["yaml_text"].encode("utf-8"), source)
+        except RedlineError:
+            saved_scenario = None
+        if saved_scenario is not None:
+            saved_form = edit_form(saved_scenario)
+            if changes.same_shape(saved_form, form):
+                inputs_since_saved = changes.input_changes(saved_form, form)
+            else:
+                saved_form = None
+            unsaved = scenario_data_of(saved_scenario) != scenario_data_of(scenario)
+    nearest = {issue.id: nearest_options([label for label, _ in issue.option_values()],
+                                         [value for _, value in issue.option_values()],
+                                         summary["forecast"][issue.id])
+               for issue in scenario.issues if issue.id in summary["forecast"]}
+    return {
+        "scenario": scenario,
+        "key": key,
+        "source": source,
+        "yaml_text": yaml_text,
+        "form": form,
+        "derived": claim_probabilities(scenario),
+        "outcome": outcome,
+        "summary": summary,
+        "issues": scenario.issues,
+        "analysis": outcome.results["analysis"],
+        "p_estimate": changes.estimate(summary["p_agreement"], summary["draws"]),
+        "nearest": nearest,
+        "proposals": proposal_results(outcome),
+        "actor_names": {a.id: a.name for a in scenario.actors},
+        "since_run": since_run,
+        "inputs_since_run": inputs_since_run,
+        "saved_version": saved,
+        "since_saved": since_saved,
+        "inputs_since_saved": inputs_since_saved,
+        "saved_values": _saved_values(saved_form),
+        "unsaved": unsaved,
+        "last_run_json": json.dumps(numbers),
+        "base_version": str(saved["id"]) if saved is not None else "",
+    }
+
+
+def scenario_data_of(scenario: Scenario) -> dict:
+    """The scenario's data, as compared to tell whether a run has unsaved edits."""
+    from redline.web.edits import scenario_data
+
+    return scenario_data(scenario)
+
+
+def _saved_values(form: EditForm | None) -> dict[str, str]:
+    """``{input name: value as the input shows it}`` of the saved version's form."""
+    if form is None:
+        return {}
+    from redline.web.state import number_text
+
+    out = {f.name: number_text(f.value) for f in form.number_fields()}
+    for claim in form.claims:
+        out[claim.assumed_name] = ("" if claim.assumed is None else
+                                   "true" if claim.assumed else "false")
+    return out
+
+
+def saved_baseline(state: AppState, key: str, base_version: str = "") -> dict | None:
+    """The saved version a run is compared with: ``base_version`` (an id, when it is a
+    version of scenario ``key``), else the scenario's latest saved version, else ``None``.
+
+    Parameters
+    ----------
+    state : AppState
+        The app's state (its store is read).
+    key : str
+        The scenario's key.
+    base_version : str, optional
+        A version id from the form.
+
+    Returns
+    -------
+    dict or None
+        The version, as :meth:`redline.web.store.Store.version` returns it.
+    """
+    if base_version.isdigit() and 0 < int(base_version) < 2**31:
+        found = state.store.version(int(base_version))
+        if found is not None and found["scenario"] == key:
+            return found
+    versions = state.store.timeline(key) or []
+    return state.store.version(versions[-1]["id"]) if versions else None
+
+
+def rerun_json(request: Request, state: AppState, form: FormData) -> Response:
+    """A rerun for the editor's script: the new results as JSON, for the page to swap in.
+
+    Parameters
+    ----------
+    request : Request
+        The request being answered.
+    state : AppState
+        The app's state.
+    form : FormData
+        The editor's form, as for ``/run``.
+
+    Returns
+    -------
+    Response
+        JSON: ``{"ok": true, "results_html", "plots": [{"id", "title", "note", "figure"}],
+        "yaml_text", "last_run", "base_version", "unsaved", "saved_values", "changed"}``; or
+        ``{"ok": false, "problem": {"field", "label", "message"}}`` (status 400) for a bad
+        input, which the page shows at its field while the shown results stay.
+    """
+    source = _text(form, "source", NAME_MAX) or "<scenario>"
+    raw = _text(form, "yaml_text").replace("\r\n", "\n").encode("utf-8")
+    try:
+        base = parse_scenario(raw, source)
+    except RedlineError as error:
+        return _problem_json(Problem(str(error)), _status(raw))
+    settings, error = _settings(form, base)
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    if error is None:
+        try:
+            scenario, edited = edited_scenario(base, raw.decode("utf-8-sig"), values,
+                                               name=source)
+            key = state.runs.key(edited, settings)
+            kept = state.runs.get(key)
+            if kept is None:
+                outcome = run_scenario(scenario, settings)
+                figs, problems = plots.run_plots(outcome)
+                state.runs.put(key, (outcome, figs, problems), outcome.analysis.n_packages)
+            else:
+                outcome, figs, problems = kept
+        except RedlineError as failed:
+            error = failed
+    if error is not None:
+        return _problem_json(_problem(error, edit_form(base)), 400)
+    context = editor_context(state, outcome, edited, source, previous=base,
+                             last_run=_last_run(form),
+                             base_version=_text(form, "base_version", 12))
+    html = state.templates.get_template("_results.html").render(context)
+    head = json.dumps({
+        "ok": True, "results_html": html, "yaml_text": edited,
+        "last_run": context["last_run_json"], "base_version": context["base_version"],
+        "unsaved": context["unsaved"], "saved_values": context["saved_values"],
+        "changed": changes.changed_names(context["inputs_since_saved"]),
+        "plot_problems": problems,
+    })
+    # the figures' JSON is spliced in as it is, not parsed and written again
+    slots = ",".join(
+        json.dumps({"id": p.id, "title": p.title, "note": p.note})[:-1]
+        + ',"figure":' + (p.json or "null") + "}" for p in figs)
+    body = head[:-1] + ',"plots":[' + slots + "]}"
+    return _raw_json(body)
+
+
+def _raw_json(body: str, status: int = 200) -> Response:
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def _problem_json(problem: Problem, status: int) -> Response:
+    return _raw_json(json.dumps({"ok": False, "problem": {
+        "field": problem.field, "label": problem.label, "message": problem.message}}), status)
+
+
+def _last_run(form: FormData) -> dict | None:
+    """The headline numbers of the run the page showed, from the form's ``last_run`` field
+    (JSON that the page got from the server), checked; ``None`` when missing or malformed."""
+    text = _text(form, "last_run")
+    if not text or len(text) > LAST_RUN_MAX:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    numbers = changes.summary_numbers(data)
+    p, draws, count = numbers["p_agreement"], numbers["draws"], numbers["acceptable_count"]
+    if p is not None and not (isinstance(p, int | float) and math.isfinite(p)):
+        return None
+    if draws is not None and not isinstance(draws, int):
+        return None
+    if count is not None and not isinstance(count, int):
+        return None
+    if not all(math.isfinite(v) for v in numbers["forecast"].values()):
+        return None
+    if numbers["model"] is not None and not isinstance(numbers["model"], str):
+        return None
+    return numbers
+
+
 def open_scenario(request: Request, state: AppState, raw: bytes, source: str, *,
-                  uploaded: bool = False) -> HTMLResponse:
+                  uploaded: bool = False, base_version: str = "") -> HTMLResponse:
     """Parse and run a scenario text with the default settings and show it in the editor.
 
     Parameters
@@ -229,6 +456,8 @@ def open_scenario(request: Request, state: AppState, raw: bytes, source: str, *,
         Its file name, for messages.
     uploaded : bool, optional
         Whether it was uploaded (an error is then shown at the upload form).
+    base_version : str, optional
+        The id of the saved version it is (its results are compared with this one's).
 
     Returns
     -------
@@ -241,7 +470,8 @@ def open_scenario(request: Request, state: AppState, raw: bytes, source: str, *,
     except RedlineError as error:
         return front_page(request, state, error=str(error), status=_status(raw),
                           uploaded=uploaded)
-    return editor_page(request, outcome, raw.decode("utf-8-sig"), source)
+    return editor_page(request, outcome, raw.decode("utf-8-sig"), source,
+                       base_version=base_version)
 
 
 def rerun_form(request: Request, state: AppState, form: FormData
@@ -276,7 +506,7 @@ def rerun_form(request: Request, state: AppState, form: FormData
     if error is None:
         try:
             scenario, edited = edited_scenario(base, base_text, values, name=source)
-            return Rerun(run_scenario(scenario, settings), edited, source, values), None
+            return Rerun(run_scenario(scenario, settings), edited, source, values, base), None
         except RedlineError as failed:
             error = failed
     try:
@@ -339,6 +569,7 @@ class Rerun:
     yaml_text: str
     source: str
     values: dict[str, str]
+    previous: Scenario | None = None  # the scenario before the edits
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,8 @@ def edit_version(request: Request, version_id: str, state: AppState = Depends(ap
     """Open a saved version's scenario text in the editor."""
     found = saved_version(state, version_id)
     return open_scenario(request, state, found["yaml_text"].encode("utf-8"),
-                         found["source_name"] or f"{found['scenario']}.yaml")
+                         found["source_name"] or f"{found['scenario']}.yaml",
+                         base_version=str(found["id"]))
 
 
 @router.get("/versions/{version_id}/scenario.yaml")

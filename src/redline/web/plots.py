@@ -23,19 +23,49 @@ CONFIG_JSON = json.dumps(figures.PLOTLY_CONFIG)  # plotly.js config of every fig
 
 @dataclass(frozen=True)
 class Plot:
-    """A plotly figure for a page: its element id, title and JSON."""
+    """A figure slot of a page: its element id, title, and either the plotly figure's JSON or,
+    for a chart with nothing to draw, ``note`` saying why (``json`` is then ``""``)."""
     id: str  # HTML id of the figure's element
     title: str
-    json: str  # plotly figure JSON
+    json: str  # plotly figure JSON; "" when the chart is empty
+    note: str = ""  # why the chart is empty
+
+    @property
+    def empty(self) -> bool:
+        """Whether the slot has no figure (its note says why)."""
+        return not self.json
 
 
 def _to_plot(ident: str, title: str, fig: go.Figure) -> Plot:
+    if not any(_has_points(trace) for trace in fig.data):
+        return Plot(ident, title, "", "Nothing to draw.")
     return Plot(ident, title, fig.to_json(validate=False))
 
 
+def _has_points(trace) -> bool:
+    for key in ("x", "y", "dimensions", "values"):
+        value = getattr(trace, key, None) if key in trace else None
+        if value is not None and len(value):
+            return True
+    return False
+
+
 def run_plots(outcome) -> tuple[list[Plot], list[str]]:
-    """The figures of a run (:class:`redline.web.runner.Outcome`) and any figure that could
-    not be drawn, as one line each."""
+    """The figure slots of a run (:class:`redline.web.runner.Outcome`) and any figure that
+    could not be drawn, as one line each.
+
+    Parameters
+    ----------
+    outcome : redline.web.runner.Outcome
+        The run.
+
+    Returns
+    -------
+    tuple
+        ``(plots, problems)``. A chart with nothing to draw is a slot whose note says why:
+        nobody blocks, the sweep did not run (no draws, or refused), a one-step forecast model
+        (no rounds to draw as a trajectory: its forecast is drawn against the positions).
+    """
     plots: list[Plot] = []
     problems: list[str] = []
     settings = outcome.settings
@@ -46,6 +76,10 @@ def run_plots(outcome) -> tuple[list[Plot], list[str]]:
         ("fig-forecast", "Forecast", lambda: _forecast(outcome.forecast)),
     ]
     for ident, title, make in makers:
+        if ident == "fig-blockers" and not _anyone_blocks(outcome.analysis):
+            plots.append(Plot(ident, title, "", "Nobody blocks: no red line, linkage or "
+                              "ratification rule rejects any package."))
+            continue
         try:
             plots.append(_to_plot(ident, title, make()))
         except RedlineError as error:
@@ -54,7 +88,16 @@ def run_plots(outcome) -> tuple[list[Plot], list[str]]:
         for key, fig in _sweep(outcome.sweep).items():
             plots.append(_to_plot(f"fig-sweep-{key.replace('_', '-')}",
                                   key.replace("_", " "), fig))
+    else:
+        why = (f"No sweep: {outcome.sweep_error}" if outcome.sweep_error else
+               "No sweep: draws is 0. Set draws above 0 to estimate P(agreement) and see "
+               "the forecast's spread.")
+        plots.append(Plot("fig-sweep", "Sweep", "", why))
     return plots, problems
+
+
+def _anyone_blocks(analysis) -> bool:
+    return any(b.rejects > 0 for b in analysis.blockers)
 
 
 # ---------------------------------------------------------------- run figures
@@ -68,7 +111,44 @@ def _blockers(analysis) -> go.Figure:
 
 
 def _forecast(forecast) -> go.Figure:
+    if forecast.positions.shape[0] == 1:
+        return forecast_points_figure(forecast)
     return figures.trajectories_figure(forecast)
+
+
+def forecast_points_figure(forecast) -> go.Figure:
+    """A one-step forecast (no rounds): each actor's position per issue and the forecast, as
+    points on the 0–100 scale, one row per issue (a trajectory of one round would be a dot
+    on a time axis).
+
+    Parameters
+    ----------
+    forecast : redline.forecast.base.Forecast
+        A forecast whose ``positions`` has one round.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    names = [esc(n) for n in forecast.dimension_names]
+    fig = go.Figure()
+    for a, actor in enumerate(forecast.actor_names):
+        fig.add_trace(go.Scatter(
+            x=forecast.positions[0, a, :], y=names, mode="markers", name=esc(actor),
+            marker={"size": 10, "color": figures.colour(a)},
+            meta={"role": "actor", "actor": actor},
+            hovertemplate="%{fullData.name}<br>%{y}: %{x:.1f}<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=forecast.point, y=names, mode="markers", name="forecast",
+        marker={"symbol": "x", "size": 14, "color": "black"}, meta={"role": "forecast"},
+        hovertemplate="forecast %{y}: %{x:.1f}<extra></extra>"))
+    fig.update_xaxes(range=[-3, 103], title={"text": "position (0–100 scale)"})
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_layout(template=TEMPLATE, title={"text": f"{esc(forecast.model)}: forecast "
+                                                         "and positions (one step)"},
+                      height=140 + 48 * len(names), legend={"orientation": "h", "y": -0.25},
+                      margin={"l": 120, "r": 20, "t": 60, "b": 80})
+    return fig
 
 
 def _sweep(result) -> dict[str, go.Figure]:

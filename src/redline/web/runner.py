@@ -7,12 +7,15 @@ shows and the store saves.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from redline.errors import RedlineError
 from redline.forecast.base import Forecast
 from redline.forecast.registry import check_actor_count, model_conventions, model_names
-from redline.pipeline import DEFAULT_MODEL, load, run_study
+from redline.pipeline import DEFAULT_MODEL, EvaluationRun, Loaded, load, run_evaluate, run_study
 from redline.scenario.model import Scenario
 from redline.space.engine import Analysis, analysis_to_dict
 from redline.uncertainty.limits import SEED_MAX
@@ -24,6 +27,8 @@ MAX_DRAWS = 5_000
 MAX_SEED = SEED_MAX  # one range of seeds for every shell
 MAX_PACKAGES = 5_000_000  # the app answers within seconds; larger spaces belong to the CLI
 PARETO_ROWS = 200
+CACHE_RUNS = 16  # reruns of unchanged inputs kept per app
+CACHE_MAX_PACKAGES = 200_000  # larger spaces are not kept (their arrays are large)
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class Outcome:
     results: dict
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
+    loaded: Loaded | None = None  # the input the run read (proposals are judged in it)
 
     @property
     def summary(self) -> dict:
@@ -90,7 +96,8 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None) -> Outcom
     too large to sweep) is reported in ``sweep_error`` instead, so the analysis still shows.
     """
     settings = (settings or Settings()).checked(scenario)
-    study = run_study(load(scenario), models=(settings.model,), draws=settings.draws,
+    loaded = load(scenario)
+    study = run_study(loaded, models=(settings.model,), draws=settings.draws,
                       seed=settings.seed, sweep_model=settings.sweep_model, branches=False,
                       max_packages=MAX_PACKAGES)
     if settings.model in study.refused:
@@ -137,4 +144,82 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None) -> Outcom
     })
     return Outcome(scenario=scenario, settings=settings, analysis=analysis, forecast=forecast,
                    sweep=result, sweep_error=sweep_error, results=results, seconds=seconds,
-                   timings=timings)
+                   timings=timings, loaded=loaded)
+
+
+def proposal_results(outcome: Outcome) -> list[dict]:
+    """The scenario's proposals judged in the run: each as ``redline evaluate --json`` gives it
+    (:meth:`redline.pipeline.EvaluationRun.to_dict`).
+
+    The deterministic judgment is :func:`redline.pipeline.run_evaluate`'s; the odds are read
+    from the run's own sweep (:func:`redline.uncertainty.proposals.proposal_odds`), which is
+    the sweep ``run_evaluate`` would draw with the same draws, seed and model, so the page
+    runs one sweep for the run and all its proposals.
+
+    Parameters
+    ----------
+    outcome : Outcome
+        The run.
+
+    Returns
+    -------
+    list of dict
+        One per proposal, in the scenario's order; empty without proposals.
+    """
+    from redline.uncertainty.proposals import proposal_odds
+
+    if outcome.loaded is None or not outcome.scenario.proposals:
+        return []
+    out = []
+    for proposal in outcome.scenario.proposals:
+        judged = run_evaluate(outcome.loaded, proposal.id, max_packages=MAX_PACKAGES)
+        if outcome.sweep is not None:
+            odds = proposal_odds(outcome.sweep, [v.index for v in judged.evaluation.completions])
+            judged = EvaluationRun(judged.evaluation, judged.package, judged.proposal, odds,
+                                   judged.scenario)
+        out.append(judged.to_dict())
+    return out
+
+
+class RunCache:
+    """The last few runs of the app, by their scenario text and settings, so that a rerun of
+    unchanged inputs (the same values again, or back to earlier ones) is answered at once.
+
+    A run is fully determined by its scenario text and :class:`Settings` (the sweep's seed is
+    one of them), so a kept run is exactly the run that would be computed again. At most
+    :data:`CACHE_RUNS` runs are kept, least recently used first out, and only runs of spaces
+    of at most :data:`CACHE_MAX_PACKAGES` packages. Thread-safe: the app's routes run in a
+    thread pool.
+    """
+
+    def __init__(self, size: int = CACHE_RUNS) -> None:
+        self.size = size
+        self._items: OrderedDict[str, object] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    @staticmethod
+    def key(yaml_text: str, settings: Settings) -> str:
+        """The cache key of a run: a SHA-256 of the scenario text and the settings."""
+        digest = hashlib.sha256(yaml_text.encode("utf-8"))
+        digest.update(repr(settings).encode("utf-8"))
+        return digest.hexdigest()
+
+    def get(self, key: str):
+        """The value kept under ``key``, or ``None``."""
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+            return value
+
+    def put(self, key: str, value, packages: int) -> None:
+        """Keep ``value`` (a run of a space of ``packages`` packages) under ``key``."""
+        if packages > CACHE_MAX_PACKAGES or self.size <= 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)

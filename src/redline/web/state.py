@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from redline.web import plots
+from redline.web.runner import RunCache
 from redline.web.security import CSRF_FIELD, CsrfSigner
 from redline.web.store import Store
 
@@ -26,12 +29,13 @@ EXACT_INTEGER_BELOW = 1e15  # whole floats below this print exactly as integers
 @dataclass(frozen=True)
 class AppState:
     """The app's state: the workspace it serves, its version store, the CSRF signer, the
-    templates."""
+    templates, and the last runs (:class:`redline.web.runner.RunCache`)."""
 
     workspace: Path
     store: Store
     signer: CsrfSigner
     templates: Jinja2Templates
+    runs: RunCache = field(default_factory=RunCache)
 
 
 def app_state(request: Request) -> AppState:
@@ -64,6 +68,7 @@ def page_templates() -> Jinja2Templates:
     templates.env.globals["csrf_field"] = CSRF_FIELD
     templates.env.filters["number"] = number_text
     templates.env.globals["plotly_config"] = plots.CONFIG_JSON
+    templates.env.globals["plotly_url"] = plotly_url
     return templates
 
 
@@ -111,3 +116,31 @@ def number_text(value: float | None) -> str:
     value = float(value)
     return (str(int(value)) if value.is_integer() and abs(value) < EXACT_INTEGER_BELOW
             else repr(value))
+
+
+def plotly_js() -> Path:
+    """plotly.min.js as shipped inside the installed ``plotly`` package.
+
+    Returns
+    -------
+    Path
+        The file, served at ``/vendor/plotly.min.js``.
+    """
+    import plotly
+
+    return Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+
+@functools.cache
+def plotly_url() -> str:
+    """The versioned URL of plotly.js: ``/vendor/plotly-<hash>.min.js``, the hash the first
+    12 hex digits of the file's SHA-256, so a new plotly gets a new URL and the browser may
+    keep the file for good (``immutable``): it is read once, not on every page or rerun.
+
+    Returns
+    -------
+    str
+        The URL the pages load plotly.js from.
+    """
+    digest = hashlib.sha256(plotly_js().read_bytes()).hexdigest()[:12]
+    return f"/vendor/plotly-{digest}.min.js"

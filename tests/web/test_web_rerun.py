@@ -1,0 +1,131 @@
+"""The editor's rerun in place (JSON for the page's script), the comparison with the last run and
+the saved version, and plotly.js cached at its versioned URL."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("sqlalchemy")
+
+from fastapi.testclient import TestClient  # noqa: E402
+from tests.web.test_web_app import EXAMPLE, editor_form, submit  # noqa: E402
+
+from redline.scenario.load import parse_scenario  # noqa: E402
+from redline.uncertainty.intervals import wilson_interval  # noqa: E402
+from redline.web.app import create_app  # noqa: E402
+
+JSON = {"accept": "application/json"}
+
+
+@pytest.fixture()
+def client(tmp_path):
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / EXAMPLE.name).write_bytes(EXAMPLE.read_bytes())
+    with TestClient(create_app(workspace, None), base_url="http://127.0.0.1") as c:
+        yield c
+
+
+def opened(client) -> tuple[str, dict[str, str]]:
+    page = client.get("/open?path=donbas-2026.yaml")
+    assert page.status_code == 200
+    return page.text, editor_form(page.text)
+
+
+def last_run_field(page: str) -> str:
+    match = re.search(r'name="last_run" id="last_run" value="([^"]*)"', page)
+    assert match
+    import html
+
+    return html.unescape(match.group(1))
+
+
+def test_rerun_as_json_gives_the_results_and_every_figure(client):
+    page, form = opened(client)
+    answer = submit(client, "/run", {**form, "sal.0.0": "0.2",
+                                     "last_run": last_run_field(page)}, headers=JSON)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    data = answer.json()
+    assert data["ok"] is True
+    ids = [p["id"] for p in data["plots"]]
+    assert ids[:3] == ["fig-deal-space", "fig-blockers", "fig-forecast"]
+    assert all(p["figure"]["data"] for p in data["plots"])
+    rerun = parse_scenario(data["yaml_text"], "rerun.yaml")
+    assert rerun.positions["ukraine"]["donbas"].salience == 0.2
+    html = data["results_html"]
+    assert 'id="since-run-table"' in html and "P(agreement)" in html
+    assert 'id="inputs-since-run"' in html and "1 → <b>0.2</b>" in html
+    # the numbers the page sends back for the next comparison are this run's
+    numbers = json.loads(data["last_run"])
+    assert numbers["draws"] == 500 and 0 <= numbers["p_agreement"] <= 1
+
+
+def test_interval_on_the_card_is_wilsons(client):
+    page, _form = opened(client)
+    p = float(re.search(r'id="p-agreement">([0-9.]+)<', page).group(1))
+    numbers = json.loads(last_run_field(page))
+    successes = round(numbers["p_agreement"] * 500)
+    low, high = wilson_interval(successes, 500)
+    assert f"{p:.3f}" == f"{numbers['p_agreement']:.3f}"
+    assert f"95% interval {low:.3f}–{high:.3f}" in page
+
+
+def test_bad_value_as_json_names_the_field_as_the_form_does(client):
+    _page, form = opened(client)
+    answer = submit(client, "/run", {**form, "sal.1.1": "1.5"}, headers=JSON)
+    assert answer.status_code == 400
+    problem = answer.json()["problem"]
+    assert problem["field"] == "sal.1.1"
+    assert problem["label"].startswith("Russia: salience of")
+    assert "[0, 1]" in problem["message"]
+    bad_setting = submit(client, "/run", {**form, "draws": "-4"}, headers=JSON).json()
+    assert bad_setting["problem"]["field"] == "draws"
+
+
+def test_a_forged_last_run_is_ignored_not_trusted(client):
+    _page, form = opened(client)
+    for forged in ("not json", json.dumps({"p_agreement": "x"}), json.dumps([1, 2]),
+                   json.dumps({"p_agreement": 0.5, "draws": 100, "forecast": {"d": 1e400}}),
+                   "{" * 30_000):
+        data = submit(client, "/run", {**form, "last_run": forged}, headers=JSON).json()
+        assert data["ok"] and 'id="since-run-table"' not in data["results_html"]
+
+
+def test_rerun_of_the_same_inputs_is_answered_from_the_cache(client):
+    _page, form = opened(client)
+    state = client.app.state.redline
+    first = submit(client, "/run", {**form, "sal.0.0": "0.3"}, headers=JSON).json()
+    hits = state.runs.hits
+    again = submit(client, "/run", {**form, "sal.0.0": "0.3"}, headers=JSON).json()
+    assert state.runs.hits == hits + 1
+    assert again["plots"] == first["plots"] and again["yaml_text"] == first["yaml_text"]
+
+
+def test_comparison_with_the_saved_version(client):
+    _page, form = opened(client)
+    saved = submit(client, "/save", {**form, "note": "v1"}, follow_redirects=False)
+    assert saved.status_code == 303
+    page = client.get("/versions/1/edit").text
+    assert 'id="unsaved" hidden>' in page  # the version as saved: nothing unsaved
+    form = editor_form(page)
+    data = submit(client, "/run", {**form, "base_version": "1", "thr.0": "80"},
+                  headers=JSON).json()
+    assert data["unsaved"] is True and data["changed"] == ["thr.0"]
+    assert "Since saved version v1" in data["results_html"]
+    same = submit(client, "/run", {**form, "base_version": "1"}, headers=JSON).json()
+    assert same["unsaved"] is False and same["changed"] == []
+
+
+def test_plotly_is_served_once_at_a_versioned_immutable_url(client):
+    page, _form = opened(client)
+    url = re.search(r'<script src="(/vendor/plotly-[0-9a-f]{12}\.min\.js)"></script>', page)
+    assert url, "the page loads plotly.js from its versioned URL"
+    response = client.get(url.group(1))
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert client.get("/vendor/plotly-000000000000.min.js").status_code == 404
+    assert page.count("plotly") < 40  # the page links the script; it does not inline it
