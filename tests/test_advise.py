@@ -73,6 +73,9 @@ def test_value_ranks_by_the_actors_expected_outcome(loaded, every_draw):
     assert [r["score"] for r in data["ranked"]] == pytest.approx([value[j] for j in expected],
                                                                  abs=TOLERANCE)
     assert all("expected value for North" in r["reason"] for r in data["ranked"])
+    # the reasons' second pass gives the same expected value as the ranking's first
+    assert [r["expected_value"] for r in data["ranked"]] == pytest.approx(
+        [r["score"] for r in data["ranked"]], abs=TOLERANCE)
 
 
 def enumerated_information(verdict, weights, respondents, eps, j):

@@ -1014,7 +1014,7 @@ class AdviceRun:
                 "score": _rounded(float(adv.scores[g])),
                 "p_acceptable": {"p": _rounded(reason["p_acceptable"]),
                                  "low": _rounded(low), "high": _rounded(high)},
-                "expected_value": _rounded(float(t.value[row] / t.weight)),
+                "expected_value": _rounded(reason["expected_value"]),
                 "information_bits": None if bits is None else _rounded(float(bits[row])),
                 "actors": {a: {"p_accepts": _rounded(float(reason["accepts"][k])),
                                "rejected_mostly_by": None if rules[k] is None else

@@ -245,9 +245,8 @@ class Tallies:
     acceptable
         ``(M,)`` weight of the draws where every veto holder accepts.
     value
-        ``(M,)`` the advised actor's weighted outcome (utility or outside option).
-    accepts
-        ``(A, M)`` weight of the draws where each actor accepts.
+        ``(M,)`` the advised actor's weighted outcome (utility or outside option), or
+        ``None`` (not asked for).
     histogram
         ``(M, 2^R)`` weighted verdict patterns of the respondents, or ``None`` (no probe).
     weight
@@ -255,20 +254,20 @@ class Tallies:
     """
 
     acceptable: np.ndarray
-    value: np.ndarray
-    accepts: np.ndarray
+    value: np.ndarray | None
     histogram: np.ndarray | None
     weight: float
 
     def plus(self, other: Tallies) -> Tallies:
         """The sums of both (the draws of two chunks)."""
+        value = None if self.value is None else self.value + other.value
         histogram = None if self.histogram is None else self.histogram + other.histogram
-        return Tallies(self.acceptable + other.acceptable, self.value + other.value,
-                       self.accepts + other.accepts, histogram, self.weight + other.weight)
+        return Tallies(self.acceptable + other.acceptable, value, histogram,
+                       self.weight + other.weight)
 
 
-def tally(accepts: np.ndarray, acceptable: np.ndarray, utility: np.ndarray,
-          outside: np.ndarray, weights: np.ndarray,
+def tally(accepts: np.ndarray, acceptable: np.ndarray, weights: np.ndarray, *,
+          utility: np.ndarray | None = None, outside: np.ndarray | None = None,
           respondents: np.ndarray | None = None) -> Tallies:
     """One chunk of draws folded into weighted sums.
 
@@ -278,12 +277,11 @@ def tally(accepts: np.ndarray, acceptable: np.ndarray, utility: np.ndarray,
         ``(D, A, M)`` bool: each actor accepts each candidate.
     acceptable
         ``(D, M)`` bool: every veto holder does.
-    utility
-        ``(D, M)`` the advised actor's utility.
-    outside
-        ``(D,)`` its outside option.
     weights
         ``(D,)`` the chunk's draws' weights (the whole run's sum to 1).
+    utility, outside
+        ``(D, M)`` the advised actor's utility and ``(D,)`` its outside option, for the
+        expected value; ``None``: no value sums.
     respondents
         Indices of the responding actors whose answers ``probe`` weighs; ``None``: no
         histogram.
@@ -293,9 +291,10 @@ def tally(accepts: np.ndarray, acceptable: np.ndarray, utility: np.ndarray,
         respondents = np.asarray(respondents, dtype=np.int64)
         codes = pattern_codes(np.asarray(accepts)[:, respondents, :])
         histogram = pattern_histogram(codes, weights, int(respondents.size))
-    return Tallies(weighted_share(acceptable, weights),
-                   expected_values(acceptable, utility, outside, weights),
-                   weighted_share(accepts, weights), histogram,
+    value = None
+    if utility is not None and outside is not None:
+        value = expected_values(acceptable, utility, outside, weights)
+    return Tallies(weighted_share(acceptable, weights), value, histogram,
                    float(np.asarray(weights, dtype=float).sum()))
 
 
@@ -307,6 +306,8 @@ def scores(tallies: Tallies, objective: str, n_respondents: int = 0,
     if objective == "accept":
         return tallies.acceptable / tallies.weight
     if objective == "value":
+        if tallies.value is None:
+            raise ValueError("value needs the advised actor's sums")
         return tallies.value / tallies.weight
     if objective == "probe":
         if tallies.histogram is None:
@@ -527,8 +528,10 @@ def advise(scenario: Scenario, draws: Draws, weights: np.ndarray, candidates: Ca
     for start, stop in draw_slices(draws.size, int(candidates.indices.size), n_actors,
                                    n_columns):
         verdict = acceptance(scenario, draw_slice(draws, start, stop), candidates.options)
-        part = tally(verdict.accepts, verdict.acceptable, verdict.utilities[:, actor, :],
-                     verdict.outside[:, actor], weights[start:stop], who)
+        valued = objective == "value"
+        part = tally(verdict.accepts, verdict.acceptable, weights[start:stop],
+                     utility=verdict.utilities[:, actor, :] if valued else None,
+                     outside=verdict.outside[:, actor] if valued else None, respondents=who)
         total = part if total is None else total.plus(part)
     assert total is not None
     per_package = scores(total, objective, len(respondents), tremble)
@@ -571,7 +574,8 @@ def explain(scenario: Scenario, draws: Draws, weights: np.ndarray, options: np.n
     -------
     tuple of dict
         One per package: ``p_acceptable``, ``interval``, ``accepts`` (A,), ``rule``
-        (per actor: ``(column id, kind, share)`` or ``None``), ``value_if_accepted``,
+        (per actor: ``(column id, kind, share)`` or ``None``), ``expected_value`` (the
+        advised actor's, weights summing to 1), ``value_if_accepted``,
         ``outside_if_not``, ``answer_bits`` (R,), ``tied_to`` (per respondent:
         ``(input name, correlation)`` or ``None``).
     """
@@ -639,6 +643,7 @@ def explain(scenario: Scenario, draws: Draws, weights: np.ndarray, options: np.n
             "interval": share_interval(p, ess),
             "accepts": accept_share[:, k].copy(),
             "rule": tuple(rules),
+            "expected_value": float(value_accepted[k] + outside_rejected[k]),
             "value_if_accepted": float(value_accepted[k] / p) if p > 0 else None,
             "outside_if_not": float(outside_rejected[k] / (1 - p)) if p < 1 else None,
             "answer_bits": answer_information(accept_share[list(respondents), k], tremble),
