@@ -132,3 +132,18 @@ def test_every_trace_is_an_alternating_negotiation_that_ends_as_it_says(domain):
         expected = utilities[profiles, run["agreement"]]
         np.testing.assert_allclose(run["utilities"], expected, rtol=UTILITY_TOLERANCE, atol=0)
         assert (expected >= reservations).all()
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_first_of_ties_lead_exactly_the_groups_of_equal_utility(domain):
+    """Each listed outcome shares its utility with another outcome NegMAS kept, and every such
+    group has exactly one leader listed."""
+    data = trace(domain)
+    utilities = negmas_utilities(domain)
+    for ufun, u in zip(data["ufuns"], utilities, strict=True):
+        for kind, entry in ufun["sorted"].items():
+            kept = u >= ufun["reserved_value"] if kind == "rational" else np.ones(u.shape, bool)
+            values, counts = np.unique(u[kept], return_counts=True)
+            leaders = np.asarray(entry["first_of_ties"], dtype=np.int64)
+            assert kept[leaders].all()
+            np.testing.assert_array_equal(np.sort(u[leaders]), values[counts > 1])

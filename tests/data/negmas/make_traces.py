@@ -28,6 +28,7 @@ dropped).
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import itertools
 import json
@@ -80,6 +81,30 @@ def recipe(ufun, issues) -> dict:
     return {"name": ufun.name, "reserved_value": float(ufun.reserved_value),
             "bias": float(ufun._bias), "weights": [float(w) for w in ufun.weights],
             "tables": tables}
+
+
+def sort_fingerprint(order: np.ndarray) -> str:
+    """SHA-256 of an outcome order (int64, little-endian)."""
+    return hashlib.sha256(order.astype("<i8").tobytes()).hexdigest()
+
+
+def negmas_sort(u: np.ndarray, reserved: float, rational_only: bool) -> dict:
+    """How NegMAS's presorting inverter orders the outcomes, and which leads each tie.
+
+    The inverter sorts ``u[kept]`` (``kept``: the outcomes worth at least the reservation value,
+    in grid order; all of them when not ``rational_only``) with ``np.argsort``'s default,
+    unstable sort. Among outcomes of equal utility it always offers the first in that order (its
+    cycling among ties is a no-op in 0.16), so ``first_of_ties`` (the leading outcome of every
+    group of two or more equal utilities) is all a replay needs to break ties as NegMAS did;
+    ``sha256`` fingerprints the whole order.
+    """
+    kept = np.nonzero(u >= reserved)[0] if rational_only else np.arange(u.shape[0])
+    order = kept[np.argsort(u[kept])]
+    values = u[order]
+    starts = np.concatenate([[True], values[1:] != values[:-1]])
+    sizes = np.diff(np.append(np.nonzero(starts)[0], len(values)))
+    leaders = order[np.nonzero(starts)[0][sizes > 1]]
+    return {"first_of_ties": sorted(int(k) for k in leaders), "sha256": sort_fingerprint(order)}
 
 
 def replay(entry: dict, radix: list[int]) -> np.ndarray:
@@ -185,6 +210,8 @@ def domain_traces(folder: Path) -> dict | None:
                    itertools.islice(scenario.outcome_space.enumerate(), 1000)]
         if ordered != list(range(len(ordered))):
             raise AssertionError(f"{folder.name}: NegMAS's enumeration is not the grid order")
+        entry["sorted"] = {"rational": negmas_sort(table, entry["reserved_value"], True),
+                           "all": negmas_sort(table, entry["reserved_value"], False)}
         if n_outcomes <= FULL_TABLE_MAX:
             entry["utilities"] = [float(x) for x in table]
     runs = []
@@ -198,6 +225,7 @@ def domain_traces(folder: Path) -> dict | None:
         "domain": folder.name,
         "source": f"tests/data/genius/{folder.name}",
         "negmas_version": negmas.__version__,
+        "numpy_version": np.__version__,
         "loading": "Scenario.load(folder, ignore_discount=True, load_stats=False, "
                    "load_info=False); NegMAS's own raw evaluations (not Genius's normalisation)",
         "outcome_order": "itertools.product of the issues' values as listed; first issue most "
