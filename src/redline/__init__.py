@@ -24,10 +24,10 @@ __version__ = "0.1.0"
 
 # Public names served by redline.api, imported on first access (PEP 562).
 _API_NAMES = ("load", "Negotiation", "AdviceResult", "AnalysisResult", "EvaluationResult",
-              "ForecastResult", "SweepResult")
+              "ForecastResult", "SweepResult", "UpdateResult")
 
 __all__ = ["AdviceResult", "AnalysisResult", "EvaluationResult", "ForecastResult", "Negotiation",
-           "RedlineError", "SweepResult", "__version__", "example_path", "load"]
+           "RedlineError", "SweepResult", "UpdateResult", "__version__", "example_path", "load"]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from redline.api import (
@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         ForecastResult,
         Negotiation,
         SweepResult,
+        UpdateResult,
         load,
     )
     from redline.bundled import example_path

@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from redline.pipeline import Loaded
 
 __all__ = ["AnalysisResult", "Deal", "EvaluationResult", "ForecastResult", "Negotiation",
-           "SweepResult", "load"]
+           "SweepResult", "UpdateResult", "load"]
 
 PANDAS_HINT = "pip install 'redline[pandas]'"
 REPR_WIDTH = 100  # characters of one line of a result's repr before it is cut
@@ -420,6 +420,43 @@ class Negotiation:
         run = self._located(lambda: pipeline.run_evaluate(
             self.loaded, proposal, package, draws=draws, seed=seed, limit=list_limit))
         return EvaluationResult._from_json(run.to_dict(), run)
+
+    def update(self, *, until: str | None = None, draws: int = DEFAULT_DRAWS, seed: int = 0,
+               prior: bool = False) -> UpdateResult:
+        """The posterior given the scenario's rounds: every uncertain input and claim prior
+        beside posterior, P(agreement), each package's P(acceptable), and the timeline after
+        each round.
+
+        The same run as ``redline update FILE --until UNTIL --draws DRAWS --seed SEED --json``:
+        [`pipeline.run_update`][redline.pipeline.run_update], in this claim branch.
+
+        Parameters
+        ----------
+        until
+            Count only the rounds dated on or before this ISO date (``YYYY-MM-DD``).
+        draws
+            Particles (1 to 1,000,000): the same seed and draws give the same numbers.
+        seed
+            Random seed, 0 to 2**31 - 1.
+        prior
+            Ignore the rounds: the prior only.
+
+        Returns
+        -------
+        UpdateResult
+        """
+        from redline import pipeline
+        from redline.uncertainty.limits import DRAWS_HINT, MAX_DRAWS
+        from redline.uncertainty.rounds import check_until
+
+        _count(draws, "draws", high=MAX_DRAWS, hint=DRAWS_HINT)
+        _count(seed, "seed", low=0, high=SEED_MAX)
+        if until is not None and not isinstance(until, str):
+            until = str(until)
+        until = check_until(until)
+        run = self._located(lambda: pipeline.run_update(
+            self.loaded, draws=draws, seed=seed, until=until, prior_only=bool(prior)))
+        return UpdateResult._from_json(run.to_dict(), run)
 
     def advise(self, actor: str, *, objective: str = "accept", top: int = 5,
                packages: Sequence[Mapping[str, str]] = (), proposals: Sequence[str] = (),
@@ -1053,6 +1090,103 @@ class AdviceResult(_Result):
                  r["p_acceptable"]["p"], r["p_acceptable"]["low"], r["p_acceptable"]["high"],
                  r["expected_value"], r["information_bits"], r["reason"]] for r in self.ranked]
         return {"ranked": (columns, rows)}
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class UpdateResult(_Result):
+    """What [`Negotiation.update`][redline.api.Negotiation.update] finds.
+
+    Attributes
+    ----------
+    method
+        ``prior`` (no rounds counted), ``importance`` (importance weights of the prior draws)
+        or ``smc`` (resample-move).
+    ess
+        The posterior's effective sample size.
+    draws, seed
+        The particles and the seed.
+    rounds
+        Rows ``{id, date, title, kind, proposal, package, responses, actor, rejects, sources,
+        tremble, illustrative, counted}``, in date order.
+    inputs
+        Rows ``{input, label, rule, prior, posterior}``, each side ``{mean, low, high}`` (a
+        90% interval).
+    claims
+        Rows ``{id, label, prior, posterior}``: each claim's probability.
+    p_agreement
+        ``{prior, posterior}``, each ``{p, low, high}``.
+    packages
+        Rows ``{package, prior, posterior}`` (P(acceptable) with intervals), by posterior.
+    timeline
+        Rows ``{round, date, illustrative, method, ess, p_agreement, claims, inputs}``: the
+        prior, then after each counted round.
+    posterior
+        The [`Posterior`][redline.uncertainty.posterior.Posterior] itself (its particles and
+        weights).
+    run
+        The pipeline's [`UpdateRun`][redline.pipeline.UpdateRun].
+    """
+
+    method: str
+    ess: float
+    draws: int
+    seed: int
+    rounds: tuple[Mapping[str, Any], ...]
+    inputs: tuple[Mapping[str, Any], ...]
+    claims: tuple[Mapping[str, Any], ...]
+    p_agreement: Mapping[str, Any]
+    packages: tuple[Mapping[str, Any], ...]
+    timeline: tuple[Mapping[str, Any], ...]
+    posterior: Any = field(repr=False)
+    run: Any = field(repr=False)
+    _json: dict = field(default_factory=dict, repr=False)
+
+    TABLES = ("inputs", "claims", "timeline", "packages")
+
+    @classmethod
+    def _from_json(cls, data: dict, run: Any) -> UpdateResult:
+        frozen = copy.deepcopy(data)
+        return cls(method=frozen["method"], ess=frozen["ess"], draws=frozen["draws"],
+                   seed=frozen["seed"], rounds=_frozen_rows(frozen["rounds"]),
+                   inputs=_frozen_rows(frozen["inputs"]), claims=_frozen_rows(frozen["claims"]),
+                   p_agreement=MappingProxyType(frozen["p_agreement"]),
+                   packages=_frozen_rows(frozen["packages"]),
+                   timeline=_frozen_rows(frozen["timeline"]), posterior=run.posterior,
+                   run=run, _json=data)
+
+    def _summary(self) -> list[str]:
+        counted = sum(1 for r in self.rounds if r["counted"])
+        prior, post = self.p_agreement["prior"], self.p_agreement["posterior"]
+        lines = [f"UpdateResult: {counted} of {len(self.rounds)} rounds, {self.method}, "
+                 f"ESS {self.ess:,.0f} of {self.draws:,} draws",
+                 f"  P(agreement): {prior['p']:.1%} -> {post['p']:.1%} "
+                 f"[{post['low']:.1%}, {post['high']:.1%}]"]
+        lines += [f"  {c['id']}: {c['prior']:.1%} -> {c['posterior']:.1%}" for c in self.claims]
+        lines += [f"  {r['label']}: {r['prior']['mean']:.3g} -> {r['posterior']['mean']:.3g} "
+                  f"[{r['posterior']['low']:.3g}, {r['posterior']['high']:.3g}]"
+                  for r in self.inputs[:REPR_ROWS]]
+        illustrative = [r["id"] for r in self.rounds if r["illustrative"] and r["counted"]]
+        if illustrative:
+            lines.append(f"  illustrative rounds (not reported facts): {', '.join(illustrative)}")
+        return lines
+
+    def _tables(self) -> dict[str, tuple[list[str], list[list[Any]]]]:
+        sides = ("prior", "posterior")
+        inputs = (["input", "label"] + [f"{s}_{k}" for s in sides for k in ("mean", "low", "high")],
+                  [[r["input"], r["label"], *(r[s][k] for s in sides
+                                               for k in ("mean", "low", "high"))]
+                   for r in self.inputs])
+        claims = (["claim", "prior", "posterior"],
+                  [[c["id"], c["prior"], c["posterior"]] for c in self.claims])
+        ids = [c["id"] for c in self.claims]
+        timeline = (["round", "date", "illustrative", "ess", "p_agreement", *ids],
+                    [[t["round"], t["date"], t["illustrative"], t["ess"], t["p_agreement"]["p"],
+                      *(t["claims"][c] for c in ids)] for t in self.timeline])
+        issues = list(self.packages[0]["package"]) if self.packages else []
+        packages = ([*issues, "prior", "posterior", "posterior_low", "posterior_high"],
+                    [[*(r["package"][i] for i in issues), r["prior"]["p"], r["posterior"]["p"],
+                      r["posterior"]["low"], r["posterior"]["high"]] for r in self.packages])
+        return {"inputs": inputs, "claims": claims, "timeline": timeline, "packages": packages}
 
 
 # ------------------------------------------------------------------------------- helpers

@@ -626,7 +626,7 @@ def check_sweep(loaded: Loaded, draws: int) -> Scenario:
 def run_sweep(loaded: Loaded, *, draws: int, seed: int = 0, model: str = DEFAULT_MODEL,
               executor: Callable | None = None,
               progress: Callable[[str, int], None] | None = None,
-              integrated: bool = True) -> SweepRun:
+              integrated: bool = True, prior: bool = False) -> SweepRun:
     """Sweep ``loaded``'s scenario: integrated over the claims, and in its claim branch if it
     was loaded with ``assume``.
 
@@ -645,6 +645,9 @@ def run_sweep(loaded: Loaded, *, draws: int, seed: int = 0, model: str = DEFAULT
     integrated
         With a claim branch, also sweep over every claim's probability (``False``: the branch
         only; without a branch the integrated sweep always runs).
+    prior
+        Ignore the scenario's rounds. Otherwise a scenario with rounds is swept on its
+        posterior's weighted particles (:func:`rounds_posterior`).
 
     Returns
     -------
@@ -661,9 +664,28 @@ def run_sweep(loaded: Loaded, *, draws: int, seed: int = 0, model: str = DEFAULT
         ([("assumed", dict(loaded.assume))] if loaded.assume else [])
     for label, branch in branches:
         tick = None if progress is None else (lambda n, label=label: progress(label, n))
+        weighted = rounds_posterior(scenario, draws=draws, seed=seed, assume=branch,
+                                    prior=prior, source=loaded.source)
         results[label] = sweep(scenario, draws=draws, seed=seed, assume=branch, model=model,
-                               executor=executor or in_process, progress=tick)
+                               executor=executor or in_process, progress=tick,
+                               posterior=weighted)
     return SweepRun(results.get("integrated"), results.get("assumed"), note)
+
+
+def rounds_posterior(scenario: Scenario, *, draws: int, seed: int,
+                     assume: Mapping[str, bool] | None = None, prior: bool = False,
+                     source: str | None = None) -> Any:
+    """The posterior a sweep runs on: ``None`` (fresh prior draws) when the scenario has no
+    rounds or ``prior`` is set, else :func:`redline.uncertainty.posterior.posterior` given all
+    its rounds (errors located at ``source``)."""
+    if prior or not scenario.rounds:
+        return None
+    from redline.uncertainty.posterior import posterior
+
+    try:
+        return posterior(scenario, draws=draws, seed=seed, assume=dict(assume or {}))
+    except RedlineError as error:
+        raise error.located(file=source) from None
 
 
 def salience_note(model: str) -> str | None:
@@ -712,7 +734,8 @@ class Study:
 
 def run_study(loaded: Loaded, *, models: Sequence[str] = REPORT_MODELS,
               draws: int | None = None, seed: int = 0, sweep_model: str = DEFAULT_MODEL,
-              branches: bool = True, max_packages: int = DEFAULT_MAX_PACKAGES) -> Study:
+              branches: bool = True, max_packages: int = DEFAULT_MAX_PACKAGES,
+              prior: bool = False) -> Study:
     """Analyse ``loaded``, forecast it with each of ``models`` and sweep it: the one run behind
     the HTML report and the web app.
 
@@ -731,6 +754,8 @@ def run_study(loaded: Loaded, *, models: Sequence[str] = REPORT_MODELS,
         Compare the claim branches (:func:`claim_branches`).
     max_packages
         Refuse larger package spaces.
+    prior
+        Ignore the scenario's rounds (else the sweep runs on their posterior).
 
     Returns
     -------
@@ -767,7 +792,8 @@ def run_study(loaded: Loaded, *, models: Sequence[str] = REPORT_MODELS,
         if draws:
             t = time.perf_counter()
             try:
-                sweep = run_sweep(loaded, draws=draws, seed=seed, model=sweep_model)
+                sweep = run_sweep(loaded, draws=draws, seed=seed, model=sweep_model,
+                                  prior=prior)
             except RedlineError as error:
                 sweep_error = error
             timings["sweep"] = time.perf_counter() - t
@@ -802,6 +828,7 @@ class EvaluationRun:
     proposal: Any = None  # Proposal
     odds: Any = None  # ProposalOdds
     scenario: str = ""
+    rounds: tuple[str, ...] = ()  # the rounds the draws are weighted by (empty: the prior)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, exactly ``redline evaluate --json``."""
@@ -859,6 +886,9 @@ class EvaluationRun:
                 } for m, index in enumerate(odds.indices)],
                 "best_completion": package_labels(domain, int(odds.indices[odds.best])),
             }
+            if odds.ess is not None:  # a posterior's weighted draws
+                uncertainty["posterior"] = {"rounds": list(self.rounds), "ess": odds.ess,
+                                            "interval": "wilson at the effective sample size"}
         return {
             "scenario": self.scenario,
             "proposal": proposal,
@@ -876,7 +906,8 @@ def run_evaluate(loaded: Loaded, proposal_id: str | None = None,
                  package: Mapping[str, str] | None = None, *, draws: int = 0, seed: int = 0,
                  model: str = DEFAULT_MODEL, executor: Callable | None = None,
                  max_completions: int | None = None, limit: int | None = None,
-                 max_packages: int = DEFAULT_MAX_PACKAGES) -> EvaluationRun:
+                 max_packages: int = DEFAULT_MAX_PACKAGES, prior: bool = False
+                 ) -> EvaluationRun:
     """Judge one of the scenario's proposals, or a package, in ``loaded``'s claim branch.
 
     Parameters
@@ -898,6 +929,9 @@ def run_evaluate(loaded: Loaded, proposal_id: str | None = None,
     max_completions, limit, max_packages
         As :func:`redline.space.proposals.evaluate_proposal` takes them (``None``: its
         defaults).
+    prior
+        Ignore the scenario's rounds; otherwise a scenario with rounds is judged on its
+        posterior's weighted draws (intervals at the effective sample size).
 
     Returns
     -------
@@ -937,17 +971,22 @@ def run_evaluate(loaded: Loaded, proposal_id: str | None = None,
     except RedlineError as error:
         raise loaded.located(error) from None
     odds = None
+    weighted = None
     if draws:
         from redline.uncertainty.executors import in_process
         from redline.uncertainty.proposals import proposal_odds
         from redline.uncertainty.sweep import sweep
 
-        result = sweep(loaded.require_scenario("sweeps"), draws=draws, seed=seed,
-                       assume=dict(loaded.assume), model=model,
-                       executor=executor or in_process)
+        scenario = loaded.require_scenario("sweeps")
+        weighted = rounds_posterior(scenario, draws=draws, seed=seed,
+                                    assume=dict(loaded.assume), prior=prior,
+                                    source=loaded.source)
+        result = sweep(scenario, draws=draws, seed=seed, assume=dict(loaded.assume),
+                       model=model, executor=executor or in_process, posterior=weighted)
         odds = proposal_odds(result, [v.index for v in evaluation.completions])
     name = loaded.scenario.scenario.id if loaded.scenario is not None else domain.name
-    return EvaluationRun(evaluation, dict(package), chosen, odds, name)
+    rounds = tuple(weighted.rounds) if draws and weighted is not None else ()
+    return EvaluationRun(evaluation, dict(package), chosen, odds, name, rounds)
 
 
 # ---------------------------------------------------------------- the mediator's next move
@@ -1151,3 +1190,131 @@ def run_advise(loaded: Loaded, actor: str, *, objective: str = "accept", top: in
     return AdviceRun(advice, domain, tuple(a.name or a.id for a in scenario.actors),
                      np.array([a.has_veto for a in scenario.actors], dtype=bool),
                      scenario.scenario.id, seed, top, tuple(post.rounds), labels)
+
+
+# ---------------------------------------------------------------- the rounds: posterior
+
+#: How many packages ``update --json`` lists (all of them up to this many).
+UPDATE_MAX_PACKAGES = 1024
+UPDATE_INTERVAL_NOTE = (
+    "Inputs: weighted mean and 5%-95% weighted quantiles. P(agreement) and P(acceptable): "
+    "Wilson's 95% interval with the effective sample size as the number of draws (exact for "
+    "equal weights; an approximation for weighted draws).")
+
+
+@dataclass(frozen=True)
+class UpdateRun:
+    """The posterior given a scenario's rounds, beside the prior, and the timeline.
+
+    Attributes
+    ----------
+    loaded
+        The input.
+    steps
+        The prior, then the posterior after each counted round
+        (:class:`redline.uncertainty.update.Step`).
+    posterior
+        The final :class:`redline.uncertainty.posterior.Posterior`.
+    draws, seed, until, prior_only
+        As :func:`run_update` was called.
+    """
+
+    loaded: Loaded
+    steps: tuple
+    posterior: Any
+    draws: int
+    seed: int
+    until: str | None = None
+    prior_only: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form, exactly ``redline update --json``."""
+        from redline.scenario.labels import claim_label, input_labels
+        from redline.space.engine import package_labels
+        from redline.uncertainty.intervals import WILSON_Z
+        from redline.uncertainty.rounds import in_date_order, tremble
+        from redline.uncertainty.update import RULE_GROUPS, weighted_interval
+
+        scenario = self.loaded.require_scenario("updates")
+        domain = self.loaded.require_domain()
+        prior, last = self.steps[0], self.steps[-1]
+        post = self.posterior
+        counted = set(post.rounds)
+        reliability = {s.id: s.reliability for s in scenario.sources}
+        rounds = []
+        for event in in_date_order(scenario.rounds):
+            rounds.append({
+                "id": event.id, "date": event.date, "title": event.title,
+                "kind": "stated_position" if event.rejects is not None else "responses",
+                "proposal": event.proposal, "package": event.package,
+                "responses": event.responses, "actor": event.actor, "rejects": event.rejects,
+                "sources": list(event.sources), "tremble": tremble(event, reliability),
+                "illustrative": event.illustrative, "counted": event.id in counted})
+        names = [n for n in post.input_names if not n.startswith("claim:")]
+        labels = input_labels(scenario, names)
+        inputs = [{"input": n, "label": label, "rule": n.startswith(RULE_GROUPS),
+                   "prior": prior.inputs[n], "posterior": last.inputs[n]}
+                  for n, label in zip(names, labels, strict=True)]
+        claims = [{"id": c.id, "label": claim_label(scenario, c.id).render(),
+                   "prior": prior.claims[c.id], "posterior": last.claims[c.id]}
+                  for c in scenario.claims]
+        n = last.p_acceptable.size
+        order = np.lexsort((np.arange(n), -prior.p_acceptable, -last.p_acceptable))
+        listed = order[:UPDATE_MAX_PACKAGES]
+        packages = [{"package": package_labels(domain, int(i)),
+                     "prior": weighted_interval(prior.p_acceptable[i], prior.ess),
+                     "posterior": weighted_interval(last.p_acceptable[i], last.ess)}
+                    for i in listed]
+        cuts = [] if n <= UPDATE_MAX_PACKAGES else [
+            f"packages: the first {UPDATE_MAX_PACKAGES:,} of {n:,} by posterior P(acceptable)"]
+        diagnostics = {k: v for k, v in post.diagnostics.items() if k != "rates"}
+        return {
+            "scenario": scenario.scenario.id,
+            "title": scenario.scenario.title or scenario.scenario.id,
+            "draws": self.draws, "seed": self.seed, "until": self.until,
+            "assume": dict(self.loaded.assume), "prior_only": self.prior_only,
+            "method": post.method, "ess": post.ess, "diagnostics": diagnostics,
+            "counted": len(post.rounds),
+            "illustrative": [r["id"] for r in rounds if r["illustrative"] and r["counted"]],
+            "rounds": rounds,
+            "inputs": inputs,
+            "claims": claims,
+            "p_agreement": {"prior": prior.p_agreement, "posterior": last.p_agreement},
+            "package_count": n,
+            "packages": packages,
+            "timeline": [step.to_dict() for step in self.steps],
+            "interval": "wilson", "z": WILSON_Z, "interval_note": UPDATE_INTERVAL_NOTE,
+            "cuts": cuts,
+        }
+
+
+def run_update(loaded: Loaded, *, draws: int, seed: int = 0, until: str | None = None,
+               prior_only: bool = False) -> UpdateRun:
+    """The posterior over ``loaded``'s uncertain inputs given its rounds (in its claim branch
+    when it has one), the prior beside it, and the timeline after each round.
+
+    Parameters
+    ----------
+    loaded
+        From :func:`load`: a scenario.
+    draws, seed
+        Particles and seed (the same seed gives the same numbers).
+    until
+        Count only the rounds dated on or before this ISO date.
+    prior_only
+        Ignore the rounds (``--prior``).
+
+    Returns
+    -------
+    UpdateRun
+        Its ``to_dict()`` is ``redline update --json``.
+    """
+    from redline.uncertainty.update import timeline
+
+    scenario = loaded.require_scenario("updates")
+    try:
+        steps, post = timeline(scenario, draws=draws, seed=seed, until=until,
+                               assume=dict(loaded.assume), prior_only=prior_only)
+    except RedlineError as error:
+        raise loaded.located(error) from None
+    return UpdateRun(loaded, tuple(steps), post, draws, seed, until, prior_only)

@@ -57,6 +57,9 @@ def evaluate(
         "--assume", help="Judge in a claim branch: CLAIM=true|false (repeatable).")] = None,
     list_limit: Annotated[int, typer.Option(
         help="Fewest-changes packages listed (all are counted).")] = 20,
+    prior: Annotated[bool, typer.Option(
+        "--prior", help="Ignore the scenario's rounds (default: the odds are their "
+        "posterior's).")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     example: ExampleOption = None,
 ) -> None:
@@ -77,7 +80,7 @@ def evaluate(
     chosen = parse_package(package)
     loaded = pipeline.load(file, "yaml", assume=parse_assume(assume))
     run = pipeline.run_evaluate(loaded, proposal, chosen, draws=draws, seed=seed,
-                                limit=list_limit)
+                                limit=list_limit, prior=prior)
     if json_output:
         print_json(run.to_dict())
         return

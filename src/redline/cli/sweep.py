@@ -47,6 +47,9 @@ def sweep(
         help="Use an existing Dask cluster, e.g. tcp://host:8786.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr (a terminal).")] = True,
+    prior: Annotated[bool, typer.Option(
+        "--prior", help="Ignore the scenario's rounds (default: sweep their posterior).")
+    ] = False,
     rows: Annotated[int | None, typer.Option(
         help="Rows of the blocking, leading-package and sensitivity tables shown in the "
              "terminal (default 10, 8 and 10).", show_default=False)] = None,
@@ -90,7 +93,7 @@ def sweep(
             bar.advance(tasks[branch], done)
 
         run = pipeline.run_sweep(loaded, draws=draws, seed=seed, model=model,
-                                 executor=executor, progress=advance)
+                                 executor=executor, progress=advance, prior=prior)
     if json_output:
         print_json(run.to_dict())
         return

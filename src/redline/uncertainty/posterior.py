@@ -61,6 +61,7 @@ from redline.uncertainty.sweep import (
     draws_from_uniforms,
     prior_uniforms,
 )
+from redline.uncertainty.weighted import effective_sample_size
 
 ESS_THRESHOLD = 0.5
 """Importance weighting suffices while the ESS is at least this share of the draws; below it,
@@ -142,13 +143,6 @@ class Posterior:
     def is_prior(self) -> bool:
         """Whether no round conditions it (the weights are uniform)."""
         return not self.rounds
-
-
-def effective_sample_size(weights: np.ndarray) -> float:
-    """Kish's effective sample size ``1 / sum w^2`` of normalised weights ``w`` (``D`` for equal
-    weights, 1 when one particle carries all the weight)."""
-    w = np.asarray(weights, dtype=float)
-    return float(1.0 / np.dot(w, w))
 
 
 def draw_chunk_size(scenario: Scenario) -> int:

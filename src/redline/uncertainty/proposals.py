@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from redline.uncertainty.intervals import WILSON_Z, wilson_interval
+from redline.uncertainty.weighted import weighted_interval
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class ProposalOdds:
         ``(A, M)`` draws where each actor accepts it.
     draws, seed
         The sweep's draws and seed.
+    ess
+        For weighted draws (a posterior's), their effective sample size, and the counts are
+        weighted (scaled to sum to ``draws``); ``None`` for equal weights.
     """
 
     indices: np.ndarray
@@ -42,6 +46,7 @@ class ProposalOdds:
     accepts: np.ndarray
     draws: int
     seed: int
+    ess: float | None = None
 
     @property
     def best(self) -> int:
@@ -49,7 +54,10 @@ class ProposalOdds:
         return int(np.argmax(self.acceptable))
 
     def interval(self, successes: int) -> dict[str, float]:
-        """``{"p", "low", "high"}``: the share of draws and its 95% Wilson interval."""
+        """``{"p", "low", "high"}``: the share of draws and its 95% Wilson interval (for
+        weighted draws, at the effective sample size)."""
+        if self.ess is not None:
+            return weighted_interval(float(successes) / self.draws, self.ess, WILSON_Z)
         low, high = wilson_interval(int(successes), self.draws, WILSON_Z)
         return {"p": int(successes) / self.draws, "low": low, "high": high}
 
@@ -60,4 +68,5 @@ def proposal_odds(result, indices: Sequence[int] | np.ndarray) -> ProposalOdds:
     indices = np.asarray(indices, dtype=np.int64)
     return ProposalOdds(indices, np.asarray(result.acceptable)[indices].copy(),
                         np.asarray(result.accepts)[:, indices].copy(), int(result.draws),
-                        int(result.seed))
+                        int(result.seed),
+                        None if result.weights is None else float(result.ess))

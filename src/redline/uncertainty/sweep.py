@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.random import default_rng  # see sample()
@@ -53,6 +53,7 @@ from redline.uncertainty.acceptance import actor_rejections
 from redline.uncertainty.claims import claim_probabilities
 from redline.uncertainty.intervals import wilson_interval
 from redline.uncertainty.limits import DRAWS_HINT, MAX_DRAWS
+from redline.uncertainty.weighted import weighted_interval, weighted_quantile, weighted_share
 
 MAX_PACKAGES = 2_000_000
 # One chunk's (draws x packages) arrays stay within this; see chunk_bytes_per_draw.
@@ -76,6 +77,7 @@ class SweepPlan:
     options: np.ndarray  # (N, I) every package's options
     chunk_size: int
     particles: np.ndarray | None = None  # (D, inputs + claims) given draws as prior quantiles
+    weights: np.ndarray | None = None  # (D,) their weights, scaled to mean 1 (None: equal)
 
     @property
     def n_packages(self) -> int:
@@ -266,19 +268,38 @@ def run_chunk(plan: SweepPlan, seed: int, chunk: int, size: int) -> dict:
     rejects, sole = kernel.rejection_counts(blocking, broken)  # (C, D)
     frees = sole > 0  # lifting the column would free some package in that draw
     nash, ks = _solutions(batch, utility, ok)
-    return {
+    out = {
         "inputs": inputs,
         "agreement": agreement,
         "forecast": _forecast(plan, batch),
         "nash": np.where(agreement, nash, -1),
         "ks": np.where(agreement, ks, -1),
-        "acceptable": np.count_nonzero(ok, axis=0),  # (N,) draws where each is acceptable
-        "accepts": _accepts(labels, rejected, shape, len(batch.actors)),  # (A, N)
-        "pivotal": np.count_nonzero(frees & ~agreement, axis=1),
-        "freeing": np.count_nonzero(frees, axis=1),
-        "rejected": rejects.sum(axis=1) / shape[1],
         "columns": tuple((labels[k].id, labels[k].kind, labels[k].actor_id) for k in binding),
     }
+    if plan.weights is None:
+        out.update({
+            "acceptable": np.count_nonzero(ok, axis=0),  # (N,) draws where each is acceptable
+            "accepts": _accepts(labels, rejected, shape, len(batch.actors)),  # (A, N)
+            "pivotal": np.count_nonzero(frees & ~agreement, axis=1),
+            "freeing": np.count_nonzero(frees, axis=1),
+            "rejected": rejects.sum(axis=1) / shape[1],
+        })
+        return out
+    # Weighted draws: the same sums, each draw counted with its weight (mean 1), so that
+    # dividing by the number of draws gives weighted shares.
+    start = chunk * plan.chunk_size
+    v = plan.weights[start:start + size]
+    accepts = np.zeros((len(batch.actors), shape[1]))
+    for a, mine in enumerate(actor_rejections(labels, rejected, shape, len(batch.actors))):
+        accepts[a] = v @ ~mine
+    out.update({
+        "acceptable": v @ ok,
+        "accepts": accepts,
+        "pivotal": (frees & ~agreement) @ v,
+        "freeing": frees @ v,
+        "rejected": rejects @ v / shape[1],
+    })
+    return out
 
 
 def _accepts(labels: Sequence[kernel.Column], rejected: Sequence[np.ndarray],
@@ -325,16 +346,40 @@ class SweepResult:
     accepts: np.ndarray  # (A, N)
     blocking: list[dict]
     timings: dict[str, float] = field(default_factory=dict)
+    posterior: object = None  # the Posterior whose weighted particles were swept, if any
+
+    @property
+    def weights(self) -> np.ndarray | None:
+        """The draws' normalised weights (``None``: equal weights, the prior's draws, which are
+        summarised exactly as a plain sweep's)."""
+        post = self.posterior
+        return None if post is None or post.is_prior else post.weights  # type: ignore
+
+    @property
+    def ess(self) -> float:
+        """The effective sample size (the number of draws for equal weights)."""
+        return float(self.draws) if self.posterior is None else float(self.posterior.ess)  # type: ignore
+
+    def _share(self, mask: np.ndarray) -> float:
+        """The (weighted) share of draws where ``mask`` holds."""
+        w = self.weights
+        return float(mask.mean()) if w is None else weighted_share(mask, w)
 
     @property
     def p_agreement(self) -> float:
         """The share of draws where some package is acceptable to every veto actor."""
-        return float(self.agreement.mean()) if self.draws else float("nan")
+        if not self.draws:
+            return float("nan")
+        return self._share(self.agreement)
 
     @property
     def p_agreement_interval(self) -> tuple[float, float]:
         """The 95% Wilson score interval of :attr:`p_agreement`
-        (:func:`redline.uncertainty.intervals.wilson_interval`)."""
+        (:func:`redline.uncertainty.intervals.wilson_interval`; for weighted draws with the
+        effective sample size as the number of trials)."""
+        if self.weights is not None:
+            cell = weighted_interval(self.p_agreement, self.ess)
+            return cell["low"], cell["high"]
         return wilson_interval(int(np.count_nonzero(self.agreement)), self.draws)
 
     def package(self, index: int) -> dict[str, str]:
@@ -346,7 +391,12 @@ class SweepResult:
     def solution_distribution(self, which: np.ndarray, top: int = 10) -> list[dict]:
         """The ``top`` most frequent packages of per-draw picks ``which`` (-1: no deal), with
         their probabilities; most frequent first, then by package number."""
-        values, counts = np.unique(which, return_counts=True)
+        values, inverse, counts = np.unique(which, return_inverse=True, return_counts=True)
+        if self.weights is not None:  # weighted: each draw counts its weight
+            mass = np.bincount(inverse.ravel(), weights=self.weights, minlength=values.size)
+            order = np.lexsort((values, -mass))[:top]
+            return [{"package": None if int(values[k]) < 0 else self.package(int(values[k])),
+                     "probability": float(mass[k])} for k in order]
         order = np.lexsort((values, -counts))[:top]
         out = []
         for k in order:
@@ -360,7 +410,11 @@ class SweepResult:
         P(accepts), and how often each is the Nash and the K-S package."""
         seen: list[int] = []
         for which in (self.nash, self.ks):
-            values, counts = np.unique(which[which >= 0], return_counts=True)
+            values, inverse, counts = np.unique(which[which >= 0], return_inverse=True,
+                                                return_counts=True)
+            if self.weights is not None:
+                counts = np.bincount(inverse.ravel(), weights=self.weights[which >= 0],
+                                     minlength=values.size)
             for k in np.lexsort((values, -counts))[:top]:
                 if int(values[k]) not in seen:
                     seen.append(int(values[k]))
@@ -369,22 +423,31 @@ class SweepResult:
             "package": self.package(i),
             "p_acceptable": self.acceptable[i] / self.draws,
             "p_accepts": {a: self.accepts[k, i] / self.draws for k, a in enumerate(actors)},
-            "p_nash": float((self.nash == i).mean()),
-            "p_kalai_smorodinsky": float((self.ks == i).mean()),
+            "p_nash": self._share(self.nash == i),
+            "p_kalai_smorodinsky": self._share(self.ks == i),
         } for i in seen]
 
     def forecast_quantiles(self) -> dict[str, dict[str, float]]:
         """Per issue, the forecast's quantiles (:data:`QUANTILES`) and mean over draws."""
         out = {}
+        w = self.weights
         for i, issue in enumerate(self.plan.scenario.issues):
             column = self.forecast[:, i]
-            row = {f"q{int(q * 100):02d}": float(np.quantile(column, q)) for q in QUANTILES}
-            row["mean"] = float(column.mean())
+            if w is not None:  # weighted quantiles (the inverse of the weighted ECDF)
+                qs = weighted_quantile(column, w, QUANTILES)
+                row = {f"q{int(q * 100):02d}": float(x) for q, x in zip(QUANTILES, qs,
+                                                                        strict=True)}
+                row["mean"] = float(w @ column)
+            else:
+                row = {f"q{int(q * 100):02d}": float(np.quantile(column, q))
+                       for q in QUANTILES}
+                row["mean"] = float(column.mean())
             out[issue.id] = row
         return out
 
     def sensitivity(self) -> list[dict]:
-        """Spearman rank correlation of each uncertain input with each output."""
+        """Spearman rank correlation of each uncertain input with each output (for weighted
+        draws, the weighted Pearson correlation of the ranks)."""
         outputs = {"agreement": self.agreement.astype(float)}
         for i, issue in enumerate(self.plan.scenario.issues):
             outputs[f"forecast.{issue.id}"] = self.forecast[:, i]
@@ -392,7 +455,7 @@ class SweepResult:
         rows = []
         for j, name in enumerate(self.input_names):
             x = _ranks(self.inputs[:, j])
-            rho = {k: _correlation(x, y) for k, y in ranked_out.items()}
+            rho = {k: _correlation(x, y, self.weights) for k, y in ranked_out.items()}
             rows.append({"input": name, "rho": rho,
                          "max_abs_rho": max((abs(v) for v in rho.values()), default=0.0)})
         rows.sort(key=lambda r: (-r["max_abs_rho"], r["input"]))
@@ -417,7 +480,15 @@ class SweepResult:
             "forecast": self.forecast_quantiles(),
             "sensitivity": self.sensitivity(),
             "timings": dict(self.timings),
+            **({} if self.posterior is None else {"posterior": _posterior_note(self)}),
         }
+
+
+def _posterior_note(result: SweepResult) -> dict:
+    """How the weighted draws were made: the rounds, the method and the ESS."""
+    post = result.posterior
+    return {"rounds": list(post.rounds), "method": post.method,  # type: ignore[attr-defined]
+            "ess": result.ess, "interval": "wilson at the effective sample size"}
 
 
 def _ranks(x: np.ndarray) -> np.ndarray:
@@ -433,7 +504,12 @@ def _ranks(x: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def _correlation(x: np.ndarray, y: np.ndarray) -> float:
+def _correlation(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> float:
+    if weights is not None:
+        x = x - weights @ x
+        y = y - weights @ y
+        denominator = np.sqrt((weights @ (x * x)) * (weights @ (y * y)))
+        return float(weights @ (x * y) / denominator) if denominator > 0 else 0.0
     x = x - x.mean()
     y = y - y.mean()
     denominator = np.sqrt((x * x).sum() * (y * y).sum())
@@ -484,16 +560,27 @@ def in_process(plan: SweepPlan, seed: int, chunks: Sequence[tuple[int, int]],
 def sweep(scenario: Scenario, *, draws: int, seed: int = 0,
           assume: Mapping[str, bool] | None = None, model: str = DEFAULT_MODEL,
           executor: Executor = in_process, progress: Callable[[int], None] | None = None,
-          chunk_size: int | None = None) -> SweepResult:
+          chunk_size: int | None = None, posterior=None) -> SweepResult:
     """Run ``draws`` Monte Carlo draws of ``scenario``; see the module docstring.
 
-    ``draws`` lies in ``[1, MAX_DRAWS]``: every draw's inputs and results are kept.
+    ``draws`` lies in ``[1, MAX_DRAWS]``: every draw's inputs and results are kept. With
+    ``posterior`` (a :class:`redline.uncertainty.posterior.Posterior` of ``scenario`` with
+    ``draws`` particles) its weighted particles are swept instead of fresh prior draws (in its
+    claim branch), through the same kernel; every share and quantile is then weighted.
     """
     if not 1 <= draws <= MAX_DRAWS:
         raise RedlineError(f"must be between 1 and {MAX_DRAWS:,} (got {draws})",
                            field="--draws", hint=DRAWS_HINT)
     start = time.perf_counter()
+    if posterior is not None:
+        if posterior.size != draws:
+            raise ValueError(f"the posterior has {posterior.size} particles, not {draws}")
+        assume = posterior.assume
     plan = make_plan(scenario, assume=assume, model=model, chunk_size=chunk_size, draws=draws)
+    if posterior is not None:
+        plan = replace(plan, particles=posterior.uniforms,
+                       weights=None if posterior.is_prior
+                       else np.asarray(posterior.weights) * draws)
     chunks = [(k, min(plan.chunk_size, draws - k * plan.chunk_size))
               for k in range(-(-draws // plan.chunk_size))]
     merged = merge_parts(executor(plan, seed, chunks, progress))
@@ -506,6 +593,7 @@ def sweep(scenario: Scenario, *, draws: int, seed: int = 0,
         forecast=merged["forecast"], inputs=merged["inputs"], input_names=tuple(names),
         nash=merged["nash"], ks=merged["ks"], acceptable=acceptable, accepts=accepts,
         blocking=blocking, timings={"sweep": time.perf_counter() - start},
+        posterior=posterior,
     )
 
 
@@ -514,8 +602,8 @@ def _blocking_rows(columns: Sequence[tuple[str, str, str]], draws: int, pivotal:
     """One row per binding column (labelled by :func:`run_chunk` from the compiled rules): the
     share of draws it blocks every deal in, frees some package in, and the packages it
     rejects per draw on average."""
-    rows = [{"id": i, "kind": k, "actor": a, "blocks": int(p) / draws,
-             "frees_packages": int(f) / draws, "rejects": float(r) / draws}
+    rows = [{"id": i, "kind": k, "actor": a, "blocks": float(p) / draws,
+             "frees_packages": float(f) / draws, "rejects": float(r) / draws}
             for (i, k, a), p, f, r in zip(columns, pivotal, freeing, rejected, strict=True)]
     rows.sort(key=lambda r: (-r["blocks"], -r["frees_packages"], -r["rejects"], r["id"]))
     return rows

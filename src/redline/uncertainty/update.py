@@ -1,0 +1,209 @@
+"""What the rounds changed: weighted summaries of a posterior beside the prior, and the timeline.
+
+Every number here is a weighted average over particles (:class:`redline.uncertainty.posterior
+.Posterior`; the prior is the same particles with equal weights):
+
+* each uncertain input's mean and 90% interval, from weighted quantiles
+  (:func:`redline.uncertainty.weighted.weighted_quantile`);
+* each claim's probability (the weighted share of particles where it is true);
+* P(agreement) (the weighted share of particles where some package is acceptable to every veto
+  holder) and each package's P(acceptable), with Wilson's 95% interval. For weighted particles
+  the interval uses the effective sample size as the number of trials (Kish 1965): an
+  approximation that is exact for equal weights and widens the interval as the weights spread
+  (:func:`redline.uncertainty.weighted.weighted_interval`);
+* the timeline: the same after each dated round, in date order
+  (:func:`redline.uncertainty.posterior.history`).
+
+Acceptability is the kernel's, on every package of the space
+(:func:`redline.uncertainty.acceptance.acceptance`), in chunks of draws of bounded memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from redline.scenario.compile import Draws
+from redline.scenario.model import Scenario
+from redline.space.packages import decode
+from redline.uncertainty.acceptance import acceptance
+from redline.uncertainty.posterior import Posterior, history
+from redline.uncertainty.rounds import evidence_chunk
+from redline.uncertainty.sweep import check_sweep_size
+from redline.uncertainty.weighted import share, weighted_interval, weighted_quantile
+
+INTERVAL = (0.05, 0.95)
+"""The inputs' interval: 90%, between these weighted quantiles."""
+RULE_GROUPS = ("red_lines.", "linkages.", "ratification.")
+"""The paths of the rules' thresholds: the timeline's red-line intervals."""
+
+
+def input_summary(post: Posterior) -> dict[str, dict[str, float]]:
+    """Per uncertain input (not the claims), ``{"mean", "low", "high"}``: the weighted mean and
+    the :data:`INTERVAL` quantiles."""
+    out = {}
+    for j, name in enumerate(post.input_names):
+        if name.startswith("claim:"):
+            continue
+        column = post.inputs[:, j]
+        low, high = weighted_quantile(column, post.weights, INTERVAL)
+        out[name] = {"mean": float(post.weights @ column), "low": float(low),
+                     "high": float(high)}
+    return out
+
+
+def claim_summary(post: Posterior) -> dict[str, float]:
+    """Each claim's probability under the weights."""
+    return {name[len("claim:"):]: float(share(post.weights @ post.inputs[:, j],
+                                              post.weights @ (1 - post.inputs[:, j])))
+            for j, name in enumerate(post.input_names) if name.startswith("claim:")}
+
+
+def acceptability(scenario: Scenario, draws: Draws, weights: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted P(agreement) and every package's P(acceptable), for several weightings at once.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (its space must be small enough to sweep,
+        :func:`redline.uncertainty.sweep.check_sweep_size`).
+    draws
+        The particles.
+    weights
+        ``(D, k)``: ``k`` weightings of the same particles (each column sums to 1).
+
+    Returns
+    -------
+    p_agreement, p_acceptable : numpy.ndarray
+        ``(k,)`` and ``(N, k)``.
+    """
+    total, _ = check_sweep_size(scenario)
+    radices = np.array([len(i.option_values()) for i in scenario.issues], dtype=np.int64)
+    options = decode(np.arange(total, dtype=np.int64), radices)
+    weights = np.asarray(weights, dtype=float)
+    # Weight for and against, so that a share every particle agrees on is exactly 0 or 1.
+    agreement = np.zeros((2, weights.shape[1]))
+    acceptable = np.zeros((2, total, weights.shape[1]))
+    size = evidence_chunk(scenario, total)
+    for start in range(0, draws.size, size):
+        stop = min(draws.size, start + size)
+        chunk = Draws(stop - start, {k: v[start:stop] for k, v in draws.values.items()},
+                      {k: v[start:stop] for k, v in draws.claims.items()})
+        ok = acceptance(scenario, chunk, options).acceptable  # (d, N)
+        w = weights[start:stop]
+        some = ok.any(axis=1)
+        agreement[0] += some @ w
+        agreement[1] += ~some @ w
+        acceptable[0] += ok.T @ w
+        acceptable[1] += ~ok.T @ w
+    return share(*agreement), share(*acceptable)
+
+
+@dataclass(frozen=True)
+class Step:
+    """The posterior after one round (or the prior), summarised.
+
+    Attributes
+    ----------
+    round
+        The round's id (``None``: the prior, before any round).
+    date
+        Its date.
+    illustrative
+        Whether it is an analyst's illustration.
+    method, ess
+        How the posterior was computed and its effective sample size.
+    p_agreement
+        ``{"p", "low", "high"}`` (:func:`weighted_interval`).
+    claims
+        Each claim's probability.
+    inputs
+        Each uncertain input's ``{"mean", "low", "high"}``.
+    p_acceptable
+        ``(N,)`` every package's P(acceptable).
+    """
+
+    round: str | None
+    date: str | None
+    illustrative: bool
+    method: str
+    ess: float
+    p_agreement: dict[str, float]
+    claims: dict[str, float]
+    inputs: dict[str, dict[str, float]]
+    p_acceptable: np.ndarray
+
+    def to_dict(self) -> dict:
+        """The JSON form of a timeline row (without the per-package array)."""
+        return {"round": self.round, "date": self.date, "illustrative": self.illustrative,
+                "method": self.method, "ess": self.ess, "p_agreement": dict(self.p_agreement),
+                "claims": dict(self.claims), "inputs": {k: dict(v) for k, v in
+                                                        self.inputs.items()}}
+
+
+def _steps(scenario: Scenario, group: list[Posterior]) -> list[Step]:
+    """Summaries of posteriors that share their particles (one acceptability pass)."""
+    weights = np.column_stack([p.weights for p in group])
+    agreement, acceptable = acceptability(scenario, group[0].draws, weights)
+    rounds = {r.id: r for r in scenario.rounds}
+    out = []
+    for k, post in enumerate(group):
+        last = rounds[post.rounds[-1]] if post.rounds else None
+        out.append(Step(
+            last.id if last else None, last.date if last else None,
+            bool(last.illustrative) if last else False, post.method, post.ess,
+            weighted_interval(agreement[k], post.ess), claim_summary(post), input_summary(post),
+            acceptable[:, k]))
+    return out
+
+
+def summarise(scenario: Scenario, posteriors: Iterable[Posterior]) -> list[Step]:
+    """A :class:`Step` per posterior, in order; posteriors on the same particles (importance
+    weights) share one pass of the kernel over the space."""
+    out: list[Step] = []
+    group: list[Posterior] = []
+    for post in posteriors:
+        if group and post.uniforms is not group[0].uniforms:
+            out.extend(_steps(scenario, group))
+            group = []
+        group.append(post)
+    if group:
+        out.extend(_steps(scenario, group))
+    return out
+
+
+def timeline(scenario: Scenario, *, draws: int, seed: int = 0, until: str | None = None,
+             assume: Mapping[str, bool] | None = None, prior_only: bool = False
+             ) -> tuple[list[Step], Posterior]:
+    """The prior, then the posterior after each round up to ``until`` (date order), summarised;
+    and the last posterior.
+
+    Parameters
+    ----------
+    scenario, draws, seed, until, assume
+        As :func:`redline.uncertainty.posterior.posterior` takes them.
+    prior_only
+        Ignore the rounds (``--prior``): the one step is the prior.
+
+    Returns
+    -------
+    steps, posterior
+        The steps (the prior first) and the final :class:`Posterior`.
+    """
+    check_sweep_size(scenario, None)  # every package is judged in every particle
+    last = None
+
+    def posteriors():
+        nonlocal last
+        for post in history(scenario, draws=draws, seed=seed, until=until, assume=assume):
+            last = post
+            yield post
+            if prior_only:
+                return
+
+    steps = summarise(scenario, posteriors())
+    assert last is not None
+    return steps, last

@@ -1,0 +1,109 @@
+"""`redline update`, and the rounds' posterior behind `sweep`, `evaluate` and the library."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import redline
+from redline import pipeline
+from redline.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+ROUNDS = str(ROOT / "tests" / "data" / "rounds" / "ceasefire-rounds.yaml")
+NO_ROUNDS = str(ROOT / "tests" / "data" / "proposals" / "ceasefire.yaml")
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_json_is_the_pipeline_run_and_the_same_seed_gives_the_same_bytes():
+    first = run("update", ROUNDS, "--draws", "600", "--seed", "4", "--json")
+    assert first.exit_code == 0, first.output
+    again = run("update", ROUNDS, "--draws", "600", "--seed", "4", "--json")
+    assert first.stdout == again.stdout
+    expected = pipeline.run_update(pipeline.load(ROUNDS), draws=600, seed=4).to_dict()
+    data = json.loads(first.stdout)
+    assert data == json.loads(json.dumps(expected))
+    assert [step["round"] for step in data["timeline"]] == \
+        [None, "leak-answered", "armed-accepted", "north-needs-relief"]
+    assert data["illustrative"] == ["north-needs-relief"]
+    assert data["timeline"][-1]["illustrative"] is True
+    claim = {c["id"]: c for c in data["claims"]}["deal-leaked"]
+    assert claim["posterior"] > claim["prior"]  # North accepted armed monitors
+    assert len(data["packages"]) == data["package_count"] == 18
+    posterior_p = [row["posterior"]["p"] for row in data["packages"]]
+    assert posterior_p == sorted(posterior_p, reverse=True)
+
+
+def test_the_library_gives_the_same_json():
+    result = redline.load(ROUNDS).update(draws=600, seed=4)
+    assert result.to_dict() == json.loads(
+        run("update", ROUNDS, "--draws", "600", "--seed", "4", "--json").stdout)
+    assert "UpdateResult: 3 of 3 rounds" in repr(result)
+    assert "illustrative rounds" in repr(result)
+    assert result.posterior.size == 600
+
+
+def test_until_and_prior():
+    early = json.loads(run("update", ROUNDS, "-n", "300", "--until", "2026-11-22",
+                           "--json").stdout)
+    assert early["counted"] == 1 and len(early["timeline"]) == 2
+    assert [r["counted"] for r in early["rounds"]] == [True, False, False]
+    prior = json.loads(run("update", ROUNDS, "-n", "300", "--prior", "--json").stdout)
+    assert prior["prior_only"] and prior["counted"] == 0 and prior["method"] == "prior"
+    assert len(prior["timeline"]) == 1
+    for row in prior["inputs"]:
+        assert row["prior"] == row["posterior"]
+
+
+def test_the_terminal_tables_mark_illustrations():
+    result = run("update", ROUNDS, "-n", "300")
+    assert result.exit_code == 0, result.output
+    for text in ("Rounds", "Uncertain inputs", "Claims", "Probability of agreement",
+                 "Leading packages", "Timeline", "an analyst's illustration"):
+        assert text in result.stdout
+    assert "north-needs-relief †" in result.stdout
+
+
+def test_a_scenario_without_rounds_updates_to_its_prior():
+    data = json.loads(run("update", NO_ROUNDS, "-n", "200", "--json").stdout)
+    assert data["method"] == "prior" and data["rounds"] == [] and data["ess"] == \
+        pytest.approx(200)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--until", "next week"], "--until: not an ISO date"),
+    (["--draws", "0"], "--draws"),
+    (["--assume", "nope=true"], "unknown claim"),
+])
+def test_bad_input_is_one_line(args, message):
+    result = run("update", ROUNDS, *args)
+    assert result.exit_code == 2
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_sweep_and_evaluate_use_the_posterior_unless_prior():
+    swept = json.loads(run("sweep", ROUNDS, "-n", "300", "--json", "--no-progress").stdout)
+    assert swept["posterior"]["rounds"] == ["leak-answered", "armed-accepted",
+                                            "north-needs-relief"]
+    plain = json.loads(run("sweep", ROUNDS, "-n", "300", "--json", "--prior",
+                           "--no-progress").stdout)
+    assert "posterior" not in plain
+    update = json.loads(run("update", ROUNDS, "-n", "300", "--json").stdout)
+    assert swept["p_agreement"] == pytest.approx(update["p_agreement"]["posterior"]["p"])
+    judged = json.loads(run("evaluate", ROUNDS, "leak", "-n", "300", "--json").stdout)
+    assert judged["uncertainty"]["posterior"]["ess"] == pytest.approx(update["ess"])
+    prior = json.loads(run("evaluate", ROUNDS, "leak", "-n", "300", "--prior",
+                           "--json").stdout)
+    assert "posterior" not in prior["uncertainty"]
+    # the posterior's P(acceptable) of a package is the update's
+    by_package = {tuple(r["package"].items()): r for r in update["packages"]}
+    for row in judged["uncertainty"]["completions"]:
+        assert row["p_acceptable"]["p"] == pytest.approx(
+            by_package[tuple(row["package"].items())]["posterior"]["p"])
