@@ -29,6 +29,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("space", ("redline.space", "redline.scenario.compile", "redline.scenario.arrays")),
     ("forecast", ("redline.forecast",)),
     ("uncertainty", ("redline.uncertainty",)),
+    # Negotiation simulation on the batched space: protocols, strategies, opponent models.
+    ("simulate", ("redline.simulate",)),
     # Adapters of foreign formats (Genius XML, KTAB CSV, DEU TSV, actor CSV) into core types.
     ("io", ("redline.io",)),
     ("pipeline", ("redline.pipeline",)),
@@ -39,7 +41,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("api", ("redline", "redline.api")),
 )
 RANK = {name: rank for rank, (name, _) in enumerate(LAYERS)}
-CORE = ("space", "forecast", "uncertainty")
+CORE = ("space", "forecast", "uncertainty", "simulate")
 READERS = ("redline.files", "redline.safe_yaml", "redline.io.atomic", "yaml")
 # Names that `from redline import ...` may take at any layer: package metadata, not the API.
 METADATA = {"__version__"}
