@@ -12,7 +12,7 @@ from redline import bundled
 from redline.cli import app
 
 runner = CliRunner()
-NAMES = ["camp-david-1978", "divorce-points", "donbas-2026"]
+NAMES = ["camp-david-1978", "colombia-2016", "divorce-points", "donbas-2026"]
 
 
 def run(*args: str):
