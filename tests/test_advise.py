@@ -209,3 +209,36 @@ def test_donbas_probe_names_readable_inputs():
     ties = [a["tied_to"] for a in row["answers"].values() if a["tied_to"]]
     assert ties and all(t["label"] != t["input"] for t in ties)
     assert row["reason"].count("splits the draws") >= 1
+
+
+ROUNDS = ROOT / "tests" / "data" / "rounds" / "ceasefire-rounds.yaml"
+
+
+def test_rounds_weight_the_draws_and_prior_ignores_them():
+    loaded = pipeline.load(ROUNDS)
+    post = posterior(loaded.scenario, draws=400, seed=2)
+    assert post.rounds and post.ess < 400
+    domain = loaded.require_domain()
+    verdict = acceptance(loaded.scenario, post.draws,
+                         decode(np.arange(domain.n_packages), domain.radices))
+    p = post.weights @ verdict.acceptable
+    data = pipeline.run_advise(loaded, "monitor", draws=400, seed=2, top=18).to_dict()
+    assert data["rounds"] == list(post.rounds)
+    assert data["ess"] == pytest.approx(post.ess)
+    from redline.space.engine import package_labels
+
+    expected = {tuple(package_labels(domain, j).values()): p[j] for j in range(p.size)}
+    for row in data["ranked"]:
+        assert row["score"] == pytest.approx(expected[tuple(row["package"].values())],
+                                             abs=TOLERANCE)
+    prior = pipeline.run_advise(loaded, "monitor", draws=400, seed=2, top=18,
+                                prior=True).to_dict()
+    assert prior["rounds"] == [] and prior["ess"] == pytest.approx(400)
+    assert [r["score"] for r in prior["ranked"]] != [r["score"] for r in data["ranked"]]
+
+
+def test_the_default_tremble_is_the_rounds_default(loaded):
+    from redline.uncertainty.rounds import DEFAULT_TREMBLE
+
+    data = pipeline.run_advise(loaded, "monitor", objective="probe", draws=50).to_dict()
+    assert data["tremble"] == DEFAULT_TREMBLE

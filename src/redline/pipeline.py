@@ -1132,7 +1132,7 @@ def run_advise(loaded: Loaded, actor: str, *, objective: str = "accept", top: in
         The posterior's particles (the prior's when the scenario has no rounds) and seed.
     tremble
         ``probe``'s chance that an answer is the opposite of the draw's verdict (default
-        :data:`~redline.uncertainty.advise.DEFAULT_TREMBLE`).
+        :data:`~redline.uncertainty.rounds.DEFAULT_TREMBLE`, the rounds' own).
     prior
         Ignore the scenario's rounds: the prior's draws, equally weighted.
 
@@ -1153,9 +1153,12 @@ def run_advise(loaded: Loaded, actor: str, *, objective: str = "accept", top: in
     if objective not in core.OBJECTIVES:
         raise RedlineError(f"unknown objective {objective!r}", field="--objective",
                            hint=f"use one of {', '.join(core.OBJECTIVES)}")
-    eps = core.DEFAULT_TREMBLE if tremble is None else float(tremble)
-    if not 0.0 <= eps <= 0.5:
-        raise RedlineError(f"must lie in [0, 0.5] (got {tremble})", field="--tremble",
+    from redline.scenario.model import MAX_TREMBLE
+    from redline.uncertainty.rounds import DEFAULT_TREMBLE
+
+    eps = DEFAULT_TREMBLE if tremble is None else float(tremble)
+    if not 0.0 <= eps <= MAX_TREMBLE:  # NaN fails too
+        raise RedlineError(f"must lie in [0, {MAX_TREMBLE}] (got {tremble})", field="--tremble",
                            hint="the chance that an answer is the opposite of the verdict")
     domain = loaded.require_domain()
     by_id = {p.id: p for p in scenario.proposals}

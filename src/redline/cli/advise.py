@@ -71,9 +71,6 @@ def advise(
     options.int_in_range(draws, "--draws", low=1, high=MAX_DRAWS, hint=DRAWS_HINT)
     options.seed(seed)
     options.int_in_range(top, "--top", low=1, high=MAX_ADVICE_TOP)
-    if tremble is not None and not 0.0 <= tremble <= 0.5:  # NaN fails too
-        raise RedlineError(f"must lie in [0, 0.5] (got {tremble})", field="--tremble",
-                           hint="the chance that an answer is the opposite of the verdict")
     packages = [parse_package([value]) for value in package or []]
     from redline import pipeline
 

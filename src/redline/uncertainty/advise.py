@@ -674,10 +674,6 @@ CORRELATION_FLOOR = 1e-12
 """An input whose weighted variance is below this counts as constant (no correlation)."""
 
 
-DEFAULT_TREMBLE = 0.05
-"""``probe``'s default chance that an answer is the opposite of the draw's verdict."""
-
-
 def candidate_set(domain, listed: list[tuple[str | None, dict[str, str]]] | None = None
                   ) -> CandidateSet:
     """The candidates: every package of ``domain``'s space, or the listed ones.
