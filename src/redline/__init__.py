@@ -24,10 +24,11 @@ __version__ = "0.1.0"
 
 # Public names served by redline.api, imported on first access (PEP 562).
 _API_NAMES = ("load", "Negotiation", "AdviceResult", "AnalysisResult", "EvaluationResult",
-              "ForecastResult", "SweepResult", "UpdateResult")
+              "ForecastResult", "SimulationResult", "SweepResult", "UpdateResult")
 
 __all__ = ["AdviceResult", "AnalysisResult", "EvaluationResult", "ForecastResult", "Negotiation",
-           "RedlineError", "SweepResult", "UpdateResult", "__version__", "example_path", "load"]
+           "RedlineError", "SimulationResult", "SweepResult", "UpdateResult", "__version__",
+           "example_path", "load"]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from redline.api import (
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         EvaluationResult,
         ForecastResult,
         Negotiation,
+        SimulationResult,
         SweepResult,
         UpdateResult,
         load,

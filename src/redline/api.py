@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from redline.pipeline import Loaded
 
 __all__ = ["AnalysisResult", "Deal", "EvaluationResult", "ForecastResult", "Negotiation",
-           "SweepResult", "UpdateResult", "load"]
+           "SimulationResult", "SweepResult", "UpdateResult", "load"]
 
 PANDAS_HINT = "pip install 'redline[pandas]'"
 REPR_WIDTH = 100  # characters of one line of a result's repr before it is cut
@@ -373,6 +373,51 @@ class Negotiation:
                   if "integrated" in data else None)
         return SweepResult._from_json(data, run.main, integrated=beside,
                                       notes=[run.salience_note] if run.salience_note else [])
+
+    def simulate(self, strategies: Mapping[str, str], *, protocol: str = "sao",
+                 steps: int = 100, draws: int = 0, seed: int = 0,
+                 mediator: str | None = None, bias: Mapping[str, float] | None = None,
+                 breakdown: float = 0.0) -> SimulationResult:
+        """Play the negotiation out between strategy agents, as a batch.
+
+        The same run as ``redline simulate FILE --strategy ACTOR=NAME ... --json``:
+        [`pipeline.run_simulate`][redline.pipeline.run_simulate].
+
+        Parameters
+        ----------
+        strategies
+            ``{actor id: strategy}`` for the negotiating actors, in the order they move
+            (``"boulware"``, ``"aspiration:2@next"``; docs/simulate.md lists them).
+        protocol
+            ``"sao"`` (two parties), ``"stacked"`` or ``"single-text"``.
+        steps
+            The deadline, in steps.
+        draws
+            Negotiations, one per draw of the uncertain inputs (0: one at the point values).
+        seed
+            Random seed: the same seed gives the same result.
+        mediator, bias
+            ``single-text``: the actor whose interests the mediator has (or ``None``), and its
+            weight on each party's utility.
+        breakdown
+            Probability that the talks break down before each step.
+
+        Returns
+        -------
+        SimulationResult
+        """
+        from redline import pipeline
+
+        _count(steps, "steps")
+        _count(draws, "draws", low=0)
+        _count(seed, "seed", low=0, high=SEED_MAX)
+        if not isinstance(strategies, Mapping):
+            raise RedlineError("must map actor ids to strategies", field="strategies",
+                               hint='e.g. {"russia": "boulware", "ukraine": "conceder"}')
+        run = self._located(lambda: pipeline.run_simulate(
+            self.loaded, list(strategies.items()), protocol=protocol, steps=steps,
+            draws=draws, seed=seed, mediator=mediator, bias=bias, breakdown=breakdown))
+        return SimulationResult._from_json(run.to_dict(), run.result)
 
     def evaluate(self, proposal: str | None = None, *,
                  package: Mapping[str, str] | None = None, draws: int = DEFAULT_DRAWS,
@@ -1190,6 +1235,86 @@ class UpdateResult(_Result):
 
 
 # ------------------------------------------------------------------------------- helpers
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class SimulationResult(_Result):
+    """What [`Negotiation.simulate`][redline.api.Negotiation.simulate] finds.
+
+    Attributes
+    ----------
+    protocol, steps, negotiations
+        How it was run.
+    p_agreement, interval
+        Share of negotiations that agreed by the deadline, with Wilson's 95% interval.
+    agreements
+        Rows ``{outcome, package, count, share, utilities}``, the most frequent first.
+    utilities
+        ``{actor id: {mean, mean_when_agreed, quantiles}}``.
+    reasons
+        ``{reason: count}`` (agreement, deadline, ended, breakdown, red_line, outside_option).
+    blockers
+        Rows ``{id, count, share, description}``: the red lines or outside options that
+        stopped the failed talks.
+    trace
+        The first negotiation's offers step by step (``{negotiation, offers, more}``).
+    result
+        The core [`SimulationResult`][redline.simulate.result.SimulationResult] (every
+        negotiation's arrays).
+    """
+
+    protocol: str
+    steps: int
+    negotiations: int
+    p_agreement: float
+    interval: tuple[float, float]
+    agreements: tuple[Mapping[str, Any], ...]
+    utilities: Mapping[str, Mapping[str, Any]]
+    reasons: Mapping[str, int]
+    blockers: tuple[Mapping[str, Any], ...]
+    trace: Mapping[str, Any] | None = field(default=None, repr=False)
+    result: Any = field(default=None, repr=False)
+    _json: dict = field(default_factory=dict, repr=False)
+
+    TABLES = ("agreements", "utilities", "trace")
+
+    @classmethod
+    def _from_json(cls, data: dict, result: Any) -> SimulationResult:
+        return cls(
+            protocol=data["protocol"], steps=data["steps"], negotiations=data["negotiations"],
+            p_agreement=data["p_agreement"], interval=tuple(data["interval"]),
+            agreements=_frozen_rows(data["agreements"]),
+            utilities=MappingProxyType({k: MappingProxyType(dict(v))
+                                        for k, v in data["utilities"].items()}),
+            reasons=MappingProxyType(dict(data["reasons"])),
+            blockers=_frozen_rows(data["blockers"]),
+            trace=MappingProxyType(dict(data["trace"])) if "trace" in data else None,
+            result=result, _json=copy.deepcopy(data))
+
+    def _summary(self) -> list[str]:
+        low, high = self.interval
+        agents = ", ".join(f"{a['id']}={a['strategy']}" for a in self._json["agents"])
+        lines = [f"SimulationResult: {self.protocol}, {self.negotiations:,} negotiation(s) of "
+                 f"{self.steps} steps ({agents})",
+                 f"  P(agreement by the deadline) {self.p_agreement:.1%} "
+                 f"[{low:.1%}, {high:.1%}]"]
+        for row in self.agreements[:3]:
+            lines.append(f"  {row['share']:.1%}  {_package_text(row['package'])}")
+        lines.append("  ended by: " + ", ".join(f"{k} {v}" for k, v in self.reasons.items()))
+        return lines
+
+    def _tables(self) -> dict[str, tuple[list[str], list[list[Any]]]]:
+        actors = [a["id"] for a in self._json["agents"]]
+        issues = sorted({k for row in self.agreements for k in row["package"]})
+        agreements = [[row["share"], row["count"], *[row["package"].get(i) for i in issues],
+                       *[row["utilities"][a] for a in actors]] for row in self.agreements]
+        utilities = [[a, u["mean"], u["mean_when_agreed"]] for a, u in self.utilities.items()]
+        offers = [] if self.trace is None else [
+            [o["turn"], o["step"], o["by"], _package_text(o["package"]),
+             *[o["utilities"][a] for a in actors]] for o in self.trace["offers"]]
+        return {"agreements": (["share", "count", *issues, *actors], agreements),
+                "utilities": (["actor", "mean", "mean_when_agreed"], utilities),
+                "trace": (["turn", "step", "by", "package", *actors], offers)}
 
 
 def _deal(entry: Mapping[str, Any]) -> Deal:

@@ -1321,3 +1321,141 @@ def run_update(loaded: Loaded, *, draws: int, seed: int = 0, until: str | None =
     except RedlineError as error:
         raise loaded.located(error) from None
     return UpdateRun(loaded, tuple(steps), post, draws, seed, until, prior_only)
+
+
+# ---------------------------------------------------------------- simulated negotiations
+
+@dataclass(frozen=True)
+class SimulationRun:
+    """A batch of simulated negotiations (:func:`redline.simulate.protocols.simulate`).
+
+    Attributes
+    ----------
+    result
+        The :class:`~redline.simulate.result.SimulationResult`.
+    seed
+        The seed it ran with.
+    draws
+        Draws of the uncertain inputs (0: the point values).
+    """
+
+    result: Any
+    seed: int = 0
+    draws: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form, exactly ``redline simulate --json``."""
+        from redline.simulate.summary import summarize
+
+        data = {"scenario": self.result.space.name, "seed": self.seed, "draws": self.draws}
+        data.update(summarize(self.result))
+        return data
+
+
+def run_simulate(loaded: Loaded, strategies: Sequence[tuple[str, str]] | Mapping[str, str], *,
+                 protocol: str = "sao", steps: int = 100, draws: int = 0, seed: int = 0,
+                 mediator: str | None = None, bias: Mapping[str, float] | None = None,
+                 breakdown: float = 0.0, trace: bool = True,
+                 models: Mapping[str, Callable[[], Any]] | None = None) -> SimulationRun:
+    """Simulate negotiations on ``loaded`` (a scenario or a Genius folder).
+
+    Parameters
+    ----------
+    loaded
+        From :func:`load`.
+    strategies
+        ``(actor id, strategy text)`` per negotiating actor, in the order they move (the first
+        offers first); see :func:`redline.simulate.strategies.parse`.
+    protocol
+        ``sao``, ``stacked`` or ``single-text``.
+    steps
+        The deadline in steps.
+    draws
+        Negotiations, one per draw of the scenario's uncertain inputs (0: one at the point
+        values; scenarios only).
+    seed
+        Seeds the draws and every random choice.
+    mediator
+        ``single-text``: an actor id whose utility the mediator has, or ``None``/``"none"``.
+    bias
+        ``single-text``: the mediator's weight on each party's utility, by actor id.
+    breakdown
+        Probability that the talks break down before each step after the first.
+    trace
+        Keep the offers of the first negotiation.
+    models
+        Opponent-model factories by name (default: :mod:`redline.simulate.opponents` when
+        installed).
+
+    Returns
+    -------
+    SimulationRun
+        Its ``to_dict()`` is ``redline simulate --json``.
+    """
+    from redline.errors import listing
+    from redline.simulate import protocols, space
+    from redline.simulate import strategies as strat
+
+    pairs = list(strategies.items()) if isinstance(strategies, Mapping) else list(strategies)
+    if models is None:
+        models = _opponent_models()
+    try:
+        if loaded.scenario is not None:
+            full = space.from_scenario(loaded.scenario, draws, seed=seed, assume=loaded.assume)
+        else:
+            if draws:
+                raise RedlineError("applies to scenario files: a Genius domain has no "
+                                   "uncertain inputs to draw", field="--draws")
+            full = space.from_domain(loaded.require_domain())
+        ids = list(full.actors)
+        if len(pairs) < 2:
+            raise RedlineError("give a strategy for at least two negotiating actors",
+                               field="--strategy", hint=f"e.g. --strategy {ids[0]}=boulware "
+                               f"--strategy {ids[-1]}=conceder; the actors are "
+                               f"{listing(ids)}")
+        seen: set[str] = set()
+        agents, parsed = [], []
+        for actor, text in pairs:
+            if actor not in ids:
+                raise RedlineError(f"unknown actor {actor!r}", field="--strategy",
+                                   hint=f"the actors are {listing(ids)}")
+            if actor in seen:
+                raise RedlineError(f"actor {actor!r} has two strategies", field="--strategy")
+            seen.add(actor)
+            agents.append(ids.index(actor))
+            parsed.append(strat.parse(text, models))
+        chosen = full.select(agents)
+        options: dict[str, Any] = {}
+        if protocol == "single-text":
+            if mediator not in (None, "none"):
+                if mediator not in ids:
+                    raise RedlineError(f"unknown actor {mediator!r}", field="--mediator",
+                                       hint=f"the actors are {listing(ids)}, or none")
+                options["mediator"] = full.utilities[:, ids.index(mediator)]
+                options["mediator_name"] = mediator
+            weights = {}
+            for actor, w in (bias or {}).items():
+                if actor not in chosen.actors:
+                    raise RedlineError(f"{actor!r} is not a negotiating party", field="--bias",
+                                       hint=f"the parties are {listing(chosen.actors)}")
+                weights[chosen.actors.index(actor)] = float(w)
+            options["bias"] = weights
+        elif mediator not in (None, "none") or bias:
+            raise RedlineError("applies to the single-text protocol only",
+                               field="--mediator" if mediator not in (None, "none")
+                               else "--bias", hint="add --protocol single-text")
+        result = protocols.simulate(chosen, parsed, protocol=protocol, steps=steps, seed=seed,
+                                    breakdown=breakdown, trace=trace, models=models,
+                                    **options)
+    except RedlineError as error:
+        raise loaded.located(error) from None
+    return SimulationRun(result, seed, draws)
+
+
+def _opponent_models() -> dict[str, Callable[[], Any]]:
+    """The opponent models of :mod:`redline.simulate.opponents` by name, when it is there."""
+    try:
+        from redline.simulate import opponents  # type: ignore[attr-defined]
+    except ImportError:
+        return {}
+    return dict(getattr(opponents, "MODELS", {}))

@@ -11,6 +11,7 @@ from redline.cli import examples as _examples  # noqa: F401
 from redline.cli import forecast as _forecast  # noqa: F401
 from redline.cli import report as _report  # noqa: F401
 from redline.cli import serve as _serve  # noqa: F401
+from redline.cli import simulate as _simulate  # noqa: F401
 from redline.cli import sweep as _sweep  # noqa: F401
 from redline.cli import update as _update  # noqa: F401
 from redline.cli.common import app

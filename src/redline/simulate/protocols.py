@@ -40,7 +40,7 @@ from redline.simulate.result import (
     explain,
     settle,
 )
-from redline.simulate.space import NegotiationSpace, check_size, rank
+from redline.simulate.space import NegotiationSpace, check_size
 from redline.simulate.strategies import Agent, Context, Strategy, allowed_of, utilities_of
 
 PROTOCOLS = ("sao", "stacked", "single-text")
@@ -106,7 +106,7 @@ def simulate(space: NegotiationSpace, strategies: Sequence[Strategy], *,
         if options:
             raise RedlineError(f"{sorted(options)[0]} applies to the single-text protocol only",
                                field="--protocol")
-        ctx = Context(space, rank(space), steps, rng, dict(models or {}))
+        ctx = Context(space, space.ranking, steps, rng, dict(models or {}))
         agents = [s.bind(ctx, a) for a, s in enumerate(strategies)]
         if space.n_agents == 2 and all(a.fixed for a in agents):
             result = _alternating_fixed(ctx, agents, trace, protocol)

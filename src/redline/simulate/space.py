@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -95,6 +96,11 @@ class NegotiationSpace:
         if not (np.isfinite(u).all() and np.isfinite(r).all()):
             raise RedlineError("utilities and outside options must be finite numbers",
                                hint="remove NaN and infinite values")
+
+    @cached_property
+    def ranking(self) -> Ranking:
+        """Each agent's outcomes sorted once (:func:`rank`), kept for later runs."""
+        return rank(self)
 
     @property
     def size(self) -> int:
@@ -175,7 +181,8 @@ def from_tables(utilities: np.ndarray, reservation: np.ndarray | Sequence[float]
     utilities
         ``(A, N)`` for one negotiation or ``(B, A, N)``.
     reservation
-        ``(A,)`` or ``(B, A)``; default 0 for everyone.
+        ``(A,)`` or ``(B, A)``; default 0 for everyone. With ``(A, N)`` utilities and
+        ``(B, A)`` reservations the ``B`` negotiations share the utilities.
     allowed
         Same shape as ``utilities``; default everything allowed.
     actors
@@ -191,7 +198,8 @@ def from_tables(utilities: np.ndarray, reservation: np.ndarray | Sequence[float]
     if u.ndim != 3:
         raise ValueError("utilities must be (A, N) or (B, A, N)")
     r = np.zeros(u.shape[:2]) if reservation is None else np.asarray(reservation, dtype=float)
-    r = np.broadcast_to(r if r.ndim == 2 else r[None], (u.shape[0], u.shape[1])).copy()
+    r = r if r.ndim == 2 else r[None]
+    r = np.broadcast_to(r, (max(r.shape[0], u.shape[0]), u.shape[1])).copy()
     ok = np.ones((1,) + u.shape[1:], dtype=bool) if allowed is None else np.asarray(allowed,
                                                                                    dtype=bool)
     if ok.ndim == 2:

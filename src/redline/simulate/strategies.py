@@ -46,6 +46,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -88,10 +89,10 @@ class Context:
     rng: np.random.Generator
     models: Mapping[str, Callable[[], Any]] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def times(self) -> np.ndarray:
         """``(steps,)`` relative times."""
-        return (np.arange(self.steps) + 1.0) / (self.steps + 1.0)
+        return relative_times(self.steps)
 
 
 def relative_times(steps: int) -> np.ndarray:
@@ -124,16 +125,16 @@ def offers_for(ctx: Context, agent: int, target: np.ndarray) -> np.ndarray:
     last = values.shape[-1] - 1
     i = np.minimum(search(values, target, low, high)[:, 0], last)  # empty agents: masked below
     vals = values[:, 0]
-    at = np.take_along_axis(vals, i, axis=-1) if vals.shape[0] == i.shape[0] else vals[0][i]
+    at = vals[0][i] if vals.shape[0] == 1 else np.take_along_axis(vals, i, axis=-1)
     k = np.maximum(i - 1, 0)
-    below = np.take_along_axis(vals, k, axis=-1) if vals.shape[0] == k.shape[0] else vals[0][k]
+    below = vals[0][k] if vals.shape[0] == 1 else np.take_along_axis(vals, k, axis=-1)
     t = target[:, 0]
     nearer = (i - 1 >= low) & (below >= t - NEAR) & (t - below < at - t)
     if nearer.any():
         first = np.minimum(search(values, below[:, None], low, high)[:, 0], last)
         i = np.where(nearer, first, i)
     order = r.order[:, agent]
-    out = np.take_along_axis(order, i, axis=-1) if order.shape[0] == i.shape[0] else order[0][i]
+    out = order[0][i] if order.shape[0] == 1 else np.take_along_axis(order, i, axis=-1)
     return np.where(r.empty[:, agent][:, None], -1, out)
 
 
@@ -141,7 +142,7 @@ def utilities_of(space: NegotiationSpace, agent: int, outcomes: np.ndarray) -> n
     """``(B, K)`` agent's utility of outcomes ``(B, K)`` (``-inf`` for ``-1``)."""
     u = space.utilities[:, agent]
     idx = np.maximum(outcomes, 0)
-    got = np.take_along_axis(u, idx, -1) if u.shape[0] == idx.shape[0] else u[0][idx]
+    got = u[0][idx] if u.shape[0] == 1 else np.take_along_axis(u, idx, -1)
     return np.where(outcomes >= 0, got, -np.inf)
 
 
@@ -149,7 +150,7 @@ def allowed_of(space: NegotiationSpace, agent: int, outcomes: np.ndarray) -> np.
     """``(B, K)`` whether the agent's red lines allow outcomes ``(B, K)``."""
     ok = space.allowed[:, agent]
     idx = np.maximum(outcomes, 0)
-    got = np.take_along_axis(ok, idx, -1) if ok.shape[0] == idx.shape[0] else ok[0][idx]
+    got = ok[0][idx] if ok.shape[0] == 1 else np.take_along_axis(ok, idx, -1)
     return got & (outcomes >= 0)
 
 
