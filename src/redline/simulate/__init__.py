@@ -30,6 +30,11 @@ The interface (other parts build on it):
 SAO follows NegMAS 0.16's ``SAOMechanism``: agent 0 offers first; every turn of step ``k`` is at
 relative time ``(k + 1) / (steps + 1)``; a time-based agent's target is scaled to its utility
 range and it offers the lowest outcome at or above it (the presorting inverter's ``worst_in``).
+To replay NegMAS's runs exactly, build the space with ``ties="negmas"``
+(``from_tables(utilities, reservation, ties="negmas")``, NegMAS's own utility values): outcomes
+of equal utility are then ordered as NegMAS's unstable ``argsort`` orders them. That reproduces
+all 140 runs of tests/data/negmas (time-based and naive tit-for-tat, 100 and 1000 steps) offer
+for offer; the default ``ties="index"`` (stable, batch-independent) reproduces 100 of them.
 docs/simulate.md describes the protocols and strategies with their sources and the differences
 from NegMAS.
 """

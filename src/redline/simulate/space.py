@@ -74,6 +74,12 @@ class NegotiationSpace:
         The hard limits behind ``allowed``, to explain failures.
     name
         The scenario or domain name.
+    ties
+        How outcomes of equal utility are ordered when agents pick offers: ``"index"`` (by
+        outcome index, a stable sort: the default), or ``"negmas"`` to replay NegMAS 0.16,
+        whose inverters sort with ``numpy.argsort``'s default (unstable) quicksort over the
+        outcomes at or above the reservation value (``"negmas-all"``: over all outcomes, as its
+        ``AspirationNegotiator`` does). See :func:`rank`.
     """
 
     utilities: np.ndarray
@@ -84,6 +90,7 @@ class NegotiationSpace:
     issues: tuple[IssueSpace, ...] = ()
     rules: tuple[Rule, ...] = ()
     name: str = ""
+    ties: str = "index"
 
     def __post_init__(self) -> None:
         u, r, ok = self.utilities, self.reservation, self.allowed
@@ -100,7 +107,13 @@ class NegotiationSpace:
     @cached_property
     def ranking(self) -> Ranking:
         """Each agent's outcomes sorted once (:func:`rank`), kept for later runs."""
-        return rank(self)
+        return rank(self, self.ties)
+
+    @cached_property
+    def ranking_all(self) -> Ranking:
+        """With ``ties="negmas"``: the order NegMAS's ``AspirationNegotiator`` sorts in
+        (``"negmas-all"``); otherwise :attr:`ranking`."""
+        return rank(self, "negmas-all") if self.ties == "negmas" else self.ranking
 
     @property
     def size(self) -> int:
@@ -173,7 +186,8 @@ def check_size(batch: int, agents: int, outcomes: int, steps: int = 1) -> None:
 
 def from_tables(utilities: np.ndarray, reservation: np.ndarray | Sequence[float] | None = None,
                 allowed: np.ndarray | None = None, *, actors: Sequence[str] | None = None,
-                issues: Sequence[IssueSpace] = (), name: str = "") -> NegotiationSpace:
+                issues: Sequence[IssueSpace] = (), name: str = "",
+                ties: str = "index") -> NegotiationSpace:
     """A space from raw utility tables.
 
     Parameters
@@ -191,6 +205,8 @@ def from_tables(utilities: np.ndarray, reservation: np.ndarray | Sequence[float]
         Issues whose packages the outcomes are (optional).
     name
         A label.
+    ties
+        ``"index"`` or ``"negmas"`` (see :class:`NegotiationSpace`).
     """
     u = np.asarray(utilities, dtype=float)
     if u.ndim == 2:
@@ -206,7 +222,7 @@ def from_tables(utilities: np.ndarray, reservation: np.ndarray | Sequence[float]
         ok = ok[None]
     ids = tuple(actors) if actors is not None else tuple(f"agent{a + 1}"
                                                          for a in range(u.shape[1]))
-    return NegotiationSpace(u, r, ok, ids, (), tuple(issues), (), name)
+    return NegotiationSpace(u, r, ok, ids, (), tuple(issues), (), name, ties)
 
 
 def from_domain(domain: Domain) -> NegotiationSpace:
@@ -334,14 +350,43 @@ class Ranking:
         return self.low > self.high
 
 
-def rank(space: NegotiationSpace) -> Ranking:
-    """Sort each agent's outcomes once (see :class:`Ranking`)."""
+TIES = ("index", "negmas", "negmas-all")
+
+
+def rank(space: NegotiationSpace, ties: str = "index") -> Ranking:
+    """Sort each agent's outcomes once (see :class:`Ranking`).
+
+    ``ties="index"`` orders equal utilities by outcome index (a stable sort, vectorised over
+    the batch). The NegMAS modes reproduce NegMAS 0.16's presorting inverter for replaying its
+    runs: ``numpy.argsort`` (default kind) of the utilities of the outcomes at or above the
+    reservation value, in outcome order (``"negmas"``), or of every outcome (``"negmas-all"``).
+    They sort row by row (a compatibility mode, not a hot path).
+    """
+    if ties not in TIES:
+        raise ValueError(f"unknown ties {ties!r}: use one of {TIES}")
     u, ok, r = space.utilities, space.allowed, space.reservation
     rows = max(u.shape[0], ok.shape[0])
     key = np.where(ok, u, np.inf)
     if key.shape[0] != rows:
         key = np.broadcast_to(key, (rows,) + key.shape[1:])
-    order = np.argsort(key, axis=-1, kind="stable")
+    if ties == "index":
+        order = np.argsort(key, axis=-1, kind="stable")
+    else:
+        rows = r.shape[0] if ties == "negmas" else rows
+        order = np.empty((rows,) + key.shape[1:], dtype=np.int64)
+        for b in range(rows):
+            for a in range(key.shape[1]):
+                row = key[min(b, key.shape[0] - 1), a]
+                allowed = np.isfinite(row)
+                if ties == "negmas":
+                    top = np.flatnonzero(allowed & (row >= r[b, a]))
+                    low = np.flatnonzero(allowed & (row < r[b, a]))
+                    low = low[np.argsort(row[low], kind="stable")]
+                else:
+                    top, low = np.flatnonzero(allowed), np.zeros(0, dtype=np.int64)
+                top = top[np.argsort(row[top])]
+                order[b, a] = np.concatenate([low, top, np.flatnonzero(~allowed)])
+        key = np.broadcast_to(key, (rows,) + key.shape[1:]) if key.shape[0] != rows else key
     values = np.take_along_axis(key, order, axis=-1)
     n_allowed = ok.sum(axis=-1)  # (rows, A)
     high = np.broadcast_to(n_allowed - 1, r.shape).astype(np.int64)

@@ -100,7 +100,8 @@ def relative_times(steps: int) -> np.ndarray:
     return (np.arange(steps) + 1.0) / (steps + 1.0)
 
 
-def offers_for(ctx: Context, agent: int, target: np.ndarray) -> np.ndarray:
+def offers_for(ctx: Context, agent: int, target: np.ndarray,
+               ranking: Ranking | None = None) -> np.ndarray:
     """The outcome an agent offers for each target utility: the lowest allowed outcome at or
     above it, or a nearer one up to :data:`NEAR` below it (NegMAS's ``worst_in``).
 
@@ -112,13 +113,15 @@ def offers_for(ctx: Context, agent: int, target: np.ndarray) -> np.ndarray:
         Which agent.
     target
         ``(B, K)`` target utilities (already clipped to the agent's range).
+    ranking
+        The sorted outcomes to search (default the batch's).
 
     Returns
     -------
     numpy.ndarray
         ``(B, K)`` outcome indices, ``-1`` where the agent has nothing to offer.
     """
-    r = ctx.ranking
+    r = ranking or ctx.ranking
     values = r.values[:, agent: agent + 1]
     low, high = r.low[:, agent: agent + 1], r.high[:, agent: agent + 1]
     target = np.asarray(target, dtype=float)[:, None]
@@ -170,7 +173,7 @@ class Agent:
     def __init__(self, ctx: Context, index: int, strategy: Strategy) -> None:
         self.ctx, self.index, self.strategy = ctx, index, strategy
         self.acceptance = strategy.acceptance or self.default_acceptance()
-        r = ctx.ranking
+        self.ranking = r = ctx.ranking
         self.top, self.bottom = r.top[:, index], r.bottom[:, index]
         self.span = np.where(self.top > self.bottom, self.top - self.bottom, 0.0)
         self.model = None
@@ -219,7 +222,7 @@ class Agent:
         """``(B,)`` the offer for a target utility ``(B,)``: the inverter's, or with an
         opponent model the outcome within :data:`MODEL_WINDOW` best for the opponent."""
         target = np.clip(target, self.bottom, self.top)
-        base = offers_for(self.ctx, self.index, target[:, None])[:, 0]
+        base = offers_for(self.ctx, self.index, target[:, None], self.ranking)[:, 0]
         if self.model is None:
             return base
         estimate = np.asarray(self.model.estimate(self.model_state), dtype=float)  # (B, N)
@@ -246,6 +249,8 @@ class TimeBasedAgent(Agent):
     def __init__(self, ctx: Context, index: int, strategy: Strategy, exponent: float,
                  eps: float, floor: float = 0.0) -> None:
         super().__init__(ctx, index, strategy)
+        if eps == ASPIRATION_EPS:  # NegMAS's AspirationNegotiator sorts every outcome
+            self.ranking = ctx.space.ranking_all
         self.exponent, self.eps, self.floor = exponent, eps, floor
         self.fixed = self.model is None
         self._levels = self._targets(ctx.times)  # (B, S)
@@ -260,7 +265,7 @@ class TimeBasedAgent(Agent):
     def plan(self) -> tuple[np.ndarray, np.ndarray]:
         """The offers and targets of every step, computed at once."""
         if self._offers is None:
-            self._offers = offers_for(self.ctx, self.index, self._levels)
+            self._offers = offers_for(self.ctx, self.index, self._levels, self.ranking)
         return self._offers, self._levels
 
     def propose(self, k: int) -> np.ndarray:
@@ -283,42 +288,58 @@ class HardHeadedAgent(TimeBasedAgent):
 
 
 class TitForTatAgent(Agent):
-    """Naive tit-for-tat (NegMAS's ``NaiveTitForTatNegotiator``): the target is
-    ``1 - c`` on the agent's normalised scale, where the concession ``c`` is the normalised
-    utility of the opponent's last offer, plus ``kindness`` from step 3 on; no concession at
-    step 0, and at steps 1-2 at least the gap between its two best outcomes."""
+    """Naive tit-for-tat (NegMAS's ``NaiveTitForTatNegotiator``, its ``ZeroSumModel`` and
+    ``KindConcessionRecommender``). On the agent's normalised scale (0 at the larger of its worst
+    allowed utility and its outside option, 1 at its best) the opponent's concession is the
+    normalised utility ``c`` of the opponent's last offer (a zero-sum view); it accepts an offer
+    worth at least ``1 - c`` and offers at ``1 - c`` (plus ``kindness``) from step 3 on. At step 0
+    it does not concede; at steps 1 and 2 it concedes a minimal step instead: each call (its
+    response, then its offer) takes the gap between the next two of its outcomes walked down
+    from its best, as NegMAS's stateful inverter does. Its offers' targets are scaled to its
+    whole utility range, as NegMAS's ``worst_in(normalized=True)`` does, but never below its
+    outside option."""
 
     def __init__(self, ctx: Context, index: int, strategy: Strategy, kindness: float) -> None:
         super().__init__(ctx, index, strategy)
         self.kindness = kindness
         self.last = np.full(ctx.space.size, -1, dtype=np.int64)
-        r = ctx.ranking
-        second = np.maximum(r.high[:, index] - 1, r.low[:, index])
+        self.ranking = ctx.space.ranking_all  # NegMAS's ufun.invert() sorts every outcome
+        r = self.ranking
         vals = r.values[:, index]
-        u2 = (np.take_along_axis(vals, second[:, None], -1)[:, 0] if vals.shape[0] > 1
-              else vals[0][second])
-        with np.errstate(invalid="ignore"):
-            self.gap = np.where(self.span > 0, (self.top - u2 + TFT_GAP_EPS)
-                                / np.where(self.span > 0, self.span, 1), 0.0)
+        self.worst = np.broadcast_to(vals[:, 0], self.top.shape)
+        self.full = np.where(self.top > self.worst, self.top - self.worst, 0.0)
+        self.high = r.high[:, index]
 
-    def _concession(self, offers: np.ndarray, k: int) -> np.ndarray:
-        seen = offers >= 0
-        pc = np.where(seen, self.normalised(utilities_of(self.ctx.space, self.index,
-                                                         offers[:, None])[:, 0]), 0.0)
-        pc = np.maximum(pc, 0.0)
+    def _value(self, position: np.ndarray) -> np.ndarray:
+        vals = self.ranking.values[:, self.index]
+        p = np.clip(position, 0, vals.shape[-1] - 1)
+        return vals[0][p] if vals.shape[0] == 1 else np.take_along_axis(vals, p[:, None],
+                                                                        -1)[:, 0]
+
+    def _concession(self, offers: np.ndarray, k: int, call: int) -> np.ndarray:
         if k <= 0:
-            return np.zeros_like(pc)
+            return np.zeros(self.ctx.space.size)
         if k >= 3:
+            seen = offers >= 0
+            u = utilities_of(self.ctx.space, self.index, offers[:, None])[:, 0]
+            pc = np.where(seen, np.maximum(self.normalised(u), 0.0), 0.0)
             return pc + self.kindness
-        return pc + self.gap
+        c = 2 * (k - 1) + call  # the c-th call walks outcomes 2c and 2c + 1 down from the best
+        first = self._value(np.maximum(self.high - 2 * c, 0))
+        second = self._value(np.maximum(self.high - 2 * c - 1, 0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.full > 0, (first - second + TFT_GAP_EPS)
+                            / np.where(self.full > 0, self.full, 1), 0.0)
 
     def level(self, k: int) -> np.ndarray:
-        """``(B,)`` its target utility at step ``k`` (see :meth:`Agent.level`)."""
-        return self.scaled(1.0 - np.clip(self._concession(self.last, k), 0.0, 1.0))
+        """``(B,)`` the utility it accepts at step ``k`` (its response's concession)."""
+        c = np.clip(self._concession(self.last, k, 0), 0.0, 1.0)
+        return self.scaled(1.0 - c)
 
     def propose(self, k: int) -> np.ndarray:
-        """``(B,)`` its offer at step ``k`` (see :meth:`Agent.propose`)."""
-        return self.offer_for(self.level(k))
+        """``(B,)`` its offer at step ``k`` (its offer's concession)."""
+        c = np.clip(self._concession(self.last, k, 1), 0.0, 1.0)
+        return self.offer_for(self.worst + self.full * (1.0 - c))
 
     def observe(self, offers: np.ndarray, k: int, live: np.ndarray) -> None:
         """Record an offer made to it (see :meth:`Agent.observe`)."""
