@@ -73,6 +73,9 @@ def simulate(
     assume: Annotated[list[str] | None, typer.Option(
         "--assume", help="Simulate in a claim branch: CLAIM=true|false (repeatable).")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Also write the first negotiation's offers, step by step, as a "
+        "self-contained HTML page.", show_default=False)] = None,
     example: ExampleOption = None,
 ) -> None:
     """P(agreement by the deadline), the agreements, utilities, steps and what stopped the
@@ -89,6 +92,10 @@ def simulate(
     options.seed(seed)
     if not (math.isfinite(breakdown) and 0.0 <= breakdown < 1.0):
         raise RedlineError(f"must lie in [0, 1) (got {breakdown:g})", field="--breakdown")
+    figure = None
+    if report is not None:
+        report = options.output_path(report, "--report")
+        figure = offers_figure()
     pairs = parse_pairs(strategy, "--strategy")
     weights = parse_bias(bias)
     truths = parse_assume(assume)
@@ -97,10 +104,25 @@ def simulate(
                                 seed=seed, mediator=mediator, bias=weights,
                                 breakdown=breakdown)
     data = run.to_dict()
+    if report is not None and figure is not None:
+        from redline.io.atomic import write_text
+
+        write_text(report, figure(run.result))
     if json_output:
         print_json(data)
         return
     render(Console(), data)
+
+
+def offers_figure() -> Any:
+    """The report's page of a simulated negotiation's offers (``simulation_html(result)``), or
+    one clear error where this installation has none."""
+    try:
+        from redline.report.simulation import simulation_html  # type: ignore[import-not-found]
+    except ImportError:
+        raise RedlineError("this installation has no offers figure (redline.report.simulation)",
+                           field="--report") from None
+    return simulation_html
 
 
 def render(console: Console, data: dict[str, Any]) -> None:
@@ -134,6 +156,12 @@ def render(console: Console, data: dict[str, Any]) -> None:
         table.add_row(a["name"], f"{u['mean']:.3f}", agreed, f"{q['0.05']:.3f}",
                       f"{q['0.5']:.3f}", f"{q['0.95']:.3f}")
     console.print(table)
+    if "distances" in data:
+        d = data["distances"]
+        shown = ", ".join(f"{label} {d[key]:.3f}" for key, label in (
+            ("pareto", "Pareto frontier"), ("nash", "Nash point"),
+            ("kalai_smorodinsky", "Kalai-Smorodinsky point")) if d.get(key) is not None)
+        console.print(f"Mean distance to the {shown}")
     reasons = ", ".join(f"{k} {v:,}" for k, v in data["reasons"].items())
     console.print(f"Ended by: {reasons}")
     for b in data["blockers"]:

@@ -47,7 +47,9 @@ def summarize(result: SimulationResult, *, top: int = TOP_AGREEMENTS,
         ``protocol``, ``steps``, ``negotiations``, ``agents`` (id, name, strategy),
         ``p_agreement`` with ``interval``, ``agreements`` (package, count, share, utilities),
         ``utilities`` per actor (mean, mean when agreed, quantiles), ``steps_taken`` (mean,
-        median, min, max), ``reasons`` (counts), ``blockers`` (id, count) and ``trace``.
+        median, min, max), ``reasons`` (counts), ``blockers`` (id, count), ``distances``
+        (mean distance to the Pareto frontier, Nash and Kalai-Smorodinsky points, and welfare,
+        when :mod:`redline.simulate.metrics` is installed) and ``trace``.
     """
     space = result.space
     size = result.size
@@ -103,11 +105,37 @@ def summarize(result: SimulationResult, *, top: int = TOP_AGREEMENTS,
         "reasons": reasons,
         "blockers": blockers,
     }
+    distances = _distances(result)
+    if distances is not None:
+        data["distances"] = distances
     if len(result.strategies) > space.n_agents:
         data["mediator"] = result.strategies[-1].removeprefix("mediator=")
     if result.trace is not None:
         data["trace"] = trace_rows_of(result, 0, trace_rows)
     return data
+
+
+def _distances(result: SimulationResult) -> dict[str, Any] | None:
+    """Mean distances of the outcomes (the agreement, or the outside options) to the Pareto
+    frontier, the Nash point and the Kalai-Smorodinsky point, from
+    :mod:`redline.simulate.metrics` (NegMAS's per-negotiation metrics) when it is installed."""
+    try:
+        from redline.simulate import metrics  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    space = result.space
+    shape = (space.size,) + space.utilities.shape[1:]
+    m = metrics.negotiation_metrics(np.broadcast_to(space.utilities, shape),
+                                    space.reservation, np.broadcast_to(space.allowed, shape),
+                                    result.agreement)
+    out = {}
+    for name, values in (("pareto", m.pareto_distance), ("nash", m.nash_distance),
+                         ("kalai_smorodinsky", m.ks_distance)):
+        values = np.asarray(values, dtype=float)
+        finite = values[np.isfinite(values)]
+        out[name] = float(finite.mean()) if finite.size else None
+    out["welfare"] = float(np.mean(m.welfare))
+    return out
 
 
 def trace_rows_of(result: SimulationResult, row: int = 0,
