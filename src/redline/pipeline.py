@@ -1382,7 +1382,8 @@ def run_simulate(loaded: Loaded, strategies: Sequence[tuple[str, str]] | Mapping
     breakdown
         Probability that the talks break down before each step after the first.
     trace
-        Keep the offers of the first negotiation.
+        Keep the offers of the first negotiation (only while negotiations x turns stays within
+        :data:`redline.simulate.space.MAX_TRACE_CELLS`).
     models
         Opponent-model factories by name (default: :mod:`redline.simulate.opponents` when
         installed).
@@ -1444,6 +1445,8 @@ def run_simulate(loaded: Loaded, strategies: Sequence[tuple[str, str]] | Mapping
             raise RedlineError("applies to the single-text protocol only",
                                field="--mediator" if mediator not in (None, "none")
                                else "--bias", hint="add --protocol single-text")
+        turns = steps * (chosen.n_agents if protocol != "single-text" else 1)
+        trace = trace and chosen.size * turns <= space.MAX_TRACE_CELLS
         result = protocols.simulate(chosen, parsed, protocol=protocol, steps=steps, seed=seed,
                                     breakdown=breakdown, trace=trace, models=models,
                                     **options)

@@ -35,9 +35,11 @@ from redline.space import kernel
 from redline.space.domain import Domain, IssueSpace
 from redline.space.packages import decode
 
-MAX_CELLS = 200_000_000
-"""Largest ``B x A x N`` the simulation builds (float64 utilities: 1.6 GB); beyond it the
+MAX_CELLS = 50_000_000
+"""Largest ``B x A x N`` the simulation builds (float64 utilities: 400 MB); beyond it the
 builders refuse with a hint."""
+MAX_TRACE_CELLS = 5_000_000
+"""Largest ``B x turns`` the pipeline keeps a trace of (it shows the first negotiation's)."""
 
 
 @dataclass(frozen=True)
