@@ -84,8 +84,12 @@ def test_blockers_and_trajectories(donbas_report, examples: Path):
     html = donbas_report[2]
     analysis = run_analysis(load(examples / "donbas-2026.yaml", assume={FT: True})).analysis
     traces = figure_traces(html, "blockers")
-    shown = [y for t in traces if t["meta"]["role"] == "rejects" for y in t["y"]]
+    rejecting = [t for t in traces if t["meta"]["role"] == "rejects"]
+    shown = [rule for t in rejecting for rule in t["meta"]["rules"]]
     assert sorted(shown) == sorted(b.id for b in analysis.blockers if b.rejects)
+    described = {b.id for b in analysis.blockers if b.rejects and b.description}
+    axis = [y for t in rejecting for y in t["y"]]
+    assert not described & set(axis)  # rules are named in words, not by id
     assert "alone" in roles(traces)
     for model in ("smp", "bdm"):
         lines = [t for t in figure_traces(html, f"trajectories_{model}")
@@ -103,9 +107,10 @@ def test_sweep_figures(donbas_report, examples: Path):
     assert len(tornado[0]["y"]) == min(15, len(uncertain_inputs(scenario))
                                        + len(scenario.claims))
     assert len(figure_traces(html, "forecast_distribution")) == len(scenario.issues)
-    (bars,) = figure_traces(html, "p_agreement")
+    bars, numbers = figure_traces(html, "p_agreement")
     assert bars["x"] == ["integrated over claims", f"{FT}=true"]
-    assert roles(figure_traces(html, "nash_distribution")) == ["nash"]
+    assert numbers["meta"]["role"] == "interval" and numbers["mode"] == "text"
+    assert roles(figure_traces(html, "nash_distribution")) == ["nash", "interval"]
 
 
 def test_uncertainty_lead_gives_wilson_intervals(donbas_report):
@@ -114,7 +119,7 @@ def test_uncertainty_lead_gives_wilson_intervals(donbas_report):
     html = donbas_report[2]
     lead = re.search(r'<section id="uncertainty".*?<p class="lead">(.*?)</p>', html,
                      flags=re.S).group(1)
-    (bars,) = figure_traces(html, "p_agreement")
+    bars, _ = figure_traces(html, "p_agreement")
     y = bars["y"]  # plotly's typed array: {"dtype": "f8", "bdata": base64}
     shares = np.frombuffer(base64.b64decode(y["bdata"]), y["dtype"]) if isinstance(y, dict) \
         else np.asarray(y)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from redline.pipeline import load, run_study
-from redline.report.summary import AT_OPTION_TOLERANCE, executive_summary, nearest_options
+from redline.report.summary import executive_summary
+from redline.space.options import AT_OPTION_TOLERANCE
 from redline.uncertainty.intervals import WILSON_Z
 
 KEYS = ["agreement", "deal", "blocker", "claim", "forecasts"]
@@ -159,14 +160,6 @@ def test_forecasts_land_between_the_options_either_side(donbas):
         assert f"{issues['donbas'].name} {run.forecast.point_by_id['donbas']:.1f}" in item
 
 
-def test_nearest_options_in_words():
-    labels, values = ("low", "mid", "high"), (0.0, 50.0, 100.0)
-    assert nearest_options(labels, values, 56.2) == "between mid and high"
-    assert nearest_options(labels, values, 50.0 + AT_OPTION_TOLERANCE / 2) == "at mid"
-    assert nearest_options(labels, values, -3.0) == "below low"
-    assert nearest_options(labels, values, 101.0) == "above high"
-
-
 def test_camp_david_has_no_claims(examples: Path):
     study = run_study(load(examples / "camp-david-1978.yaml"))
     lines = by_key(executive_summary(study))
@@ -213,3 +206,33 @@ def test_summary_is_the_first_section_of_the_report(examples: Path):
     assert parser.sections[0] == "summary"
     assert parser.sections[1] == "scenario"
     assert parser.summary == KEYS
+
+
+def _twin_claims(first: float, second: float) -> dict:
+    """Two claims that gate the same red line: their branches change exactly the same."""
+    rule = {"actor": "a", "never": {"issue": "land", "is": "all"}}
+    return {
+        "actors": [{"id": "a", "name": "Alpha", "capability": 1},
+                   {"id": "b", "name": "Beta", "capability": 1}],
+        "issues": [{"id": "land", "name": "Land", "options": [
+            {"label": "none", "value": 0}, {"label": "half", "value": 50},
+            {"label": "all", "value": 100}]}],
+        "positions": {"a": {"land": {"position": 0, "salience": 1}},
+                      "b": {"land": {"position": 100, "salience": 1}}},
+        "claims": [{"id": "c-first", "text": "first", "probability": first},
+                   {"id": "c-second", "text": "second", "probability": second}],
+        "red_lines": [{"id": "r1", "claim": "c-first", **rule},
+                      {"id": "r2", "claim": "c-second", **rule}],
+    }
+
+
+@pytest.mark.parametrize("first, second, chosen", [
+    (0.9, 0.55, "c-second"),  # the second is more contested
+    (0.45, 0.2, "c-first"),
+    (0.3, 0.7, "c-first"),  # equally contested: the first in the file
+])
+def test_claim_ties_go_to_the_most_contested_claim(first, second, chosen):
+    study = run_study(load(_twin_claims(first, second)))
+    rows = study.analysis.branches
+    assert len({(abs(r["acceptable_if_true"] - r["acceptable_if_false"])) for r in rows}) == 1
+    assert by_key(executive_summary(study))["claim"].values["claim"] == chosen

@@ -29,7 +29,7 @@ def test_the_issue_text_reads_between_two_options():
 
 
 def test_within_the_tolerance_the_point_is_at_the_option():
-    assert place(FREEZE_TO_DMZ, 65 - AT_OPTION_TOLERANCE).text() == "64.5: at demilitarised-zone"
+    assert place(FREEZE_TO_DMZ, 65 - AT_OPTION_TOLERANCE).text() == "65.0: at demilitarised-zone"
     assert not place(FREEZE_TO_DMZ, 65 - 2 * AT_OPTION_TOLERANCE).at
 
 

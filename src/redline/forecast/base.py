@@ -33,8 +33,9 @@ Input conventions: besides ``salience_convention``, a model class declares what 
 to run it without naming it (:class:`ModelConventions`): ``rounds_option`` (the name of its
 option for the number of rounds, or ``None``), ``max_actors`` and ``cost_growth`` (the most
 actors a run takes by default, and how its time grows with them), ``salience_note`` (what to
-tell the user when scenario saliences are converted for it) and ``quick_sweep`` (a closed form
-that sweeps thousands of draws in no time). Read them with :func:`conventions`.
+tell the user when scenario saliences are converted for it), ``quick_sweep`` (a closed form
+that sweeps thousands of draws in no time) and ``assumes`` (one sentence on what the model
+assumes about the talks, shown beside forecasts that disagree). Read them with :func:`conventions`.
 """
 
 from __future__ import annotations
@@ -275,6 +276,9 @@ class ModelConventions:
     quick_sweep
         A closed form, so a sweep of thousands of draws with it takes no noticeable time (the
         web app sweeps with such models only).
+    assumes
+        One sentence on what the model assumes about how the talks work, for readers comparing
+        forecasts that disagree (``""`` when the model declares none).
     """
 
     name: str
@@ -284,6 +288,7 @@ class ModelConventions:
     cost_growth: str = "a power"
     salience_note: str | None = None
     quick_sweep: bool = False
+    assumes: str = ""
 
 
 def conventions(model: Any) -> ModelConventions:
@@ -297,5 +302,6 @@ def conventions(model: Any) -> ModelConventions:
         cost_growth=getattr(model, "cost_growth", "a power"),
         salience_note=getattr(model, "salience_note", None),
         quick_sweep=bool(getattr(model, "quick_sweep", False)),
+        assumes=str(getattr(model, "assumes", "")),
     )
 

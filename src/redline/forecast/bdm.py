@@ -403,6 +403,9 @@ class _BDMBase(IssueByIssue):
     """Shared driver: input checks, chunking, and the :class:`Forecast`."""
 
     name = "bdm"
+    assumes = ("actors challenge and coerce one another round by round, each issue on its own, "
+               "by expected utility (Bueno de Mesquita 2002): clout and risk-taking decide, "
+               "and the forecast is the weighted median after the last round")
     _default_rounds = 10
     salience_max = 1.0  # salience is the probability that a challenged actor resists
     rounds_option = "rounds"
@@ -563,6 +566,10 @@ class BDMScholzModel(_BDMBase):
     """
 
     name = "bdm-scholz"
+    assumes = ("actors challenge and coerce one another round by round, each issue on its own, "
+               "by expected utility (Bueno de Mesquita; Scholz, Calbert & Smith 2011): clout "
+               "and risk-taking decide, and the forecast is the weighted median after the last "
+               "round")
 
     def __init__(self, rounds: int | None = None, *, q: float = 1.0,
                  capitulation_bug: bool = True, dtype: str = "float64", workers: int = 1,

@@ -281,6 +281,8 @@ class CompromiseModel(IssueByIssue):
     """
 
     name = "compromise"
+    assumes = ("every actor pulls the outcome towards its position in proportion to its "
+               "capability times salience, issue by issue (Achen 2006): no vetoes, no trades")
     quick_sweep = True  # a weighted mean per issue: thousands of draws in milliseconds
 
     def __init__(self, capability_power: float = 1.0, salience_power: float = 1.0) -> None:
@@ -315,6 +317,7 @@ class MeanModel(IssueByIssue):
     """The unweighted mean of the positions on each issue."""
 
     name = "mean"
+    assumes = "every actor counts the same, issue by issue: clout and salience do not matter"
     quick_sweep = True  # a mean per issue: thousands of draws in milliseconds
 
     def issue_points(self, capability, position, salience, n_dims) -> np.ndarray:

@@ -53,6 +53,8 @@ class WeightedMedianModel(IssueByIssue):
     """The capability x salience weighted (lower) median per issue."""
 
     name = "median"
+    assumes = ("the position that a capability-times-salience weighted majority prefers wins "
+               "each issue (Black 1948): the centre decides, outliers have no pull")
 
     def issue_points(self, capability, position, salience, n_dims) -> np.ndarray:
         """The ``c s``-weighted (lower) median position of each one-issue run."""
@@ -64,6 +66,7 @@ class MedianModel(IssueByIssue):
     """The unweighted median of the positions per issue (``numpy.median``)."""
 
     name = "median-unweighted"
+    assumes = "the median actor decides each issue, every actor counting the same"
 
     def issue_points(self, capability, position, salience, n_dims) -> np.ndarray:
         """The unweighted median position of each one-issue run."""

@@ -136,6 +136,9 @@ class NashModel(IssueByIssue):
     """
 
     name = "nash"
+    assumes = ("each issue is a bargain all actors strike together, weighted by capability "
+               "times salience (asymmetric Nash 1950): the outcome maximises their weighted "
+               "joint gain, no trades across issues")
 
     def __init__(self, utility: str = "linear", status_quo: Any = None,
                  reference: str = "status_quo") -> None:

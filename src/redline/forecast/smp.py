@@ -502,6 +502,9 @@ class SMPModel:
     """
 
     name = "smp"
+    assumes = ("all issues are bargained together (KTAB's Spatial Model of Politics, Wise "
+               "et al. 2015): saliences are shares of attention, so an actor concedes on "
+               "issues it cares less about to gain on those it cares about more")
     salience_convention = ATTENTION_SALIENCE
     salience_note = ("SMP reads saliences as shares of attention: an actor's saliences summing "
                      "to more than 1 were divided by their sum.")

@@ -55,9 +55,38 @@ def colour(k: int) -> str:
     return PALETTE[k % len(PALETTE)]
 
 
+TITLE_WIDTH = 100  # characters per line of a figure's subtitle
+TITLE_LINE_PX = 24  # room per line of a figure's title, above the plot area
+SLIDE_LABEL = 60  # characters of an input's name on a figure's axis (the rest in the hover)
+
+
 def _layout(fig: go.Figure, title: str, **kw) -> go.Figure:
-    fig.update_layout(title={"text": title}, template=TEMPLATE,
-                      margin={"l": 60, "r": 20, "t": 70, "b": 50}, **kw)
+    """Common layout: the title anchored at the top left, in a top margin tall enough for all
+    its lines and the first subplot's title, so it never sits on an axis or a plot."""
+    lines = title.count("<br>") + 1
+    subplot_titles = any(note.yref == "paper" for note in fig.layout.annotations or ())
+    top = 30 + TITLE_LINE_PX * lines + (22 if subplot_titles else 0)
+    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left", "y": 1.0,
+                             "yref": "container", "yanchor": "top", "pad": {"t": 12}},
+                      template=TEMPLATE, margin={"l": 60, "r": 20, "t": top, "b": 50}, **kw)
+    return fig
+
+
+def wrap_lines(text: str, width: int = TITLE_WIDTH) -> str:
+    """``text`` escaped and broken into lines of at most ``width`` characters (``<br>``)."""
+    import textwrap
+
+    return "<br>".join(esc(line) for line in textwrap.wrap(text, width) or [""])
+
+
+def empty_note(fig: go.Figure, why: str) -> go.Figure:
+    """Say in the middle of an empty chart why it is empty, and hide its empty axes."""
+    fig.add_annotation(text=esc(why), x=0.5, y=0.5, xref="paper", yref="paper",
+                       showarrow=False, font={"size": 15, "color": "#5b6675"},
+                       name="empty")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(meta={"empty": why})
     return fig
 
 
@@ -221,26 +250,51 @@ def blockers_figure(analysis: Analysis) -> go.Figure:
     blockers = [b for b in analysis.blockers if b.rejects]
     names = {actor: esc(name) for actor, name in zip(domain.actors, domain.names(), strict=True)}
     fig = go.Figure()
+    label = _rule_names(blockers)
     for k, actor in enumerate(domain.actors):
         rows = [b for b in blockers if b.actor == actor]
         if not rows:
             continue
-        ids = [esc(b.id) for b in rows]
-        hover = [f"{esc(b.description)}<br>rejects {b.rejects:,}, alone {b.sole:,}" for b in rows]
+        ids = [label[b.id] for b in rows]
+        hover = [f"{esc(b.id)}: {esc(b.description)}<br>rejects {b.rejects:,}, alone {b.sole:,}"
+                 for b in rows]
         for role, values, opacity in (("rejects", [b.rejects for b in rows], 0.35),
                                       ("alone", [b.sole for b in rows], 1.0)):
             fig.add_trace(go.Bar(
                 x=values, y=ids, orientation="h", name=f"{names[actor]}: {role}",
                 legendgroup=actor, marker={"color": colour(k), "opacity": opacity},
                 text=hover, hovertemplate="%{y}<br>%{text}<extra></extra>",
-                textposition="none", meta={"role": role, "actor": actor}))
+                textposition="none",
+                meta={"role": role, "actor": actor, "rules": [b.id for b in rows]}))
     title = ("Who blocks: packages each rule rejects (light) and alone rejects (dark)"
              if blockers else "Who blocks: no rule rejects any package")
-    _layout(fig, title, barmode="overlay", height=max(260, 90 + 34 * len(blockers)))
+    _layout(fig, title, barmode="overlay", height=max(260, 110 + 34 * len(blockers)))
+    if not blockers:
+        return empty_note(fig, "No rule or outside option rejects any package.")
     fig.update_xaxes(title={"text": f"packages (of {analysis.n_packages:,})"})
-    fig.update_yaxes(autorange="reversed", categoryorder="array",
-                     categoryarray=[esc(b.id) for b in blockers])
+    fig.update_yaxes(autorange="reversed", categoryorder="array", automargin=True,
+                     categoryarray=[label[b.id] for b in blockers])
     return fig
+
+
+def _cut(text: str, chars: int = SLIDE_LABEL) -> str:
+    """``text`` cut after a whole word to at most ``chars`` characters, with an ellipsis."""
+    text = " ".join(str(text).split())
+    if len(text) <= chars:
+        return text
+    cut = text[:chars - 1]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return cut.rstrip(" ,;:(") + "…"
+
+
+def _rule_names(blockers) -> dict[str, str]:
+    """Each blocker's axis label: its holder's rule in words (its description, cut), its id
+    where the description is missing or shared."""
+    words = {b.id: _cut(b.description) if b.description else b.id for b in blockers}
+    counts: dict[str, int] = {}
+    for w in words.values():
+        counts[w] = counts.get(w, 0) + 1
+    return {k: esc(w if counts[w] == 1 else f"{w} ({k})") for k, w in words.items()}
 
 
 # ---------------------------------------------------------------- forecasts
@@ -258,9 +312,15 @@ def _dimension_index(forecast: Forecast, dimension: str | int) -> int:
 
 
 def trajectories_figure(forecast: Forecast, dimension: str | int | None = None) -> go.Figure:
-    """Each actor's position per round: one subplot per dimension (or just ``dimension``)."""
+    """Each actor's position per round: one subplot per dimension (or just ``dimension``).
+
+    A forecast of one step (``turns <= 1``: the compromise, median and Nash models) has no
+    trajectory; it is drawn as :func:`one_step_figure` instead.
+    """
     dims = (list(range(len(forecast.dimensions))) if dimension is None
             else [_dimension_index(forecast, dimension)])
+    if forecast.turns <= 1:
+        return one_step_figure(forecast, dims)
     fig = make_subplots(rows=len(dims), cols=1, shared_xaxes=True, vertical_spacing=0.06,
                         subplot_titles=[esc(forecast.dimension_names[d]) for d in dims])
     rounds = np.arange(forecast.positions.shape[0])
@@ -289,6 +349,30 @@ def trajectories_figure(forecast: Forecast, dimension: str | int | None = None) 
     fig.update_xaxes(title={"text": "round"}, row=len(dims), col=1)
     return _layout(fig, f"{esc(forecast.model)}: positions per round (0–100 scale)",
                    height=120 + 190 * len(dims))
+
+
+def one_step_figure(forecast: Forecast, dims: Sequence[int] | None = None) -> go.Figure:
+    """A one-step forecast: each actor's position on each issue (dots) and the forecast (X),
+    one row per issue on the 0-100 scale; no rounds, so no lines."""
+    dims = list(range(len(forecast.dimensions))) if dims is None else list(dims)
+    names = [esc(forecast.dimension_names[d]) for d in dims]
+    fig = go.Figure()
+    for a, actor in enumerate(forecast.actor_names):
+        fig.add_trace(go.Scatter(
+            x=forecast.positions[0, a, dims], y=names, mode="markers", name=esc(actor),
+            marker={"size": 11, "color": colour(a), "opacity": 0.85},
+            meta={"role": "actor", "actor": actor},
+            hovertemplate="%{fullData.name}<br>%{y}: %{x:.1f}<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=forecast.point[dims], y=names, mode="markers+text", name="forecast",
+        marker={"symbol": "x", "size": 14, "color": "black"},
+        text=[f"{forecast.point[d]:.1f}" for d in dims], textposition="top center",
+        meta={"role": "forecast"}, hovertemplate="forecast %{y}: %{x:.1f}<extra></extra>"))
+    _layout(fig, f"{esc(forecast.model)}: one-step forecast and the actors' positions",
+            height=160 + 70 * len(dims))
+    fig.update_xaxes(title={"text": "position (0–100 scale)"}, range=[-3, 103])
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return fig
 
 
 # ---------------------------------------------------------------- sweeps
@@ -328,17 +412,34 @@ def _package_name(package: dict[str, str] | None) -> str:
     return "no deal" if package is None else esc(" / ".join(package.values()))
 
 
+def _interval_text(p: float, low: float, high: float) -> str:
+    return f"{p:.2f} [{low:.2f}, {high:.2f}]"
+
+
 def nash_distribution_figure(result, top: int = 10) -> go.Figure:
-    """The probability of the ``top`` most frequent Nash packages over a sweep's draws."""
+    """The probability of the ``top`` most frequent Nash packages over a sweep's draws, each
+    with its 95% Wilson interval as a whisker and as numbers beside it."""
+    from redline.uncertainty.intervals import wilson_interval
+
     rows = result.solution_distribution(result.nash, top=top)
-    issues = esc(" / ".join(issue.id for issue in result.plan.scenario.issues))
+    issues = wrap_lines(" / ".join(issue.name for issue in result.plan.scenario.issues))
+    p = np.array([float(r["probability"]) for r in rows])
+    bounds = np.array([wilson_interval(int(round(v * result.draws)), result.draws) for v in p]
+                      ).reshape(-1, 2)
+    names = [_package_name(r["package"]) for r in rows]
     fig = go.Figure(go.Bar(
-        x=[float(r["probability"]) for r in rows], y=[_package_name(r["package"]) for r in rows],
-        orientation="h", marker={"color": SOLUTION_STYLE["nash"][2]},
+        x=p, y=names, orientation="h", marker={"color": SOLUTION_STYLE["nash"][2]},
+        error_x={"type": "data", "symmetric": False, "array": bounds[:, 1] - p,
+                 "arrayminus": p - bounds[:, 0], "color": "#444444"},
         hovertemplate="%{y}<br>P = %{x:.3f}<extra></extra>", meta={"role": "nash"}))
-    _layout(fig, f"Nash package across {result.draws:,} draws<br><sub>{issues}</sub>",
-            height=max(260, 110 + 32 * len(rows)))
-    fig.update_xaxes(title={"text": "probability"}, range=[0, 1])
+    fig.add_trace(go.Scatter(
+        x=bounds[:, 1] + 0.01, y=names, mode="text", textposition="middle right",
+        text=[_interval_text(v, lo, hi) for v, (lo, hi) in zip(p, bounds, strict=True)],
+        showlegend=False, hoverinfo="skip", meta={"role": "interval"}))
+    _layout(fig, f"Nash package across {result.draws:,} draws (95% intervals)"
+            f"<br><sub>{issues}</sub>", height=max(280, 130 + 32 * len(rows)),
+            showlegend=False)
+    fig.update_xaxes(title={"text": "probability"}, range=[0, 1.25])
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
 
@@ -351,36 +452,51 @@ def branch_label(result) -> str:
 
 def p_agreement_figure(result, branch=None) -> go.Figure:
     """P(some package is acceptable to every veto), with its 95% Wilson interval
-    (``SweepResult.p_agreement_interval``, the interval the summary and the tables state)."""
+    (``SweepResult.p_agreement_interval``, the interval the summary and the tables state) as a
+    whisker and as numbers above it (never on it)."""
     runs = [result] + ([branch] if branch is not None else [])
     p = np.array([r.p_agreement for r in runs])
     low, high = np.array([r.p_agreement_interval for r in runs]).T
     labels = ["integrated over claims"] + [esc(branch_label(r)) for r in runs[1:]]
     fig = go.Figure(go.Bar(
         x=labels, y=p, error_y={"type": "data", "symmetric": False, "array": high - p,
-                                "arrayminus": p - low},
-        text=[f"{v:.2f}" for v in p],
-        textposition="outside", marker={"color": [ACCEPTABLE, "#e9c46a"][:len(runs)]},
-        meta={"role": "p_agreement"}))
-    _layout(fig, "P(agreement): some package acceptable to every actor with a veto",
-            height=380)
-    fig.update_yaxes(title={"text": "probability"}, range=[0, 1.1])
+                                "arrayminus": p - low, "color": "#444444"},
+        marker={"color": [ACCEPTABLE, "#e9c46a"][:len(runs)]}, width=0.45,
+        hovertemplate="%{x}<br>P = %{y:.3f}<extra></extra>", meta={"role": "p_agreement"}))
+    fig.add_trace(go.Scatter(
+        x=labels, y=high + 0.02, mode="text", textposition="top center",
+        text=[_interval_text(v, lo, hi) for v, lo, hi in zip(p, low, high, strict=True)],
+        showlegend=False, hoverinfo="skip", meta={"role": "interval"}))
+    _layout(fig, "P(agreement): some package acceptable to every actor with a veto"
+            "<br><sub>bars: estimate; whiskers and numbers: 95% Wilson interval</sub>",
+            height=400, showlegend=False)
+    fig.update_yaxes(title={"text": "probability"}, range=[0, 1.15])
     return fig
 
 
 def tornado_figure(result, rows: int = TORNADO_ROWS) -> go.Figure:
-    """Spearman rho of each uncertain input with agreement, largest |rho| on top."""
+    """Spearman rho of each uncertain input with agreement, largest |rho| on top; inputs are
+    named in words (:func:`redline.scenario.labels.input_labels`), the path in the hover."""
+    from redline.scenario.labels import input_labels
+
     table = sorted(result.sensitivity(), key=lambda r: (-abs(r["rho"]["agreement"]),
                                                          r["input"]))[:rows]
     rho = [r["rho"]["agreement"] for r in table]
+    names = input_labels(result.plan.scenario, [r["input"] for r in table], width=SLIDE_LABEL)
     fig = go.Figure(go.Bar(
-        x=rho, y=[esc(r["input"]) for r in table], orientation="h",
+        x=rho, y=[esc(n) for n in names], orientation="h",
         marker={"color": ["#2a9d8f" if v >= 0 else "#e76f51" for v in rho]},
-        hovertemplate="%{y}<br>rho = %{x:.3f}<extra></extra>", meta={"role": "tornado"}))
+        text=[f"{v:+.2f}" for v in rho], textposition="outside",
+        customdata=[esc(r["input"]) for r in table],
+        hovertemplate="%{y}<br>%{customdata}<br>rho = %{x:.3f}<extra></extra>",
+        meta={"role": "tornado"}))
     _layout(fig, "What drives agreement: Spearman rho with P(agreement)<br><sub>green: "
             "higher input, more agreement; red: less</sub>",
-            height=max(260, 120 + 30 * len(table)))
-    fig.update_xaxes(title={"text": "rank correlation with agreement"}, range=[-1, 1])
+            height=max(280, 140 + 30 * len(table)))
+    if not table:
+        return empty_note(fig, "No uncertain inputs or claims: give an input a distribution "
+                          "(or add a claim) to see what drives agreement.")
+    fig.update_xaxes(title={"text": "rank correlation with agreement"}, range=[-1.15, 1.15])
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
 

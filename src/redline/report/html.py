@@ -17,8 +17,9 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from redline.forecast.base import Forecast
-from redline.pipeline import REPORT_MODELS, Loaded, Study, load, run_study
+from redline.pipeline import REPORT_MODELS, Loaded, Study, load, run_evaluate, run_study
 from redline.report import figures as F
+from redline.report.forecasts import MODEL_DISAGREEMENT, compare_forecasts, verdict_text
 from redline.report.markup import (
     Html,
     esc,
@@ -49,6 +50,7 @@ class ReportData:
     branch: object | None = None  # SweepResult with the --assume claims fixed
     figures: dict[str, go.Figure] = field(default_factory=dict)
     study: Study | None = None  # what run_study returned (the summary reads it)
+    evaluations: list = field(default_factory=list)  # EvaluationRun per scenario proposal
 
 
 # ---------------------------------------------------------------- collecting results
@@ -85,6 +87,10 @@ def collect(path: str | Path, *, assume: Mapping[str, bool] | None = None,
     if study.sweep is not None:
         data.sweep, data.branch = study.sweep.integrated, study.sweep.assumed
         figures.update(F.sweep_figures(data.sweep, data.branch))
+    if loaded.scenario is not None:
+        data.evaluations = [run_evaluate(loaded, p.id, draws=draws or 0, seed=seed,
+                                         max_packages=max_packages)
+                            for p in loaded.scenario.proposals]
     return data
 
 
@@ -327,18 +333,141 @@ def _forecast_section(data: ReportData) -> Html | None:
     if not data.forecasts:
         return None
     parts = [para(note, "muted") for note in data.notes.get("forecasts", [])]
-    for name, result in data.forecasts.items():
-        parts += [f"<h3>{esc(name)} ({result.turns} rounds)</h3>",
-                  figure_html(f"trajectories_{name}", data.figures[f"trajectories_{name}"])]
+    domain = data.analysis.domain
+    comparison = compare_forecasts(domain, data.forecasts)
     first = next(iter(data.forecasts.values()))
-    rows = []
-    for k, dim in enumerate(first.dimension_names):
-        start = first.positions[0, :, k]
-        rows.append([dim, f"{start.min():.1f} – {start.max():.1f}"]
-                    + [f"{f.point[k]:.1f}" for f in data.forecasts.values()])
-    parts += ["<h3>Forecasts (0–100 scale)</h3>",
-              table(["issue", "actors' starting range", *data.forecasts], rows, "forecasts")]
-    return section("forecasts", "Forecast trajectories", parts)
+    start = {dim: first.positions[0, :, k] for k, dim in enumerate(first.dimensions)}
+    if comparison.readings:
+        models = [r.model for r in comparison.readings]
+        rows: list[list[object]] = []
+        for i, issue in enumerate(domain.issues):
+            spread = start.get(issue.id)
+            rows.append([issue.name, "-" if spread is None else
+                         f"{spread.min():.1f} – {spread.max():.1f}"]
+                        + [r.point.placements[i].text() for r in comparison.readings])
+        rows.append([Html("<b>rounded to the nearest options</b>"), ""]
+                    + [verdict_text(domain, r.point) for r in comparison.readings])
+        parts += ["<h3>Where each model lands (0–100 scale, nearest options)</h3>",
+                  table(["issue", "actors' starting range", *models], rows, "forecasts")]
+        if comparison.disagreements:
+            notes = "".join(f"<li>{esc(d.note)}</li>" for d in comparison.disagreements)
+            assumes = "".join(f"<li><b>{esc(m)}</b> assumes {esc(text)}.</li>"
+                              for m, text in comparison.assumptions.items())
+            parts += [para(f"The models disagree by more than {MODEL_DISAGREEMENT:g} points:",
+                           "lead"), Html(f'<ul class="disagreements">{notes}</ul>'),
+                      para("Why they differ: what each model assumes.", "muted"),
+                      Html(f'<ul class="assumptions">{assumes}</ul>')]
+    else:
+        rows = [[dim, f"{start[d].min():.1f} – {start[d].max():.1f}"]
+                + [f"{f.point[k]:.1f}" for f in data.forecasts.values()]
+                for k, (d, dim) in enumerate(zip(first.dimensions, first.dimension_names,
+                                                 strict=True))]
+        parts += ["<h3>Forecasts (0–100 scale)</h3>",
+                  table(["issue", "actors' starting range", *data.forecasts], rows,
+                        "forecasts")]
+    for name, result in data.forecasts.items():
+        key = f"trajectories_{name}"
+        if result.turns > 1:
+            parts += [f"<h3>{esc(name)}: positions per round ({result.turns} rounds)</h3>",
+                      figure_html(key, data.figures[key])]
+        elif key in data.figures:
+            parts += [f"<h3>{esc(name)}: one-step forecast</h3>",
+                      para(f"{name} forecasts in one step, so there is no trajectory: the "
+                           "figure shows the actors' positions and the forecast.", "muted"),
+                      figure_html(key, data.figures[key])]
+    return section("forecasts", "Forecasts", parts)
+
+
+PROPOSAL_COMPLETIONS = 5  # completions of a partial proposal shown (the JSON lists all)
+PROPOSAL_CHANGES = 5  # fewest-changes packages shown
+
+
+def _odds(cell: Mapping) -> str:
+    """``p [low, high]`` of one of evaluate's interval cells."""
+    return f"{cell['p']:.2f} [{cell['low']:.2f}, {cell['high']:.2f}]"
+
+
+def _proposals_section(data: ReportData) -> Html | None:
+    """Each proposal of the scenario, judged as ``redline evaluate`` judges it."""
+    if not data.evaluations:
+        return None
+    domain = data.analysis.domain
+    names = dict(zip(domain.actors, domain.names(), strict=True))
+    issue_names = {i.id: i.name for i in domain.issues}
+
+    def package_words(package: Mapping[str, str]) -> str:
+        return "; ".join(f"{issue_names.get(k, k)}: {v}" for k, v in package.items())
+
+    parts = [para("Each text on the table, judged in the branch analysed: every actor's "
+                  "utility, whether it accepts and which of its rules reject it"
+                  + (", its chance of accepting over the sweep's draws (95% Wilson "
+                     "interval)" if data.sweep is not None else "")
+                  + ", and the acceptable packages with the fewest changes.", "muted")]
+    for run in data.evaluations:
+        d = run.to_dict()
+        p = d["proposal"] or {}
+        facts = [f"tabled by {names.get(p['tabled_by'], p['tabled_by'])}"] \
+            if p.get("tabled_by") else []
+        facts += [p["date"]] if p.get("date") else []
+        facts += [f"sources: {', '.join(p['sources'])}"] if p.get("sources") else []
+        parts.append(f'<h3 data-proposal="{esc(p.get("id", ""))}">{esc(p.get("title", ""))} '
+                     f"<code>{esc(p.get('id', ''))}</code></h3>")
+        if facts:
+            parts.append(para(" · ".join(facts), "muted"))
+        parts.append(para(f"Package: {package_words(d['package'])}"
+                          + (f"; open: {', '.join(issue_names.get(i, i) for i in d['open_issues'])}"
+                             f" ({len(d['completions']):,} completions)" if d["open_issues"]
+                             else "") + "."))
+        odds = d["uncertainty"]
+        chances = {tuple(r["package"].items()): r for r in odds["completions"]} if odds else {}
+        for row in d["completions"][:PROPOSAL_COMPLETIONS]:
+            chance = chances.get(tuple(row["package"].items()))
+            verdict = ("acceptable to every veto holder" if row["acceptable"] else
+                       "blocked by " + ", ".join(row["blocking"]))
+            if chance is not None:
+                verdict += f"; P(every veto holder accepts) {_odds(chance['p_acceptable'])}"
+            if d["open_issues"]:
+                verdict = f"{package_words(row['package'])}: {verdict}"
+            parts.append(para(verdict, "lead" if row["acceptable"] else "warning"))
+            headers = ["actor", "utility", "accepts", "rejected by"] + (
+                ["P(accepts) [95%]"] if chance is not None else [])
+            rows = []
+            for actor in row["actors"]:
+                cells = [names.get(actor["actor"], actor["actor"]), f"{actor['utility']:.3f}",
+                         "yes" if actor["accepts"] else "no",
+                         ", ".join(actor["rejected_by"]) or "-"]
+                if chance is not None:
+                    cells.append(_odds(chance["p_accepts"][actor["actor"]]))
+                rows.append(cells)
+            parts.append(table(headers, rows, "proposal"))
+        if len(d["completions"]) > PROPOSAL_COMPLETIONS:
+            parts.append(para(f"First {PROPOSAL_COMPLETIONS} of {len(d['completions']):,} "
+                              "completions; redline evaluate --json lists all.", "muted"))
+        takes = d["what_it_takes"]
+        if takes["changes"] is None:
+            parts.append(para("What it takes: no package is acceptable to every veto holder.",
+                              "muted"))
+        elif takes["changes"] == 0:
+            parts.append(para("What it takes: nothing, it is acceptable as it stands.", "muted"))
+        else:
+            rows = []
+            for change in takes["packages"][:PROPOSAL_CHANGES]:
+                delta = change["utility_change"]
+                rows.append([
+                    "; ".join(f"{issue_names.get(i, i)}: {change['compared_with'][i]} → "
+                              f"{change['package'][i]}" for i in change["changes"]),
+                    package_words(change["package"]),
+                    ", ".join(f"{names.get(a, a)} {delta[a]:+.3f}" for a in change["gains"])
+                    or "-",
+                    ", ".join(f"{names.get(a, a)} {delta[a]:+.3f}" for a in change["losses"])
+                    or "-"])
+            parts += [para(f"What it takes: {takes['changes']} change(s); "
+                           f"{takes['count']:,} acceptable package(s) that close"
+                           + (f", the first {len(rows)} shown" if takes["count"] > len(rows)
+                              else "") + "."),
+                      table(("change", "package", "who gains", "who loses"), rows,
+                            "what-it-takes")]
+    return section("proposals", "Proposals on the table", parts)
 
 
 def _interval(result) -> str:
@@ -390,8 +519,8 @@ nav a:hover { text-decoration: underline; }
 .lead { font-size: 16px; }
 .muted { color: var(--muted); font-size: 13px; }
 .warning { color: #9b2226; font-weight: 600; }
-table { border-collapse: collapse; width: 100%; margin: 8px 0 12px; font-size: 13.5px;
-  background: white; }
+.table-wrap { max-width: 100%; overflow-x: auto; margin: 8px 0 12px; }
+table { border-collapse: collapse; width: 100%; font-size: 13.5px; background: white; }
 th, td { border: 1px solid var(--line); padding: 6px 8px; text-align: left;
   vertical-align: top; }
 th { background: #eef2f6; }
@@ -404,6 +533,13 @@ figure.plot { margin: 12px 0; background: white; border: 1px solid var(--line); 
 .j-analyst { background: #e76f51; } .j-estimate { background: #e9c46a; color: #1d2733; }
 .summary { padding-left: 20px; font-size: 15.5px; } .summary > li { margin: 6px 0; }
 footer { margin: 48px auto 24px; color: var(--muted); font-size: 12px; }
+main p, main li { overflow-wrap: anywhere; }
+figure.plot { max-width: 100%; overflow-x: auto; }
+@media (max-width: 600px) {
+  header, main, footer { padding: 0 12px; }
+  h1 { font-size: 22px; }
+  nav a { display: inline-block; margin: 0 12px 6px 0; }
+}
 """
 
 
@@ -425,11 +561,13 @@ def render(data: ReportData) -> str:
 
     sections = [s for s in (_summary_section(data), _scenario_section(data),
                             _deal_section(data), _blockers_section(data),
-                            _forecast_section(data), _uncertainty_section(data))
+                            _forecast_section(data), _proposals_section(data),
+                            _uncertainty_section(data))
                 if s is not None]
     titles = {"summary": "Summary", "scenario": "Scenario", "deal-space": "Deal space",
               "blockers": "Who blocks",
-              "forecasts": "Forecasts", "uncertainty": "Uncertainty"}
+              "forecasts": "Forecasts", "proposals": "Proposals",
+              "uncertainty": "Uncertainty"}
     present = [k for k in titles if f'data-section="{k}"' in "".join(sections)]
     nav = " ".join(f'<a href="#{k}">{titles[k]}</a>' for k in present)
     title = esc(_title(data))

@@ -67,13 +67,16 @@ def table(headers: Sequence[object], rows: Iterable[Sequence[object]], cls: str 
     Returns
     -------
     Html
-        ``<table>`` with a ``<thead>`` and a ``<tbody>``.
+        ``<table>`` with a ``<thead>`` and a ``<tbody>``, inside a ``<div class="table-wrap">``
+        that scrolls sideways when the table is wider than the page (a phone), so the page
+        itself never does.
     """
     head = "".join(f"<th>{cell(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{cell(c)}</td>" for c in row) + "</tr>"
                    for row in rows)
     klass = f' class="{esc(cls)}"' if cls else ""
-    return Html(f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    return Html(f'<div class="table-wrap"><table{klass}><thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table></div>")
 
 
 def para(text: object, cls: str = "") -> Html:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -25,6 +26,9 @@ SYMBOLS = {  # plotly marker symbol -> matplotlib marker
 DASHES = {  # plotly line dash -> matplotlib linestyle
     "dash": "--", "dot": ":", "dashdot": "-."}
 TITLE_AT_ROW_TOP = 1e-6  # paper units: how close a subplot title sits to its row's top edge
+SLIDE_INCHES = (12.8, 7.2)  # a 16:9 slide; at SLIDE_DPI, 1920 x 1080 pixels
+SLIDE_DPI = 150
+TITLE_CHARS = 110  # a slide title's line, in characters, before it wraps
 
 
 def plain(text: object) -> str:
@@ -45,9 +49,10 @@ def plain(text: object) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
-def write_pngs(figures: Mapping[str, go.Figure], folder: str | Path, *, dpi: int = 150
+def write_pngs(figures: Mapping[str, go.Figure], folder: str | Path, *, dpi: int = SLIDE_DPI
                ) -> list[Path]:
-    """Write ``folder/<name>.png`` for each figure, re-drawn with matplotlib.
+    """Write ``folder/<name>.png`` for each figure, re-drawn with matplotlib, one slide each
+    (:data:`SLIDE_INCHES` at :data:`SLIDE_DPI`: 1920 x 1080 pixels).
 
     Parameters
     ----------
@@ -78,7 +83,7 @@ def write_pngs(figures: Mapping[str, go.Figure], folder: str | Path, *, dpi: int
         image = to_matplotlib(fig)
         FigureCanvasAgg(image)
         buffer = io.BytesIO()
-        image.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        image.savefig(buffer, format="png", dpi=dpi)
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "figure"
         out.append(write_bytes(Path(folder) / f"{slug}.png", buffer.getvalue()))
     return out
@@ -102,9 +107,14 @@ def to_matplotlib(fig: go.Figure):
 
     traces = list(fig.data)
     layout = fig.layout
-    height = (layout.height or 450) / 100
-    image = Figure(figsize=(10, max(3.0, height)))
-    if traces and all(t.type == "parcoords" for t in traces):
+    image = Figure(figsize=SLIDE_INCHES)
+    empty = (layout.meta or {}).get("empty") if isinstance(layout.meta, dict) else None
+    if empty:
+        ax = image.subplots()
+        ax.axis("off")
+        ax.text(0.5, 0.5, plain(empty), ha="center", va="center", fontsize=14,
+                color="#5b6675", wrap=True, transform=ax.transAxes)
+    elif traces and all(t.type == "parcoords" for t in traces):
         ax = image.subplots()
         for trace in traces:
             _parcoords(ax, trace)
@@ -128,8 +138,10 @@ def to_matplotlib(fig: go.Figure):
             _shape(by_axis.get("y", axes[0]), shape)
         if seen:
             axes[0].legend(fontsize=8, loc="best")
-    image.suptitle(plain(layout.title.text), fontsize=11)
-    image.set_layout_engine("tight")
+    title = "\n".join(textwrap.fill(line, TITLE_CHARS) for line in
+                      plain(layout.title.text).splitlines())
+    image.suptitle(title, fontsize=14, x=0.01, ha="left")
+    image.set_layout_engine("constrained")
     return image
 
 
@@ -175,6 +187,9 @@ def _scatter(ax, trace, categories, seen) -> None:
     x = _positions(trace.x, trace.xaxis or "x", categories)
     y = _positions(trace.y, trace.yaxis or "y", categories)
     mode = trace.mode or "markers"
+    if mode == "text":  # numbers beside bars (intervals), placed as in plotly
+        _texts(ax, x, y, trace)
+        return
     label = _label(trace, seen)
     line = trace.line
     line_colour = line.color if line and line.color else None
@@ -208,15 +223,32 @@ def _bar(ax, trace, categories, seen) -> None:
     label = _label(trace, seen)
     if trace.orientation == "h":
         y = _positions(trace.y, trace.yaxis or "y", categories)
-        ax.barh(y, np.asarray(trace.x, dtype=float), color=colour, alpha=alpha, label=label)
+        bars = ax.barh(y, np.asarray(trace.x, dtype=float), color=colour, alpha=alpha,
+                       label=label, xerr=_error_bars(trace.error_x), capsize=4)
     else:
         x = _positions(trace.x, trace.xaxis or "x", categories)
-        ax.bar(x, np.asarray(trace.y, dtype=float), color=colour, alpha=alpha, label=label,
-               yerr=_error_bars(trace.error_y), capsize=4)
+        bars = ax.bar(x, np.asarray(trace.y, dtype=float), color=colour, alpha=alpha,
+                      label=label, yerr=_error_bars(trace.error_y), capsize=4,
+                      width=trace.width if isinstance(trace.width, int | float) else 0.8)
+    if trace.text is not None and not isinstance(trace.text, str) and \
+            trace.textposition == "outside":
+        ax.bar_label(bars, labels=[plain(t) for t in trace.text], padding=3, fontsize=8)
+
+
+def _texts(ax, x: np.ndarray, y: np.ndarray, trace) -> None:
+    """A text-only scatter trace: each label at its point, anchored as plotly anchors it."""
+    position = trace.textposition or "middle center"
+    position = position if isinstance(position, str) else position[0]
+    vertical, horizontal = position.split(" ")
+    ha = {"left": "right", "right": "left"}.get(horizontal, "center")
+    va = {"top": "bottom", "bottom": "top"}.get(vertical, "center")
+    for xi, yi, text in zip(x, y, trace.text, strict=True):
+        ax.text(xi, yi, plain(text), ha=ha, va=va, fontsize=9)
 
 
 def _error_bars(error_y) -> np.ndarray | None:
-    """Plotly's ``error_y`` as matplotlib's ``yerr``: one row (symmetric) or (below, above)."""
+    """Plotly's ``error_y`` (or ``error_x``) as matplotlib's ``yerr``: one row (symmetric) or
+    (below, above)."""
     if not error_y or error_y.array is None:
         return None
     above = np.asarray(error_y.array, dtype=float)

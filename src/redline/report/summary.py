@@ -7,22 +7,30 @@ line, what changes if the contested claim is true, and where the forecasts land.
 new numbers: every figure is read from the study (the sweep's Wilson interval is
 :attr:`~redline.uncertainty.sweep.SweepResult.p_agreement_interval`). It is pure and returns
 plain data, so the HTML report, the web app and the terminal can all show it.
+
+The contested claim is the one whose branches differ most (in acceptable packages, then in the
+Nash package); among equals, the one whose probability is nearest :data:`CONTESTED` (the most
+contested), then the first in the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
+from redline.report.forecasts import MODEL_DISAGREEMENT, compare_forecasts, verdict_text
 from redline.space.domain import Domain
 from redline.space.engine import package_labels
+from redline.space.options import place
+from redline.uncertainty.claims import claim_probabilities
 
-#: A forecast within this distance (0–100 scale) of an option's value is "at" that option;
-#: half the 0.1 the summary prints, so "at" never hides a printed difference.
-AT_OPTION_TOLERANCE = 0.05
+CONTESTED = 0.5
+"""A claim whose probability is nearest this is the most contested (it breaks the claim line's
+ties)."""
+CONTESTED_DECIMALS = 9
+"""Distances to :data:`CONTESTED` are compared rounded to this many decimals (0.3 and 0.7 are
+equally contested, though ``0.7 - 0.5 < 0.5 - 0.3`` in binary)."""
 
 KIND_WORDS = {"red_line": "red line", "linkage": "linkage", "ratification": "ratification rule",
               "outside_option": "outside option"}
@@ -186,11 +194,18 @@ def _claim_line(study: Any) -> SummaryLine:
                            "claim branches.", values={"claim": None})
     domain = run.analysis.domain
 
+    probability = claim_probabilities(scenario)
+
     def change(row: Mapping[str, Any]) -> tuple[int, bool]:
         moved = row["nash_if_true"][:1] != row["nash_if_false"][:1]
         return abs(row["acceptable_if_true"] - row["acceptable_if_false"]), moved
 
-    row = max(run.branches, key=change)  # the first claim among equals
+    def contested(row: Mapping[str, Any]) -> tuple[tuple[int, bool], float]:
+        return change(row), -round(abs(probability[row["claim"]] - CONTESTED),
+                                   CONTESTED_DECIMALS)
+
+    # The largest change; among equals the most contested claim, then the first in the file.
+    row = max(run.branches, key=contested)
     claim = next(c for c in scenario.claims if c.id == row["claim"])
     sides = {}
     for side in ("true", "false"):
@@ -220,6 +235,8 @@ def _forecast_line(study: Any) -> SummaryLine:
         return SummaryLine("forecasts", label, f"No forecasts: {why}.", values={})
     domain = study.analysis.analysis.domain
     issues = {issue.id: issue for issue in domain.issues}
+    comparison = compare_forecasts(domain, {m: r.forecast for m, r in study.forecasts.items()})
+    readings = {r.model: r for r in comparison.readings}
     items, values = [], {}
     for model, run in study.forecasts.items():
         forecast = run.forecast
@@ -228,50 +245,26 @@ def _forecast_line(study: Any) -> SummaryLine:
         for k, dim in enumerate(forecast.dimensions):
             point = float(forecast.point[k])
             issue = issues.get(dim)
-            where = nearest_options(issue.labels, issue.values, point) if issue else ""
+            where = place(issue, point).describe() if issue else ""
             landed[dim] = {"point": point, "where": where}
             name = issue.name if issue else forecast.dimension_names[k]
             words.append(f"{name} {point:.1f}" + (f": {where}" if where else ""))
-        items.append(f"{model}: " + "; ".join(words))
+        reading = readings.get(model)
+        verdict = f"; rounded to the nearest options it {verdict_text(domain, reading.point)}" \
+            if reading is not None else ""
+        items.append(f"{model}: " + "; ".join(words) + verdict)
         values[model] = landed
     models = ", ".join(study.forecasts)
-    return SummaryLine("forecasts", label, f"Each model's forecast per issue ({models}; "
-                       "0–100 scale), with the options it lies at or between.",
-                       items=tuple(items), values=values)
+    text = (f"Each model's forecast per issue ({models}; 0–100 scale), with the options it lies "
+            "at or between, and whether the package it rounds to breaks anyone's red line.")
+    if comparison.disagreements:
+        far = ", ".join(d.name for d in comparison.disagreements)
+        text += (f" The models differ by more than {MODEL_DISAGREEMENT:g} points on {far} "
+                 "(the Forecasts section says what each assumes).")
+    return SummaryLine("forecasts", label, text, items=tuple(items), values=values)
 
 
 # ---------------------------------------------------------------- helpers
-
-def nearest_options(labels: Sequence[str], values: Sequence[float] | np.ndarray,
-                    point: float) -> str:
-    """Where ``point`` lies among an issue's options, in words.
-
-    Parameters
-    ----------
-    labels, values : sequences
-        The issue's option labels and their 0–100 values (in any order).
-    point : float
-        A forecast on the same scale.
-
-    Returns
-    -------
-    str
-        ``"at X"`` within :data:`AT_OPTION_TOLERANCE` of option X, ``"between X and Y"`` for
-        the two options either side, ``"below X"`` / ``"above X"`` outside their range.
-    """
-    order = np.argsort(np.asarray(values, dtype=float), kind="stable")
-    vals = np.asarray(values, dtype=float)[order]
-    names = [labels[int(i)] for i in order]
-    close = np.flatnonzero(np.abs(vals - point) <= AT_OPTION_TOLERANCE)
-    if close.size:
-        return f"at {names[int(close[0])]}"
-    above = int(np.searchsorted(vals, point))
-    if above == 0:
-        return f"below {names[0]}"
-    if above == len(vals):
-        return f"above {names[-1]}"
-    return f"between {names[above - 1]} and {names[above]}"
-
 
 def _named(domain: Domain, package: Mapping[str, str]) -> dict[str, str]:
     """``{issue id: label}`` as ``{issue name: label}``."""

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 import numpy as np
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from redline.scenario.labels import input_labels
 from redline.scenario.model import Scenario
 from redline.space.engine import Analysis, package_labels
 
@@ -25,6 +27,7 @@ SWEEP_SENSITIVITY_ROWS = 10
 SOLUTION_CAPTION = ("Nash: max product of gains · K-S: Kalai-Smorodinsky, max min share of the "
                     "ideal gain · Utilitarian: max sum · Egalitarian: max min gain")
 NARROW_WIDTH = 100  # consoles narrower than this get the compact layout
+NARROW_INPUT_NAME = 60  # characters of an input's name in the compact sensitivity table
 ABBREVIATION_CHARS = (3, 6)  # shortest and longest issue abbreviation tried
 SHORTEST_LABEL = 2  # option labels are never cut below one character and an ellipsis
 ELLIPSIS = "…"
@@ -312,7 +315,7 @@ def _print_solutions(console: Console, analysis: Analysis,
     domain = analysis.domain
     solved = {name: sol for name, sol in analysis.solutions.items() if sol.indices.size}
     table = Table(title="Bargaining solutions (among acceptable packages)",
-                  caption=SOLUTION_CAPTION)
+                  caption=SOLUTION_CAPTION, caption_justify="left")
     narrow = compact is not None
     room = _room(console, [max(len(i.id) for i in domain.issues)], share=len(solved))
     table.add_column("", **({"no_wrap": True} if narrow else {}))
@@ -330,7 +333,8 @@ def _print_solutions(console: Console, analysis: Analysis,
         table.add_row(issue.id, *[packages[name][issue.id] for name in solved])
     table.add_section()
     for a, actor in enumerate(domain.actors):
-        table.add_row(f"u({actor})", *[f"{sol.utilities[0, a]:.3f}" for sol in solved.values()])
+        table.add_row(f"u({actor})", *[Text(f"{sol.utilities[0, a]:.3f}", justify="right")
+                                       for sol in solved.values()])
     console.print(table)
     tied = [f"{SOLUTION_TITLES[name]} {sol.count:,}" for name, sol in solved.items()
             if sol.count > 1]
@@ -560,20 +564,25 @@ def render_sweep(console: Console, results: dict, rows: int | None = None) -> No
     _print_sweep_cut(console, leading, rows or SWEEP_LEADING_ROWS, "leading packages")
     console.print(_quantile_table(main))
     sensitivity = main.sensitivity()
-    console.print(_sensitivity_table(sensitivity[:rows or SWEEP_SENSITIVITY_ROWS],
-                                     compact.abbreviations if compact else None))
+    shown = sensitivity[:rows or SWEEP_SENSITIVITY_ROWS]
+    if narrow:  # names cut to about two lines of their column
+        names = input_labels(scenario, [r["input"] for r in shown], width=NARROW_INPUT_NAME)
+        shown = [{**r, "label": name} for r, name in zip(shown, names, strict=True)]
+    console.print(_sensitivity_table(shown, compact.abbreviations if compact else None))
     _print_sweep_cut(console, sensitivity, rows or SWEEP_SENSITIVITY_ROWS, "inputs")
     console.print(f"[dim]sweep {main.timings.get('sweep', 0):.2f}s[/]")
 
 
 def _agreement_table(results: dict) -> Table:
     """P(agreement) of each sweep; the assumed one's column names its claims."""
-    head = Table(title="Probability of agreement")
+    title = "Probability of agreement (95% interval)"
+    head = Table(title=title, min_width=len(title))
     for label in results:
         head.add_column(label + (" " + ", ".join(f"{k}={str(v).lower()}" for k, v in
                                                  results[label].plan.assume.items())
                                  if label == "assumed" else ""), justify="right")
-    head.add_row(*[f"[bold]{_pct(r.p_agreement)}[/]" for r in results.values()])
+    head.add_row(*[f"[bold]{_pct(r.p_agreement)}[/] [{_pct(r.p_agreement_interval[0])}, "
+                   f"{_pct(r.p_agreement_interval[1])}]" for r in results.values()])
     return head
 
 
@@ -682,7 +691,8 @@ def _quantile_table(result) -> Table:
 
 def _sensitivity_table(rows: list[dict], abbreviations: dict[str, str] | None = None) -> Table:
     """The inputs most correlated with agreement (``rows`` of ``SweepResult.sensitivity``),
-    each with its strongest forecast effect; ``abbreviations`` name issues short."""
+    each by its readable name (its path when it has none) with its strongest forecast effect;
+    ``abbreviations`` name issues short."""
     sens = Table(title="Sensitivity: Spearman correlation with the outcome")
     sens.add_column("uncertain input", overflow="fold")
     narrow = abbreviations is not None
@@ -694,7 +704,7 @@ def _sensitivity_table(rows: list[dict], abbreviations: dict[str, str] | None = 
         key = max(forecast, key=lambda k: abs(forecast[k])) if forecast else None
         issue = key.split(".", 1)[1] if key else ""
         issue = (abbreviations or {}).get(issue, issue)
-        sens.add_row(row["input"], f"{row['rho']['agreement']:+.2f}",
+        sens.add_row(row.get("label") or row["input"], f"{row['rho']['agreement']:+.2f}",
                      f"{forecast[key]:+.2f} ({issue})" if key else "-")
     return sens
 

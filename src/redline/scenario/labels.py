@@ -53,15 +53,18 @@ class Label:
     tail: str = ""
 
     def render(self, width: int | None = None) -> str:
-        """The name, with ``text`` cut (ending in an ellipsis) so it fits ``width`` characters
-        where that is possible."""
+        """The name, with ``text`` cut after a whole word (and an ellipsis) so it fits
+        ``width`` characters where that is possible."""
         full = f"{self.head}{self.text}{self.tail}"
         if width is None or len(full) <= width or not self.text:
             return full
         room = width - len(self.head) - len(self.tail) - len(ELLIPSIS)
         if room <= 0:
             return f"{self.head}{self.text[:1]}{ELLIPSIS}{self.tail}"
-        return f"{self.head}{self.text[:room].rstrip(' ,;:')}{ELLIPSIS}{self.tail}"
+        cut = self.text[:room]
+        if " " in cut and not self.text[room:room + 1].isspace():  # end on a whole word
+            cut = cut.rsplit(" ", 1)[0]
+        return f"{self.head}{cut.rstrip(' ,;:(')}{ELLIPSIS}{self.tail}"
 
 
 def possessive(name: str) -> str:

@@ -26,8 +26,9 @@ from redline.space.packages import encode
 from redline.space.proposals import Verdict, judge
 from redline.space.tolerance import rounded_distance
 
-AT_OPTION_TOLERANCE = 0.5
-"""A point within this of an option on the 0-100 scale is read as *at* that option."""
+AT_OPTION_TOLERANCE = 0.05
+"""A point within this of an option on the 0-100 scale is read as *at* that option: half the
+0.1 the readings print, so "at" never hides a printed difference."""
 
 
 @dataclass(frozen=True)

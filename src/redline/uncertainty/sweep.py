@@ -45,6 +45,7 @@ from redline.scenario.compile import (
     uncertain_inputs,
 )
 from redline.scenario.distributions import as_sampled
+from redline.scenario.labels import input_labels
 from redline.scenario.model import Scenario
 from redline.space import kernel
 from redline.space.domain import approximate, package_count
@@ -447,16 +448,19 @@ class SweepResult:
 
     def sensitivity(self) -> list[dict]:
         """Spearman rank correlation of each uncertain input with each output (for weighted
-        draws, the weighted Pearson correlation of the ranks)."""
+        draws, the weighted Pearson correlation of the ranks); each row names the input by its
+        path (``input``) and readable name (``label``,
+        :func:`redline.scenario.labels.input_labels`)."""
         outputs = {"agreement": self.agreement.astype(float)}
         for i, issue in enumerate(self.plan.scenario.issues):
             outputs[f"forecast.{issue.id}"] = self.forecast[:, i]
         ranked_out = {k: _ranks(v) for k, v in outputs.items()}
         rows = []
+        labels = input_labels(self.plan.scenario, self.input_names)
         for j, name in enumerate(self.input_names):
             x = _ranks(self.inputs[:, j])
             rho = {k: _correlation(x, y, self.weights) for k, y in ranked_out.items()}
-            rows.append({"input": name, "rho": rho,
+            rows.append({"input": name, "label": labels[j], "rho": rho,
                          "max_abs_rho": max((abs(v) for v in rho.values()), default=0.0)})
         rows.sort(key=lambda r: (-r["max_abs_rho"], r["input"]))
         return rows
