@@ -431,11 +431,16 @@ class ForecastRun:
         attention for SMP), else ``None``.
     rescaled
         The names of the actors whose saliences that conversion changed.
+    nearest_options
+        For a scenario, the forecast read against its options
+        (:meth:`redline.space.options.ForecastPoint.to_dict`: each issue's nearest options, the
+        package it rounds to and the rules that reject that package), else ``None``.
     """
 
     forecast: Forecast
     salience_note: str | None = None
     rescaled: tuple[str, ...] = ()
+    nearest_options: dict[str, Any] | None = None
 
     @property
     def model(self) -> str:
@@ -450,8 +455,12 @@ class ForecastRun:
         return [f"{self.salience_note} Rescaled: {', '.join(self.rescaled)}."]
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form, exactly ``redline forecast --json``."""
-        return self.forecast.to_dict()
+        """The JSON form, exactly ``redline forecast --json``: the forecast's, and for a
+        scenario its ``nearest_options``."""
+        out = self.forecast.to_dict()
+        if self.nearest_options is not None:
+            out["nearest_options"] = self.nearest_options
+        return out
 
 
 def _finite_or_none(values: np.ndarray) -> list[float | None]:
@@ -550,9 +559,16 @@ def run_forecast(loaded: Loaded, model: str = DEFAULT_MODEL, *, rounds: int | No
         raise loaded.located(error) from None
     result = replace(result, actor_names=tuple(names),
                      dimension_names=tuple(inputs.dimension_names or inputs.dimensions))
+    nearest = None
+    if loaded.scenario is not None and np.isfinite(result.point).all():
+        from redline.space.options import read_forecast
+
+        domain = loaded.require_domain()
+        point = result.point_by_id
+        nearest = read_forecast(domain, [point[i.id] for i in domain.issues]).to_dict(domain)
     return ForecastRun(
         result, model_conventions(model).salience_note if converted else None,
-        tuple(name for name, over in zip(names, changed, strict=True) if over))
+        tuple(name for name, over in zip(names, changed, strict=True) if over), nearest)
 
 
 def _forecast_deu(data: Any, model: str, options: dict[str, Any],

@@ -72,17 +72,10 @@ def _max_actors_help() -> str:
         ", no limit for the others)."
 
 
-def _forecast_table(result: Forecast) -> None:
-    title = f"{result.model} forecast ({result.turns} rounds)" if result.turns else \
-        f"{result.model} forecast"
-    table = Table(title=title)
-    table.add_column("dimension")
-    table.add_column("forecast", justify="right")
-    table.add_column("actors' range", justify="right")
-    for k, name in enumerate(result.dimension_names):
-        first = result.positions[0, :, k]
-        table.add_row(name, f"{result.point[k]:.2f}", f"{first.min():.2f} - {first.max():.2f}")
-    stdout.print(table)
+def _forecast_table(result: Forecast, domain=None) -> None:
+    from redline.report.terminal import render_forecast
+
+    render_forecast(stdout, result, domain)
     if result.median is not None and result.mean is not None:
         rounds = Table(title="median and mean per round")
         rounds.add_column("round", justify="right")
@@ -154,7 +147,8 @@ def forecast(
     elif isinstance(result, pipeline.DEUForecast):
         _deu_table(result.to_dict())
     else:
-        _forecast_table(result.forecast)
+        _forecast_table(result.forecast,
+                        loaded.require_domain() if loaded.scenario is not None else None)
 
 
 @validate_app.command("deu")

@@ -103,18 +103,8 @@ class ForecastComparison:
         the disagreements with their notes."""
         models = {}
         for r in self.readings:
-            models[r.model] = {
-                "turns": r.turns,
-                "issues": {p.issue: p.to_dict() for p in r.point.placements},
-                "package": r.point.labels,
-                "acceptable": bool(r.point.verdict.acceptable),
-                "breaks": {a: list(rules) for a, rules in zip(domain.actors, r.point.rules,
-                                                              strict=True) if rules},
-                "below_outside_option": [a for a, below in zip(domain.actors,
-                                                               r.point.below_outside,
-                                                               strict=True) if below],
-                "assumes": r.assumes,
-            }
+            models[r.model] = {"turns": r.turns, **r.point.to_dict(domain),
+                               "assumes": r.assumes}
         return {"threshold": MODEL_DISAGREEMENT, "models": models,
                 "disagreements": [{"issue": d.issue, "low": list(d.low), "high": list(d.high),
                                    "spread": d.spread, "note": d.note}

@@ -502,6 +502,38 @@ def _branch_nash(domain, packages: list[int], ties: int) -> str:
     return first + (f" (+{ties - 1:,} tied)" if ties > 1 else "")
 
 
+def render_forecast(console: Console, forecast, domain=None) -> None:
+    """One model's forecast per issue; with the scenario's ``domain``, each value read against
+    the options ("between freeze-contact-line and demilitarised-zone") and whether the
+    package it rounds to breaks anyone's red line (:mod:`redline.report.forecasts`)."""
+    from redline.report.forecasts import compare_forecasts, verdict_text
+
+    title = f"{forecast.model} forecast ({forecast.turns} rounds)" if forecast.turns else \
+        f"{forecast.model} forecast"
+    readings = compare_forecasts(domain, {forecast.model: forecast}).readings \
+        if domain is not None else ()
+    reading = readings[0] if readings else None
+    places = {p.issue: p for p in reading.point.placements} if reading else {}
+    table = Table(title=title)
+    table.add_column("dimension", overflow="fold")
+    table.add_column("forecast", justify="right")
+    if reading is not None:
+        table.add_column("nearest options", overflow="fold")
+    table.add_column("actors' range", justify="right")
+    for k, name in enumerate(forecast.dimension_names):
+        first = forecast.positions[0, :, k]
+        cells = [name, f"{forecast.point[k]:.2f}"]
+        if reading is not None:
+            place = places.get(forecast.dimensions[k])
+            cells.append(place.describe() if place else "-")
+        table.add_row(*cells, f"{first.min():.2f} - {first.max():.2f}")
+    console.print(table)
+    if reading is not None:
+        console.print("Rounded to the nearest options ("
+                      + _fmt_package(reading.point.labels) + "), it "
+                      + verdict_text(domain, reading.point) + ".")
+
+
 def render_division(console: Console, division) -> None:
     """Print an Adjusted Winner division: each item's shares and the parties' points.
 

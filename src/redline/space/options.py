@@ -153,6 +153,20 @@ class ForecastPoint:
         """``{issue id: nearest option label}``: the rounded package."""
         return {p.issue: p.nearest_label for p in self.placements}
 
+    def to_dict(self, domain: Domain) -> dict:
+        """The JSON form: each issue's reading (:meth:`Placement.to_dict`), the rounded
+        package, whether it is acceptable, the rules that reject it by actor id, and the actors
+        it leaves below their outside option."""
+        return {
+            "issues": {p.issue: p.to_dict() for p in self.placements},
+            "package": self.labels,
+            "acceptable": bool(self.verdict.acceptable),
+            "breaks": {a: list(rules) for a, rules in zip(domain.actors, self.rules, strict=True)
+                       if rules},
+            "below_outside_option": [a for a, below in zip(domain.actors, self.below_outside,
+                                                           strict=True) if below],
+        }
+
 
 def read_forecast(domain: Domain, values: Sequence[float] | np.ndarray,
                   tolerance: float = AT_OPTION_TOLERANCE) -> ForecastPoint:
