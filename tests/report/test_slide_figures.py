@@ -172,3 +172,26 @@ def test_wrap_lines_keeps_every_word():
     wrapped = F.wrap_lines(text, 40)
     assert all(len(line) <= 40 for line in wrapped.split("<br>"))
     assert wrapped.replace("<br>", " ").split() == text.split()
+
+
+def test_rounds_section_shows_the_timeline_of_the_posterior(reference_data: Path):
+    path = reference_data / "rounds" / "ceasefire-rounds.yaml"
+    data = collect(path, draws=300, seed=2)
+    html = render(data)
+    assert 'data-section="rounds"' in html and 'id="fig-timeline"' in html
+    expected = pipeline.run_update(pipeline.load(path), draws=300, seed=2).to_dict()
+    p_trace, numbers = data.figures["timeline"].data[:2]
+    assert list(p_trace.y) == [s["p_agreement"]["p"] for s in expected["timeline"]]
+    for step in expected["timeline"]:
+        pa = step["p_agreement"]
+        assert f"{pa['p']:.3f} [{pa['low']:.3f}, {pa['high']:.3f}]" in html
+    claims = [t for t in data.figures["timeline"].data if t.meta["role"] == "claim"]
+    assert len(claims) == len(data.loaded.scenario.claims)
+    illustrative = [r["id"] for r in expected["rounds"] if r["illustrative"]]
+    assert all(r in html for r in illustrative) and "illustration" in html
+
+
+def test_rounds_without_draws_say_how_to_see_them(reference_data: Path):
+    html = build_report(reference_data / "rounds" / "ceasefire-rounds.yaml")
+    assert 'data-section="rounds"' in html and "--draws" in html
+    assert 'id="fig-timeline"' not in html

@@ -236,3 +236,14 @@ def test_claim_ties_go_to_the_most_contested_claim(first, second, chosen):
     rows = study.analysis.branches
     assert len({(abs(r["acceptable_if_true"] - r["acceptable_if_false"])) for r in rows}) == 1
     assert by_key(executive_summary(study))["claim"].values["claim"] == chosen
+
+
+def test_nearest_options_in_words_is_the_space_reading():
+    from redline.report.summary import nearest_options
+
+    labels, values = ("low", "mid", "high"), (0.0, 50.0, 100.0)
+    assert nearest_options(labels, values, 56.2) == "between mid and high"
+    assert nearest_options(labels, values, 50.0 + AT_OPTION_TOLERANCE / 2) == "at mid"
+    assert nearest_options(labels, values, -3.0) == "below low"
+    assert nearest_options(labels, values, 101.0) == "above high"
+    assert nearest_options(("b", "a"), (100.0, 0.0), 10.0) == "between a and b"

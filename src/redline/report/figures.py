@@ -501,6 +501,57 @@ def tornado_figure(result, rows: int = TORNADO_ROWS) -> go.Figure:
     return fig
 
 
+# ---------------------------------------------------------------- the rounds
+
+def _step_label(step) -> str:
+    if step.round is None:
+        return "prior"
+    mark = " (illustration)" if step.illustrative else ""
+    return esc(f"{step.date or ''} {step.round}{mark}".strip())
+
+
+def timeline_figure(steps: Sequence, claim_names: dict[str, str] | None = None) -> go.Figure:
+    """What each round taught: P(agreement) after each round with its 95% interval (at the
+    effective sample size; whiskers and numbers above them), and each claim's probability,
+    from the prior on the left to the last round on the right
+    (:class:`redline.uncertainty.update.Step`)."""
+    labels = [_step_label(s) for s in steps]
+    p = np.array([s.p_agreement["p"] for s in steps])
+    low = np.array([s.p_agreement["low"] for s in steps])
+    high = np.array([s.p_agreement["high"] for s in steps])
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
+                        subplot_titles=["P(agreement), 95% interval at the effective sample "
+                                        "size", "claims: probability of being true"])
+    fig.add_trace(go.Scatter(
+        x=labels, y=p, mode="lines+markers", name="P(agreement)",
+        error_y={"type": "data", "symmetric": False, "array": high - p, "arrayminus": p - low},
+        marker={"size": 9, "color": ACCEPTABLE,
+                "symbol": ["circle-open" if s.illustrative else "circle" for s in steps]},
+        line={"color": ACCEPTABLE}, meta={"role": "p_agreement"},
+        hovertemplate="%{x}<br>P = %{y:.3f}<extra></extra>"), row=1, col=1)
+    fig.add_trace(go.Scatter(
+        x=labels, y=np.minimum(high + 0.04, 1.1), mode="text", textposition="top center",
+        text=[_interval_text(v, lo, hi) for v, lo, hi in zip(p, low, high, strict=True)],
+        showlegend=False, hoverinfo="skip", meta={"role": "interval"}), row=1, col=1)
+    names = claim_names or {}
+    claims = list(steps[0].claims) if steps else []
+    for k, claim in enumerate(claims):
+        fig.add_trace(go.Scatter(
+            x=labels, y=[s.claims[claim] for s in steps], mode="lines+markers",
+            name=esc(_cut(names.get(claim, claim), 40)), line={"color": colour(k + 1)},
+            meta={"role": "claim", "claim": claim},
+            hovertemplate="%{fullData.name}<br>%{x}: %{y:.2f}<extra></extra>"), row=2, col=1)
+    _layout(fig, "What each round taught: the posterior after each round"
+            "<br><sub>open circles: an analyst's illustration, not a reported event</sub>",
+            height=620)
+    fig.update_yaxes(title={"text": "probability"}, range=[0, 1.15], row=1, col=1)
+    fig.update_yaxes(title={"text": "P(true)"}, range=[0, 1.05], row=2, col=1)
+    if not claims:
+        fig.add_annotation(text="The scenario has no claims.", x=0.5, y=0.2, xref="paper",
+                           yref="paper", showarrow=False, font={"color": "#5b6675"})
+    return fig
+
+
 def figure_roles(fig: go.Figure) -> Sequence[str]:
     """The ``meta.role`` of every trace (for tests and the web app)."""
     return [(trace.meta or {}).get("role", "") for trace in fig.data]

@@ -17,7 +17,15 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from redline.forecast.base import Forecast
-from redline.pipeline import REPORT_MODELS, Loaded, Study, load, run_evaluate, run_study
+from redline.pipeline import (
+    REPORT_MODELS,
+    Loaded,
+    Study,
+    load,
+    run_evaluate,
+    run_study,
+    run_update,
+)
 from redline.report import figures as F
 from redline.report.forecasts import MODEL_DISAGREEMENT, compare_forecasts, verdict_text
 from redline.report.markup import (
@@ -31,6 +39,7 @@ from redline.report.markup import (
     truth_word,
 )
 from redline.report.summary import executive_summary
+from redline.scenario.labels import claim_label
 from redline.space.engine import DEFAULT_MAX_PACKAGES, Analysis, package_labels
 
 JUDGMENT_MARK = {"reported": "R", "official": "O", "analyst": "A", "estimate": "E"}
@@ -51,6 +60,7 @@ class ReportData:
     figures: dict[str, go.Figure] = field(default_factory=dict)
     study: Study | None = None  # what run_study returned (the summary reads it)
     evaluations: list = field(default_factory=list)  # EvaluationRun per scenario proposal
+    update: object | None = None  # UpdateRun: the posterior after each round (rounds + draws)
 
 
 # ---------------------------------------------------------------- collecting results
@@ -87,6 +97,10 @@ def collect(path: str | Path, *, assume: Mapping[str, bool] | None = None,
     if study.sweep is not None:
         data.sweep, data.branch = study.sweep.integrated, study.sweep.assumed
         figures.update(F.sweep_figures(data.sweep, data.branch))
+    if loaded.scenario is not None and loaded.scenario.rounds and draws:
+        data.update = run_update(loaded, draws=draws, seed=seed)
+        names = {c.id: claim_label(loaded.scenario, c.id).text for c in loaded.scenario.claims}
+        figures["timeline"] = F.timeline_figure(data.update.steps, names)
     if loaded.scenario is not None:
         data.evaluations = [run_evaluate(loaded, p.id, draws=draws or 0, seed=seed,
                                          max_packages=max_packages)
@@ -378,6 +392,58 @@ def _forecast_section(data: ReportData) -> Html | None:
     return section("forecasts", "Forecasts", parts)
 
 
+def _rounds_section(data: ReportData) -> Html | None:
+    """The rounds (dated events) and what each taught: the timeline of the posterior."""
+    scenario = data.loaded.scenario
+    if scenario is None or not scenario.rounds:
+        return None
+    if data.update is None:
+        return section("rounds", "The rounds", [para(
+            f"The scenario records {len(scenario.rounds)} round(s); run the report with "
+            "--draws to see what each one teaches about the red lines and P(agreement).",
+            "muted")])
+    d = data.update.to_dict()
+    rows = []
+    for r in d["rounds"]:
+        what = (f"{names_or_id(data, r['actor'])} rejects any package with "
+                + ", ".join(f"{k}={v}" for k, v in (r["rejects"] or {}).items())
+                if r["kind"] == "stated_position" else
+                "; ".join(f"{names_or_id(data, a)}: {v}" for a, v in
+                          (r["responses"] or {}).items())
+                + (f" to {r['proposal']}" if r["proposal"] else ""))
+        rows.append([r["date"] or "-", Html(f"<b>{esc(r['title'] or r['id'])}</b><br>"
+                                            f"<code>{esc(r['id'])}</code>"), what,
+                     ", ".join(r["sources"]) or "-", f"{r['tremble']:g}",
+                     "yes" if r["illustrative"] else "no", "yes" if r["counted"] else "no"])
+    steps = []
+    for step in d["timeline"]:
+        pa = step["p_agreement"]
+        steps.append([step["round"] or "prior", step["date"] or "-",
+                      f"{pa['p']:.3f} [{pa['low']:.3f}, {pa['high']:.3f}]",
+                      f"{step['ess']:,.0f}", step["method"]])
+    parts = [para(f"{d['counted']} round(s) counted; posterior by {d['method']} over "
+                  f"{d['draws']:,} draws (effective sample size {d['ess']:,.0f}); "
+                  f"P(agreement) {d['p_agreement']['prior']['p']:.3f} before the rounds, "
+                  f"{d['p_agreement']['posterior']['p']:.3f} after.", "lead")]
+    if d["illustrative"]:
+        parts.append(para("Counted rounds marked as an analyst's illustration: "
+                          + ", ".join(d["illustrative"]) + ".", "warning"))
+    parts += [figure_html("timeline", data.figures["timeline"]),
+              table(("date", "round", "what happened", "sources", "tremble",
+                     "illustration", "counted"), rows, "rounds"),
+              "<h3>After each round</h3>",
+              table(("after", "date", "P(agreement) [95%]", "effective draws", "method"),
+                    steps, "timeline"),
+              para(d["interval_note"], "muted")]
+    return section("rounds", "The rounds: what each one taught", parts)
+
+
+def names_or_id(data: ReportData, actor: str | None) -> str:
+    """An actor's name (its id when unknown)."""
+    domain = data.analysis.domain
+    return dict(zip(domain.actors, domain.names(), strict=True)).get(actor or "", actor or "")
+
+
 PROPOSAL_COMPLETIONS = 5  # completions of a partial proposal shown (the JSON lists all)
 PROPOSAL_CHANGES = 5  # fewest-changes packages shown
 
@@ -562,11 +628,12 @@ def render(data: ReportData) -> str:
     sections = [s for s in (_summary_section(data), _scenario_section(data),
                             _deal_section(data), _blockers_section(data),
                             _forecast_section(data), _proposals_section(data),
+                            _rounds_section(data),
                             _uncertainty_section(data))
                 if s is not None]
     titles = {"summary": "Summary", "scenario": "Scenario", "deal-space": "Deal space",
               "blockers": "Who blocks",
-              "forecasts": "Forecasts", "proposals": "Proposals",
+              "forecasts": "Forecasts", "proposals": "Proposals", "rounds": "Rounds",
               "uncertainty": "Uncertainty"}
     present = [k for k in titles if f'data-section="{k}"' in "".join(sections)]
     nav = " ".join(f'<a href="#{k}">{titles[k]}</a>' for k in present)

@@ -136,9 +136,10 @@ def to_matplotlib(fig: go.Figure):
             _subplot_title(fig, ax, axis_id)
         for shape in layout.shapes or ():
             _shape(by_axis.get("y", axes[0]), shape)
-        if seen:  # beside the plot, so it never hides a point or a name
-            axes[0].legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                           borderaxespad=0)
+        for ax in axes:  # beside the plot, so it never hides a point or a name
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                          borderaxespad=0)
     title = "\n".join(textwrap.fill(line, TITLE_CHARS) for line in
                       plain(layout.title.text).splitlines())
     image.suptitle(title, fontsize=14, x=0.01, ha="left")

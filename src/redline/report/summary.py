@@ -15,12 +15,14 @@ contested), then the first in the file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from redline.report.forecasts import MODEL_DISAGREEMENT, compare_forecasts, verdict_text
-from redline.space.domain import Domain
+from redline.space.domain import Domain, IssueSpace
 from redline.space.engine import package_labels
 from redline.space.options import place
 from redline.uncertainty.claims import claim_probabilities
@@ -265,6 +267,17 @@ def _forecast_line(study: Any) -> SummaryLine:
 
 
 # ---------------------------------------------------------------- helpers
+
+def nearest_options(labels: Sequence[str], values: Sequence[float], point: float) -> str:
+    """Where ``point`` lies among an issue's options, in words: "at X", "between X and Y",
+    "below X" or "above Y" (:meth:`redline.space.options.Placement.describe`, the one reading
+    of a forecast; the options in order of their values).
+    """
+    order = sorted(range(len(values)), key=lambda k: float(values[k]))
+    issue = IssueSpace("issue", "issue", tuple(labels[k] for k in order),
+                       np.array([float(values[k]) for k in order]))
+    return place(issue, point).describe()
+
 
 def _named(domain: Domain, package: Mapping[str, str]) -> dict[str, str]:
     """``{issue id: label}`` as ``{issue name: label}``."""
