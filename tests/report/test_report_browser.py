@@ -20,6 +20,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
                  "--disable-sync"]
 WIDTHS = {"phone": (390, 844), "laptop": (1440, 900)}
 OVERFLOW_SLACK_PX = 1  # sub-pixel rounding of layout widths
+TIMEOUT_MS = 180_000  # a 5 MB page on a loaded 2-core machine; not a speed assertion
 
 if not CHROMIUM.exists():
     pytest.skip(f"browser test needs Chromium at {CHROMIUM}", allow_module_level=True)
@@ -53,8 +54,8 @@ def test_no_page_level_horizontal_overflow(browser, report_file: Path, device: s
     page = browser.new_page(viewport={"width": width, "height": height})
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
         "file:") else route.abort())  # offline: nothing leaves the machine
-    page.goto(report_file.as_uri(), wait_until="load")
-    page.wait_for_selector("#fig-deal_space .main-svg")
+    page.goto(report_file.as_uri(), wait_until="load", timeout=TIMEOUT_MS)
+    page.wait_for_selector("#fig-deal_space .main-svg", timeout=TIMEOUT_MS)
     scroll = page.evaluate("document.documentElement.scrollWidth")
     assert scroll <= width + OVERFLOW_SLACK_PX, f"page is {scroll}px wide at {width}px"
     unwrapped = page.evaluate(
