@@ -80,3 +80,15 @@ def test_bad_options_are_refused():
         acceptance(DONBAS, DONBAS_DRAWS, np.zeros((2, 1), dtype=int))
     with pytest.raises(ValueError, match="outside"):
         acceptance(DONBAS, DONBAS_DRAWS, np.full((1, len(DONBAS.issues)), 99))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_every_package_at_once_is_the_same_as_listing_them(path):
+    scenario = load_scenario(path)
+    plan = make_plan(scenario, chunk_size=16)
+    draws, _ = sample(plan, 2, 0, 16)
+    every = acceptance(scenario, draws, None)
+    listed = acceptance(scenario, draws, plan.options)
+    np.testing.assert_array_equal(every.accepts, listed.accepts)
+    np.testing.assert_array_equal(every.acceptable, listed.acceptable)
+    np.testing.assert_array_equal(every.utilities, listed.utilities)

@@ -208,7 +208,11 @@ def compile_batch(scenario: Scenario, draws: Draws) -> BatchDomain:
     weights = salience / total[:, :, None]
     tables = []
     for i, (issue, space) in enumerate(zip(scenario.issues, issues, strict=True)):
-        evaluation = spatial_evaluation(space.values, ideal[:, :, i])  # (D, A, O)
+        column = ideal[:, :, i]
+        if size > 1 and (column == column[:1]).all():  # the same ideal points in every draw
+            evaluation = np.repeat(spatial_evaluation(space.values, column[:1]), size, axis=0)
+        else:
+            evaluation = spatial_evaluation(space.values, column)  # (D, A, O)
         for a, actor in enumerate(actors):
             explicit = scenario.positions[actor][issue.id].values
             if explicit is not None:

@@ -26,6 +26,8 @@ import numpy as np
 from redline.scenario.compile import BatchDomain, Draws, compile_batch
 from redline.scenario.model import Scenario
 from redline.space import kernel
+from redline.space.domain import package_count
+from redline.space.packages import decode
 
 
 @dataclass(frozen=True)
@@ -76,13 +78,10 @@ def package_utilities(tables: Sequence[np.ndarray], options: np.ndarray) -> kern
     """
     options = np.asarray(options)
     n_actors = tables[0].shape[-1]
-    out = []
-    for a in range(n_actors):
-        total = tables[0][:, options[:, 0], a]
-        for i in range(1, len(tables)):
-            total = total + tables[i][:, options[:, i], a]
-        out.append(total)
-    return kernel.ByActor(out)
+    total = tables[0][:, options[:, 0], :]  # (D, M, A): one gather per issue, all actors
+    for i in range(1, len(tables)):
+        total = total + tables[i][:, options[:, i], :]
+    return kernel.ByActor([total[:, :, a] for a in range(n_actors)])
 
 
 def actor_rejections(labels: Sequence[kernel.Column], rejected: Sequence[np.ndarray],
@@ -115,10 +114,13 @@ def actor_rejections(labels: Sequence[kernel.Column], rejected: Sequence[np.ndar
         yield mine
 
 
-def judge(batch: BatchDomain, options: np.ndarray) -> Acceptance:
-    """The verdicts on the packages ``options`` in every draw of a compiled ``batch``."""
+def judge(batch: BatchDomain, options: np.ndarray, whole: bool = False) -> Acceptance:
+    """The verdicts on the packages ``options`` in every draw of a compiled ``batch``;
+    ``whole``: ``options`` is every package in package order, whose utilities
+    :func:`redline.space.kernel.package_utilities` adds by broadcasting (the same sums)."""
     options = np.asarray(options)
-    utility = package_utilities(batch.tables, options)
+    utility = kernel.package_utilities(batch.tables) if whole else \
+        package_utilities(batch.tables, options)
     labels = kernel.columns(batch.constraints, batch.actors, batch.parties)
     rejected = kernel.rejections(batch.constraints, options, utility, batch.disagreement,
                                  np.arange(len(labels)), active=batch.active)
@@ -135,7 +137,7 @@ def judge(batch: BatchDomain, options: np.ndarray) -> Acceptance:
                       tuple(batch.actors), np.asarray(batch.parties, dtype=bool))
 
 
-def acceptance(scenario: Scenario, draws: Draws, options: np.ndarray) -> Acceptance:
+def acceptance(scenario: Scenario, draws: Draws, options: np.ndarray | None) -> Acceptance:
     """Who accepts each of the packages ``options`` in each of ``draws``.
 
     Parameters
@@ -147,7 +149,7 @@ def acceptance(scenario: Scenario, draws: Draws, options: np.ndarray) -> Accepta
         (:class:`redline.scenario.compile.Draws`; e.g. a sweep's or a posterior's particles).
     options
         ``(M, I)`` int option indices of ``M`` packages, one column per issue in the
-        scenario's order.
+        scenario's order; ``None``: every package of the space, in package order.
 
     Returns
     -------
@@ -160,12 +162,15 @@ def acceptance(scenario: Scenario, draws: Draws, options: np.ndarray) -> Accepta
     ValueError
         When ``options`` is not ``(M, I)`` or names an option an issue does not have.
     """
+    radices = np.array([len(i.option_values()) for i in scenario.issues])
+    if options is None:
+        every = decode(np.arange(package_count(radices), dtype=np.int64), radices)
+        return judge(compile_batch(scenario, draws), every, whole=True)
     options = np.asarray(options)
     n_issues = len(scenario.issues)
     if options.ndim != 2 or options.shape[1] != n_issues or options.dtype.kind not in "iu":
         raise ValueError(f"options must be (M, {n_issues}) integers, got {options.shape} "
                          f"{options.dtype}")
-    radices = np.array([len(i.option_values()) for i in scenario.issues])
     if options.size and ((options < 0).any() or (options >= radices).any()):
         raise ValueError("options name an option outside an issue's range")
     return judge(compile_batch(scenario, draws), options)

@@ -355,9 +355,12 @@ def history(scenario: Scenario, *, draws: int, seed: int = 0, until: str | None 
         return
     stats: dict = {"resamples": 0, "rates": []}
     for t, moved, weights, moved_loglik in _filter(target, uniforms, loglik, seed, stats):
+        if stats.get("distinct_of") is not moved:  # distinct particles change only when moved
+            stats["distinct"] = int(np.unique(moved, axis=0).shape[0])
+            stats["distinct_of"] = moved
         diagnostics = {"importance_ess": ess, "resamples": stats["resamples"],
                        "acceptance": float(np.mean(stats["rates"])) if stats["rates"] else None,
-                       "distinct": int(np.unique(moved, axis=0).shape[0])}
+                       "distinct": stats["distinct"]}
         yield _particles(replace_rounds(target, t + 1), moved, weights, seed, "smc",
                          moved_loglik, diagnostics)
 

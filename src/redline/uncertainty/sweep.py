@@ -54,7 +54,12 @@ from redline.uncertainty.acceptance import actor_rejections
 from redline.uncertainty.claims import claim_probabilities
 from redline.uncertainty.intervals import wilson_interval
 from redline.uncertainty.limits import DRAWS_HINT, MAX_DRAWS
-from redline.uncertainty.weighted import weighted_interval, weighted_quantile, weighted_share
+from redline.uncertainty.weighted import (
+    weighted_interval,
+    weighted_quantile,
+    weighted_share,
+    weighted_sum,
+)
 
 MAX_PACKAGES = 2_000_000
 # One chunk's (draws x packages) arrays stay within this; see chunk_bytes_per_draw.
@@ -292,13 +297,13 @@ def run_chunk(plan: SweepPlan, seed: int, chunk: int, size: int) -> dict:
     v = plan.weights[start:start + size]
     accepts = np.zeros((len(batch.actors), shape[1]))
     for a, mine in enumerate(actor_rejections(labels, rejected, shape, len(batch.actors))):
-        accepts[a] = v @ ~mine
+        accepts[a] = weighted_sum(v, ~mine)
     out.update({
-        "acceptable": v @ ok,
+        "acceptable": weighted_sum(v, ok),
         "accepts": accepts,
-        "pivotal": (frees & ~agreement) @ v,
-        "freeing": frees @ v,
-        "rejected": rejects @ v / shape[1],
+        "pivotal": weighted_sum(v, (frees & ~agreement).T),
+        "freeing": weighted_sum(v, frees.T),
+        "rejected": weighted_sum(v, rejects.T) / shape[1],
     })
     return out
 
@@ -438,7 +443,7 @@ class SweepResult:
                 qs = weighted_quantile(column, w, QUANTILES)
                 row = {f"q{int(q * 100):02d}": float(x) for q, x in zip(QUANTILES, qs,
                                                                         strict=True)}
-                row["mean"] = float(w @ column)
+                row["mean"] = float(weighted_sum(w, column))
             else:
                 row = {f"q{int(q * 100):02d}": float(np.quantile(column, q))
                        for q in QUANTILES}
@@ -510,10 +515,10 @@ def _ranks(x: np.ndarray) -> np.ndarray:
 
 def _correlation(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> float:
     if weights is not None:
-        x = x - weights @ x
-        y = y - weights @ y
-        denominator = np.sqrt((weights @ (x * x)) * (weights @ (y * y)))
-        return float(weights @ (x * y) / denominator) if denominator > 0 else 0.0
+        x = x - weighted_sum(weights, x)
+        y = y - weighted_sum(weights, y)
+        denominator = np.sqrt(weighted_sum(weights, x * x) * weighted_sum(weights, y * y))
+        return float(weighted_sum(weights, x * y) / denominator) if denominator > 0 else 0.0
     x = x - x.mean()
     y = y - y.mean()
     denominator = np.sqrt((x * x).sum() * (y * y).sum())

@@ -27,12 +27,16 @@ import numpy as np
 
 from redline.scenario.compile import Draws
 from redline.scenario.model import Scenario
-from redline.space.packages import decode
 from redline.uncertainty.acceptance import acceptance
 from redline.uncertainty.posterior import Posterior, history
 from redline.uncertainty.rounds import evidence_chunk
 from redline.uncertainty.sweep import check_sweep_size
-from redline.uncertainty.weighted import share, weighted_interval, weighted_quantile
+from redline.uncertainty.weighted import (
+    share,
+    weighted_interval,
+    weighted_quantile,
+    weighted_sum,
+)
 
 INTERVAL = (0.05, 0.95)
 """The inputs' interval: 90%, between these weighted quantiles."""
@@ -49,15 +53,15 @@ def input_summary(post: Posterior) -> dict[str, dict[str, float]]:
             continue
         column = post.inputs[:, j]
         low, high = weighted_quantile(column, post.weights, INTERVAL)
-        out[name] = {"mean": float(post.weights @ column), "low": float(low),
+        out[name] = {"mean": float(weighted_sum(post.weights, column)), "low": float(low),
                      "high": float(high)}
     return out
 
 
 def claim_summary(post: Posterior) -> dict[str, float]:
     """Each claim's probability under the weights."""
-    return {name[len("claim:"):]: float(share(post.weights @ post.inputs[:, j],
-                                              post.weights @ (1 - post.inputs[:, j])))
+    return {name[len("claim:"):]: float(share(weighted_sum(post.weights, post.inputs[:, j]),
+                                              weighted_sum(post.weights, 1 - post.inputs[:, j])))
             for j, name in enumerate(post.input_names) if name.startswith("claim:")}
 
 
@@ -81,8 +85,6 @@ def acceptability(scenario: Scenario, draws: Draws, weights: np.ndarray
         ``(k,)`` and ``(N, k)``.
     """
     total, _ = check_sweep_size(scenario)
-    radices = np.array([len(i.option_values()) for i in scenario.issues], dtype=np.int64)
-    options = decode(np.arange(total, dtype=np.int64), radices)
     weights = np.asarray(weights, dtype=float)
     # Weight for and against, so that a share every particle agrees on is exactly 0 or 1.
     agreement = np.zeros((2, weights.shape[1]))
@@ -92,13 +94,13 @@ def acceptability(scenario: Scenario, draws: Draws, weights: np.ndarray
         stop = min(draws.size, start + size)
         chunk = Draws(stop - start, {k: v[start:stop] for k, v in draws.values.items()},
                       {k: v[start:stop] for k, v in draws.claims.items()})
-        ok = acceptance(scenario, chunk, options).acceptable  # (d, N)
+        ok = acceptance(scenario, chunk, None).acceptable  # (d, N), every package
         w = weights[start:stop]
         some = ok.any(axis=1)
-        agreement[0] += some @ w
-        agreement[1] += ~some @ w
-        acceptable[0] += ok.T @ w
-        acceptable[1] += ~ok.T @ w
+        agreement[0] += np.einsum("d,dk->k", some, w)
+        agreement[1] += np.einsum("d,dk->k", ~some, w)
+        acceptable[0] += np.einsum("dn,dk->nk", ok, w)
+        acceptable[1] += np.einsum("dn,dk->nk", ~ok, w)
     return share(*agreement), share(*acceptable)
 
 

@@ -3,6 +3,7 @@
 A posterior (:mod:`redline.uncertainty.posterior`) is a set of particles with normalised
 weights ``w``; every summary of it is a weighted one. Equal weights give the plain statistics.
 
+* :func:`weighted_sum`: ``sum_d w_d x_d`` (by ``einsum``);
 * :func:`effective_sample_size`: Kish's (1965) ``1 / sum w^2``;
 * :func:`share`: a weighted share computed from the weight for and against, so that a share
   every particle agrees on is exactly 0 or 1;
@@ -22,11 +23,21 @@ import numpy as np
 from redline.uncertainty.intervals import WILSON_Z, wilson_interval
 
 
+def weighted_sum(weights: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``sum_d w_d values[d, ...]``: the weighted sum along the first axis.
+
+    By ``einsum``, not BLAS: for one vector BLAS's thread start-up costs more than the sum
+    (tens of milliseconds on a loaded machine, against microseconds).
+    """
+    return np.einsum("d,d...->...", np.asarray(weights, dtype=float),
+                     np.asarray(values, dtype=float))
+
+
 def effective_sample_size(weights: np.ndarray) -> float:
     """Kish's effective sample size ``1 / sum w^2`` of normalised weights ``w`` (``D`` for equal
     weights, 1 when one particle carries all the weight)."""
     w = np.asarray(weights, dtype=float)
-    return float(1.0 / np.dot(w, w))
+    return float(1.0 / weighted_sum(w, w))
 
 
 def share(yes: np.ndarray | float, no: np.ndarray | float) -> np.ndarray:
@@ -40,7 +51,7 @@ def share(yes: np.ndarray | float, no: np.ndarray | float) -> np.ndarray:
 def weighted_share(mask: np.ndarray, weights: np.ndarray) -> float:
     """The weight of the draws where ``mask`` holds (:func:`share`)."""
     mask = np.asarray(mask, dtype=bool)
-    return float(share(weights @ mask, weights @ ~mask))
+    return float(share(weighted_sum(weights, mask), weighted_sum(weights, ~mask)))
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float | Sequence[float]

@@ -1,0 +1,85 @@
+"""`redline update` timings: the Donbas scenario with 20 observations, over N particles.
+
+Ten illustrative rounds are added to the Donbas example: ten random packages, each answered by
+Ukraine and Russia as one prior draw's model answers them (20 observations). The posterior
+(:func:`redline.uncertainty.posterior.posterior`: the likelihood of every particle, importance
+weights and, when their ESS is below half the draws, resample-move SMC) and the whole command
+(:func:`redline.pipeline.run_update`: also the timeline's pass of the kernel over all 512
+packages for every step) are timed, best of ``--repeat``, for a weak tremble (importance
+weights suffice) and a strong one (SMC runs).
+
+Usage: python benchmarks/bench_update.py [--draws N] [--repeat R]
+Prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+from redline import pipeline
+from redline.scenario.load import load_scenario
+from redline.scenario.model import Round
+from redline.uncertainty.acceptance import acceptance
+from redline.uncertainty.posterior import posterior, prior_particles
+from redline.uncertainty.sweep import make_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+ROUNDS = 10
+RESPONDENTS = ("ukraine", "russia")
+
+
+def with_rounds(tremble: float):
+    """The Donbas scenario with ten illustrative rounds answered by one prior draw."""
+    scenario = load_scenario(ROOT / "examples" / "donbas-2026.yaml")
+    plan = make_plan(scenario)
+    rng = np.random.default_rng(2026)
+    picks = rng.choice(plan.n_packages, ROUNDS, replace=False)
+    truth, *_ = prior_particles(scenario, 1, 3)
+    verdicts = acceptance(scenario, truth, plan.options[picks]).accepts[0]
+    actors = [a.id for a in scenario.actors]
+    labels = [[label for label, _ in issue.option_values()] for issue in scenario.issues]
+    rounds = []
+    for k, p in enumerate(picks):
+        package = {issue.id: labels[i][plan.options[p, i]]
+                   for i, issue in enumerate(scenario.issues)}
+        answers = {a: "accepted" if verdicts[actors.index(a), k] else "rejected"
+                   for a in RESPONDENTS}
+        rounds.append(Round(id=f"r{k}", date=f"2026-02-{k + 10}", illustrative=True,
+                            tremble=tremble, package=package, responses=answers))
+    return scenario.model_copy(update={"rounds": rounds})
+
+
+def best_of(repeat: int, work):
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = work()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--draws", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    print(f"Donbas, 20 observations, {args.draws:,} particles; {platform.processor() or '?'}")
+    print("| tremble | method | ESS | posterior s | whole update s |")
+    print("|---|---|---|---|---|")
+    for tremble in (0.4, 0.3):
+        scenario = with_rounds(tremble)
+        seconds, post = best_of(args.repeat, lambda s=scenario: posterior(
+            s, draws=args.draws, seed=1))
+        loaded = pipeline.load(scenario)
+        whole, _ = best_of(1, lambda: pipeline.run_update(loaded, draws=args.draws, seed=1))
+        print(f"| {tremble} | {post.method} | {post.ess:,.0f} | {seconds:.2f} | {whole:.2f} |",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
