@@ -8,6 +8,7 @@ never downloads a browser here. The app runs under uvicorn in a background threa
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import threading
@@ -262,7 +263,7 @@ def test_a_bad_value_in_place_is_shown_at_its_field(server, watched):
     error, box_ = box(page, "#error-sal\\.1\\.1"), box(page, "[name='sal.1.1']")
     assert 0 <= error["y"] - (box_["y"] + box_["height"]) < 30  # right below the field
     top = page.inner_text("#error")
-    assert top.startswith("Russia: salience of")  # the form's name, not a YAML path
+    assert top.startswith("Russia's salience on")  # the form's name, not a YAML path
     assert "positions." not in top
     assert page.inner_text("#results") == before  # the shown results stay
     field.fill("0.5")
@@ -398,4 +399,162 @@ def test_pages_fit_the_window_at_1440_and_390(server, watched):
             assert controls["y"] < results["y"] + 200
         else:  # a phone: stacked
             assert controls["y"] > results["y"]
+    assert not watched.problems, watched.problems
+
+
+# ---------------------------------------------------------------- versions, export, a11y
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "tests" / "data" / "axe" / "axe.min.js"
+SCREENSHOTS = Path(os.environ.get("REDLINE_SCREENSHOTS", ROOT / "out" / "screenshots"))
+WIDTHS = ((1440, 900), (390, 844))
+SERIOUS = ("serious", "critical")
+
+
+def save_two_versions(page, server: str) -> tuple[str, str]:
+    """Save the Donbas file as v1 and with one edit as v2; the URLs of both version pages."""
+    page.goto(server + "/open?path=donbas-2026.yaml")
+    page.fill("#note", "as published")
+    with page.expect_navigation():
+        page.click("#save")
+    first = page.get_attribute("#timeline-table tr:last-child a", "href")
+    page.goto(server + first + "/edit")
+    page.fill("[name='sal.0.0']", "0.2")
+    page.fill("#note", "Ukraine cares less about the Donbas")
+    with page.expect_navigation():
+        page.click("#save")
+    second = page.get_attribute("#timeline-table tr:last-child a", "href")
+    return first, second
+
+
+def test_version_page_shows_the_diff_and_exports_the_report(server, watched, tmp_path):
+    import zipfile
+
+    page = watched.page
+    first, second = save_two_versions(page, server)
+    page.goto(server + second)
+    removed = page.locator("#yaml-diff .del").all_inner_texts()
+    added = page.locator("#yaml-diff .add").all_inner_texts()
+    assert len(removed) == len(added) == 1 and "0.2" in added[0]
+    assert "P(agreement)" in page.inner_text("#since-previous-table")
+    assert "95%" in page.inner_text("#version-p")
+
+    with page.expect_download() as download:
+        page.click("#export-report")
+    report = tmp_path / "report.html"
+    download.value.save_as(report)
+    assert download.value.suggested_filename.endswith("-report.html")
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and 'data-summary="agreement"' in text
+    with page.expect_download() as download:
+        page.click("#export-figures")
+    archive = tmp_path / "figures.zip"
+    download.value.save_as(archive)
+    names = zipfile.ZipFile(archive).namelist()
+    assert "deal_space.png" in names and all(n.endswith(".png") for n in names)
+
+    # from the editor: the scenario as edited there, without saving it
+    page.goto(server + first + "/edit")
+    page.fill("[name='sal.0.1']", "0.3")
+    with page.expect_download() as download:
+        page.click("#export-report")
+    assert download.value.suggested_filename == "donbas-2026-report.html"
+    assert page.input_value("[name='sal.0.1']") == "0.3"  # the editor stays as it was
+    assert not watched.problems, watched.problems
+
+
+# the app's figures are drawn (data-drawn once plotly is done); the report's first one is
+DRAWN = ("() => [...document.querySelectorAll('div.plot[data-figure]')]"
+         ".every(el => el.dataset.drawn === 'true') && "
+         "(!document.querySelector('.plotly-graph-div') || "
+         "!!document.querySelector('.js-plotly-plot'))")
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's serious and critical violations on the page (axe is injected first)."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async () => (await axe.run(document)).violations.map("
+                          "v => ({id: v.id, impact: v.impact, help: v.help, "
+                          "nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))")
+    return [v for v in found if v["impact"] in SERIOUS]
+
+
+def main_pages(page, server: str) -> dict[str, str]:
+    """The app's main pages, by name (two versions saved first)."""
+    first, second = save_two_versions(page, server)
+    timeline = "/history/donbas-2026"
+    return {"front": "/", "editor": "/open?path=donbas-2026.yaml", "timeline": timeline,
+            "history": "/history", "version": second, "version-editor": second + "/edit"}
+
+
+def test_no_serious_accessibility_violations_and_screenshots(server, browser, tmp_path):
+    from redline.report.html import build_report
+
+    # axe is injected as a script: the app's Content-Security-Policy would refuse it
+    session = Watched(browser, viewport={"width": 1440, "height": 900}, bypass_csp=True)
+    page = session.page
+    try:
+        pages = main_pages(page, server)
+        report = tmp_path / "report.html"
+        report.write_text(build_report(EXAMPLE, draws=100), encoding="utf-8")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        problems = {}
+        for width, height in WIDTHS:
+            page.set_viewport_size({"width": width, "height": height})
+            for name, url in [*pages.items(), ("report", report.as_uri())]:
+                page.goto(url if url.startswith("file:") else server + url)
+                try:
+                    page.wait_for_function(DRAWN)
+                except playwright_api.TimeoutError:
+                    pytest.fail(f"{name} at {width} px: a figure was not drawn")
+                page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+                if width == WIDTHS[0][0]:
+                    found = axe_violations(page)
+                    if found:
+                        problems[name] = found
+        assert not problems, json.dumps(problems, indent=1)
+        shots = sorted(p.name for p in SCREENSHOTS.glob("*.png"))
+        assert {f"editor-{w}.png" for w, _ in WIDTHS} <= set(shots)
+        assert not session.outside, session.outside
+    finally:
+        session.close()
+
+
+# ---------------------------------------------------------------- speed (measured, not asserted)
+
+RERUNS = 15
+BENCH_OUT = Path(os.environ.get("REDLINE_BENCH_OUT", ROOT / "out" / "benchmarks"))
+
+
+def test_time_from_rerun_to_every_figure_updated_is_measured(server, watched):
+    """The median time from the click on Rerun to every figure redrawn, for Donbas, in
+    headless Chromium: written to out/benchmarks/web-rerun.json and printed, never asserted
+    (docs/benchmarks.md records it). Each rerun changes a salience to a new value, so none is
+    answered from the app's cache; a second series reruns unchanged inputs (cached)."""
+    import statistics
+
+    page = watched.page
+    page.goto(server + "/open?path=donbas-2026.yaml")
+    page.wait_for_selector("#fig-deal-space[data-drawn='true']")
+    runs, changed, cached = 0, [], []
+    for k in range(RERUNS):
+        page.fill("[name='sal.0.2']", f"{0.30 + 0.01 * k:.2f}")  # Ukraine on weapons
+        rerun_in_place(page, runs)
+        runs += 1
+        changed.append(page.evaluate("window.redlineLastRerunMs"))
+    for _ in range(RERUNS):
+        rerun_in_place(page, runs)
+        runs += 1
+        cached.append(page.evaluate("window.redlineLastRerunMs"))
+    figures = page.locator("#plots [data-drawn='true']").count()
+    result = {"scenario": "donbas-2026", "reruns": RERUNS, "figures": figures,
+              "median_ms_changed_input": statistics.median(changed),
+              "median_ms_unchanged_input": statistics.median(cached),
+              "changed_ms": changed, "unchanged_ms": cached}
+    BENCH_OUT.mkdir(parents=True, exist_ok=True)
+    (BENCH_OUT / "web-rerun.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    print(f"\nrerun to every figure updated (Donbas, {figures} figures): median "
+          f"{result['median_ms_changed_input']:.0f} ms with a changed input, "
+          f"{result['median_ms_unchanged_input']:.0f} ms unchanged (cached)")
+    assert len(changed) == RERUNS and figures >= 6
     assert not watched.problems, watched.problems

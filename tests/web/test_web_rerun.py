@@ -80,7 +80,7 @@ def test_bad_value_as_json_names_the_field_as_the_form_does(client):
     assert answer.status_code == 400
     problem = answer.json()["problem"]
     assert problem["field"] == "sal.1.1"
-    assert problem["label"].startswith("Russia: salience of")
+    assert problem["label"].startswith("Russia's salience on")
     assert "[0, 1]" in problem["message"]
     bad_setting = submit(client, "/run", {**form, "draws": "-4"}, headers=JSON).json()
     assert bad_setting["problem"]["field"] == "draws"
@@ -129,3 +129,54 @@ def test_plotly_is_served_once_at_a_versioned_immutable_url(client):
     assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert client.get("/vendor/plotly-000000000000.min.js").status_code == 404
     assert page.count("plotly") < 40  # the page links the script; it does not inline it
+
+
+def test_version_page_shows_the_yaml_diff_from_the_previous_version(client):
+    _page, form = opened(client)
+    assert submit(client, "/save", {**form, "note": "first"},
+                  follow_redirects=False).status_code == 303
+    assert submit(client, "/save", {**form, "sal.0.0": "0.2", "note": "second"},
+                  follow_redirects=False).status_code == 303
+    first = client.get("/versions/1").text
+    assert "The first saved version" in first
+    second = client.get("/versions/2").text
+    diff = re.search(r'<pre class="diff" id="yaml-diff"[^>]*>(.*?)</pre>', second, re.S).group(1)
+    removed = re.findall(r'<span class="del">(.*?)</span>', diff)
+    added = re.findall(r'<span class="add">(.*?)</span>', diff)
+    assert len(removed) == len(added) == 1  # exactly the edited line
+    assert "salience: 1" in removed[0] and "salience: 0.2" in added[0]
+    assert 'id="since-previous-table"' in second and "v1 → v2" in second
+    assert re.search(r'id="version-p">0\.\d{3} \(95% 0\.\d{3}–[01]\.\d{3}\)<', second)
+
+
+def test_version_diff_is_escaped(client):
+    _page, form = opened(client)
+    submit(client, "/save", {**form, "note": "first"}, follow_redirects=False)
+    text = form["yaml_text"].replace('title: "', 'title: "<img src=x onerror=alert(1)> ', 1)
+    submit(client, "/save", {**form, "yaml_text": text, "note": "second"},
+           follow_redirects=False)
+    second = client.get("/versions/2").text
+    assert "<img src=x" not in second and "&lt;img src=x onerror=alert(1)&gt;" in second
+
+
+def test_exports_of_a_version_and_of_the_editor(client):
+    import io
+    import zipfile
+
+    _page, form = opened(client)
+    submit(client, "/save", {**form, "draws": "60", "note": "first"}, follow_redirects=False)
+    report = client.get("/versions/1/report.html")
+    assert report.status_code == 200
+    assert report.headers["content-disposition"] == (
+        'attachment; filename="donbas-2026-v1-report.html"')
+    assert report.text.startswith("<!DOCTYPE html>") and "donbas-2026.yaml" in report.text
+    assert "60 draws" in report.text  # the version's own sweep
+    figures = client.get("/versions/1/figures.zip")
+    assert figures.status_code == 200 and figures.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(figures.content)).namelist()
+    assert names and all(n.endswith(".png") for n in names) and "deal_space.png" in names
+    edited = submit(client, "/export/report.html", {**form, "draws": "40", "sal.0.0": "0.2"})
+    assert edited.status_code == 200
+    assert 'filename="donbas-2026-report.html"' in edited.headers["content-disposition"]
+    bad = submit(client, "/export/report.html", {**form, "sal.0.0": "7"})
+    assert bad.status_code == 400 and "salience must lie in [0, 1]" in bad.text

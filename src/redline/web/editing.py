@@ -22,9 +22,9 @@ from starlette.responses import RedirectResponse, Response
 from redline.errors import RedlineError
 from redline.files import read_bytes
 from redline.forecast.registry import model_names
-from redline.report.summary import nearest_options
 from redline.scenario.load import MAX_FILE_BYTES, parse_scenario
 from redline.scenario.model import Scenario
+from redline.space.options import read_forecast
 from redline.uncertainty.claims import claim_probabilities
 from redline.web import changes, plots
 from redline.web.edits import EditForm, FieldError, edit_form, edited_scenario
@@ -132,6 +132,46 @@ def save(request: Request, form: FormData = Depends(csrf_form),
                         max_age=SAVED_COOKIE_SECONDS, httponly=True, samesite="strict",
                         path="/history")
     return response
+
+
+@router.post("/export/report.html")
+def export_report(request: Request, form: FormData = Depends(csrf_form),
+                  state: AppState = Depends(app_state)) -> Response:
+    """The HTML report of the scenario as edited in the editor, as a download."""
+    return _export(request, state, form, "report")
+
+
+@router.post("/export/figures.zip")
+def export_figures(request: Request, form: FormData = Depends(csrf_form),
+                   state: AppState = Depends(app_state)) -> Response:
+    """The report's figures of the scenario as edited in the editor, as PNGs in a zip."""
+    return _export(request, state, form, "figures")
+
+
+def _export(request: Request, state: AppState, form: FormData, what: str) -> Response:
+    """Apply the editor's edits (as ``/run`` does) and export the result: ``what`` is
+    ``"report"`` or ``"figures"``; a bad input shows the editor with the problem instead."""
+    from redline.web import export
+
+    done, failed = rerun_form(request, state, form)
+    if done is None:
+        return failed
+    settings = done.outcome.settings
+    job = export.Export(done.yaml_text, done.source, draws=settings.draws or export.EXPORT_DRAWS,
+                        seed=settings.seed, model=settings.model)
+    key = scenario_key(done.outcome.scenario, done.source)
+    try:
+        if what == "report":
+            body, media, name = (export.report_html(job), "text/html; charset=utf-8",
+                                 f"{key}-report.html")
+        else:
+            body, media, name = export.figures_zip(job), "application/zip", f"{key}-figures.zip"
+    except RedlineError as error:
+        return editor_page(request, done.outcome, done.yaml_text, done.source, status=400,
+                           problem=Problem(str(error)), note=_text(form, "note"),
+                           as_of=_text(form, "as_of", 40))
+    return Response(body, media_type=media,
+                    headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
 # ---------------------------------------------------------------- pages
@@ -264,10 +304,7 @@ def editor_context(state: AppState, outcome: Outcome, yaml_text: str, source: st
             else:
                 saved_form = None
             unsaved = scenario_data_of(saved_scenario) != scenario_data_of(scenario)
-    nearest = {issue.id: nearest_options([label for label, _ in issue.option_values()],
-                                         [value for _, value in issue.option_values()],
-                                         summary["forecast"][issue.id])
-               for issue in scenario.issues if issue.id in summary["forecast"]}
+    reading = forecast_reading(outcome)
     return {
         "scenario": scenario,
         "key": key,
@@ -280,7 +317,8 @@ def editor_context(state: AppState, outcome: Outcome, yaml_text: str, source: st
         "issues": scenario.issues,
         "analysis": outcome.results["analysis"],
         "p_estimate": changes.estimate(summary["p_agreement"], summary["draws"]),
-        "nearest": nearest,
+        "nearest": reading["nearest"] if reading else {},
+        "reading": reading,
         "proposals": proposal_results(outcome),
         "actor_names": {a.id: a.name for a in scenario.actors},
         "since_run": since_run,
@@ -292,6 +330,41 @@ def editor_context(state: AppState, outcome: Outcome, yaml_text: str, source: st
         "unsaved": unsaved,
         "last_run_json": json.dumps(numbers),
         "base_version": str(saved["id"]) if saved is not None else "",
+    }
+
+
+def forecast_reading(outcome: Outcome) -> dict | None:
+    """The forecast point read in the analyst's terms (:func:`redline.space.options.read_forecast`):
+    per issue the nearest options ("between X and Y"), the package it rounds to, and whose
+    rules reject that package.
+
+    Parameters
+    ----------
+    outcome : Outcome
+        The run.
+
+    Returns
+    -------
+    dict or None
+        ``{"nearest": {issue id: reading}, "package": {issue name: label}, "acceptable": bool,
+        "rejected": [(actor name, [rule ids]), ...], "below_outside": [actor names]}``;
+        ``None`` when the forecast does not cover every issue.
+    """
+    domain = outcome.analysis.domain
+    forecast = outcome.summary["forecast"]
+    if any(issue.id not in forecast for issue in domain.issues):
+        return None
+    point = read_forecast(domain, [forecast[issue.id] for issue in domain.issues])
+    names = {a.id: a.name for a in outcome.scenario.actors}
+    issue_names = {i.id: i.name for i in outcome.scenario.issues}
+    return {
+        "nearest": {p.issue: p.describe() for p in point.placements},
+        "package": {issue_names.get(k, k): v for k, v in point.labels.items()},
+        "acceptable": bool(point.verdict.acceptable),
+        "rejected": [(names.get(actor, actor), list(rules))
+                     for actor, rules in zip(domain.actors, point.rules, strict=True) if rules],
+        "below_outside": [names.get(actor, actor) for actor, below
+                          in zip(domain.actors, point.below_outside, strict=True) if below],
     }
 
 

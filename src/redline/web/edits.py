@@ -24,6 +24,7 @@ import yaml
 from redline.errors import RedlineError, ScenarioError
 from redline.report.markup import fmt_number
 from redline.scenario.distributions import is_uncertain
+from redline.scenario.labels import CLAIM_PREFIX, input_labels
 from redline.scenario.load import dotted, parse_scenario
 from redline.scenario.model import Condition, Scenario
 from redline.web import yaml_edit
@@ -139,43 +140,69 @@ def _thresholds(cond: Condition | None, path: tuple) -> Iterator[tuple[tuple, An
         yield from _thresholds(cond.not_, (*path, "not"))
 
 
+def label_path(path: tuple) -> str:
+    """A form field's data path as :mod:`redline.scenario.labels` names inputs: rules and
+    actors by id, ``all``/``any`` entries as ``[j]`` (``("red_lines", "ru-x", "require",
+    "at_least")`` → ``"red_lines.ru-x.require.at_least"``)."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 def edit_form(scenario: Scenario) -> EditForm:
     """The form's fields for ``scenario``. Field names use positions in the file (actor 0,
-    issue 2, ...), so they stay valid for the scenario the form was made from."""
-    stances = []
+    issue 2, ...), so they stay valid for the scenario the form was made from; labels are the
+    readable names of :func:`redline.scenario.labels.input_label` ("Russia's red line:
+    Ukrainian forces leave the Donbas, threshold"), never a YAML path."""
     issues = scenario.issues
+    wanted: list[str] = []  # the label paths, in form order, named in one call below
+    for actor in scenario.actors:
+        for issue in issues:
+            stance = scenario.positions[actor.id][issue.id]
+            key = "private" if stance.private is not None else "position"
+            wanted += [f"positions.{actor.id}.{issue.id}.{key}",
+                       f"positions.{actor.id}.{issue.id}.salience"]
+        wanted.append(f"actors.{actor.id}.outside_option")
+    rule_paths = []
+    for group, _kind in RULE_GROUPS:
+        for r, rule in enumerate(getattr(scenario, group)):
+            for key in CONDITION_KEYS:
+                for path, value in _thresholds(getattr(rule, key, None), (group, r, key)):
+                    named = label_path((group, rule.id, *path[2:]))
+                    rule_paths.append((path, value, named))
+                    wanted.append(named)
+    wanted += [f"{CLAIM_PREFIX}{claim.id}" for claim in scenario.claims]
+    names = dict(zip(wanted, input_labels(scenario, wanted), strict=True))
+
+    stances = []
     for a, actor in enumerate(scenario.actors):
         cells = []
         for i, issue in enumerate(issues):
             stance = scenario.positions[actor.id][issue.id]
             key = "private" if stance.private is not None else "position"
-            where = "private ideal point" if key == "private" else "position"
-            ideal = _field(f"pos.{a}.{i}", f"{actor.name}: {where} on {issue.name}",
+            base = f"positions.{actor.id}.{issue.id}"
+            ideal = _field(f"pos.{a}.{i}", names[f"{base}.{key}"],
                            ("positions", actor.id, issue.id, key), stance.ideal, 0, 100)
-            salience = _field(f"sal.{a}.{i}", f"{actor.name}: salience of {issue.name}",
+            salience = _field(f"sal.{a}.{i}", names[f"{base}.salience"],
                               ("positions", actor.id, issue.id, "salience"), stance.salience,
                               0, 1)
             cells.append((issue.id, ideal, salience))
         stances.append((actor.id, actor.name, tuple(cells)))
     outside = tuple(
-        (actor.id, _field(f"out.{a}", f"{actor.name}: outside option",
+        (actor.id, _field(f"out.{a}", names[f"actors.{actor.id}.outside_option"],
                           ("actors", a, "outside_option"), actor.outside_option, 0, 1))
         for a, actor in enumerate(scenario.actors))
     thresholds = []
-    k = 0
-    for group, kind in RULE_GROUPS:
-        for r, rule in enumerate(getattr(scenario, group)):
-            for key in CONDITION_KEYS:
-                cond = getattr(rule, key, None)
-                for path, value in _thresholds(cond, (group, r, key)):
-                    where = ".".join(str(p) for p in path[2:])
-                    thresholds.append((kind, rule.id, rule.description,
-                                       _field(f"thr.{k}", f"{rule.id}: {where}", path, value,
-                                              0, 100)))
-                    k += 1
+    kinds = dict(RULE_GROUPS)
+    for k, (path, value, named) in enumerate(rule_paths):
+        rule = getattr(scenario, path[0])[path[1]]
+        thresholds.append((kinds[path[0]], rule.id, rule.description,
+                           _field(f"thr.{k}", names[named], path, value, 0, 100)))
     claims = tuple(
         ClaimField(index=c, id=claim.id, text=claim.text,
-                   probability=_field(f"cp.{c}", f"{claim.id}: probability",
+                   probability=_field(f"cp.{c}",
+                                      f"{names[CLAIM_PREFIX + claim.id]}, probability",
                                       ("claims", c, "probability"), claim.probability, 0, 1,
                                       blank_means="remove"),
                    assumed_name=f"ca.{c}", assumed=claim.assumed)

@@ -8,8 +8,10 @@ import re
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
-from redline.web import plots
+from redline.errors import RedlineError
+from redline.web import changes, export, plots
 from redline.web.editing import KEY, SAVED_COOKIE, open_scenario
 from redline.web.state import AppState, app_state, page
 
@@ -49,8 +51,79 @@ def timeline(request: Request, key: str, state: AppState = Depends(app_state)
 @router.get("/versions/{version_id}", response_class=HTMLResponse)
 def version(request: Request, version_id: str, state: AppState = Depends(app_state)
             ) -> HTMLResponse:
-    """One saved version: its settings, note and results."""
-    return page(request, "version.html", {"v": saved_version(state, version_id)})
+    """One saved version: its settings, note and results (P(agreement) with its interval),
+    what changed from the previous version (the headline numbers and the YAML diff), and its
+    exports."""
+    found = saved_version(state, version_id)
+    previous = previous_version(state, found)
+    issue_names = {i["id"]: i["name"] for i in
+                   ((found.get("results") or {}).get("analysis") or {}).get("issues", [])}
+    context = {"v": found, "previous": previous, "issue_names": issue_names,
+               "estimate": changes.estimate(found["p_agreement"], found["draws"]),
+               "diff": [], "since_previous": None}
+    if previous is not None:
+        context["diff"] = changes.yaml_diff(previous["yaml_text"], found["yaml_text"],
+                                            before_name=f"v{previous['number']}",
+                                            after_name=f"v{found['number']}")
+        context["since_previous"] = changes.compare(changes.summary_numbers(previous),
+                                                    changes.summary_numbers(found),
+                                                    issue_names)
+    return page(request, "version.html", context)
+
+
+def previous_version(state: AppState, version: dict) -> dict | None:
+    """The version saved just before ``version`` (the highest lower number), or ``None``.
+
+    Parameters
+    ----------
+    state : AppState
+        The app's state (its store is read).
+    version : dict
+        A version as :meth:`redline.web.store.Store.version` returns it.
+
+    Returns
+    -------
+    dict or None
+        The previous version, with its text and results.
+    """
+    earlier = [v for v in state.store.timeline(version["scenario"]) or []
+               if v["number"] < version["number"]]
+    return state.store.version(earlier[-1]["id"]) if earlier else None
+
+
+def version_export(found: dict) -> export.Export:
+    """What exporting a saved version runs: its text, and its run's draws, seed and model."""
+    settings = (found.get("results") or {}).get("settings") or {}
+    seed = settings.get("seed", 0)
+    return export.Export(found["yaml_text"], found["source_name"] or f"{found['scenario']}.yaml",
+                         draws=found["draws"] or export.EXPORT_DRAWS,
+                         seed=seed if isinstance(seed, int) else 0, model=found["model"])
+
+
+@router.get("/versions/{version_id}/report.html")
+def version_report(version_id: str, state: AppState = Depends(app_state)) -> Response:
+    """A saved version's HTML report (``redline report``), as a download."""
+    found = saved_version(state, version_id)
+    try:
+        body = export.report_html(version_export(found))
+    except RedlineError as error:
+        raise StarletteHTTPException(400, str(error)) from None
+    name = f"{found['scenario']}-v{found['number']}-report.html"
+    return Response(body, media_type="text/html; charset=utf-8", headers={
+        "content-disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/versions/{version_id}/figures.zip")
+def version_figures(version_id: str, state: AppState = Depends(app_state)) -> Response:
+    """A saved version's report figures as PNGs (``redline report --png``), in a zip."""
+    found = saved_version(state, version_id)
+    try:
+        body = export.figures_zip(version_export(found))
+    except RedlineError as error:
+        raise StarletteHTTPException(400, str(error)) from None
+    name = f"{found['scenario']}-v{found['number']}-figures.zip"
+    return Response(body, media_type="application/zip", headers={
+        "content-disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/versions/{version_id}/edit", response_class=HTMLResponse)

@@ -17,7 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from redline.web import plots
+from redline.web import changes, plots
 from redline.web.runner import RunCache
 from redline.web.security import CSRF_FIELD, CsrfSigner
 from redline.web.store import Store
@@ -60,8 +60,9 @@ def page_templates() -> Jinja2Templates:
     Returns
     -------
     Jinja2Templates
-        Templates from ``web/templates`` with ``csrf_field``, ``plotly_config`` and the
-        ``number`` filter (see :func:`number_text`).
+        Templates from ``web/templates`` with ``csrf_field``, ``plotly_config``,
+        ``plotly_url``, ``estimate`` (:func:`redline.web.changes.estimate`, for intervals) and
+        the ``number`` filter (see :func:`number_text`).
     """
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     templates = Jinja2Templates(env=env)
@@ -69,6 +70,7 @@ def page_templates() -> Jinja2Templates:
     templates.env.filters["number"] = number_text
     templates.env.globals["plotly_config"] = plots.CONFIG_JSON
     templates.env.globals["plotly_url"] = plotly_url
+    templates.env.globals["estimate"] = changes.estimate
     return templates
 
 

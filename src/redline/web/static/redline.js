@@ -126,11 +126,10 @@
     var box = document.createElement("figure");
     box.className = "plot-box";
     box.id = "box-" + slot.id;
+    box.setAttribute("aria-label", slot.title);
     var el = document.createElement("div");
     el.className = "plot";
     el.id = slot.id;
-    el.setAttribute("role", "img");
-    el.setAttribute("aria-label", slot.title);
     var any = document.querySelector("#plots [data-config]");
     if (any) { el.setAttribute("data-config", any.getAttribute("data-config")); }
     var note = document.createElement("figcaption");
