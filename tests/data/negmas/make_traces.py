@@ -134,10 +134,23 @@ class RecordingSAO(SAOMechanism):
         return result
 
 
-def run(scenario, ufuns, order: list[tuple[str, int]], n_steps: int, positions, radix) -> dict:
-    """One SAO negotiation; ``order`` lists (strategy, profile) in the order of moving."""
+def load(folder: Path):
+    """The domain as NegMAS loads it (raw evaluations, no discounting)."""
+    return Scenario.load(folder, ignore_discount=True, load_stats=False, load_info=False)
+
+
+def run(folder: Path, order: list[tuple[str, int]], n_steps: int, positions, radix) -> dict:
+    """One SAO negotiation; ``order`` lists (strategy, profile) in the order of moving.
+
+    Every run loads the domain afresh: a NegMAS utility function caches its inverter
+    (``ufun.invert()``), and the tit-for-tat's minimal concession walks that inverter with
+    ``next_worse()``, so a utility function shared between runs would carry one run's walk into
+    the next.
+    """
     random.seed(0)
     np.random.seed(0)
+    scenario = load(folder)
+    ufuns = list(scenario.ufuns)
     mechanism = RecordingSAO(outcome_space=scenario.outcome_space, n_steps=n_steps,
                              time_limit=None)
     ids = []
@@ -188,7 +201,7 @@ def role_orders(first: str, second: str) -> list[list[tuple[str, int]]]:
 
 def domain_traces(folder: Path) -> dict | None:
     """All runs on one domain, or None when it is not a two-party linear-additive domain."""
-    scenario = Scenario.load(folder, ignore_discount=True, load_stats=False, load_info=False)
+    scenario = load(folder)
     ufuns = list(scenario.ufuns)
     if len(ufuns) != 2 or not all(type(u).__name__ == "LinearAdditiveUtilityFunction"
                                   for u in ufuns):
@@ -218,7 +231,7 @@ def domain_traces(folder: Path) -> dict | None:
     for first, second in MATCHUPS:
         for n_steps in STEP_BUDGETS:
             for order in role_orders(first, second):
-                runs.append(run(scenario, ufuns, order, n_steps, positions, radix))
+                runs.append(run(folder, order, n_steps, positions, radix))
                 print(f"  {runs[-1]['id']}: agreement {runs[-1]['agreement']} at step "
                       f"{runs[-1]['agreement_step']}", file=sys.stderr)
     return {
