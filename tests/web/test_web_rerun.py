@@ -180,3 +180,20 @@ def test_exports_of_a_version_and_of_the_editor(client):
     assert 'filename="donbas-2026-report.html"' in edited.headers["content-disposition"]
     bad = submit(client, "/export/report.html", {**form, "sal.0.0": "7"})
     assert bad.status_code == 400 and "salience must lie in [0, 1]" in bad.text
+
+
+def test_timeline_draws_each_versions_interval(client):
+    _page, form = opened(client)
+    submit(client, "/save", {**form, "draws": "200", "note": "first"}, follow_redirects=False)
+    page = client.get("/history/donbas-2026").text
+    figure = json.loads(__import__("html").unescape(
+        re.search(r'id="fig-timeline" data-figure="([^"]*)"', page).group(1)))
+    trace = next(t for t in figure["data"] if t["meta"]["role"] == "p_agreement")
+    p = trace["y"][0]
+    low, high = wilson_interval(round(p * 200), 200)
+    assert abs(trace["error_y"]["array"][0] - (high - p)) < 1e-12
+    assert abs(trace["error_y"]["arrayminus"][0] - (p - low)) < 1e-12
+    cached = submit(client, "/run", {**form, "sal.0.0": "0.4"}, headers=JSON).json()
+    again = submit(client, "/run", {**form, "sal.0.0": "0.4"}, headers=JSON).json()
+    assert "kept by the app" not in cached["results_html"]
+    assert "kept by the app" in again["results_html"]

@@ -461,7 +461,8 @@ def rerun_json(request: Request, state: AppState, form: FormData) -> Response:
     context = editor_context(state, outcome, edited, source, previous=base,
                              last_run=_last_run(form),
                              base_version=_text(form, "base_version", 12))
-    html = state.templates.get_template("_results.html").render(context)
+    html = state.templates.get_template("_results.html").render({**context,
+                                                                  "cached": kept is not None})
     head = json.dumps({
         "ok": True, "results_html": html, "yaml_text": edited,
         "last_run": context["last_run_json"], "base_version": context["base_version"],

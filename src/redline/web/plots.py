@@ -16,6 +16,7 @@ from plotly.subplots import make_subplots
 from redline.errors import RedlineError
 from redline.report import figures
 from redline.report.figures import esc
+from redline.web import changes
 
 TEMPLATE = "plotly_white"
 CONFIG_JSON = json.dumps(figures.PLOTLY_CONFIG)  # plotly.js config of every figure (no sharing)
@@ -158,7 +159,8 @@ def _sweep(result) -> dict[str, go.Figure]:
 # ---------------------------------------------------------------- timeline
 
 def timeline_plot(versions: list[dict], issues: list[tuple[str, str]]) -> Plot:
-    """P(agreement) (top) and the forecast per issue (bottom) across saved versions.
+    """P(agreement) with its 95% Wilson interval as error bars (top) and the forecast per
+    issue (bottom) across saved versions.
 
     ``versions`` are :meth:`redline.web.store.Store.timeline` rows; ``issues`` pairs each
     issue id with its name, for the legend. Names and notes are escaped (plotly renders its
@@ -169,10 +171,18 @@ def timeline_plot(versions: list[dict], issues: list[tuple[str, str]]) -> Plot:
              f"{esc(v['note'][:80])}" for v in versions]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=("P(agreement)", "Forecast per issue (0–100)"))
+    high, low = [], []
+    for v in versions:  # the 95% Wilson interval of each version's P(agreement)
+        found = changes.estimate(v["p_agreement"], v["draws"])
+        lo, hi = found.interval if found is not None else (None, None)
+        high.append(None if hi is None else hi - found.value)
+        low.append(None if lo is None else found.value - lo)
     fig.add_trace(go.Scatter(
         x=labels, y=[v["p_agreement"] for v in versions], mode="lines+markers",
-        name="P(agreement)", text=hover, hovertemplate="%{text}<br>P = %{y:.3f}<extra></extra>",
-        meta={"role": "p_agreement"}), row=1, col=1)
+        name="P(agreement)", text=hover,
+        error_y={"type": "data", "symmetric": False, "array": high, "arrayminus": low},
+        hovertemplate="%{text}<br>P = %{y:.3f} (95% interval bars)<extra></extra>",
+        meta={"role": "p_agreement", "interval": "wilson"}), row=1, col=1)
     for issue_id, name in issues:
         fig.add_trace(go.Scatter(
             x=labels, y=[(v["forecast"] or {}).get(issue_id) for v in versions],
