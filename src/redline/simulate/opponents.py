@@ -20,7 +20,7 @@ Models
 ------
 :class:`FrequencyModel`
     Counts how often each option is offered. ``weighting="hardheaded"`` is HardHeaded's model
-    (van Krimpen, Hendrikx & Hindriks 2013, "HardHeaded", in *Complex Automated
+    (van Krimpen, Looije & Hajizadeh 2013, "HardHeaded", in *Complex Automated
     Negotiations*, Springer; Genius's ``HardHeadedFrequencyModel``): an issue whose option the
     opponent keeps from one offer to the next gains weight. ``weighting="entropy"`` is NegMAS
     0.16's ``FrequencyLinearUFunModel``: an issue's weight is one minus the normalised entropy of
