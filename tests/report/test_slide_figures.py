@@ -187,6 +187,10 @@ def test_rounds_section_shows_the_timeline_of_the_posterior(reference_data: Path
         assert f"{pa['p']:.3f} [{pa['low']:.3f}, {pa['high']:.3f}]" in html
     claims = [t for t in data.figures["timeline"].data if t.meta["role"] == "claim"]
     assert len(claims) == len(data.loaded.scenario.claims)
+    for row in expected["inputs"]:
+        post = row["posterior"]
+        assert esc(row["label"]) in html
+        assert f"{post['mean']:.3g} [{post['low']:.3g}, {post['high']:.3g}]" in html
     illustrative = [r["id"] for r in expected["rounds"] if r["illustrative"]]
     assert all(r in html for r in illustrative) and "illustration" in html
 

@@ -408,9 +408,9 @@ def _rounds_section(data: ReportData) -> Html | None:
         what = (f"{names_or_id(data, r['actor'])} rejects any package with "
                 + ", ".join(f"{k}={v}" for k, v in (r["rejects"] or {}).items())
                 if r["kind"] == "stated_position" else
-                "; ".join(f"{names_or_id(data, a)}: {v}" for a, v in
-                          (r["responses"] or {}).items())
-                + (f" to {r['proposal']}" if r["proposal"] else ""))
+                (f"responses to {r['proposal']}: " if r["proposal"] else "responses: ")
+                + "; ".join(f"{names_or_id(data, a)} {v}" for a, v in
+                            (r["responses"] or {}).items()))
         rows.append([r["date"] or "-", Html(f"<b>{esc(r['title'] or r['id'])}</b><br>"
                                             f"<code>{esc(r['id'])}</code>"), what,
                      ", ".join(r["sources"]) or "-", f"{r['tremble']:g}",
@@ -433,8 +433,20 @@ def _rounds_section(data: ReportData) -> Html | None:
                      "illustration", "counted"), rows, "rounds"),
               "<h3>After each round</h3>",
               table(("after", "date", "P(agreement) [95%]", "effective draws", "method"),
-                    steps, "timeline"),
-              para(d["interval_note"], "muted")]
+                    steps, "timeline")]
+
+    def spread(cell: Mapping) -> str:
+        return f"{cell['mean']:.3g} [{cell['low']:.3g}, {cell['high']:.3g}]"
+
+    learned = [[row["label"], spread(row["prior"]), spread(row["posterior"])]
+               for row in d["inputs"]]
+    learned += [[row["label"], f"{row['prior']:.2f}", f"{row['posterior']:.2f}"]
+                for row in d["claims"]]
+    if learned:
+        parts += ["<h3>What the rounds teach about the inputs and the claims</h3>",
+                  table(("input", "prior: mean [5%, 95%]", "after the rounds"), learned,
+                        "posterior")]
+    parts.append(para(d["interval_note"], "muted"))
     return section("rounds", "The rounds: what each one taught", parts)
 
 
