@@ -224,6 +224,7 @@ def test_rounds_weight_the_draws_and_prior_ignores_them():
     p = post.weights @ verdict.acceptable
     data = pipeline.run_advise(loaded, "monitor", draws=400, seed=2, top=18).to_dict()
     assert data["rounds"] == list(post.rounds)
+    assert data["illustrative_rounds"] == ["north-needs-relief"]
     assert data["ess"] == pytest.approx(post.ess)
     from redline.space.engine import package_labels
 
@@ -234,6 +235,16 @@ def test_rounds_weight_the_draws_and_prior_ignores_them():
     prior = pipeline.run_advise(loaded, "monitor", draws=400, seed=2, top=18,
                                 prior=True).to_dict()
     assert prior["rounds"] == [] and prior["ess"] == pytest.approx(400)
+    assert prior["illustrative_rounds"] == []
+    from rich.console import Console
+
+    from redline.report.advice import render_advice
+
+    console = Console(width=80, record=True, color_system=None)
+    render_advice(console, data)
+    text = " ".join(console.export_text().split())
+    assert "analyst's illustration, not a reported fact: north-needs-relief" in text
+    assert f"posterior after {len(post.rounds)} round(s)" in text
     assert [r["score"] for r in prior["ranked"]] != [r["score"] for r in data["ranked"]]
 
 

@@ -1027,6 +1027,8 @@ class AdviceRun:
         How many ranked candidates are listed.
     rounds
         The ids of the rounds the draws are weighted by (empty: the prior).
+    illustrative
+        The ids of those rounds that are an analyst's illustration, not a reported fact.
     labels
         ``{input path: readable name}`` (:func:`redline.scenario.labels.input_labels`).
     """
@@ -1040,6 +1042,7 @@ class AdviceRun:
     top: int
     rounds: tuple[str, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
+    illustrative: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, exactly ``redline advise --json``."""
@@ -1100,6 +1103,7 @@ class AdviceRun:
             "seed": self.seed,
             "ess": _rounded(adv.ess),
             "rounds": list(self.rounds),
+            "illustrative_rounds": list(self.illustrative),
             "interval": "wilson", "z": WILSON_Z,
             "tremble": adv.tremble if probing else None,
             "respondents": [actors[a] for a in adv.respondents] if probing else None,
@@ -1206,9 +1210,10 @@ def run_advise(loaded: Loaded, actor: str, *, objective: str = "accept", top: in
 
     labels = dict(zip(post.input_names, input_labels(scenario, post.input_names,
                                                      width=ADVICE_LABEL_WIDTH), strict=True))
+    illustrative = tuple(r.id for r in scenario.rounds if r.id in post.rounds and r.illustrative)
     return AdviceRun(advice, domain, tuple(a.name or a.id for a in scenario.actors),
                      np.array([a.has_veto for a in scenario.actors], dtype=bool),
-                     scenario.scenario.id, seed, top, tuple(post.rounds), labels)
+                     scenario.scenario.id, seed, top, tuple(post.rounds), labels, illustrative)
 
 
 # ---------------------------------------------------------------- the rounds: posterior

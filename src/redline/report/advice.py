@@ -56,6 +56,9 @@ def render_advice(console: Console, data: dict) -> None:
                   f"{data['candidates']['count']:,} candidate(s)"
                   + (f"; answers of {', '.join(data['respondents'])}, tremble "
                      f"{data['tremble']:g}" if data["respondents"] else ""))
+    if data["illustrative_rounds"]:
+        console.print("[yellow]the posterior includes an analyst's illustration, not a reported "
+                      f"fact: {', '.join(data['illustrative_rounds'])}[/]")
     rows = data["ranked"]
     if not rows:
         return
