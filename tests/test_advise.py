@@ -46,11 +46,26 @@ def labels(loaded, index):
     return package_labels(loaded.require_domain(), index)
 
 
+def loop_shares(post, verdict):
+    d, n = verdict.acceptable.shape
+    return [sum(post.weights[i] for i in range(d) if verdict.acceptable[i, j]) for j in range(n)]
+
+
+def loop_values(post, verdict, actor):
+    a = verdict.actors.index(actor)
+    d, n = verdict.acceptable.shape
+    return [sum(post.weights[i] * (verdict.utilities[i, a, j] if verdict.acceptable[i, j]
+                                   else verdict.outside[i, a]) for i in range(d))
+            for j in range(n)]
+
+
 def test_accept_ranks_packages_as_a_per_draw_loop_does(loaded, every_draw):
     post, verdict = every_draw
-    d, n = verdict.acceptable.shape
-    p = [sum(post.weights[i] for i in range(d) if verdict.acceptable[i, j]) for j in range(n)]
-    expected = sorted(range(n), key=lambda j: (-p[j], j))[:5]
+    n = verdict.acceptable.shape[1]
+    p = loop_shares(post, verdict)
+    value = loop_values(post, verdict, "monitor")
+    # equally likely packages: the better one for the advised actor first
+    expected = sorted(range(n), key=lambda j: (-p[j], -value[j], j))[:5]
     data = pipeline.run_advise(loaded, "monitor", draws=DRAWS, seed=4).to_dict()
     assert [r["package"] for r in data["ranked"]] == [labels(loaded, j) for j in expected]
     for row, j in zip(data["ranked"], expected, strict=True):
@@ -61,12 +76,10 @@ def test_accept_ranks_packages_as_a_per_draw_loop_does(loaded, every_draw):
 
 def test_value_ranks_by_the_actors_expected_outcome(loaded, every_draw):
     post, verdict = every_draw
-    a = verdict.actors.index("north")
-    d, n = verdict.acceptable.shape
-    value = [sum(post.weights[i] * (verdict.utilities[i, a, j] if verdict.acceptable[i, j]
-                                    else verdict.outside[i, a]) for i in range(d))
-             for j in range(n)]
-    expected = sorted(range(n), key=lambda j: (-value[j], j))[:3]
+    n = verdict.acceptable.shape[1]
+    value = loop_values(post, verdict, "north")
+    p = loop_shares(post, verdict)
+    expected = sorted(range(n), key=lambda j: (-value[j], -p[j], j))[:3]
     data = pipeline.run_advise(loaded, "north", objective="value", top=3, draws=DRAWS,
                                seed=4).to_dict()
     assert [r["package"] for r in data["ranked"]] == [labels(loaded, j) for j in expected]
@@ -99,7 +112,8 @@ def test_probe_is_the_enumerated_mutual_information(loaded, every_draw):
     n = verdict.acceptable.shape[1]
     bits = [enumerated_information(verdict, post.weights, respondents, 0.1, j)
             for j in range(n)]
-    expected = sorted(range(n), key=lambda j: (-bits[j], j))[:4]
+    p = loop_shares(post, verdict)
+    expected = sorted(range(n), key=lambda j: (-round(bits[j], 9), -p[j], j))[:4]
     data = pipeline.run_advise(loaded, "monitor", objective="probe", top=4, draws=DRAWS,
                                seed=4, tremble=0.1).to_dict()
     assert data["respondents"] == ["north", "south", "league"] and data["tremble"] == 0.1
@@ -253,3 +267,11 @@ def test_the_default_tremble_is_the_rounds_default(loaded):
 
     data = pipeline.run_advise(loaded, "monitor", objective="probe", draws=50).to_dict()
     assert data["tremble"] == DEFAULT_TREMBLE
+
+
+def test_until_counts_only_the_rounds_up_to_that_date():
+    loaded = pipeline.load(ROUNDS)
+    data = pipeline.run_advise(loaded, "monitor", draws=200, until="2026-11-22").to_dict()
+    assert data["rounds"] == ["leak-answered"] and data["illustrative_rounds"] == []
+    with pytest.raises(RedlineError, match="until"):
+        pipeline.run_advise(loaded, "monitor", draws=20, until="someday")

@@ -506,7 +506,7 @@ class Negotiation:
     def advise(self, actor: str, *, objective: str = "accept", top: int = 5,
                packages: Sequence[Mapping[str, str]] = (), proposals: Sequence[str] = (),
                draws: int = DEFAULT_DRAWS, seed: int = 0, tremble: float | None = None,
-               prior: bool = False) -> AdviceResult:
+               prior: bool = False, until: str | None = None) -> AdviceResult:
         """The mediator's next move: candidate packages ranked for ``actor``, each with its
         reason in words and numbers.
 
@@ -538,6 +538,8 @@ class Negotiation:
             [0, 0.5] (default: the rounds' default tremble).
         prior
             Ignore the scenario's rounds.
+        until
+            An ISO date: only the rounds dated on or before it count.
 
         Returns
         -------
@@ -573,7 +575,7 @@ class Negotiation:
         run = self._located(lambda: pipeline.run_advise(
             self.loaded, actor, objective=objective, top=top,
             packages=[dict(p) for p in packages], proposals=list(proposals), draws=draws,
-            seed=seed, tremble=tremble, prior=prior))
+            seed=seed, tremble=tremble, prior=prior, until=until))
         return AdviceResult._from_json(run.to_dict(), run)
 
     # -- helpers

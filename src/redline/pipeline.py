@@ -1109,6 +1109,7 @@ class AdviceRun:
             "respondents": [actors[a] for a in adv.respondents] if probing else None,
             "candidates": {"count": cand.count, "packages": int(cand.indices.size),
                            "listed": cand.listed is not None},
+            "issues": {issue.id: list(issue.labels) for issue in self.domain.issues},
             "ranked": ranked,
             "cuts": cuts,
         }
@@ -1128,7 +1129,7 @@ def _rounded(x: float) -> float:
 def run_advise(loaded: Loaded, actor: str, *, objective: str = "accept", top: int = 5,
                packages: Sequence[Mapping[str, str]] = (), proposals: Sequence[str] = (),
                draws: int = 10_000, seed: int = 0, tremble: float | None = None,
-               prior: bool = False) -> AdviceRun:
+               prior: bool = False, until: str | None = None) -> AdviceRun:
     """Rank candidate packages for the mediator advising ``actor``; see
     :mod:`redline.uncertainty.advise`.
 
@@ -1155,6 +1156,9 @@ def run_advise(loaded: Loaded, actor: str, *, objective: str = "accept", top: in
         :data:`~redline.uncertainty.rounds.DEFAULT_TREMBLE`, the rounds' own).
     prior
         Ignore the scenario's rounds: the prior's draws, equally weighted.
+    until
+        An ISO date: only the rounds dated on or before it weigh the draws (the advice as it
+        stood then); ``None``: all.
 
     Returns
     -------
@@ -1202,7 +1206,11 @@ def run_advise(loaded: Loaded, actor: str, *, objective: str = "accept", top: in
     source = scenario
     if prior and "rounds" in type(scenario).model_fields:
         source = scenario.model_copy(update={"rounds": []})
-    post = posterior(source, draws=draws, seed=seed, assume=dict(loaded.assume))
+    try:
+        post = posterior(source, draws=draws, seed=seed, until=until,
+                         assume=dict(loaded.assume))
+    except RedlineError as error:
+        raise loaded.located(error) from None
     advice = core.advise(scenario, post.draws, post.weights, candidates,
                          actor=ids.index(actor), objective=objective, top=top, tremble=eps,
                          ess=post.ess, inputs=post.inputs, input_names=post.input_names)

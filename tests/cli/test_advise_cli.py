@@ -76,6 +76,8 @@ def test_partial_candidates_say_which_completion():
     ([CEASEFIRE, "--for", "north", "--package", "sea=calm"], "unknown issue 'sea'"),
     ([CEASEFIRE, "--for", "north", "--package", "line"], "expected ISSUE=OPTION"),
     (["missing.yaml", "--for", "north"], "missing.yaml"),
+    ([CEASEFIRE, "--for", "north", "--until", "someday"],
+     "error: --until: not an ISO date (YYYY-MM-DD): 'someday'"),
 ])
 def test_bad_input_is_one_line(args, words):
     result = subprocess.run([sys.executable, "-m", "redline", "advise", *args],

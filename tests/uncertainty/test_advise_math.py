@@ -208,3 +208,11 @@ def test_too_many_respondents_are_refused_with_a_hint():
     with pytest.raises(RedlineError, match="histogram cells"):
         core.check_respondents(12, candidates=core.MAX_HISTOGRAM_CELLS)
     core.check_respondents(core.MAX_RESPONDENTS, candidates=10)
+
+
+def test_ties_are_broken_by_the_second_objective_then_by_order():
+    values = np.array([0.5, 0.9, 0.5, 0.9])
+    second = np.array([0.1, 0.2, 0.7, 0.3])
+    assert list(core.ranking(values, second)) == [3, 1, 2, 0]
+    assert list(core.ranking(values)) == [1, 3, 0, 2]
+    assert list(core.best_in_groups(values, np.array([0, 0, 0, 0]), second)) == [3]

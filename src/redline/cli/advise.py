@@ -53,6 +53,9 @@ def advise(
     ] = None,
     prior: Annotated[bool, typer.Option(
         "--prior", help="Ignore the scenario's rounds: the prior's draws.")] = False,
+    until: Annotated[str | None, typer.Option(
+        "--until", help="Only the rounds dated on or before this ISO date (YYYY-MM-DD) count.",
+        show_default=False)] = None,
     assume: Annotated[list[str] | None, typer.Option(
         "--assume", help="Advise in a claim branch: CLAIM=true|false (repeatable).")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -73,11 +76,15 @@ def advise(
     options.int_in_range(top, "--top", low=1, high=MAX_ADVICE_TOP)
     packages = [parse_package([value]) for value in package or []]
     from redline import pipeline
+    from redline.uncertainty.rounds import check_until
+
+    until = check_until(until)
 
     loaded = pipeline.load(file, "yaml", assume=parse_assume(assume))
     run = pipeline.run_advise(loaded, actor, objective=objective, top=top,
                               packages=[p for p in packages if p], proposals=proposal or [],
-                              draws=draws, seed=seed, tremble=tremble, prior=prior)
+                              draws=draws, seed=seed, tremble=tremble, prior=prior,
+                              until=until)
     if json_output:
         print_json(run.to_dict())
         return

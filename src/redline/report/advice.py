@@ -64,13 +64,8 @@ def render_advice(console: Console, data: dict) -> None:
         return
     issues = list(rows[0]["package"])
     compact = None
-    if is_narrow(console):
-        labels: dict[str, list[str]] = {i: [] for i in issues}
-        for row in rows:
-            for i in issues:
-                if row["package"][i] not in labels[i]:
-                    labels[i].append(row["package"][i])
-        compact = CompactPackages(labels, {})
+    if is_narrow(console):  # every option, so a cut label is told apart from all of them
+        compact = CompactPackages({i: data["issues"][i] for i in issues}, {})
     score = SCORE_HEADERS[objective]
     extra = [h for h in ("P(all)", "value") if h != score]
     table = Table(title=f"Ranked by {score}")

@@ -316,8 +316,10 @@ def scores(tallies: Tallies, objective: str, n_respondents: int = 0,
     raise ValueError(f"unknown objective {objective!r}")
 
 
-def best_in_groups(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Per group, the position of its highest value (the first among ties).
+def best_in_groups(values: np.ndarray, groups: np.ndarray,
+                   secondary: np.ndarray | None = None) -> np.ndarray:
+    """Per group, the position of its highest value (ties: the higher ``secondary``, then the
+    first).
 
     Parameters
     ----------
@@ -325,6 +327,8 @@ def best_in_groups(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
         ``(M,)`` scores.
     groups
         ``(M,)`` group numbers ``0..G-1`` (a listed partial package's completions share one).
+    secondary
+        ``(M,)`` the tie-break score, or ``None``.
 
     Returns
     -------
@@ -333,16 +337,24 @@ def best_in_groups(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """
     values = np.asarray(values, dtype=float)
     groups = np.asarray(groups, dtype=np.int64)
-    order = np.lexsort((np.arange(values.size), -values, groups))  # by group, best first
+    second = np.zeros(values.size) if secondary is None else np.asarray(secondary, float)
+    order = np.lexsort((np.arange(values.size), -second, -values, groups))  # best first
     first = np.ones(order.size, dtype=bool)
     first[1:] = groups[order][1:] != groups[order][:-1]
     return order[first]
 
 
-def ranking(values: np.ndarray) -> np.ndarray:
-    """Positions sorted best first; ties keep their order (package or listing order)."""
+def ranking(values: np.ndarray, secondary: np.ndarray | None = None) -> np.ndarray:
+    """Positions sorted best first; ties by the higher ``secondary``, then in their order
+    (package or listing order)."""
     values = np.asarray(values, dtype=float)
-    return np.lexsort((np.arange(values.size), -values))
+    second = np.zeros(values.size) if secondary is None else np.asarray(secondary, float)
+    return np.lexsort((np.arange(values.size), -second, -values))
+
+
+TIE_BREAKS = {"accept": "value", "value": "accept", "probe": "accept"}
+"""The objective that orders candidates with equal scores: among packages equally likely to be
+accepted, the one better for the advised actor first; otherwise the likelier one."""
 
 
 # ---------------------------------------------------------------- the run over the draws
@@ -448,7 +460,7 @@ class Advice:
     best
         ``(G,)`` the position (in ``candidates.indices``) of each candidate's best completion.
     order
-        Candidate numbers, best first (ties in candidate order).
+        Candidate numbers, best first (ties by :data:`TIE_BREAKS`, then in candidate order).
     reasons
         For the first ``top`` of ``order``, what the reason texts are made of
         (:func:`explain`).
@@ -528,16 +540,16 @@ def advise(scenario: Scenario, draws: Draws, weights: np.ndarray, candidates: Ca
     for start, stop in draw_slices(draws.size, int(candidates.indices.size), n_actors,
                                    n_columns):
         verdict = acceptance(scenario, draw_slice(draws, start, stop), candidates.options)
-        valued = objective == "value"
         part = tally(verdict.accepts, verdict.acceptable, weights[start:stop],
-                     utility=verdict.utilities[:, actor, :] if valued else None,
-                     outside=verdict.outside[:, actor] if valued else None, respondents=who)
+                     utility=verdict.utilities[:, actor, :], outside=verdict.outside[:, actor],
+                     respondents=who)
         total = part if total is None else total.plus(part)
     assert total is not None
     per_package = scores(total, objective, len(respondents), tremble)
-    best = best_in_groups(per_package, candidates.groups)
+    tie_break = scores(total, TIE_BREAKS[objective])
+    best = best_in_groups(per_package, candidates.groups, tie_break)
     group_scores = per_package[best]
-    order = ranking(group_scores)
+    order = ranking(group_scores, tie_break[best])
     if ess is None:
         ess = float(1.0 / (weights @ weights))
     chosen = best[order[:top]]
@@ -574,7 +586,9 @@ def explain(scenario: Scenario, draws: Draws, weights: np.ndarray, options: np.n
     -------
     tuple of dict
         One per package: ``p_acceptable``, ``interval``, ``accepts`` (A,), ``rule``
-        (per actor: ``(column id, kind, share)`` or ``None``), ``expected_value`` (the
+        (per actor: ``(column id, kind, share)`` or ``None``), ``ratification`` (the
+        ratification steps that fail in some draws, ``(id, share)``, most often first),
+        ``expected_value`` (the
         advised actor's, weights summing to 1), ``value_if_accepted``,
         ``outside_if_not``, ``answer_bits`` (R,), ``tied_to`` (per respondent:
         ``(input name, correlation)`` or ``None``).
@@ -629,6 +643,9 @@ def explain(scenario: Scenario, draws: Draws, weights: np.ndarray, options: np.n
             share = 0.0 if top_column is None else float(column_share[top_column, k])
             rules.append(None if top_column is None or share <= 0 else
                          (labels[top_column].id, labels[top_column].kind, share))
+        steps = sorted(((labels[c].id, float(column_share[c, k])) for c in range(len(labels))
+                        if labels[c].kind == "ratification" and labels[c].binding
+                        and column_share[c, k] > 0), key=lambda step: (-step[1], step[0]))
         p = float(acceptable_share[k])
         ties = []
         for a in respondents:
@@ -643,6 +660,7 @@ def explain(scenario: Scenario, draws: Draws, weights: np.ndarray, options: np.n
             "interval": share_interval(p, ess),
             "accepts": accept_share[:, k].copy(),
             "rule": tuple(rules),
+            "ratification": tuple(steps),
             "expected_value": float(value_accepted[k] + outside_rejected[k]),
             "value_if_accepted": float(value_accepted[k] / p) if p > 0 else None,
             "outside_if_not": float(outside_rejected[k] / (1 - p)) if p < 1 else None,
@@ -751,9 +769,13 @@ def reason_text(objective: str, reason: dict, *, names: tuple[str, ...], veto: n
                        key=lambda a: (reason["accepts"][a], a))[:REASON_ACTORS]
     refusals = [_rejection(names[a], 1 - float(reason["accepts"][a]), reason["rule"][a])
                 for a in rejecting]
+    refusals += [f"ratification {step} fails in {_percent(share)} of draws"
+                 for step, share in reason["ratification"][:REASON_ACTORS]]
     if objective == "accept":
-        return "; ".join([odds, *refusals]) if refusals else \
-            f"{odds}; every veto holder accepts in every draw"
+        if refusals:
+            return "; ".join([odds, *refusals])
+        return f"{odds}; every veto holder accepts in every draw" if p >= 1 - SHARE_TOLERANCE \
+            else odds
     if objective == "value":
         parts = [f"expected value for {names[actor]} {score:.3f}"]
         if reason["value_if_accepted"] is not None:
