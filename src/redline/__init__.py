@@ -24,11 +24,12 @@ __version__ = "0.1.0"
 
 # Public names served by redline.api, imported on first access (PEP 562).
 _API_NAMES = ("load", "Negotiation", "AdviceResult", "AnalysisResult", "EvaluationResult",
-              "ForecastResult", "SimulationResult", "SweepResult", "UpdateResult")
+              "ForecastResult", "SimulationResult", "SweepResult", "TournamentResult",
+              "UpdateResult", "tournament")
 
 __all__ = ["AdviceResult", "AnalysisResult", "EvaluationResult", "ForecastResult", "Negotiation",
-           "RedlineError", "SimulationResult", "SweepResult", "UpdateResult", "__version__",
-           "example_path", "load"]
+           "RedlineError", "SimulationResult", "SweepResult", "TournamentResult", "UpdateResult",
+           "__version__", "example_path", "load", "tournament"]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from redline.api import (
@@ -39,8 +40,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         Negotiation,
         SimulationResult,
         SweepResult,
+        TournamentResult,
         UpdateResult,
         load,
+        tournament,
     )
     from redline.bundled import example_path
 

@@ -40,7 +40,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from redline.pipeline import Loaded
 
 __all__ = ["AnalysisResult", "Deal", "EvaluationResult", "ForecastResult", "Negotiation",
-           "SimulationResult", "SweepResult", "UpdateResult", "load"]
+           "SimulationResult", "SweepResult", "TournamentResult", "UpdateResult", "load",
+           "tournament"]
 
 PANDAS_HINT = "pip install 'redline[pandas]'"
 REPR_WIDTH = 100  # characters of one line of a result's repr before it is cut
@@ -1317,6 +1318,101 @@ class SimulationResult(_Result):
         return {"agreements": (["share", "count", *issues, *actors], agreements),
                 "utilities": (["actor", "mean", "mean_when_agreed"], utilities),
                 "trace": (["turn", "step", "by", "package", *actors], offers)}
+def tournament(config: str | Path | Mapping[str, Any], *, workers: int | None = None,
+               scheduler: str | None = None) -> TournamentResult:
+    """Run a tournament: every strategy against every other, on every scenario and role.
+
+    Parameters
+    ----------
+    config
+        A tournament YAML file (scenario paths relative to it) or a mapping of the same
+        fields (``strategies``, ``scenarios``, ``rotate``, ``self_play``, ``repetitions``,
+        ``steps``, ``seed``, ``protocol``, ``breakdown``; docs/simulate.md, "Tournaments").
+    workers, scheduler
+        Run on a local Dask cluster of ``workers`` processes, or on a running one; the
+        numbers are the same.
+
+    Returns
+    -------
+    TournamentResult
+        Its ``to_dict()`` is ``redline tournament CONFIG --json``.
+
+    Examples
+    --------
+    >>> res = redline.tournament({"strategies": ["boulware", "conceder"],
+    ...                           "scenarios": ["examples/donbas-2026.yaml"]})  # doctest: +SKIP
+    """
+    from redline import pipeline
+    from redline.simulate.tournament import dask_runner
+
+    if workers is not None and scheduler is not None:
+        raise RedlineError("give workers or scheduler, not both", field="workers")
+    if workers is not None:
+        _count(workers, "workers", high=1024)
+    executor = (dask_runner(workers=workers, scheduler=scheduler)
+                if workers is not None or scheduler is not None else None)
+    run = pipeline.run_tournament(config, executor=executor)
+    return TournamentResult._from_run(run)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class TournamentResult(_Result):
+    """What [`tournament`][redline.api.tournament] finds.
+
+    Attributes
+    ----------
+    negotiations
+        How many negotiations ran.
+    ranking
+        Rows ``{rank, strategy, mean, low, high, seats, agreements}``, best first: mean
+        advantage over the strategy's seats with its seeded bootstrap 95% interval.
+    results
+        One row per negotiation: scenario, pairing, rotation, repetition, who moved first,
+        each agent's strategy, utility and advantage, the agreement, step, reason and the
+        welfare and distances to the Pareto frontier, Nash and Kalai-Smorodinsky points.
+    run
+        The core's [`TournamentResult`][redline.simulate.tournament.TournamentResult] (every
+        negotiation's arrays).
+    """
+
+    negotiations: int
+    ranking: tuple[Mapping[str, Any], ...]
+    results: tuple[Mapping[str, Any], ...]
+    run: Any = field(repr=False)
+    _json: dict = field(default_factory=dict, repr=False)
+
+    TABLES = ("ranking", "negotiations")
+
+    @classmethod
+    def _from_run(cls, run: Any) -> TournamentResult:
+        data = run.to_dict()
+        return cls(negotiations=data["negotiations"], ranking=_frozen_rows(data["ranking"]),
+                   results=_frozen_rows(data["results"]), run=run, _json=data)
+
+    def _summary(self) -> list[str]:
+        lines = [f"TournamentResult: {self.negotiations:,} negotiations, "
+                 f"{len(self.ranking)} strategies"]
+        for row in self.ranking[:5]:
+            lines.append(f"  {row['rank']}. {row['strategy']}: mean advantage "
+                         f"{row['mean']:.3f} [{row['low']:.3f}, {row['high']:.3f}]")
+        return lines
+
+    def _tables(self) -> dict[str, tuple[list[str], list[list[Any]]]]:
+        ranking_cols = ["rank", "strategy", "mean", "low", "high", "seats", "agreements"]
+        width = max((len(r["agents"]) for r in self.results), default=0)
+        agent_cols = [f"{k}{a + 1}" for a in range(width) for k in ("strategy", "utility")]
+        metric_cols = ["welfare", "pareto_distance", "nash_distance", "ks_distance"]
+        rows = []
+        for r in self.results:
+            agents = [x for a in r["agents"] for x in (a["strategy"], a["utility"])]
+            rows.append([r["id"], r["scenario"], r["first"], *agents,
+                         *[None] * (len(agent_cols) - len(agents)), r["agreement"] is not None,
+                         r["step"], *(r[c] for c in metric_cols)])
+        return {
+            "ranking": (ranking_cols, [[s[c] for c in ranking_cols] for s in self.ranking]),
+            "negotiations": (["id", "scenario", "first", *agent_cols, "agreement", "step",
+                              *metric_cols], rows),
+        }
 
 
 def _deal(entry: Mapping[str, Any]) -> Deal:

@@ -1491,3 +1491,173 @@ def _opponent_models() -> dict[str, Callable[[], Any]]:
     except ImportError:
         return {}
     return dict(getattr(opponents, "MODELS", {}))
+# ---------------------------------------------------------------- tournaments
+
+TOURNAMENT_MAX_BYTES = 1_000_000  # a tournament configuration is a few lines
+
+
+@dataclass(frozen=True)
+class TournamentInputs:
+    """A tournament configuration with its scenarios loaded.
+
+    Attributes
+    ----------
+    config
+        The validated configuration (:class:`redline.simulate.tournament.TournamentConfig`).
+    spaces
+        One negotiation space per scenario, with its negotiating agents.
+    names
+        The scenarios as the configuration names them.
+    source
+        The configuration file (``None`` for a mapping or a config object).
+    """
+
+    config: Any
+    spaces: tuple[Any, ...]
+    names: tuple[str, ...]
+    source: str | None
+
+
+def load_tournament(source: str | os.PathLike[str] | Mapping[str, Any] | Any
+                    ) -> TournamentInputs:
+    """Read a tournament configuration and load every scenario it lists.
+
+    Parameters
+    ----------
+    source
+        A YAML file (scenario paths relative to its folder), a mapping of the same fields
+        (paths relative to the working folder) or a ``TournamentConfig``.
+
+    Returns
+    -------
+    TournamentInputs
+
+    Raises
+    ------
+    RedlineError
+        One located line: the configuration's file, line and field, or the scenario's own.
+    """
+    from pydantic import ValidationError
+
+    from redline.scenario.load import dotted, field_line
+    from redline.simulate.tournament import TournamentConfig
+
+    root = None
+    name, base = None, Path.cwd()
+    if isinstance(source, TournamentConfig):
+        config = source
+    else:
+        if isinstance(source, Mapping):
+            data = dict(source)
+        else:
+            from redline import safe_yaml
+            from redline.files import read_text
+
+            name, base = str(source), Path(source).parent
+            if Path(source).is_dir():
+                raise RedlineError("is a folder, expected a tournament YAML file", file=name)
+            text = read_text(source, limit=TOURNAMENT_MAX_BYTES, name=name,
+                             hint="a tournament configuration is a few lines")
+            root = safe_yaml.compose(text, name)
+            data = None if root is None else safe_yaml.construct(root, name)
+        if not isinstance(data, dict):
+            raise RedlineError("expected a mapping with strategies: and scenarios:", file=name,
+                               hint="see docs/simulate.md, 'Tournaments'")
+        try:
+            config = TournamentConfig.model_validate(data)
+        except ValidationError as error:
+            first = error.errors()[0]
+            loc = tuple(first["loc"])
+            message = first["msg"].removeprefix("Value error, ")
+            if first["type"] == "extra_forbidden":
+                message = "unknown field"
+            elif first["type"] == "missing":
+                message = "required field is missing"
+            elif first["type"] == "model_type" and loc[:1] == ("scenarios",):
+                message = "must be a path, or a mapping with path: and agents:"
+            raise RedlineError(message, file=name, line=field_line(root, loc),
+                               field=dotted(loc)) from None
+    spaces, names = [], []
+    for k, entry in enumerate(config.scenarios):
+        path = Path(entry.path)
+        space = _tournament_space(base / path if not path.is_absolute() else path,
+                                  entry.agents, k, name, root)
+        if config.protocol == "sao" and space.n_agents != 2:
+            raise RedlineError(f"alternating offers (sao) is for two agents; this scenario has "
+                               f"{space.n_agents}", file=name,
+                               line=field_line(root, ("scenarios", k)),
+                               field=f"scenarios[{k}]",
+                               hint="name two with agents: [A, B], or use protocol: stacked")
+        spaces.append(space)
+        names.append(entry.path)
+    from redline.simulate.tournament import matches
+
+    try:  # a tournament too large is refused here, before anything runs
+        matches(config, [space.n_agents for space in spaces])
+    except RedlineError as error:
+        error.line = field_line(root, (error.field,)) if error.field else None
+        raise error.located(file=name) from None
+    return TournamentInputs(config, tuple(spaces), tuple(names), name)
+
+
+def _tournament_space(path: Path, agents: Sequence[str] | None, k: int,
+                      config_file: str | None, root: Any) -> Any:
+    """Scenario ``k`` of a tournament as a negotiation space of its negotiating agents."""
+    from redline.scenario.load import field_line
+    from redline.simulate.space import from_domain, from_scenario
+
+    loaded = load(path)
+    if loaded.scenario is not None:
+        try:
+            space = from_scenario(loaded.scenario)
+        except RedlineError as error:
+            raise loaded.located(error) from None
+    elif loaded.domain is not None:
+        space = from_domain(loaded.domain)
+    else:
+        raise RedlineError(f"{path} has no agreement space to negotiate over", file=config_file,
+                           line=field_line(root, ("scenarios", k)), field=f"scenarios[{k}]",
+                           hint="list scenario .yaml files or Genius folders")
+    if agents is None:
+        return space
+    index: dict[str, int] = {}
+    for a, (ident, display) in enumerate(zip(space.actors, space.names(), strict=True)):
+        index.setdefault(ident, a)
+        index.setdefault(display, a)
+    chosen: list[int] = []
+    for j, actor in enumerate(agents):
+        where = {"file": config_file, "line": field_line(root, ("scenarios", k, "agents", j)),
+                 "field": f"scenarios[{k}].agents[{j}]"}
+        if actor not in index:
+            raise RedlineError(f"unknown actor {actor!r}", **where,
+                               hint=f"use one of {', '.join(space.actors)}")
+        if index[actor] in chosen:
+            raise RedlineError(f"actor {actor!r} is listed twice", **where)
+        chosen.append(index[actor])
+    return space.select(chosen)
+
+
+def run_tournament(source: str | os.PathLike[str] | Mapping[str, Any] | Any, *,
+                   executor: Callable | None = None) -> Any:
+    """Load a tournament (:func:`load_tournament`) and run it.
+
+    Parameters
+    ----------
+    source
+        A YAML file, a mapping, a ``TournamentConfig`` or :class:`TournamentInputs`.
+    executor
+        :func:`redline.simulate.tournament.in_process` (default) or
+        :func:`redline.simulate.tournament.dask_runner`.
+
+    Returns
+    -------
+    redline.simulate.tournament.TournamentResult
+        Its ``to_dict()`` is ``redline tournament --json``.
+    """
+    from redline.simulate.tournament import run_tournament as run
+
+    inputs = source if isinstance(source, TournamentInputs) else load_tournament(source)
+    try:
+        return run(inputs.config, inputs.spaces, inputs.names, executor=executor)
+    except RedlineError as error:
+        raise error.located(file=inputs.source) from None

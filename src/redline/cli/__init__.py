@@ -13,6 +13,7 @@ from redline.cli import report as _report  # noqa: F401
 from redline.cli import serve as _serve  # noqa: F401
 from redline.cli import simulate as _simulate  # noqa: F401
 from redline.cli import sweep as _sweep  # noqa: F401
+from redline.cli import tournament as _tournament  # noqa: F401
 from redline.cli import update as _update  # noqa: F401
 from redline.cli.common import app
 

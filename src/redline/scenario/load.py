@@ -158,6 +158,13 @@ def _hint(err: dict) -> str | None:
     return None
 
 
+def field_line(root: yaml.Node | None, loc: tuple) -> int | None:
+    """The 1-based YAML line of the field at ``loc`` (a pydantic error location) in the node
+    tree ``root``, or of its nearest existing parent; ``None`` without a tree. Other YAML
+    files with a pydantic model (a tournament configuration) locate their errors with it."""
+    return _line(root, loc)
+
+
 def _line(root: yaml.Node | None, loc: tuple) -> int | None:
     """The 1-based line of the field at ``loc``, or of its nearest existing parent."""
     if root is None:
