@@ -1,0 +1,87 @@
+"""The offers figure of a simulated negotiation (redline.report.simulation)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("plotly")
+
+from redline.errors import RedlineError  # noqa: E402
+from redline.report.figures import figure_roles  # noqa: E402
+from redline.report.png import write_pngs  # noqa: E402
+from redline.report.simulation import (  # noqa: E402
+    MAX_SLIDER_POSITIONS,
+    OfferTrace,
+    offers_figure,
+    simulation_figure,
+)
+from redline.simulate import from_tables, parse, simulate  # noqa: E402
+from redline.simulate.metrics import references  # noqa: E402
+
+
+def small_space():
+    rng = np.random.default_rng(2)
+    u = rng.random((2, 60))
+    return from_tables(u, [0.2, 0.3], actors=["north", "south"], name="Two <b>sides</b>")
+
+
+def test_every_offer_each_agent_made_is_on_its_path():
+    space = small_space()
+    result = simulate(space, [parse("boulware"), parse("boulware")], steps=30, trace=True)
+    assert result.step[0] > 1  # both agents made offers
+    fig = simulation_figure(result)
+    roles = figure_roles(fig)
+    assert roles.count("offers") == 2
+    assert {"packages", "frontier", "solution", "agreement"} <= set(roles) or \
+        result.agreement[0] < 0
+    offers = [t for t in fig.data if (t.meta or {}).get("role") == "offers"]
+    trace = result.trace[0]
+    for t in offers:
+        agent = t.meta["agent"]
+        made = trace[(np.arange(trace.size) % 2 == agent) & (trace >= 0)]
+        assert list(t.x) == pytest.approx(space.utilities[0, 0, made].tolist())
+        assert list(t.y) == pytest.approx(space.utilities[0, 1, made].tolist())
+    refs = references(space.utilities, space.reservation, space.allowed)
+    nash = [t for t in fig.data if (t.meta or {}).get("solution") == "nash"][0]
+    assert (nash.x[0], nash.y[0]) == tuple(refs.nash_utilities[0])
+    frontier = [t for t in fig.data if (t.meta or {}).get("role") == "frontier"][0]
+    assert len(frontier.x) == refs.frontier[0].shape[0]
+    # Names, escaped: the space's name and the agents' names, never ids alone.
+    assert "Two &lt;b&gt;sides&lt;/b&gt;" in fig.layout.title.text
+    assert fig.layout.xaxis.title.text == "utility to north"
+
+
+def test_the_slider_shows_the_offers_up_to_each_step():
+    steps = 400
+    t = np.arange(2 * steps)
+    trace = OfferTrace(agents=("a", "b"), step=t // 2, proposer=t % 2,
+                       utilities=np.c_[np.linspace(1, 0, t.size), np.linspace(0, 1, t.size)],
+                       labels=(), agreement=None, agreement_step=steps,
+                       reservation=np.zeros(2))
+    fig = offers_figure(trace)
+    slider = fig.layout.sliders[0]
+    assert len(slider.steps) <= MAX_SLIDER_POSITIONS
+    last = slider.steps[-1]
+    assert last.label == str(steps - 1)
+    assert [len(xs) for xs in last.args[0]["x"]] == [steps, steps]
+    first = slider.steps[0]
+    assert [len(xs) for xs in first.args[0]["x"]] == [1, 1]
+    assert "no agreement" in fig.layout.title.text
+
+
+def test_png_copy(tmp_path: Path):
+    pytest.importorskip("matplotlib")
+    space = small_space()
+    result = simulate(space, [parse("linear"), parse("linear")], steps=20, trace=True)
+    written = write_pngs({"offers": simulation_figure(result)}, tmp_path)
+    assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_result_without_trace_is_one_clear_error():
+    space = small_space()
+    result = simulate(space, [parse("linear"), parse("linear")], steps=5)
+    with pytest.raises(RedlineError, match="no trace"):
+        simulation_figure(result)
