@@ -33,7 +33,9 @@ from redline.simulate.tournament import (
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "genius"
-DOMAINS = ("anac_y2012_CameraC", "anac_y2012_LaptopA")
+CONFIG = DATA.parent / "tournament" / "time-based.yaml"  # the docs' 64-negotiation tournament
+DOMAINS = ("anac_y2012_CameraC", "anac_y2012_EnglandvsZimbabweA")
+NAMES = tuple(f"../genius/{name}" for name in DOMAINS)  # as the configuration names them
 TIME_BASED = ["boulware", "linear", "conceder", "aspiration"]
 
 
@@ -49,16 +51,14 @@ def write_config(folder: Path, text: str) -> Path:
 
 BASIC = """\
 strategies: [boulware, linear, conceder, aspiration]
-scenarios: [anac_y2012_CameraC, anac_y2012_LaptopA]
+scenarios: [anac_y2012_CameraC, anac_y2012_EnglandvsZimbabweA]
 steps: 100
 """
 
 
 @pytest.fixture(scope="module")
-def basic(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tournament")
-    path = write_config(folder, BASIC)
-    return path, pipeline.run_tournament(path)
+def basic():
+    return CONFIG, pipeline.run_tournament(CONFIG)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -85,7 +85,7 @@ def test_the_64_negotiation_tournament(basic):
     assert len(seen) == 64
     # Every strategy sits in every role of every domain, first and second.
     for strategy in TIME_BASED:
-        for scenario in DOMAINS:
+        for scenario in NAMES:
             seats = {(a["actor"], a["actor"] == r["first"]) for r in data["results"]
                      if r["scenario"] == scenario for a in r["agents"]
                      if a["strategy"] == strategy}
@@ -95,8 +95,8 @@ def test_the_64_negotiation_tournament(basic):
 def test_each_negotiation_is_its_match_simulated_directly(basic):
     path, result = basic
     data = result.to_dict()
-    for scenario in DOMAINS:
-        space = from_domain(read_genius_folder(DATA / scenario))
+    for name, scenario in zip(DOMAINS, NAMES, strict=True):
+        space = from_domain(read_genius_folder(DATA / name))
         rows = [r for r in data["results"] if r["scenario"] == scenario]
         for row in rows:
             first = space.actors.index(row["first"])
@@ -139,6 +139,7 @@ def test_same_seed_same_bytes_and_repetitions(tmp_path: Path, basic):
     path, result = basic
     again = pipeline.run_tournament(path)
     assert json.dumps(again.to_dict()) == json.dumps(result.to_dict())
+    assert result.to_dict()["scenarios"][0]["name"] == NAMES[0]
     stochastic = write_config(tmp_path, BASIC + "repetitions: 3\nbreakdown: 0.02\nseed: 7\n")
     one = pipeline.run_tournament(stochastic).to_dict()
     two = pipeline.run_tournament(stochastic).to_dict()
