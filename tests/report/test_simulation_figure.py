@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -85,3 +86,20 @@ def test_a_result_without_trace_is_one_clear_error():
     result = simulate(space, [parse("linear"), parse("linear")], steps=5)
     with pytest.raises(RedlineError, match="no trace"):
         simulation_figure(result)
+
+
+def test_a_self_contained_page(tmp_path: Path):
+    from redline.report.simulation import simulation_html
+
+    space = small_space()
+    result = simulate(space, [parse("boulware"), parse("linear")], steps=20, trace=True)
+    page = simulation_html(result)
+    assert page.startswith("<!DOCTYPE html>")
+    assert 'data-figure="offers"' in page
+    assert "north plays boulware, south plays linear" in page
+    assert "Two &lt;b&gt;sides&lt;/b&gt;" in page and "<b>sides</b>" not in page
+    from plotly.offline import get_plotlyjs
+
+    assert page.count(get_plotlyjs()) == 1  # embedded once; nothing loaded from elsewhere
+    shell = re.sub(r"(<script\b[^>]*>).*?</script>", r"\1</script>", page, flags=re.S)
+    assert not re.search(r"\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", shell, flags=re.I)

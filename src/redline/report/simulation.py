@@ -35,7 +35,7 @@ from redline.report.figures import (
 )
 
 __all__ = ["MAX_SLIDER_POSITIONS", "MAX_SPACE_POINTS", "OfferTrace", "offer_trace",
-           "offers_figure", "simulation_figure"]
+           "offers_figure", "simulation_figure", "simulation_html"]
 
 MAX_SPACE_POINTS = 20_000
 """Packages drawn as the grey cloud; larger spaces show a fixed-seed sample of this many."""
@@ -289,3 +289,45 @@ def simulation_figure(result: Any, negotiation: int = 0, *, x: int = 0, y: int =
         solutions={"nash": refs.nash_utilities[group],
                    "kalai_smorodinsky": refs.ks_utilities[group]}, x=x, y=y,
         title=f"{space.name or 'Negotiation'}: offers, step by step")
+
+
+def simulation_html(result: Any, negotiation: int = 0, *, x: int = 0, y: int = 1) -> str:
+    """A self-contained HTML page with the offers figure of one simulated negotiation
+    (``redline simulate --report OUT.html``): plotly.js embedded once, no external URL.
+
+    Parameters
+    ----------
+    result
+        A :class:`redline.simulate.result.SimulationResult` run with ``trace=True``.
+    negotiation
+        Which negotiation of the batch.
+    x, y
+        The agents on the axes.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
+    from plotly.offline import get_plotlyjs
+
+    from redline import __version__
+    from redline.report.html import CSS
+    from redline.report.markup import esc as escape
+    from redline.report.markup import figure_html
+
+    fig = simulation_figure(result, negotiation, x=x, y=y)
+    space = result.space
+    title = escape(f"{space.name or 'Negotiation'}: a simulated negotiation")
+    strategies = ", ".join(f"{name} plays {strategy}" for name, strategy
+                           in zip(space.names(), result.strategies, strict=True))
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{title}</title>\n<style>{CSS}</style>\n"
+        f"<script type=\"text/javascript\">{get_plotlyjs()}</script>\n</head>\n<body>\n"
+        f"<header><h1>{title}</h1><p class=\"muted\">{escape(result.protocol)}, "
+        f"{result.steps} steps: {escape(strategies)}</p></header>\n<main>\n"
+        f"{figure_html('offers', fig)}\n</main>\n"
+        f"<footer>Made by redline {escape(__version__)}. Works offline: everything it needs "
+        "is in this file.</footer>\n</body>\n</html>\n")
