@@ -61,7 +61,7 @@ import numpy as np
 
 from redline.space.tolerance import UTILITY_DECIMALS
 
-__all__ = ["pareto_indices", "pareto_mask"]
+__all__ = ["pareto_indices", "pareto_mask", "pareto_masks"]
 
 # Sets up to this size are compared pairwise; also the first SFS batch size.
 _BASE = 256
@@ -119,6 +119,48 @@ def pareto_indices(
 ) -> np.ndarray:
     """Sorted ``int64`` indices of the frontier rows; see :func:`pareto_mask`."""
     return np.flatnonzero(pareto_mask(utilities, decimals=decimals)).astype(np.int64)
+
+
+def pareto_masks(utilities: np.ndarray, *, decimals: int | None = UTILITY_DECIMALS
+                 ) -> np.ndarray:
+    """:func:`pareto_mask` of each of a batch of sets: ``(B, n, k)`` in, ``(B, n)`` bool out.
+
+    With two parties the whole batch is one vectorised sort and sweep (the ``k == 2``
+    algorithm of the module docstring, row by row: sort by ``u0`` descending, then ``u1``
+    descending; a row is on its set's frontier iff its ``u1`` is the largest of its group of
+    equal ``u0`` and strictly larger than every ``u1`` with a larger ``u0``). Other ``k`` call
+    :func:`pareto_mask` on each set. Same rounding and validation as :func:`pareto_mask`.
+
+    >>> pareto_masks(np.array([[[1.0, 0.0], [0.4, 0.4]], [[0.2, 0.2], [0.3, 0.3]]]))
+    array([[ True,  True],
+           [False,  True]])
+    """
+    u = np.asarray(utilities, dtype=np.float64)
+    if u.ndim != 3:
+        raise ValueError(f"utilities must be a 3-D array of shape (sets, n_rows, n_parties); "
+                         f"got shape {u.shape}")
+    b, n, k = u.shape
+    if k != 2 or n == 0 or b == 0:
+        out = np.zeros((b, n), dtype=bool)
+        for s in range(b):  # the general algorithm, one set at a time
+            out[s] = pareto_mask(u[s], decimals=decimals)
+        return out
+    r = _prepare(u.reshape(b * n, 2), decimals).reshape(b, n, 2)
+    x, y = r[..., 0], r[..., 1]
+    order = np.lexsort((-y, -x), axis=-1)  # per set: x descending, then y descending
+    xs = np.take_along_axis(x, order, axis=-1)
+    ys = np.take_along_axis(y, order, axis=-1)
+    position = np.broadcast_to(np.arange(n), (b, n))
+    new_group = np.ones((b, n), dtype=bool)
+    new_group[:, 1:] = xs[:, 1:] != xs[:, :-1]
+    start = np.maximum.accumulate(np.where(new_group, position, 0), axis=-1)
+    best_before = np.full((b, n), -np.inf)  # the largest y with a strictly larger x
+    best_before[:, 1:] = np.maximum.accumulate(ys, axis=-1)[:, :-1]
+    group_best = np.take_along_axis(ys, start, axis=-1)  # sorted: the group's first y
+    on = (ys == group_best) & (group_best > np.take_along_axis(best_before, start, axis=-1))
+    out = np.zeros((b, n), dtype=bool)
+    np.put_along_axis(out, order, on, axis=-1)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
