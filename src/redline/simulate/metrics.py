@@ -73,7 +73,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from redline.space import kernel
-from redline.space.pareto import pareto_mask
+from redline.space.pareto import pareto_mask, pareto_masks
 from redline.space.tolerance import UTILITY_TOLERANCE
 
 __all__ = [
@@ -89,6 +89,8 @@ __all__ = [
 
 DISTANCE_BLOCK = 2**22
 """Pairs of (negotiation, frontier point) whose distances are held in memory at once."""
+
+_FINGERPRINT_SEED = 0x4D455452  # fixed multipliers of the spaces' fingerprints
 
 SOLUTION_BLOCK = 2**23
 """Utilities (spaces x agents x packages) the solution points are computed on at once."""
@@ -210,13 +212,27 @@ def _shared(array: np.ndarray) -> bool:
 
 
 def _first_of_each(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The first row of each distinct row of ``keys`` (in order of appearance) and each row's
-    group number."""
-    _, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    """The first row of each distinct row of ``keys`` (``uint64``, in order of appearance) and
+    each row's group number.
+
+    Rows are grouped by an exact integer fingerprint (a wrapping ``uint64`` dot product with
+    fixed odd multipliers: equal rows give equal fingerprints), then checked whole against
+    their group's first row; only a fingerprint collision falls back to sorting whole rows.
+    """
+    multipliers = (np.random.default_rng(_FINGERPRINT_SEED)
+                   .integers(0, 2**63, size=keys.shape[1], dtype=np.uint64) * np.uint64(2)
+                   + np.uint64(1))
+    with np.errstate(over="ignore"):
+        fingerprint = (keys * multipliers).sum(axis=1, dtype=np.uint64)
+    _, first, group = np.unique(fingerprint, return_index=True, return_inverse=True)
+    group = group.reshape(-1)
+    if not (keys == keys[first[group]]).all():  # pragma: no cover - a 64-bit collision
+        _, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        group = group.reshape(-1)
     order = np.argsort(first)
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
-    return first[order].astype(np.int64), rank[group.reshape(-1)].astype(np.int64)
+    return first[order].astype(np.int64), rank[group].astype(np.int64)
 
 
 def _distinct(utilities: np.ndarray, reservation: np.ndarray, allowed: np.ndarray
@@ -228,19 +244,14 @@ def _distinct(utilities: np.ndarray, reservation: np.ndarray, allowed: np.ndarra
     """
     b = reservation.shape[0]
     bits = (reservation + 0.0).view(np.uint64)  # -0.0 and 0.0 as one number
-    if _shared(utilities) and _shared(allowed):
-        if (bits == bits[:1]).all():
-            return np.zeros(1, dtype=np.int64), np.zeros(b, dtype=np.int64)
-        return _first_of_each(bits)
-    same = ((utilities == utilities[:1]).all(axis=(1, 2))
-            & (bits == bits[:1]).all(axis=1)
-            & (allowed == allowed[:1]).all(axis=(1, 2)))
-    if same.all():
+    if (_shared(utilities) and _shared(allowed)) and (bits == bits[:1]).all():
         return np.zeros(1, dtype=np.int64), np.zeros(b, dtype=np.int64)
-    keys = np.concatenate([
-        (utilities.reshape(b, -1) + 0.0).view(np.uint64), bits,
-        np.packbits(allowed.reshape(b, -1), axis=1).astype(np.uint64)], axis=1)
-    return _first_of_each(keys)
+    parts = [bits]
+    if not _shared(utilities):
+        parts.append((utilities.reshape(b, -1) + 0.0).view(np.uint64))
+    if not _shared(allowed):
+        parts.append(np.packbits(allowed.reshape(b, -1), axis=1).astype(np.uint64))
+    return _first_of_each(np.concatenate(parts, axis=1))
 
 
 def references(utilities: np.ndarray, reservation: np.ndarray, allowed: np.ndarray
@@ -282,7 +293,7 @@ def references(utilities: np.ndarray, reservation: np.ndarray, allowed: np.ndarr
         frontier = (_frontier(utilities[0]),)
         frontier_of = np.zeros(n_spaces, dtype=np.int64)
     else:
-        frontier = tuple(_frontier(utilities[b]) for b in first)
+        frontier = _frontiers(utilities, first)
         frontier_of = np.arange(n_spaces, dtype=np.int64)
     return References(group=group, best=best, frontier=frontier, frontier_of=frontier_of,
                       nash=nash, ks=ks, nash_utilities=nash_u, ks_utilities=ks_u)
@@ -292,6 +303,19 @@ def _frontier(u: np.ndarray) -> np.ndarray:
     """``(F, A)`` the Pareto frontier of the packages of one space ``u (A, N)``."""
     points = np.ascontiguousarray(u.T)
     return points[pareto_mask(points)]
+
+
+def _frontiers(utilities: np.ndarray, first: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The frontier of each space ``first`` of ``utilities (B, A, N)``, in blocks of spaces
+    (:func:`redline.space.pareto.pareto_masks`: one vectorised sweep with two agents)."""
+    out: list[np.ndarray] = []
+    n_agents, n = utilities.shape[1:]
+    rows = max(1, SOLUTION_BLOCK // (n_agents * n))
+    for s in range(0, first.size, rows):
+        points = np.ascontiguousarray(np.swapaxes(utilities[first[s:s + rows]], 1, 2))
+        masks = pareto_masks(points)
+        out.extend(p[m] for p, m in zip(points, masks, strict=True))
+    return tuple(out)
 
 
 def _solutions(u: np.ndarray, r: np.ndarray, allowed: np.ndarray
