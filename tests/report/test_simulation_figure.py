@@ -103,3 +103,4 @@ def test_a_self_contained_page(tmp_path: Path):
     assert page.count(get_plotlyjs()) == 1  # embedded once; nothing loaded from elsewhere
     shell = re.sub(r"(<script\b[^>]*>).*?</script>", r"\1</script>", page, flags=re.S)
     assert not re.search(r"\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", shell, flags=re.I)
+

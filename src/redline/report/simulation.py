@@ -53,11 +53,12 @@ class OfferTrace:
     Attributes
     ----------
     agents
-        The agents' names, one per column of the utilities.
+        The agents' names, one per column of the utilities; a mediator, when there is one,
+        comes last (it has no column).
     step
-        ``(T,)`` the step of each offer (non-decreasing).
+        ``(T,)`` the step of each offer, from 1 (non-decreasing).
     proposer
-        ``(T,)`` the agent who made each offer.
+        ``(T,)`` who made each offer (an index into ``agents``).
     utilities
         ``(T, A)`` every agent's utility of each offer.
     labels
@@ -240,13 +241,18 @@ def offer_trace(result: Any, negotiation: int = 0) -> OfferTrace:
     offers = np.asarray(result.trace[negotiation])
     made = np.flatnonzero(offers >= 0)
     outcomes = offers[made]
+    per_step = max(1, offers.shape[0] // max(int(result.steps), 1))  # turns in a step
     u = space.utilities[0 if space.utilities.shape[0] == 1 else negotiation]  # (A, N)
     labels = tuple(", ".join(f"{issue}: {option}" for issue, option in
                              space.package(int(o)).items()) for o in outcomes)
+    mover = np.asarray(result.offerer)[made]
+    agents = tuple(space.names())
+    if (mover < 0).any():  # a mediator's texts (the single-text protocol)
+        mover = np.where(mover < 0, len(agents), mover)
+        agents = agents + ("the mediator",)
     agreed = int(result.agreement[negotiation])
     return OfferTrace(
-        agents=tuple(space.names()), step=made // space.n_agents,
-        proposer=np.asarray(result.offerer)[made], utilities=u[:, outcomes].T,
+        agents=agents, step=made // per_step + 1, proposer=mover, utilities=u[:, outcomes].T,
         labels=labels, agreement=u[:, agreed] if agreed >= 0 else None,
         agreement_step=int(result.step[negotiation]),
         reservation=np.asarray(space.reservation[negotiation], dtype=float))
