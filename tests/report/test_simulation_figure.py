@@ -104,3 +104,20 @@ def test_a_self_contained_page(tmp_path: Path):
     shell = re.sub(r"(<script\b[^>]*>).*?</script>", r"\1</script>", page, flags=re.S)
     assert not re.search(r"\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", shell, flags=re.I)
 
+
+def test_a_mediators_texts_are_a_path_of_their_own():
+    from redline import pipeline
+    from redline.simulate import from_scenario
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    space = from_scenario(pipeline.load(examples / "donbas-2026.yaml").scenario)
+    space = space.select([space.actors.index("russia"), space.actors.index("ukraine")])
+    result = simulate(space, [parse("boulware"), parse("conceder")], protocol="single-text",
+                      steps=15, trace=True)
+    assert (result.offerer < 0).any()
+    fig = simulation_figure(result)
+    paths = {t.name for t in fig.data if (t.meta or {}).get("role") == "offers"}
+    assert "offers by the mediator" in paths
+    assert fig.layout.xaxis.title.text == "utility to Russia"
+    slider = fig.layout.sliders[0]
+    assert 1 <= int(slider.steps[0].label) <= int(slider.steps[-1].label) <= result.steps
