@@ -845,6 +845,7 @@ class EvaluationRun:
     odds: Any = None  # ProposalOdds
     scenario: str = ""
     rounds: tuple[str, ...] = ()  # the rounds the draws are weighted by (empty: the prior)
+    illustrative: tuple[str, ...] = ()  # those of them that are an analyst's illustrations
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, exactly ``redline evaluate --json``."""
@@ -904,6 +905,7 @@ class EvaluationRun:
             }
             if odds.ess is not None:  # a posterior's weighted draws
                 uncertainty["posterior"] = {"rounds": list(self.rounds), "ess": odds.ess,
+                                            "illustrative": list(self.illustrative),
                                             "interval": "wilson at the effective sample size"}
         return {
             "scenario": self.scenario,
@@ -1002,7 +1004,10 @@ def run_evaluate(loaded: Loaded, proposal_id: str | None = None,
         odds = proposal_odds(result, [v.index for v in evaluation.completions])
     name = loaded.scenario.scenario.id if loaded.scenario is not None else domain.name
     rounds = tuple(weighted.rounds) if draws and weighted is not None else ()
-    return EvaluationRun(evaluation, dict(package), chosen, odds, name, rounds)
+    shown = {r.id for r in loaded.scenario.rounds if r.illustrative} \
+        if loaded.scenario is not None else set()
+    return EvaluationRun(evaluation, dict(package), chosen, odds, name, rounds,
+                         tuple(r for r in rounds if r in shown))
 
 
 # ---------------------------------------------------------------- the mediator's next move

@@ -95,10 +95,12 @@ def test_sweep_and_evaluate_use_the_posterior_unless_prior():
     plain = json.loads(run("sweep", ROUNDS, "-n", "300", "--json", "--prior",
                            "--no-progress").stdout)
     assert "posterior" not in plain
+    assert swept["posterior"]["illustrative"] == ["north-needs-relief"]
     update = json.loads(run("update", ROUNDS, "-n", "300", "--json").stdout)
     assert swept["p_agreement"] == pytest.approx(update["p_agreement"]["posterior"]["p"])
     judged = json.loads(run("evaluate", ROUNDS, "leak", "-n", "300", "--json").stdout)
     assert judged["uncertainty"]["posterior"]["ess"] == pytest.approx(update["ess"])
+    assert judged["uncertainty"]["posterior"]["illustrative"] == ["north-needs-relief"]
     prior = json.loads(run("evaluate", ROUNDS, "leak", "-n", "300", "--prior",
                            "--json").stdout)
     assert "posterior" not in prior["uncertainty"]

@@ -496,7 +496,9 @@ class SweepResult:
 def _posterior_note(result: SweepResult) -> dict:
     """How the weighted draws were made: the rounds, the method and the ESS."""
     post = result.posterior
+    shown = {r.id for r in result.plan.scenario.rounds if r.illustrative}
     return {"rounds": list(post.rounds), "method": post.method,  # type: ignore[attr-defined]
+            "illustrative": [r for r in post.rounds if r in shown],  # type: ignore[attr-defined]
             "ess": result.ess, "interval": "wilson at the effective sample size"}
 
 
