@@ -96,13 +96,18 @@ CASES: dict[str, Callable[[], object]] = {
     "forecast-ktab-smp.json": _json("forecast", KTAB, "--model", "smp", "--json"),
     "forecast-ktab-bdm.json": _json("forecast", KTAB, "--model", "bdm", "--json"),
     "forecast-deu-compromise.json": _json("forecast", DEU, "--model", "compromise", "--json"),
+    # The Donbas sweeps on the prior (--prior ignores the rounds): the answers kept before the
+    # example had rounds, unchanged. sweep-donbas-posterior.json is the same sweep on the rounds.
     "sweep-donbas.json": _json("sweep", DONBAS, "--draws", "400", "--seed", "7", "--json",
-                               "--no-progress"),
+                               "--no-progress", "--prior"),
     "sweep-donbas-ft-false-mean.json": _json(
         "sweep", DONBAS, "--draws", "300", "--seed", "3", "--assume",
-        "ft-guarantees-for-donbas=false", "--model", "mean", "--json", "--no-progress"),
+        "ft-guarantees-for-donbas=false", "--model", "mean", "--json", "--no-progress",
+        "--prior"),
     "sweep-donbas-smp.json": _json("sweep", DONBAS, "--draws", "40", "--seed", "1", "--model",
-                                   "smp", "--json", "--no-progress"),
+                                   "smp", "--json", "--no-progress", "--prior"),
+    "sweep-donbas-posterior.json": _json("sweep", DONBAS, "--draws", "400", "--seed", "7",
+                                         "--json", "--no-progress"),
     "sweep-camp-david.json": _json("sweep", CAMP_DAVID, "--draws", "300", "--json",
                                    "--no-progress"),
     "divide-divorce.json": _json("divide", DIVORCE, "--json"),

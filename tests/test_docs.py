@@ -130,10 +130,10 @@ def test_tutorial_forecast_table():
 
 
 def test_tutorial_sweep_numbers():
-    integrated = run_json("sweep", DONBAS, "--draws", "20000", "--no-progress")
-    true = run_json("sweep", DONBAS, "--draws", "20000", "--no-progress",
+    integrated = run_json("sweep", DONBAS, "--draws", "20000", "--no-progress", "--prior")
+    true = run_json("sweep", DONBAS, "--draws", "20000", "--no-progress", "--prior",
                     "--assume", "ft-guarantees-for-donbas=true")
-    false = run_json("sweep", DONBAS, "--draws", "20000", "--no-progress",
+    false = run_json("sweep", DONBAS, "--draws", "20000", "--no-progress", "--prior",
                      "--assume", "ft-guarantees-for-donbas=false")
     for words, result in (("about **{} %** integrated", integrated),
                           ("**{} %** if the FT report is true", true),
@@ -153,3 +153,45 @@ def test_tutorial_sweep_numbers():
     assert f"{rho['claim:beyond-maximalist']['forecast.donbas']:+.2f}" == "+0.51"
     assert f"{rho['actors.russia.outside_option']['agreement']:+.2f}" == "-0.32"
     assert f"{rho['claim:ft-guarantees-for-donbas']['agreement']:+.2f}" == "-0.28"
+
+
+def test_tutorial_update_numbers():
+    """Section 7: what the rounds change, and the sweeps on the posterior."""
+    update = run_json("update", DONBAS)
+    assert update["draws"] == 10000 and update["seed"] == 0
+    inputs = {row["input"]: row for row in update["inputs"]}
+    russia = inputs["red_lines.ru-ukraine-out-of-donbas.require.at_least"]
+    assert (f"rises from {russia['prior']['mean']:.1f} to {russia['posterior']['mean']:.1f}"
+            in TEXT)
+    claims = {row["id"]: row for row in update["claims"]}
+    moved = claims["beyond-maximalist"]
+    assert (f"falls from {100 * moved['prior']:.0f} % to {100 * moved['posterior']:.0f} %"
+            in TEXT)
+    p = update["p_agreement"]
+    assert (f"({100 * p['prior']['p']:.1f} % to {100 * p['posterior']['p']:.1f} %)" in TEXT)
+    first = update["timeline"][1]
+    assert first["round"] == "kyiv-red-line-entire-donbas"
+    assert first["ess"] == pytest.approx(update["draws"])  # Kyiv's statement moves nothing
+    sweeps = [run_json("sweep", DONBAS, "--draws", "20000", "--no-progress", *extra)
+              for extra in ((), ("--assume", "ft-guarantees-for-donbas=true"),
+                            ("--assume", "ft-guarantees-for-donbas=false"))]
+    shares = [f"{100 * s['p_agreement']:.0f}" for s in sweeps]
+    assert ("P(agreement) **{} %** integrated, **{} %** if the FT report is true, **{} %** "
+            "if false".format(*shares)) in TEXT
+
+
+def test_tutorial_advise_numbers():
+    """Section 8: the mediator's next move, on the posterior."""
+    accept = run_json("advise", DONBAS, "--for", "us", "--top", "1")["ranked"][0]
+    p = accept["p_acceptable"]
+    assert f"**{p['p']:.2f}** [{p['low']:.2f}, {p['high']:.2f}]" in TEXT
+    shares = {a: f"{100 * (1 - row['p_accepts']):.0f} %" for a, row in accept["actors"].items()}
+    assert (f"Ukraine rejects it in {shares['ukraine']} of the draws (by its outside option) and "
+            f"Russia in {shares['russia']}") in TEXT
+    probe = run_json("advise", DONBAS, "--for", "us", "--objective", "probe", "--top", "1")
+    best = probe["ranked"][0]
+    assert f"({best['information_bits']:.2f} bits)" in TEXT
+    russia = best["actors"]["russia"]["p_accepts"]
+    assert f"splits the draws {100 * russia:.0f}/{100 * (1 - russia):.0f}" in TEXT
+    tied = best["answers"]["russia"]["tied_to"]
+    assert f"(r = {tied['correlation']:.2f})".replace("-", "\u2212") in TEXT

@@ -994,8 +994,8 @@ class EvaluationResult(_Result):
     Attributes
     ----------
     proposal
-        ``{id, title, date, tabled_by, sources}`` of the scenario's proposal, or ``None``
-        for a package.
+        ``{id, title, date, tabled_by, sources, illustrative}`` of the scenario's proposal,
+        or ``None`` for a package.
     package
         The package judged, ``{issue id: option label}`` (possibly partial).
     open_issues

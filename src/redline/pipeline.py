@@ -866,7 +866,7 @@ class EvaluationRun:
         if self.proposal is not None:
             p = self.proposal
             proposal = {"id": p.id, "title": p.title, "date": p.date, "tabled_by": p.tabled_by,
-                        "sources": list(p.sources)}
+                        "sources": list(p.sources), "illustrative": p.illustrative}
         rows = [{
             "package": package_labels(domain, v.index),
             "acceptable": v.acceptable,

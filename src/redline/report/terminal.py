@@ -769,6 +769,8 @@ def render_evaluation(console: Console, data: dict) -> None:
         when = ", ".join(x for x in (proposal["date"], proposal["tabled_by"] and
                                      f"tabled by {proposal['tabled_by']}") if x)
         console.print(f"package: {_fmt_package(data['package'])}" + (f" ({when})" if when else ""))
+        if proposal.get("illustrative"):
+            console.print("[italic]an analyst's illustration, not a text reported as tabled")
     rows = data["completions"]
     if data["open_issues"]:
         console.print(f"open issues: {', '.join(data['open_issues'])}: {len(rows):,} "

@@ -453,7 +453,8 @@ class Proposal(Strict):
     """A text on the table: a (possibly partial) package, who tabled it, when, and the sources.
 
     ``package`` names one option label per issue it settles; the issues it leaves open are
-    evaluated over their completions (``redline evaluate``).
+    evaluated over their completions (``redline evaluate``). ``illustrative`` marks a text the
+    analyst made up to explore the space, not one reported as tabled.
     """
 
     id: Id
@@ -463,6 +464,8 @@ class Proposal(Strict):
     sources: list[Id] = []
     package: dict[Id, str] = Field(
         min_length=1, description="{issue id: option label}; issues left out stay open.")
+    illustrative: bool = Field(False, description="An analyst's illustration, not a text "
+                               "reported as tabled (shown in every output).")
     note: str = ""
 
     @field_validator("date", mode="before")
