@@ -113,8 +113,11 @@ def test_sweep_figures(donbas_report, examples: Path):
     assert roles(figure_traces(html, "nash_distribution")) == ["nash", "interval"]
 
 
-def test_uncertainty_lead_gives_wilson_intervals(donbas_report):
-    from redline.uncertainty.intervals import wilson_interval
+def test_uncertainty_lead_gives_wilson_intervals(donbas_report, examples: Path):
+    """The lead states each P(agreement) of the figure with the interval the sweep itself
+    gives: Wilson's, at the effective sample size of the rounds' posterior (the example has
+    rounds), integrated and in the FT branch."""
+    from redline.pipeline import run_sweep
 
     html = donbas_report[2]
     lead = re.search(r'<section id="uncertainty".*?<p class="lead">(.*?)</p>', html,
@@ -123,9 +126,12 @@ def test_uncertainty_lead_gives_wilson_intervals(donbas_report):
     y = bars["y"]  # plotly's typed array: {"dtype": "f8", "bdata": base64}
     shares = np.frombuffer(base64.b64decode(y["bdata"]), y["dtype"]) if isinstance(y, dict) \
         else np.asarray(y)
-    assert shares.size == 2
-    for p in shares:  # the figure's P(agreement) of 300 draws, integrated and with FT
-        low, high = wilson_interval(round(p * 300), 300)
+    sweep = run_sweep(load(examples / "donbas-2026.yaml", assume={FT: True}), draws=300)
+    expected = [sweep.integrated, sweep.assumed]
+    assert shares.size == len(expected)
+    for p, result in zip(shares, expected, strict=True):
+        assert p == pytest.approx(result.p_agreement)
+        low, high = result.p_agreement_interval
         assert f"{p:.3f} (95% interval {low:.3f}–{high:.3f})" in lead
 
 
