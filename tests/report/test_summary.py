@@ -55,9 +55,12 @@ def test_swept_agreement_is_the_sweeps_with_its_wilson_interval(donbas_swept):
     study, lines = donbas_swept
     sweep_json = study.sweep.to_dict()
     line = lines["agreement"]
-    p, n = sweep_json["p_agreement"], sweep_json["draws"]
-    assert n == DRAWS
-    # Wilson (1927) by hand from the JSON's p and n
+    p, draws = sweep_json["p_agreement"], sweep_json["draws"]
+    assert draws == DRAWS
+    # The example has rounds: the sweep runs on their posterior, whose weighted draws count as
+    # the effective sample size. Wilson (1927) by hand from the JSON's p and that n.
+    n = sweep_json["posterior"]["ess"]
+    assert 0 < n < draws
     z2 = WILSON_Z ** 2
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = WILSON_Z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
@@ -67,7 +70,7 @@ def test_swept_agreement_is_the_sweeps_with_its_wilson_interval(donbas_swept):
     assert values["high"] == pytest.approx(centre + half, abs=1e-12)
     assert values["low"] < p < values["high"]
     assert (f"{p:.3f}" in line.text and f"{centre - half:.3f}–{centre + half:.3f}" in line.text
-            and f"{n:,} draws" in line.text)
+            and f"{draws:,} draws" in line.text)
 
 
 def test_swept_deal_is_the_most_frequent_nash_package(donbas_swept):
