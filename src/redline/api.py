@@ -315,7 +315,7 @@ class Negotiation:
 
     def sweep(self, draws: int = DEFAULT_DRAWS, seed: int = 0, *, model: str | None = None,
               workers: int | None = None, scheduler: str | None = None,
-              integrated: bool = True,
+              integrated: bool = True, prior: bool = False,
               progress: Callable[[str, int], None] | None = None) -> SweepResult:
         """Monte Carlo over the claims and uncertain inputs: P(agreement), blocking rules,
         the distributions of the solutions and the forecast, sensitivity.
@@ -340,6 +340,9 @@ class Negotiation:
         integrated
             In a claim branch, also sweep the scenario without the assumptions (``False``:
             the branch alone, half the time).
+        prior
+            Ignore the scenario's rounds (``--prior``): without it a scenario with rounds is
+            swept on their posterior ([`update`][redline.api.Negotiation.update]).
         progress
             Called with the branch (``"integrated"`` or ``"assumed"``) and the number of
             draws just finished.
@@ -368,7 +371,7 @@ class Negotiation:
             executor = dask_executor(workers=workers, scheduler=scheduler)
         run = self._located(lambda: pipeline.run_sweep(
             self.loaded, draws=draws, seed=seed, model=model, executor=executor,
-            progress=progress, integrated=integrated))
+            progress=progress, integrated=integrated, prior=bool(prior)))
         data = run.to_dict()
         beside = (SweepResult._from_json(data["integrated"], run.integrated)
                   if "integrated" in data else None)
@@ -422,7 +425,8 @@ class Negotiation:
 
     def evaluate(self, proposal: str | None = None, *,
                  package: Mapping[str, str] | None = None, draws: int = DEFAULT_DRAWS,
-                 seed: int = 0, list_limit: int | None = None) -> EvaluationResult:
+                 seed: int = 0, list_limit: int | None = None,
+                 prior: bool = False) -> EvaluationResult:
         """Judge one of the scenario's proposals, or a package: per completion, each actor's
         utility, whether it accepts and the rules that reject it; with draws, each actor's
         P(accepts) and P(every veto holder accepts) with 95% Wilson intervals; and the
@@ -445,6 +449,9 @@ class Negotiation:
             Random seed, 0 to 2**31 - 1: the same seed and draws give the same numbers.
         list_limit
             The fewest-changes packages listed (default 20; all are counted).
+        prior
+            Ignore the scenario's rounds (``--prior``): without it the draws of a scenario
+            with rounds are their posterior's.
 
         Returns
         -------
@@ -464,7 +471,8 @@ class Negotiation:
                                    field="package")
             package = dict(package)
         run = self._located(lambda: pipeline.run_evaluate(
-            self.loaded, proposal, package, draws=draws, seed=seed, limit=list_limit))
+            self.loaded, proposal, package, draws=draws, seed=seed, limit=list_limit,
+            prior=bool(prior)))
         return EvaluationResult._from_json(run.to_dict(), run)
 
     def update(self, *, until: str | None = None, draws: int = DEFAULT_DRAWS, seed: int = 0,

@@ -402,6 +402,7 @@ def hostile_donbas() -> str:
     for old, new in (("    name: Ukraine\n", f"    name: '{LINK} Ukraine'\n"),
                      ("    name: Control of the Donbas\n", f"    name: '{LINK} Donbas'\n"),
                      ("label: freeze-contact-line,", f"label: '{LINK}',"),
+                     ("{donbas: freeze-contact-line,", f"{{donbas: '{LINK}',"),  # a proposal
                      ('description: "No deal without real security guarantees"',
                       f"description: '{LINK}'")):
         assert old in text

@@ -561,6 +561,18 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
+def posterior_line(note: dict) -> str:
+    """One line saying that a sweep's draws are the rounds' posterior: how many rounds, the
+    effective sample size, and which counted rounds are an analyst's illustrations."""
+    rounds = note.get("rounds", [])
+    line = (f"Posterior after {len(rounds)} round(s) (effective sample size "
+            f"{note['ess']:,.0f}); --prior ignores the rounds.")
+    illustrative = note.get("illustrative", [])
+    if illustrative:
+        line += f" Illustrations, not reported facts: {', '.join(illustrative)}."
+    return line
+
+
 def render_sweep(console: Console, results: dict, rows: int | None = None) -> None:
     """Print one or two sweeps: P(agreement), claims, blocking, leading packages, forecasts,
     sensitivity.
@@ -581,6 +593,8 @@ def render_sweep(console: Console, results: dict, rows: int | None = None) -> No
     scenario = main.plan.scenario
     console.rule(f"[bold]{scenario.scenario.title or scenario.scenario.id}: "
                  f"{main.draws:,} draws, seed {main.seed}")
+    if main.posterior is not None:
+        console.print(posterior_line(main.to_dict()["posterior"]))
     console.print(_agreement_table(results))
     console.print(_claim_probability_table(main))
     console.print(_blocking_table(main, rows or SWEEP_BLOCKING_ROWS,
