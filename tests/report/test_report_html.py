@@ -26,7 +26,8 @@ runner = CliRunner()
 FT = "ft-guarantees-for-donbas"
 SOLUTIONS = {"nash", "kalai_smorodinsky", "utilitarian", "egalitarian"}
 FIGURES = {"deal_space", "parallel", "blockers", "trajectories_smp", "trajectories_bdm",
-           "forecast_distribution", "nash_distribution", "p_agreement", "tornado"}
+           "forecast_distribution", "nash_distribution", "p_agreement", "tornado",
+           "timeline"}  # the example records rounds: the timeline after each one
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
