@@ -128,6 +128,27 @@ def test_probe_is_the_enumerated_mutual_information(loaded, every_draw):
                for a in top["answers"].values())
 
 
+def test_probe_never_ranks_first_a_text_the_advised_actor_refuses(loaded, every_draw):
+    """A text the advised actor rejects in every draw is no move it can table: such texts
+    come after every other, whatever the others' answers would teach."""
+    post, verdict = every_draw
+    north = verdict.actors.index("north")
+    respondents = [verdict.actors.index(a) for a in ("south", "monitor", "league")]
+    n = verdict.acceptable.shape[1]
+    own = [sum(post.weights[i] for i in range(verdict.acceptable.shape[0])
+               if verdict.accepts[i, north, j]) for j in range(n)]
+    assert 0 < sum(x == 0 for x in own) < n  # some texts north always refuses, some not
+    bits = [enumerated_information(verdict, post.weights, respondents, 0.1, j)
+            for j in range(n)]
+    p = loop_shares(post, verdict)
+    expected = sorted(range(n), key=lambda j: (own[j] == 0, -round(bits[j], 9), -p[j], j))
+    data = pipeline.run_advise(loaded, "north", objective="probe", top=n, draws=DRAWS,
+                               seed=4, tremble=0.1).to_dict()
+    assert [r["package"] for r in data["ranked"]] == [labels(loaded, j) for j in expected]
+    refused = [r["actors"]["north"]["p_accepts"] == 0 for r in data["ranked"]]
+    assert refused == sorted(refused)  # every refused text after every other
+
+
 def test_a_tremble_of_one_half_teaches_nothing(loaded):
     data = pipeline.run_advise(loaded, "monitor", objective="probe", draws=100,
                                tremble=0.5).to_dict()

@@ -196,10 +196,10 @@ def test_best_in_groups_takes_the_first_of_ties():
 
 
 def test_interval_at_the_effective_sample_size():
-    low, high = core.share_interval(0.8, 10)
+    low, high = core._interval(0.8, 10)
     assert (low, high) == pytest.approx((0.4901568, 0.9433190), abs=2e-3)  # z 1.96 vs 1.95996
-    assert core.share_interval(0.0, 50)[0] == 0.0
-    assert core.share_interval(1.0, 50)[1] == 1.0
+    assert core._interval(0.0, 50)[0] == 0.0
+    assert core._interval(1.0, 50)[1] == 1.0
 
 
 def test_too_many_respondents_are_refused_with_a_hint():

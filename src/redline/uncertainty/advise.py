@@ -44,9 +44,9 @@ import numpy as np
 from redline.errors import RedlineError
 from redline.scenario.compile import Draws
 from redline.scenario.model import Scenario
-from redline.uncertainty.intervals import WILSON_Z, wilson_interval
 from redline.uncertainty.limits import ADVICE_OBJECTIVES as OBJECTIVES
 from redline.uncertainty.limits import DEFAULT_ADVICE_TOP as DEFAULT_TOP
+from redline.uncertainty.weighted import weighted_interval
 
 MAX_RESPONDENTS = 12
 """Responding actors ``probe`` accepts: their answers have ``2^R`` patterns per candidate."""
@@ -76,11 +76,11 @@ def weighted_share(mask: np.ndarray, weights: np.ndarray) -> np.ndarray:
                         axes=(0, 0))
 
 
-def share_interval(p: float, ess: float, z: float = WILSON_Z) -> tuple[float, float]:
-    """Wilson's score interval for a weighted share ``p`` at an effective sample size ``ess``
-    (:func:`redline.uncertainty.intervals.wilson_interval` with ``ess`` trials)."""
-    p = min(max(float(p), 0.0), 1.0)
-    return wilson_interval(p * ess, ess, z)  # type: ignore[arg-type]
+def _interval(p: float, ess: float) -> tuple[float, float]:
+    """Wilson's interval of a weighted share at the effective sample size (the one rule,
+    :func:`redline.uncertainty.weighted.weighted_interval`)."""
+    cell = weighted_interval(p, ess)
+    return cell["low"], cell["high"]
 
 
 def expected_values(acceptable: np.ndarray, utility: np.ndarray, outside: np.ndarray,
@@ -251,24 +251,28 @@ class Tallies:
         ``(M, 2^R)`` weighted verdict patterns of the respondents, or ``None`` (no probe).
     weight
         The total weight seen.
+    own
+        ``(M,)`` weight of the draws where the advised actor itself accepts, or ``None``.
     """
 
     acceptable: np.ndarray
     value: np.ndarray | None
     histogram: np.ndarray | None
     weight: float
+    own: np.ndarray | None = None
 
     def plus(self, other: Tallies) -> Tallies:
         """The sums of both (the draws of two chunks)."""
         value = None if self.value is None else self.value + other.value
         histogram = None if self.histogram is None else self.histogram + other.histogram
+        own = None if self.own is None else self.own + other.own
         return Tallies(self.acceptable + other.acceptable, value, histogram,
-                       self.weight + other.weight)
+                       self.weight + other.weight, own)
 
 
 def tally(accepts: np.ndarray, acceptable: np.ndarray, weights: np.ndarray, *,
           utility: np.ndarray | None = None, outside: np.ndarray | None = None,
-          respondents: np.ndarray | None = None) -> Tallies:
+          respondents: np.ndarray | None = None, actor: int | None = None) -> Tallies:
     """One chunk of draws folded into weighted sums.
 
     Parameters
@@ -285,6 +289,9 @@ def tally(accepts: np.ndarray, acceptable: np.ndarray, weights: np.ndarray, *,
     respondents
         Indices of the responding actors whose answers ``probe`` weighs; ``None``: no
         histogram.
+    actor
+        The advised actor's index, for the weight of the draws where it accepts; ``None``:
+        not summed.
     """
     histogram = None
     if respondents is not None:
@@ -294,8 +301,9 @@ def tally(accepts: np.ndarray, acceptable: np.ndarray, weights: np.ndarray, *,
     value = None
     if utility is not None and outside is not None:
         value = expected_values(acceptable, utility, outside, weights)
+    own = None if actor is None else weighted_share(np.asarray(accepts)[:, actor, :], weights)
     return Tallies(weighted_share(acceptable, weights), value, histogram,
-                   float(np.asarray(weights, dtype=float).sum()))
+                   float(np.asarray(weights, dtype=float).sum()), own)
 
 
 def scores(tallies: Tallies, objective: str, n_respondents: int = 0,
@@ -317,9 +325,10 @@ def scores(tallies: Tallies, objective: str, n_respondents: int = 0,
 
 
 def best_in_groups(values: np.ndarray, groups: np.ndarray,
-                   secondary: np.ndarray | None = None) -> np.ndarray:
+                   secondary: np.ndarray | None = None,
+                   eligible: np.ndarray | None = None) -> np.ndarray:
     """Per group, the position of its highest value (ties: the higher ``secondary``, then the
-    first).
+    first); an ``eligible`` candidate comes before any that is not.
 
     Parameters
     ----------
@@ -329,6 +338,8 @@ def best_in_groups(values: np.ndarray, groups: np.ndarray,
         ``(M,)`` group numbers ``0..G-1`` (a listed partial package's completions share one).
     secondary
         ``(M,)`` the tie-break score, or ``None``.
+    eligible
+        ``(M,)`` bool, or ``None`` (all are).
 
     Returns
     -------
@@ -338,18 +349,21 @@ def best_in_groups(values: np.ndarray, groups: np.ndarray,
     values = np.asarray(values, dtype=float)
     groups = np.asarray(groups, dtype=np.int64)
     second = np.zeros(values.size) if secondary is None else np.asarray(secondary, float)
-    order = np.lexsort((np.arange(values.size), -second, -values, groups))  # best first
+    barred = np.zeros(values.size, bool) if eligible is None else ~np.asarray(eligible, bool)
+    order = np.lexsort((np.arange(values.size), -second, -values, barred, groups))
     first = np.ones(order.size, dtype=bool)
     first[1:] = groups[order][1:] != groups[order][:-1]
     return order[first]
 
 
-def ranking(values: np.ndarray, secondary: np.ndarray | None = None) -> np.ndarray:
-    """Positions sorted best first; ties by the higher ``secondary``, then in their order
-    (package or listing order)."""
+def ranking(values: np.ndarray, secondary: np.ndarray | None = None,
+            eligible: np.ndarray | None = None) -> np.ndarray:
+    """Positions sorted best first, the ``eligible`` ones (``None``: all) before the others;
+    ties by the higher ``secondary``, then in their order (package or listing order)."""
     values = np.asarray(values, dtype=float)
     second = np.zeros(values.size) if secondary is None else np.asarray(secondary, float)
-    return np.lexsort((np.arange(values.size), -second, -values))
+    barred = np.zeros(values.size, bool) if eligible is None else ~np.asarray(eligible, bool)
+    return np.lexsort((np.arange(values.size), -second, -values, barred))
 
 
 TIE_BREAKS = {"accept": "value", "value": "accept", "probe": "accept"}
@@ -542,14 +556,18 @@ def advise(scenario: Scenario, draws: Draws, weights: np.ndarray, candidates: Ca
         verdict = acceptance(scenario, draw_slice(draws, start, stop), candidates.options)
         part = tally(verdict.accepts, verdict.acceptable, weights[start:stop],
                      utility=verdict.utilities[:, actor, :], outside=verdict.outside[:, actor],
-                     respondents=who)
+                     respondents=who, actor=actor)
         total = part if total is None else total.plus(part)
     assert total is not None
     per_package = scores(total, objective, len(respondents), tremble)
     tie_break = scores(total, TIE_BREAKS[objective])
-    best = best_in_groups(per_package, candidates.groups, tie_break)
+    # probe: a text the advised actor refuses in every draw is no move it could table, however
+    # much the others' answers would teach; such texts rank after every other.
+    eligible = total.own > 0 if probing and total.own is not None else None
+    best = best_in_groups(per_package, candidates.groups, tie_break, eligible)
     group_scores = per_package[best]
-    order = ranking(group_scores, tie_break[best])
+    order = ranking(group_scores, tie_break[best],
+                    None if eligible is None else eligible[best])
     if ess is None:
         ess = float(1.0 / (weights @ weights))
     chosen = best[order[:top]]
@@ -657,7 +675,7 @@ def explain(scenario: Scenario, draws: Draws, weights: np.ndarray, options: np.n
             ties.append((input_names[j], rho) if rho != 0 else None)
         out.append({
             "p_acceptable": p,
-            "interval": share_interval(p, ess),
+            "interval": _interval(p, ess),
             "accepts": accept_share[:, k].copy(),
             "rule": tuple(rules),
             "ratification": tuple(steps),
