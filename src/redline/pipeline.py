@@ -1254,6 +1254,9 @@ class UpdateRun:
         The final :class:`redline.uncertainty.posterior.Posterior`.
     draws, seed, until, prior_only
         As :func:`run_update` was called.
+    fits
+        Per counted round, the share of the prior's draws that reproduce it
+        (:func:`redline.uncertainty.update.prior_fits`).
     """
 
     loaded: Loaded
@@ -1263,6 +1266,7 @@ class UpdateRun:
     seed: int
     until: str | None = None
     prior_only: bool = False
+    fits: Mapping[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, exactly ``redline update --json``."""
@@ -1286,7 +1290,8 @@ class UpdateRun:
                 "proposal": event.proposal, "package": event.package,
                 "responses": event.responses, "actor": event.actor, "rejects": event.rejects,
                 "sources": list(event.sources), "tremble": tremble(event, reliability),
-                "illustrative": event.illustrative, "counted": event.id in counted})
+                "illustrative": event.illustrative, "counted": event.id in counted,
+                "prior_fit": self.fits.get(event.id)})
         names = [n for n in post.input_names if not n.startswith("claim:")]
         labels = input_labels(scenario, names)
         inputs = [{"input": n, "label": label, "rule": n.startswith(RULE_GROUPS),
@@ -1346,15 +1351,17 @@ def run_update(loaded: Loaded, *, draws: int, seed: int = 0, until: str | None =
     UpdateRun
         Its ``to_dict()`` is ``redline update --json``.
     """
-    from redline.uncertainty.update import timeline
+    from redline.uncertainty.update import prior_fits, timeline
 
     scenario = loaded.require_scenario("updates")
     try:
         steps, post = timeline(scenario, draws=draws, seed=seed, until=until,
                                assume=dict(loaded.assume), prior_only=prior_only)
+        fits = {} if prior_only else prior_fits(scenario, draws=draws, seed=seed, until=until,
+                                                assume=dict(loaded.assume))
     except RedlineError as error:
         raise loaded.located(error) from None
-    return UpdateRun(loaded, tuple(steps), post, draws, seed, until, prior_only)
+    return UpdateRun(loaded, tuple(steps), post, draws, seed, until, prior_only, fits)
 
 
 # ---------------------------------------------------------------- simulated negotiations

@@ -72,13 +72,23 @@ def render_update(console: Console, data: dict) -> None:
                      f"{_pct(d['acceptance'] or 0)}, {d['distinct']:,} distinct particles)")
         console.print(line)
     rounds = Table(title="Rounds")
-    for name in ("date", "round", "what happened", "tremble", "counted"):
-        rounds.add_column(name, justify="right" if name == "tremble" else "left")
+    for name in ("date", "round", "what happened", "tremble", "prior odds", "counted"):
+        rounds.add_column(name, justify="right" if name in ("tremble", "prior odds")
+                          else "left")
     for event in data["rounds"]:
         mark = f" {ILLUSTRATION_MARK}" if event["illustrative"] else ""
+        fit = event.get("prior_fit")
         rounds.add_row(event["date"], event["id"] + mark, _what(event),
-                       f"{event['tremble']:.3g}", "yes" if event["counted"] else "no")
+                       f"{event['tremble']:.3g}", "-" if fit is None else _pct(fit),
+                       "yes" if event["counted"] else "no")
     console.print(rounds)
+    console.print("[dim]prior odds: the share of the prior's draws whose model gives every "
+                  "response the round records.[/]")
+    for event in data["rounds"]:
+        if event.get("prior_fit") == 0:
+            console.print(f"[yellow]{event['id']}: no draw of the scenario gives this answer, "
+                          "so the round moves nothing (only its tremble explains it); revise "
+                          "the inputs or rules it is about if the report is right.[/]")
 
     inputs = Table(title="Uncertain inputs: mean [90% interval]")
     inputs.add_column("input")

@@ -196,6 +196,16 @@ def evidence_chunk(scenario: Scenario, n_packages: int) -> int:
     return int(max(1, EVIDENCE_CHUNK_BYTES // per_draw))
 
 
+def _hits(scenario: Scenario, draws, found: Evidence):
+    """Each observation with ``(D,)`` whether each draw's model gives the observed response
+    (for a set of packages: the actor accepts some of them)."""
+    if not found.observations:
+        return
+    accepts = acceptance(scenario, draws, found.options).accepts  # (D, A, M)
+    for obs in found.observations:
+        yield obs, accepts[:, obs.actor, obs.packages].any(axis=1) == obs.accepted
+
+
 def log_likelihoods(scenario: Scenario, draws, found: Evidence) -> np.ndarray:
     """``(D, R)`` each draw's log-likelihood of each round's observations.
 
@@ -216,8 +226,23 @@ def log_likelihoods(scenario: Scenario, draws, found: Evidence) -> np.ndarray:
         ``eps = 0``).
     """
     out = np.zeros((draws.size, len(found.rounds)))
-    if not found.observations:
-        return out
+    with np.errstate(divide="ignore"):
+        for obs, hit in _hits(scenario, draws, found):
+            out[:, obs.round] += np.where(hit, np.log1p(-obs.tremble), np.log(obs.tremble))
+    return out
+
+
+def reproduced(scenario: Scenario, draws, found: Evidence) -> np.ndarray:
+    """``(D, R)`` bool: whether each draw's model gives every response each round records.
+
+    A round no draw reproduces carries no evidence about the inputs (its likelihood is the
+    same ``eps`` in every draw): the scenario cannot produce what was observed, and only its
+    tremble explains it.
+    """
+    out = np.ones((draws.size, len(found.rounds)), dtype=bool)
+    for obs, hit in _hits(scenario, draws, found):
+        out[:, obs.round] &= hit
+    return out
     accepts = acceptance(scenario, draws, found.options).accepts  # (D, A, M)
     with np.errstate(divide="ignore"):
         for obs in found.observations:

@@ -29,7 +29,7 @@ from redline.scenario.compile import Draws
 from redline.scenario.model import Scenario
 from redline.uncertainty.acceptance import acceptance
 from redline.uncertainty.posterior import Posterior, history
-from redline.uncertainty.rounds import evidence_chunk
+from redline.uncertainty.rounds import evidence, evidence_chunk, reproduced
 from redline.uncertainty.sweep import check_sweep_size
 from redline.uncertainty.weighted import (
     share,
@@ -209,3 +209,20 @@ def timeline(scenario: Scenario, *, draws: int, seed: int = 0, until: str | None
     steps = summarise(scenario, posteriors())
     assert last is not None
     return steps, last
+
+
+def prior_fits(scenario: Scenario, *, draws: int, seed: int = 0, until: str | None = None,
+               assume: Mapping[str, bool] | None = None) -> dict[str, float]:
+    """Per counted round, the share of the prior's draws whose model gives every response the
+    round records: how expected the round was before any evidence. 0 means no draw
+    reproduces it, so it moves nothing (:func:`redline.uncertainty.rounds.reproduced`).
+
+    Parameters are those of :func:`timeline` (the prior is the timeline's first step).
+    """
+    prior = next(history(scenario, draws=draws, seed=seed, until=until, assume=assume))
+    found = evidence(scenario, until)
+    if not found.rounds:
+        return {}
+    hits = reproduced(scenario, prior.draws, found)
+    shares = prior.weights @ hits.astype(float)
+    return {r.id: float(x) for r, x in zip(found.rounds, shares, strict=True)}
