@@ -19,6 +19,9 @@ TIMELINE_THRESHOLDS = 3
 ILLUSTRATION_MARK = "†"
 
 
+ROUND_ID_WIDTH = 28
+"""The widest a round's id is kept whole in the rounds table; longer ids are cut."""
+
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
@@ -72,9 +75,15 @@ def render_update(console: Console, data: dict) -> None:
                      f"{_pct(d['acceptance'] or 0)}, {d['distinct']:,} distinct particles)")
         console.print(line)
     rounds = Table(title="Rounds")
-    for name in ("date", "round", "what happened", "tremble", "prior odds", "counted"):
-        rounds.add_column(name, justify="right" if name in ("tremble", "prior odds")
-                          else "left")
+    widest = max((len(e["id"]) + 2 for e in data["rounds"]), default=5)
+    for name in ("date", "round", "what happened", "ε", "odds", "used"):
+        if name == "round":  # ids whole: they are what --until and the timeline refer to
+            rounds.add_column(name, no_wrap=True, min_width=min(widest, ROUND_ID_WIDTH))
+        elif name == "date":
+            rounds.add_column(name, no_wrap=True)
+        else:
+            rounds.add_column(name, justify="right" if name in ("ε", "odds") else "left",
+                              min_width=10 if name == "what happened" else None)
     for event in data["rounds"]:
         mark = f" {ILLUSTRATION_MARK}" if event["illustrative"] else ""
         fit = event.get("prior_fit")
@@ -82,8 +91,9 @@ def render_update(console: Console, data: dict) -> None:
                        f"{event['tremble']:.3g}", "-" if fit is None else _pct(fit),
                        "yes" if event["counted"] else "no")
     console.print(rounds)
-    console.print("[dim]prior odds: the share of the prior's draws whose model gives every "
-                  "response the round records.[/]")
+    console.print("[dim]ε: the tremble, the chance the record is not the model's answer; "
+                  "odds: the share of the prior's draws whose model gives every response "
+                  "the round records; used: counted (up to --until).[/]")
     for event in data["rounds"]:
         if event.get("prior_fit") == 0:
             console.print(f"[yellow]{event['id']}: no draw of the scenario gives this answer, "
