@@ -145,10 +145,12 @@ def test_proposals_are_judged_as_evaluate_judges_them(reference_data: Path):
         assert f"{cell['p']:.2f} [{cell['low']:.2f}, {cell['high']:.2f}]" in html
 
 
-def test_report_without_proposals_has_no_proposals_section(donbas):
-    if donbas.loaded.scenario.proposals:
-        pytest.skip("the example has proposals")
-    assert 'data-section="proposals"' not in render(donbas)
+def test_report_without_proposals_has_no_proposals_section(donbas, examples: Path):
+    assert donbas.loaded.scenario.proposals  # Donbas lists texts on the table
+    assert 'data-section="proposals"' in render(donbas)
+    camp_david = collect(examples / "camp-david-1978.yaml", draws=50, seed=1)
+    assert not camp_david.loaded.scenario.proposals
+    assert 'data-section="proposals"' not in render(camp_david)
 
 
 def test_every_table_scrolls_inside_its_box(donbas):

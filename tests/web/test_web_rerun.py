@@ -68,8 +68,11 @@ def test_interval_on_the_card_is_wilsons(client):
     page, _form = opened(client)
     p = float(re.search(r'id="p-agreement">([0-9.]+)<', page).group(1))
     numbers = json.loads(last_run_field(page))
-    successes = round(numbers["p_agreement"] * 500)
-    low, high = wilson_interval(successes, 500)
+    # The example records rounds: Wilson's interval at the posterior's effective sample size
+    # (the weighted share as if from that many equally weighted draws).
+    ess = numbers["ess"]
+    assert 0 < ess < 500
+    low, high = wilson_interval(numbers["p_agreement"] * ess, ess)  # type: ignore[arg-type]
     assert f"{p:.3f}" == f"{numbers['p_agreement']:.3f}"
     assert f"95% interval {low:.3f}–{high:.3f}" in page
 
@@ -190,9 +193,16 @@ def test_timeline_draws_each_versions_interval(client):
         re.search(r'id="fig-timeline" data-figure="([^"]*)"', page).group(1)))
     trace = next(t for t in figure["data"] if t["meta"]["role"] == "p_agreement")
     p = trace["y"][0]
-    low, high = wilson_interval(round(p * 200), 200)
+    # The example records rounds: the saved run's draws are their posterior's, and the
+    # interval is Wilson's at its effective sample size, as the sweep itself states it.
+    from redline.pipeline import load, run_sweep
+
+    sweep = run_sweep(load(EXAMPLE), draws=200, seed=0).integrated
+    assert p == pytest.approx(sweep.p_agreement, abs=1e-12)
+    low, high = sweep.p_agreement_interval
     assert abs(trace["error_y"]["array"][0] - (high - p)) < 1e-12
     assert abs(trace["error_y"]["arrayminus"][0] - (p - low)) < 1e-12
+    assert high - low > (lambda lo, hi: hi - lo)(*wilson_interval(round(p * 200), 200))
     cached = submit(client, "/run", {**form, "sal.0.0": "0.4"}, headers=JSON).json()
     again = submit(client, "/run", {**form, "sal.0.0": "0.4"}, headers=JSON).json()
     assert "kept by the app" not in cached["results_html"]

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redline.uncertainty.intervals import wilson_interval
+from redline.uncertainty.weighted import weighted_interval
 from redline.web.edits import EditForm, NumberField
 
 #: Forecasts (0–100 scale) and counts shown with one decimal: a change below this is no change.
@@ -35,19 +36,26 @@ MAX_DIFF_LINES = 2_000  # lines of a YAML diff shown; the rest is summarised in 
 
 @dataclass(frozen=True)
 class Estimate:
-    """A probability estimated from draws: ``successes`` of ``draws``."""
+    """A probability estimated from draws: ``successes`` of ``draws``; for weighted draws (a
+    scenario's rounds) the share ``weighted`` and the effective sample size ``ess``."""
 
     successes: int
     draws: int
+    weighted: float | None = None
+    ess: float | None = None
 
     @property
     def value(self) -> float:
-        """The share of successes."""
-        return self.successes / self.draws
+        """The share of successes (the weighted share, for weighted draws)."""
+        return self.weighted if self.weighted is not None else self.successes / self.draws
 
     @property
     def interval(self) -> tuple[float, float]:
-        """The 95% Wilson interval."""
+        """The 95% Wilson interval (at the effective sample size, for weighted draws: the
+        sweep's own rule, :func:`redline.uncertainty.weighted.weighted_interval`)."""
+        if self.weighted is not None and self.ess is not None:
+            cell = weighted_interval(self.weighted, self.ess)
+            return cell["low"], cell["high"]
         return wilson_interval(self.successes, self.draws)
 
     def text(self) -> str:
@@ -56,7 +64,8 @@ class Estimate:
         return f"{self.value:.3f} (95% {low:.3f}–{high:.3f})"
 
 
-def estimate(p: float | None, draws: int | None) -> Estimate | None:
+def estimate(p: float | None, draws: int | None, ess: float | None = None
+             ) -> Estimate | None:
     """The estimate behind a P(agreement) of ``p`` from ``draws`` draws, or ``None`` without a
     sweep (no draws, no number, or a number that is no share of the draws).
 
@@ -66,16 +75,20 @@ def estimate(p: float | None, draws: int | None) -> Estimate | None:
         The share of agreeing draws, as a run's summary or a saved version stores it.
     draws : int or None
         The sweep's draws.
+    ess : float or None
+        The effective sample size when the draws are weighted (a posterior), else ``None``.
 
     Returns
     -------
     Estimate or None
-        ``successes = round(p * draws)``.
+        ``successes = round(p * draws)``; with ``ess``, also ``p`` itself and the ESS.
     """
     if p is None or not draws or not isinstance(p, int | float) or not math.isfinite(p):
         return None
     if not 0 <= p <= 1:
         return None
+    if ess is not None and isinstance(ess, int | float) and math.isfinite(ess) and ess > 0:
+        return Estimate(int(round(p * draws)), int(draws), float(p), float(ess))
     return Estimate(int(round(p * draws)), int(draws))
 
 
@@ -117,7 +130,8 @@ def summary_numbers(summary: Mapping[str, Any]) -> dict[str, Any]:
     Parameters
     ----------
     summary : mapping
-        With ``p_agreement``, ``draws``, ``acceptable_count``, ``forecast`` and ``model``.
+        With ``p_agreement``, ``draws``, ``ess`` (for weighted draws), ``acceptable_count``,
+        ``forecast`` and ``model``.
 
     Returns
     -------
@@ -126,7 +140,7 @@ def summary_numbers(summary: Mapping[str, Any]) -> dict[str, Any]:
     """
     forecast = summary.get("forecast") or {}
     return {"p_agreement": summary.get("p_agreement"), "draws": summary.get("draws"),
-            "acceptable_count": summary.get("acceptable_count"),
+            "ess": summary.get("ess"), "acceptable_count": summary.get("acceptable_count"),
             "forecast": {k: v for k, v in forecast.items() if isinstance(v, int | float)},
             "model": summary.get("model")}
 
@@ -154,8 +168,8 @@ def compare(before: Mapping[str, Any], after: Mapping[str, Any],
         each issue both runs forecast (when they used the same model).
     """
     rows: list[Change] = []
-    a = estimate(before.get("p_agreement"), before.get("draws"))
-    b = estimate(after.get("p_agreement"), after.get("draws"))
+    a = estimate(before.get("p_agreement"), before.get("draws"), before.get("ess"))
+    b = estimate(after.get("p_agreement"), after.get("draws"), after.get("ess"))
     if a is not None and b is not None:
         delta = b.value - a.value
         rows.append(Change("P(agreement)", a.text(), b.text(), _signed(delta, 3),

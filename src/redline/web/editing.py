@@ -316,7 +316,8 @@ def editor_context(state: AppState, outcome: Outcome, yaml_text: str, source: st
         "summary": summary,
         "issues": scenario.issues,
         "analysis": outcome.results["analysis"],
-        "p_estimate": changes.estimate(summary["p_agreement"], summary["draws"]),
+        "p_estimate": changes.estimate(summary["p_agreement"], summary["draws"],
+                                       summary.get("ess")),
         "nearest": reading["nearest"] if reading else {},
         "reading": reading,
         "proposals": proposal_results(outcome),
@@ -504,6 +505,10 @@ def _last_run(form: FormData) -> dict | None:
     if p is not None and not (isinstance(p, int | float) and math.isfinite(p)):
         return None
     if draws is not None and not isinstance(draws, int):
+        return None
+    ess = numbers["ess"]
+    if ess is not None and not (isinstance(ess, int | float) and math.isfinite(ess)
+                                and ess > 0):
         return None
     if count is not None and not isinstance(count, int):
         return None

@@ -59,7 +59,8 @@ def version(request: Request, version_id: str, state: AppState = Depends(app_sta
     issue_names = {i["id"]: i["name"] for i in
                    ((found.get("results") or {}).get("analysis") or {}).get("issues", [])}
     context = {"v": found, "previous": previous, "issue_names": issue_names,
-               "estimate": changes.estimate(found["p_agreement"], found["draws"]),
+               "estimate": changes.estimate(found["p_agreement"], found["draws"],
+                                            found.get("ess")),
                "diff": [], "since_previous": None}
     if previous is not None:
         context["diff"] = changes.yaml_diff(previous["yaml_text"], found["yaml_text"],

@@ -173,7 +173,7 @@ def timeline_plot(versions: list[dict], issues: list[tuple[str, str]]) -> Plot:
                         subplot_titles=("P(agreement)", "Forecast per issue (0–100)"))
     high, low = [], []
     for v in versions:  # the 95% Wilson interval of each version's P(agreement)
-        found = changes.estimate(v["p_agreement"], v["draws"])
+        found = changes.estimate(v["p_agreement"], v["draws"], v.get("ess"))
         lo, hi = found.interval if found is not None else (None, None)
         high.append(None if hi is None else hi - found.value)
         low.append(None if lo is None else found.value - lo)

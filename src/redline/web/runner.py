@@ -126,6 +126,9 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None) -> Outcom
         "forecast": forecast.point_by_id,
         "p_agreement": result.p_agreement if result is not None else None,
         "draws": settings.draws,
+        # the trials behind P(agreement)'s interval: the posterior's effective sample size
+        # when the scenario's rounds weight the draws (None: the draws themselves)
+        "ess": result.ess if result is not None and result.posterior is not None else None,
         "seed": settings.seed,
         "sweep_model": settings.sweep_model,
         "sweep_forecast": ({k: {q: row[q] for q in ("q05", "q50", "q95")}

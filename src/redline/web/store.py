@@ -454,6 +454,7 @@ def _iso(value: dt.datetime | dt.date | None) -> str | None:
 def _version_summary(scenario: ScenarioRow, version: VersionRow, run: RunRow | None) -> dict:
     forecast: dict = {}
     sweep_forecast: dict = {}
+    summary: dict = {}
     if run is not None:
         summary = run.results.get("summary", {}) if isinstance(run.results, dict) else {}
         forecast = dict(summary.get("forecast") or {})
@@ -471,6 +472,7 @@ def _version_summary(scenario: ScenarioRow, version: VersionRow, run: RunRow | N
         "model": run.model if run is not None else None,
         "draws": run.draws if run is not None else None,
         "p_agreement": run.p_agreement if run is not None else None,
+        "ess": (summary.get("ess") if run is not None else None),
         "acceptable_count": run.acceptable_count if run is not None else None,
         "forecast": forecast,
         "sweep_forecast": sweep_forecast,
