@@ -237,8 +237,16 @@ def test_probabilities_show_their_intervals(server, watched):
     page.wait_for_selector("#p-agreement-interval")
     p = float(page.inner_text("#p-agreement"))
     draws = int(page.input_value("#draws"))
-    low, high = wilson(round(p * draws), draws)
+    # The example records rounds: Wilson's interval at the posterior's effective sample size,
+    # as the sweep states it (wider than at the raw draws).
+    from redline.pipeline import load, run_sweep
+
+    sweep = run_sweep(load(EXAMPLE), draws=draws, seed=0).integrated
+    assert f"{sweep.p_agreement:.3f}" == f"{p:.3f}"
+    low, high = sweep.p_agreement_interval
     assert f"{low:.3f}–{high:.3f}" in page.inner_text("#p-agreement-interval")
+    raw_low, raw_high = wilson(round(p * draws), draws)
+    assert high - low > raw_high - raw_low
     page.fill("#draws", "0")
     rerun_in_place(page, 0)
     assert page.locator("#p-agreement-interval").count() == 0
