@@ -471,14 +471,7 @@ class Proposal(Strict):
     @field_validator("date", mode="before")
     @classmethod
     def _iso_date(cls, value):
-        if isinstance(value, datetime.date):  # YAML reads an unquoted 2026-11-30 as a date
-            value = value.isoformat()
-        if isinstance(value, str):
-            try:
-                datetime.date.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"date must be an ISO date (YYYY-MM-DD), got {value!r}") from None
-        return value
+        return _iso_date_text(value)
 
 
 MAX_TREMBLE = 0.5
