@@ -47,7 +47,8 @@ def _workspace(path: Path) -> Path:
 
 WorkspaceOption = Annotated[Path, typer.Option(
     "--workspace", "-w", help="Folder with the scenario files; the history database defaults to "
-    "WORKSPACE/.redline/history.sqlite3.")]
+    "WORKSPACE/.redline/history.sqlite3 (for the bundled examples or a read-only folder: in "
+    "Redline's user data folder).")]
 DbOption = Annotated[str | None, typer.Option(
     "--db", envvar="REDLINE_DB", help="Database URL: sqlite:///PATH or "
     "postgresql://USER:PASSWORD@HOST/DB (default: SQLite in the workspace).")]
@@ -85,6 +86,10 @@ def serve(
     application = create_app(folder, db, allowed_hosts=allowed_hosts(host))
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"Redline: serving {folder} on http://{shown}:{port}/ (Ctrl-C stops)", err=True)
+    if db is None:
+        from redline.web.store import history_path
+
+        typer.echo(f"Redline: saved versions go to {history_path(folder)}", err=True)
     uvicorn.run(application, host=host, port=port, log_level="info", server_header=False)
 
 
@@ -100,17 +105,17 @@ def history(
 ) -> None:
     """Saved versions: P(agreement), acceptable packages and the forecast of each."""
     try:
-        from redline.web.store import DEFAULT_DB, Store, default_url
+        from redline.web.store import Store, default_url, history_path
     except ImportError as error:
         fail(f"history needs the 'web' extra ({error.name} is missing): "
              "pip install 'redline[web]'")
         return
     folder = _workspace(workspace)
-    if db is None and not (folder / DEFAULT_DB).exists():
+    if db is None and not history_path(folder).exists():
         rows: list[dict] = []
         if scenario is not None:
             raise RedlineError(f"no saved scenario {scenario!r}: nothing is saved in this "
-                               "workspace yet", file=str(folder / DEFAULT_DB))
+                               "workspace yet", file=str(history_path(folder)))
     else:
         store = Store.open(db or default_url(folder))
         try:

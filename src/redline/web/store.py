@@ -21,8 +21,11 @@ no half-saved one behind.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -179,9 +182,41 @@ class RunRow(Base):
 
 # ---------------------------------------------------------------- URLs and engines
 
+def user_data_dir() -> Path:
+    """Where Redline keeps files of its own: ``$XDG_DATA_HOME/redline`` (default
+    ``~/.local/share/redline``), ``%LOCALAPPDATA%\\redline`` on Windows and
+    ``~/Library/Application Support/redline`` on macOS."""
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "redline"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "redline"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "redline"
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def history_path(workspace: str | Path) -> Path:
+    """The SQLite file of a workspace's history.
+
+    ``<workspace>/.redline/history.sqlite3``, except for a folder inside the installed package
+    (the bundled examples: ``redline serve --workspace examples`` in a clone) or one this user
+    cannot write: their history goes to :func:`user_data_dir` under ``workspaces/``, in a folder
+    named after the workspace and a hash of its path, so nothing is written into the package.
+    """
+    folder = Path(workspace).resolve()
+    package = Path(__file__).resolve().parents[1]
+    if not _inside(folder, package) and os.access(folder, os.W_OK):
+        return folder / DEFAULT_DB
+    digest = hashlib.sha256(str(folder).encode("utf-8")).hexdigest()[:12]
+    return user_data_dir() / "workspaces" / f"{folder.name or 'root'}-{digest}" / DEFAULT_DB.name
+
+
 def default_url(workspace: str | Path) -> str:
-    """The SQLite file of a workspace: ``<workspace>/.redline/history.sqlite3``."""
-    path = (Path(workspace).resolve() / DEFAULT_DB)
+    """The SQLite URL of a workspace's history (:func:`history_path`)."""
+    path = history_path(workspace)
     return URL.create("sqlite+pysqlite", database=str(path)).render_as_string()
 
 
