@@ -357,7 +357,7 @@ class Negotiation:
         _count(draws, "draws", high=MAX_DRAWS, hint=DRAWS_HINT)
         _count(seed, "seed", low=0, high=SEED_MAX)
         model = _model(pipeline.DEFAULT_MODEL if model is None else model)
-        pipeline.check_sweep(self.loaded, draws)  # before a cluster starts
+        pipeline.check_sweep(self.loaded, draws, model)  # before a cluster starts
         executor = None
         if workers is not None or scheduler is not None:
             from redline.uncertainty.executors import dask_executor

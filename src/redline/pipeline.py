@@ -629,13 +629,14 @@ class SweepRun:
         return data
 
 
-def check_sweep(loaded: Loaded, draws: int) -> Scenario:
+def check_sweep(loaded: Loaded, draws: int, model: str | None = None) -> Scenario:
     """Refuse a sweep of ``loaded`` before any work: no scenario, or too large for memory or
-    time (:func:`redline.uncertainty.sweep.check_sweep_size`); returns the scenario."""
+    time with ``model``'s forecast in every draw
+    (:func:`redline.uncertainty.sweep.check_sweep_size`); returns the scenario."""
     from redline.uncertainty.sweep import check_sweep_size
 
     scenario = loaded.require_scenario("sweeps")
-    check_sweep_size(scenario, draws)
+    check_sweep_size(scenario, draws, model)
     return scenario
 
 
@@ -673,7 +674,7 @@ def run_sweep(loaded: Loaded, *, draws: int, seed: int = 0, model: str = DEFAULT
     from redline.uncertainty.executors import in_process
     from redline.uncertainty.sweep import sweep
 
-    scenario = check_sweep(loaded, draws)
+    scenario = check_sweep(loaded, draws, model)
     note = salience_note(model)
     results = {}
     branches = ([("integrated", {})] if integrated or not loaded.assume else []) + \

@@ -17,12 +17,15 @@ from typer.testing import CliRunner
 
 from redline.cli import app
 from redline.errors import RedlineError
+from redline.forecast.base import DrawCost
+from redline.forecast.registry import MODELS, model_conventions
 from redline.scenario.load import parse_scenario
 from redline.space.domain import approximate, package_count
 from redline.space.engine import DEFAULT_MAX_PACKAGES
 from redline.space.packages import decode
 from redline.uncertainty.sweep import (
     CHUNK_MEMORY_BYTES,
+    EVALUATIONS_PER_MICROSECOND,
     MAX_PACKAGES,
     MAX_SWEEP_WORK,
     check_sweep_size,
@@ -79,6 +82,42 @@ def test_sweep_refuses_work_beyond_the_limit_with_the_draws_that_fit():
     with pytest.raises(RedlineError, match=f"use --draws {fit:,} or fewer"):
         check_sweep_size(s, 10_000)
     assert check_sweep_size(s, fit)[0] == 5**9
+
+
+def test_the_draw_cost_grows_with_actors_and_issues_as_declared():
+    cost = DrawCost(fixed=10.0, per_issue=2.0, actor_power=2.0)
+    assert cost.microseconds(3, 4) == (10.0 + 2.0 * 9) * 4
+    assert DrawCost().microseconds(50, 50) == 0.0
+
+
+def test_closed_form_models_add_no_work_to_a_sweep():
+    s = scenario(9, 5)
+    fit = MAX_SWEEP_WORK // (5**9 * 2)
+    for name in ("compromise", "mean", "median"):
+        assert model_conventions(name).draw_cost.microseconds(2, 9) == 0.0
+        assert check_sweep_size(s, fit, name)[0] == 5**9
+
+
+def test_a_slow_models_forecast_in_every_draw_counts_towards_the_limit():
+    s = scenario(3, 3, n_actors=12)  # 27 packages: the forecast is most of the work
+    for name in ("smp", "bdm", "nash"):
+        assert name in MODELS
+        micro = model_conventions(name).draw_cost.microseconds(12, 3)
+        work = 27 * 12 + int(np.ceil(EVALUATIONS_PER_MICROSECOND * micro))
+        fit = MAX_SWEEP_WORK // work
+        assert check_sweep_size(s, fit, name)[0] == 27
+        with pytest.raises(RedlineError, match=f"the {name} model's forecast.*use --draws "
+                                               f"{fit:,} or fewer, or a closed-form model"):
+            check_sweep_size(s, fit + 1, name)
+        check_sweep_size(s, fit + 1, "compromise")  # the same draws, a closed form: accepted
+
+
+def test_the_cli_refuses_a_slow_model_on_a_million_draws_in_one_line(tmp_path):
+    path = write(tmp_path, 3, 3, n_actors=12)
+    result = runner.invoke(app, ["sweep", str(path), "--model", "smp", "--draws", "1000000"])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    assert "the smp model's forecast" in result.output and "--draws" in result.output
 
 
 def test_chunks_stay_within_the_memory_budget():

@@ -75,7 +75,7 @@ def sweep(
         options.scheduler_address(scheduler)
     truths = parse_assume(assume)
     loaded = pipeline.load(file, "yaml", assume=truths)  # unknown claims, before any work
-    pipeline.check_sweep(loaded, draws)  # before any progress bar or setup
+    pipeline.check_sweep(loaded, draws, model)  # before any progress bar or setup
     executor = (dask_executor(workers=workers, scheduler=scheduler)
                 if workers is not None or scheduler is not None else in_process)
     note = pipeline.salience_note(model)

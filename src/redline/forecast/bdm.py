@@ -140,7 +140,7 @@ from typing import Any
 import numpy as np
 
 from redline.errors import RedlineError
-from redline.forecast.base import Forecast, check_scale
+from redline.forecast.base import DrawCost, Forecast, check_scale
 from redline.forecast.compromise import IssueByIssue, prepare_inputs
 from redline.forecast.median import lower_weighted_median
 
@@ -413,6 +413,7 @@ class _BDMBase(IssueByIssue):
     # machine (docs/benchmarks.md).
     max_actors = 1000
     cost_growth = "the square"
+    draw_cost = DrawCost(fixed=30.0, per_issue=0.55, actor_power=2.0)  # 10 rounds
 
     def __init__(self, rounds: int | None = None, *, dtype: str = "float64",
                  workers: int = 1, chunk_size: int = 64, engine: str = "auto") -> None:

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from redline.errors import RedlineError
-from redline.forecast.base import Forecast, check_scale
+from redline.forecast.base import DrawCost, Forecast, check_scale
 from redline.forecast.compromise import (
     IssueByIssue,
     prepare_inputs,
@@ -136,6 +136,7 @@ class NashModel(IssueByIssue):
     """
 
     name = "nash"
+    draw_cost = DrawCost(fixed=100.0, per_issue=16.0, actor_power=1.0)  # a search per issue
     assumes = ("each issue is a bargain all actors strike together, weighted by capability "
                "times salience (asymmetric Nash 1950): the outcome maximises their weighted "
                "joint gain, no trades across issues")

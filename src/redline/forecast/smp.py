@@ -90,7 +90,7 @@ from typing import Any
 import numpy as np
 
 from redline.errors import RedlineError
-from redline.forecast.base import ATTENTION_SALIENCE, Forecast, check_scale
+from redline.forecast.base import ATTENTION_SALIENCE, DrawCost, Forecast, check_scale
 
 __all__ = ["SMPBatchResult", "SMPModel"]
 
@@ -513,6 +513,7 @@ class SMPModel:
     # (docs/benchmarks.md).
     max_actors = 200
     cost_growth = "the cube"
+    draw_cost = DrawCost(fixed=200.0, per_issue=3.6, actor_power=2.5)  # up to 100 turns
     #: Every salience must be positive: an actor of salience 0 casts no vote (leave it out).
     needs_positive_salience = True
     #: There is no status quo in the model.

@@ -25,6 +25,7 @@ to each actor; forecast quantiles per issue; and a sensitivity ranking of the un
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -34,7 +35,12 @@ from numpy.random import default_rng  # see sample()
 
 from redline.errors import RedlineError
 from redline.forecast.base import salience_for
-from redline.forecast.registry import DEFAULT_MODEL, check_actor_count, get_model
+from redline.forecast.registry import (
+    DEFAULT_MODEL,
+    check_actor_count,
+    get_model,
+    model_conventions,
+)
 from redline.scenario.compile import (
     FALSE,
     TRUE,
@@ -68,6 +74,8 @@ MAX_CHUNK_DRAWS = 2000
 # Evaluations in one sweep, draws x packages x (actors + rules): about 20 s at this limit on an
 # idle 2-core machine (docs/benchmarks.md). Beyond it the sweep is refused with a hint.
 MAX_SWEEP_WORK = 1_000_000_000
+# A forecast model's microsecond per draw, in those evaluations (about 20 ns each).
+EVALUATIONS_PER_MICROSECOND = 50
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
@@ -97,7 +105,8 @@ def chunk_bytes_per_draw(n_packages: int, n_actors: int, n_rules: int) -> int:
     return n_packages * (8 * (2 * n_actors + 8) + n_rules + 2 * n_actors + 8)
 
 
-def check_sweep_size(scenario: Scenario, draws: int | None = None) -> tuple[int, int]:
+def check_sweep_size(scenario: Scenario, draws: int | None = None,
+                     model: str | None = None) -> tuple[int, int]:
     """Refuse sweeps too large for memory or time; return ``(packages, chunk draws)``.
 
     Cheap (issue sizes and counts only), so it runs before anything is built.
@@ -108,13 +117,18 @@ def check_sweep_size(scenario: Scenario, draws: int | None = None) -> tuple[int,
         The scenario to sweep.
     draws
         The number of draws; ``None`` checks the package space and memory only.
+    model
+        The forecast model the sweep runs in every draw; its estimated time per draw
+        (:class:`redline.forecast.base.DrawCost`) counts towards the work, at
+        ``EVALUATIONS_PER_MICROSECOND``. ``None``: the packages' evaluation only.
 
     Raises
     ------
     RedlineError
         When the package space exceeds ``MAX_PACKAGES``, one draw exceeds
-        ``CHUNK_MEMORY_BYTES``, or ``draws x packages x (actors + rules)`` exceeds
-        ``MAX_SWEEP_WORK``; the hint says what to coarsen or how many draws fit.
+        ``CHUNK_MEMORY_BYTES``, or ``draws x (packages x (actors + rules) + the model's
+        forecast)`` exceeds ``MAX_SWEEP_WORK``; the hint says what to coarsen or how many draws
+        fit.
     """
     total = package_count(len(i.option_values()) for i in scenario.issues)
     if total > MAX_PACKAGES:
@@ -130,14 +144,21 @@ def check_sweep_size(scenario: Scenario, draws: int | None = None) -> tuple[int,
             f"one draw needs about {per_draw / 2**20:,.0f} MB ({total:,} packages x "
             f"{n_actors} actors), above the sweep's budget of {CHUNK_MEMORY_BYTES / 2**20:,.0f} MB",
             field="issues", hint="coarsen the issues' steps, merge options or drop actors")
-    work = total * (n_actors + n_rules)
+    evaluations = total * (n_actors + n_rules)
+    forecast_us = 0.0 if model is None else model_conventions(model).draw_cost.microseconds(
+        n_actors, len(scenario.issues))
+    work = evaluations + math.ceil(EVALUATIONS_PER_MICROSECOND * forecast_us)
     if draws is not None and draws * work > MAX_SWEEP_WORK:
         fit = MAX_SWEEP_WORK // work
+        what = f"{total:,} packages x {n_actors + n_rules} actors and rules"
+        if forecast_us:
+            what = f"({what} + the {model} model's forecast, about {forecast_us / 1000:,.1f} ms)"
         raise RedlineError(
-            f"{draws:,} draws x {total:,} packages x {n_actors + n_rules} actors and rules is "
-            f"{approximate(draws * work)} evaluations, above the sweep's limit of "
-            f"{approximate(MAX_SWEEP_WORK)}", field="--draws",
+            f"{draws:,} draws x {what} is {approximate(draws * work)} evaluations, above the "
+            f"sweep's limit of {approximate(MAX_SWEEP_WORK)}", field="--draws",
             hint=(f"use --draws {fit:,} or fewer, or " if fit >= 1 else "")
+            + ("a closed-form model such as compromise or median, or "
+               if forecast_us > evaluations / EVALUATIONS_PER_MICROSECOND else "")
             + "coarsen the issues' steps")
     return total, int(max(1, min(MAX_CHUNK_DRAWS, CHUNK_MEMORY_BYTES // per_draw)))
 
@@ -146,8 +167,8 @@ def make_plan(scenario: Scenario, *, assume: Mapping[str, bool] | None = None,
               model: str = DEFAULT_MODEL, chunk_size: int | None = None,
               draws: int | None = None) -> SweepPlan:
     """Everything the chunks need; sizes are checked first (:func:`check_sweep_size`)."""
-    total, size = check_sweep_size(scenario, draws)
     get_model(model)  # an unknown name lists the valid ones, before any work
+    total, size = check_sweep_size(scenario, draws, model)
     check_actor_count(model, len(scenario.actors))  # SMP's and BDM's cubic cost, per draw
     assume = dict(assume or {})
     claim_codes(scenario, assume)  # validates the claim ids
