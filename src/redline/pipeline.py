@@ -51,6 +51,7 @@ from redline.forecast.registry import (
     model_conventions,
     model_names,
 )
+from redline.io import FILE_FORMATS
 from redline.scenario.arrays import ForecastInputs, forecast_inputs
 from redline.scenario.compile import to_domain
 from redline.scenario.model import Scenario
@@ -67,7 +68,7 @@ from redline.space.engine import (
 from redline.space.frontier import MAX_FRONTIER_POINTS
 
 #: Input formats :func:`load` reads (``dict`` and ``scenario``: Python objects, not files).
-FORMATS = ("yaml", "genius", "ktab", "csv", "deu", "dict", "scenario")
+FORMATS = (*FILE_FORMATS, "dict", "scenario")
 #: The DEU voting weights :func:`load` looks for beside a DEU file when none are given.
 DEU_WEIGHTS = "nice_voting_weights.csv"
 BRANCH_MAX_PACKAGES = 2_000_000  # claim branches are compared only for spaces up to this size
@@ -227,7 +228,7 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any] | Scenario,
     fmt = format or guess_format(path)
     if fmt not in FORMATS or fmt in ("dict", "scenario"):
         raise RedlineError(f"unknown format {fmt!r}", field="--format",
-                           hint="use yaml, genius, ktab, csv or deu")
+                           hint=f"use {', '.join(FILE_FORMATS[:-1])} or {FILE_FORMATS[-1]}")
     if not path.exists() and not path.is_symlink():  # a symlink loop: the reader says so
         raise RedlineError("no such file or folder", file=name)
     if weights is not None and fmt != "deu":

@@ -33,6 +33,7 @@ from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError
 from redline.forecast.base import Forecast
 from redline.forecast.registry import DEFAULT_MODEL, MAX_ROUNDS, MODELS, model_conventions
+from redline.io import FORECAST_FORMATS
 
 stdout = Console()
 
@@ -41,12 +42,8 @@ validate_app = typer.Typer(help="Score forecast models against observed outcomes
 app.add_typer(validate_app, name="validate")
 
 
-class InputFormat(StrEnum):
-    """The input formats of ``redline forecast --format`` (guessed from the file if omitted)."""
-    yaml = "yaml"
-    ktab = "ktab"
-    csv = "csv"
-    deu = "deu"
+InputFormat = StrEnum("InputFormat", [(name, name) for name in FORECAST_FORMATS])
+"""The input formats of ``redline forecast --format`` (guessed from the file if omitted)."""
 
 
 def _model_options(model: str, rounds: int | None) -> dict[str, Any]:
