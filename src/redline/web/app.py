@@ -8,7 +8,8 @@ pages are server-side Jinja2 templates (autoescaped) with plotly.js served from 
 
 :func:`create_app` wires the pieces: the state every route shares (:mod:`redline.web.state`),
 the guards (:mod:`redline.web.security`), the error pages, and the routes by job: opening and
-editing scenarios (:mod:`redline.web.editing`) and saved versions (:mod:`redline.web.history`).
+editing scenarios (:mod:`redline.web.editing`), saved versions (:mod:`redline.web.history`),
+and the process views, rounds and advise (:mod:`redline.web.process`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
 
 from redline.errors import RedlineError
-from redline.web import editing, history
+from redline.web import editing, history, process
 from redline.web.security import (
     CSRF_COOKIE,
     BodyLimit,
@@ -94,7 +95,7 @@ def create_app(workspace: Path, db_url: str | None = None, *,
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, bad_parameters)
     app.add_exception_handler(Exception, server_error)
-    for router in (editing.router, assets, history.router):
+    for router in (editing.router, assets, history.router, process.router):
         add_routes(app, router)
     return app
 

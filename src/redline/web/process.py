@@ -1,0 +1,591 @@
+"""The web app's process views: the rounds of a scenario (the posterior's timeline) and the
+mediator's next move (``advise``).
+
+Thin shells over the pipeline: the Rounds view is :func:`redline.pipeline.run_update` (what
+``redline update`` prints; the report's rounds section and its timeline figure,
+:func:`redline.report.figures.timeline_figure`, read the same run), the Advise view is
+:func:`redline.pipeline.run_advise` (``redline advise``). Both read their numbers from the
+runs' JSON forms (``UpdateRun.to_dict()``, ``AdviceRun.to_dict()``), so a page and the CLI's
+``--json`` on the same seed cannot disagree; ``rounds.json`` and ``advise.json`` serve those
+forms as they are.
+
+Each view works on a saved version (``/versions/<id>/rounds``, ``/versions/<id>/advise``:
+plain GET forms, nothing changes on the server) or on the scenario as edited in the editor
+(``POST /rounds``, ``POST /advise``: the editor's form, with its CSRF token, the edits applied
+as a rerun applies them). Inputs are checked here, before any work: the draws within the app's
+limit (:data:`redline.web.runner.MAX_DRAWS`; more belong to the CLI), the seed, the date, the
+actor, the objective and ``top``; a bad one is shown next to its field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from redline.errors import RedlineError, listing
+from redline.pipeline import load, run_advise, run_update
+from redline.report.figures import esc
+from redline.scenario.load import parse_scenario
+from redline.scenario.model import Scenario
+from redline.web.editing import NAME_MAX, Problem, scenario_key
+from redline.web.edits import edited_scenario
+from redline.web.history import saved_version
+from redline.web.runner import DEFAULT_DRAWS, MAX_DRAWS, MAX_PACKAGES, MAX_SEED
+from redline.web.security import csrf_form
+from redline.web.state import AppState, app_state, page
+
+router = APIRouter()
+
+DEFAULT_TOP = 5
+MAX_TOP = 50
+"""The most ranked candidates the Advise view lists (``redline advise --top`` lists more)."""
+OBJECTIVE_NAMES = {
+    "accept": "accept: the highest P(every veto holder accepts)",
+    "value": "value: the highest expected utility for the actor",
+    "probe": "probe: the most expected information about the red lines",
+}
+OBJECTIVE_HELP = {
+    "accept": "the package most likely to be accepted by every veto holder, under the "
+              "posterior",
+    "value": "the package of the highest expected utility for the actor: "
+             "P(accept)·utility + (1 − P(accept))·outside option",
+    "probe": "the text whose answers would teach the mediator most about the uncertain "
+             "inputs: the exact mutual information, in bits, between the inputs and the "
+             "other actors' answers",
+}
+# the pipeline's errors name the CLI's options; the pages name their fields
+PIPELINE_FIELDS = {"--for": "actor", "--objective": "objective", "--draws": "draws",
+                   "--until": "until", "--top": "top", "--seed": "seed", "issues": "objective"}
+FIELD_LABELS = {"actor": "actor", "objective": "objective", "draws": "draws", "seed": "seed",
+                "until": "until", "top": "top"}
+THRESHOLD_LABEL = 60  # characters of a threshold's name on the figure's axis
+CLI_HINT = "the CLI has no such limit: redline {command} FILE --draws N"
+
+
+# ---------------------------------------------------------------- what a view works on
+
+@dataclass(frozen=True)
+class Basis:
+    """The scenario a process view works on: a saved version's, or the editor's text.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario, edits applied.
+    yaml_text : str
+        Its text (the editor's pages send it back with their own form).
+    source : str
+        The file name it came from.
+    key : str
+        The scenario's key (:func:`redline.web.editing.scenario_key`).
+    version : dict or None
+        The saved version, or ``None`` for the editor's run.
+    draws, seed : int
+        The run's draws and seed: the version's, or the editor's settings.
+    """
+
+    scenario: Scenario
+    yaml_text: str
+    source: str
+    key: str
+    version: dict | None
+    draws: int
+    seed: int
+
+    @property
+    def label(self) -> str:
+        """What the page says it shows."""
+        if self.version is not None:
+            return f"saved version v{self.version['number']}"
+        return "the scenario as edited in the editor (not saved)"
+
+
+def version_basis(state: AppState, version_id: str) -> Basis:
+    """The basis of saved version ``version_id`` (404 when there is none).
+
+    Parameters
+    ----------
+    state : AppState
+        The app's state (its store is read).
+    version_id : str
+        The id from the URL.
+
+    Returns
+    -------
+    Basis
+        The version's scenario, with the draws and seed its run was saved with.
+    """
+    found = saved_version(state, version_id)
+    source = found["source_name"] or f"{found['scenario']}.yaml"
+    try:
+        scenario = parse_scenario(found["yaml_text"].encode("utf-8"), source)
+    except RedlineError as error:  # saved by an older Redline whose rules were laxer
+        raise StarletteHTTPException(400, str(error)) from None
+    settings = (found.get("results") or {}).get("settings") or {}
+    seed = settings.get("seed", 0)
+    return Basis(scenario, found["yaml_text"], source, found["scenario"], found,
+                 int(found["draws"] or DEFAULT_DRAWS),
+                 seed if isinstance(seed, int) and 0 <= seed <= MAX_SEED else 0)
+
+
+def editor_basis(form: FormData) -> Basis:
+    """The basis of the editor's form: its scenario text with its edits applied (as a rerun
+    applies them), and its draws and seed.
+
+    Parameters
+    ----------
+    form : FormData
+        The editor's form (or a process page's own form, which carries the edited text).
+
+    Returns
+    -------
+    Basis
+        The edited scenario.
+
+    Raises
+    ------
+    RedlineError
+        For a bad scenario text or edit (one line, shown at the top of the page).
+    """
+    source = _text(form, "source", NAME_MAX) or "<scenario>"
+    raw = _text(form, "yaml_text").replace("\r\n", "\n").encode("utf-8")
+    base = parse_scenario(raw, source)
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    scenario, text = edited_scenario(base, raw.decode("utf-8-sig"), values, name=source)
+    draws = _whole(_text(form, "draws", 20), "draws", DEFAULT_DRAWS)
+    seed = _whole(_text(form, "seed", 20), "seed", 0)
+    return Basis(scenario, text, source, scenario_key(scenario, source), None, draws, seed)
+
+
+# ---------------------------------------------------------------- inputs
+
+@dataclass(frozen=True)
+class RoundsInputs:
+    """The Rounds view's settings, as submitted (``values``) and checked."""
+
+    draws: int
+    seed: int
+    until: str | None
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class AdviceInputs:
+    """The Advise view's settings, as submitted (``values``) and checked; ``actor`` is
+    ``None`` until one is chosen (the page then shows its form only)."""
+
+    actor: str | None
+    objective: str
+    top: int
+    draws: int
+    seed: int
+    values: dict[str, str]
+
+
+class InputError(RedlineError):
+    """A bad setting of a process view, shown next to its field."""
+
+
+def _text(form: Mapping[str, object], name: str, limit: int | None = None) -> str:
+    value = form.get(name)
+    if not isinstance(value, str):
+        return ""
+    return value if limit is None else value[:limit]
+
+
+def _whole(text: str, field: str, default: int) -> int:
+    text = text.strip()
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(f"{text[:20]!r} is not a whole number", field=field) from None
+
+
+def check_draws(draws: int, command: str) -> int:
+    """``draws`` when it lies in [1, :data:`MAX_DRAWS`]; else an :class:`InputError` with a
+    hint (above the limit: the CLI)."""
+    if draws > MAX_DRAWS:
+        raise InputError(f"the app runs at most {MAX_DRAWS:,} draws, got {draws:,}",
+                         field="draws", hint=CLI_HINT.format(command=command))
+    if draws < 1:
+        raise InputError(f"draws must be at least 1, got {draws}", field="draws",
+                         hint="the posterior weighs the prior's draws; give it some")
+    return draws
+
+
+def check_seed(seed: int) -> int:
+    """``seed`` when it lies in [0, :data:`MAX_SEED`]; else an :class:`InputError`."""
+    if not 0 <= seed <= MAX_SEED:
+        raise InputError(f"seed must lie in [0, {MAX_SEED}], got {seed}", field="seed")
+    return seed
+
+
+def rounds_inputs(values: Mapping[str, object], basis: Basis) -> RoundsInputs:
+    """The Rounds view's settings from a query or form: draws and seed (default: the run's),
+    and ``until``, an ISO date (blank: every round).
+
+    Raises
+    ------
+    InputError
+        Naming the bad field.
+    """
+    shown = {k: _text(values, k, 40) for k in ("draws", "seed", "until")}
+    draws = check_draws(_whole(shown["draws"], "draws", basis.draws), "update")
+    seed = check_seed(_whole(shown["seed"], "seed", basis.seed))
+    until = shown["until"].strip() or None
+    if until is not None:
+        try:
+            dt.date.fromisoformat(until)
+        except ValueError:
+            raise InputError(f"{until!r} is not a date (YYYY-MM-DD)", field="until",
+                             hint="blank counts every round") from None
+    return RoundsInputs(draws, seed, until, shown)
+
+
+def advice_inputs(values: Mapping[str, object], basis: Basis) -> AdviceInputs:
+    """The Advise view's settings from a query or form: the actor (an id of the scenario's
+    actors; blank: none chosen yet), the objective, ``top`` (1 to :data:`MAX_TOP`), draws and
+    seed (default: the run's).
+
+    Raises
+    ------
+    InputError
+        Naming the bad field.
+    """
+    from redline.uncertainty.limits import ADVICE_OBJECTIVES
+
+    shown = {k: _text(values, k, 80) for k in ("actor", "objective", "top", "draws", "seed")}
+    actor = shown["actor"].strip() or None
+    ids = [a.id for a in basis.scenario.actors]
+    if actor is not None and actor not in ids:
+        raise InputError(f"unknown actor {actor!r}", field="actor",
+                         hint=f"actors: {listing(ids)}")
+    objective = shown["objective"].strip() or "accept"
+    if objective not in ADVICE_OBJECTIVES:
+        raise InputError(f"unknown objective {objective!r}", field="objective",
+                         hint=f"use one of {', '.join(ADVICE_OBJECTIVES)}")
+    top = _whole(shown["top"], "top", DEFAULT_TOP)
+    if not 1 <= top <= MAX_TOP:
+        raise InputError(f"top must lie in [1, {MAX_TOP}], got {top}", field="top",
+                         hint="redline advise --top K lists more")
+    draws = check_draws(_whole(shown["draws"], "draws", basis.draws), "advise")
+    seed = check_seed(_whole(shown["seed"], "seed", basis.seed))
+    return AdviceInputs(actor, objective, top, draws, seed, shown)
+
+
+def check_space(basis: Basis) -> None:
+    """Refuse a space larger than the app's (:data:`redline.web.runner.MAX_PACKAGES`)."""
+    size = math.prod(len(i.options) if i.options is not None else
+                     int(round((i.scale.high - i.scale.low) / i.scale.step)) + 1
+                     for i in basis.scenario.issues)
+    if size > MAX_PACKAGES:
+        raise RedlineError(f"the space has {size:,} packages, above the app's limit of "
+                           f"{MAX_PACKAGES:,}", field="issues",
+                           hint="use the CLI (redline update / redline advise)")
+
+
+def problem_of(error: RedlineError) -> Problem:
+    """Where a page shows ``error``: next to its field when it names one of the page's."""
+    field = PIPELINE_FIELDS.get(error.field or "", error.field)
+    message = error.message + (f" (hint: {error.hint})" if error.hint else "")
+    if field in FIELD_LABELS:
+        return Problem(message, field, FIELD_LABELS[field])
+    return Problem(str(error))
+
+
+# ---------------------------------------------------------------- the runs
+
+def update_data(basis: Basis, inputs: RoundsInputs) -> dict:
+    """``redline update --json`` of the basis with these settings
+    (:func:`redline.pipeline.run_update`), and its run (for the figure).
+
+    Returns
+    -------
+    dict
+        The JSON form, with the run under ``"_run"`` (removed before sending JSON).
+    """
+    check_space(basis)
+    run = run_update(load(basis.scenario), draws=inputs.draws, seed=inputs.seed,
+                     until=inputs.until)
+    return {**run.to_dict(), "_run": run}
+
+
+def advice_data(basis: Basis, inputs: AdviceInputs) -> dict:
+    """``redline advise --json`` of the basis for ``inputs.actor``
+    (:func:`redline.pipeline.run_advise`)."""
+    check_space(basis)
+    return run_advise(load(basis.scenario), inputs.actor, objective=inputs.objective,
+                      top=inputs.top, draws=inputs.draws, seed=inputs.seed).to_dict()
+
+
+# ---------------------------------------------------------------- figures
+
+def timeline_json(data: dict, scenario: Scenario) -> str:
+    """The report's timeline figure (:func:`redline.report.figures.timeline_figure`) of an
+    update run, as plotly JSON: P(agreement) after each round with its Wilson interval at
+    the effective sample size, and each claim's probability."""
+    from redline.report import figures
+    from redline.scenario.labels import claim_label
+
+    names = {c.id: claim_label(scenario, c.id).text for c in scenario.claims}
+    fig = figures.timeline_figure(data["_run"].steps, names)
+    return fig if isinstance(fig, str) else (
+        json.dumps(fig) if isinstance(fig, dict) else fig.to_json(validate=False))
+
+
+def thresholds_figure(data: dict) -> dict | None:
+    """The red lines' thresholds, prior beside posterior: each threshold's mean and 90%
+    interval (weighted 5%–95% quantiles) before the rounds and after them, as a plotly
+    figure (a plain dict).
+
+    Parameters
+    ----------
+    data : dict
+        ``redline update --json``.
+
+    Returns
+    -------
+    dict or None
+        The figure; ``None`` when no threshold of a red line, linkage or ratification rule is
+        uncertain.
+    """
+    rows = [r for r in data["inputs"] if r["rule"]]
+    if not rows:
+        return None
+    ticks = [esc(_cut(r["label"], THRESHOLD_LABEL)) for r in rows]
+    traces = []
+    for side, offset, colour in (("prior", 0.17, "#8d99a6"), ("posterior", -0.17, "#2a9d8f")):
+        cells = [r[side] for r in rows]
+        traces.append({
+            "type": "scatter", "mode": "markers", "name": f"{side}: mean, 90% interval",
+            "x": [c["mean"] for c in cells], "y": [k + offset for k in range(len(rows))],
+            "error_x": {"type": "data", "symmetric": False,
+                        "array": [c["high"] - c["mean"] for c in cells],
+                        "arrayminus": [c["mean"] - c["low"] for c in cells],
+                        "color": colour, "thickness": 2},
+            "marker": {"color": colour, "size": 9,
+                       "symbol": "circle-open" if side == "prior" else "circle"},
+            "customdata": [[esc(r["label"]), c["low"], c["high"]] for r, c in
+                           zip(rows, cells, strict=True)],
+            "hovertemplate": f"%{{customdata[0]}}<br>{side}: %{{x:.3g}} "
+                             "[%{customdata[1]:.3g}, %{customdata[2]:.3g}]<extra></extra>",
+            "meta": {"role": f"threshold_{side}"}})
+    return {"data": traces, "layout": {
+        "template": "plotly_white", "height": 160 + 56 * len(rows),
+        "title": {"text": "Red lines' thresholds: prior and posterior<br><sub>mean and 90% "
+                  "interval, before the rounds (open) and after them (filled)</sub>",
+                  "x": 0.01, "xanchor": "left"},
+        "xaxis": {"title": {"text": "threshold (0–100 scale)"}, "range": [-3, 103]},
+        "yaxis": {"tickvals": list(range(len(rows))), "ticktext": ticks,
+                  "autorange": "reversed", "automargin": True, "zeroline": False},
+        "legend": {"orientation": "h", "y": -0.2},
+        "margin": {"l": 60, "r": 20, "t": 80, "b": 60}}}
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+# ---------------------------------------------------------------- pages
+
+def rounds_page(request: Request, basis: Basis, values: Mapping[str, object]) -> HTMLResponse:
+    """The Rounds view of ``basis`` with the settings in ``values`` (a query or a form).
+
+    Parameters
+    ----------
+    request : Request
+        The request being answered.
+    basis : Basis
+        The scenario.
+    values : mapping
+        ``draws``, ``seed``, ``until`` as submitted (blank: the run's, every round).
+
+    Returns
+    -------
+    HTMLResponse
+        The page; 400 with the problem at its field for a bad setting; without rounds, the
+        empty state saying why.
+    """
+    context = _common(basis)
+    context["view"] = "rounds"
+    try:
+        inputs = rounds_inputs(values, basis)
+    except RedlineError as error:
+        shown = {k: _text(values, k, 40) for k in ("draws", "seed", "until")}
+        return page(request, "rounds.html", {**context, "values": shown, "data": None,
+                                             "problem": problem_of(error)}, status=400)
+    context["values"] = inputs.values
+    if not basis.scenario.rounds:
+        return page(request, "rounds.html", {**context, "data": None})
+    try:
+        data = update_data(basis, inputs)
+    except RedlineError as error:
+        return page(request, "rounds.html", {**context, "data": None,
+                                             "problem": problem_of(error)}, status=400)
+    context.update(rounds_context(basis, data))
+    return page(request, "rounds.html", context)
+
+
+def rounds_context(basis: Basis, data: dict) -> dict:
+    """What the Rounds template shows of an update run: the rounds with their sources, the
+    timeline rows, the inputs and claims prior beside posterior, and the figures."""
+    scenario = basis.scenario
+    sources = {s.id: s for s in scenario.sources}
+    names = {a.id: a.name for a in scenario.actors}
+    issues = {i.id: i.name for i in scenario.issues}
+    thresholds = [r for r in data["inputs"] if r["rule"]]
+    figure = thresholds_figure(data)
+    return {
+        "data": data,
+        "sources": sources,
+        "actor_names": names,
+        "issue_names": issues,
+        "unreproduced": [r for r in data["rounds"] if r["prior_fit"] == 0],
+        "thresholds": thresholds,
+        "timeline_figure": timeline_json(data, scenario),
+        "thresholds_figure": json.dumps(figure) if figure is not None else "",
+    }
+
+
+def advise_page(request: Request, basis: Basis, values: Mapping[str, object]) -> HTMLResponse:
+    """The Advise view of ``basis``: its form, and the ranked candidates once an actor is
+    chosen.
+
+    Parameters
+    ----------
+    request : Request
+        The request being answered.
+    basis : Basis
+        The scenario.
+    values : mapping
+        ``actor``, ``objective``, ``top``, ``draws``, ``seed`` as submitted.
+
+    Returns
+    -------
+    HTMLResponse
+        The page; 400 with the problem at its field for a bad setting.
+    """
+    context = {**_common(basis), "view": "advise", "objectives": OBJECTIVE_NAMES,
+               "objective_help": OBJECTIVE_HELP, "max_top": MAX_TOP}
+    try:
+        inputs = advice_inputs(values, basis)
+    except RedlineError as error:
+        shown = {k: _text(values, k, 80) for k in ("actor", "objective", "top", "draws",
+                                                     "seed")}
+        return page(request, "advise.html", {**context, "values": shown, "data": None,
+                                             "problem": problem_of(error)}, status=400)
+    context["values"] = {**inputs.values, "objective": inputs.objective, "top": str(inputs.top),
+                         "draws": str(inputs.draws), "seed": str(inputs.seed)}
+    if inputs.actor is None:
+        return page(request, "advise.html", {**context, "data": None})
+    try:
+        data = advice_data(basis, inputs)
+    except RedlineError as error:
+        return page(request, "advise.html", {**context, "data": None,
+                                             "problem": problem_of(error)}, status=400)
+    return page(request, "advise.html", {**context, **advice_context(basis, data)})
+
+
+def advice_context(basis: Basis, data: dict) -> dict:
+    """What the Advise template shows of an advise run: each ranked package by the issues'
+    names and the options' labels (with their descriptions), and its reason."""
+    scenario = basis.scenario
+    options = {i.id: {o.label: o.description for o in i.options or []} for i in scenario.issues}
+    issues = {i.id: i.name for i in scenario.issues}
+    rows = []
+    for row in data["ranked"]:
+        package = [(issues.get(k, k), v, options.get(k, {}).get(v, ""))
+                   for k, v in row["package"].items()]
+        rows.append({**row, "labels": package})
+    return {"data": data, "rows": rows,
+            "actor_names": {a.id: a.name for a in scenario.actors}}
+
+
+def _common(basis: Basis) -> dict:
+    scenario = basis.scenario
+    return {"basis": basis, "scenario": scenario, "key": basis.key,
+            "title": scenario.scenario.title or basis.key,
+            "actors": [(a.id, a.name) for a in scenario.actors],
+            "max_draws": MAX_DRAWS, "max_seed": MAX_SEED}
+
+
+def _editor_error(request: Request, error: RedlineError, view: str) -> HTMLResponse:
+    """A bad scenario text or edit posted from the editor: one line, on the error page."""
+    return page(request, "error.html", {"status": 400, "message": f"{view}: {error}"},
+                status=400)
+
+
+# ---------------------------------------------------------------- routes
+
+@router.get("/versions/{version_id}/rounds", response_class=HTMLResponse)
+def version_rounds(request: Request, version_id: str,
+                   state: AppState = Depends(app_state)) -> HTMLResponse:
+    """The Rounds view of a saved version (``?draws=&seed=&until=``)."""
+    return rounds_page(request, version_basis(state, version_id), request.query_params)
+
+
+@router.get("/versions/{version_id}/rounds.json")
+def version_rounds_json(request: Request, version_id: str,
+                        state: AppState = Depends(app_state)) -> JSONResponse:
+    """``redline update --json`` of a saved version, with the view's settings."""
+    basis = version_basis(state, version_id)
+    try:
+        data = update_data(basis, rounds_inputs(request.query_params, basis))
+    except RedlineError as error:
+        raise StarletteHTTPException(400, str(error)) from None
+    data.pop("_run")
+    return JSONResponse(data)
+
+
+@router.get("/versions/{version_id}/advise", response_class=HTMLResponse)
+def version_advise(request: Request, version_id: str, state: AppState = Depends(app_state)
+                   ) -> HTMLResponse:
+    """The Advise view of a saved version (``?actor=&objective=&top=&draws=&seed=``)."""
+    return advise_page(request, version_basis(state, version_id), request.query_params)
+
+
+@router.get("/versions/{version_id}/advise.json")
+def version_advise_json(request: Request, version_id: str,
+                        state: AppState = Depends(app_state)) -> JSONResponse:
+    """``redline advise --json`` of a saved version, with the view's settings (``actor``
+    required)."""
+    basis = version_basis(state, version_id)
+    try:
+        inputs = advice_inputs(request.query_params, basis)
+        if inputs.actor is None:
+            raise InputError("choose an actor", field="actor",
+                             hint=f"actors: {listing([a for a, _ in _common(basis)['actors']])}")
+        data = advice_data(basis, inputs)
+    except RedlineError as error:
+        raise StarletteHTTPException(400, str(error)) from None
+    return JSONResponse(data)
+
+
+@router.post("/rounds", response_class=HTMLResponse)
+def editor_rounds(request: Request, form: FormData = Depends(csrf_form)) -> HTMLResponse:
+    """The Rounds view of the scenario as edited in the editor (its form, posted)."""
+    try:
+        basis = editor_basis(form)
+    except RedlineError as error:
+        return _editor_error(request, error, "rounds")
+    return rounds_page(request, basis, form)
+
+
+@router.post("/advise", response_class=HTMLResponse)
+def editor_advise(request: Request, form: FormData = Depends(csrf_form)) -> HTMLResponse:
+    """The Advise view of the scenario as edited in the editor (its form, posted)."""
+    try:
+        basis = editor_basis(form)
+    except RedlineError as error:
+        return _editor_error(request, error, "advise")
+    return advise_page(request, basis, form)

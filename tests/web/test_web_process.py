@@ -1,0 +1,343 @@
+"""The app's process views through FastAPI's TestClient: the Rounds view (the posterior after
+each round) and the Advise view (the mediator's next move), for a saved version and for the
+editor's run. Every number is the pipeline's own: the pages and their JSON are compared with
+:func:`redline.pipeline.run_update` and :func:`redline.pipeline.run_advise` on the same seed."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("sqlalchemy")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from redline.pipeline import load, run_advise, run_update  # noqa: E402
+from redline.scenario.load import parse_scenario  # noqa: E402
+from redline.web.app import create_app  # noqa: E402
+from redline.web.runner import MAX_DRAWS  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+FILES = ("donbas-2026.yaml", "colombia-2016.yaml", "camp-david-1978.yaml")
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+YAML_FIELD = re.compile(r'<textarea name="yaml_text" hidden[^>]*>\n(.*?)</textarea>', re.S)
+DRAWS, SEED = 400, 3
+
+
+@pytest.fixture()
+def client(tmp_path: Path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    for name in FILES:
+        shutil.copy(EXAMPLES / name, ws / name)
+    with TestClient(create_app(ws, None), base_url="http://127.0.0.1") as c:
+        yield c
+
+
+def editor_form(page: str) -> dict[str, str]:
+    """The hidden fields of an editor (or editor-based process) page."""
+    return {"csrf_token": TOKEN.search(page).group(1),
+            "source": html.unescape(re.search(r'name="source" value="([^"]*)"', page).group(1)),
+            "yaml_text": html.unescape(YAML_FIELD.search(page).group(1))}
+
+
+def save(client: TestClient, name: str) -> int:
+    """Open ``name``, save it with :data:`DRAWS` draws and seed :data:`SEED`; the version's id."""
+    page = client.get("/open", params={"path": name}).text
+    done = client.post("/save", data={**editor_form(page), "draws": str(DRAWS),
+                                      "seed": str(SEED), "note": "as published"},
+                       follow_redirects=False)
+    assert done.status_code == 303
+    key = done.headers["location"].split("/history/")[1].split("#")[0]
+    timeline = client.get(f"/history/{key}").text
+    return int(re.findall(r'href="/versions/(\d+)"', timeline)[-1])
+
+
+def json_form(data) -> object:
+    """``data`` as JSON would carry it (tuples become lists, keys strings)."""
+    return json.loads(json.dumps(data))
+
+
+def text_of(pattern: str, page: str) -> str:
+    match = re.search(pattern, page, re.S)
+    assert match, pattern
+    return html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip()
+
+
+def field_error(page: str, name: str) -> str | None:
+    """The error shown right after the input ``name`` (no other input between), if any."""
+    field = page.find(f'id="{name}"')
+    error = re.search(r'<span class="field-error" id="error-' + re.escape(name)
+                      + r'">(.*?)</span>', page)
+    if field < 0 or error is None:
+        return None
+    between = page[page.index(">", field):error.start()]
+    assert "<input" not in between and "<select" not in between, "the error is not by its field"
+    return html.unescape(error.group(1))
+
+
+def figure(page: str, ident: str) -> dict:
+    return json.loads(html.unescape(re.search(f'id="{ident}" data-figure="([^"]*)"',
+                                              page).group(1)))
+
+
+def values(data) -> list:
+    """A trace's numbers as plotly's JSON carries them: a list, or a typed array in base64."""
+    if isinstance(data, dict) and "bdata" in data:
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).tolist()
+    return list(data)
+
+
+def expected_update(yaml_text: str, name: str, **settings) -> dict:
+    scenario = parse_scenario(yaml_text.encode("utf-8"), name)
+    return json_form(run_update(load(scenario), **settings).to_dict())
+
+
+def expected_advice(yaml_text: str, name: str, actor: str, **settings) -> dict:
+    scenario = parse_scenario(yaml_text.encode("utf-8"), name)
+    return json_form(run_advise(load(scenario), actor, **settings).to_dict())
+
+
+def version_yaml(client: TestClient, version: int) -> str:
+    return client.get(f"/versions/{version}/scenario.yaml").text
+
+
+# ---------------------------------------------------------------- rounds
+
+def test_rounds_of_a_version_are_the_pipelines_update(client):
+    version = save(client, "donbas-2026.yaml")
+    text = version_yaml(client, version)
+    expected = expected_update(text, "donbas-2026.yaml", draws=DRAWS, seed=SEED)
+
+    got = client.get(f"/versions/{version}/rounds.json")
+    assert got.status_code == 200
+    assert got.json() == expected
+
+    page = client.get(f"/versions/{version}/rounds")
+    assert page.status_code == 200
+    body = page.text
+    post = expected["p_agreement"]["posterior"]
+    assert text_of(r'id="p-posterior">(.*?)</b>', body) == f"{post['p']:.3f}"
+    assert text_of(r'id="p-prior">(.*?)</span>', body) == \
+        f"{expected['p_agreement']['prior']['p']:.3f}"
+    assert text_of(r'id="ess">(.*?)</span>', body) == f"{expected['ess']:,.0f}"
+    # every round, with its sources by name, the illustrative one badged
+    for event in expected["rounds"]:
+        row = text_of(f'<tr id="round-{re.escape(event["id"])}">(.*?)</tr>', body)
+        assert event["id"] in row and event["date"] in row
+        assert ("illustrative" in row) == event["illustrative"]
+    sources = text_of(r'<tr id="round-kyiv-red-line-entire-donbas">(.*?)</tr>', body)
+    assert "The Independent: report on the Abu Dhabi talks" in sources
+    assert any(e["illustrative"] for e in expected["rounds"])
+    # a round no draw reproduces is named: it moves nothing
+    silent = [e["id"] for e in expected["rounds"] if e["prior_fit"] == 0]
+    assert silent == ["kyiv-red-line-entire-donbas"]
+    assert "moves nothing" in text_of(r'id="unreproduced-kyiv-red-line-entire-donbas">(.*?)</p>',
+                                      body)
+
+    # the timeline figure: P(agreement) after each round with its Wilson interval at the ESS
+    timeline = figure(body, "fig-rounds-timeline")
+    trace = next(t for t in timeline["data"] if t["meta"]["role"] == "p_agreement")
+    steps = expected["timeline"]
+    assert values(trace["y"]) == pytest.approx([s["p_agreement"]["p"] for s in steps], abs=1e-12)
+    assert values(trace["error_y"]["array"]) == pytest.approx(
+        [s["p_agreement"]["high"] - s["p_agreement"]["p"] for s in steps], abs=1e-12)
+    claims = [t["meta"]["claim"] for t in timeline["data"] if t["meta"]["role"] == "claim"]
+    assert claims == [c["id"] for c in expected["claims"]]
+    # the thresholds: prior beside posterior, each the update's mean and 90% interval
+    thresholds = [r for r in expected["inputs"] if r["rule"]]
+    assert thresholds
+    drawn = {t["meta"]["role"]: t for t in figure(body, "fig-rounds-thresholds")["data"]}
+    for side in ("prior", "posterior"):
+        got = drawn[f"threshold_{side}"]
+        assert got["x"] == pytest.approx([r[side]["mean"] for r in thresholds], abs=1e-12)
+        assert [m + h for m, h in zip(got["x"], got["error_x"]["array"], strict=True)] == \
+            pytest.approx([r[side]["high"] for r in thresholds], abs=1e-9)
+    # the table: one row per step, P(agreement) with its interval
+    table = text_of(r'<table class="data" id="timeline-rounds">(.*?)</table>', body)
+    for step in steps:
+        pa = step["p_agreement"]
+        assert f"{pa['p']:.3f} [{pa['low']:.3f}, {pa['high']:.3f}]" in table
+
+
+def test_rounds_of_the_editors_run_apply_its_edits(client):
+    page = client.get("/open", params={"path": "donbas-2026.yaml"}).text
+    fields = {**editor_form(page), "draws": "300", "seed": "7", "sal.0.0": "0.2"}
+    shown = client.post("/rounds", data=fields)
+    assert shown.status_code == 200
+    carried = editor_form(shown.text)["yaml_text"]  # the edited text, sent back by the page
+    edited = parse_scenario(carried.encode("utf-8"), "donbas-2026.yaml")
+    assert edited.positions["ukraine"]["donbas"].salience == 0.2
+    expected = expected_update(carried, "donbas-2026.yaml", draws=300, seed=7)
+    assert text_of(r'id="p-posterior">(.*?)</b>', shown.text) == \
+        f"{expected['p_agreement']['posterior']['p']:.3f}"
+    assert "not saved" in text_of(r'id="basis">(.*?)</p>', shown.text)
+    # the page's own form posts the edited text again, with its settings
+    again = client.post("/rounds", data={**editor_form(shown.text), "draws": "300",
+                                         "seed": "7"})
+    assert text_of(r'id="p-posterior">(.*?)</b>', again.text) == \
+        f"{expected['p_agreement']['posterior']['p']:.3f}"
+
+
+def test_rounds_until_a_date_count_the_rounds_up_to_it(client):
+    version = save(client, "colombia-2016.yaml")
+    text = version_yaml(client, version)
+    expected = expected_update(text, "colombia-2016.yaml", draws=DRAWS, seed=SEED,
+                               until="2016-10-15")
+    got = client.get(f"/versions/{version}/rounds.json", params={"until": "2016-10-15"}).json()
+    assert got == expected
+    assert 0 < got["counted"] < len(got["rounds"])
+    page = client.get(f"/versions/{version}/rounds", params={"until": "2016-10-15"}).text
+    assert f"{got['counted']} of {len(got['rounds'])} round(s) counted" in \
+        text_of(r'id="rounds-lead">(.*?)</p>', page)
+
+
+def test_a_scenario_without_rounds_says_why(client):
+    version = save(client, "camp-david-1978.yaml")
+    page = client.get(f"/versions/{version}/rounds")
+    assert page.status_code == 200
+    assert "No rounds in this scenario" in page.text
+    assert "records no rounds" in text_of(r'id="no-rounds"[^>]*>(.*?)</section>', page.text)
+    assert "data-figure" not in page.text
+
+
+@pytest.mark.parametrize("query, field, says", [
+    ({"draws": str(MAX_DRAWS + 1)}, "draws", "redline update FILE --draws N"),
+    ({"draws": "0"}, "draws", "at least 1"),
+    ({"draws": "many"}, "draws", "not a whole number"),
+    ({"seed": "-1"}, "seed", "seed must lie in"),
+    ({"until": "yesterday"}, "until", "not a date"),
+])
+def test_bad_rounds_settings_are_shown_at_their_field(client, query, field, says):
+    version = save(client, "donbas-2026.yaml")
+    page = client.get(f"/versions/{version}/rounds", params=query)
+    assert page.status_code == 400
+    assert says in field_error(page.text, field)
+    assert "data-figure" not in page.text  # refused before any work
+    json_answer = client.get(f"/versions/{version}/rounds.json", params=query,
+                             headers={"accept": "application/json"})
+    assert json_answer.status_code == 400
+    assert len(json_answer.text.splitlines()) == 1 and says in json_answer.text
+
+
+# ---------------------------------------------------------------- advise
+
+@pytest.mark.parametrize("objective", ["accept", "value", "probe"])
+def test_advice_of_a_version_is_the_pipelines_advise(client, objective):
+    version = save(client, "donbas-2026.yaml")
+    text = version_yaml(client, version)
+    expected = expected_advice(text, "donbas-2026.yaml", "ukraine", objective=objective,
+                               top=3, draws=DRAWS, seed=SEED)
+    query = {"actor": "ukraine", "objective": objective, "top": "3"}
+    assert client.get(f"/versions/{version}/advise.json", params=query).json() == expected
+
+    page = client.get(f"/versions/{version}/advise", params=query)
+    assert page.status_code == 200
+    reasons = [html.unescape(r) for r in re.findall(r'<p class="reason">(.*?)</p>', page.text)]
+    assert reasons == [row["reason"] for row in expected["ranked"]]
+    assert len(reasons) == 3
+    # the packages by the issues' names and the options' labels, in the ranked order
+    scenario = parse_scenario(text.encode("utf-8"), "donbas-2026.yaml")
+    names = {i.id: i.name for i in scenario.issues}
+    for row in expected["ranked"]:
+        item = text_of(f'<li id="rank-{row["rank"]}">(.*?)</ol>|<li id="rank-{row["rank"]}">'
+                       r'(.*?)</li>\s*<li id=', page.text)
+        for issue, option in row["package"].items():
+            assert f"{names[issue]}: {option}" in item
+    score = {"accept": "P(every veto holder accepts)", "value": "expected utility",
+             "probe": "bits expected"}[objective]
+    assert score in text_of(r'id="rank-1">(.*?)</p>', page.text)
+
+
+def test_advice_of_the_editors_run_uses_its_edits(client):
+    page = client.get("/open", params={"path": "colombia-2016.yaml"}).text
+    scenario = parse_scenario(editor_form(page)["yaml_text"].encode("utf-8"), "colombia.yaml")
+    actor = scenario.actors[-1].id
+    shown = client.post("/advise", data={**editor_form(page), "draws": "300", "seed": "2",
+                                         "actor": actor, "objective": "probe", "top": "2"})
+    assert shown.status_code == 200
+    carried = editor_form(shown.text)["yaml_text"]
+    expected = expected_advice(carried, "colombia-2016.yaml", actor, objective="probe", top=2,
+                               draws=300, seed=2)
+    reasons = [html.unescape(r) for r in re.findall(r'<p class="reason">(.*?)</p>', shown.text)]
+    assert reasons == [row["reason"] for row in expected["ranked"]]
+    assert "posterior after" in text_of(r'id="advice-lead">(.*?)</p>', shown.text)
+
+
+def test_advise_without_an_actor_shows_the_form(client):
+    version = save(client, "donbas-2026.yaml")
+    page = client.get(f"/versions/{version}/advise")
+    assert page.status_code == 200
+    assert 'id="advice-list"' not in page.text and 'id="advice-empty"' in page.text
+    for actor in ("ukraine", "russia", "us", "europe"):
+        assert f'<option value="{actor}"' in page.text
+    answer = client.get(f"/versions/{version}/advise.json")
+    assert answer.status_code == 400 and "choose an actor" in answer.text
+
+
+@pytest.mark.parametrize("query, field, says", [
+    ({"actor": "atlantis"}, "actor", "unknown actor 'atlantis' (hint: actors: ukraine, "),
+    ({"actor": "ukraine", "objective": "win"}, "objective", "unknown objective 'win'"),
+    ({"actor": "ukraine", "top": "0"}, "top", "top must lie in [1, 50]"),
+    ({"actor": "ukraine", "draws": str(MAX_DRAWS * 10)}, "draws",
+     "the app runs at most 5,000 draws, got 50,000 (hint: the CLI has no such limit: "
+     "redline advise FILE --draws N)"),
+])
+def test_bad_advice_settings_are_shown_at_their_field(client, query, field, says):
+    version = save(client, "donbas-2026.yaml")
+    page = client.get(f"/versions/{version}/advise", params=query)
+    assert page.status_code == 400
+    assert says in field_error(page.text, field)
+    assert f'aria-describedby="error-{field}"' in page.text
+    assert 'id="advice-list"' not in page.text
+    # and from the editor's run, the same line at the same field
+    editor = client.get("/open", params={"path": "donbas-2026.yaml"}).text
+    posted = client.post("/advise", data={**editor_form(editor), **query})
+    assert posted.status_code == 400 and says in field_error(posted.text, field)
+
+
+def test_process_posts_need_the_csrf_token(client):
+    page = client.get("/open", params={"path": "donbas-2026.yaml"}).text
+    fields = editor_form(page)
+    for url in ("/rounds", "/advise"):
+        assert client.post(url, data={**fields, "csrf_token": ""}).status_code == 403
+        assert client.post(url, data={**fields, "csrf_token": "x" + fields["csrf_token"]}
+                           ).status_code == 403
+
+
+def test_a_bad_scenario_posted_to_a_view_is_one_line(client):
+    page = client.get("/open", params={"path": "donbas-2026.yaml"}).text
+    fields = {**editor_form(page), "yaml_text": "actors: [1, 2\n"}
+    shown = client.post("/rounds", data=fields)
+    assert shown.status_code == 400
+    message = text_of(r'id="error" role="alert">(.*?)</p>', shown.text)
+    assert message.startswith("rounds: ") and "\n" not in message
+
+
+def test_views_are_linked_from_the_scenarios_pages_and_escape_its_text(client):
+    version = save(client, "donbas-2026.yaml")
+    page = client.get(f"/versions/{version}").text
+    assert f'href="/versions/{version}/rounds"' in page
+    assert f'href="/versions/{version}/advise"' in page
+    editor = client.get("/open", params={"path": "donbas-2026.yaml"}).text
+    assert 'formaction="/rounds"' in editor and 'formaction="/advise"' in editor
+    rounds = client.get(f"/versions/{version}/rounds").text
+    assert f'href="/versions/{version}/advise"' in rounds and 'aria-current="page"' in rounds
+
+    fields = editor_form(editor)
+    fields["yaml_text"] = fields["yaml_text"].replace(
+        'title: "Russia turns down a freeze on the contact line (illustration)"',
+        'title: "<script>alert(1)</script> freeze"')
+    shown = client.post("/rounds", data=fields).text
+    assert "<script>alert(1)</script>" not in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; freeze" in shown
