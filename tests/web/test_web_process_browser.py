@@ -1,0 +1,199 @@
+"""The app's process views (Rounds, Advise) in a real browser: headless Chromium driven by
+Playwright, as in ``test_web_browser.py`` (whose helpers this module uses): the figures are
+drawn, the views are reached from the scenario's pages by keyboard, fit the window at 1440
+and 390 px, and have no serious accessibility violations (axe-core); screenshots go to
+out/screenshots."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from test_web_browser import (  # noqa: F401  (browser: the session's Chromium)
+    SCREENSHOTS,
+    WIDTHS,
+    Watched,
+    axe_violations,
+    browser,
+    overflow,
+    playwright_api,
+    uvicorn,
+)
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+FILES = ("donbas-2026.yaml", "colombia-2016.yaml", "camp-david-1978.yaml")
+DRAWN = ("() => [...document.querySelectorAll('div.plot[data-figure]')]"
+         ".every(el => el.dataset.drawn === 'true')")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app on a free loopback port, with the three examples in its workspace."""
+    from redline.web.app import create_app
+
+    workspace = tmp_path_factory.mktemp("process") / "ws"
+    workspace.mkdir()
+    for name in FILES:
+        shutil.copy(EXAMPLES / name, workspace / name)
+    app = create_app(workspace, None)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                        log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=30)
+    sock.close()
+
+
+@pytest.fixture()
+def watched(browser):  # noqa: F811
+    session = Watched(browser, viewport={"width": 1440, "height": 900})
+    yield session
+    session.close()
+    assert not session.outside, f"requests that would leave the machine: {session.outside}"
+
+
+def plot_data(page, ident: str) -> str:
+    """What plotly drew in the figure ``ident``, once drawn: its traces' role, x and y (as
+    plotly.js holds them after drawing: its full data, typed arrays as lists), as JSON."""
+    page.wait_for_selector(f"#{ident}[data-drawn='true']", timeout=60_000)
+    return page.evaluate(
+        "(id) => JSON.stringify(document.getElementById(id)._fullData.map(t => "
+        "[t.meta && t.meta.role, Array.from(t.x || []), Array.from(t.y || [])]))", ident)
+
+
+def saved_version(page, server: str, name: str) -> str:
+    """Open ``name`` in the editor, save it; the version page's URL path."""
+    page.goto(server + f"/open?path={name}")
+    page.fill("#note", "as published")
+    with page.expect_navigation():
+        page.click("#save")
+    return page.get_attribute("#timeline-table tr:last-child a", "href")
+
+
+def test_rounds_view_draws_the_timeline_and_the_thresholds(server, watched):
+    page = watched.page
+    version = saved_version(page, server, "donbas-2026.yaml")
+    page.goto(server + version)
+    # reached from the version page by keyboard: focus the link, press Enter
+    page.focus("#version-rounds")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith(version + "/rounds")
+    timeline = json.loads(plot_data(page, "fig-rounds-timeline"))
+    roles = [role for role, _, _ in timeline]
+    assert "p_agreement" in roles and "claim" in roles
+    p_trace = next(t for t in timeline if t[0] == "p_agreement")
+    assert p_trace[1][0] == "prior" and len(p_trace[1]) == 3  # the prior, then two rounds
+    assert all(0 <= p <= 1 for p in p_trace[2])
+    answer = page.evaluate("fetch(location.pathname + '.json').then(r => r.json())")
+    assert p_trace[2] == pytest.approx([s["p_agreement"]["p"] for s in answer["timeline"]])
+    thresholds = json.loads(plot_data(page, "fig-rounds-thresholds"))
+    assert {t[0] for t in thresholds} == {"threshold_prior", "threshold_posterior"}
+    rows = [r for r in answer["inputs"] if r["rule"]]
+    posterior = next(t for t in thresholds if t[0] == "threshold_posterior")
+    assert posterior[1] == pytest.approx([r["posterior"]["mean"] for r in rows])
+    assert page.locator("#rounds-table .badge").count() == 1  # the illustrative round
+    assert page.is_visible("#unreproduced-kyiv-red-line-entire-donbas")
+
+    # a bad date is shown at its field, and the view keeps working after it
+    page.fill("#until", "")
+    page.fill("#draws", "999999")
+    with page.expect_navigation():
+        page.click("#update")
+    assert "at most 5,000 draws" in page.inner_text("#error-draws")
+    assert page.evaluate("document.activeElement.id") == "draws"
+    expected = "the server responded with a status of 400"
+    assert not [p for p in watched.problems if expected not in p], watched.problems
+
+
+def test_rounds_empty_state_without_rounds(server, watched):
+    page = watched.page
+    version = saved_version(page, server, "camp-david-1978.yaml")
+    page.goto(server + version + "/rounds")
+    assert "No rounds in this scenario" in page.inner_text("#no-rounds")
+    assert page.locator("[data-figure]").count() == 0
+    assert not watched.problems, watched.problems
+
+
+def test_advise_view_ranks_by_keyboard_and_from_the_editor(server, watched):
+    page = watched.page
+    page.goto(server + "/open?path=colombia-2016.yaml")
+    with page.expect_navigation():
+        page.click("#open-advise")  # the scenario as edited in the editor
+    assert "not saved" in page.inner_text("#basis")
+    page.focus("#actor")
+    page.keyboard.press("ArrowDown")  # the first actor
+    page.select_option("#objective", "probe")
+    page.focus("#top")
+    page.fill("#top", "3")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # submits the form
+    assert page.locator("#advice-list > li").count() == 3
+    assert "bits expected" in page.inner_text("#rank-1")
+    assert page.inner_text("#rank-1 .reason")
+    # an unknown actor cannot be chosen from the list; the top is bounded at its field
+    page.fill("#top", "51")
+    with page.expect_navigation():
+        page.click("#advise")
+    assert "top must lie in [1, 50]" in page.inner_text("#error-top")
+    # the nav goes to the Rounds view of the same text
+    with page.expect_navigation():
+        page.click("#nav-rounds")
+    page.wait_for_function(DRAWN)
+    assert page.locator("#rounds-table tbody tr").count() >= 4
+    expected = "the server responded with a status of 400"
+    assert not [p for p in watched.problems if expected not in p], watched.problems
+
+
+def test_process_views_fit_pass_axe_and_are_screenshot(server, browser):  # noqa: F811
+    # axe is injected as a script: the app's Content-Security-Policy would refuse it
+    session = Watched(browser, viewport={"width": 1440, "height": 900}, bypass_csp=True)
+    page = session.page
+    try:
+        donbas = saved_version(page, server, "donbas-2026.yaml")
+        colombia = saved_version(page, server, "colombia-2016.yaml")
+        camp = saved_version(page, server, "camp-david-1978.yaml")
+        pages = {"rounds": donbas + "/rounds", "rounds-colombia": colombia + "/rounds",
+                 "rounds-empty": camp + "/rounds", "advise-form": donbas + "/advise",
+                 "advise": donbas + "/advise?actor=ukraine&objective=accept&top=5",
+                 "advise-probe": colombia + "/advise?actor=government&objective=probe&top=3"}
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        problems, wide = {}, {}
+        for width, height in WIDTHS:
+            page.set_viewport_size({"width": width, "height": height})
+            for name, url in pages.items():
+                page.goto(server + url)
+                try:
+                    page.wait_for_function(DRAWN)
+                except playwright_api.TimeoutError:
+                    pytest.fail(f"{name} at {width} px: a figure was not drawn")
+                if overflow(page) > 0:
+                    wide[f"{name}-{width}"] = overflow(page)
+                page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+                if width == WIDTHS[0][0]:
+                    found = axe_violations(page)
+                    if found:
+                        problems[name] = found
+        assert not wide, wide
+        assert not problems, json.dumps(problems, indent=1)
+        assert not session.outside, session.outside
+        assert not session.problems, session.problems
+    finally:
+        session.close()
+
