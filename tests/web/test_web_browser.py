@@ -18,10 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM = Path("/usr/bin/chromium")  # the session's browser: conftest.py's ``browser``
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "donbas-2026.yaml"
 TIMEOUT_MS = 60_000
 
@@ -65,16 +62,6 @@ def server(tmp_path_factory):
     srv.should_exit = True
     thread.join(timeout=30)
     sock.close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for every test."""
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                     headless=True)
-        yield chromium
-        chromium.close()
 
 
 class Watched:

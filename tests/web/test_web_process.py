@@ -17,9 +17,12 @@ pytest.importorskip("fastapi")
 pytest.importorskip("sqlalchemy")
 
 from fastapi.testclient import TestClient  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 from redline.pipeline import load, run_advise, run_update  # noqa: E402
 from redline.scenario.load import parse_scenario  # noqa: E402
+from redline.web import process  # noqa: E402
 from redline.web.app import create_app  # noqa: E402
 from redline.web.runner import MAX_DRAWS  # noqa: E402
 
@@ -341,3 +344,37 @@ def test_views_are_linked_from_the_scenarios_pages_and_escape_its_text(client):
     shown = client.post("/rounds", data=fields).text
     assert "<script>alert(1)</script>" not in shown
     assert "&lt;script&gt;alert(1)&lt;/script&gt; freeze" in shown
+
+
+# ---------------------------------------------------------------- the boundary, for any input
+
+SETTING_TEXT = st.one_of(st.text(max_size=30), st.integers(-10**12, 10**12).map(str),
+                         st.sampled_from(["", " 5 ", "1e3", "nan", "inf", "0x10", "2016-10-15",
+                                          "ukraine", "probe", "value"]))
+
+
+@pytest.fixture(scope="module")
+def donbas_basis() -> process.Basis:
+    text = (EXAMPLES / "donbas-2026.yaml").read_text(encoding="utf-8")
+    scenario = parse_scenario(text.encode("utf-8"), "donbas-2026.yaml")
+    return process.Basis(scenario, text, "donbas-2026.yaml", "donbas-2026", None, 500, 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.dictionaries(st.sampled_from(["actor", "objective", "top", "draws", "seed",
+                                               "until"]), SETTING_TEXT))
+def test_any_settings_are_bounded_or_refused_at_a_field(donbas_basis, values):
+    """Whatever is typed, the views' settings are either within the app's bounds or one
+    error naming one of the page's fields, before any work."""
+    for read in (process.rounds_inputs, process.advice_inputs):
+        try:
+            got = read(values, donbas_basis)
+        except process.InputError as error:
+            assert error.field in process.FIELD_LABELS
+            assert "\n" not in str(error)
+            continue
+        assert 1 <= got.draws <= MAX_DRAWS and 0 <= got.seed <= process.MAX_SEED
+        if isinstance(got, process.AdviceInputs):
+            assert 1 <= got.top <= process.MAX_TOP
+            assert got.actor in (None, "ukraine", "russia", "us", "europe")
+            assert got.objective in process.OBJECTIVE_NAMES

@@ -14,12 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
-from test_web_browser import (  # noqa: F401  (browser: the session's Chromium)
+from test_web_browser import (
     SCREENSHOTS,
     WIDTHS,
     Watched,
     axe_violations,
-    browser,
     overflow,
     playwright_api,
     uvicorn,
@@ -61,7 +60,7 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture()
-def watched(browser):  # noqa: F811
+def watched(browser):
     session = Watched(browser, viewport={"width": 1440, "height": 900})
     yield session
     session.close()
@@ -161,7 +160,7 @@ def test_advise_view_ranks_by_keyboard_and_from_the_editor(server, watched):
     assert not [p for p in watched.problems if expected not in p], watched.problems
 
 
-def test_process_views_fit_pass_axe_and_are_screenshot(server, browser):  # noqa: F811
+def test_process_views_fit_pass_axe_and_are_screenshot(server, browser):
     # axe is injected as a script: the app's Content-Security-Policy would refuse it
     session = Watched(browser, viewport={"width": 1440, "height": 900}, bypass_csp=True)
     page = session.page
