@@ -362,9 +362,8 @@ def thresholds_figure(data: dict) -> dict | None:
     rows = [r for r in data["inputs"] if r["rule"]]
     if not rows:
         return None
-    ticks = [esc(_cut(r["label"], THRESHOLD_LABEL)) for r in rows]
     traces = []
-    for side, offset, colour in (("prior", 0.17, "#8d99a6"), ("posterior", -0.17, "#2a9d8f")):
+    for side, offset, colour in (("prior", 0.18, "#6b7785"), ("posterior", -0.08, "#1f7a70")):
         cells = [r[side] for r in rows]
         traces.append({
             "type": "scatter", "mode": "markers", "name": f"{side}: mean, 90% interval",
@@ -380,16 +379,22 @@ def thresholds_figure(data: dict) -> dict | None:
             "hovertemplate": f"%{{customdata[0]}}<br>{side}: %{{x:.3g}} "
                              "[%{customdata[1]:.3g}, %{customdata[2]:.3g}]<extra></extra>",
             "meta": {"role": f"threshold_{side}"}})
+    # each threshold named above its two bars, across the plot's width: a phone has no room
+    # for long names beside the axis
+    names = [{"text": esc(_cut(r["label"], THRESHOLD_LABEL)), "x": 0, "xref": "paper",
+              "xanchor": "left", "y": k - 0.36, "yref": "y", "showarrow": False,
+              "font": {"size": 12}} for k, r in enumerate(rows)]
     return {"data": traces, "layout": {
-        "template": "plotly_white", "height": 160 + 56 * len(rows),
+        "template": "plotly_white", "height": 170 + 70 * len(rows),
         "title": {"text": "Red lines' thresholds: prior and posterior<br><sub>mean and 90% "
                   "interval, before the rounds (open) and after them (filled)</sub>",
                   "x": 0.01, "xanchor": "left"},
         "xaxis": {"title": {"text": "threshold (0–100 scale)"}, "range": [-3, 103]},
-        "yaxis": {"tickvals": list(range(len(rows))), "ticktext": ticks,
-                  "autorange": "reversed", "automargin": True, "zeroline": False},
-        "legend": {"orientation": "h", "y": -0.2},
-        "margin": {"l": 60, "r": 20, "t": 80, "b": 60}}}
+        "yaxis": {"range": [len(rows) - 0.5, -0.6], "showticklabels": False,
+                  "zeroline": False, "showgrid": False},
+        "annotations": names, "showlegend": True,
+        "legend": {"orientation": "h", "y": -0.25},
+        "margin": {"l": 20, "r": 20, "t": 80, "b": 70}}}
 
 
 def _cut(text: str, width: int) -> str:
