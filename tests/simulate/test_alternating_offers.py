@@ -1,9 +1,10 @@
 """Alternating offers between time-based agents, against a brute-force reference.
 
-The reference below plays SAO the slow, obvious way: one turn at a time, each offer found by
-scanning every outcome (no sorting, no binary search), exactly as the protocol and the
-strategies are specified in docs/simulate.md (NegMAS 0.16's semantics). The library computes
-whole negotiations at once from sorted outcomes; both must agree outcome for outcome.
+The reference below (with the brute-force inverter of ``conftest.py``) plays SAO the slow,
+obvious way: one turn at a time, each offer found by scanning every outcome (no sorting, no
+binary search), exactly as the protocol and the strategies are specified in docs/simulate.md
+(NegMAS 0.16's semantics). The library computes whole negotiations at once from sorted
+outcomes; both must agree outcome for outcome.
 """
 
 from __future__ import annotations
@@ -12,48 +13,18 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.simulate.conftest import EPS, EXPONENTS, NEAR, reference_offer, reference_target
 
 from redline.simulate import from_tables, parse, simulate
 from redline.simulate import protocols as P
 from redline.simulate.space import rank
-from redline.simulate.strategies import NEAR, Context
-
-EXPONENTS = {"boulware": 4.0, "linear": 1.0, "conceder": 0.25}
-EPS = 1e-4
-
-
-def reference_offer(u, ok, r, target):
-    """The lowest allowed outcome at or above ``target`` (lowest index among equals), or a
-    nearer one up to NEAR below it; -1 when nothing is allowed and worth the outside option."""
-    cands = [o for o in range(len(u)) if ok[o] and u[o] >= r]
-    if not cands:
-        return -1
-    above = [o for o in cands if u[o] >= target]
-    i = min(above, key=lambda o: (u[o], o)) if above else max(cands, key=lambda o: (u[o], -o))
-    below = [o for o in cands if target - NEAR <= u[o] < target]
-    if below:
-        best = max(u[o] for o in below)
-        j = min(o for o in below if u[o] == best)
-        if target - u[j] < u[i] - target:
-            return j
-    return i
+from redline.simulate.strategies import Context
 
 
 def reference_sao(u, ok, r, exponents, steps):
     """(agreement, steps taken) of two time-based agents, turn by turn."""
-    n = u.shape[1]
-    ranges = []
-    for a in range(2):
-        allowed = [o for o in range(n) if ok[a, o]]
-        top = max(u[a, o] for o in allowed)
-        bottom = max(min(u[a, o] for o in allowed), r[a])
-        ranges.append((top, bottom))
-
     def target(a, k):
-        top, bottom = ranges[a]
-        t = (k + 1) / (steps + 1)
-        level = (top - bottom) * (1.0 - t ** exponents[a]) + bottom - EPS
-        return min(max(level, bottom), top)
+        return reference_target(u[a], ok[a], r[a], exponents[a], k, steps)
 
     def accepts(a, o, k):
         return o >= 0 and ok[a, o] and u[a, o] >= r[a] and u[a, o] >= target(a, k)

@@ -9,43 +9,22 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.simulate.conftest import EXPONENTS, reference_offer, reference_target
 
 from redline.simulate import from_tables, parse, simulate
 
-EXPONENTS = {"boulware": 4.0, "linear": 1.0, "conceder": 0.25}
-EPS = 1e-4
-NEAR = 1e-6
-
-
-def offer(u, ok, r, target):
-    cands = [o for o in range(len(u)) if ok[o] and u[o] >= r]
-    if not cands:
-        return -1
-    above = [o for o in cands if u[o] >= target]
-    i = min(above, key=lambda o: (u[o], o)) if above else max(cands, key=lambda o: (u[o], -o))
-    below = [o for o in cands if target - NEAR <= u[o] < target]
-    if below:
-        best = max(u[o] for o in below)
-        j = min(o for o in below if u[o] == best)
-        if target - u[j] < u[i] - target:
-            return j
-    return i
-
 
 def reference(u, ok, r, exponents, steps):
-    n_agents, n = u.shape
+    """(agreement, steps taken) of n time-based agents, turn by turn."""
+    n_agents = u.shape[0]
 
     def target(a, k):
-        allowed = [o for o in range(n) if ok[a, o]]
-        top = max(u[a, o] for o in allowed)
-        bottom = max(min(u[a, o] for o in allowed), r[a])
-        t = (k + 1) / (steps + 1)
-        return min(max((top - bottom) * (1 - t ** exponents[a]) + bottom - EPS, bottom), top)
+        return reference_target(u[a], ok[a], r[a], exponents[a], k, steps)
 
     standing, count = -1, 0
     for k in range(steps):
         for a in range(n_agents):
-            mine = offer(u[a], ok[a], r[a], target(a, k))
+            mine = reference_offer(u[a], ok[a], r[a], target(a, k))
             if standing >= 0 and ok[a, standing] and u[a, standing] >= r[a] \
                     and u[a, standing] >= target(a, k):
                 count += 1

@@ -284,6 +284,7 @@ def run_task(space: NegotiationSpace, task: Task, settings: Settings) -> dict[st
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("agreement", "step", "reason",
                                                           "blocker", "strategy")}
     reps = settings.repetitions
+    _ = space.ranking  # sorted once per scenario; each rotation reuses its agents' (select)
     for match in task.matches:  # batches, each of all its repetitions at once
         order = list(match.actors)
         rotated = space.select(order)
@@ -335,49 +336,22 @@ def dask_runner(*, workers: int | None = None, scheduler: str | None = None) -> 
     """An executor that runs the tasks on a local Dask cluster (``workers`` processes) or an
     existing one (``scheduler``), yielding their results in task order.
 
-    The patterns of :func:`redline.uncertainty.executors.dask_executor`: workers ignore
-    Ctrl-C, which cancels the work and closes the cluster; each space is sent once.
+    The cluster comes from :func:`redline.uncertainty.executors.dask_client` (workers ignore
+    Ctrl-C, which cancels the work and closes the cluster); each space is sent once.
     """
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:  # pragma: no cover - depends on the install
-        raise RedlineError("Dask is not installed", field="--workers",
-                           hint="pip install 'redline[dask]'") from None
-    from redline.uncertainty.executors import _children_ignore_ctrl_c, _silence_dask_logs
+    from redline.uncertainty.executors import dask_client
 
     def run(spaces: Sequence[NegotiationSpace], tasks: Sequence[Task], settings: Settings
             ) -> Iterator[dict[str, np.ndarray]]:
-        cluster = None
-        if scheduler is not None:
-            try:
-                client = Client(scheduler, timeout="10s")
-            except (OSError, ValueError, TypeError) as error:
-                raise RedlineError(f"cannot reach the Dask scheduler: {error}",
-                                   field="--scheduler") from None
-        else:
-            with _children_ignore_ctrl_c():
-                cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=1,
-                                       processes=True, dashboard_address=None)
-                client = Client(cluster)
         futures: list = []
-        try:
+        with dask_client(workers=workers, scheduler=scheduler, cancel=futures) as client:
             remote = [client.scatter(space, broadcast=True) for space in spaces]
             remote_settings = client.scatter(settings, broadcast=True)
-            futures = [client.submit(run_task, remote[t.scenario], t, remote_settings,
-                                     pure=False) for t in tasks]
+            futures.extend(client.submit(run_task, remote[t.scenario], t, remote_settings,
+                                         pure=False) for t in tasks)
             for future in futures:  # in task order: the results do not depend on timing
                 yield future.result()
                 future.release()
-        except KeyboardInterrupt:
-            _silence_dask_logs()
-            if cluster is not None:
-                client.run(_silence_dask_logs)
-            client.cancel(futures)
-            raise
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
 
     return run
 

@@ -1,0 +1,43 @@
+"""Brute-force references the protocol tests share (test_alternating_offers, test_stacked).
+
+They play the strategies the slow, obvious way, as docs/simulate.md specifies them (NegMAS
+0.16's semantics): each offer is found by scanning every outcome (no sorting, no binary search).
+The tests import them as ``tests.simulate.conftest``.
+"""
+
+from __future__ import annotations
+
+EXPONENTS = {"boulware": 4.0, "linear": 1.0, "conceder": 0.25}
+"""Faratin et al.'s concession exponents of the named time-based strategies."""
+EPS = 1e-4
+"""How far below its target a time-based agent offers (NegMAS's ``eps``)."""
+NEAR = 1e-6
+"""How far below the target the inverter still takes a nearer outcome (NegMAS's ``EPS``)."""
+
+
+def reference_offer(u, ok, r, target):
+    """The lowest allowed outcome at or above ``target`` (lowest index among equals), or a
+    nearer one up to NEAR below it; -1 when nothing is allowed and worth the outside option."""
+    cands = [o for o in range(len(u)) if ok[o] and u[o] >= r]
+    if not cands:
+        return -1
+    above = [o for o in cands if u[o] >= target]
+    i = min(above, key=lambda o: (u[o], o)) if above else max(cands, key=lambda o: (u[o], -o))
+    below = [o for o in cands if target - NEAR <= u[o] < target]
+    if below:
+        best = max(u[o] for o in below)
+        j = min(o for o in below if u[o] == best)
+        if target - u[j] < u[i] - target:
+            return j
+    return i
+
+
+def reference_target(u, ok, r, exponent, k, steps):
+    """A time-based agent's target at step ``k`` of ``steps``: from its best allowed utility
+    down toward the larger of its worst allowed one and its outside option ``r``."""
+    allowed = [o for o in range(len(u)) if ok[o]]
+    top = max(u[o] for o in allowed)
+    bottom = max(min(u[o] for o in allowed), r)
+    t = (k + 1) / (steps + 1)
+    level = (top - bottom) * (1.0 - t ** exponent) + bottom - EPS
+    return min(max(level, bottom), top)

@@ -1,0 +1,117 @@
+"""Sorting each agent's outcomes (redline.simulate.space): fast, yet the same as the slow way.
+
+The reference is numpy's stable sort (``argsort(kind="stable")``): outcomes by ascending
+utility, equal utilities by outcome index. A space derived from another (a rotation of its
+agents, repetitions) reuses the sorted outcomes it has, and they must be exactly what sorting
+the derived space afresh gives.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from redline import pipeline
+from redline.simulate import from_tables, parse, simulate
+from redline.simulate import space as space_module
+from redline.simulate.space import Ranking, rank, stable_argsort
+
+TOURNAMENT = Path(__file__).resolve().parents[1] / "data" / "tournament" / "time-based.yaml"
+"""4 time-based agents x 2 Genius domains, role rotation: 64 negotiations, 32 matches."""
+# few distinct levels so that ties are common; -0.0 equals 0.0; +inf marks excluded outcomes
+LEVELS = st.sampled_from([0.0, -0.0, 0.25, 0.5, 1.0, -3.0, np.inf])
+KEYS = hnp.arrays(np.float64, hnp.array_shapes(min_dims=3, max_dims=3, min_side=0,
+                                               max_side=40),
+                  elements=st.one_of(LEVELS, st.floats(-1e6, 1e6)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(KEYS)
+def test_the_fast_sort_is_numpys_stable_sort(key):
+    order, values = stable_argsort(key)
+    expected = np.argsort(key, axis=-1, kind="stable")
+    assert order.dtype == np.int64
+    np.testing.assert_array_equal(order, expected)
+    np.testing.assert_array_equal(values, np.take_along_axis(key, expected, axis=-1))
+
+
+def test_long_rows_with_and_without_ties():
+    rng = np.random.default_rng(3)
+    distinct = rng.random((1, 2, 50_000))
+    tied = np.round(distinct * 50) / 50  # 51 levels: long runs of equal utilities
+    for key in (distinct, tied, np.concatenate([distinct, tied], axis=1)):
+        order, _ = stable_argsort(key)
+        np.testing.assert_array_equal(order, np.argsort(key, axis=-1, kind="stable"))
+
+
+@st.composite
+def spaces(draw):
+    batch = draw(st.integers(1, 3))
+    agents = draw(st.integers(2, 4))
+    n = draw(st.integers(1, 12))
+    shared = draw(st.booleans())
+    rows = 1 if shared else batch
+    u = draw(hnp.arrays(np.float64, (rows, agents, n), elements=st.sampled_from(
+        [0.0, 0.1, 0.3, 0.5, 0.8, 1.0])))
+    ok = draw(hnp.arrays(bool, (rows, agents, n)))
+    r = draw(hnp.arrays(np.float64, (batch, agents), elements=st.sampled_from(
+        [0.0, 0.2, 0.5, 0.9])))
+    ties = draw(st.sampled_from(["index", "negmas"]))
+    return from_tables(u, r, ok, ties=ties)
+
+
+def same_ranking(got: Ranking, expected: Ranking) -> None:
+    for field in dataclasses.fields(Ranking):
+        a, b = getattr(got, field.name), getattr(expected, field.name)
+        np.testing.assert_array_equal(np.broadcast_to(a, np.broadcast_shapes(a.shape, b.shape)),
+                                      np.broadcast_to(b, np.broadcast_shapes(a.shape, b.shape)),
+                                      err_msg=field.name)
+
+
+@settings(max_examples=150, deadline=None)
+@given(spaces(), st.data())
+def test_derived_spaces_reuse_exactly_the_sorted_outcomes(space, data):
+    agents = data.draw(st.permutations(range(space.n_agents)))[:data.draw(
+        st.integers(2, space.n_agents))]
+    times = data.draw(st.integers(1, 3))
+    _ = space.ranking, space.ranking_all  # sorted once, here
+    for derived in (space.select(agents), space.repeated(times),
+                    space.select(agents).repeated(times)):
+        assert derived.ties == space.ties
+        fresh = dataclasses.replace(derived)  # the same space, nothing sorted yet
+        same_ranking(derived.ranking, rank(fresh, fresh.ties))
+        same_ranking(derived.ranking_all, fresh.ranking_all)
+
+
+def test_a_rotation_plays_as_the_rotated_space_sorted_afresh():
+    rng = np.random.default_rng(7)
+    space = from_tables(np.round(rng.random((3, 60)) * 8) / 8, [0.2, 0.1, 0.3])
+    _ = space.ranking
+    strategies = [parse("boulware"), parse("conceder"), parse("tft")]
+    rotated = space.select([2, 0, 1])
+    fresh = dataclasses.replace(rotated)
+    a = simulate(rotated, strategies, protocol="stacked", steps=50, trace=True)
+    b = simulate(fresh, strategies, protocol="stacked", steps=50, trace=True)
+    np.testing.assert_array_equal(a.trace, b.trace)
+    np.testing.assert_array_equal(a.agreement, b.agreement)
+
+
+def test_a_tournament_sorts_each_scenario_once(monkeypatch: pytest.MonkeyPatch):
+    """Not once per match: every rotation and pairing reuses its scenario's sorted outcomes."""
+    calls = []
+
+    def counting(space, ties="index"):
+        calls.append((space.name, space.actors, ties))
+        return rank(space, ties)
+
+    monkeypatch.setattr(space_module, "rank", counting)
+    result = pipeline.run_tournament(TOURNAMENT)
+    assert result.negotiations == 64
+    assert len(calls) == 2  # one per scenario (CameraC and EnglandvsZimbabweA), both roles
+    assert len({name for name, _, _ in calls}) == 2
