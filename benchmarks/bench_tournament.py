@@ -7,6 +7,8 @@ in about 7 s on this kind of machine (issue target: under 0.3 s). Reported: load
 domains, then the tournament itself (every negotiation, its metrics and the ranking) as the
 minimum and median of ``--repeat`` runs; on Dask the cluster start is included once.
 
+Each scenario's outcomes are sorted once (per agent, both roles), not once per match.
+
 Usage: python benchmarks/bench_tournament.py [--repeat N] [--skip-dask]
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import time
@@ -35,7 +38,9 @@ def main() -> None:
     t0 = time.perf_counter()
     inputs = pipeline.load_tournament(CONFIG)
     load = time.perf_counter() - t0
-    print(f"{platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}, load average "
+          f"(1, 5, 15 min) {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"loading the configuration and both domains: {load * 1000:.1f} ms")
     print("| executor | negotiations | min s | median s | identical JSON |")
     print("|---|---|---|---|---|")

@@ -1,9 +1,11 @@
-"""Sorting each agent's outcomes (redline.simulate.space): fast, yet the same as the slow way.
+"""Sorting each agent's outcomes (redline.simulate.space) and searching them for an offer
+(redline.simulate.strategies.offers_for): fast, yet the same as the slow way.
 
 The reference is numpy's stable sort (``argsort(kind="stable")``): outcomes by ascending
 utility, equal utilities by outcome index. A space derived from another (a rotation of its
 agents, repetitions) reuses the sorted outcomes it has, and they must be exactly what sorting
-the derived space afresh gives.
+the derived space afresh gives. The offer for a target utility is the brute-force inverter's
+(``conftest.reference_offer``, a scan of every outcome).
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from tests.simulate.conftest import reference_offer
 
 from redline import pipeline
 from redline.simulate import from_tables, parse, simulate
 from redline.simulate import space as space_module
 from redline.simulate.space import Ranking, rank, stable_argsort
+from redline.simulate.strategies import Context, offers_for
 
 TOURNAMENT = Path(__file__).resolve().parents[1] / "data" / "tournament" / "time-based.yaml"
 """4 time-based agents x 2 Genius domains, role rotation: 64 negotiations, 32 matches."""
@@ -115,3 +119,42 @@ def test_a_tournament_sorts_each_scenario_once(monkeypatch: pytest.MonkeyPatch):
     assert result.negotiations == 64
     assert len(calls) == 2  # one per scenario (CameraC and EnglandvsZimbabweA), both roles
     assert len({name for name, _, _ in calls}) == 2
+
+
+@st.composite
+def shared_negotiations(draw):
+    n = draw(st.integers(1, 15))
+    base = draw(hnp.arrays(np.float64, (2, n), elements=st.sampled_from(
+        [0.0, 0.2, 0.4, 0.6, 0.8, 1.0])))
+    jitter = draw(hnp.arrays(np.float64, (2, n), elements=st.sampled_from(
+        [0.0, 0.0, 4e-7, -4e-7, 1e-6, 3e-6])))
+    ok = draw(hnp.arrays(bool, (2, n)))
+    r = draw(hnp.arrays(np.float64, (draw(st.integers(1, 4)), 2),
+                        elements=st.sampled_from([0.0, 0.3, 0.7])))
+    return from_tables(base + jitter, r, ok)
+
+
+@settings(max_examples=200, deadline=None)
+@given(shared_negotiations(), st.data())
+def test_offers_for_a_target_are_the_brute_force_inverters(space, data):
+    """The inverter on shared sorted outcomes (one search for the whole batch) against a scan
+    of every outcome, and against the per-row search it replaces, for targets in each agent's
+    range: at outcomes' utilities and just above or below them (NegMAS's ``NEAR`` window)."""
+    u, ok = space.utilities[0], space.allowed[0]
+    ranking = space.ranking
+    ctx = Context(space, ranking, 10, np.random.default_rng(0))
+    per_row = Ranking(*(np.ascontiguousarray(np.broadcast_to(a, (space.size,) + a.shape[1:]))
+                        for a in (ranking.order, ranking.values)),
+                      ranking.low, ranking.high, ranking.top, ranking.bottom)
+    offsets = st.sampled_from([0.0, 5e-7, -5e-7, 1e-6, -1e-6, 2e-6, 0.05])
+    for a in range(2):
+        points = np.array([[data.draw(st.sampled_from(list(u[a]))) + data.draw(offsets)
+                            for _ in range(5)] for _ in range(space.size)])
+        bottom, top = ranking.bottom[:, a][:, None], ranking.top[:, a][:, None]
+        targets = np.clip(points, bottom, np.maximum(top, bottom))
+        got = offers_for(ctx, a, targets)
+        np.testing.assert_array_equal(got, offers_for(ctx, a, targets, per_row))
+        for b in range(space.size):
+            expected = [reference_offer(u[a], ok[a], space.reservation[b, a], t)
+                        for t in targets[b]]
+            assert got[b].tolist() == expected

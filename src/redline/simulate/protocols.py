@@ -182,41 +182,76 @@ def _finish(ctx: Context, agents: Sequence[Agent], protocol: str, agreement: np.
 
 def _alternating_fixed(ctx: Context, agents: Sequence[Agent], trace: bool,
                        protocol: str) -> SimulationResult:
-    """Two agents whose offers ignore each other: every turn at once (see the module doc)."""
+    """Two agents whose offers ignore each other: every turn at once (see the module doc).
+
+    Agent 0 offers at turns ``2k`` and agent 1 at ``2k + 1`` (step ``k``); agent 1 responds at
+    turn ``2k + 1`` to agent 0's offer of step ``k``, agent 0 at turn ``2k`` (``k >= 1``) to
+    agent 1's of step ``k - 1``. Each agent's first acceptance and first missing offer are
+    found on its own ``(B, S)`` arrays; the interleaved ``(B, 2S)`` offers are built only for a
+    trace.
+    """
     space, steps = ctx.space, ctx.steps
     size, turns = space.size, 2 * steps
     plans = [a.plan() for a in agents]
     t = ctx.times
-    offers = np.empty((size, turns), dtype=np.int64)
-    offers[:, 0::2], offers[:, 1::2] = plans[0][0], plans[1][0]
-    accept = np.zeros((size, turns), dtype=bool)
+    never = np.int64(turns)
+    first_accept = np.full(size, never)
     for a, agent in enumerate(agents):
         mine, level = plans[a]
-        if a == 0:  # agent 0 responds at turns 2k (k >= 1) to agent 1's offer of step k - 1
+        if a == 0:  # at turn 2k (k >= 1), agent 1's offer of step k - 1
             received, at, own, lev = plans[1][0][:, :-1], t[1:], mine[:, 1:], level[:, 1:]
-            cols = slice(2, turns, 2)
-        else:  # agent 1 responds at turns 2k + 1 to agent 0's offer of step k
+        else:  # at turn 2k + 1, agent 0's offer of step k
             received, at, own, lev = plans[0][0], t, mine, level
-            cols = slice(1, turns, 2)
+        if received.shape[1] == 0:
+            continue
         u = utilities_of(space, a, received)
-        ok = allowed_of(space, a, received) & (u >= space.reservation[:, a][:, None])
-        wants = agent.acceptance.accepts(u, at[None, :], utilities_of(space, a, own), lev)
-        accept[:, cols] = ok & wants & (received >= 0)
-    first_accept = np.where(accept.any(axis=1), np.argmax(accept, axis=1), turns)
-    missing = offers < 0
-    first_end = np.where(missing.any(axis=1), np.argmax(missing, axis=1), turns)
+        accept = _acceptable(space, a, received, u)
+        accept &= agent.acceptance.accepts(
+            u, at[None, :],
+            utilities_of(space, a, own) if _uses(agent.acceptance, "next") else None, lev)
+        hit = accept.any(axis=1)
+        column = np.argmax(accept, axis=1)
+        turn = 2 * column + 2 if a == 0 else 2 * column + 1
+        first_accept = np.where(hit, np.minimum(first_accept, turn), first_accept)
+    first_end = np.full(size, never)
+    for a in range(2):
+        missing = plans[a][0] < 0
+        if missing.any():
+            gone = missing.any(axis=1)
+            first_end = np.where(gone, np.minimum(first_end, 2 * np.argmax(missing, axis=1) + a),
+                                 first_end)
     agreed = first_accept < first_end
     ended = ~agreed & (first_end < turns)
     end_turn = np.where(agreed, first_accept, np.where(ended, first_end, turns - 1))
     rows = np.arange(size)
-    agreement = np.where(agreed, offers[rows, np.maximum(first_accept - 1, 0)], -1)
-    last = offers[:, -2:]  # each agent's offer of the last step
+    before = np.maximum(first_accept - 1, 0)  # the accepted offer's turn
+    offered = np.where(before % 2 == 0, plans[0][0][rows, np.minimum(before // 2, steps - 1)],
+                       plans[1][0][rows, np.minimum(before // 2, steps - 1)])
+    agreement = np.where(agreed, offered, -1)
+    last = np.stack([plans[0][0][:, -1], plans[1][0][:, -1]], axis=1)  # the last step's offers
     out = None
     if trace:
+        offers = np.empty((size, turns), dtype=np.int64)
+        offers[:, 0::2], offers[:, 1::2] = plans[0][0], plans[1][0]
         out = np.where(np.arange(turns)[None, :] < end_turn[:, None], offers, -1)
         deadline = ~agreed & ~ended
         out[deadline, -1] = offers[deadline, -1]
     return _finish(ctx, agents, protocol, agreement, end_turn, ended, last, out)
+
+
+def _acceptable(space: NegotiationSpace, agent: int, offers: np.ndarray,
+                u: np.ndarray) -> np.ndarray:
+    """``(B, K)`` whether the agent's hard limits let it accept ``offers (B, K)`` worth ``u``
+    to it: a real offer, allowed by its red lines, worth at least its outside option."""
+    ok = u >= space.reservation[:, agent][:, None]  # False for -1 (utility -inf)
+    if not space.allowed[:, agent].all():
+        ok &= allowed_of(space, agent, offers)
+    return ok
+
+
+def _uses(condition: Any, kind: str) -> bool:
+    """Whether an acceptance condition (or one of its parts) is of ``kind``."""
+    return condition.kind == kind or any(_uses(p, kind) for p in condition.parts)
 
 
 def _alternating(ctx: Context, agents: Sequence[Agent], trace: bool,

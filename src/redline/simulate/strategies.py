@@ -122,6 +122,8 @@ def offers_for(ctx: Context, agent: int, target: np.ndarray,
         ``(B, K)`` outcome indices, ``-1`` where the agent has nothing to offer.
     """
     r = ranking or ctx.ranking
+    if r.values.shape[0] == 1:  # the same sorted outcomes in every negotiation
+        return _shared_offers_for(r, agent, np.asarray(target, dtype=float))
     values = r.values[:, agent: agent + 1]
     low, high = r.low[:, agent: agent + 1], r.high[:, agent: agent + 1]
     target = np.asarray(target, dtype=float)[:, None]
@@ -132,7 +134,8 @@ def offers_for(ctx: Context, agent: int, target: np.ndarray,
     k = np.maximum(i - 1, 0)
     below = vals[0][k] if vals.shape[0] == 1 else np.take_along_axis(vals, k, axis=-1)
     t = target[:, 0]
-    nearer = (i - 1 >= low) & (below >= t - NEAR) & (t - below < at - t)
+    with np.errstate(invalid="ignore"):  # inf - inf for agents with nothing allowed (masked)
+        nearer = (i - 1 >= low) & (below >= t - NEAR) & (t - below < at - t)
     if nearer.any():
         first = np.minimum(search(values, below[:, None], low, high)[:, 0], last)
         i = np.where(nearer, first, i)
@@ -141,9 +144,36 @@ def offers_for(ctx: Context, agent: int, target: np.ndarray,
     return np.where(r.empty[:, agent][:, None], -1, out)
 
 
+def _shared_offers_for(r: Ranking, agent: int, target: np.ndarray) -> np.ndarray:
+    """:func:`offers_for` when every negotiation has the same sorted outcomes (a leading axis
+    of 1): one ``numpy.searchsorted`` over all targets and a few whole-array passes; the
+    nearer-below correction is worked out only for the rare targets within :data:`NEAR` above
+    an outcome."""
+    vals, order = r.values[0, agent], r.order[0, agent]
+    last = vals.shape[-1] - 1
+    low = r.low[:, agent][:, None]
+    top = np.minimum(np.maximum(r.high[:, agent], r.low[:, agent]), last)[:, None]
+    i = np.searchsorted(vals, target, side="left")
+    np.clip(i, low, top, out=i)  # the candidates low..high (empty agents: masked below)
+    below = np.concatenate([[-np.inf], vals])[i]  # the value one position down
+    near = below >= target - NEAR
+    if near.any():
+        rows, cols = np.nonzero(near)
+        at, t, b, lo = i[rows, cols], target[rows, cols], below[rows, cols], low[rows, 0]
+        nearer = (at - 1 >= lo) & (t - b < vals[at] - t)
+        first = np.clip(np.searchsorted(vals, b, side="left"), lo, top[rows, 0])
+        i[rows, cols] = np.where(nearer, first, at)
+    out = order[i]
+    empty = r.empty[:, agent]
+    return np.where(empty[:, None], -1, out) if empty.any() else out
+
+
 def utilities_of(space: NegotiationSpace, agent: int, outcomes: np.ndarray) -> np.ndarray:
     """``(B, K)`` agent's utility of outcomes ``(B, K)`` (``-inf`` for ``-1``)."""
     u = space.utilities[:, agent]
+    outcomes = np.asarray(outcomes)
+    if outcomes.size and outcomes.min() >= 0:  # every one a real outcome: a gather alone
+        return u[0][outcomes] if u.shape[0] == 1 else np.take_along_axis(u, outcomes, -1)
     idx = np.maximum(outcomes, 0)
     got = u[0][idx] if u.shape[0] == 1 else np.take_along_axis(u, idx, -1)
     return np.where(outcomes >= 0, got, -np.inf)
@@ -259,8 +289,11 @@ class TimeBasedAgent(Agent):
     def _targets(self, t: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
             aspiration = np.maximum(1.0 - np.power(t, self.exponent), self.floor)
-        raw = (self.span[:, None] * aspiration[None, :] + self.bottom[:, None]) - self.eps
-        return np.clip(raw, self.bottom[:, None], np.maximum(self.top, self.bottom)[:, None])
+        raw = np.multiply(self.span[:, None], aspiration[None, :])  # in place from here on
+        raw += self.bottom[:, None]
+        raw -= self.eps
+        return np.clip(raw, self.bottom[:, None], np.maximum(self.top, self.bottom)[:, None],
+                       out=raw)
 
     def plan(self) -> tuple[np.ndarray, np.ndarray]:
         """The offers and targets of every step, computed at once."""

@@ -285,11 +285,13 @@ def run_task(space: NegotiationSpace, task: Task, settings: Settings) -> dict[st
                                                           "blocker", "strategy")}
     reps = settings.repetitions
     _ = space.ranking  # sorted once per scenario; each rotation reuses its agents' (select)
+    rotations: dict[tuple[int, ...], NegotiationSpace] = {}
     for match in task.matches:  # batches, each of all its repetitions at once
         order = list(match.actors)
-        rotated = space.select(order)
-        if reps > 1:
-            rotated = rotated.repeated(reps)
+        rotated = rotations.get(match.actors)
+        if rotated is None:  # each rotation built once, whatever the pairing
+            rotated = space.select(order)
+            rotated = rotations[match.actors] = rotated.repeated(reps) if reps > 1 else rotated
         result = simulate(rotated, [settings.strategies[s] for s in match.strategies],
                           protocol=settings.protocol, steps=settings.steps,
                           seed=match.seed, breakdown=settings.breakdown,
