@@ -358,37 +358,53 @@ def _slacks(domain: Domain, ideal: np.ndarray | None) -> dict[str, float]:
     return kernel.objective_slacks(top, domain.party_mask, domain.disagreement, ideal)
 
 
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser (Steele, Lea & Flood 2014), in place on ``uint64``: every input bit
+    reaches every output bit, so floats with few mantissa bits (1/8, 2.5, ...) hash apart."""
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return x
+
+
 class _SharedPoints:
     """Acceptable packages among the frontier points that several packages share.
 
     When rules decide acceptability, packages with the same utilities may differ in it, so the
     scan matches acceptable packages to those points: by a hash of their rounded utilities
-    (distinct for the points; a different multiplier is tried otherwise), checked exactly.
+    (distinct for the points; another seed is tried otherwise), checked exactly. The points'
+    rounded vectors are distinct (the frontier merged equal ones), so only a 64-bit collision
+    under every seed could fail. (A multiply-xor hash without a finaliser collided on round
+    utilities such as multiples of 1/8, and the analysis failed.)
     """
 
     _NONE = np.iinfo(np.int64).max
+    SEEDS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
 
     def __init__(self, rows: np.ndarray, cols: np.ndarray) -> None:
         self.cols = cols
         self.vectors = rounded(rows[:, cols])
-        for mix in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93):
-            self.mix = np.uint64(mix)
+        for seed in self.SEEDS:
+            self.seed = np.uint64(seed)
             keys = self._hash(self.vectors)
             self.order = np.argsort(keys, kind="stable")
             self.keys = keys[self.order]
             if (self.keys[1:] != self.keys[:-1]).all():
                 break
-        else:  # pragma: no cover - four 64-bit hashes colliding
+        else:  # pragma: no cover - four seeds of a 64-bit hash colliding
             raise RuntimeError("could not hash the frontier points")
         self.acceptable = np.zeros(rows.shape[0], dtype=np.int64)
         self.first = np.full(rows.shape[0], self._NONE, dtype=np.int64)
 
     def _hash(self, vectors: np.ndarray) -> np.ndarray:
-        bits = np.ascontiguousarray(vectors).view(np.uint64)
-        out = bits[:, 0].copy()
-        for j in range(1, bits.shape[1]):
-            out *= self.mix
+        bits = np.ascontiguousarray(vectors).view(np.uint64).reshape(vectors.shape)
+        out = np.full(bits.shape[0], self.seed, dtype=np.uint64)
+        for j in range(bits.shape[1]):
             out ^= bits[:, j]
+            _splitmix64(out)
+            out += self.seed
         return out
 
     def update(self, indices: np.ndarray, utilities: np.ndarray) -> None:
