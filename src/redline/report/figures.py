@@ -187,7 +187,7 @@ def deal_space_figure(analysis: Analysis, x_actor: str | None = None,
             meta={"role": "solution", "solution": name}))
     for k, axis in ((x, "x"), (y, "y")):
         if domain.party_mask[k]:
-            _outside_option_line(fig, float(domain.disagreement[k]), axis)
+            reference_line(fig, float(domain.disagreement[k]), axis)
     note = (f"<br><sub>a fixed-seed sample of {indices.size:,} of {analysis.n_packages:,} "
             "packages</sub>" if sampled else
             f"<br><sub>all {analysis.n_packages:,} packages</sub>")
@@ -216,14 +216,17 @@ def _add_frontier(fig: go.Figure, analysis: Analysis, x: int, y: int) -> None:
         meta={"role": "frontier"}))
 
 
-def _outside_option_line(fig: go.Figure, value: float, axis: str) -> None:
+def reference_line(fig: go.Figure, value: float, axis: str, *,
+                   name: str = "outside option") -> None:
+    """A dotted line across the plot at ``value`` on ``axis`` (``"x"`` or ``"y"``): an
+    actor's outside option here, an agent's reservation value in the offers figure."""
     line = {"color": "#888888", "dash": "dot", "width": 1}
     if axis == "x":
         fig.add_shape(type="line", x0=value, x1=value, y0=0, y1=1, xref="x", yref="paper",
-                      line=line, name="outside option")
+                      line=line, name=name)
     else:
         fig.add_shape(type="line", y0=value, y1=value, x0=0, x1=1, yref="y", xref="paper",
-                      line=line, name="outside option")
+                      line=line, name=name)
 
 
 def parallel_figure(analysis: Analysis, max_points: int = 20_000) -> go.Figure:

@@ -32,6 +32,7 @@ from redline.report.figures import (
     UNACCEPTABLE,
     colour,
     esc,
+    reference_line,
 )
 
 __all__ = ["MAX_SLIDER_POSITIONS", "MAX_SPACE_POINTS", "OfferTrace", "offer_trace",
@@ -140,22 +141,17 @@ def offers_figure(trace: OfferTrace, *, space: np.ndarray | None = None,
         if point is None or not np.isfinite(point).all():
             continue
         label, symbol, fill = SOLUTION_STYLE[name]
-        fig.add_trace(go.Scatter(
-            x=[float(point[x])], y=[float(point[y])], mode="markers", name=label,
-            hovertemplate=f"<b>{label}</b><br>%{{x:.3f}}, %{{y:.3f}}<extra></extra>",
-            marker={"symbol": symbol, "size": 15, "color": fill,
-                    "line": {"width": 1, "color": "white"}},
-            meta={"role": "solution", "solution": name}))
+        fig.add_trace(_point(point, x, y, label, label,
+                             {"symbol": symbol, "size": 15, "color": fill,
+                              "line": {"width": 1, "color": "white"}},
+                             {"role": "solution", "solution": name}))
     offer_traces = _offer_traces(fig, trace, names, x, y)
     if trace.agreement is not None:
-        fig.add_trace(go.Scatter(
-            x=[float(trace.agreement[x])], y=[float(trace.agreement[y])], mode="markers",
-            name=f"agreement (step {trace.agreement_step})",
-            hovertemplate="<b>agreement</b><br>%{x:.3f}, %{y:.3f}<extra></extra>",
-            marker={"symbol": "x", "size": 16, "color": AGREEMENT_COLOUR},
-            meta={"role": "agreement"}))
+        fig.add_trace(_point(trace.agreement, x, y, f"agreement (step {trace.agreement_step})",
+                             "agreement", {"symbol": "x", "size": 16, "color": AGREEMENT_COLOUR},
+                             {"role": "agreement"}))
     for k, axis in ((x, "x"), (y, "y")):
-        _reservation_line(fig, float(trace.reservation[k]), axis)
+        reference_line(fig, float(trace.reservation[k]), axis, name="reservation value")
     outcome = (f"agreement at step {trace.agreement_step}" if trace.agreement is not None
                else f"no agreement (ended at step {trace.agreement_step})")
     heading = esc(title) if title else f"Offers: {names[x]} vs {names[y]}"
@@ -215,14 +211,13 @@ def _slider(fig: go.Figure, trace: OfferTrace, offers: list[tuple[int, np.ndarra
                                 "pad": {"t": 40}}])
 
 
-def _reservation_line(fig: go.Figure, value: float, axis: str) -> None:
-    line = {"color": "#888888", "dash": "dot", "width": 1}
-    if axis == "x":
-        fig.add_shape(type="line", x0=value, x1=value, y0=0, y1=1, xref="x", yref="paper",
-                      line=line, name="reservation value")
-    else:
-        fig.add_shape(type="line", y0=value, y1=value, x0=0, x1=1, yref="y", xref="paper",
-                      line=line, name="reservation value")
+def _point(point: np.ndarray, x: int, y: int, name: str, label: str, marker: dict,
+           meta: dict) -> go.Scatter:
+    """One marked point of the plane (a solution or the agreement), hovering its label."""
+    return go.Scatter(
+        x=[float(point[x])], y=[float(point[y])], mode="markers", name=name,
+        hovertemplate=f"<b>{label}</b><br>%{{x:.3f}}, %{{y:.3f}}<extra></extra>",
+        marker=marker, meta=meta)
 
 
 def offer_trace(result: Any, negotiation: int = 0) -> OfferTrace:
