@@ -381,7 +381,7 @@ class Negotiation:
     def simulate(self, strategies: Mapping[str, str], *, protocol: str = "sao",
                  steps: int = 100, draws: int = 0, seed: int = 0,
                  mediator: str | None = None, bias: Mapping[str, float] | None = None,
-                 breakdown: float = 0.0) -> SimulationResult:
+                 breakdown: float = 0.0, prior: bool = False) -> SimulationResult:
         """Play the negotiation out between strategy agents, as a batch.
 
         The same run as ``redline simulate FILE --strategy ACTOR=NAME ... --json``:
@@ -405,6 +405,9 @@ class Negotiation:
             weight on each party's utility.
         breakdown
             Probability that the talks break down before each step.
+        prior
+            Ignore the scenario's rounds. Otherwise, with draws, a scenario with rounds is
+            simulated on its posterior, resampled by its weights (``inputs`` says which).
 
         Returns
         -------
@@ -420,7 +423,8 @@ class Negotiation:
                                hint='e.g. {"russia": "boulware", "ukraine": "conceder"}')
         run = self._located(lambda: pipeline.run_simulate(
             self.loaded, list(strategies.items()), protocol=protocol, steps=steps,
-            draws=draws, seed=seed, mediator=mediator, bias=bias, breakdown=breakdown))
+            draws=draws, seed=seed, mediator=mediator, bias=bias, breakdown=breakdown,
+            prior=prior))
         return SimulationResult._from_json(run.to_dict(), run.result)
 
     def evaluate(self, proposal: str | None = None, *,
@@ -1269,6 +1273,9 @@ class SimulationResult(_Result):
         stopped the failed talks.
     trace
         The first negotiation's offers step by step (``{negotiation, offers, more}``).
+    inputs
+        Where the draws came from: ``{"from": "point values" | "prior" | "posterior", ...}``
+        (the posterior's ``rounds``, ``method`` and ``ess``); empty for a Genius domain.
     result
         The core [`SimulationResult`][redline.simulate.result.SimulationResult] (every
         negotiation's arrays).
@@ -1284,6 +1291,7 @@ class SimulationResult(_Result):
     reasons: Mapping[str, int]
     blockers: tuple[Mapping[str, Any], ...]
     trace: Mapping[str, Any] | None = field(default=None, repr=False)
+    inputs: Mapping[str, Any] = field(default_factory=dict)
     result: Any = field(default=None, repr=False)
     _json: dict = field(default_factory=dict, repr=False)
 
@@ -1300,6 +1308,7 @@ class SimulationResult(_Result):
             reasons=MappingProxyType(dict(data["reasons"])),
             blockers=_frozen_rows(data["blockers"]),
             trace=MappingProxyType(dict(data["trace"])) if "trace" in data else None,
+            inputs=MappingProxyType(copy.deepcopy(data.get("inputs", {}))),
             result=result, _json=copy.deepcopy(data))
 
     def _summary(self) -> list[str]:

@@ -1380,17 +1380,25 @@ class SimulationRun:
         The seed it ran with.
     draws
         Draws of the uncertain inputs (0: the point values).
+    inputs
+        Where the draws came from (scenarios only): ``{"from": "point values" | "prior" |
+        "posterior"}``, with the posterior's ``rounds``, ``method`` and ``ess`` (resampled by
+        its weights, :func:`redline.uncertainty.posterior.resampled`); empty for a Genius
+        domain.
     """
 
     result: Any
     seed: int = 0
     draws: int = 0
+    inputs: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, exactly ``redline simulate --json``."""
         from redline.simulate.summary import summarize
 
         data = {"scenario": self.result.space.name, "seed": self.seed, "draws": self.draws}
+        if self.inputs:
+            data["inputs"] = dict(self.inputs)
         data.update(summarize(self.result))
         return data
 
@@ -1399,7 +1407,8 @@ def run_simulate(loaded: Loaded, strategies: Sequence[tuple[str, str]] | Mapping
                  protocol: str = "sao", steps: int = 100, draws: int = 0, seed: int = 0,
                  mediator: str | None = None, bias: Mapping[str, float] | None = None,
                  breakdown: float = 0.0, trace: bool = True,
-                 models: Mapping[str, Callable[[], Any]] | None = None) -> SimulationRun:
+                 models: Mapping[str, Callable[[], Any]] | None = None,
+                 prior: bool = False) -> SimulationRun:
     """Simulate negotiations on ``loaded`` (a scenario or a Genius folder).
 
     Parameters
@@ -1430,11 +1439,15 @@ def run_simulate(loaded: Loaded, strategies: Sequence[tuple[str, str]] | Mapping
     models
         Opponent-model factories by name (default: :mod:`redline.simulate.opponents` when
         installed).
+    prior
+        Ignore the scenario's rounds. Otherwise, with draws, a scenario with rounds is
+        simulated on its posterior (:func:`rounds_posterior`, as the sweep runs on), its
+        particles resampled by their weights into equally weighted negotiations.
 
     Returns
     -------
     SimulationRun
-        Its ``to_dict()`` is ``redline simulate --json``.
+        Its ``to_dict()`` is ``redline simulate --json``; ``inputs`` says which draws it used.
     """
     from redline.errors import listing
     from redline.simulate import protocols, space
@@ -1443,9 +1456,10 @@ def run_simulate(loaded: Loaded, strategies: Sequence[tuple[str, str]] | Mapping
     pairs = list(strategies.items()) if isinstance(strategies, Mapping) else list(strategies)
     if models is None:
         models = _opponent_models()
+    inputs: dict[str, Any] = {}
     try:
         if loaded.scenario is not None:
-            full = space.from_scenario(loaded.scenario, draws, seed=seed, assume=loaded.assume)
+            full, inputs = _simulated_space(loaded, draws, seed, prior)
         else:
             if draws:
                 raise RedlineError("applies to scenario files: a Genius domain has no "
@@ -1495,7 +1509,36 @@ def run_simulate(loaded: Loaded, strategies: Sequence[tuple[str, str]] | Mapping
                                     **options)
     except RedlineError as error:
         raise loaded.located(error) from None
-    return SimulationRun(result, seed, draws)
+    return SimulationRun(result, seed, draws, inputs)
+
+
+def _simulated_space(loaded: Loaded, draws: int, seed: int, prior: bool
+                     ) -> tuple[Any, dict[str, Any]]:
+    """The negotiations a scenario's simulation plays, and where their draws came from: the
+    point values (no draws), the prior's draws, or the posterior given the rounds, resampled
+    by its weights."""
+    from redline.scenario.compile import compile_batch
+    from redline.simulate import space
+    from redline.uncertainty.posterior import resampled
+
+    scenario = loaded.scenario
+    assert scenario is not None
+    if not draws:
+        note = {"from": "point values"}
+        if scenario.rounds and not prior:
+            note["note"] = "the rounds weight draws: give --draws to simulate on the posterior"
+        return space.from_scenario(scenario, 0, seed=seed, assume=loaded.assume), note
+    post = rounds_posterior(scenario, draws=draws, seed=seed, assume=dict(loaded.assume),
+                            prior=prior, source=loaded.source)
+    if post is None:
+        note = {"from": "prior"}
+        if scenario.rounds:
+            note["note"] = "--prior: the rounds are ignored"
+        return space.from_scenario(scenario, draws, seed=seed, assume=loaded.assume), note
+    chosen, _ = resampled(post)
+    return space.from_batch(compile_batch(scenario, chosen)), {
+        "from": "posterior", "rounds": list(post.rounds), "method": post.method,
+        "ess": float(post.ess)}
 
 
 def _opponent_models() -> dict[str, Callable[[], Any]]:

@@ -72,6 +72,9 @@ def simulate(
         help="Probability that the talks break down before each step.")] = 0.0,
     assume: Annotated[list[str] | None, typer.Option(
         "--assume", help="Simulate in a claim branch: CLAIM=true|false (repeatable).")] = None,
+    prior: Annotated[bool, typer.Option(
+        "--prior", help="Ignore the scenario's rounds (default: with --draws, simulate on "
+        "their posterior).")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     report: Annotated[Path | None, typer.Option(
         "--report", help="Also write the first negotiation's offers, step by step, as a "
@@ -102,7 +105,7 @@ def simulate(
     loaded = pipeline.load(file, assume=truths)
     run = pipeline.run_simulate(loaded, pairs, protocol=protocol, steps=steps, draws=draws,
                                 seed=seed, mediator=mediator, bias=weights,
-                                breakdown=breakdown)
+                                breakdown=breakdown, prior=prior)
     data = run.to_dict()
     if report is not None and figure is not None:
         from redline.io.atomic import write_text
@@ -125,6 +128,18 @@ def offers_figure() -> Any:
     return simulation_html
 
 
+def inputs_line(inputs: dict[str, Any]) -> str:
+    """Which draws of the uncertain inputs the negotiations used, in one line."""
+    source = inputs["from"]
+    if source == "posterior":
+        rounds = inputs["rounds"]
+        text = (f"inputs: the posterior given {len(rounds)} round(s) ({', '.join(rounds)}), "
+                f"resampled by weight; effective sample size {inputs['ess']:.0f}")
+    else:
+        text = f"inputs: the {source}" if source == "prior" else f"inputs: {source}"
+    return text + (f" ({inputs['note']})" if "note" in inputs else "")
+
+
 def render(console: Console, data: dict[str, Any]) -> None:
     """The terminal view of ``redline simulate --json``'s data."""
     low, high = data["interval"]
@@ -132,6 +147,8 @@ def render(console: Console, data: dict[str, Any]) -> None:
     extra = f", mediator {data['mediator']}" if "mediator" in data else ""
     console.print(f"[bold]{data['protocol']}[/bold] over {data['steps']} steps, "
                   f"{data['negotiations']:,} negotiation(s): {agents}{extra}")
+    if "inputs" in data:
+        console.print(inputs_line(data["inputs"]))
     console.print(f"P(agreement by the deadline) = {data['p_agreement']:.1%} "
                   f"(95% interval {low:.1%}-{high:.1%}); steps taken: mean "
                   f"{data['steps_taken']['mean']:.1f}, median {data['steps_taken']['median']:g}")

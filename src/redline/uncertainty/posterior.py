@@ -80,6 +80,8 @@ CLAIM_REFRESH = 0.25
 """The probability that a move step redraws a claim from its prior."""
 SMC_STREAM = 1_000_003
 """Tags the SMC's random streams apart from the prior's ``[seed, chunk]``."""
+RESAMPLE_STREAM = 1_000_033
+"""Tags the stream of :func:`resampled` apart from the prior's and the SMC's."""
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,33 @@ def systematic_resample(weights: np.ndarray, u: float) -> np.ndarray:
     cumulative = np.cumsum(weights)
     cumulative[-1] = 1.0
     return np.minimum(np.searchsorted(cumulative, (np.arange(n) + u) / n, side="right"), n - 1)
+
+
+def resampled(post: Posterior) -> tuple[Draws, np.ndarray]:
+    """The posterior's particles as equally weighted draws, for runs that take unweighted
+    draws (a simulation's batch of negotiations): systematic resampling by the weights
+    (:func:`systematic_resample`), from a stream of the posterior's seed.
+
+    Parameters
+    ----------
+    post
+        The posterior.
+
+    Returns
+    -------
+    tuple
+        The draws (``post.size`` of them; particle ``d`` appears ``floor`` or ``ceil`` of
+        ``D w_d`` times, in particle order) and ``(D,)`` the particle each one is.
+    """
+    if post.is_prior:
+        keep = np.arange(post.size)
+    else:
+        u = float(default_rng([post.seed, RESAMPLE_STREAM]).random())
+        keep = systematic_resample(post.weights, u)
+    draws = post.draws
+    return Draws(int(keep.size),
+                 {k: np.asarray(v)[keep] for k, v in draws.values.items()},
+                 {k: np.asarray(v)[keep] for k, v in draws.claims.items()}), keep
 
 
 def reflect(x: np.ndarray) -> np.ndarray:
