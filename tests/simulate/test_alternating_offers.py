@@ -127,8 +127,13 @@ def test_time_based_offers_follow_their_concession_curve(game, name, steps):
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(negotiations(8), min_size=2, max_size=5),
-       st.sampled_from(["boulware", "tft", "micro"]), st.sampled_from(["conceder", "agentk"]))
-def test_a_batch_of_negotiations_equals_each_run_alone(games, a, b):
+       st.sampled_from([("boulware", "conceder"), ("tft", "conceder"), ("boulware", "tft"),
+                        ("nice-tft", "linear"), ("tft", "nice-tft"), ("nice-tft", "nice-tft")]))
+def test_a_batch_of_negotiations_equals_each_run_alone(games, pair):
+    """Row by row, for deterministic agents. MiCRO's random repeats and AgentK's acceptance
+    and bids draw from the batch's generator, so their batches equal their single runs in
+    distribution only."""
+    a, b = pair
     u = np.stack([g[0] for g in games])
     ok = np.stack([g[1] for g in games])
     r = np.stack([g[2] for g in games])

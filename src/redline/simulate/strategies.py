@@ -22,16 +22,20 @@ Bidding rules (docs/simulate.md lists them with their sources):
 * ``tft`` (naive tit-for-tat, NegMAS's ``NaiveTitForTatNegotiator``; Axelrod 1984): mirrors the
   opponent's concession measured in the agent's own normalised utility.
 * ``nice-tft`` (Baarslag, Hindriks & Jonker, "A tit for tat negotiation strategy for real-time
-  bilateral negotiations", Complex Automated Negotiations, 2013): reciprocates the opponent's
-  concession as a fraction of the way to the estimated Nash point.
+  bilateral negotiations", Complex Automated Negotiations, 2013; Genius's ``NiceTitForTat`` as
+  NegMAS 0.16's ``NiceTitForTatNegotiator`` ports it): mirrors the opponent's concession,
+  measured in its own utility, as a share of the way to the Nash point of its opponent model's
+  estimate, offers the estimated-frontier outcome best for the opponent, and accepts by
+  AC_combi (:class:`NiceTitForTatAgent`).
 * ``hardheaded`` (van Krimpen, Looije & Hajizadeh, "HardHeaded", ANAC 2011 winner, in
   Complex Automated Negotiations 2013): a very late Boulware (``e = 50``) with a floor.
 * ``agentk`` (Kawaguchi, Fujita & Ito, "AgentK: compromising strategy based on estimated
-  maximum utility", ANAC 2010 winner, 2012): the target falls toward the expected best offer
-  estimated from the mean and spread of the opponent's offers.
+  maximum utility", ANAC 2010 winner, 2012; Genius's ``Agent_K``): targets from the mean and
+  variance of the opponent's offers, a probabilistic acceptance (:class:`AgentKAgent`).
 * ``micro`` (de Jonge, "An analysis of the linear bilateral ANAC domains using the MiCRO
-  benchmark strategy", IJCAI 2022): concedes one outcome at a time, only when the opponent has
-  made at least as many distinct offers.
+  benchmark strategy", IJCAI 2022; NegMAS 0.16's ``MiCRONegotiator``): concedes one outcome at
+  a time, only when the opponent has made at least as many distinct offers, and accepts what is
+  worth at least its next offer (:class:`MiCROAgent`).
 
 BOA (Baarslag, Hindriks, Hendrikx, Dirkzwager & Jonker, "Decoupling negotiating agents to
 explore the space of negotiation strategies", Novel Insights in Agent-based Complex Automated
@@ -68,9 +72,20 @@ utility range above its target."""
 NAMED_EXPONENTS = {"boulware": 4.0, "linear": 1.0, "conceder": 0.25}
 HARDHEADED_EXPONENT = 50.0  # Faratin's e = 0.02, as t**(1/e)
 HARDHEADED_FLOOR = 0.585  # van Krimpen et al.'s minimum bid utility, normalised
-AGENTK_ALPHA = 3.0
+AGENTK_TREMOR = 2.0  # Kawaguchi et al.'s tremor (Genius's Agent_K)
+AGENTK_MIN_P = 0.1  # AgentK never accepts with a probability below this
+AGENTK_BID_STEP = 0.01  # how far AgentK lowers its bid target when nothing meets it
 NICE_TFT_NASH_MIN = 0.5  # Baarslag's floor of the Nash utility it aims for, normalised
-NICE_TFT_DEFAULT_NASH = 0.7  # the Nash utility assumed without an opponent model
+NICE_TFT_DEFAULT_NASH = 0.7  # the Nash utility assumed without a frontier (Baarslag's)
+NICE_TFT_MULTIPLIER_BASE = 1.4  # Baarslag's Nash multiplier 1.4 - 0.6 * initial gap
+NICE_TFT_MULTIPLIER_GAP = 0.6
+NICE_TFT_DISCOUNT_BONUS = 0.1  # Baarslag's 0.5 - 0.4 * discount factor, undiscounted
+NICE_TFT_BONUS_START = 0.91  # when the time bonus starts (0.85 on big domains)
+NICE_TFT_BONUS_START_BIG = 0.85
+NICE_TFT_BONUS_RATE = 20.0
+NICE_TFT_BIG_DOMAIN = 3000  # outcomes above which a domain is big (Baarslag's)
+NICE_TFT_NASH_EPS = 1e-12  # NegMAS's nash_points eps: products this close are tied
+NICE_TFT_GAP_EPS = 1e-9  # below this gap to the Nash utility, nothing is mirrored (NegMAS)
 TFT_GAP_EPS = 1e-12  # NegMAS's KindConcessionRecommender(min_concession_eps)
 
 
@@ -381,138 +396,357 @@ class TitForTatAgent(Agent):
 
 
 class NiceTitForTatAgent(Agent):
-    """Nice tit-for-tat: concede the same fraction of the way to the (estimated) Nash point as
-    the opponent has conceded, measured in the agent's own utility; AC_next or late time."""
+    """Nice Tit for Tat (Baarslag, Hindriks & Jonker 2013; Genius's ``NiceTitForTat`` as
+    NegMAS 0.16's ``NiceTitForTatNegotiator`` ports it, deterministically).
+
+    On its own utility scaled to ``[0, 1]`` over its allowed outcomes (``x``), with an opponent
+    model's estimate ``v`` (default NegMAS's, the entropy-weighted frequency model):
+
+    1. the Nash point of the estimated Pareto frontier of the outcomes it may offer (its
+       estimated Nash product, each utility measured from its lowest value on the frontier, or
+       from the agent's own outside option) gives ``x_N``; ``my_nash = x_N * max(0, 1.4 -
+       0.6 * (1 - f))`` clipped to ``[max(0.5, r), 1]``, where ``f`` is its utility of the
+       opponent's first offer and ``r`` its outside option on this scale;
+    2. the opponent's concession, measured in its own utility, ``(best - f) / (my_nash - f)``
+       (``best``: the best offer received), clipped to ``[0, 1]``, is mirrored: the target is
+       ``1 - factor * (1 - my_nash)``;
+    3. a bonus pulls the target toward ``my_nash``: ``0.1`` always (Baarslag's discount bonus
+       without discounting), rising as ``20 (t - t_0)`` after ``t_0 = 0.91`` (``0.85`` on
+       domains of more than :data:`NICE_TFT_BIG_DOMAIN` outcomes);
+    4. it offers the frontier outcome worth at least the target that the model rates best for
+       the opponent, or the best offer the opponent has made when that is worth at least as
+       much to it (Baarslag's ``makeAppropriate``).
+
+    It accepts an offer worth at least its next offer, or anything acceptable from ``t = 0.98``
+    (AC_combi, ``next|time:0.98``).
+    """
 
     def __init__(self, ctx: Context, index: int, strategy: Strategy) -> None:
         super().__init__(ctx, index, strategy)
-        size = ctx.space.size
+        if self.model is None:
+            from redline.simulate.opponents import FrequencyModel
+
+            self.model = FrequencyModel(weighting="entropy")
+            self.model_state = self.model.init(ctx.space)
+        space, r = ctx.space, ctx.ranking
+        size = space.size
+        self.candidates = space.allowed[:, index] & (
+            space.utilities[:, index] >= space.reservation[:, index][:, None])  # (B, N)
+        self.lowest = np.broadcast_to(r.values[:, index, 0], (size,))
+        span = r.top[:, index] - self.lowest
+        self.range = np.where(span > 0, span, 1.0)
+        self.own = ((space.utilities[:, index] - self.lowest[:, None])
+                    / self.range[:, None])  # (B, N) on its [0, 1] scale
+        self.reserve = np.clip((space.reservation[:, index] - self.lowest) / self.range,
+                               0.0, None)
+        self.bonus_start = (NICE_TFT_BONUS_START_BIG if space.n_outcomes > NICE_TFT_BIG_DOMAIN
+                            else NICE_TFT_BONUS_START)
         self.first = np.full(size, np.nan)
         self.best = np.full(size, -np.inf)
+        self.best_offer = np.full(size, -1, dtype=np.int64)
+        self._planned: tuple[int, np.ndarray, np.ndarray] | None = None
+        self._presort = None
 
     def default_acceptance(self) -> ac.Condition:
-        """Its authors' acceptance condition."""
+        """Its authors' acceptance condition (AC_combi)."""
         return ac.parse("next|time:0.98")
 
-    def _nash(self) -> np.ndarray:
-        if self.model is None:
-            return np.full(self.ctx.space.size, NICE_TFT_DEFAULT_NASH)
+    def _presort_positions(self, own: np.ndarray, estimate: np.ndarray) -> np.ndarray:
+        """``(B, N)`` each outcome's place in the order NegMAS's Pareto search visits them:
+        descending ``x + v`` (ties by outcome index; with ``ties="negmas"`` by the reversed
+        ``numpy.argsort``, as ``pareto_frontier_numpy`` does)."""
+        total = own + estimate
+        if self.ctx.space.ties == "negmas":
+            order = np.argsort(total, axis=-1)[:, ::-1]
+        else:
+            order = np.argsort(-total, axis=-1, kind="stable")
+        pos = np.empty_like(order)
+        np.put_along_axis(pos, order, np.arange(order.shape[-1])[None, :], axis=-1)
+        return pos
+
+    def _plan(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(offer (B,), target (B,))`` at step ``k`` (computed once per step)."""
+        if self._planned is not None and self._planned[0] == k:
+            return self._planned[1], self._planned[2]
+        size = self.ctx.space.size
         estimate = np.asarray(self.model.estimate(self.model_state), dtype=float)
-        mine = self.normalised(np.broadcast_to(self.ctx.space.utilities[:, self.index],
-                                               estimate.shape))
-        ok = np.broadcast_to(self.ctx.space.allowed[:, self.index], estimate.shape)
-        product = np.where(ok, np.clip(mine, 0, None) * np.clip(estimate, 0, None), -np.inf)
-        at = np.argmax(product, axis=-1)
-        return np.take_along_axis(mine, at[:, None], -1)[:, 0]
+        own = np.broadcast_to(self.own, estimate.shape)
+        cand = np.broadcast_to(self.candidates, estimate.shape)
+        pos = self._presort_positions(own, estimate)
+        # the estimated Pareto frontier: by own utility (descending), then the estimate
+        # (descending), then the visiting order; a point stays when its estimate beats all
+        # before it
+        order = np.lexsort((pos, -estimate, np.where(cand, -own, np.inf)), axis=-1)
+        x = np.take_along_axis(own, order, -1)
+        v = np.take_along_axis(estimate, order, -1)
+        ok = np.take_along_axis(cand, order, -1)
+        before = np.maximum.accumulate(np.where(ok, v, -np.inf), axis=-1)
+        before = np.concatenate([np.full((size, 1), -np.inf), before[:, :-1]], axis=-1)
+        front = ok & (v > before)
+        # the Nash point (NegMAS's nash_points over that frontier; the first within
+        # NICE_TFT_NASH_EPS of the best product in visiting order)
+        x_low = np.where(front, x, np.inf).min(-1)
+        x_high = np.where(front, x, -np.inf).max(-1)
+        v_low = np.where(front, v, np.inf).min(-1)
+        v_high = np.where(front, v, -np.inf).max(-1)
+        x_low = np.maximum(x_low, self.reserve)
+        product = np.where(front, (x - x_low[:, None]) * (v - v_low[:, None]), -np.inf)
+        flat = (x_high - x_low <= NICE_TFT_NASH_EPS) | (v_high - v_low <= NICE_TFT_NASH_EPS)
+        best_product = product.max(-1)
+        near = front & (flat[:, None] | (product >= best_product[:, None] - NICE_TFT_NASH_EPS))
+        visit = np.take_along_axis(pos, order, -1)
+        at = np.argmin(np.where(near, visit, np.iinfo(np.int64).max), axis=-1)
+        has_front = front.any(-1)
+        x_nash = np.where(has_front, x[np.arange(size), at], NICE_TFT_DEFAULT_NASH)
+        # Baarslag's reciprocation in its own utility
+        seen = ~np.isnan(self.first)
+        first = np.where(seen, self.first, 1.0)
+        best = np.where(seen, self.best, first)
+        multiplier = np.maximum(0.0, NICE_TFT_MULTIPLIER_BASE
+                                - NICE_TFT_MULTIPLIER_GAP * (1.0 - first))
+        my_nash = np.minimum(1.0, np.maximum(np.maximum(NICE_TFT_NASH_MIN, self.reserve),
+                                             x_nash * multiplier))
+        denom = my_nash - first
+        with np.errstate(invalid="ignore", divide="ignore"):
+            factor = np.where(denom > NICE_TFT_GAP_EPS,
+                              np.clip((best - first) / np.where(denom > 0, denom, 1.0), 0, 1),
+                              0.0)
+        target = 1.0 - factor * (1.0 - my_nash)
+        t = float(self.ctx.times[k])
+        ramp = min(1.0, NICE_TFT_BONUS_RATE * (t - self.bonus_start)) if t > self.bonus_start \
+            else 0.0
+        bonus = min(1.0, max(0.0, max(NICE_TFT_DISCOUNT_BONUS, ramp)))
+        target = target - bonus * np.maximum(0.0, target - my_nash)
+        target = np.clip(target, self.reserve, 1.0)
+        # the frontier outcome worth at least the target that is best for the opponent
+        feasible = front & (x >= target[:, None])
+        pick = np.argmax(np.where(feasible, v, -np.inf), axis=-1)
+        offer = np.where(feasible.any(-1), order[np.arange(size), pick], -1)
+        # makeAppropriate: the opponent's best offer when it is worth at least as much
+        rows = np.arange(size)
+        mine = np.where(offer >= 0, own[rows, np.maximum(offer, 0)], -np.inf)
+        usable = (self.best_offer >= 0) & cand[rows, np.maximum(self.best_offer, 0)]
+        offer = np.where(usable & (self.best >= mine), self.best_offer, offer)
+        self._planned = (k, offer, target)
+        return offer, target
 
     def level(self, k: int) -> np.ndarray:
         """``(B,)`` its target utility at step ``k`` (see :meth:`Agent.level`)."""
-        nash = np.maximum(self._nash(), NICE_TFT_NASH_MIN)
-        first = np.where(np.isnan(self.first), 0.0, self.first)
-        gap = nash - first
-        with np.errstate(invalid="ignore", divide="ignore"):
-            fraction = np.where(gap > 0, (self.best - first) / np.where(gap > 0, gap, 1), 1.0)
-        fraction = np.where(np.isnan(self.first), 0.0, np.clip(fraction, 0.0, 1.0))
-        return self.scaled(1.0 - fraction * (1.0 - nash))
+        return self.lowest + self.range * self._plan(k)[1]
 
     def propose(self, k: int) -> np.ndarray:
         """``(B,)`` its offer at step ``k`` (see :meth:`Agent.propose`)."""
-        return self.offer_for(self.level(k))
+        return self._plan(k)[0]
 
     def observe(self, offers: np.ndarray, k: int, live: np.ndarray) -> None:
-        """Record an offer made to it (see :meth:`Agent.observe`)."""
+        """Record an offer made to it: the model learns, and its utility of the opponent's
+        first and best offers (see :meth:`Agent.observe`)."""
         super().observe(offers, k, live)
-        u = self.normalised(utilities_of(self.ctx.space, self.index, offers[:, None])[:, 0])
-        self.first = np.where(live & np.isnan(self.first), u, self.first)
-        self.best = np.where(live, np.maximum(self.best, u), self.best)
+        rows = np.arange(offers.shape[0])
+        got = live & (offers >= 0)
+        own = np.broadcast_to(self.own, (offers.shape[0], self.own.shape[-1]))
+        u = np.where(got, own[rows, np.maximum(offers, 0)], -np.inf)
+        self.first = np.where(got & np.isnan(self.first), u, self.first)
+        better = got & (u > self.best)
+        self.best = np.where(better, u, self.best)
+        self.best_offer = np.where(better, offers, self.best_offer)
+        self._planned = None
 
 
 class AgentKAgent(Agent):
-    """AgentK-like: the target ``1 - (1 - e_max) t**alpha`` on the normalised scale, where
-    ``e_max = mu + (1 - mu) * d`` is the best offer expected from the opponent's offers so far
-    (mean ``mu``, spread ``d = sqrt(3) * sigma``, the half-width of a uniform distribution with
-    that variance)."""
+    """AgentK (Kawaguchi, Fujita & Ito 2011/2012; Genius's ``Agent_K``, ANAC 2010's winner),
+    on its utility scaled to ``[0, 1]`` (0 at the larger of its worst allowed utility and its
+    outside option).
 
-    def __init__(self, ctx: Context, index: int, strategy: Strategy, alpha: float) -> None:
+    From the utilities ``u`` of the offers received so far, with mean ``mu`` and variance
+    ``s2``: the expected best offer ``e = mu + (1 - mu) * sqrt(12 s2)``; with the tremor ``tau``
+    (default 2), ``alpha = 1 + tau + 10 mu - 2 tau mu`` and ``beta = alpha + tau (U - 1/2)``
+    (``U`` uniform); ``p_a = 1 - t**alpha (1 - e)``, ``p_b`` the same with ``beta``; the target
+    ``ratio * p_a + 1 - ratio`` with ``ratio = min(2, (sqrt(12 s2) + 0.1) / (1 - p_a))``, then
+    pulled toward ``e`` (by ``r f / m`` with ``r`` the excess, ``f = min(1 / r**2, m)``,
+    ``m = 400 - 300 t**3``), and never below ``e``; the bid target likewise from ``p_b``.
+
+    It accepts an offer worth ``u`` with probability ``p = t**alpha / 5 + (u - e) + (u - target)``
+    (none below 0.1). Otherwise it offers one of the opponent's earlier offers worth more than
+    the target, at random, or else a random outcome worth at least the bid target (Genius
+    samples random outcomes and lowers the bid target by 0.01 after every 500 misses; here the
+    draw is uniform among the outcomes above it, lowered in steps of
+    :data:`AGENTK_BID_STEP` until one exists). Its acceptance is that probability, so its
+    default condition is ``curve`` against :meth:`level`, the utility at which ``p`` exceeds
+    this turn's draw.
+    """
+
+    def __init__(self, ctx: Context, index: int, strategy: Strategy, tremor: float) -> None:
         super().__init__(ctx, index, strategy)
         size = ctx.space.size
-        self.alpha = alpha
+        self.tremor = tremor
         self.n = np.zeros(size)
         self.total = np.zeros(size)
         self.squares = np.zeros(size)
+        self.target = np.ones(size)
+        self.bid_target = np.ones(size)
+        self.history = np.full((size, max(ctx.steps, 1)), -1, dtype=np.int64)  # distinct offers
+        self.distinct = np.zeros(size, dtype=np.int64)
+        self.seen = np.zeros((size, ctx.space.n_outcomes), dtype=bool)
+        self._turn: tuple[int, np.ndarray, np.ndarray] | None = None
+
+    def _own(self, outcomes: np.ndarray) -> np.ndarray:
+        u = utilities_of(self.ctx.space, self.index, outcomes)
+        return np.clip(self.normalised(u.T).T if u.ndim == 2 else self.normalised(u), 0, 1)
+
+    def _prepare(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(offer (B,), acceptance level (B,))`` at step ``k``, drawn once per turn."""
+        if self._turn is not None and self._turn[0] == k:
+            return self._turn[1], self._turn[2]
+        size, rng = self.ctx.space.size, self.ctx.rng
+        t = float(self.ctx.times[k])
+        got = self.n > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mu = np.where(got, self.total / np.maximum(self.n, 1), 0.0)
+            var = np.where(got, self.squares / np.maximum(self.n, 1) - mu * mu, 0.0)
+            deviation = np.sqrt(np.clip(var, 0.0, None) * 12.0)
+            e = mu + (1.0 - mu) * deviation
+            tau = self.tremor
+            alpha = 1.0 + tau + 10.0 * mu - 2.0 * tau * mu
+            beta = alpha + rng.random(size) * tau - tau / 2.0
+            pre_a = 1.0 - np.power(t, alpha) * (1.0 - e)
+            pre_b = 1.0 - np.power(t, beta) * (1.0 - e)
+            ratio_a = (deviation + 0.1) / (1.0 - pre_a)
+            ratio_b = (deviation + 0.1) / (1.0 - pre_b)
+        ratio_a = np.where(np.isnan(ratio_a) | (ratio_a > 2.0), 2.0, ratio_a)
+        ratio_b = np.where(np.isnan(ratio_b) | (ratio_b > 2.0), 2.0, ratio_b)
+        m = 400.0 - 300.0 * t ** 3
+        target = _agentk_pull(ratio_a * pre_a + 1.0 - ratio_a, e, m)
+        bid_target = _agentk_pull(ratio_b * pre_b + 1.0 - ratio_b, e, m)
+        self.target = np.where(got, target, self.target)
+        self.bid_target = np.where(got, bid_target, self.bid_target)
+        # acceptance: p = t**alpha / 5 + (u - e) + (u - target) > draw, and p >= 0.1
+        draw = np.maximum(rng.random(size), AGENTK_MIN_P)
+        with np.errstate(invalid="ignore"):
+            level = (draw - np.power(t, alpha) / 5.0 + e + self.target) / 2.0
+        level = np.where(got, self.scaled(np.clip(level, 0.0, None)), np.inf)
+        offer = self._bid(rng)
+        self._turn = (k, offer, level)
+        return offer, level
+
+    def _bid(self, rng: np.random.Generator) -> np.ndarray:
+        """``(B,)`` its offer (see the class docstring)."""
+        size = self.ctx.space.size
+        width = int(self.distinct.max()) if size else 0
+        history = self.history[:, :max(width, 1)]
+        worth = self._own(history)
+        good = (history >= 0) & (worth > self.target[:, None])
+        good &= allowed_of(self.ctx.space, self.index, history)
+        keys = np.where(good, rng.random(history.shape), -1.0)
+        earlier = history[np.arange(size), np.argmax(keys, axis=-1)]
+        r, a = self.ranking, self.index
+        low, high = r.low[:, a], r.high[:, a]
+        # the lowest bid target at or below the current one (in steps) that some outcome meets
+        best = self.normalised(r.top[:, a])
+        steps = np.maximum(0.0, np.ceil((self.bid_target - best) / AGENTK_BID_STEP))
+        bar = self.scaled(np.minimum(self.bid_target - steps * AGENTK_BID_STEP, best))
+        first = search(r.values[:, a: a + 1], bar[:, None, None], low[:, None],
+                       high[:, None] + 1)[:, 0, 0]
+        first = np.minimum(first, high)
+        count = np.maximum(high - first + 1, 1)
+        position = first + np.minimum((rng.random(size) * count).astype(np.int64), count - 1)
+        order = r.order[:, a]
+        fresh = (order[0][np.clip(position, 0, order.shape[-1] - 1)] if order.shape[0] == 1
+                 else np.take_along_axis(order, np.clip(position, 0, order.shape[-1] - 1)[:, None],
+                                         -1)[:, 0])
+        fresh = np.where(r.empty[:, a], -1, fresh)
+        return np.where(good.any(-1), earlier, fresh)
 
     def level(self, k: int) -> np.ndarray:
-        """``(B,)`` its target utility at step ``k`` (see :meth:`Agent.level`)."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mu = np.where(self.n > 0, self.total / np.maximum(self.n, 1), 0.0)
-            var = np.where(self.n > 0, self.squares / np.maximum(self.n, 1) - mu * mu, 0.0)
-        d = np.minimum(1.0, math.sqrt(3.0) * np.sqrt(np.clip(var, 0.0, None)))
-        emax = np.clip(mu + (1.0 - mu) * d, 0.0, 1.0)
-        t = float(self.ctx.times[k])
-        return self.scaled(1.0 - (1.0 - emax) * t ** self.alpha)
+        """``(B,)`` the utility above which it accepts at step ``k`` (this turn's draw)."""
+        return self._prepare(k)[1]
 
     def propose(self, k: int) -> np.ndarray:
         """``(B,)`` its offer at step ``k`` (see :meth:`Agent.propose`)."""
-        return self.offer_for(self.level(k))
+        return self._prepare(k)[0]
 
     def observe(self, offers: np.ndarray, k: int, live: np.ndarray) -> None:
         """Record an offer made to it (see :meth:`Agent.observe`)."""
         super().observe(offers, k, live)
-        u = np.clip(self.normalised(utilities_of(self.ctx.space, self.index,
-                                                 offers[:, None])[:, 0]), 0.0, 1.0)
-        self.n += live
-        self.total += np.where(live, u, 0.0)
-        self.squares += np.where(live, u * u, 0.0)
+        got = live & (offers >= 0)
+        u = np.where(got, self._own(offers[:, None])[:, 0], 0.0)
+        self.n += got
+        self.total += u
+        self.squares += u * u
+        rows = np.flatnonzero(got)
+        new = rows[~self.seen[rows, offers[rows]]]
+        self.seen[new, offers[new]] = True
+        slot = np.minimum(self.distinct[new], self.history.shape[1] - 1)
+        self.history[new, slot] = offers[new]
+        self.distinct[new] += 1
+        self._turn = None
+
+
+def _agentk_pull(target: np.ndarray, e: np.ndarray, m: float) -> np.ndarray:
+    """AgentK's pull of a target above the expected best offer ``e`` toward it (and never
+    below it): ``target - r f / m`` with ``r = target - e``, ``f = min(1 / r**2, m)``."""
+    r = target - e
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = 1.0 / (r * r)
+    f = np.where(np.isnan(f) | (f > m), m, f)
+    return np.where(target > e, target - r * f / m, e)
 
 
 class MiCROAgent(Agent):
-    """MiCRO: offer its outcomes best first, one new outcome only when it has made no more
-    distinct offers than it received; otherwise repeat its last offer (de Jonge repeats a
-    random earlier one: the repeat is deterministic here). Accepts an offer worth at least
-    its next offer (when ready to concede) or its lowest offer so far."""
+    """MiCRO (de Jonge 2022; NegMAS 0.16's ``MiCRONegotiator``).
+
+    Its acceptable outcomes (allowed and worth at least its outside option) in descending order
+    of its utility, ``w_0, w_1, ...``; ``m`` of them offered so far. At its turn it offers the
+    next one, ``w_m``, when it is *ready to concede*: it has made no more distinct offers than
+    it has received (``m <= |received|``, de Jonge's rule; NegMAS's ``ready_to_concede``).
+    Otherwise, or when none is left, it repeats one of ``w_0 .. w_{m-1}`` drawn uniformly at
+    random (seeded, from the batch's generator), as de Jonge's MiCRO does. It accepts an offer
+    worth at least the offer it would make next without repeating: ``w_m`` when ready,
+    ``w_{m-1}`` (its lowest offer so far) otherwise, and anything acceptable when it has no such
+    outcome (de Jonge's acceptance, NegMAS's ``MiCROAcceptancePolicy(accept_same=True)``); that
+    threshold is :meth:`level`, so its default condition is ``curve``.
+    """
 
     def __init__(self, ctx: Context, index: int, strategy: Strategy) -> None:
         super().__init__(ctx, index, strategy)
         size, n = ctx.space.size, ctx.space.n_outcomes
-        self.next = np.zeros(size, dtype=np.int64)  # outcomes conceded so far
+        self.conceded = np.zeros(size, dtype=np.int64)  # m: outcomes offered so far
         self.seen = np.zeros((size, n), dtype=bool)
-        self.received = np.zeros(size, dtype=np.int64)
-        self.last = np.full(size, -1, dtype=np.int64)
+        self.received = np.zeros(size, dtype=np.int64)  # distinct offers received
+        self._fresh_offer = np.full(size, -1, dtype=np.int64)
 
-    def default_acceptance(self) -> ac.Condition:
-        """Its authors' acceptance condition."""
-        return ac.NEXT
-
-    def _position(self, step: np.ndarray) -> np.ndarray:
+    def _at(self, rank: np.ndarray) -> np.ndarray:
+        """``(B,)`` its ``rank``-th best acceptable outcome ``w_rank`` (``-1`` when none)."""
         r = self.ctx.ranking
-        return r.high[:, self.index] - step
-
-    def _at(self, position: np.ndarray) -> np.ndarray:
-        order = self.ctx.ranking.order[:, self.index]
+        position = r.high[:, self.index] - rank
+        order = r.order[:, self.index]
         p = np.clip(position, 0, order.shape[-1] - 1)
         out = (np.take_along_axis(order, p[:, None], -1)[:, 0] if order.shape[0] > 1
                else order[0][p])
-        return np.where(position >= self.ctx.ranking.low[:, self.index], out, -1)
+        return np.where((rank >= 0) & (position >= r.low[:, self.index]), out, -1)
 
     def _ready(self) -> np.ndarray:
-        return self.next <= self.received
+        return self.conceded <= self.received
 
     def propose(self, k: int) -> np.ndarray:
         """``(B,)`` its offer at step ``k`` (see :meth:`Agent.propose`)."""
-        fresh = self._at(self._position(self.next))
-        return np.where(self._ready() & (fresh >= 0) | (self.last < 0), fresh, self.last)
+        fresh = self._at(self.conceded)
+        concede = self._ready() & (fresh >= 0)
+        draw = self.ctx.rng.random(self.ctx.space.size)
+        repeat = self._at(np.minimum((draw * self.conceded).astype(np.int64),
+                                     self.conceded - 1))
+        self._fresh_offer = np.where(concede, fresh, -1)
+        return np.where(concede, fresh, repeat)
 
     def level(self, k: int) -> np.ndarray:
-        """``(B,)`` its target utility at step ``k`` (see :meth:`Agent.level`)."""
-        fresh = self._at(self._position(self.next))
-        mine = np.where(self._ready() & (fresh >= 0), fresh, self.last)
+        """``(B,)`` the utility it accepts at step ``k``: that of ``w_m`` when ready to
+        concede, else of ``w_{m-1}``; ``-inf`` when it has no such outcome."""
+        mine = self._at(np.where(self._ready(), self.conceded, self.conceded - 1))
         return utilities_of(self.ctx.space, self.index, mine[:, None])[:, 0]
 
     def sent(self, offers: np.ndarray, k: int, live: np.ndarray) -> None:
         """Record its own offer (see :meth:`Agent.sent`)."""
-        new = live & (offers != self.last) & (offers >= 0)
-        self.next += new
-        self.last = np.where(live, offers, self.last)
+        self.conceded += live & (offers == self._fresh_offer) & (offers >= 0)
 
     def observe(self, offers: np.ndarray, k: int, live: np.ndarray) -> None:
         """Record an offer made to it (see :meth:`Agent.observe`)."""
@@ -592,15 +826,16 @@ BIDDING: dict[str, Bidding] = {
                    (0.0,), False, "naive tit-for-tat (NegMAS's NaiveTitForTatNegotiator)"),
     "nice-tft": Bidding(lambda ctx, i, s: NiceTitForTatAgent(ctx, i, s), (), (), False,
                         "Nice Tit for Tat: reciprocate toward the estimated Nash point"),
-    "agentk": Bidding(lambda ctx, i, s, alpha: AgentKAgent(ctx, i, s, alpha), ("alpha",),
-                      (AGENTK_ALPHA,), False, "AgentK-like: aims at the expected best offer"),
+    "agentk": Bidding(lambda ctx, i, s, tremor: AgentKAgent(ctx, i, s, tremor), ("tremor",),
+                      (AGENTK_TREMOR,), False,
+                      "AgentK: targets the expected best offer, accepts with a probability"),
     "micro": Bidding(lambda ctx, i, s: MiCROAgent(ctx, i, s), (), (), False,
                      "MiCRO: concede one outcome per new distinct offer received"),
 }
 ALIASES = {"naive-tft": "tft", "titfortat": "tft", "nicetft": "nice-tft", "agent-k": "agentk",
            "time": "timebased"}
 PARAM_RANGES = {"exponent": (0.0, math.inf), "floor": (0.0, 1.0), "kindness": (-1.0, 1.0),
-                "alpha": (0.0, math.inf)}
+                "tremor": (0.0, math.inf)}
 
 
 def names() -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 Runs ONLY in the NegMAS virtual environment (it imports negmas, which Redline never does)::
 
     benchmarks/.negmas-venv/bin/python tests/data/negmas/make_traces.py
+    benchmarks/.negmas-venv/bin/python tests/data/negmas/make_traces.py --strategies
 
 For every two-party domain of ``tests/data/genius`` it writes ``tests/data/negmas/<domain>.json.gz``
 (gzip with a zero timestamp, so a rerun on the same machine writes the same bytes). The format is
@@ -23,6 +24,17 @@ The matchups are the issue's: Boulware-Conceder, Boulware-Boulware, Linear-Conce
 Aspiration-naive tit-for-tat, each with ``n_steps`` 100 and 1000, in every role order (which
 strategy gets which profile x which profile moves first; duplicates of a symmetric matchup are
 dropped).
+
+``--strategies`` writes ``tests/data/negmas/strategies/<domain>.json.gz`` instead (same format):
+the behaviour-dependent strategies NegMAS 0.16 has, MiCRO (``MiCRONegotiator``) and Nice Tit
+for Tat (``NiceTitForTatNegotiator``, its default frequency opponent model), against themselves,
+Boulware and Conceder (:data:`STRATEGY_MATCHUPS`). Nice Tit for Tat runs only on domains of at
+most ``FULL_TABLE_MAX`` outcomes and with ``n_steps`` 100 (NegMAS rebuilds a Pareto frontier in
+Python every round: minutes per negotiation beyond that). MiCRO repeats
+a random earlier offer when it is not ready to concede (``random.choice`` of a set of outcomes),
+so the script re-runs itself with ``PYTHONHASHSEED=0`` to make the set's order, and the
+traces, reproducible; each run records which of MiCRO's offers were such random repeats
+(``random_repeats``: indices into ``offers``, among two or more earlier offers).
 """
 
 from __future__ import annotations
@@ -33,6 +45,7 @@ import io
 import itertools
 import json
 import math
+import os
 import random
 import sys
 from pathlib import Path
@@ -46,7 +59,9 @@ from negmas.sao.negotiators import (
     BoulwareTBNegotiator,
     ConcederTBNegotiator,
     LinearTBNegotiator,
+    MiCRONegotiator,
     NaiveTitForTatNegotiator,
+    NiceTitForTatNegotiator,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -61,9 +76,17 @@ STRATEGIES = {
     "conceder": (ConcederTBNegotiator, {}),
     "aspiration": (AspirationNegotiator, {}),
     "naive_tft": (NaiveTitForTatNegotiator, {}),
+    "micro": (MiCRONegotiator, {}),
+    "nice_tft": (NiceTitForTatNegotiator, {}),
 }
 MATCHUPS = (("boulware", "conceder"), ("boulware", "boulware"), ("linear", "conceder"),
             ("aspiration", "naive_tft"))
+STRATEGY_MATCHUPS = (("micro", "micro"), ("micro", "boulware"), ("micro", "conceder"),
+                     ("nice_tft", "nice_tft"), ("nice_tft", "boulware"),
+                     ("nice_tft", "conceder"))
+# Strategies NegMAS runs too slowly on large domains or long negotiations (a Pareto frontier
+# per round, in Python): only domains of at most FULL_TABLE_MAX outcomes, and 100 steps.
+SMALL_DOMAINS_ONLY = {"nice_tft"}
 
 
 def outcome_index(outcome, positions: list[dict], radix: list[int]) -> int:
@@ -172,6 +195,13 @@ def run(folder: Path, order: list[tuple[str, int]], n_steps: int, positions, rad
         agreement_step = int(state.step) - 1  # the round it was reached in
         if offers[-1][2] != agreement_index:
             raise AssertionError("the agreement is not the last offer")
+    repeats = []
+    for k, (_, who, outcome) in enumerate(offers):
+        if order[who][0] != "micro":
+            continue
+        earlier = {o for _, w, o in offers[:k] if w == who}
+        if outcome in earlier and len(earlier) >= 2:
+            repeats.append(k)
     return {
         "id": f"{'-'.join(f'{s}@{p}' for s, p in order)}/{n_steps}",
         "n_steps": n_steps,
@@ -184,6 +214,7 @@ def run(folder: Path, order: list[tuple[str, int]], n_steps: int, positions, rad
         "timedout": bool(state.timedout),
         "broken": bool(state.broken),
         "utilities": utilities,
+        "random_repeats": repeats,
     }
 
 
@@ -199,7 +230,7 @@ def role_orders(first: str, second: str) -> list[list[tuple[str, int]]]:
     return orders
 
 
-def domain_traces(folder: Path) -> dict | None:
+def domain_traces(folder: Path, matchups=MATCHUPS) -> dict | None:
     """All runs on one domain, or None when it is not a two-party linear-additive domain."""
     scenario = load(folder)
     ufuns = list(scenario.ufuns)
@@ -228,8 +259,12 @@ def domain_traces(folder: Path) -> dict | None:
         if n_outcomes <= FULL_TABLE_MAX:
             entry["utilities"] = [float(x) for x in table]
     runs = []
-    for first, second in MATCHUPS:
+    for first, second in matchups:
+        if n_outcomes > FULL_TABLE_MAX and SMALL_DOMAINS_ONLY & {first, second}:
+            continue
         for n_steps in STEP_BUDGETS:
+            if n_steps > min(STEP_BUDGETS) and SMALL_DOMAINS_ONLY & {first, second}:
+                continue
             for order in role_orders(first, second):
                 runs.append(run(folder, order, n_steps, positions, radix))
                 print(f"  {runs[-1]['id']}: agreement {runs[-1]['agreement']} at step "
@@ -263,17 +298,25 @@ def write_gzip_json(path: Path, data: dict) -> None:
 
 
 def main() -> None:
-    """Write one trace file per two-party domain (names on the command line: only those)."""
-    wanted = set(sys.argv[1:])
+    """Write one trace file per two-party domain (names on the command line: only those;
+    ``--strategies``: the behaviour-dependent strategies' traces)."""
+    args = sys.argv[1:]
+    strategies = "--strategies" in args
+    if strategies and os.environ.get("PYTHONHASHSEED") != "0":
+        os.execve(sys.executable, [sys.executable, *sys.argv],
+                  {**os.environ, "PYTHONHASHSEED": "0"})
+    wanted = {a for a in args if not a.startswith("--")}
+    out = HERE / "strategies" if strategies else HERE
+    out.mkdir(exist_ok=True)
     for folder in sorted(GENIUS.iterdir()):
         if not (folder / "reference.json").exists() or (wanted and folder.name not in wanted):
             continue
         print(folder.name, file=sys.stderr)
-        data = domain_traces(folder)
+        data = domain_traces(folder, STRATEGY_MATCHUPS if strategies else MATCHUPS)
         if data is None:
             print("  skipped (not two-party linear-additive)", file=sys.stderr)
             continue
-        write_gzip_json(HERE / f"{folder.name}.json.gz", data)
+        write_gzip_json(out / f"{folder.name}.json.gz", data)
 
 
 if __name__ == "__main__":
