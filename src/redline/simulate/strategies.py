@@ -451,53 +451,74 @@ class NiceTitForTatAgent(Agent):
         """Its authors' acceptance condition (AC_combi)."""
         return ac.parse("next|time:0.98")
 
-    def _presort_positions(self, own: np.ndarray, estimate: np.ndarray) -> np.ndarray:
-        """``(B, N)`` each outcome's place in the order NegMAS's Pareto search visits them:
-        descending ``x + v`` (ties by outcome index; with ``ties="negmas"`` by the reversed
-        ``numpy.argsort``, as ``pareto_frontier_numpy`` does)."""
-        total = own + estimate
-        if self.ctx.space.ties == "negmas":
-            order = np.argsort(total, axis=-1)[:, ::-1]
-        else:
-            order = np.argsort(-total, axis=-1, kind="stable")
+    @staticmethod
+    def _presort_positions(total: np.ndarray) -> np.ndarray:
+        """``(B, N)`` with ``ties="negmas"``: each outcome's place in the order NegMAS's Pareto
+        search visits them, the reversed ``numpy.argsort`` of ``x + v``
+        (``pareto_frontier_numpy``), which decides among equal points."""
+        order = np.argsort(total, axis=-1)[:, ::-1]
         pos = np.empty_like(order)
         np.put_along_axis(pos, order, np.arange(order.shape[-1])[None, :], axis=-1)
         return pos
 
+    def _first(self, mask: np.ndarray, key: np.ndarray, pos: np.ndarray | None) -> np.ndarray:
+        """``(B,)`` per row, among ``mask``, the outcome of largest ``key``, ties to the first
+        in NegMAS's visiting order (``pos``; by outcome index without it); ``-1`` if none."""
+        keyed = np.where(mask, key, -np.inf)
+        top = keyed.max(axis=-1, keepdims=True)
+        tied = mask & (keyed == top)
+        if pos is None:
+            at = np.argmax(tied, axis=-1)
+        else:
+            at = np.argmin(np.where(tied, pos, np.iinfo(np.int64).max), axis=-1)
+        return np.where(mask.any(-1), at, -1)
+
     def _plan(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """``(offer (B,), target (B,))`` at step ``k`` (computed once per step)."""
+        """``(offer (B,), target (B,))`` at step ``k`` (computed once per step).
+
+        No sort: every frontier question is a masked maximum over the outcomes. The outcome of
+        largest estimate among those worth at least ``y`` to it (highest own utility among
+        ties) is on the estimated Pareto frontier; so are the ends of the frontier and, in the
+        box they span, the largest Nash product and the largest ``x + v`` (any dominated point
+        scores lower).
+        """
         if self._planned is not None and self._planned[0] == k:
             return self._planned[1], self._planned[2]
         size = self.ctx.space.size
-        estimate = np.asarray(self.model.estimate(self.model_state), dtype=float)
-        own = np.broadcast_to(self.own, estimate.shape)
-        cand = np.broadcast_to(self.candidates, estimate.shape)
-        pos = self._presort_positions(own, estimate)
-        # the estimated Pareto frontier: by own utility (descending), then the estimate
-        # (descending), then the visiting order; a point stays when its estimate beats all
-        # before it
-        order = np.lexsort((pos, -estimate, np.where(cand, -own, np.inf)), axis=-1)
-        x = np.take_along_axis(own, order, -1)
-        v = np.take_along_axis(estimate, order, -1)
-        ok = np.take_along_axis(cand, order, -1)
-        before = np.maximum.accumulate(np.where(ok, v, -np.inf), axis=-1)
-        before = np.concatenate([np.full((size, 1), -np.inf), before[:, :-1]], axis=-1)
-        front = ok & (v > before)
-        # the Nash point (NegMAS's nash_points over that frontier; the first within
-        # NICE_TFT_NASH_EPS of the best product in visiting order)
-        x_low = np.where(front, x, np.inf).min(-1)
-        x_high = np.where(front, x, -np.inf).max(-1)
-        v_low = np.where(front, v, np.inf).min(-1)
-        v_high = np.where(front, v, -np.inf).max(-1)
+        rows = np.arange(size)
+        v = np.asarray(self.model.estimate(self.model_state), dtype=float)
+        x = np.broadcast_to(self.own, v.shape)
+        cand = np.broadcast_to(self.candidates, v.shape)
+        total = x + v
+        pos = self._presort_positions(total) if self.ctx.space.ties == "negmas" else None
+
+        def best_for_opponent(mask: np.ndarray) -> np.ndarray:
+            # the largest estimate, then the largest own utility: a frontier point
+            keyed = np.where(mask, v, -np.inf)
+            top = mask & (keyed == keyed.max(axis=-1, keepdims=True))
+            return self._first(top, x, pos)
+
+        def pick(index: np.ndarray, values: np.ndarray, default: float) -> np.ndarray:
+            return np.where(index >= 0, values[rows, np.maximum(index, 0)], default)
+
+        # the frontier's ends: most for it (x_high, v_low), most for the opponent (x_low, v_high)
+        mine_end = self._first(cand & (np.where(cand, x, -np.inf) == np.where(
+            cand, x, -np.inf).max(axis=-1, keepdims=True)), v, pos)
+        theirs_end = best_for_opponent(cand)
+        x_high, v_low = pick(mine_end, x, np.nan), pick(mine_end, v, np.nan)
+        x_low, v_high = pick(theirs_end, x, np.nan), pick(theirs_end, v, np.nan)
         x_low = np.maximum(x_low, self.reserve)
-        product = np.where(front, (x - x_low[:, None]) * (v - v_low[:, None]), -np.inf)
-        flat = (x_high - x_low <= NICE_TFT_NASH_EPS) | (v_high - v_low <= NICE_TFT_NASH_EPS)
-        best_product = product.max(-1)
-        near = front & (flat[:, None] | (product >= best_product[:, None] - NICE_TFT_NASH_EPS))
-        visit = np.take_along_axis(pos, order, -1)
-        at = np.argmin(np.where(near, visit, np.iinfo(np.int64).max), axis=-1)
-        has_front = front.any(-1)
-        x_nash = np.where(has_front, x[np.arange(size), at], NICE_TFT_DEFAULT_NASH)
+        # the Nash point (NegMAS's nash_points over the frontier: the first, in its visiting
+        # order, within NICE_TFT_NASH_EPS of the largest product; with a flat frontier, its
+        # first point, the largest x + v)
+        box = cand & (x >= x_low[:, None]) & (v >= v_low[:, None])
+        product = np.where(box, (x - x_low[:, None]) * (v - v_low[:, None]), -np.inf)
+        best_product = product.max(axis=-1, keepdims=True)
+        flat = ((x_high - x_low <= NICE_TFT_NASH_EPS)
+                | (v_high - v_low <= NICE_TFT_NASH_EPS))[:, None]
+        near = box & (flat | (product >= best_product - NICE_TFT_NASH_EPS))
+        at = self._first(near, total, pos)
+        x_nash = pick(at, x, NICE_TFT_DEFAULT_NASH)
         # Baarslag's reciprocation in its own utility
         seen = ~np.isnan(self.first)
         first = np.where(seen, self.first, 1.0)
@@ -519,12 +540,9 @@ class NiceTitForTatAgent(Agent):
         target = target - bonus * np.maximum(0.0, target - my_nash)
         target = np.clip(target, self.reserve, 1.0)
         # the frontier outcome worth at least the target that is best for the opponent
-        feasible = front & (x >= target[:, None])
-        pick = np.argmax(np.where(feasible, v, -np.inf), axis=-1)
-        offer = np.where(feasible.any(-1), order[np.arange(size), pick], -1)
+        offer = best_for_opponent(cand & (x >= target[:, None]))
         # makeAppropriate: the opponent's best offer when it is worth at least as much
-        rows = np.arange(size)
-        mine = np.where(offer >= 0, own[rows, np.maximum(offer, 0)], -np.inf)
+        mine = pick(offer, x, -np.inf)
         usable = (self.best_offer >= 0) & cand[rows, np.maximum(self.best_offer, 0)]
         offer = np.where(usable & (self.best >= mine), self.best_offer, offer)
         self._planned = (k, offer, target)
