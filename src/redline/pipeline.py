@@ -1274,6 +1274,7 @@ class UpdateRun:
         """The JSON form, exactly ``redline update --json``."""
         from redline.scenario.labels import claim_label, input_labels
         from redline.space.engine import package_labels
+        from redline.space.tolerance import rounded
         from redline.uncertainty.intervals import WILSON_Z
         from redline.uncertainty.rounds import in_date_order, tremble
         from redline.uncertainty.update import RULE_GROUPS, weighted_interval
@@ -1303,7 +1304,10 @@ class UpdateRun:
                    "prior": prior.claims[c.id], "posterior": last.claims[c.id]}
                   for c in scenario.claims]
         n = last.p_acceptable.size
-        order = np.lexsort((np.arange(n), -prior.p_acceptable, -last.p_acceptable))
+        # Shares that differ only in the last bits (the same draws summed in another order)
+        # are ties, broken by the prior, then by package number.
+        order = np.lexsort((np.arange(n), -rounded(prior.p_acceptable),
+                            -rounded(last.p_acceptable)))
         listed = order[:UPDATE_MAX_PACKAGES]
         packages = [{"package": package_labels(domain, int(i)),
                      "prior": weighted_interval(prior.p_acceptable[i], prior.ess),

@@ -92,3 +92,70 @@ def test_every_package_at_once_is_the_same_as_listing_them(path):
     np.testing.assert_array_equal(every.accepts, listed.accepts)
     np.testing.assert_array_equal(every.acceptable, listed.acceptable)
     np.testing.assert_array_equal(every.utilities, listed.utilities)
+
+
+def _reference_verdicts(scenario, draws, options):
+    """Every column of the kernel, one draw and one package at a time: the definitions,
+    written out (an actor accepts when none of its columns rejects; acceptable when no binding
+    column does)."""
+    from redline.scenario.compile import compile_batch
+    from redline.space import kernel
+
+    batch = compile_batch(scenario, draws)
+    labels = kernel.columns(batch.constraints, batch.actors, batch.parties)
+    n_actors = len(batch.actors)
+    accepts = np.zeros((draws.size, n_actors, len(options)), dtype=bool)
+    acceptable = np.zeros((draws.size, len(options)), dtype=bool)
+    for d in range(draws.size):
+        one = batch.rows(d, d + 1)
+        for m, package in enumerate(options):
+            row = np.asarray(package)[None, :]
+            utility = np.array([[sum(float(one.tables[i][0, o, a])
+                                     for i, o in enumerate(package))]
+                                for a in range(n_actors)]).T[None]  # (1, 1, A)
+            hits = [bool(np.asarray(h).ravel()[0]) for h in kernel.rejections(
+                one.constraints, row, utility, one.disagreement, np.arange(len(labels)),
+                active=one.active)]
+            pairs = list(zip(hits, labels, strict=True))
+            for a in range(n_actors):
+                accepts[d, a, m] = not any(h for h, c in pairs if c.actor == a)
+            acceptable[d, m] = not any(h for h, c in pairs if c.binding)
+    return accepts, acceptable
+
+
+@settings(max_examples=15, deadline=None)
+@given(block=st.integers(1, 200), whole=st.booleans(),
+       asked=st.lists(st.integers(0, 3), max_size=3, unique=True))
+def test_lean_verdicts_in_any_blocks_equal_every_verdict(block, whole, asked):
+    """``verdicts`` computes only what it is asked for, in blocks of draws; whatever it
+    computes equals :func:`acceptance`'s full verdicts, bit for bit, for any block size."""
+    from unittest import mock
+
+    from redline.scenario.compile import compile_batch
+    from redline.uncertainty import acceptance as module
+
+    batch = compile_batch(DONBAS, DONBAS_DRAWS)
+    with mock.patch.object(module, "BLOCK_ELEMENTS", block * DONBAS_PLAN.n_packages):
+        lean = module.verdicts(batch, DONBAS_PLAN.options, whole, acceptable=bool(asked),
+                               accepting=asked, utilities=asked[:1])
+    if asked:
+        np.testing.assert_array_equal(lean.acceptable, DONBAS_ALL.acceptable)
+    else:
+        assert lean.acceptable is None
+    assert sorted(lean.accepts) == sorted(asked)
+    for a in asked:
+        np.testing.assert_array_equal(lean.accepts[a], DONBAS_ALL.accepts[:, a, :])
+    for a in asked[:1]:
+        np.testing.assert_array_equal(lean.utilities[a], DONBAS_ALL.utilities[:, a, :])
+
+
+def test_verdicts_agree_with_the_definitions_one_draw_and_package_at_a_time():
+    """Brute force on a few draws and packages: the batched, blocked kernel gives the verdicts
+    the column definitions give package by package."""
+    picked = DONBAS_PLAN.options[::37]
+    draws = type(DONBAS_DRAWS)(6, {k: v[:6] for k, v in DONBAS_DRAWS.values.items()},
+                               {k: v[:6] for k, v in DONBAS_DRAWS.claims.items()})
+    accepts, acceptable = _reference_verdicts(DONBAS, draws, picked)
+    result = acceptance(DONBAS, draws, picked)
+    np.testing.assert_array_equal(result.accepts, accepts)
+    np.testing.assert_array_equal(result.acceptable, acceptable)

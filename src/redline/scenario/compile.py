@@ -21,7 +21,7 @@ Claims select a branch: a rule gated with ``claim: X`` applies when X is true, o
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -87,6 +87,37 @@ class BatchDomain:
     def size(self) -> int:
         """The number of draws."""
         return int(self.disagreement.shape[0])
+
+    def rows(self, start: int, stop: int) -> BatchDomain:
+        """Draws ``start:stop`` of the batch (views, no copies): every array's draw axis, the
+        rules' per-draw option masks and thresholds included."""
+        cut = slice(start, stop)
+        return replace(
+            self, tables=tuple(t[cut] for t in self.tables),
+            disagreement=self.disagreement[cut],
+            constraints=tuple(_constraint_rows(c, cut) for c in self.constraints),
+            active=self.active[cut], capability=self.capability[cut],
+            position=self.position[cut], salience=self.salience[cut])
+
+
+def _condition_rows(condition: Condition | None, cut: slice) -> Condition | None:
+    """``condition`` on the draws ``cut`` (its ``(D, O)`` masks sliced; ``(O,)`` ones kept)."""
+    if condition is None:
+        return None
+    allowed = condition.allowed
+    if allowed is not None and allowed.ndim == 2:
+        allowed = allowed[cut]
+    return replace(condition, allowed=allowed,
+                   children=tuple(_condition_rows(c, cut) for c in condition.children))
+
+
+def _constraint_rows(constraint: Constraint, cut: slice) -> Constraint:
+    """``constraint`` on the draws ``cut`` (per-draw masks and thresholds sliced)."""
+    threshold = constraint.min_utility
+    if isinstance(threshold, np.ndarray) and threshold.ndim == 2:
+        threshold = threshold[cut]
+    return replace(constraint, violated_if=_condition_rows(constraint.violated_if, cut),
+                   unless=_condition_rows(constraint.unless, cut), min_utility=threshold)
 
 
 # ---------------------------------------------------------------- claims and paths

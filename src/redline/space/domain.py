@@ -53,23 +53,30 @@ class Condition:
     allowed: np.ndarray | None = None  # (n_options,) bool, for "in"
     children: tuple[Condition, ...] = ()
 
-    def evaluate(self, options: np.ndarray) -> np.ndarray:
-        """Evaluate on an ``(n_packages, n_issues)`` array of option indices."""
+    def evaluate(self, options: np.ndarray, draws_last: bool = False) -> np.ndarray:
+        """Evaluate on an ``(n_packages, n_issues)`` array of option indices.
+
+        ``draws_last``: per-draw masks give ``(draws, n_packages)`` results laid out with the
+        draws varying fastest (a transposed view), to combine with arrays in that layout
+        without a strided pass; the values are the same.
+        """
         if self.op == "in":
             assert self.allowed is not None
+            if draws_last and self.allowed.ndim == 2:
+                return self.allowed.T[options[:, self.issue]].T
             return self.allowed[..., options[:, self.issue]]
         if self.op == "all":
             out = np.ones(options.shape[0], dtype=bool)
             for child in self.children:
-                out = out & child.evaluate(options)
+                out = out & child.evaluate(options, draws_last)
             return out
         if self.op == "any":
             out = np.zeros(options.shape[0], dtype=bool)
             for child in self.children:
-                out = out | child.evaluate(options)
+                out = out | child.evaluate(options, draws_last)
             return out
         if self.op == "not":
-            return ~self.children[0].evaluate(options)
+            return ~self.children[0].evaluate(options, draws_last)
         if self.op == "true":
             return np.ones(options.shape[0], dtype=bool)
         raise ValueError(f"unknown condition op {self.op!r}")
@@ -110,11 +117,13 @@ class Constraint:
         """Whether this rule decides acceptability, given the actors' veto mask (:func:`binds`)."""
         return binds(self.kind, bool(veto[self.actor]))
 
-    def violations(self, options: np.ndarray, utilities: np.ndarray) -> np.ndarray:
-        """Boolean ``(n_packages,)`` (or ``(draws, n_packages)``): which packages it rejects."""
-        hit = self.violated_if.evaluate(options)
+    def violations(self, options: np.ndarray, utilities: np.ndarray,
+                   draws_last: bool = False) -> np.ndarray:
+        """Boolean ``(n_packages,)`` (or ``(draws, n_packages)``): which packages it rejects
+        (``draws_last``: see :meth:`Condition.evaluate`)."""
+        hit = self.violated_if.evaluate(options, draws_last)
         if self.unless is not None:
-            hit = hit & ~self.unless.evaluate(options)
+            hit = hit & ~self.unless.evaluate(options, draws_last)
         if self.min_utility is not None:
             hit = hit & (utilities[..., self.actor] < self.min_utility - UTILITY_TOLERANCE)
         return hit

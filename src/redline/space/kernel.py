@@ -100,6 +100,44 @@ def combine(tables: Sequence[np.ndarray], start: np.ndarray | None = None) -> np
     return out
 
 
+def combine_draws_last(tables: Sequence[np.ndarray], block: int = 512) -> np.ndarray:
+    """:func:`combine` for one actor, computed with the draws on the last axis.
+
+    Parameters
+    ----------
+    tables
+        Per issue, ``(D, options_i)``: one actor's column of each table.
+    block
+        Draws per block: a block's sums stay in the processor's cache.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(D, N)`` the same sums as ``combine(tables)``, bit for bit (each package's rows
+        added in issue order), as a transposed view of an ``(N, D)`` array. With the draws
+        last the innermost loop runs over the draws, not over an issue's few options, which
+        numpy handles several times faster.
+    """
+    n_draws = tables[0].shape[0]
+    columns = [np.ascontiguousarray(np.asarray(t).T) for t in tables]  # (O_i, D)
+
+    def summed(start: int, stop: int) -> np.ndarray:
+        total = columns[0][:, start:stop]
+        for t in columns[1:]:
+            total = (total[:, None, :] + t[None, :, start:stop]).reshape(-1, stop - start)
+        return total
+
+    if n_draws <= block:
+        return summed(0, n_draws).T
+    n_packages = 1
+    for t in columns:
+        n_packages *= t.shape[0]
+    out = np.empty((n_packages, n_draws))
+    for start in range(0, n_draws, block):
+        out[:, start:start + block] = summed(start, min(n_draws, start + block))
+    return out.T
+
+
 def package_utilities(tables: Sequence[np.ndarray]) -> ByActor:
     """Every package's utility to every actor, per draw, kept per actor.
 
@@ -178,7 +216,8 @@ def binding_mask(constraints: Sequence[Constraint], parties: np.ndarray) -> np.n
 
 def rejections(constraints: Sequence[Constraint], options: np.ndarray, utilities,
                disagreement: np.ndarray, which: Sequence[int] | np.ndarray,
-               active: np.ndarray | None = None) -> list[np.ndarray]:
+               active: np.ndarray | None = None, draws_last: bool = False
+               ) -> list[np.ndarray]:
     """Which packages each chosen column rejects, per draw.
 
     Parameters
@@ -195,6 +234,9 @@ def rejections(constraints: Sequence[Constraint], options: np.ndarray, utilities
         Column numbers (rules first, then one per actor), or a bool mask over the columns.
     active
         ``(D, n_rules)`` whether each rule applies in each draw; ``None``: all apply.
+    draws_last
+        The utilities are laid out with the draws varying fastest; the rules' per-draw masks
+        are built in that layout too (:meth:`redline.space.domain.Condition.evaluate`).
 
     Returns
     -------
@@ -214,9 +256,11 @@ def rejections(constraints: Sequence[Constraint], options: np.ndarray, utilities
             if active is not None and not active[:, k].any():
                 hit = np.zeros(shape, dtype=bool)
             else:
-                hit = np.broadcast_to(constraints[k].violations(options, utilities), shape)
+                hit = np.broadcast_to(constraints[k].violations(options, utilities,
+                                                                 draws_last), shape)
                 if active is not None and not active[:, k].all():
-                    hit = hit & active[:, k][:, None]
+                    hit = np.logical_and(hit, active[:, k][:, None],
+                                         order="F" if draws_last else "K")
         else:
             a = k - n_rules
             hit = utilities[..., a] < disagreement[:, a][:, None] - UTILITY_TOLERANCE

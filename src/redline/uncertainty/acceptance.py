@@ -14,6 +14,13 @@ draws (:func:`redline.scenario.compile.compile_batch`) and runs the agreement-sp
 
 Utilities are added over the issues in issue order, as :func:`redline.space.kernel.combine`
 adds them, so they are the sweep's bit for bit.
+
+:func:`verdicts` computes only what its caller asks for (the acceptable mask, some actors'
+acceptance, some utilities): only the rejection columns and the actors' utilities those need,
+in blocks of draws that stay in the processor's cache, with the draws varying fastest in
+memory (numpy's inner loops then run over the draws, not over an issue's few options). The
+posterior's likelihood, the update's summaries and the mediator's advice use it;
+:func:`acceptance` is every verdict at once.
 """
 
 from __future__ import annotations
@@ -114,26 +121,152 @@ def actor_rejections(labels: Sequence[kernel.Column], rejected: Sequence[np.ndar
         yield mine
 
 
+@dataclass(frozen=True)
+class Verdicts:
+    """Only the verdicts a caller asked :func:`verdicts` for, on ``M`` packages in ``D`` draws.
+
+    Attributes
+    ----------
+    acceptable
+        ``(D, M)`` bool: no binding column rejects the package; ``None`` if not asked for.
+    accepts
+        ``{actor index: (D, M) bool}``: the actor accepts the package.
+    utilities
+        ``{actor index: (D, M)}``: the actor's utility (those asked for, and any that a column
+        computed needed).
+    outside
+        ``(D, A)`` the outside options.
+    """
+
+    acceptable: np.ndarray | None
+    accepts: dict[int, np.ndarray]
+    utilities: dict[int, np.ndarray]
+    outside: np.ndarray
+
+
+def _utilities(batch: BatchDomain, options: np.ndarray, whole: bool, actor: int
+               ) -> np.ndarray:
+    """``(D, M)`` one actor's utility of the packages: the issues' rows added in issue order,
+    by broadcasting over every package (``whole``, :func:`redline.space.kernel.combine`'s
+    sums) or gathered per package; the same sums either way. Computed with the draws on the
+    last axis (:func:`redline.space.kernel.combine_draws_last`) and returned as a transposed
+    view."""
+    tables = [t[:, :, actor] for t in batch.tables]
+    if whole:
+        return kernel.combine_draws_last(tables, block=batch.size)
+    rows = [np.ascontiguousarray(t.T) for t in tables]  # (O_i, D)
+    total = rows[0][options[:, 0]]
+    for i in range(1, len(rows)):
+        total = total + rows[i][options[:, i]]
+    return total.T
+
+
+BLOCK_ELEMENTS = 1 << 18
+"""Draws x packages per block of :func:`verdicts`: a block's float arrays (2 MB) stay in the
+processor's cache, where numpy's elementwise passes run several times faster than over a
+whole chunk of draws."""
+
+
+def verdicts(batch: BatchDomain, options: np.ndarray, whole: bool = False, *,
+             acceptable: bool = True, accepting: Sequence[int] = (),
+             utilities: Sequence[int] = ()) -> Verdicts:
+    """The verdicts a caller needs on the packages ``options`` in every draw of ``batch``, and
+    no more: only the rejection columns they depend on are evaluated, and only the utilities
+    those columns (or the caller) need are added up; in blocks of draws of
+    :data:`BLOCK_ELEMENTS`.
+
+    Parameters
+    ----------
+    batch
+        The compiled draws (:func:`redline.scenario.compile.compile_batch`).
+    options
+        ``(M, I)`` option indices.
+    whole
+        ``options`` is every package in package order: utilities by broadcasting.
+    acceptable
+        Compute the acceptable mask (every binding column, :func:`redline.space.domain.binds`).
+    accepting
+        The actors whose own acceptance is wanted (each of its columns, binding or not).
+    utilities
+        The actors whose utilities are wanted besides.
+
+    Returns
+    -------
+    Verdicts
+        The rule is the module docstring's: an actor accepts when none of its columns rejects;
+        a package is acceptable when no binding column does.
+    """
+    options = np.asarray(options)
+    labels = kernel.columns(batch.constraints, batch.actors, batch.parties)
+    accepting = tuple(sorted({int(a) for a in accepting}))
+    needed = [k for k, column in enumerate(labels)
+              if (acceptable and column.binding) or column.actor in accepting]
+    users = {int(a) for a in utilities}
+    for k in needed:
+        column = labels[k]
+        if column.rule is None or batch.constraints[column.rule].min_utility is not None:
+            users.add(column.actor)
+    shape = (batch.size, int(options.shape[0]))
+    # Laid out with the draws varying fastest, as the blocks compute them.
+    mask = np.empty(shape, dtype=bool, order="F") if acceptable else None
+    accepts = {a: np.empty(shape, dtype=bool, order="F") for a in accepting}
+    kept = {a: np.empty(shape, order="F") for a in sorted(int(a) for a in utilities)}
+    size = max(1, BLOCK_ELEMENTS // max(1, shape[1]))
+    for start in range(0, shape[0], size):
+        stop = min(shape[0], start + size)
+        block = batch if (start, stop) == (0, shape[0]) else batch.rows(start, stop)
+        found = _block_verdicts(block, options, whole, labels, needed, sorted(users),
+                                acceptable, accepting)
+        if mask is not None:
+            mask[start:stop] = found.acceptable
+        for a in accepting:
+            accepts[a][start:stop] = found.accepts[a]
+        for a in kept:
+            kept[a][start:stop] = found.utilities[a]
+    return Verdicts(mask, accepts, kept, np.asarray(batch.disagreement, float))
+
+
+def _block_verdicts(batch: BatchDomain, options: np.ndarray, whole: bool,
+                    labels: Sequence[kernel.Column], needed: Sequence[int],
+                    users: Sequence[int], acceptable: bool, accepting: Sequence[int]
+                    ) -> Verdicts:
+    """:func:`verdicts` on one block of draws, with its columns and utilities chosen."""
+    n_actors = len(batch.actors)
+    computed = {a: _utilities(batch, options, whole, a) for a in users}
+    by_actor = kernel.ByActor([computed.get(a) for a in range(n_actors)])
+    rejected = dict(zip(needed, kernel.rejections(batch.constraints, options, by_actor,
+                                                  batch.disagreement, needed,
+                                                  active=batch.active, draws_last=True),
+                        strict=True))
+    shape = (batch.size, int(options.shape[0]))
+
+    def none_of(ks: Sequence[int]) -> np.ndarray:
+        hit = np.zeros(shape, dtype=bool, order="F")  # the utilities' layout
+        for k in ks:
+            np.logical_or(hit, rejected[k], out=hit)
+        return ~hit
+
+    mask = none_of([k for k in needed if labels[k].binding]) if acceptable else None
+    accepts = {a: none_of([k for k in needed if labels[k].actor == a]) for a in accepting}
+    return Verdicts(mask, accepts, computed, batch.disagreement)
+
+
 def judge(batch: BatchDomain, options: np.ndarray, whole: bool = False) -> Acceptance:
     """The verdicts on the packages ``options`` in every draw of a compiled ``batch``;
     ``whole``: ``options`` is every package in package order, whose utilities
-    :func:`redline.space.kernel.package_utilities` adds by broadcasting (the same sums)."""
+    :func:`redline.space.kernel.combine` adds by broadcasting (the same sums)."""
     options = np.asarray(options)
-    utility = kernel.package_utilities(batch.tables) if whole else \
-        package_utilities(batch.tables, options)
-    labels = kernel.columns(batch.constraints, batch.actors, batch.parties)
-    rejected = kernel.rejections(batch.constraints, options, utility, batch.disagreement,
-                                 np.arange(len(labels)), active=batch.active)
-    shape = (batch.size, int(options.shape[0]))
     n_actors = len(batch.actors)
+    every = range(n_actors)
+    found = verdicts(batch, options, whole, accepting=every, utilities=every)
+    shape = (batch.size, int(options.shape[0]))
     accepts = np.empty((shape[0], n_actors, shape[1]), dtype=bool)
-    for a, mine in enumerate(actor_rejections(labels, rejected, shape, n_actors)):
-        accepts[:, a, :] = ~mine
-    binding = [rejected[k] for k, column in enumerate(labels) if column.binding]
-    acceptable = kernel.broken_counts(binding, shape) == 0
-    utilities = np.stack(utility.columns, axis=1) if n_actors else np.zeros((*shape[:1], 0,
-                                                                              shape[1]))
-    return Acceptance(accepts, acceptable, utilities, np.asarray(batch.disagreement, float),
+    utilities = np.empty((shape[0], n_actors, shape[1]))
+    for a in every:
+        accepts[:, a, :] = found.accepts[a]
+        utilities[:, a, :] = found.utilities[a]
+    assert found.acceptable is not None
+    return Acceptance(accepts, found.acceptable, utilities, found.outside,
                       tuple(batch.actors), np.asarray(batch.parties, dtype=bool))
 
 

@@ -306,6 +306,25 @@ def tally(accepts: np.ndarray, acceptable: np.ndarray, weights: np.ndarray, *,
                    float(np.asarray(weights, dtype=float).sum()), own)
 
 
+def tally_verdicts(verdict, weights: np.ndarray, *, actor: int,
+                   respondents: tuple[int, ...] | None, valuing: bool) -> Tallies:
+    """One chunk's :class:`redline.uncertainty.acceptance.Verdicts` folded into weighted sums,
+    as :func:`tally` folds them, from only the verdicts computed: the value sums when
+    ``valuing``, the respondents' histogram and the actor's own share when ``respondents`` is
+    given (``probe``)."""
+    weights = np.asarray(weights, dtype=float)
+    acceptable = verdict.acceptable
+    histogram = own = None
+    if respondents is not None:
+        codes = pattern_codes(np.stack([verdict.accepts[r] for r in respondents], axis=1))
+        histogram = pattern_histogram(codes, weights, len(respondents))
+        own = weighted_share(verdict.accepts[actor], weights)
+    value = expected_values(acceptable, verdict.utilities[actor], verdict.outside[:, actor],
+                            weights) if valuing else None
+    return Tallies(weighted_share(acceptable, weights), value, histogram, float(weights.sum()),
+                   own)
+
+
 def scores(tallies: Tallies, objective: str, n_respondents: int = 0,
            tremble: float = 0.0) -> np.ndarray:
     """``(M,)`` each candidate's score under ``objective`` (higher is better): P(acceptable),
@@ -536,7 +555,8 @@ def advise(scenario: Scenario, draws: Draws, weights: np.ndarray, candidates: Ca
     -------
     Advice
     """
-    from redline.uncertainty.acceptance import acceptance
+    from redline.scenario.compile import compile_batch
+    from redline.uncertainty.acceptance import verdicts
 
     if objective not in OBJECTIVES:
         raise RedlineError(f"unknown objective {objective!r}", field="--objective",
@@ -549,14 +569,21 @@ def advise(scenario: Scenario, draws: Draws, weights: np.ndarray, candidates: Ca
     probing = objective == "probe"
     if probing:
         check_respondents(len(respondents), int(candidates.indices.size))
-    who = np.array(respondents, dtype=np.int64) if probing else None
+    # Only what the objective and its tie-break need: the acceptable mask always, the
+    # advised actor's utility for the value sums (accept's tie-break, value), the
+    # respondents' and the actor's own verdicts for probe.
+    valuing = "value" in (objective, TIE_BREAKS[objective])
+    whole = candidates.listed is None  # every package, in package order
     total: Tallies | None = None
     for start, stop in draw_slices(draws.size, int(candidates.indices.size), n_actors,
                                    n_columns):
-        verdict = acceptance(scenario, draw_slice(draws, start, stop), candidates.options)
-        part = tally(verdict.accepts, verdict.acceptable, weights[start:stop],
-                     utility=verdict.utilities[:, actor, :], outside=verdict.outside[:, actor],
-                     respondents=who, actor=actor)
+        batch = compile_batch(scenario, draw_slice(draws, start, stop))
+        verdict = verdicts(batch, candidates.options, whole,
+                           accepting=(*respondents, actor) if probing else (),
+                           utilities=(actor,) if valuing else ())
+        part = tally_verdicts(verdict, weights[start:stop], actor=actor,
+                              respondents=respondents if probing else None,
+                              valuing=valuing)
         total = part if total is None else total.plus(part)
     assert total is not None
     per_package = scores(total, objective, len(respondents), tremble)

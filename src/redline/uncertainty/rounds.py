@@ -40,11 +40,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from redline.errors import RedlineError
-from redline.scenario.compile import to_domain
+from redline.scenario.compile import compile_batch, to_domain
 from redline.scenario.model import MAX_TREMBLE, Round, Scenario
 from redline.space.packages import decode
 from redline.space.proposals import completions, fixed_options
-from redline.uncertainty.acceptance import acceptance
+from redline.uncertainty.acceptance import verdicts
 from redline.uncertainty.claims import RELIABILITY_FLOOR
 
 DEFAULT_TREMBLE = 0.05
@@ -201,9 +201,11 @@ def _hits(scenario: Scenario, draws, found: Evidence):
     (for a set of packages: the actor accepts some of them)."""
     if not found.observations:
         return
-    accepts = acceptance(scenario, draws, found.options).accepts  # (D, A, M)
+    actors = sorted({obs.actor for obs in found.observations})
+    accepts = verdicts(compile_batch(scenario, draws), found.options, acceptable=False,
+                       accepting=actors).accepts  # {actor: (D, M)}
     for obs in found.observations:
-        yield obs, accepts[:, obs.actor, obs.packages].any(axis=1) == obs.accepted
+        yield obs, accepts[obs.actor][:, obs.packages].any(axis=1) == obs.accepted
 
 
 def log_likelihoods(scenario: Scenario, draws, found: Evidence) -> np.ndarray:
@@ -242,11 +244,4 @@ def reproduced(scenario: Scenario, draws, found: Evidence) -> np.ndarray:
     out = np.ones((draws.size, len(found.rounds)), dtype=bool)
     for obs, hit in _hits(scenario, draws, found):
         out[:, obs.round] &= hit
-    return out
-    accepts = acceptance(scenario, draws, found.options).accepts  # (D, A, M)
-    with np.errstate(divide="ignore"):
-        for obs in found.observations:
-            model = accepts[:, obs.actor, obs.packages].any(axis=1)
-            hit = model == obs.accepted
-            out[:, obs.round] += np.where(hit, np.log1p(-obs.tremble), np.log(obs.tremble))
     return out

@@ -25,9 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from redline.scenario.compile import Draws
+from redline.scenario.compile import Draws, compile_batch
 from redline.scenario.model import Scenario
-from redline.uncertainty.acceptance import acceptance
+from redline.space.packages import decode
+from redline.uncertainty.acceptance import verdicts
 from redline.uncertainty.posterior import Posterior, history
 from redline.uncertainty.rounds import evidence, evidence_chunk, reproduced
 from redline.uncertainty.sweep import check_sweep_size
@@ -44,15 +45,20 @@ RULE_GROUPS = ("red_lines.", "linkages.", "ratification.")
 """The paths of the rules' thresholds: the timeline's red-line intervals."""
 
 
-def input_summary(post: Posterior) -> dict[str, dict[str, float]]:
+def input_summary(post: Posterior, orders: dict[int, np.ndarray] | None = None
+                  ) -> dict[str, dict[str, float]]:
     """Per uncertain input (not the claims), ``{"mean", "low", "high"}``: the weighted mean and
-    the :data:`INTERVAL` quantiles."""
+    the :data:`INTERVAL` quantiles; ``orders``: each input's stable argsort, kept across
+    posteriors on the same particles (filled in here)."""
     out = {}
+    orders = {} if orders is None else orders
     for j, name in enumerate(post.input_names):
         if name.startswith("claim:"):
             continue
         column = post.inputs[:, j]
-        low, high = weighted_quantile(column, post.weights, INTERVAL)
+        if j not in orders:
+            orders[j] = np.argsort(column, kind="stable")
+        low, high = weighted_quantile(column, post.weights, INTERVAL, orders[j])
         out[name] = {"mean": float(weighted_sum(post.weights, column)), "low": float(low),
                      "high": float(high)}
     return out
@@ -86,6 +92,8 @@ def acceptability(scenario: Scenario, draws: Draws, weights: np.ndarray
     """
     total, _ = check_sweep_size(scenario)
     weights = np.asarray(weights, dtype=float)
+    radices = [len(issue.option_values()) for issue in scenario.issues]
+    every = decode(np.arange(total, dtype=np.int64), np.array(radices))
     # Weight for and against, so that a share every particle agrees on is exactly 0 or 1.
     agreement = np.zeros((2, weights.shape[1]))
     acceptable = np.zeros((2, total, weights.shape[1]))
@@ -94,13 +102,15 @@ def acceptability(scenario: Scenario, draws: Draws, weights: np.ndarray
         stop = min(draws.size, start + size)
         chunk = Draws(stop - start, {k: v[start:stop] for k, v in draws.values.items()},
                       {k: v[start:stop] for k, v in draws.claims.items()})
-        ok = acceptance(scenario, chunk, None).acceptable  # (d, N), every package
+        ok = verdicts(compile_batch(scenario, chunk), every, whole=True).acceptable
         w = weights[start:stop]
         some = ok.any(axis=1)
-        agreement[0] += np.einsum("d,dk->k", some, w)
-        agreement[1] += np.einsum("d,dk->k", ~some, w)
-        acceptable[0] += np.einsum("dn,dk->nk", ok, w)
-        acceptable[1] += np.einsum("dn,dk->nk", ~ok, w)
+        agreement[0] += np.einsum("d,dk->k", some.astype(float), w)
+        agreement[1] += np.einsum("d,dk->k", (~some).astype(float), w)
+        # Per package: 0/1 masks times the weights as matrix products (BLAS); an einsum takes
+        # seconds over every package.
+        acceptable[0] += ok.astype(float).T @ w
+        acceptable[1] += (~ok).astype(float).T @ w
     return share(*agreement), share(*acceptable)
 
 
@@ -151,13 +161,15 @@ def _steps(scenario: Scenario, group: list[Posterior]) -> list[Step]:
     weights = np.column_stack([p.weights for p in group])
     agreement, acceptable = acceptability(scenario, group[0].draws, weights)
     rounds = {r.id: r for r in scenario.rounds}
+    orders: dict[int, np.ndarray] = {}  # the group's particles are sorted once per input
     out = []
     for k, post in enumerate(group):
         last = rounds[post.rounds[-1]] if post.rounds else None
         out.append(Step(
             last.id if last else None, last.date if last else None,
             bool(last.illustrative) if last else False, post.method, post.ess,
-            weighted_interval(agreement[k], post.ess), claim_summary(post), input_summary(post),
+            weighted_interval(agreement[k], post.ess), claim_summary(post),
+            input_summary(post, orders),
             acceptable[:, k]))
     return out
 

@@ -54,8 +54,8 @@ def weighted_share(mask: np.ndarray, weights: np.ndarray) -> float:
     return float(share(weighted_sum(weights, mask), weighted_sum(weights, ~mask)))
 
 
-def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float | Sequence[float]
-                      ) -> np.ndarray:
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float | Sequence[float],
+                      order: np.ndarray | None = None) -> np.ndarray:
     """The ``q`` quantiles of ``values`` under ``weights``: the smallest value whose cumulative
     weight reaches ``q`` (the inverse of the weighted empirical CDF).
 
@@ -65,10 +65,14 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float | Sequen
         ``(D,)`` each; weights need not be normalised but must not all be 0.
     q
         One quantile or several, in [0, 1].
+    order
+        ``np.argsort(values, kind="stable")`` if already known (several weightings of the
+        same values sort them once).
     """
     values = np.asarray(values, dtype=float)
     weights = np.asarray(weights, dtype=float)
-    order = np.argsort(values, kind="stable")
+    if order is None:
+        order = np.argsort(values, kind="stable")
     cumulative = np.cumsum(weights[order])
     index = np.searchsorted(cumulative, np.asarray(q, dtype=float) * cumulative[-1],
                             side="left")
