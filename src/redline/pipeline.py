@@ -1357,14 +1357,13 @@ def run_update(loaded: Loaded, *, draws: int, seed: int = 0, until: str | None =
     UpdateRun
         Its ``to_dict()`` is ``redline update --json``.
     """
-    from redline.uncertainty.update import prior_fits, timeline
+    from redline.uncertainty.update import fits_of, timeline
 
     scenario = loaded.require_scenario("updates")
     try:
         steps, post = timeline(scenario, draws=draws, seed=seed, until=until,
                                assume=dict(loaded.assume), prior_only=prior_only)
-        fits = {} if prior_only else prior_fits(scenario, draws=draws, seed=seed, until=until,
-                                                assume=dict(loaded.assume))
+        fits = {} if prior_only else fits_of(post)  # the likelihood's own pass
     except RedlineError as error:
         raise loaded.located(error) from None
     return UpdateRun(loaded, tuple(steps), post, draws, seed, until, prior_only, fits)

@@ -65,3 +65,19 @@ def test_prior_only_has_no_fits():
                                prior_only=True).to_dict()
     assert all(event["prior_fit"] is None for event in data["rounds"])
     assert np.isfinite(data["p_agreement"]["prior"]["p"])
+
+
+@pytest.mark.parametrize("tremble", [0.05, 0.45])
+def test_the_posteriors_own_pass_gives_the_prior_fits(tremble):
+    """The update takes each round's prior odds from the likelihood's pass over the prior
+    particles (:func:`fits_of`), not from a second pass; both give the same numbers, whether
+    the rounds are importance-weighted or resample-move runs."""
+    from redline.uncertainty.update import fits_of, prior_fits
+
+    scenario = pipeline.load(ROUNDS).scenario
+    scenario = scenario.model_copy(update={"rounds": [
+        r.model_copy(update={"tremble": tremble}) for r in scenario.rounds]})
+    post = posterior(scenario, draws=DRAWS, seed=4)
+    assert fits_of(post) == prior_fits(scenario, draws=DRAWS, seed=4)
+    assert fits_of(posterior(scenario.model_copy(update={"rounds": []}), draws=DRAWS,
+                             seed=4)) == {}

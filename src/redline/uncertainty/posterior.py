@@ -53,7 +53,14 @@ from redline.scenario.compile import Draws, claim_codes, uncertain_inputs
 from redline.scenario.model import Scenario
 from redline.uncertainty.claims import claim_probabilities
 from redline.uncertainty.limits import DRAWS_HINT, MAX_DRAWS
-from redline.uncertainty.rounds import Evidence, evidence, evidence_chunk, log_likelihoods
+from redline.uncertainty.rounds import (
+    Evidence,
+    evidence,
+    evidence_chunk,
+    likelihood_terms,
+    observation_hits,
+    reproduced_rounds,
+)
 from redline.uncertainty.sweep import (
     MAX_CHUNK_DRAWS,
     check_sweep_size,
@@ -120,6 +127,10 @@ class Posterior:
         ``resamples`` (how many), ``acceptance`` (the move steps' mean acceptance rate),
         ``distinct`` (distinct particles at the end), ``importance_ess`` (the ESS of plain
         importance weighting).
+    prior_fits
+        ``(D_prior, R)`` bool: whether each *prior* particle reproduces every response of each
+        round (from the likelihood's own pass; ``None`` without rounds), for
+        :func:`redline.uncertainty.update.prior_fits`.
     """
 
     scenario: Scenario
@@ -135,6 +146,7 @@ class Posterior:
     method: str = "prior"
     log_likelihood: np.ndarray | None = None
     diagnostics: Mapping[str, object] = field(default_factory=dict)
+    prior_fits: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -189,13 +201,22 @@ class _Target:
 
     def log_likelihoods(self, uniforms: np.ndarray) -> np.ndarray:
         """``(D, R)`` per particle and round, computed in chunks of bounded memory."""
+        return self.likelihoods_and_fits(uniforms)[0]
+
+    def likelihoods_and_fits(self, uniforms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(D, R)`` log-likelihoods and ``(D, R)`` whether each particle reproduces every
+        response of each round (:func:`redline.uncertainty.rounds.reproduced_rounds`), from
+        one pass of the kernel, in chunks of bounded memory."""
         size = evidence_chunk(self.scenario, int(self.found.indices.size))
-        out = np.empty((uniforms.shape[0], len(self.found.rounds)))
+        shape = (uniforms.shape[0], len(self.found.rounds))
+        out, fits = np.empty(shape), np.empty(shape, dtype=bool)
         for start in range(0, uniforms.shape[0], size):
             draws, _ = draws_from_uniforms(self.scenario, self.inputs, self.probabilities,
                                            self.assume, uniforms[start:start + size])
-            out[start:start + size] = log_likelihoods(self.scenario, draws, self.found)
-        return out
+            hits = observation_hits(self.scenario, draws, self.found)
+            out[start:start + size] = likelihood_terms(self.found, hits)
+            fits[start:start + size] = reproduced_rounds(self.found, hits)
+        return out, fits
 
 
 def normalised(log_weights: np.ndarray) -> np.ndarray:
@@ -335,7 +356,8 @@ def _target(scenario: Scenario, until: str | None, assume: Mapping[str, bool]) -
 
 def _particles(target: _Target, uniforms: np.ndarray, weights: np.ndarray, seed: int,
                method: str, loglik: np.ndarray | None, diagnostics: dict,
-               drawn: tuple[Draws, np.ndarray] | None = None) -> Posterior:
+               drawn: tuple[Draws, np.ndarray] | None = None,
+               fits: np.ndarray | None = None) -> Posterior:
     sampled, matrix = drawn or draws_from_uniforms(target.scenario, target.inputs,
                                                    target.probabilities, target.assume,
                                                    uniforms)
@@ -343,7 +365,7 @@ def _particles(target: _Target, uniforms: np.ndarray, weights: np.ndarray, seed:
                   + [f"claim:{c.id}" for c in target.scenario.claims])
     return Posterior(target.scenario, sampled, uniforms, matrix, names, weights,
                      effective_sample_size(weights), seed, dict(target.assume),
-                     target.found.ids, method, loglik, diagnostics)
+                     target.found.ids, method, loglik, diagnostics, fits)
 
 
 def _check(scenario: Scenario, draws: int, assume: Mapping[str, bool] | None) -> dict:
@@ -372,7 +394,7 @@ def history(scenario: Scenario, *, draws: int, seed: int = 0, until: str | None 
     yield prior
     if not target.found.rounds:
         return
-    loglik = target.log_likelihoods(uniforms)
+    loglik, fits = target.likelihoods_and_fits(uniforms)
     importance = normalised(loglik.sum(axis=1))
     ess = effective_sample_size(importance) if importance.any() else 0.0
     if ess >= ESS_THRESHOLD * draws:
@@ -380,7 +402,7 @@ def history(scenario: Scenario, *, draws: int, seed: int = 0, until: str | None 
             weights = normalised(loglik[:, :t + 1].sum(axis=1))
             yield _particles(replace_rounds(target, t + 1), uniforms, weights, seed,
                              "importance", loglik, {"importance_ess": ess, "resamples": 0},
-                             drawn)
+                             drawn, fits)
         return
     stats: dict = {"resamples": 0, "rates": []}
     for t, moved, weights, moved_loglik in _filter(target, uniforms, loglik, seed, stats):
@@ -391,7 +413,7 @@ def history(scenario: Scenario, *, draws: int, seed: int = 0, until: str | None 
                        "acceptance": float(np.mean(stats["rates"])) if stats["rates"] else None,
                        "distinct": stats["distinct"]}
         yield _particles(replace_rounds(target, t + 1), moved, weights, seed, "smc",
-                         moved_loglik, diagnostics)
+                         moved_loglik, diagnostics, fits=fits)
 
 
 def replace_rounds(target: _Target, count: int) -> _Target:

@@ -55,6 +55,10 @@ misreported or out-of-character answer can rule a draw out (with ``eps = 0`` one
 
 EVIDENCE_CHUNK_BYTES = 256 * 2**20
 """One chunk of the likelihood's ``(draws, actors, packages)`` arrays stays within this."""
+EVIDENCE_CHUNK_DRAWS = 4096
+"""Draws compiled at a time for the likelihood and the update's summaries: a few thousand
+draws' scenario arrays stay in the processor's cache (compiling 100,000 draws in one batch
+takes half as long again)."""
 
 
 @dataclass(frozen=True)
@@ -188,24 +192,47 @@ def evidence(scenario: Scenario, until: str | None = None) -> Evidence:
 
 
 def evidence_chunk(scenario: Scenario, n_packages: int) -> int:
-    """Draws per chunk of :func:`log_likelihoods`, within :data:`EVIDENCE_CHUNK_BYTES`."""
+    """Draws per chunk of :func:`log_likelihoods`, within :data:`EVIDENCE_CHUNK_BYTES` and at
+    most :data:`EVIDENCE_CHUNK_DRAWS`."""
     n_actors = len(scenario.actors)
     n_columns = len(scenario.red_lines) + len(scenario.linkages) \
         + 2 * len(scenario.ratification) + n_actors
     per_draw = max(1, n_packages) * (8 * (n_actors + 2) + 2 * n_actors + n_columns + 8)
-    return int(max(1, EVIDENCE_CHUNK_BYTES // per_draw))
+    return int(max(1, min(EVIDENCE_CHUNK_DRAWS, EVIDENCE_CHUNK_BYTES // per_draw)))
 
 
-def _hits(scenario: Scenario, draws, found: Evidence):
-    """Each observation with ``(D,)`` whether each draw's model gives the observed response
-    (for a set of packages: the actor accepts some of them)."""
+def observation_hits(scenario: Scenario, draws, found: Evidence) -> np.ndarray:
+    """``(D, O)`` bool: whether each draw's model gives each observation's response (for a set
+    of packages: the actor accepts some of them)."""
+    out = np.ones((draws.size, len(found.observations)), dtype=bool)
     if not found.observations:
-        return
+        return out
     actors = sorted({obs.actor for obs in found.observations})
     accepts = verdicts(compile_batch(scenario, draws), found.options, acceptable=False,
                        accepting=actors).accepts  # {actor: (D, M)}
-    for obs in found.observations:
-        yield obs, accepts[obs.actor][:, obs.packages].any(axis=1) == obs.accepted
+    for j, obs in enumerate(found.observations):
+        out[:, j] = accepts[obs.actor][:, obs.packages].any(axis=1) == obs.accepted
+    return out
+
+
+def likelihood_terms(found: Evidence, hits: np.ndarray) -> np.ndarray:
+    """``(D, R)`` per round the log-likelihood of its observations, from
+    :func:`observation_hits` (see :func:`log_likelihoods`)."""
+    out = np.zeros((hits.shape[0], len(found.rounds)))
+    with np.errstate(divide="ignore"):
+        for j, obs in enumerate(found.observations):
+            out[:, obs.round] += np.where(hits[:, j], np.log1p(-obs.tremble),
+                                          np.log(obs.tremble))
+    return out
+
+
+def reproduced_rounds(found: Evidence, hits: np.ndarray) -> np.ndarray:
+    """``(D, R)`` per round whether every one of its observations is reproduced, from
+    :func:`observation_hits` (see :func:`reproduced`)."""
+    out = np.ones((hits.shape[0], len(found.rounds)), dtype=bool)
+    for j, obs in enumerate(found.observations):
+        out[:, obs.round] &= hits[:, j]
+    return out
 
 
 def log_likelihoods(scenario: Scenario, draws, found: Evidence) -> np.ndarray:
@@ -227,11 +254,7 @@ def log_likelihoods(scenario: Scenario, draws, found: Evidence) -> np.ndarray:
         draw's model gives the observed response and ``log(eps)`` where not (``-inf`` for
         ``eps = 0``).
     """
-    out = np.zeros((draws.size, len(found.rounds)))
-    with np.errstate(divide="ignore"):
-        for obs, hit in _hits(scenario, draws, found):
-            out[:, obs.round] += np.where(hit, np.log1p(-obs.tremble), np.log(obs.tremble))
-    return out
+    return likelihood_terms(found, observation_hits(scenario, draws, found))
 
 
 def reproduced(scenario: Scenario, draws, found: Evidence) -> np.ndarray:
@@ -241,7 +264,4 @@ def reproduced(scenario: Scenario, draws, found: Evidence) -> np.ndarray:
     same ``eps`` in every draw): the scenario cannot produce what was observed, and only its
     tremble explains it.
     """
-    out = np.ones((draws.size, len(found.rounds)), dtype=bool)
-    for obs, hit in _hits(scenario, draws, found):
-        out[:, obs.round] &= hit
-    return out
+    return reproduced_rounds(found, observation_hits(scenario, draws, found))

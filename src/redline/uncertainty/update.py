@@ -229,12 +229,25 @@ def prior_fits(scenario: Scenario, *, draws: int, seed: int = 0, until: str | No
     round records: how expected the round was before any evidence. 0 means no draw
     reproduces it, so it moves nothing (:func:`redline.uncertainty.rounds.reproduced`).
 
-    Parameters are those of :func:`timeline` (the prior is the timeline's first step).
+    Parameters are those of :func:`timeline` (the prior is the timeline's first step). A
+    posterior at hand gives the same from its own pass, :func:`fits_of`.
     """
     prior = next(history(scenario, draws=draws, seed=seed, until=until, assume=assume))
     found = evidence(scenario, until)
     if not found.rounds:
         return {}
-    hits = reproduced(scenario, prior.draws, found)
-    shares = prior.weights @ hits.astype(float)
-    return {r.id: float(x) for r, x in zip(found.rounds, shares, strict=True)}
+    return _shares(found.ids, prior.weights, reproduced(scenario, prior.draws, found))
+
+
+def fits_of(post: Posterior) -> dict[str, float]:
+    """:func:`prior_fits` of the rounds ``post`` is conditioned on, from the reproduced
+    responses its likelihood pass kept (:attr:`Posterior.prior_fits`); empty for the prior."""
+    if post.prior_fits is None or not post.rounds:
+        return {}
+    n = post.prior_fits.shape[0]
+    return _shares(post.rounds, np.full(n, 1.0 / n), post.prior_fits)
+
+
+def _shares(ids, weights: np.ndarray, hits: np.ndarray) -> dict[str, float]:
+    shares = weights @ hits.astype(float)
+    return {r: float(x) for r, x in zip(ids, shares, strict=True)}
