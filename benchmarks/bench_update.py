@@ -4,9 +4,11 @@ Ten illustrative rounds are added to the Donbas example: ten random packages, ea
 Ukraine and Russia as one prior draw's model answers them (20 observations). The posterior
 (:func:`redline.uncertainty.posterior.posterior`: the likelihood of every particle, importance
 weights and, when their ESS is below half the draws, resample-move SMC) and the whole command
-(:func:`redline.pipeline.run_update`: also the timeline's pass of the kernel over all 512
-packages for every step) are timed, best of ``--repeat``, for a weak tremble (importance
-weights suffice) and a strong one (SMC runs).
+(:func:`redline.pipeline.run_update` and its JSON: also the timeline's pass of the kernel over
+all 512 packages for every group of steps on the same particles) are timed, best of
+``--repeat``, in wall and CPU seconds, for a weak tremble (importance weights suffice) and a
+strong one (SMC runs). The header names the processor and the load average: on a shared
+machine compare CPU seconds, and run before/after with ``PYTHONPATH`` at each ``src``.
 
 Usage: python benchmarks/bench_update.py [--draws N] [--repeat R]
 Prints a markdown table.
@@ -15,6 +17,7 @@ Prints a markdown table.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import time
 from pathlib import Path
@@ -55,12 +58,20 @@ def with_rounds(tremble: float):
 
 
 def best_of(repeat: int, work):
-    best, out = float("inf"), None
+    """``(best wall s, best CPU s, last result)`` of ``repeat`` runs of ``work()``."""
+    best, cpu, out = float("inf"), float("inf"), None
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = work()
         best = min(best, time.perf_counter() - t0)
-    return best, out
+        cpu = min(cpu, time.process_time() - c0)
+    return best, cpu, out
+
+
+def machine() -> str:
+    """The processor, its cores and the load average (timings on a shared machine vary)."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, load {load:.1f}"
 
 
 def main() -> None:
@@ -68,17 +79,18 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    print(f"Donbas, 20 observations, {args.draws:,} particles; {platform.processor() or '?'}")
-    print("| tremble | method | ESS | posterior s | whole update s |")
-    print("|---|---|---|---|---|")
+    print(f"Donbas, 20 observations, {args.draws:,} particles; {machine()}")
+    print("| tremble | method | ESS | posterior s | CPU s | whole update s | CPU s |")
+    print("|---|---|---|---|---|---|---|")
     for tremble in (0.4, 0.3):
         scenario = with_rounds(tremble)
-        seconds, post = best_of(args.repeat, lambda s=scenario: posterior(
+        seconds, cpu, post = best_of(args.repeat, lambda s=scenario: posterior(
             s, draws=args.draws, seed=1))
         loaded = pipeline.load(scenario)
-        whole, _ = best_of(1, lambda: pipeline.run_update(loaded, draws=args.draws, seed=1))
-        print(f"| {tremble} | {post.method} | {post.ess:,.0f} | {seconds:.2f} | {whole:.2f} |",
-              flush=True)
+        whole, whole_cpu, _ = best_of(args.repeat, lambda loaded=loaded: pipeline.run_update(
+            loaded, draws=args.draws, seed=1).to_dict())
+        print(f"| {tremble} | {post.method} | {post.ess:,.0f} | {seconds:.2f} | {cpu:.2f} | "
+              f"{whole:.2f} | {whole_cpu:.2f} |", flush=True)
 
 
 if __name__ == "__main__":
