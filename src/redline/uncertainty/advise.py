@@ -456,13 +456,16 @@ def check_candidates(count: int, n_draws: int, n_columns: int) -> None:
             + "list fewer candidates")
 
 
-def draw_slices(n_draws: int, n_packages: int, n_actors: int, n_columns: int
-                ) -> list[tuple[int, int]]:
+def draw_slices(n_draws: int, n_packages: int, n_actors: int, n_columns: int,
+                lean: bool = False) -> list[tuple[int, int]]:
     """``[(start, stop), ...]`` chunks of at most :data:`CHUNK_DRAWS` draws whose arrays stay
-    within :data:`CHUNK_BYTES`:
-    per draw and package, float64 utilities and a bool verdict per actor and a bool per
-    rejection column."""
-    per_draw = max(1, n_packages * (8 * n_actors * 2 + n_actors + n_columns + 16))
+    within :data:`CHUNK_BYTES`: per draw and package, float64 utilities and a bool verdict per
+    actor and a bool per rejection column; ``lean`` (the ranking pass, on
+    :func:`redline.uncertainty.acceptance.verdicts`): the acceptable mask, one actor's
+    utility, the sums' two float copies and a verdict per actor (the verdicts' own blocks are
+    bounded by :data:`redline.uncertainty.acceptance.BLOCK_ELEMENTS`)."""
+    per_package = 8 * 3 + n_actors + 1 if lean else 8 * n_actors * 2 + n_actors + n_columns + 16
+    per_draw = max(1, n_packages * per_package)
     size = int(max(1, min(CHUNK_DRAWS, CHUNK_BYTES // per_draw)))
     return [(start, min(start + size, n_draws)) for start in range(0, n_draws, size)]
 
@@ -581,7 +584,7 @@ def advise(scenario: Scenario, draws: Draws, weights: np.ndarray, candidates: Ca
     whole = candidates.listed is None  # every package, in package order
     total: Tallies | None = None
     for start, stop in draw_slices(draws.size, int(candidates.indices.size), n_actors,
-                                   n_columns):
+                                   n_columns, lean=True):
         batch = compile_batch(scenario, draw_slice(draws, start, stop))
         verdict = verdicts(batch, candidates.options, whole,
                            accepting=(*respondents, actor) if probing else (),
