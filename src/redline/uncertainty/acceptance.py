@@ -132,8 +132,7 @@ class Verdicts:
     accepts
         ``{actor index: (D, M) bool}``: the actor accepts the package.
     utilities
-        ``{actor index: (D, M)}``: the actor's utility (those asked for, and any that a column
-        computed needed).
+        ``{actor index: (D, M)}``: the utilities of the actors asked for.
     outside
         ``(D, A)`` the outside options.
     """
