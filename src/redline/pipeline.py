@@ -716,6 +716,66 @@ def salience_note(model: str) -> str | None:
 # ---------------------------------------------------------------- everything at once
 
 @dataclass(frozen=True)
+class ForecastRuns:
+    """Several models' forecasts of one scenario (:func:`run_forecasts`).
+
+    Attributes
+    ----------
+    forecasts
+        ``{model: ForecastRun}`` for the models that ran, in the order asked.
+    refused
+        ``{model: error}`` for the models refused for too many actors.
+    notes
+        What to tell the reader, in the order of the models: each refusal and each salience
+        convention note.
+    seconds
+        ``{model: seconds}`` each model took (refused ones included).
+    """
+
+    forecasts: dict[str, ForecastRun] = field(default_factory=dict)
+    refused: dict[str, RedlineError] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def run_forecasts(loaded: Loaded, models: Sequence[str]) -> ForecastRuns:
+    """Forecast a scenario with each of ``models`` (:func:`run_forecast`); a model refused for
+    too many actors is left out with a note, so that the others still run.
+
+    Parameters
+    ----------
+    loaded
+        From :func:`load`: a scenario (in its claim branch).
+    models
+        Registered model names (:func:`redline.forecast.registry.model_names`).
+
+    Returns
+    -------
+    ForecastRuns
+    """
+    forecasts: dict[str, ForecastRun] = {}
+    refused: dict[str, RedlineError] = {}
+    notes: list[str] = []
+    seconds: dict[str, float] = {}
+    for name in models:
+        t = time.perf_counter()
+        try:
+            run = run_forecast(loaded, name)
+        except SpaceTooLargeError as error:  # too many actors for this model: others run
+            refused[name] = error
+            notes.append(f"{name} was not run: {error}")
+            continue
+        finally:
+            seconds[name] = time.perf_counter() - t
+        assert isinstance(run, ForecastRun)
+        if run.salience_note is not None:
+            notes.append(run.salience_note)
+        forecasts[name] = run
+    return ForecastRuns(forecasts, refused, tuple(notes), seconds)
+
+
+
+@dataclass(frozen=True)
 class Study:
     """Everything the report and the web app show about one input.
 
@@ -794,18 +854,9 @@ def run_study(loaded: Loaded, *, models: Sequence[str] = REPORT_MODELS,
                                     "distributions or claims."]
     else:
         t = time.perf_counter()
-        remarks = notes.setdefault("forecasts", [])
-        for name in models:
-            try:
-                run = run_forecast(loaded, name)
-            except SpaceTooLargeError as error:  # too many actors for this model: others run
-                refused[name] = error
-                remarks.append(f"{name} was not run: {error}")
-                continue
-            assert isinstance(run, ForecastRun)
-            if run.salience_note is not None:
-                remarks.append(run.salience_note)
-            forecasts[name] = run
+        ran = run_forecasts(loaded, models)
+        forecasts, refused = ran.forecasts, ran.refused
+        notes["forecasts"] = list(ran.notes)
         timings["forecast"] = time.perf_counter() - t
         if draws:
             t = time.perf_counter()

@@ -170,6 +170,43 @@ def compare_forecasts(domain: Domain, forecasts: Mapping[str, Forecast],
     return ForecastComparison(tuple(readings), tuple(disagreements))
 
 
+WHY_THEY_DIFFER = "Why they differ: what each model assumes."
+"""The heading of the list of what the disagreeing models assume."""
+
+
+def disagreement_lead(threshold: float = MODEL_DISAGREEMENT) -> str:
+    """The sentence before the list of disagreements, in every face that shows them (the
+    HTML report, the web app).
+
+    Parameters
+    ----------
+    threshold
+        The gap above which forecasts disagree (:data:`MODEL_DISAGREEMENT`).
+
+    Returns
+    -------
+    str
+        E.g. "The models disagree by more than 10 points:".
+    """
+    return f"The models disagree by more than {threshold:g} points:"
+
+
+def assumes_clause(assumes: str) -> str:
+    """What a model assumes, as the clause after its name: "assumes every actor pulls ...".
+
+    Parameters
+    ----------
+    assumes
+        The model's ``ModelConventions.assumes`` sentence.
+
+    Returns
+    -------
+    str
+        ``"assumes <assumes>."``
+    """
+    return f"assumes {assumes}."
+
+
 KIND_WORDS = {"red_line": "red line", "linkage": "conditional offer",
               "ratification": "ratification step"}
 

@@ -27,7 +27,13 @@ from redline.pipeline import (
     run_update,
 )
 from redline.report import figures as F
-from redline.report.forecasts import MODEL_DISAGREEMENT, compare_forecasts, verdict_text
+from redline.report.forecasts import (
+    WHY_THEY_DIFFER,
+    assumes_clause,
+    compare_forecasts,
+    disagreement_lead,
+    verdict_text,
+)
 from redline.report.markup import (
     Html,
     esc,
@@ -365,11 +371,11 @@ def _forecast_section(data: ReportData) -> Html | None:
                   table(["issue", "actors' starting range", *models], rows, "forecasts")]
         if comparison.disagreements:
             notes = "".join(f"<li>{esc(d.note)}</li>" for d in comparison.disagreements)
-            assumes = "".join(f"<li><b>{esc(m)}</b> assumes {esc(text)}.</li>"
+            assumes = "".join(f"<li><b>{esc(m)}</b> {esc(assumes_clause(text))}</li>"
                               for m, text in comparison.assumptions.items())
-            parts += [para(f"The models disagree by more than {MODEL_DISAGREEMENT:g} points:",
-                           "lead"), Html(f'<ul class="disagreements">{notes}</ul>'),
-                      para("Why they differ: what each model assumes.", "muted"),
+            parts += [para(disagreement_lead(), "lead"),
+                      Html(f'<ul class="disagreements">{notes}</ul>'),
+                      para(WHY_THEY_DIFFER, "muted"),
                       Html(f'<ul class="assumptions">{assumes}</ul>')]
     else:
         rows = [[dim, f"{start[d].min():.1f} – {start[d].max():.1f}"]
