@@ -27,7 +27,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
 
 from redline.errors import RedlineError
-from redline.web import editing, history, models, process
+from redline.web import editing, history, models, process, simulation
 from redline.web.security import (
     CSRF_COOKIE,
     BodyLimit,
@@ -95,7 +95,8 @@ def create_app(workspace: Path, db_url: str | None = None, *,
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, bad_parameters)
     app.add_exception_handler(Exception, server_error)
-    for router in (editing.router, assets, history.router, process.router, models.router):
+    for router in (editing.router, assets, history.router, process.router, models.router,
+                   simulation.router):
         add_routes(app, router)
     return app
 
