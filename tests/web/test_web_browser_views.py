@@ -16,7 +16,6 @@ from test_web_browser import (  # noqa: F401  (fixtures)
     WIDTHS,
     Watched,
     box,
-    browser,
     overflow,
     rerun_in_place,
     server,
