@@ -130,8 +130,11 @@ def test_disagreements_above_the_threshold_get_a_note_and_each_model_says_what_i
         assert f"{low} and {high} differ by" in notes and name in notes
     assumed = text_of(re.search(r'<ul class="assumptions" id="models-assumptions">(.*?)</ul>',
                                 data["html"], re.S).group(1))
-    for model in {m for pair in far.values() for m in pair}:
+    for model in model_names():  # every model says what it assumes, smp beside bdm
         assert f"{model} assumes {model_conventions(model).assumes}." in assumed
+    named = {m for pair in far.values() for m in pair}
+    order = re.findall(r"<li><b>([^<]+)</b>", data["html"].split('id="models-assumptions"')[1])
+    assert set(order[:len(named)]) == named  # those named in a disagreement first
     # the cells of the models at either end of a disagreement are outlined
     guarantees = next(i.id for i in scenario.issues if i.name in far)
     low, high = far[next(i.name for i in scenario.issues if i.id == guarantees)]

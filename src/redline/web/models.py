@@ -95,7 +95,8 @@ class ModelsView:
     disagreements
         The notes on the issues where models land more than ``threshold`` apart.
     assumptions
-        ``(model, "assumes ...")`` for the models named in a disagreement.
+        ``(model, "assumes ...")`` of every model when any two disagree, those named in a
+        disagreement first (the report lists only those).
     notes
         Models not run (too many actors) and salience conventions.
     threshold
@@ -163,11 +164,15 @@ def models_view(scenario: Scenario) -> ModelsView:
                  1000 * ran.seconds[r.model])
         for r in comparison.readings)
     figure = models_figure(issues, rows)
+    # what every model assumes once any two disagree: those named in a note first
+    assumed = dict(comparison.assumptions)
+    if comparison.disagreements:
+        assumed.update((r.model, r.assumes) for r in comparison.readings
+                       if r.assumes and r.model not in assumed)
     return ModelsView(
         issues=issues, rows=rows,
         disagreements=tuple(d.note for d in comparison.disagreements),
-        assumptions=tuple((m, assumes_clause(text))
-                          for m, text in comparison.assumptions.items()),
+        assumptions=tuple((m, assumes_clause(text)) for m, text in assumed.items()),
         notes=ran.notes, threshold=MODEL_DISAGREEMENT, figure=figure,
         milliseconds=1000 * (time.perf_counter() - start))
 
