@@ -207,3 +207,38 @@ def test_timeline_draws_each_versions_interval(client):
     again = submit(client, "/run", {**form, "sal.0.0": "0.4"}, headers=JSON).json()
     assert "kept by the app" not in cached["results_html"]
     assert "kept by the app" in again["results_html"]
+
+
+def shown_digests(page: str) -> dict[str, str]:
+    """Slot id -> digest of every figure the served editor page draws."""
+    return dict(re.findall(r'<div class="plot" id="([^"]+)" data-figure="[^"]*" '
+                           r'data-digest="([0-9a-f]+)"', page))
+
+
+def test_rerun_sends_only_the_figures_that_changed(client):
+    page, form = opened(client)
+    shown = shown_digests(page)
+    assert len(shown) >= 6 and "fig-deal-space" in shown
+    same = submit(client, "/run", {**form, "shown_figures": json.dumps(shown)},
+                  headers=JSON).json()
+    # unchanged inputs: every figure is the one shown, none is sent again
+    assert same["ok"] and all(p["same"] and p["figure"] is None for p in same["plots"]
+                              if p["digest"])
+    assert {p["id"]: p["digest"] for p in same["plots"] if p["digest"]} == shown
+    # a changed salience moves the forecast: its figure (and only what changed) comes back
+    moved = submit(client, "/run", {**form, "sal.0.2": "0.35",
+                                    "shown_figures": json.dumps(shown)}, headers=JSON).json()
+    fresh = submit(client, "/run", {**form, "sal.0.2": "0.35"}, headers=JSON).json()
+    for slot, full in zip(moved["plots"], fresh["plots"], strict=True):
+        assert slot["digest"] == full["digest"] and full["figure"] is not None
+        assert slot["same"] == (shown.get(slot["id"]) == slot["digest"])
+        assert slot["figure"] == (None if slot["same"] else full["figure"])
+    assert not next(p for p in moved["plots"] if p["id"] == "fig-forecast")["same"]
+
+
+@pytest.mark.parametrize("field", ["not json", "[1, 2]", '{"fig-deal-space": 3}',
+                                   "x" * 20_000])
+def test_malformed_shown_figures_get_every_figure(client, field):
+    _page, form = opened(client)
+    data = submit(client, "/run", {**form, "shown_figures": field}, headers=JSON).json()
+    assert data["ok"] and all(p["figure"] is not None for p in data["plots"] if p["digest"])

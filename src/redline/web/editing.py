@@ -46,6 +46,7 @@ NAME_MAX = 200
 SAVED_COOKIE = "redline_saved"
 SAVED_COOKIE_SECONDS = 120
 LAST_RUN_MAX = 20_000  # characters of the form's last_run field (the shown run's numbers)
+SHOWN_FIGURES_MAX = 10_000  # characters of the form's shown_figures field (slot id: digest)
 # Settings errors name these fields (redline.web.runner.Settings, the save box): their inputs.
 SETTING_INPUTS = {"model": "model", "draws": "draws", "seed": "seed", "x axis": "x_actor",
                   "y axis": "y_actor", "date": "as_of", "note": "note"}
@@ -430,8 +431,11 @@ def rerun_json(request: Request, state: AppState, form: FormData) -> Response:
     Returns
     -------
     Response
-        JSON: ``{"ok": true, "results_html", "plots": [{"id", "title", "note", "figure"}],
-        "yaml_text", "last_run", "base_version", "unsaved", "saved_values", "changed"}``; or
+        JSON: ``{"ok": true, "results_html", "plots": [{"id", "title", "note", "digest",
+        "same", "figure"}],
+        "yaml_text", "last_run", "base_version", "unsaved", "saved_values", "changed"}``: a
+        figure whose digest the form's ``shown_figures`` gives for its slot comes with
+        ``"same": true`` and ``"figure": null`` (the page keeps it as drawn); or
         ``{"ok": false, "problem": {"field", "label", "message"}}`` (status 400) for a bad
         input, which the page shows at its field while the shown results stay.
     """
@@ -471,10 +475,15 @@ def rerun_json(request: Request, state: AppState, form: FormData) -> Response:
         "changed": changes.changed_names(context["inputs_since_saved"]),
         "plot_problems": problems,
     })
-    # the figures' JSON is spliced in as it is, not parsed and written again
+    # The figures' JSON is spliced in as it is, not parsed and written again; a figure the
+    # page already shows (the same digest in its slot) is not sent again: "same" tells the
+    # page to keep it as drawn.
+    shown = _shown_figures(form)
     slots = ",".join(
-        json.dumps({"id": p.id, "title": p.title, "note": p.note})[:-1]
-        + ',"figure":' + (p.json or "null") + "}" for p in figs)
+        json.dumps({"id": p.id, "title": p.title, "note": p.note, "digest": p.digest,
+                    "same": bool(p.digest) and shown.get(p.id) == p.digest})[:-1]
+        + ',"figure":' + ("null" if p.digest and shown.get(p.id) == p.digest
+                          else p.json or "null") + "}" for p in figs)
     body = head[:-1] + ',"plots":[' + slots + "]}"
     return _raw_json(body)
 
@@ -486,6 +495,22 @@ def _raw_json(body: str, status: int = 200) -> Response:
 def _problem_json(problem: Problem, status: int) -> Response:
     return _raw_json(json.dumps({"ok": False, "problem": {
         "field": problem.field, "label": problem.label, "message": problem.message}}), status)
+
+
+def _shown_figures(form: FormData) -> dict[str, str]:
+    """The figures the page shows, from the form's ``shown_figures`` field (a JSON object of
+    figure slot id to :attr:`redline.web.plots.Plot.digest`, which the page's script sends);
+    empty when missing or malformed, so that every figure is sent."""
+    text = _text(form, "shown_figures")
+    if not text or len(text) > SHOWN_FIGURES_MAX:
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _last_run(form: FormData) -> dict | None:

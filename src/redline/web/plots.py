@@ -7,8 +7,10 @@ here from the stored numbers.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -19,6 +21,7 @@ from redline.report.figures import esc
 from redline.web import changes
 
 TEMPLATE = "plotly_white"
+DIGEST_BYTES = 12  # a figure's digest: 24 hex characters
 CONFIG_JSON = json.dumps(figures.PLOTLY_CONFIG)  # plotly.js config of every figure (no sharing)
 
 
@@ -35,6 +38,14 @@ class Plot:
     def empty(self) -> bool:
         """Whether the slot has no figure (its note says why)."""
         return not self.json
+
+    @cached_property
+    def digest(self) -> str:
+        """A digest of the figure's JSON (``""`` for an empty slot): a page that shows a
+        figure of the same digest need not be sent it again, nor redraw it."""
+        if not self.json:
+            return ""
+        return hashlib.blake2b(self.json.encode("utf-8"), digest_size=DIGEST_BYTES).hexdigest()
 
 
 def _to_plot(ident: str, title: str, fig: go.Figure) -> Plot:

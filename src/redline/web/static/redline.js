@@ -6,6 +6,8 @@
 // * The editor's Rerun posts the form with fetch and swaps the results in place: the numbers
 //   as server-rendered HTML, the figures with Plotly.react. No reload, so plotly.js is read
 //   once and the scroll position stays. Save stays a plain form post (it opens the timeline).
+//   The post names the digest of every figure drawn (shown_figures); the server sends only
+//   the figures whose digest changed, and only those are redrawn.
 // * Inputs edited since the last run are marked "pending"; inputs whose value differs from
 //   the saved version (or the file as opened) are outlined, and an "unsaved edits" marker
 //   shows while the scenario differs from the saved version.
@@ -150,13 +152,18 @@
       }
       var el = document.getElementById(slot.id);
       var note = box.querySelector(".empty-note");
+      if (slot.same && el.getAttribute("data-digest") === slot.digest) {
+        return;  // the figure shown is this run's: not sent again, not redrawn
+      }
       if (slot.figure) {
         note.hidden = true;
         el.classList.remove("empty");
+        el.setAttribute("data-digest", slot.digest || "");
         jobs.push(plot(el, slot.figure));
       } else {
         if (el.classList.contains("js-plotly-plot")) { Plotly.purge(el); }
         el.removeAttribute("data-drawn");
+        el.removeAttribute("data-digest");
         el.classList.add("empty");
         note.textContent = "";
         var title = document.createElement("b");
@@ -174,6 +181,14 @@
       }
     });
     return Promise.all(jobs);
+  }
+
+  function shownFigures() {  // slot id -> digest of every figure drawn in the editor
+    var shown = {};
+    document.querySelectorAll("#plots [data-digest][data-drawn='true']").forEach(function (el) {
+      shown[el.id] = el.getAttribute("data-digest");
+    });
+    return shown;
   }
 
   function applyRun(form, data) {
@@ -219,8 +234,10 @@
       button.disabled = false;
       document.body.removeAttribute("data-busy");
     };
+    var body = new FormData(form);
+    body.append("shown_figures", JSON.stringify(shownFigures()));
     return fetch(form.action, {
-      method: "POST", body: new FormData(form), credentials: "same-origin",
+      method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json" }
     }).then(function (response) {
       return response.json();
