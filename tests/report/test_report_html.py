@@ -201,12 +201,12 @@ def test_genius_folder_has_no_scenario_sections(tmp_path: Path, reference_data: 
 
 def test_p_agreement_bars_show_the_wilson_interval_the_text_states(examples: Path):
     from redline.pipeline import run_sweep
-    from redline.report.figures import p_agreement_figure
+    from redline.report.figures import as_figure, p_agreement_figure
     from redline.report.png import to_matplotlib
 
     run = run_sweep(load(examples / "donbas-2026.yaml", assume={FT: True}), draws=200, seed=3)
     main, branch = run.integrated, run.assumed
-    bars = p_agreement_figure(main, branch).data[0]
+    bars = as_figure(p_agreement_figure(main, branch)).data[0]
     p = np.array([main.p_agreement, branch.p_agreement])
     low, high = np.array([main.p_agreement_interval, branch.p_agreement_interval]).T
     assert bars.error_y.symmetric is False

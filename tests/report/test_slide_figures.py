@@ -31,19 +31,24 @@ def donbas(examples: Path):
     return collect(examples / "donbas-2026.yaml", draws=200, seed=1)
 
 
+def _validated(data) -> dict:
+    """The report's figures as plotly's validating objects (for their attribute API)."""
+    return {name: F.as_figure(fig) for name, fig in data.figures.items()}
+
+
 def _lines(title: str) -> int:
     return title.count("<br>") + 1
 
 
 def test_every_title_has_room_above_the_plot(donbas):
-    for name, fig in donbas.figures.items():
+    for name, fig in _validated(donbas).items():
         title = fig.layout.title
         assert title.yanchor == "top" and title.yref == "container", name
         assert fig.layout.margin.t >= F.TITLE_LINE_PX * _lines(title.text), name
 
 
 def test_no_label_sits_on_an_error_bar(donbas):
-    for name, fig in donbas.figures.items():
+    for name, fig in _validated(donbas).items():
         for trace in fig.data:
             whisker = getattr(trace, "error_y", None) or getattr(trace, "error_x", None)
             if trace.type == "bar" and whisker is not None and whisker.array is not None:
@@ -51,7 +56,7 @@ def test_no_label_sits_on_an_error_bar(donbas):
 
 
 def test_p_agreement_numbers_are_the_wilson_interval(donbas):
-    bars, numbers = donbas.figures["p_agreement"].data
+    bars, numbers = F.as_figure(donbas.figures["p_agreement"]).data
     result = donbas.sweep
     low, high = result.p_agreement_interval
     assert numbers.text[0] == f"{result.p_agreement:.2f} [{low:.2f}, {high:.2f}]"
@@ -59,7 +64,7 @@ def test_p_agreement_numbers_are_the_wilson_interval(donbas):
 
 
 def test_nash_numbers_are_wilson_intervals_of_the_counts(donbas):
-    bars, numbers = donbas.figures["nash_distribution"].data
+    bars, numbers = F.as_figure(donbas.figures["nash_distribution"]).data
     result = donbas.sweep
     for p, text, right in zip(bars.x, numbers.text, numbers.x, strict=True):
         low, high = wilson_interval(int(round(p * result.draws)), result.draws)
@@ -68,7 +73,7 @@ def test_nash_numbers_are_wilson_intervals_of_the_counts(donbas):
 
 
 def test_tornado_names_inputs_in_words(donbas):
-    (bars,) = donbas.figures["tornado"].data
+    (bars,) = F.as_figure(donbas.figures["tornado"]).data
     scenario = donbas.loaded.scenario
     paths = list(bars.customdata)
     assert list(bars.y) == input_labels(scenario, paths, width=F.SLIDE_LABEL)
@@ -92,7 +97,7 @@ positions:
 def test_an_empty_chart_says_why(tmp_path: Path):
     path = tmp_path / "no-rules.yaml"
     path.write_text(NO_RULES, encoding="utf-8")
-    blockers = collect(path).figures["blockers"]
+    blockers = F.as_figure(collect(path).figures["blockers"])
     assert "rejects" in blockers.layout.meta["empty"]
     assert any(a.text and "rejects" in a.text for a in blockers.layout.annotations)
     assert blockers.layout.xaxis.visible is False
@@ -102,10 +107,10 @@ def test_a_one_step_forecast_is_not_drawn_as_a_trajectory(examples: Path):
     loaded = pipeline.load(examples / "donbas-2026.yaml")
     forecast = pipeline.run_forecast(loaded, "compromise").forecast
     assert forecast.turns <= 1
-    fig = F.trajectories_figure(forecast)
+    fig = F.as_figure(F.trajectories_figure(forecast))
     assert all("lines" not in (t.mode or "") for t in fig.data)
     assert "one-step" in fig.layout.title.text
-    bdm = F.trajectories_figure(pipeline.run_forecast(loaded, "bdm").forecast)
+    bdm = F.as_figure(F.trajectories_figure(pipeline.run_forecast(loaded, "bdm").forecast))
     assert any("lines" in (t.mode or "") for t in bdm.data)
 
 
@@ -182,12 +187,12 @@ def test_rounds_section_shows_the_timeline_of_the_posterior(reference_data: Path
     html = render(data)
     assert 'data-section="rounds"' in html and 'id="fig-timeline"' in html
     expected = pipeline.run_update(pipeline.load(path), draws=300, seed=2).to_dict()
-    p_trace, numbers = data.figures["timeline"].data[:2]
+    p_trace, numbers = F.as_figure(data.figures["timeline"]).data[:2]
     assert list(p_trace.y) == [s["p_agreement"]["p"] for s in expected["timeline"]]
     for step in expected["timeline"]:
         pa = step["p_agreement"]
         assert f"{pa['p']:.3f} [{pa['low']:.3f}, {pa['high']:.3f}]" in html
-    claims = [t for t in data.figures["timeline"].data if t.meta["role"] == "claim"]
+    claims = [t for t in F.as_figure(data.figures["timeline"]).data if t.meta["role"] == "claim"]
     assert len(claims) == len(data.loaded.scenario.claims)
     for row in expected["inputs"]:
         post = row["posterior"]

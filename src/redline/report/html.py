@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from redline.forecast.base import Forecast
@@ -63,7 +62,7 @@ class ReportData:
     branches: list[dict] = field(default_factory=list)
     sweep: object | None = None  # SweepResult, integrated over the claims
     branch: object | None = None  # SweepResult with the --assume claims fixed
-    figures: dict[str, go.Figure] = field(default_factory=dict)
+    figures: dict[str, F.Figure] = field(default_factory=dict)  # figure JSON by name
     study: Study | None = None  # what run_study returned (the summary reads it)
     evaluations: list = field(default_factory=list)  # EvaluationRun per scenario proposal
     update: object | None = None  # UpdateRun: the posterior after each round (rounds + draws)

@@ -9,9 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping, Sequence
 
-import plotly.graph_objects as go
-
-from redline.report.figures import PLOTLY_CONFIG
+from redline.report.figures import PLOTLY_CONFIG, Figure, plotly_dict
 from redline.scenario.distributions import is_uncertain, point
 from redline.scenario.model import FIELD_RANGES
 
@@ -120,23 +118,26 @@ def section(ident: str, title: str, parts: Iterable[str]) -> Html:
                 f"<h2>{esc(title)}</h2>\n{inner}\n</section>")
 
 
-def figure_html(key: str, fig: go.Figure) -> Html:
+def figure_html(key: str, fig: Figure) -> Html:
     """A plotly figure as an HTML ``<figure>``, without plotly's JavaScript.
 
     Parameters
     ----------
     key : str
         The figure's name; the plot's div is ``fig-<key>`` and ``data-figure`` is ``key``.
-    fig : plotly.graph_objects.Figure
-        The figure to embed.
+    fig : Figure or plotly.graph_objects.Figure
+        The figure to embed (figure JSON of :mod:`redline.report.figures`, or plotly's
+        objects).
 
     Returns
     -------
     Html
         The ``<figure>`` element; the page must load plotly.js once itself.
     """
-    div = fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{key}",
-                      config=PLOTLY_CONFIG)
+    import plotly.io as pio
+
+    div = pio.to_html(plotly_dict(fig), full_html=False, include_plotlyjs=False,
+                      div_id=f"fig-{key}", config=PLOTLY_CONFIG, validate=False)
     return Html(f'<figure class="plot" data-figure="{esc(key)}">{div}</figure>')
 
 

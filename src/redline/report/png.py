@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from redline.errors import RedlineError
 from redline.io.atomic import write_bytes
+from redline.report.figures import Figure, as_figure
 
 SYMBOLS = {  # plotly marker symbol -> matplotlib marker
     "circle": "o", "circle-open": "o", "star": "*", "diamond": "D", "square": "s",
@@ -49,15 +50,16 @@ def plain(text: object) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
-def write_pngs(figures: Mapping[str, go.Figure], folder: str | Path, *, dpi: int = SLIDE_DPI
-               ) -> list[Path]:
+def write_pngs(figures: Mapping[str, Figure | go.Figure], folder: str | Path, *,
+               dpi: int = SLIDE_DPI) -> list[Path]:
     """Write ``folder/<name>.png`` for each figure, re-drawn with matplotlib, one slide each
     (:data:`SLIDE_INCHES` at :data:`SLIDE_DPI`: 1920 x 1080 pixels).
 
     Parameters
     ----------
-    figures : mapping of str to plotly.graph_objects.Figure
-        The figures by name; a name is reduced to ``[A-Za-z0-9_.-]`` for its file name.
+    figures : mapping of str to Figure or plotly.graph_objects.Figure
+        The figures by name (figure JSON of :mod:`redline.report.figures`, or plotly's
+        objects); a name is reduced to ``[A-Za-z0-9_.-]`` for its file name.
     folder : str or Path
         Where the PNGs go; each file is written atomically.
     dpi : int, optional
@@ -89,13 +91,14 @@ def write_pngs(figures: Mapping[str, go.Figure], folder: str | Path, *, dpi: int
     return out
 
 
-def to_matplotlib(fig: go.Figure):
+def to_matplotlib(fig: Figure | go.Figure):
     """A matplotlib figure drawn from a plotly figure's traces, axes, shapes and title.
 
     Parameters
     ----------
-    fig : plotly.graph_objects.Figure
-        A figure from :mod:`redline.report.figures`: scatter, bar, histogram and parcoords
+    fig : Figure or plotly.graph_objects.Figure
+        A figure from :mod:`redline.report.figures` (read through plotly's validating
+        objects here, off the app's hot path): scatter, bar, histogram and parcoords
         traces on one or more stacked rows are drawn; other trace types are skipped.
 
     Returns
@@ -103,11 +106,12 @@ def to_matplotlib(fig: go.Figure):
     matplotlib.figure.Figure
         A figure not attached to any pyplot state (attach a canvas to save it).
     """
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure as Image
 
+    fig = as_figure(fig)
     traces = list(fig.data)
     layout = fig.layout
-    image = Figure(figsize=SLIDE_INCHES)
+    image = Image(figsize=SLIDE_INCHES)
     empty = (layout.meta or {}).get("empty") if isinstance(layout.meta, dict) else None
     if empty:
         ax = image.subplots()

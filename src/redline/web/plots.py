@@ -1,8 +1,10 @@
 """Plotly figures for the web pages, as JSON for the browser.
 
 The figures of a run come from :mod:`redline.report.figures` (the ``web`` extra includes the
-``report`` extra). The timeline chart (P(agreement) and the forecast across saved versions) is drawn
-here from the stored numbers.
+``report`` extra), as figure JSON built without plotly's validating objects. The timeline chart
+(P(agreement) and the forecast across saved versions) is drawn here from the stored numbers, with
+the same builders. Each slot carries a digest of its JSON, so that a rerun sends (and the page
+redraws) only the figures that changed.
 """
 
 from __future__ import annotations
@@ -12,15 +14,11 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
-
 from redline.errors import RedlineError
 from redline.report import figures
 from redline.report.figures import esc
 from redline.web import changes
 
-TEMPLATE = "plotly_white"
 DIGEST_BYTES = 12  # a figure's digest: 24 hex characters
 CONFIG_JSON = json.dumps(figures.PLOTLY_CONFIG)  # plotly.js config of every figure (no sharing)
 
@@ -48,15 +46,15 @@ class Plot:
         return hashlib.blake2b(self.json.encode("utf-8"), digest_size=DIGEST_BYTES).hexdigest()
 
 
-def _to_plot(ident: str, title: str, fig: go.Figure) -> Plot:
-    if not any(_has_points(trace) for trace in fig.data):
+def _to_plot(ident: str, title: str, fig: figures.Figure) -> Plot:
+    if not any(_has_points(trace) for trace in figures.traces(fig)):
         return Plot(ident, title, "", "Nothing to draw.")
-    return Plot(ident, title, fig.to_json(validate=False))
+    return Plot(ident, title, figures.figure_json(fig))
 
 
-def _has_points(trace) -> bool:
+def _has_points(trace: dict) -> bool:
     for key in ("x", "y", "dimensions", "values"):
-        value = getattr(trace, key, None) if key in trace else None
+        value = trace.get(key)
         if value is not None and len(value):
             return True
     return False
@@ -114,56 +112,21 @@ def _anyone_blocks(analysis) -> bool:
 
 # ---------------------------------------------------------------- run figures
 
-def _deal_space(analysis, x_actor: str | None, y_actor: str | None) -> go.Figure:
+def _deal_space(analysis, x_actor: str | None, y_actor: str | None) -> figures.Figure:
     return figures.deal_space_figure(analysis, x_actor=x_actor, y_actor=y_actor)
 
 
-def _blockers(analysis) -> go.Figure:
+def _blockers(analysis) -> figures.Figure:
     return figures.blockers_figure(analysis)
 
 
-def _forecast(forecast) -> go.Figure:
-    if forecast.positions.shape[0] == 1:
-        return forecast_points_figure(forecast)
+def _forecast(forecast) -> figures.Figure:
+    # a one-step forecast is drawn against the positions, not as a trajectory (the report's
+    # figure, the one builder of each figure)
     return figures.trajectories_figure(forecast)
 
 
-def forecast_points_figure(forecast) -> go.Figure:
-    """A one-step forecast (no rounds): each actor's position per issue and the forecast, as
-    points on the 0–100 scale, one row per issue (a trajectory of one round would be a dot
-    on a time axis).
-
-    Parameters
-    ----------
-    forecast : redline.forecast.base.Forecast
-        A forecast whose ``positions`` has one round.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-    """
-    names = [esc(n) for n in forecast.dimension_names]
-    fig = go.Figure()
-    for a, actor in enumerate(forecast.actor_names):
-        fig.add_trace(go.Scatter(
-            x=forecast.positions[0, a, :], y=names, mode="markers", name=esc(actor),
-            marker={"size": 10, "color": figures.colour(a)},
-            meta={"role": "actor", "actor": actor},
-            hovertemplate="%{fullData.name}<br>%{y}: %{x:.1f}<extra></extra>"))
-    fig.add_trace(go.Scatter(
-        x=forecast.point, y=names, mode="markers", name="forecast",
-        marker={"symbol": "x", "size": 14, "color": "black"}, meta={"role": "forecast"},
-        hovertemplate="forecast %{y}: %{x:.1f}<extra></extra>"))
-    fig.update_xaxes(range=[-3, 103], title={"text": "position (0–100 scale)"})
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_layout(template=TEMPLATE, title={"text": f"{esc(forecast.model)}: forecast "
-                                                         "and positions (one step)"},
-                      height=140 + 48 * len(names), legend={"orientation": "h", "y": -0.25},
-                      margin={"l": 120, "r": 20, "t": 60, "b": 80})
-    return fig
-
-
-def _sweep(result) -> dict[str, go.Figure]:
+def _sweep(result) -> dict[str, figures.Figure]:
     return dict(figures.sweep_figures(result))
 
 
@@ -180,29 +143,30 @@ def timeline_plot(versions: list[dict], issues: list[tuple[str, str]]) -> Plot:
     labels = [f"v{v['number']}" for v in versions]
     hover = [f"v{v['number']} · {esc(v['as_of'] or v['created_at'][:10])}<br>"
              f"{esc(v['note'][:80])}" for v in versions]
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=("P(agreement)", "Forecast per issue (0–100)"))
+    fig = figures.stacked_rows(2, ["P(agreement)", "Forecast per issue (0–100)"],
+                               vertical_spacing=0.08, shared_xaxes=True)
     high, low = [], []
     for v in versions:  # the 95% Wilson interval of each version's P(agreement)
         found = changes.estimate(v["p_agreement"], v["draws"], v.get("ess"))
         lo, hi = found.interval if found is not None else (None, None)
         high.append(None if hi is None else hi - found.value)
         low.append(None if lo is None else found.value - lo)
-    fig.add_trace(go.Scatter(
-        x=labels, y=[v["p_agreement"] for v in versions], mode="lines+markers",
+    figures.add_trace(fig, figures.trace(
+        "scatter", x=labels, y=[v["p_agreement"] for v in versions], mode="lines+markers",
         name="P(agreement)", text=hover,
         error_y={"type": "data", "symmetric": False, "array": high, "arrayminus": low},
         hovertemplate="%{text}<br>P = %{y:.3f} (95% interval bars)<extra></extra>",
-        meta={"role": "p_agreement", "interval": "wilson"}), row=1, col=1)
+        meta={"role": "p_agreement", "interval": "wilson"}), row=1)
     for issue_id, name in issues:
-        fig.add_trace(go.Scatter(
-            x=labels, y=[(v["forecast"] or {}).get(issue_id) for v in versions],
+        figures.add_trace(fig, figures.trace(
+            "scatter", x=labels, y=[(v["forecast"] or {}).get(issue_id) for v in versions],
             mode="lines+markers", name=esc(name), text=hover,
             hovertemplate="%{fullData.name}<br>%{text}<br>%{y:.1f}<extra></extra>",
-            meta={"role": "forecast", "issue": issue_id}), row=2, col=1)
-    fig.update_yaxes(range=[0, 1.05], title={"text": "probability"}, row=1, col=1)
-    fig.update_yaxes(range=[-3, 103], title={"text": "forecast"}, row=2, col=1)
-    fig.update_xaxes(type="category")
-    fig.update_layout(template=TEMPLATE, height=620, title={"text": "Across saved versions"},
-                      margin={"l": 60, "r": 20, "t": 80, "b": 40})
+            meta={"role": "forecast", "issue": issue_id}), row=2)
+    figures.update_axes(fig, "y", 1, range=[0, 1.05], title={"text": "probability"})
+    figures.update_axes(fig, "y", 2, range=[-3, 103], title={"text": "forecast"})
+    figures.update_axes(fig, "x", type="category")
+    figures.update_layout(fig, template=figures.template(), height=620,
+                          title={"text": "Across saved versions"},
+                          margin={"l": 60, "r": 20, "t": 80, "b": 40})
     return _to_plot("fig-timeline", "Timeline", fig)
