@@ -242,3 +242,21 @@ def test_malformed_shown_figures_get_every_figure(client, field):
     _page, form = opened(client)
     data = submit(client, "/run", {**form, "shown_figures": field}, headers=JSON).json()
     assert data["ok"] and all(p["figure"] is not None for p in data["plots"] if p["digest"])
+
+
+def test_scenario_cache_gives_what_a_fresh_parse_gives():
+    from redline.errors import RedlineError
+    from redline.web.runner import ScenarioCache
+
+    cache = ScenarioCache(size=2)
+    raw = EXAMPLE.read_bytes()
+    first = cache.parse(raw, "donbas.yaml")
+    assert first == parse_scenario(raw, "donbas.yaml")
+    assert cache.parse(raw, "donbas.yaml") is first  # kept
+    assert cache.parse(raw.decode("utf-8"), "donbas.yaml") == first  # text as str: its own key
+    other = raw.replace(b"salience: 1.0", b"salience: 0.9", 1)
+    cache.parse(other, "donbas.yaml")  # the least recently used (the bytes) drops out
+    assert cache.parse(raw, "donbas.yaml") is not first
+    for _ in range(2):  # a bad text is not kept: its error each time
+        with pytest.raises(RedlineError):
+            cache.parse(b"scenario: [", "bad.yaml")

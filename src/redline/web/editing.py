@@ -34,7 +34,6 @@ from redline.web.runner import (
     MAX_SEED,
     Outcome,
     Settings,
-    proposal_results,
     run_scenario,
 )
 from redline.web.security import csrf_form, list_yaml, resolve_in_workspace
@@ -295,7 +294,7 @@ def editor_context(state: AppState, outcome: Outcome, yaml_text: str, source: st
     if saved is not None:
         since_saved = changes.compare(changes.summary_numbers(saved), numbers, issue_names)
         try:
-            saved_scenario = parse_scenario(saved["yaml_text"].encode("utf-8"), source)
+            saved_scenario = state.scenarios.parse(saved["yaml_text"].encode("utf-8"), source)
         except RedlineError:
             saved_scenario = None
         if saved_scenario is not None:
@@ -321,7 +320,7 @@ def editor_context(state: AppState, outcome: Outcome, yaml_text: str, source: st
                                        summary.get("ess")),
         "nearest": reading["nearest"] if reading else {},
         "reading": reading,
-        "proposals": proposal_results(outcome),
+        "proposals": outcome.proposals,
         "actor_names": {a.id: a.name for a in scenario.actors},
         "since_run": since_run,
         "inputs_since_run": inputs_since_run,
@@ -442,7 +441,7 @@ def rerun_json(request: Request, state: AppState, form: FormData) -> Response:
     source = _text(form, "source", NAME_MAX) or "<scenario>"
     raw = _text(form, "yaml_text").replace("\r\n", "\n").encode("utf-8")
     try:
-        base = parse_scenario(raw, source)
+        base = state.scenarios.parse(raw, source)
     except RedlineError as error:
         return _problem_json(Problem(str(error)), _status(raw))
     settings, error = _settings(form, base)
@@ -451,6 +450,8 @@ def rerun_json(request: Request, state: AppState, form: FormData) -> Response:
         try:
             scenario, edited = edited_scenario(base, raw.decode("utf-8-sig"), values,
                                                name=source)
+            # the page sends this text back with its next rerun
+            state.scenarios.put(edited.encode("utf-8"), source, scenario)
             key = state.runs.key(edited, settings)
             kept = state.runs.get(key)
             if kept is None:

@@ -11,11 +11,13 @@ import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from redline.errors import RedlineError
 from redline.forecast.base import Forecast
 from redline.forecast.registry import check_actor_count, model_conventions, model_names
 from redline.pipeline import DEFAULT_MODEL, EvaluationRun, Loaded, load, run_evaluate, run_study
+from redline.scenario.load import parse_scenario
 from redline.scenario.model import Scenario
 from redline.space.engine import Analysis, analysis_to_dict
 from redline.uncertainty.limits import SEED_MAX
@@ -29,6 +31,7 @@ MAX_PACKAGES = 5_000_000  # the app answers within seconds; larger spaces belong
 PARETO_ROWS = 200
 CACHE_RUNS = 16  # reruns of unchanged inputs kept per app
 CACHE_MAX_PACKAGES = 200_000  # larger spaces are not kept (their arrays are large)
+CACHE_SCENARIOS = 32  # parsed scenario texts kept per app
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,12 @@ class Outcome:
     def summary(self) -> dict:
         """The headline numbers the page and the history show."""
         return self.results["summary"]
+
+    @cached_property
+    def proposals(self) -> list[dict]:
+        """The scenario's proposals judged in this run (:func:`proposal_results`), worked out
+        once per run: a rerun answered from the :class:`RunCache` does not judge them again."""
+        return proposal_results(self)
 
 
 def run_scenario(scenario: Scenario, settings: Settings | None = None) -> Outcome:
@@ -182,6 +191,43 @@ def proposal_results(outcome: Outcome) -> list[dict]:
                                    judged.scenario)
         out.append(judged.to_dict())
     return out
+
+
+class ScenarioCache:
+    """The last few scenario texts the app parsed, by their text and name, so that the text a
+    rerun starts from (the last run's, sent back by the page) and the saved version it is
+    compared with are not parsed again on every rerun.
+
+    :func:`redline.scenario.load.parse_scenario` depends on nothing but the text and the name,
+    and a :class:`~redline.scenario.model.Scenario` is frozen, so a kept scenario is exactly
+    the one a new parse would give. Bad texts are not kept (their error is raised each time).
+    At most :data:`CACHE_SCENARIOS` are kept, least recently used first out. Thread-safe.
+    """
+
+    def __init__(self, size: int = CACHE_SCENARIOS) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[bytes | str, str], Scenario] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def parse(self, raw: bytes | str, name: str) -> Scenario:
+        """``parse_scenario(raw, name)``, from the cache when that text was parsed before."""
+        with self._lock:
+            found = self._items.get((raw, name))
+            if found is not None:
+                self._items.move_to_end((raw, name))
+                return found
+        return self.put(raw, name, parse_scenario(raw, name))
+
+    def put(self, raw: bytes | str, name: str, scenario: Scenario) -> Scenario:
+        """Keep ``scenario`` as the parse of ``raw`` named ``name``; returns it."""
+        if self.size <= 0:
+            return scenario
+        with self._lock:
+            self._items[(raw, name)] = scenario
+            self._items.move_to_end((raw, name))
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return scenario
 
 
 class RunCache:

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from redline.web import changes, plots
-from redline.web.runner import RunCache
+from redline.web.runner import RunCache, ScenarioCache
 from redline.web.security import CSRF_FIELD, CsrfSigner
 from redline.web.store import Store
 
@@ -29,13 +29,15 @@ EXACT_INTEGER_BELOW = 1e15  # whole floats below this print exactly as integers
 @dataclass(frozen=True)
 class AppState:
     """The app's state: the workspace it serves, its version store, the CSRF signer, the
-    templates, and the last runs (:class:`redline.web.runner.RunCache`)."""
+    templates, the last runs (:class:`redline.web.runner.RunCache`) and the last parsed
+    scenario texts (:class:`redline.web.runner.ScenarioCache`)."""
 
     workspace: Path
     store: Store
     signer: CsrfSigner
     templates: Jinja2Templates
     runs: RunCache = field(default_factory=RunCache)
+    scenarios: ScenarioCache = field(default_factory=ScenarioCache)
 
 
 def app_state(request: Request) -> AppState:
