@@ -198,7 +198,10 @@ _TYPED_SKIP = frozenset({"geojson", "layer", "layers", "range"})  # as plotly's 
 def _typed(value: Any, key: str = "") -> Any:
     """``value`` with each numpy array held by a dict key written as a plotly.js typed array
     (``{"dtype", "bdata"}``), as plotly's ``Figure.to_dict`` writes it (its
-    ``convert_to_base64``: integers narrowed to the smallest type that holds them)."""
+    ``convert_to_base64``: integers narrowed to the smallest type that holds them). The
+    shared :func:`template` holds no array and is kept as it is, not copied."""
+    if value is template():
+        return value
     if isinstance(value, dict):
         return {k: _typed(v, k) for k, v in value.items()}
     if isinstance(value, list | tuple):

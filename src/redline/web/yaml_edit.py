@@ -17,6 +17,7 @@ shared through an alias, say), and writes the data out in full otherwise.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -26,6 +27,7 @@ from redline.errors import ScenarioError
 
 REMOVE = object()
 """The value of a change that deletes its key."""
+COMPOSED_TEXTS = 8  # node graphs of the last texts patched, kept (a rerun patches the last)
 
 Path = tuple[str | int, ...]
 Splice = tuple[int, int, str]  # replace text[start:end] by the string
@@ -50,6 +52,13 @@ def scalar_text(value: Any) -> str:
     return text
 
 
+@lru_cache(maxsize=COMPOSED_TEXTS)
+def _composed(text: str, name: str) -> yaml.Node | None:
+    """The node graph of ``text``, kept for the last few texts: a rerun patches the text the
+    last run patched into (only read here, never changed). A bad text is not kept."""
+    return safe_yaml.compose(text, name, error=ScenarioError)
+
+
 def patch(text: str, changes: Sequence[tuple[Path, Any]], name: str) -> str | None:
     """``text`` with each ``(path, value)`` of ``changes`` written in place (``value`` may be
     :data:`REMOVE`); ``None`` when a path cannot be found or two changes overlap.
@@ -57,7 +66,7 @@ def patch(text: str, changes: Sequence[tuple[Path, Any]], name: str) -> str | No
     A path names mapping keys and list positions from the top (``("positions", "ukraine",
     "donbas", "salience")``); every part but the last must exist.
     """
-    root = safe_yaml.compose(text, name, error=ScenarioError)
+    root = _composed(text, name)
     splices: list[Splice] = []
     for path, value in changes:
         splice = _splice(text, root, path, value)
