@@ -338,9 +338,7 @@ def timeline_json(data: dict, scenario: Scenario) -> str:
     from redline.scenario.labels import claim_label
 
     names = {c.id: claim_label(scenario, c.id).text for c in scenario.claims}
-    fig = figures.timeline_figure(data["_run"].steps, names)
-    return fig if isinstance(fig, str) else (
-        json.dumps(fig) if isinstance(fig, dict) else fig.to_json(validate=False))
+    return figures.figure_json(figures.timeline_figure(data["_run"].steps, names))
 
 
 def thresholds_figure(data: dict) -> dict | None:
