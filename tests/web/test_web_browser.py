@@ -465,12 +465,14 @@ DRAWN = ("() => [...document.querySelectorAll('div.plot[data-figure]')]"
          "!!document.querySelector('.js-plotly-plot'))")
 
 
-def axe_violations(page) -> list[dict]:
-    """axe-core's serious and critical violations on the page (axe is injected first)."""
+def axe_violations(page, within: str | None = None) -> list[dict]:
+    """axe-core's serious and critical violations on the page, or within the element the CSS
+    selector ``within`` names (axe is injected first)."""
     page.add_script_tag(path=str(AXE))
-    found = page.evaluate("async () => (await axe.run(document)).violations.map("
-                          "v => ({id: v.id, impact: v.impact, help: v.help, "
-                          "nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))")
+    found = page.evaluate("async (sel) => (await axe.run(sel ? document.querySelector(sel) "
+                          ": document)).violations.map(v => ({id: v.id, impact: v.impact, "
+                          "help: v.help, nodes: v.nodes.slice(0, 3).map(n => "
+                          "n.target.join(' '))}))", within)
     return [v for v in found if v["impact"] in SERIOUS]
 
 
@@ -503,10 +505,9 @@ def test_no_serious_accessibility_violations_and_screenshots(server, browser, tm
                 except playwright_api.TimeoutError:
                     pytest.fail(f"{name} at {width} px: a figure was not drawn")
                 page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
-                if width == WIDTHS[0][0]:
-                    found = axe_violations(page)
-                    if found:
-                        problems[name] = found
+                found = axe_violations(page)  # at each width: a phone's scroll boxes too
+                if found:
+                    problems[f"{name} at {width} px"] = found
         assert not problems, json.dumps(problems, indent=1)
         shots = sorted(p.name for p in SCREENSHOTS.glob("*.png"))
         assert {f"editor-{w}.png" for w, _ in WIDTHS} <= set(shots)

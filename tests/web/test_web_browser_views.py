@@ -8,13 +8,12 @@ import json
 
 import pytest
 from test_web_browser import (  # noqa: F401  (fixtures)
-    AXE,
     EXAMPLE,
     SCREENSHOTS,
-    SERIOUS,
     TIMEOUT_MS,
     WIDTHS,
     Watched,
+    axe_violations,
     box,
     overflow,
     rerun_in_place,
@@ -25,16 +24,6 @@ from test_web_browser import (  # noqa: F401  (fixtures)
 from redline import pipeline
 from redline.forecast.registry import model_names
 from redline.scenario.load import parse_scenario
-
-
-def axe_violations(page, within: str | None = None) -> list[dict]:
-    """axe-core's serious and critical violations on the page, or within one element of it."""
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate("async (sel) => (await axe.run(sel ? document.querySelector(sel) "
-                          ": document)).violations.map(v => ({id: v.id, impact: v.impact, "
-                          "help: v.help, nodes: v.nodes.slice(0, 3).map(n => "
-                          "n.target.join(' '))}))", within)
-    return [v for v in found if v["impact"] in SERIOUS]
 
 
 def compare_models(page, times: int) -> None:

@@ -7,6 +7,7 @@ is already :class:`Html` (markup built here from escaped parts).
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from redline.report.figures import PLOTLY_CONFIG, Figure, plotly_dict
@@ -73,7 +74,13 @@ def table(headers: Sequence[object], rows: Iterable[Sequence[object]], cls: str 
     body = "".join("<tr>" + "".join(f"<td>{cell(c)}</td>" for c in row) + "</tr>"
                    for row in rows)
     klass = f' class="{esc(cls)}"' if cls else ""
-    return Html(f'<div class="table-wrap"><table{klass}><thead><tr>{head}</tr></thead>'
+    # Focusable and named, so a keyboard can scroll the box on a phone (axe's
+    # scrollable-region-focusable).
+    texts = (re.sub(r"<[^>]*>", "", str(cell(h))).strip() for h in headers)
+    names = ", ".join([t for t in texts if t][:4])
+    label = html.escape(f"Table: {html.unescape(names)}", quote=True)
+    return Html(f'<div class="table-wrap" tabindex="0" role="region" aria-label="{label}">'
+                f"<table{klass}><thead><tr>{head}</tr></thead>"
                 f"<tbody>{body}</tbody></table></div>")
 
 
