@@ -7,12 +7,14 @@ never downloads a browser here. The app runs under uvicorn in a background threa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,6 +37,30 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 LOCAL_SCHEMES = {"file", "data", "blob", "about", "chrome-error"}
 
 
+@contextlib.contextmanager
+def serving(app) -> Iterator[str]:
+    """Run ``app`` with uvicorn on a free loopback port in a thread; yield its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                        log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not srv.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                pytest.fail("uvicorn did not start")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app on a free loopback port, for the whole module."""
@@ -43,25 +69,8 @@ def server(tmp_path_factory):
     workspace = tmp_path_factory.mktemp("browser") / "ws"
     workspace.mkdir()
     shutil.copy(EXAMPLE, workspace / "donbas-2026.yaml")
-    app = create_app(workspace, None)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="on")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=30)
-    sock.close()
+    with serving(create_app(workspace, None)) as url:
+        yield url
 
 
 class Watched:

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +18,7 @@ from test_web_browser import (
     axe_violations,
     overflow,
     playwright_api,
-    uvicorn,
+    serving,
 )
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -39,24 +36,8 @@ def server(tmp_path_factory):
     workspace.mkdir()
     for name in FILES:
         shutil.copy(EXAMPLES / name, workspace / name)
-    app = create_app(workspace, None)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                        log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=30)
-    sock.close()
+    with serving(create_app(workspace, None)) as url:
+        yield url
 
 
 @pytest.fixture()
