@@ -204,32 +204,215 @@ def issue_sum(values: np.ndarray) -> np.ndarray:
     return total
 
 
-def compile_batch(scenario: Scenario, draws: Draws) -> BatchDomain:
-    """Compile ``scenario`` for every draw of ``draws`` at once."""
-    size = draws.size
+@dataclass(frozen=True)
+class _Slot:
+    """Where one uncertain input's drawn values go: ``array`` (``capability``, ``outside``,
+    ``stated``, ``ideal`` or ``salience``) at actor ``actor`` (and issue ``issue``)."""
+
+    path: str
+    array: str
+    actor: int
+    issue: int = -1
+
+
+@dataclass(frozen=True)
+class _Template:
+    """The draw-invariant part of a scenario's compilation, built once per scenario
+    (:func:`_template`): every number at its point value, the evaluations of the options at
+    the point ideals, and the rules whose option masks no draw changes. A batch of draws then
+    copies these and rebuilds only what its drawn inputs and claims change."""
+
+    actors: tuple[str, ...]
+    issues: tuple[IssueSpace, ...]
+    issue_index: Mapping[str, int]
+    capability: np.ndarray  # (A,)
+    outside: np.ndarray  # (A,)
+    stated: np.ndarray  # (A, I)
+    ideal: np.ndarray  # (A, I)
+    salience: np.ndarray  # (A, I)
+    slots: tuple[_Slot, ...]  # the uncertain inputs
+    explicit: np.ndarray  # (A, I) bool: an explicit ``values`` table, used as written
+    evaluations: tuple[np.ndarray, ...]  # per issue (O_i, A), at the point ideals
+    rules: tuple[Constraint | None, ...]  # per compiled rule: itself if no draw changes it
+
+
+_TEMPLATES: dict[int, tuple[Scenario, _Template]] = {}
+TEMPLATE_CACHE_SIZE = 16
+"""Scenarios whose :class:`_Template` is kept (the most recent; scenarios are frozen, so a
+template stays valid while its scenario lives)."""
+
+
+def _uncertain_threshold(spec: ConditionSpec | None) -> bool:
+    """Whether a condition has a threshold given as a distribution (its masks vary by draw)."""
+    if spec is None:
+        return False
+    if spec.issue is not None:
+        return any(is_uncertain(getattr(spec, key)) for key in ("at_least", "at_most"))
+    children = spec.all or spec.any or ([spec.not_] if spec.not_ is not None else [])
+    return any(_uncertain_threshold(c) for c in children)
+
+
+def _template(scenario: Scenario) -> _Template:
+    """The scenario's :class:`_Template` (cached per scenario object)."""
+    key = id(scenario)
+    hit = _TEMPLATES.get(key)
+    if hit is not None and hit[0] is scenario:
+        return hit[1]
+    template = _build_template(scenario)
+    if len(_TEMPLATES) >= TEMPLATE_CACHE_SIZE:
+        _TEMPLATES.pop(next(iter(_TEMPLATES)))
+    _TEMPLATES[key] = (scenario, template)
+    return template
+
+
+def _build_template(scenario: Scenario) -> _Template:
+    one = Draws(1)
     actors = [a.id for a in scenario.actors]
     issue_ids = [i.id for i in scenario.issues]
     issues = issue_spaces(scenario)
-    truth = {c.id: np.broadcast_to(draws.claims.get(c.id, np.full(size, UNKNOWN)), (size,))
-             for c in scenario.claims}
-
-    capability = np.stack([draws.number(f"actors.{a.id}.capability", a.capability)
-                           for a in scenario.actors], axis=1)
-    outside = np.stack([draws.number(f"actors.{a.id}.outside_option", a.outside_option)
-                        for a in scenario.actors], axis=1)
-    ideal = np.zeros((size, len(actors), len(issue_ids)))
-    stated = np.zeros_like(ideal)
-    salience = np.zeros_like(ideal)
+    slots: list[_Slot] = []
+    capability = np.empty(len(actors))
+    outside = np.empty(len(actors))
+    for a, actor in enumerate(scenario.actors):
+        for name, raw, target in (("capability", actor.capability, capability),
+                                  ("outside_option", actor.outside_option, outside)):
+            path = f"actors.{actor.id}.{name}"
+            target[a] = one.number(path, raw)[0]
+            if is_uncertain(raw):
+                slots.append(_Slot(path, "capability" if name == "capability" else "outside",
+                                   a))
+    shape = (len(actors), len(issue_ids))
+    stated, ideal, salience = np.empty(shape), np.empty(shape), np.empty(shape)
+    explicit = np.zeros(shape, dtype=bool)
     for a, actor in enumerate(actors):
         for i, issue in enumerate(issue_ids):
             stance = scenario.positions[actor][issue]
             base = f"positions.{actor}.{issue}"
-            stated[:, a, i] = draws.number(f"{base}.position", stance.position)
-            ideal[:, a, i] = (draws.number(f"{base}.private", stance.private)
-                              if stance.private is not None else stated[:, a, i])
-            salience[:, a, i] = draws.number(f"{base}.salience", stance.salience)
-    actor_index = {a: k for k, a in enumerate(actors)}
+            stated[a, i] = one.number(f"{base}.position", stance.position)[0]
+            if is_uncertain(stance.position):
+                slots.append(_Slot(f"{base}.position", "stated", a, i))
+                if stance.private is None:
+                    slots.append(_Slot(f"{base}.position", "ideal", a, i))
+            if stance.private is not None:
+                ideal[a, i] = one.number(f"{base}.private", stance.private)[0]
+                if is_uncertain(stance.private):
+                    slots.append(_Slot(f"{base}.private", "ideal", a, i))
+            else:
+                ideal[a, i] = stated[a, i]
+            salience[a, i] = one.number(f"{base}.salience", stance.salience)[0]
+            if is_uncertain(stance.salience):
+                slots.append(_Slot(f"{base}.salience", "salience", a, i))
+            explicit[a, i] = stance.values is not None
+    evaluations = []
+    for i, (issue, space) in enumerate(zip(scenario.issues, issues, strict=True)):
+        table = np.empty((space.size, len(actors)))
+        for a, actor in enumerate(actors):
+            values = scenario.positions[actor][issue.id].values
+            if values is not None:
+                table[:, a] = [values[label] for label in space.labels]
+            else:
+                table[:, a] = spatial_evaluation(space.values, ideal[a, i:i + 1])[0]
+        table.setflags(write=False)
+        evaluations.append(table)
     issue_index = {i: k for k, i in enumerate(issue_ids)}
+    rules: list[Constraint | None] = []
+    for rule in scenario.red_lines:
+        fixed = not (_uncertain_threshold(rule.never) or _uncertain_threshold(rule.require)
+                     or _uncertain_threshold(rule.unless))
+        rules.append(_red_line(rule, actors, issues, issue_index, one) if fixed else None)
+    for rule in scenario.linkages:
+        fixed = not (_uncertain_threshold(rule.gives) or _uncertain_threshold(rule.only_if))
+        rules.append(_linkage(rule, actors, issues, issue_index, one) if fixed else None)
+    for rule in scenario.ratification:
+        fixed = not (_uncertain_threshold(rule.when) or _uncertain_threshold(rule.requires))
+        built = _ratification(rule, actors, issues, issue_index, one)
+        if rule.requires is not None:
+            rules.append(built[0] if fixed else None)
+        if rule.min_utility is not None:
+            rules.append(built[-1] if fixed and not is_uncertain(rule.min_utility) else None)
+    for array in (capability, outside, stated, ideal, salience, explicit):
+        array.setflags(write=False)
+    return _Template(tuple(actors), issues, issue_index, capability, outside, stated, ideal,
+                     salience, tuple(slots), explicit, tuple(evaluations), tuple(rules))
+
+
+def _red_line(rule, actors, issues, index, draws: Draws) -> Constraint:
+    path = f"red_lines.{rule.id}"
+    violated = (compile_condition(rule.never, issues, index, draws, f"{path}.never")
+                if rule.never is not None else
+                Condition("not", children=(compile_condition(rule.require, issues, index,
+                                                             draws, f"{path}.require"),)))
+    unless = (None if rule.unless is None else
+              compile_condition(rule.unless, issues, index, draws, f"{path}.unless"))
+    return Constraint(rule.id, "red_line", actors.index(rule.actor), rule.description,
+                      violated, unless=unless)
+
+
+def _linkage(rule, actors, issues, index, draws: Draws) -> Constraint:
+    path = f"linkages.{rule.id}"
+    unless = (None if rule.only_if is None else
+              compile_condition(rule.only_if, issues, index, draws, f"{path}.only_if"))
+    return Constraint(rule.id, "linkage", actors.index(rule.actor), rule.description,
+                      compile_condition(rule.gives, issues, index, draws, f"{path}.gives"),
+                      unless=unless)
+
+
+def _ratification(rule, actors, issues, index, draws: Draws) -> list[Constraint]:
+    """A ratification rule's one or two steps (its ``requires``, then its ``min_utility``)."""
+    path = f"ratification.{rule.id}"
+    when = (None if rule.when is None else
+            compile_condition(rule.when, issues, index, draws, f"{path}.when"))
+    out = []
+    if rule.requires is not None:
+        out.append(Constraint(rule.id, "ratification", actors.index(rule.actor),
+                              rule.description, when,
+                              unless=compile_condition(rule.requires, issues, index, draws,
+                                                       f"{path}.requires")))
+    if rule.min_utility is not None:
+        threshold = draws.number(f"{path}.min_utility", rule.min_utility)
+        shown = point(rule.min_utility, *FIELD_RANGES["min_utility"])
+        out.append(Constraint(
+            rule.id + (":approval" if rule.requires is not None else ""), "ratification",
+            actors.index(rule.actor),
+            (rule.description or "ratification") + f" (needs utility >= {shown:g})",
+            when, min_utility=threshold[:, None] if is_uncertain(rule.min_utility)
+            and draws.size > 1 else float(threshold[0])))
+    return out
+
+
+def compile_batch(scenario: Scenario, draws: Draws) -> BatchDomain:
+    """Compile ``scenario`` for every draw of ``draws`` at once.
+
+    The draw-invariant parts (every number at its point value, the options' evaluations at
+    the point ideals, the rules without uncertain thresholds) are compiled once per scenario
+    and shared; a batch copies the point values, writes in its drawn inputs and its claims'
+    overrides, and evaluates again only the ideal points they change.
+    """
+    size = draws.size
+    t = _template(scenario)
+    actors = list(t.actors)
+    issues = t.issues
+    truth = {c.id: np.broadcast_to(draws.claims.get(c.id, np.full(size, UNKNOWN)), (size,))
+             for c in scenario.claims}
+
+    arrays = {"capability": np.repeat(t.capability[None], size, axis=0),
+              "outside": np.repeat(t.outside[None], size, axis=0),
+              "stated": np.repeat(t.stated[None], size, axis=0),
+              "ideal": np.repeat(t.ideal[None], size, axis=0),
+              "salience": np.repeat(t.salience[None], size, axis=0)}
+    moved = np.zeros(t.ideal.shape, dtype=bool)  # ideal points that may differ by draw
+    for slot in t.slots:
+        if slot.path not in draws.values:
+            continue
+        values = np.asarray(draws.values[slot.path], dtype=float)
+        if slot.issue < 0:
+            arrays[slot.array][:, slot.actor] = values
+        else:
+            arrays[slot.array][:, slot.actor, slot.issue] = values
+            moved[slot.actor, slot.issue] |= slot.array == "ideal"
+    capability, outside = arrays["capability"], arrays["outside"]
+    stated, ideal, salience = arrays["stated"], arrays["ideal"], arrays["salience"]
+    actor_index = {a: k for k, a in enumerate(actors)}
     for claim in scenario.claims:
         on = truth[claim.id] == TRUE
         for ov in claim.if_true:
@@ -238,10 +421,11 @@ def compile_batch(scenario: Scenario, draws: Draws) -> BatchDomain:
                 outside[:, a] = np.where(on, ov.outside_option, outside[:, a])
             if ov.issue is None:
                 continue
-            i = issue_index[ov.issue]
+            i = t.issue_index[ov.issue]
             if ov.position is not None:
                 ideal[:, a, i] = np.where(on, ov.position, ideal[:, a, i])
                 stated[:, a, i] = np.where(on, ov.position, stated[:, a, i])
+                moved[a, i] = True
             if ov.salience is not None:
                 salience[:, a, i] = np.where(on, ov.salience, salience[:, a, i])
 
@@ -256,19 +440,17 @@ def compile_batch(scenario: Scenario, draws: Draws) -> BatchDomain:
                             field=f"positions.{actors[a]}")
     weights = salience / total[:, :, None]
     tables = []
-    for i, (issue, space) in enumerate(zip(scenario.issues, issues, strict=True)):
-        table = np.empty((size, space.size, len(actors)))
-        for a, actor in enumerate(actors):
-            explicit = scenario.positions[actor][issue.id].values
-            if explicit is not None:
-                evaluation = np.array([explicit[label] for label in space.labels], dtype=float)
-            else:
+    for i, space in enumerate(issues):
+        evaluation = t.evaluations[i][None]  # (1, O, A): the point ideals'
+        spatial = np.flatnonzero(moved[:, i] & ~t.explicit[:, i])
+        if spatial.size:
+            evaluation = np.repeat(evaluation, size, axis=0)
+            for a in spatial:
                 column = ideal[:, a, i]
                 if size > 1 and (column == column[0]).all():  # the same in every draw
                     column = column[:1]
-                evaluation = spatial_evaluation(space.values, column)  # (D or 1, O)
-            table[:, :, a] = weights[:, a, i][:, None] * evaluation
-        tables.append(table)
+                evaluation[:, :, a] = spatial_evaluation(space.values, column)  # (D or 1, O)
+        tables.append(weights[:, :, i][:, None, :] * evaluation)
 
     constraints: list[Constraint] = []
     active: list[np.ndarray] = []
@@ -281,41 +463,21 @@ def compile_batch(scenario: Scenario, draws: Draws) -> BatchDomain:
             on &= truth[rule.claim_false] == FALSE
         return on
 
-    def cond(spec: ConditionSpec | None, path: str) -> Condition | None:
-        return None if spec is None else compile_condition(spec, issues, issue_index, draws,
-                                                           path)
-
+    fixed = iter(t.rules)
     for rule in scenario.red_lines:
-        path = f"red_lines.{rule.id}"
-        violated = (cond(rule.never, f"{path}.never") if rule.never is not None
-                    else Condition("not", children=(cond(rule.require, f"{path}.require"),)))
-        constraints.append(Constraint(rule.id, "red_line", actor_index[rule.actor],
-                                      rule.description, violated,
-                                      unless=cond(rule.unless, f"{path}.unless")))
+        constraints.append(next(fixed) or _red_line(rule, actors, issues, t.issue_index, draws))
         active.append(gate(rule))
     for rule in scenario.linkages:
-        path = f"linkages.{rule.id}"
-        constraints.append(Constraint(rule.id, "linkage", actor_index[rule.actor],
-                                      rule.description, cond(rule.gives, f"{path}.gives"),
-                                      unless=cond(rule.only_if, f"{path}.only_if")))
+        constraints.append(next(fixed) or _linkage(rule, actors, issues, t.issue_index, draws))
         active.append(gate(rule))
     for rule in scenario.ratification:
-        path = f"ratification.{rule.id}"
-        when = cond(rule.when, f"{path}.when")
-        if rule.requires is not None:
-            constraints.append(Constraint(rule.id, "ratification", actor_index[rule.actor],
-                                          rule.description, when,
-                                          unless=cond(rule.requires, f"{path}.requires")))
-            active.append(gate(rule))
-        if rule.min_utility is not None:
-            threshold = draws.number(f"{path}.min_utility", rule.min_utility)
-            shown = point(rule.min_utility, *FIELD_RANGES["min_utility"])
-            constraints.append(Constraint(
-                rule.id + (":approval" if rule.requires is not None else ""), "ratification",
-                actor_index[rule.actor],
-                (rule.description or "ratification") + f" (needs utility >= {shown:g})",
-                when, min_utility=threshold[:, None] if is_uncertain(rule.min_utility)
-                and size > 1 else float(threshold[0])))
+        steps = [next(fixed) for _ in range((rule.requires is not None)
+                                            + (rule.min_utility is not None))]
+        if not all(steps):
+            built = _ratification(rule, actors, issues, t.issue_index, draws)
+            steps = [s or b for s, b in zip(steps, built, strict=True)]
+        for step in steps:
+            constraints.append(step)
             active.append(gate(rule))
 
     return BatchDomain(
