@@ -1,8 +1,14 @@
 """Errors users can act on.
 
 Every error that bad input can cause is a :class:`RedlineError`. It carries where the problem is
-(file, line, field) and a hint; the CLI prints it as one line and exits with status 2. Anything
-else is a bug and is allowed to raise.
+(file, line, field, or the function's parameter) and a hint; the CLI prints it as one line and
+exits with status 2. Anything else is a bug and is allowed to raise.
+
+The library names a bad argument by its Python name (``parameter="draws"``, hint
+``"use draws=1000 or more"``), never by a command-line spelling, so that a notebook user reads
+what they typed; the CLI's ``user_errors`` names the option of the running command instead
+(``--draws``, ``use --draws 1000 or more``). A test scans the library's error messages for
+option spellings.
 """
 
 from __future__ import annotations
@@ -47,7 +53,24 @@ def listing(names: Iterable[object], limit: int = MAX_LISTED) -> str:
 
 
 class RedlineError(Exception):
-    """A problem with the user's input, reported as one clear line."""
+    """A problem with the user's input, reported as one clear line.
+
+    Parameters
+    ----------
+    message
+        What is wrong, e.g. ``"must be at least 1 (got 0)"``.
+    file, line
+        Where in an input file, when the problem is in one.
+    field
+        The field of the file (``"rounds[0].proposal"``) or of a form.
+    parameter
+        The library function's parameter that has the bad value, by its Python name
+        (``"draws"``); it is the error's field unless one is given. The CLI shows the option
+        that sets it instead (:func:`redline.cli.common.as_options`), and rewrites
+        ``NAME=VALUE`` in the message and the hint as ``--OPTION VALUE``.
+    hint
+        How to fix it, naming parameters as ``draws=1000``.
+    """
 
     def __init__(
         self,
@@ -57,13 +80,23 @@ class RedlineError(Exception):
         line: int | None = None,
         field: str | None = None,
         hint: str | None = None,
+        parameter: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.file = file
         self.line = line
-        self.field = field
+        self.field = field if field is not None else parameter
+        self.parameter = parameter
         self.hint = hint
+
+    def about(self, parameter: str) -> RedlineError:
+        """Return the same error as one about the function's ``parameter`` (raised by a helper
+        that names the value by a field of its own, such as ``strategies.0``)."""
+        if self.field is None or self.field == self.parameter:
+            self.field = parameter
+        self.parameter = parameter
+        return self
 
     def located(self, *, file: str | None = None) -> RedlineError:
         """Return the same error with a file filled in where it had none."""

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from redline.cli import options
-from redline.cli.common import app, print_json, user_errors, warn
+from redline.cli.common import app, as_options, print_json, user_errors, warn
 from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError, listing
 from redline.space.engine import DEFAULT_LIST_LIMIT, DEFAULT_MAX_PACKAGES, check_size
@@ -136,7 +136,7 @@ def check(
         pipeline.check_sweep(loaded, draws)
         sweep_note = ""
     except RedlineError as error:
-        sweep_note = f"; sweep would refuse it: {error}"
+        sweep_note = f"; sweep would refuse it: {as_options(error)}"
     typer.echo(f"ok: {len(scenario.actors)} actors, {len(scenario.issues)} issues, "
                f"{domain.n_packages:,} packages, {len(domain.constraints)} active rules"
                + sweep_note)

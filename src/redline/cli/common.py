@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -16,7 +17,9 @@ from redline.errors import RedlineError, one_line
 
 try:  # typer >= 0.20 vendors click
     from typer._click.exceptions import ClickException
+    from typer._click.globals import get_current_context
 except ImportError:  # pragma: no cover - older typer
+    from click import get_current_context
     from click.exceptions import ClickException
 
 
@@ -91,10 +94,77 @@ def fail(error: RedlineError | str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+LIBRARY_NAMES = {"strategies": "strategy", "packages": "package", "proposals": "proposal",
+                 "proposal_id": "proposal", "format": "input_format", "prior_only": "prior",
+                 "url": "db"}
+"""Library parameters whose command-line parameter has another Python name (``run_simulate``'s
+``strategies`` is ``redline simulate``'s repeated ``--strategy``)."""
+
+
+def command_spellings() -> dict[str, str]:
+    """How the running command spells each of its parameters: ``{"draws": "--draws",
+    "actor": "--for", "proposal": "PROPOSAL", ...}``, from click's own parameter objects (the
+    first long option, or an argument's metavar); empty outside a command."""
+    ctx = get_current_context(silent=True)
+    if ctx is None:
+        return {}
+    spelled: dict[str, str] = {}
+    for param in ctx.command.params:
+        if param.name is None:
+            continue
+        if param.param_type_name == "argument":
+            spelled[param.name] = (getattr(param, "metavar", None) or param.name).upper()
+        else:
+            opts = list(getattr(param, "opts", ())) or [param.name]
+            spelled[param.name] = next((o for o in opts if o.startswith("--")), opts[0])
+    for library, own in LIBRARY_NAMES.items():
+        if own in spelled and library not in spelled:
+            spelled[library] = spelled[own]
+    return spelled
+
+
+def as_options(error: RedlineError, spelled: dict[str, str] | None = None) -> RedlineError:
+    """``error`` in the command line's words.
+
+    The library names a bad argument by its Python name (``parameter="draws"``, hint ``use
+    draws=1000 or more``); the command line names the option that sets it (``--draws``, ``use
+    --draws 1000 or more``). A parameter the command has no option for keeps its name. The
+    field is replaced only for an error about a parameter (a file's field ``draws`` stays);
+    ``NAME=`` in the message and the hint is replaced for every error.
+
+    Parameters
+    ----------
+    error
+        The library's error (changed in place and returned).
+    spelled
+        Parameter name to option, as :func:`command_spellings` gives for the running command.
+    """
+    spelled = command_spellings() if spelled is None else spelled
+    if not spelled:
+        return error
+    name, field = error.parameter, error.field or ""
+    if name is not None and name in spelled and (field == name or field.startswith(f"{name}.")):
+        error.field = spelled[name] + field[len(name):]
+    names = "|".join(re.escape(n) for n in sorted(spelled, key=len, reverse=True))
+    assigned = re.compile(rf"(?<![\w.\-])({names})=(\S?)")
+
+    def option(match: re.Match[str]) -> str:  # "draws=10": "--draws 10"; "package= ": "--package "
+        value = match.group(2)
+        return spelled[match.group(1)] + (f" {value}" if value.strip(",;:)") else value)
+
+    def spell(text: str | None) -> str | None:
+        return None if text is None else assigned.sub(option, text)
+
+    error.message = spell(error.message) or ""
+    error.hint = spell(error.hint)
+    return error
+
+
 def _named(error: RedlineError, kwargs: dict[str, Any]) -> RedlineError:
     """The error, naming the command's input ``file`` if it names no file and is not about
-    a command-line option (``--draws``)."""
-    if kwargs.get("file") is not None and not (error.field or "").startswith("--"):
+    a parameter (``--draws``)."""
+    if (kwargs.get("file") is not None and error.parameter is None
+            and not (error.field or "").startswith("--")):
         error.located(file=str(kwargs["file"]))
     return error
 
@@ -109,7 +179,8 @@ def user_errors(func: F) -> F:
     Ctrl-C into one line (``interrupted``) and exit status 130.
 
     The line names the input file even when the error was raised far from it (during a sweep,
-    say).
+    say), and the options of the command where the library names its parameters
+    (:func:`as_options`).
     """
 
     @wraps(func)
@@ -117,7 +188,7 @@ def user_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except RedlineError as error:
-            fail(_named(error, kwargs))
+            fail(_named(as_options(error), kwargs))
         except OSError as error:  # symlink loops, over-long names, I/O errors, ...
             file = None if error.filename is None else str(error.filename)
             fail(_named(RedlineError(error.strerror or str(error), file=file), kwargs))

@@ -34,7 +34,7 @@ def input_file(file: Path | None, example: str | None,
         raise RedlineError("cannot be combined with a FILE argument", field="--example",
                            hint="give a FILE or --example NAME, not both")
     if example is not None:
-        return bundled.example_path(example, kind)
+        return bundled.example_path(example, kind, option="example")
     if file is None:
         raise RedlineError("missing FILE", hint="give a file, or --example NAME; 'redline "
                            "examples' lists the bundled ones")
@@ -80,7 +80,7 @@ def copy(
     """Write a copy of a bundled example (never over an existing file without --force)."""
     from redline.io.atomic import write_text
 
-    text = bundled.example_text(name, option="NAME")
+    text = bundled.example_text(name)
     file_name = f"{name}{bundled.SUFFIX}"
     target = Path(dest or file_name).expanduser()
     if dest is not None and (dest.endswith(("/", os.sep)) or target.is_dir()):

@@ -28,7 +28,7 @@ from rich.console import Console
 from rich.table import Table
 
 from redline.cli import options
-from redline.cli.common import app, print_json, user_errors
+from redline.cli.common import app, as_options, print_json, user_errors
 from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError
 from redline.forecast.base import Forecast
@@ -188,7 +188,7 @@ def validate_deu_command(
             results.append(validate_deu(data, name, n_boot=boot, seed=seed))
         except RedlineError as error:  # one model's failure must not hide the others
             results.append({"model": name, "mae": None, "n": 0, "ci95": None,
-                            "error": str(error)})
+                            "error": str(as_options(error))})
     if json_output:
         print_json(results)
     else:
