@@ -94,10 +94,10 @@ def load(source: str | Path | Mapping[str, Any], format: str | None = None, *,
 
     if not isinstance(source, str | Path | Mapping | Scenario):
         raise RedlineError(f"expected a path or a dict, got {type(source).__name__}",
-                           field="source")
+                           parameter="source")
     if isinstance(source, Mapping | Scenario) and format not in (None, "yaml", "dict"):
         raise RedlineError(f"a scenario given as a Python object is not format {format!r}",
-                           field="format", hint="leave format out")
+                           parameter="format", hint="leave format out")
     if isinstance(source, Mapping):
         source = copy.deepcopy(dict(source))  # the Negotiation keeps its own
     else:
@@ -223,7 +223,7 @@ class Negotiation:
                                file=self.source, hint="claims live in scenario files")
         if not isinstance(truths, Mapping):
             raise RedlineError(f"expected {{claim id: True or False}}, got "
-                               f"{type(truths).__name__}", field="assume")
+                               f"{type(truths).__name__}", parameter="assume")
         for claim, truth in truths.items():
             if not isinstance(truth, bool | np.bool_):
                 raise RedlineError(f"must be True or False (got {truth!r})",
@@ -363,7 +363,7 @@ class Negotiation:
             from redline.uncertainty.executors import dask_executor
 
             if workers is not None and scheduler is not None:
-                raise RedlineError("cannot be combined with scheduler", field="workers",
+                raise RedlineError("cannot be combined with scheduler", parameter="workers",
                                    hint="one starts a local cluster, the other uses a "
                                    "running one")
             if workers is not None:
@@ -419,7 +419,7 @@ class Negotiation:
         _count(draws, "draws", low=0)
         _count(seed, "seed", low=0, high=SEED_MAX)
         if not isinstance(strategies, Mapping):
-            raise RedlineError("must map actor ids to strategies", field="strategies",
+            raise RedlineError("must map actor ids to strategies", parameter="strategies",
                                hint='e.g. {"russia": "boulware", "ukraine": "conceder"}')
         run = self._located(lambda: pipeline.run_simulate(
             self.loaded, list(strategies.items()), protocol=protocol, steps=steps,
@@ -472,7 +472,7 @@ class Negotiation:
             if not isinstance(package, Mapping) or not all(
                     isinstance(k, str) and isinstance(v, str) for k, v in package.items()):
                 raise RedlineError("must be a dict of issue id to option label",
-                                   field="package")
+                                   parameter="package")
             package = dict(package)
         run = self._located(lambda: pipeline.run_evaluate(
             self.loaded, proposal, package, draws=draws, seed=seed, limit=list_limit,
@@ -567,9 +567,9 @@ class Negotiation:
         )
 
         if not isinstance(actor, str):
-            raise RedlineError(f"must be an actor id (got {actor!r})", field="actor")
+            raise RedlineError(f"must be an actor id (got {actor!r})", parameter="actor")
         if objective not in ADVICE_OBJECTIVES:
-            raise RedlineError(f"unknown objective {objective!r}", field="objective",
+            raise RedlineError(f"unknown objective {objective!r}", parameter="objective",
                                hint=f"use one of {', '.join(ADVICE_OBJECTIVES)}")
         _count(top, "top", high=MAX_ADVICE_TOP)
         _count(draws, "draws", high=MAX_DRAWS, hint=DRAWS_HINT)
@@ -577,14 +577,14 @@ class Negotiation:
         if tremble is not None and (isinstance(tremble, bool) or not isinstance(
                 tremble, int | float | np.number) or not 0 <= tremble <= 0.5):
             raise RedlineError(f"must be a number in [0, 0.5] (got {tremble!r})",
-                               field="tremble")
+                               parameter="tremble")
         if isinstance(packages, Mapping) or not all(
                 isinstance(p, Mapping) and all(isinstance(k, str) and isinstance(v, str)
                                                for k, v in p.items()) for p in packages):
             raise RedlineError("must be a list of dicts of issue id to option label",
-                               field="packages")
+                               parameter="packages")
         if isinstance(proposals, str) or not all(isinstance(p, str) for p in proposals):
-            raise RedlineError("must be a list of proposal ids", field="proposals")
+            raise RedlineError("must be a list of proposal ids", parameter="proposals")
         run = self._located(lambda: pipeline.run_advise(
             self.loaded, actor, objective=objective, top=top,
             packages=[dict(p) for p in packages], proposals=list(proposals), draws=draws,
@@ -626,10 +626,10 @@ def _count(value: int, name: str, *, low: int = 1, high: int | None = None,
            hint: str | None = None) -> int:
     """``value`` if it is a whole number in ``[low, high]``; else one clear error."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise RedlineError(f"must be a whole number (got {value!r})", field=name)
+        raise RedlineError(f"must be a whole number (got {value!r})", parameter=name)
     if value < low or (high is not None and value > high):
         bounds = f"at least {low:,}" if high is None else f"between {low:,} and {high:,}"
-        raise RedlineError(f"must be {bounds} (got {value})", field=name, hint=hint)
+        raise RedlineError(f"must be {bounds} (got {value})", parameter=name, hint=hint)
     return int(value)
 
 
@@ -637,7 +637,7 @@ def _positive(value: float, name: str) -> float:
     """``value`` if it is a finite number above 0."""
     if isinstance(value, bool) or not isinstance(value, int | float | np.number) \
             or not np.isfinite(value) or value <= 0:
-        raise RedlineError(f"must be a number above 0 (got {value!r})", field=name)
+        raise RedlineError(f"must be a number above 0 (got {value!r})", parameter=name)
     return float(value)
 
 
@@ -646,7 +646,7 @@ def _model(name: str) -> str:
     from redline.forecast.registry import model_names
 
     if name not in model_names():
-        raise RedlineError(f"unknown model {name!r}", field="model",
+        raise RedlineError(f"unknown model {name!r}", parameter="model",
                            hint=f"use one of {', '.join(model_names())}")
     return name
 
@@ -700,7 +700,7 @@ class _Result:
         names = tuple(self._tables())
         table = names[0] if table is None else table
         if table not in names:
-            raise RedlineError(f"unknown table {table!r}", field="table",
+            raise RedlineError(f"unknown table {table!r}", parameter="table",
                                hint=f"use one of {', '.join(names)}")
         columns, rows = self._tables()[table]
         return pandas.DataFrame(rows, columns=columns)
@@ -1363,7 +1363,7 @@ def tournament(config: str | Path | Mapping[str, Any], *, workers: int | None = 
     from redline.simulate.tournament import dask_runner
 
     if workers is not None and scheduler is not None:
-        raise RedlineError("give workers or scheduler, not both", field="workers")
+        raise RedlineError("give workers or scheduler, not both", parameter="workers")
     if workers is not None:
         _count(workers, "workers", high=1024)
     executor = (dask_runner(workers=workers, scheduler=scheduler)

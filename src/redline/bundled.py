@@ -67,13 +67,13 @@ def example_names() -> list[str]:
 def _resource(name: str, option: str) -> resources.abc.Traversable:
     names = example_names()
     if name not in names:
-        raise RedlineError(f"unknown example {name!r}", field=option,
+        raise RedlineError(f"unknown example {name!r}", parameter=option,
                            hint=f"use one of {', '.join(names)}" if names else
                            "this installation has no examples: reinstall redline")
     return _folder() / f"{name}{SUFFIX}"
 
 
-def example_text(name: str, option: str = "--example") -> str:
+def example_text(name: str, option: str = "name") -> str:
     """The text of a bundled example.
 
     Parameters
@@ -81,7 +81,7 @@ def example_text(name: str, option: str = "--example") -> str:
     name
         The example's name (:func:`example_names`).
     option
-        The option or argument an error names (the CLI's ``--example`` or ``NAME``).
+        The parameter an error names (the CLI names its option instead).
 
     Returns
     -------
@@ -96,7 +96,7 @@ def example_text(name: str, option: str = "--example") -> str:
     return _resource(name, option).read_text(encoding="utf-8")
 
 
-def example_path(name: str, kind: ExampleKind | None = None, option: str = "--example") -> Path:
+def example_path(name: str, kind: ExampleKind | None = None, option: str = "name") -> Path:
     """The path of a bundled example, for anything that reads a file
     (``redline.load(redline.example_path("donbas-2026"))``).
 
@@ -108,7 +108,7 @@ def example_path(name: str, kind: ExampleKind | None = None, option: str = "--ex
         When given, an example of another kind is refused with a hint naming the command that
         runs it (``divorce-points`` is a points file for ``redline divide``).
     option
-        The option an error names.
+        The parameter an error names (the CLI names its option instead).
 
     Returns
     -------

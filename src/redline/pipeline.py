@@ -227,17 +227,17 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any] | Scenario,
     name = str(path)
     fmt = format or guess_format(path)
     if fmt not in FORMATS or fmt in ("dict", "scenario"):
-        raise RedlineError(f"unknown format {fmt!r}", field="--format",
+        raise RedlineError(f"unknown format {fmt!r}", parameter="format",
                            hint=f"use {', '.join(FILE_FORMATS[:-1])} or {FILE_FORMATS[-1]}")
     if not path.exists() and not path.is_symlink():  # a symlink loop: the reader says so
         raise RedlineError("no such file or folder", file=name)
     if weights is not None and fmt != "deu":
-        raise RedlineError("applies to DEU files only", field="--weights")
+        raise RedlineError("applies to DEU files only", parameter="weights")
     if assume and fmt not in _SCENARIO_FORMATS:
         if fmt == "genius":
-            raise RedlineError("--assume applies to scenario files with claims, not Genius "
-                               "folders", file=name)
-        raise RedlineError("applies to scenario files only", field="--assume")
+            raise RedlineError("applies to scenario files with claims, not Genius folders",
+                               file=name, parameter="assume")
+        raise RedlineError("applies to scenario files only", parameter="assume")
     if fmt == "yaml":
         from redline.scenario.load import load_scenario
 
@@ -290,7 +290,8 @@ def _read_deu(path: Path, weights: str | os.PathLike[str] | None) -> Any:
         weights = path.parent / DEU_WEIGHTS
         if not weights.exists():
             raise RedlineError(f"no voting weights: {DEU_WEIGHTS} is not next to the file",
-                               file=str(path), hint="pass --weights PATH")
+                               file=str(path), parameter="weights",
+                               hint="pass weights=PATH")
     table = read_voting_weights(weights)
     return replace(data, capability=capabilities(data.actors, table, source=str(weights)))
 
@@ -413,7 +414,7 @@ def model_options(model: str, rounds: int | None = None, **options: Any) -> dict
         return dict(options)
     if declared.rounds_option is None:
         with_rounds = [name for name in model_names() if model_conventions(name).rounds_option]
-        raise RedlineError(f"does not apply to model {model!r}", field="--rounds",
+        raise RedlineError(f"does not apply to model {model!r}", parameter="rounds",
                            hint=f"models with rounds: {', '.join(sorted(with_rounds))}")
     return {**options, declared.rounds_option: rounds}
 
@@ -1012,9 +1013,9 @@ def run_evaluate(loaded: Loaded, proposal_id: str | None = None,
     from redline.space import proposals as core
 
     if (proposal_id is None) == (package is None):
-        raise RedlineError("give exactly one of a proposal id or a package", field="proposal",
-                           hint="name a proposal of the scenario, or give --package "
-                           "issue=option,...")
+        raise RedlineError("give exactly one of a proposal id or a package",
+                           parameter="proposal_id", hint="name a proposal of the scenario, or "
+                           "give package= with an option for each issue")
     domain = loaded.require_domain()
     chosen = None
     if proposal_id is not None:
@@ -1024,9 +1025,10 @@ def run_evaluate(loaded: Loaded, proposal_id: str | None = None,
             from redline.errors import listing
 
             raise RedlineError(f"unknown proposal {proposal_id!r}", file=loaded.source,
-                               field="proposals",
+                               field="proposals", parameter="proposal_id",
                                hint=f"proposals: {listing(ids)}" if ids else
-                               "the scenario has no proposals; give --package issue=option,...")
+                               "the scenario has no proposals; give package= with an option "
+                               "for each issue")
         chosen = scenario.proposals[ids.index(proposal_id)]
         package = dict(chosen.package)
     assert package is not None
@@ -1230,17 +1232,17 @@ def run_advise(loaded: Loaded, actor: str, *, objective: str = "accept", top: in
     scenario = loaded.require_scenario("advice")
     ids = [a.id for a in scenario.actors]
     if actor not in ids:
-        raise RedlineError(f"unknown actor {actor!r}", field="--for",
+        raise RedlineError(f"unknown actor {actor!r}", parameter="actor",
                            hint=f"actors: {listing(ids)}")
     if objective not in core.OBJECTIVES:
-        raise RedlineError(f"unknown objective {objective!r}", field="--objective",
+        raise RedlineError(f"unknown objective {objective!r}", parameter="objective",
                            hint=f"use one of {', '.join(core.OBJECTIVES)}")
     from redline.scenario.model import MAX_TREMBLE
     from redline.uncertainty.rounds import DEFAULT_TREMBLE
 
     eps = DEFAULT_TREMBLE if tremble is None else float(tremble)
     if not 0.0 <= eps <= MAX_TREMBLE:  # NaN fails too
-        raise RedlineError(f"must lie in [0, {MAX_TREMBLE}] (got {tremble})", field="--tremble",
+        raise RedlineError(f"must lie in [0, {MAX_TREMBLE}] (got {tremble})", parameter="tremble",
                            hint="the chance that an answer is the opposite of the verdict")
     domain = loaded.require_domain()
     by_id = {p.id: p for p in scenario.proposals}
@@ -1248,9 +1250,10 @@ def run_advise(loaded: Loaded, actor: str, *, objective: str = "accept", top: in
     for pid in proposals:
         if pid not in by_id:
             raise RedlineError(f"unknown proposal {pid!r}", file=loaded.source,
-                               field="--proposal",
+                               parameter="proposals",
                                hint=f"proposals: {listing(list(by_id))}" if by_id else
-                               "the scenario has no proposals; give --package issue=option,...")
+                               "the scenario has no proposals; give packages= with an option "
+                               "for each issue")
         listed.append((pid, dict(by_id[pid].package)))
     listed += [(None, dict(p)) for p in packages]
     try:
@@ -1517,45 +1520,49 @@ def run_simulate(loaded: Loaded, strategies: Sequence[tuple[str, str]] | Mapping
         else:
             if draws:
                 raise RedlineError("applies to scenario files: a Genius domain has no "
-                                   "uncertain inputs to draw", field="--draws")
+                                   "uncertain inputs to draw", parameter="draws")
             full = space.from_domain(loaded.require_domain())
         ids = list(full.actors)
         if len(pairs) < 2:
             raise RedlineError("give a strategy for at least two negotiating actors",
-                               field="--strategy", hint=f"e.g. --strategy {ids[0]}=boulware "
-                               f"--strategy {ids[-1]}=conceder; the actors are "
-                               f"{listing(ids)}")
+                               parameter="strategies", hint=f"give strategies= with a "
+                               f"strategy for each, e.g. {ids[0]}: boulware and {ids[-1]}: "
+                               f"conceder; the actors are {listing(ids)}")
         seen: set[str] = set()
         agents, parsed = [], []
         for actor, text in pairs:
             if actor not in ids:
-                raise RedlineError(f"unknown actor {actor!r}", field="--strategy",
+                raise RedlineError(f"unknown actor {actor!r}", parameter="strategies",
                                    hint=f"the actors are {listing(ids)}")
             if actor in seen:
-                raise RedlineError(f"actor {actor!r} has two strategies", field="--strategy")
+                raise RedlineError(f"actor {actor!r} has two strategies",
+                                   parameter="strategies")
             seen.add(actor)
             agents.append(ids.index(actor))
-            parsed.append(strat.parse(text, models))
+            try:
+                parsed.append(strat.parse(text, models))
+            except RedlineError as error:
+                raise error.about("strategies") from None
         chosen = full.select(agents)
         options: dict[str, Any] = {}
         if protocol == "single-text":
             if mediator not in (None, "none"):
                 if mediator not in ids:
-                    raise RedlineError(f"unknown actor {mediator!r}", field="--mediator",
+                    raise RedlineError(f"unknown actor {mediator!r}", parameter="mediator",
                                        hint=f"the actors are {listing(ids)}, or none")
                 options["mediator"] = full.utilities[:, ids.index(mediator)]
                 options["mediator_name"] = mediator
             weights = {}
             for actor, w in (bias or {}).items():
                 if actor not in chosen.actors:
-                    raise RedlineError(f"{actor!r} is not a negotiating party", field="--bias",
+                    raise RedlineError(f"{actor!r} is not a negotiating party", parameter="bias",
                                        hint=f"the parties are {listing(chosen.actors)}")
                 weights[chosen.actors.index(actor)] = float(w)
             options["bias"] = weights
         elif mediator not in (None, "none") or bias:
             raise RedlineError("applies to the single-text protocol only",
-                               field="--mediator" if mediator not in (None, "none")
-                               else "--bias", hint="add --protocol single-text")
+                               parameter="mediator" if mediator not in (None, "none")
+                               else "bias", hint="use protocol=single-text")
         turns = steps * (chosen.n_agents if protocol != "single-text" else 1)
         trace = trace and chosen.size * turns <= space.MAX_TRACE_CELLS
         result = protocols.simulate(chosen, parsed, protocol=protocol, steps=steps, seed=seed,

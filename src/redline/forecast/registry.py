@@ -61,7 +61,7 @@ def check_actor_count(name: str, n_actors: int, max_actors: int | None = None) -
             f"(its time grows as {declared.cost_growth} of the number of actors)",
             field="actors",
             hint="merge minor actors, use a model such as compromise or median, or raise "
-            "--max-actors")
+            "max_actors=")
 
 
 def model_conventions(name: str) -> ModelConventions:

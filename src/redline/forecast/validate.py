@@ -100,7 +100,7 @@ def issue_inputs(data: IssueTable, issue: int, *, missing_salience: float | None
     """``(actor_index, capability, position, salience 0-1)`` for one issue."""
     if data.capability is None:
         raise RedlineError("DEU validation needs the actors' voting weights",
-                           hint="pass --weights nice_voting_weights.csv")
+                           parameter="weights", hint="pass weights=nice_voting_weights.csv")
     x = data.positions[issue]
     s = data.saliences[issue]
     if missing_salience is not None:

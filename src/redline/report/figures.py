@@ -328,12 +328,12 @@ def package_texts(analysis: Analysis, indices: np.ndarray, compact: bool = False
     return text
 
 
-def resolve_actor(domain: Domain, actor: str, field: str = "--x") -> int:
-    """Column of the actor named by id or by name; ``field`` names the option in errors."""
+def resolve_actor(domain: Domain, actor: str, field: str = "x_actor") -> int:
+    """Column of the actor named by id or by name; ``field`` names the parameter in errors."""
     for k, (ident, name) in enumerate(zip(domain.actors, domain.names(), strict=True)):
         if actor in (ident, name):
             return k
-    raise RedlineError(f"unknown actor {actor!r}", field=field,
+    raise RedlineError(f"unknown actor {actor!r}", parameter=field,
                        hint=f"use one of {', '.join(domain.actors)}")
 
 
@@ -354,10 +354,10 @@ def deal_space_figure(analysis: Analysis, x_actor: str | None = None,
     bargaining solutions. Spaces above ``max_points`` packages show a fixed-seed sample."""
     domain = analysis.domain
     x_default, y_default = default_axes(analysis)
-    x = resolve_actor(domain, x_actor, "--x") if x_actor else x_default
-    y = resolve_actor(domain, y_actor, "--y") if y_actor else y_default
+    x = resolve_actor(domain, x_actor, "x_actor") if x_actor else x_default
+    y = resolve_actor(domain, y_actor, "y_actor") if y_actor else y_default
     if x == y:
-        raise RedlineError("names the same actor as the x axis", field="--y",
+        raise RedlineError("names the same actor as the x axis", parameter="y_actor",
                            hint="put two different actors on the axes")
     names = [esc(name) for name in domain.names()]
     indices, utilities, ok, sampled = space_points(analysis, max_points)

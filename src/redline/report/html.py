@@ -80,9 +80,9 @@ def collect(path: str | Path, *, assume: Mapping[str, bool] | None = None,
     assume = dict(assume or {})
     loaded = load(path, assume=assume, max_packages=max_packages)
     domain = loaded.require_domain()
-    for option, actor in (("--x", x_actor), ("--y", y_actor)):
+    for parameter, actor in (("x_actor", x_actor), ("y_actor", y_actor)):
         if actor:
-            F.resolve_actor(domain, actor, option)  # before the long work
+            F.resolve_actor(domain, actor, parameter)  # before the long work
     study = run_study(loaded, models=models, draws=draws, seed=seed, max_packages=max_packages)
     if study.sweep_error is not None:
         raise loaded.located(study.sweep_error)

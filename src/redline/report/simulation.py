@@ -277,7 +277,7 @@ def simulation_figure(result: Any, negotiation: int = 0, *, x: int = 0, y: int =
 
     space = result.space
     if space.n_agents < 2:
-        raise RedlineError("the offers figure needs two agents", field="--report")
+        raise RedlineError("the offers figure needs two agents", parameter="report")
     row = 0 if space.utilities.shape[0] == 1 else negotiation
     refs = references or solve(space.utilities[row:row + 1],
                                space.reservation[negotiation:negotiation + 1],

@@ -129,7 +129,7 @@ def claim_codes(scenario: Scenario, assume: Mapping[str, bool] | None = None) ->
     unknown = sorted(set(assume) - known)
     if unknown:
         names = listing(sorted(known)) or "none"
-        raise ScenarioError(f"unknown claim {unknown[0]!r}", field="--assume",
+        raise ScenarioError(f"unknown claim {unknown[0]!r}", parameter="assume",
                             hint=f"the claims are {names}")
     return {c.id: assume.get(c.id, c.assumed) for c in scenario.claims}
 

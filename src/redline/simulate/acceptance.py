@@ -69,7 +69,7 @@ CURVE = Condition("curve")
 NEXT = Condition("next")
 
 
-def parse(text: str, where: str = "--strategy") -> Condition:
+def parse(text: str, where: str = "strategies") -> Condition:
     """An acceptance condition from its text (``next``, ``const:0.7``, ``next|time:0.98``).
 
     Raises

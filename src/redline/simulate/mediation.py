@@ -85,7 +85,7 @@ def single_text(space: NegotiationSpace, strategies: Sequence[Strategy], *, step
     """
     if not space.issues:
         raise RedlineError("the single-text protocol amends issues; these outcomes have none",
-                           field="--protocol", hint="use sao or stacked")
+                           parameter="protocol", hint="use sao or stacked")
     size, n_agents, n = space.size, space.n_agents, space.n_outcomes
     weights = np.zeros(n_agents)
     if bias is not None:
@@ -93,7 +93,7 @@ def single_text(space: NegotiationSpace, strategies: Sequence[Strategy], *, step
         for a, w in items:
             weights[int(a)] = float(w)
     if not np.isfinite(weights).all():
-        raise RedlineError("mediator bias must be finite numbers", field="--bias")
+        raise RedlineError("mediator bias must be finite numbers", parameter="bias")
     u = space.utilities  # (B or 1, A, N)
     score = (np.zeros((1, n)) if mediator is None else np.asarray(mediator, dtype=float)
              .reshape(-1, n)) + np.einsum("a,ban->bn", weights, u)

@@ -79,21 +79,21 @@ def simulate(space: NegotiationSpace, strategies: Sequence[Strategy], *,
     SimulationResult
     """
     if protocol not in PROTOCOLS:
-        raise RedlineError(f"unknown protocol {protocol!r}", field="--protocol",
+        raise RedlineError(f"unknown protocol {protocol!r}", parameter="protocol",
                            hint=f"use one of {', '.join(PROTOCOLS)}")
     if not 1 <= steps <= MAX_STEPS:
         raise RedlineError(f"steps must lie between 1 and {MAX_STEPS:,}, got {steps}",
-                           field="--steps")
+                           parameter="steps")
     if not 0.0 <= breakdown < 1.0:
         raise RedlineError(f"breakdown probability must lie in [0, 1), got {breakdown}",
-                           field="--breakdown")
+                           parameter="breakdown")
     if len(strategies) != space.n_agents:
         raise RedlineError(f"{len(strategies)} strategies for {space.n_agents} agents",
-                           field="--strategy", hint="give one strategy per negotiating actor")
+                           parameter="strategies", hint="give one strategy per negotiating actor")
     if protocol == "sao" and space.n_agents != 2:
         raise RedlineError(f"alternating offers (sao) is for two parties; this negotiation "
-                           f"has {space.n_agents}", field="--protocol",
-                           hint="use --protocol stacked or single-text")
+                           f"has {space.n_agents}", parameter="protocol",
+                           hint="use protocol=stacked or single-text")
     check_size(space.size, space.n_agents, 1, steps * space.n_agents if trace else 1)
     rng = np.random.default_rng(seed)
     broken_at = _breakdown_steps(rng, space.size, breakdown)
@@ -105,7 +105,7 @@ def simulate(space: NegotiationSpace, strategies: Sequence[Strategy], *,
     else:
         if options:
             raise RedlineError(f"{sorted(options)[0]} applies to the single-text protocol only",
-                               field="--protocol")
+                               parameter="protocol")
         ctx = Context(space, space.ranking, steps, rng, dict(models or {}))
         agents = [s.bind(ctx, a) for a, s in enumerate(strategies)]
         if space.n_agents == 2 and all(a.fixed for a in agents):

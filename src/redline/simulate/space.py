@@ -193,11 +193,11 @@ def check_size(batch: int, agents: int, outcomes: int, steps: int = 1) -> None:
         fit = max(1, MAX_CELLS // max(1, agents * outcomes))
         raise RedlineError(
             f"{batch:,} negotiations x {agents} agents x {outcomes:,} outcomes is {cells:,} "
-            f"utility cells, above the simulation's limit of {MAX_CELLS:,}", field="--draws",
-            hint=f"use --draws {fit:,} or fewer, or coarsen the issues' steps")
+            f"utility cells, above the simulation's limit of {MAX_CELLS:,}", parameter="draws",
+            hint=f"use draws={fit:,} or fewer, or coarsen the issues' steps")
     if batch * steps > MAX_CELLS:
         raise RedlineError(f"{batch:,} negotiations x {steps:,} steps is too many to trace",
-                           field="--steps", hint="use fewer --steps or --draws")
+                           parameter="steps", hint="use fewer steps= or draws=")
 
 
 def from_tables(utilities: np.ndarray, reservation: np.ndarray | Sequence[float] | None = None,

@@ -862,7 +862,7 @@ def names() -> tuple[str, ...]:
 
 
 def parse(text: str, models: Mapping[str, Any] | None = None,
-          where: str = "--strategy") -> Strategy:
+          where: str = "strategies") -> Strategy:
     """A strategy from ``NAME[:p1[:p2]][@ACCEPT][~MODEL]``.
 
     ``boulware``, ``aspiration:2``, ``timebased:0.5@next``, ``linear@next|time:0.9~frequency``.

@@ -177,7 +177,7 @@ def check_sizes(sizes: Sequence[tuple[str, int]],
         f"{approximate(max_packages)}",
         field=f"issues.{largest}",
         hint=f"coarsen the step of issue {largest!r} ({options:,} options) or merge "
-        "options; or raise --max-packages",
+        "options; or raise max_packages=",
     )
 
 
@@ -267,8 +267,8 @@ class _Optimum:
         if self.listed.size > MAX_LISTED:
             raise SpaceTooLargeError(
                 f"too many tied packages to list for the {self.name} solution "
-                f"({self.rows.shape[0]:,} tied utility vectors)", field="--list-limit",
-                hint="lower --list-limit or coarsen the issues")
+                f"({self.rows.shape[0]:,} tied utility vectors)", parameter="list_limit",
+                hint="lower list_limit= or coarsen the issues")
 
     def _merge(self, indices: np.ndarray, rows: np.ndarray) -> None:
         if indices.size == 0:

@@ -112,7 +112,7 @@ def _check(size: int, max_points: int) -> None:
     if size > max_points:
         raise FrontierTooLargeError(
             f"the Pareto frontier has more than {max_points:,} distinct points",
-            field="--max-frontier", hint="raise --max-frontier, coarsen the issues, or give "
+            parameter="max_frontier", hint="raise max_frontier=, coarsen the issues, or give "
             "fewer actors a veto")
 
 

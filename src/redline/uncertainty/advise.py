@@ -129,14 +129,14 @@ def check_respondents(count: int, candidates: int = 1) -> None:
     if count > MAX_RESPONDENTS:
         raise RedlineError(
             f"probe weighs the 2^{count} answer patterns of {count} responding actors; it "
-            f"accepts at most {MAX_RESPONDENTS}", field="--objective",
-            hint="use --objective accept or value, or drop actors from the scenario")
+            f"accepts at most {MAX_RESPONDENTS}", parameter="objective",
+            hint="use objective=accept or value, or drop actors from the scenario")
     cells = candidates * (1 << count)
     if cells > MAX_HISTOGRAM_CELLS:
         raise RedlineError(
             f"probe needs {candidates:,} candidates x {1 << count:,} answer patterns = "
             f"{cells:,} histogram cells, above its limit of {MAX_HISTOGRAM_CELLS:,}",
-            field="--objective", hint="list fewer packages with --package or --proposal")
+            parameter="objective", hint="list fewer packages with packages= or proposals=")
 
 
 def pattern_codes(accepts: np.ndarray) -> np.ndarray:
@@ -443,16 +443,15 @@ def check_candidates(count: int, n_draws: int, n_columns: int) -> None:
         raise RedlineError(
             f"the space has {approximate(count)} packages; advise ranks at most "
             f"{MAX_CANDIDATES:,} candidates", field="issues",
-            hint="list candidates with --package ISSUE=OPTION,... or --proposal ID, or coarsen "
-            "the issues' steps")
+            hint="list candidates with packages= or proposals=, or coarsen the issues' steps")
     work = n_draws * count * n_columns
     if work > MAX_SWEEP_WORK:
         fit = MAX_SWEEP_WORK // max(1, count * n_columns)
         raise RedlineError(
             f"{n_draws:,} draws x {count:,} candidates x {n_columns} actors and rules is "
             f"{approximate(work)} evaluations, above the limit of "
-            f"{approximate(MAX_SWEEP_WORK)}", field="--draws",
-            hint=(f"use --draws {fit:,} or fewer, or " if fit >= 1 else "")
+            f"{approximate(MAX_SWEEP_WORK)}", parameter="draws",
+            hint=(f"use draws={fit:,} or fewer, or " if fit >= 1 else "")
             + "list fewer candidates")
 
 
@@ -567,7 +566,7 @@ def advise(scenario: Scenario, draws: Draws, weights: np.ndarray, candidates: Ca
     from redline.uncertainty.acceptance import verdicts
 
     if objective not in OBJECTIVES:
-        raise RedlineError(f"unknown objective {objective!r}", field="--objective",
+        raise RedlineError(f"unknown objective {objective!r}", parameter="objective",
                            hint=f"use one of {', '.join(OBJECTIVES)}")
     weights = np.asarray(weights, dtype=float)
     n_actors = len(scenario.actors)
@@ -774,8 +773,11 @@ def candidate_set(domain, listed: list[tuple[str | None, dict[str, str]]] | None
         return CandidateSet(indices, decode(indices, radices), np.arange(indices.size))
     parts, groups = [], []
     for g, (proposal, package) in enumerate(listed):
-        field = f"proposals.{proposal}.package" if proposal else "--package"
-        numbers = completions(domain, fixed_options(domain, package, field))
+        field = f"proposals.{proposal}.package" if proposal else "packages"
+        try:
+            numbers = completions(domain, fixed_options(domain, package, field))
+        except RedlineError as error:
+            raise (error if proposal else error.about("packages")) from None
         parts.append(numbers)
         groups.append(np.full(numbers.size, g, dtype=np.int64))
     indices = np.concatenate(parts)

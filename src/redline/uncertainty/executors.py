@@ -77,7 +77,7 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None,
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - depends on the install
-        raise RedlineError("Dask is not installed", field="--workers",
+        raise RedlineError("Dask is not installed", parameter="workers",
                            hint="pip install 'redline[dask]'") from None
     cluster = None
     if scheduler is not None:
@@ -85,7 +85,7 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None,
             client = Client(scheduler, timeout="10s")
         except (OSError, ValueError, TypeError) as error:  # unreachable or malformed
             raise RedlineError(f"cannot reach the Dask scheduler: {error}",
-                               field="--scheduler") from None
+                               parameter="scheduler") from None
     else:
         with _children_ignore_ctrl_c():  # and no Ctrl-C between the cluster and its client
             cluster = LocalCluster(n_workers=workers or 1,
@@ -116,7 +116,7 @@ def dask_executor(*, workers: int | None = None, scheduler: str | None = None,
     try:
         from dask.distributed import as_completed
     except ImportError:  # pragma: no cover - depends on the install
-        raise RedlineError("Dask is not installed", field="--workers",
+        raise RedlineError("Dask is not installed", parameter="workers",
                            hint="pip install 'redline[dask]'") from None
 
     def run(plan: SweepPlan, seed: int, chunks: Sequence[tuple[int, int]],

@@ -313,16 +313,16 @@ def _too_few(found: Evidence, t: int, ess: float, draws: int, floor: float) -> R
             f"no draw of {draws:,} reproduces the rounds up to {event.id!r} ({event.date})",
             field=f"rounds.{event.id}",
             hint="a round with tremble 0 rules out every draw that disagrees with it; give it "
-            "a tremble above 0, or use more --draws")
+            "a tremble above 0, or use more draws")
     needed = int(math.ceil(draws * floor / ess))
     if needed <= MAX_DRAWS:
-        more = f"use --draws {needed} or more"
+        more = f"use draws={needed} or more"
     else:
         more = (f"about {needed:,} draws would be needed, above the limit of {MAX_DRAWS:,}; "
                 "widen the priors or raise the rounds' tremble")
     return RedlineError(
         f"the rounds up to {event.id!r} ({event.date}) leave an effective sample of "
-        f"{ess:.1f} of {draws:,} draws, below {floor:g}", field="--draws", hint=more)
+        f"{ess:.1f} of {draws:,} draws, below {floor:g}", parameter="draws", hint=more)
 
 
 def _filter(target: _Target, uniforms: np.ndarray, loglik: np.ndarray, seed: int,
@@ -371,7 +371,7 @@ def _particles(target: _Target, uniforms: np.ndarray, weights: np.ndarray, seed:
 def _check(scenario: Scenario, draws: int, assume: Mapping[str, bool] | None) -> dict:
     if not 1 <= draws <= MAX_DRAWS:
         raise RedlineError(f"must be between 1 and {MAX_DRAWS:,} (got {draws})",
-                           field="--draws", hint=DRAWS_HINT)
+                           parameter="draws", hint=DRAWS_HINT)
     assume = dict(assume or {})
     claim_codes(scenario, assume)  # validates the claim ids
     return assume

@@ -145,7 +145,7 @@ def check_until(until: str | None) -> str | None:
     try:
         return datetime.date.fromisoformat(str(until)).isoformat()
     except ValueError:
-        raise RedlineError(f"not an ISO date (YYYY-MM-DD): {until!r}", field="--until") \
+        raise RedlineError(f"not an ISO date (YYYY-MM-DD): {until!r}", parameter="until") \
             from None
 
 

@@ -155,8 +155,8 @@ def check_sweep_size(scenario: Scenario, draws: int | None = None,
             what = f"({what} + the {model} model's forecast, about {forecast_us / 1000:,.1f} ms)"
         raise RedlineError(
             f"{draws:,} draws x {what} is {approximate(draws * work)} evaluations, above the "
-            f"sweep's limit of {approximate(MAX_SWEEP_WORK)}", field="--draws",
-            hint=(f"use --draws {fit:,} or fewer, or " if fit >= 1 else "")
+            f"sweep's limit of {approximate(MAX_SWEEP_WORK)}", parameter="draws",
+            hint=(f"use draws={fit:,} or fewer, or " if fit >= 1 else "")
             + ("a closed-form model such as compromise or median, or "
                if forecast_us > evaluations / EVALUATIONS_PER_MICROSECOND else "")
             + "coarsen the issues' steps")
@@ -602,7 +602,7 @@ def sweep(scenario: Scenario, *, draws: int, seed: int = 0,
     """
     if not 1 <= draws <= MAX_DRAWS:
         raise RedlineError(f"must be between 1 and {MAX_DRAWS:,} (got {draws})",
-                           field="--draws", hint=DRAWS_HINT)
+                           parameter="draws", hint=DRAWS_HINT)
     start = time.perf_counter()
     if posterior is not None:
         if posterior.size != draws:

@@ -74,7 +74,7 @@ def create_app(workspace: Path, db_url: str | None = None, *,
     workspace = Path(workspace).resolve()
     if not workspace.is_dir():
         raise RedlineError("the workspace is not a folder", file=str(workspace),
-                           field="--workspace")
+                           parameter="workspace")
     store = Store.open(db_url or default_url(workspace))
     state = AppState(workspace=workspace, store=store, signer=CsrfSigner(),
                      templates=page_templates())

@@ -18,6 +18,7 @@ names it) and bounds the work: at most :data:`MAX_STEPS` steps, :data:`MAX_DRAWS
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Depends, Request
@@ -54,10 +55,10 @@ REASON_WORDS = {"agreement": "agreed", "deadline": "the deadline passed",
                 "outside_option": "the last offer was worth less than an outside option"}
 DISTANCE_WORDS = {"pareto": "to the Pareto frontier", "nash": "to the Nash point",
                   "kalai_smorodinsky": "to the Kalai-Smorodinsky point"}
-# The library's errors name the CLI's options; the form's inputs are these.
-OPTION_INPUTS = {"--protocol": "protocol", "--steps": "steps", "--draws": "draws",
-                 "--seed": "seed", "--breakdown": "breakdown", "--mediator": "mediator",
-                 "--strategy": "strategies", "--bias": "strategies"}
+# The library's errors name its parameters; the form's inputs are these.
+OPTION_INPUTS = {"protocol": "protocol", "steps": "steps", "draws": "draws",
+                 "seed": "seed", "breakdown": "breakdown", "mediator": "mediator",
+                 "strategies": "strategies", "bias": "strategies"}
 INPUT_LABELS = {"protocol": "protocol", "steps": "steps", "draws": "draws", "seed": "seed",
                 "breakdown": "breakdown probability", "mediator": "mediator",
                 "strategies": "strategies"}
@@ -386,13 +387,13 @@ def _label(scenario: Scenario, name: str) -> str:
 
 
 def _at(error: RedlineError, name: str) -> RedlineError:
-    """``error`` shown at the form's input ``name``; the library's messages name the CLI's
-    options (``--protocol``), the form names its inputs."""
-    words = [(option, INPUT_LABELS[key]) for option, key in OPTION_INPUTS.items()]
+    """``error`` shown at the form's input ``name``; the library's messages name its
+    parameters (``protocol=stacked``), the form names its inputs (``protocol stacked``)."""
+    words = [(parameter, INPUT_LABELS[key]) for parameter, key in OPTION_INPUTS.items()]
 
     def plain(text: str | None) -> str | None:
-        for option, label in words:
-            text = text.replace(f"{option} ", f"{label} ") if text else text
+        for parameter, label in words:
+            text = re.sub(rf"(?<![\w.-]){parameter}=(\s?)", f"{label} ", text) if text else text
         return text
 
     return RedlineError(plain(error.message) or "", field=name, hint=plain(error.hint))

@@ -233,13 +233,13 @@ def normalize_url(url: str) -> str:
     try:
         parsed = make_url(text)
     except ArgumentError:
-        raise StoreError("not a database URL", field="--db",
+        raise StoreError("not a database URL", parameter="url",
                          hint="use sqlite:///PATH or postgresql://USER@HOST/DB") from None
     backend = parsed.get_backend_name()
     if backend == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     elif backend != "sqlite":
-        raise StoreError(f"unsupported database {backend!r}", field="--db",
+        raise StoreError(f"unsupported database {backend!r}", parameter="url",
                          hint="use sqlite:///PATH or postgresql://USER@HOST/DB")
     return parsed.render_as_string(hide_password=False)
 
@@ -339,7 +339,7 @@ class Store:
                 engine.dispose()
                 reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
                 raise StoreError(f"cannot open the database {safe_url(normal)}: {reason}",
-                                 field="--db") from None
+                                 parameter="url") from None
         return cls(engine)
 
     def close(self) -> None:
