@@ -212,7 +212,7 @@ def test_too_many_candidates_or_respondents_are_refused(loaded, monkeypatch):
     monkeypatch.setattr(core, "MAX_CANDIDATES", 10)
     with pytest.raises(RedlineError, match="advise ranks at most 10 candidates") as caught:
         pipeline.run_advise(loaded, "monitor", draws=10)
-    assert "--package" in str(caught.value)
+    assert "packages=" in str(caught.value) and "--" not in str(caught.value)
     monkeypatch.setattr(core, "MAX_RESPONDENTS", 2)
     with pytest.raises(RedlineError, match="2\\^3 answer patterns"):
         pipeline.run_advise(loaded, "monitor", objective="probe", proposals=["leak"], draws=10)

@@ -200,7 +200,7 @@ def test_too_few_draws_for_strong_evidence_says_how_many_are_needed():
 """ for k in range(6, 9))
     with pytest.raises(RedlineError, match="effective sample") as error:
         posterior(parse_scenario(strong), draws=60, seed=1)
-    assert "--draws" in error.value.hint
+    assert "draws=" in error.value.hint and error.value.field == "draws"
 
 
 def test_tremble_defaults_and_derives_from_the_sources():

@@ -79,7 +79,7 @@ def test_sweep_refuses_64_binary_issues_before_allocating():
 def test_sweep_refuses_work_beyond_the_limit_with_the_draws_that_fit():
     s = scenario(9, 5)  # 1,953,125 packages, 2 actors
     fit = MAX_SWEEP_WORK // (5**9 * 2)
-    with pytest.raises(RedlineError, match=f"use --draws {fit:,} or fewer"):
+    with pytest.raises(RedlineError, match=f"use draws={fit:,} or fewer"):
         check_sweep_size(s, 10_000)
     assert check_sweep_size(s, fit)[0] == 5**9
 
@@ -106,7 +106,7 @@ def test_a_slow_models_forecast_in_every_draw_counts_towards_the_limit():
         work = 27 * 12 + int(np.ceil(EVALUATIONS_PER_MICROSECOND * micro))
         fit = MAX_SWEEP_WORK // work
         assert check_sweep_size(s, fit, name)[0] == 27
-        with pytest.raises(RedlineError, match=f"the {name} model's forecast.*use --draws "
+        with pytest.raises(RedlineError, match=f"the {name} model's forecast.*use draws="
                                                f"{fit:,} or fewer, or a closed-form model"):
             check_sweep_size(s, fit + 1, name)
         check_sweep_size(s, fit + 1, "compromise")  # the same draws, a closed form: accepted
