@@ -2,7 +2,8 @@
 
 They play the strategies the slow, obvious way, as docs/simulate.md specifies them (NegMAS
 0.16's semantics): each offer is found by scanning every outcome (no sorting, no binary search).
-The tests import them as ``tests.simulate.conftest``.
+The tests import them as ``tests.simulate.conftest``, with the replay of a NegMAS trace
+(test_negmas_reference, test_negmas_strategies).
 """
 
 from __future__ import annotations
@@ -41,3 +42,30 @@ def reference_target(u, ok, r, exponent, k, steps):
     t = (k + 1) / (steps + 1)
     level = (top - bottom) * (1.0 - t ** exponent) + bottom - EPS
     return min(max(level, bottom), top)
+
+
+def replay_negmas_run(run: dict, utilities, reservations, strategy_names: dict, tolerance: float,
+                      issues=()) -> tuple[bool, str]:
+    """Replay one NegMAS trace's negotiation in Redline: (same ending as NegMAS, what differs).
+
+    The ending is the agreement, the step and the utilities (within ``tolerance`` relative to
+    the largest); the offers on the way are compared too and reported, not counted.
+    """
+    import numpy as np
+
+    from redline.simulate import from_tables, parse, simulate
+
+    space = from_tables(utilities, reservations, ties="negmas", issues=issues)
+    strategies = [parse(strategy_names[n["strategy"]]) for n in run["negotiators"]]
+    result = simulate(space, strategies, protocol="sao", steps=run["n_steps"], trace=True)
+    agreement = -1 if run["agreement"] is None else run["agreement"]
+    got = (int(result.agreement[0]), int(result.step[0]))
+    if got != (agreement, run["final_step"]):
+        return False, f"agreement/step {got} vs NegMAS {(agreement, run['final_step'])}"
+    scale = np.abs(np.asarray(run["utilities"])).max()
+    if np.abs(result.utilities[0] - run["utilities"]).max() > tolerance * scale:
+        return False, f"utilities {result.utilities[0]} vs NegMAS {run['utilities']}"
+    offers = [int(o) for o in result.trace[0] if o >= 0]
+    if offers != [o[2] for o in run["offers"]]:
+        return True, "same ending, different offers on the way"
+    return True, ""

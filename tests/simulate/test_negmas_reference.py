@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.simulate.conftest import replay_negmas_run
 
 from redline.io.genius import read_genius_folder
-from redline.simulate import from_tables, parse, simulate
 from redline.space.kernel import combine
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -203,22 +203,9 @@ def replay(domain: str, run_id: str) -> tuple[bool, str]:
     data = trace(domain)
     run = next(r for r in data["runs"] if r["id"] == run_id)
     profiles = [n["profile"] for n in run["negotiators"]]
-    utilities = negmas_utilities(domain)[profiles]
     reservations = [data["ufuns"][p]["reserved_value"] for p in profiles]
-    space = from_tables(utilities, reservations, ties="negmas")
-    strategies = [parse(REDLINE_STRATEGY[n["strategy"]]) for n in run["negotiators"]]
-    result = simulate(space, strategies, protocol="sao", steps=run["n_steps"], trace=True)
-    agreement = -1 if run["agreement"] is None else run["agreement"]
-    got = (int(result.agreement[0]), int(result.step[0]))
-    if got != (agreement, run["final_step"]):
-        return False, f"agreement/step {got} vs NegMAS {(agreement, run['final_step'])}"
-    scale = np.abs(np.asarray(run["utilities"])).max()
-    if np.abs(result.utilities[0] - run["utilities"]).max() > UTILITY_TOLERANCE * scale:
-        return False, f"utilities {result.utilities[0]} vs NegMAS {run['utilities']}"
-    offers = [o for o in result.trace[0] if o >= 0]
-    if offers != [o[2] for o in run["offers"]]:
-        return True, "same ending, different offers on the way"
-    return True, ""
+    return replay_negmas_run(run, negmas_utilities(domain)[profiles], reservations,
+                             REDLINE_STRATEGY, UTILITY_TOLERANCE)
 
 
 @pytest.mark.parametrize(("domain", "run_id"), RUNS, ids=[f"{d[5:]}:{r}" for d, r in RUNS])

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.simulate.conftest import replay_negmas_run
 
-from redline.simulate import from_tables, parse, simulate
 from redline.space.domain import IssueSpace
 from redline.space.kernel import combine
 
@@ -78,21 +78,8 @@ def replay(domain: str, run_id: str) -> tuple[bool, str]:
     data, run = trace(domain), run_of(domain, run_id)
     profiles = [n["profile"] for n in run["negotiators"]]
     reservations = [data["ufuns"][p]["reserved_value"] for p in profiles]
-    space = from_tables(negmas_utilities(domain)[profiles], reservations, ties="negmas",
-                        issues=issues_of(domain))
-    strategies = [parse(REDLINE_STRATEGY[n["strategy"]]) for n in run["negotiators"]]
-    result = simulate(space, strategies, protocol="sao", steps=run["n_steps"], trace=True)
-    agreement = -1 if run["agreement"] is None else run["agreement"]
-    got = (int(result.agreement[0]), int(result.step[0]))
-    if got != (agreement, run["final_step"]):
-        return False, f"agreement/step {got} vs NegMAS {(agreement, run['final_step'])}"
-    scale = np.abs(np.asarray(run["utilities"])).max()
-    if np.abs(result.utilities[0] - run["utilities"]).max() > UTILITY_TOLERANCE * scale:
-        return False, f"utilities {result.utilities[0]} vs NegMAS {run['utilities']}"
-    offers = [int(o) for o in result.trace[0] if o >= 0]
-    if offers != [o[2] for o in run["offers"]]:
-        return True, "same ending, different offers on the way"
-    return True, ""
+    return replay_negmas_run(run, negmas_utilities(domain)[profiles], reservations,
+                             REDLINE_STRATEGY, UTILITY_TOLERANCE, issues=issues_of(domain))
 
 
 def test_the_traces_cover_micro_and_nice_tft_against_themselves_and_time_based_agents():
