@@ -1,10 +1,13 @@
-"""Shared test fixtures: where the reference data lives.
+"""Shared test fixtures: where the reference data lives, and one headless Chromium.
 
 ``tests/data`` holds every file the tests read (sources and licences in ``tests/data/NOTICE``),
 so a bare clone runs the whole suite. Where a source could not be redistributed, the file in
 ``tests/data`` is a fixture of our own, and the tests marked ``shared_data`` also compare with
 the original in the sibling folder ``../shared/data``. Without that folder those tests are
 deselected (reported as such, not skipped); everything else runs.
+
+Playwright's sync API runs one instance per thread, so the browser of the report's and the
+app's browser tests is a single session-wide fixture (two would collide).
 """
 
 import os
@@ -23,6 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_DATA = ROOT / "tests" / "data"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 EXAMPLES = ROOT / "examples"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -54,3 +61,17 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def examples() -> Path:
     return EXAMPLES
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every test (the system's; Playwright never downloads one)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"browser test needs Chromium at {CHROMIUM} (apt-get install chromium)")
+    playwright_api = pytest.importorskip("playwright.sync_api",
+                                         reason="browser test needs the playwright package")
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                     headless=True)
+        yield chromium
+        chromium.close()

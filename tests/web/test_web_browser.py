@@ -20,9 +20,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")  # the session's browser: conftest.py's ``browser``
+CHROMIUM = Path("/usr/bin/chromium")  # the session's browser: tests/conftest.py's ``browser``
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "donbas-2026.yaml"
 TIMEOUT_MS = 60_000
+# an export builds the report (a sweep) or renders every figure to PNG in a second Chromium:
+# minutes on a loaded 2-core machine. A bound against hanging, not a speed assertion.
+EXPORT_TIMEOUT_MS = 300_000
 
 if not CHROMIUM.exists():
     pytest.skip(f"browser test needs Chromium at {CHROMIUM} (apt-get install chromium)",
@@ -30,6 +33,8 @@ if not CHROMIUM.exists():
 playwright_api = pytest.importorskip("playwright.sync_api",
                                      reason="browser test needs the playwright package")
 uvicorn = pytest.importorskip("uvicorn")
+
+from tests.axe import axe_violations  # noqa: E402, F401 (the other browser modules import it here)
 
 from redline.scenario.load import parse_scenario  # noqa: E402
 
@@ -279,12 +284,16 @@ def test_a_bad_value_in_place_is_shown_at_its_field(server, watched):
 
 # ---------------------------------------------------------------- nothing leaves the machine
 
+# every figure's buttons are listed; each kind of button is clicked once per page (the figures
+# of a page share one plotly config, redline.report.figures.PLOTLY_CONFIG or the app's script)
 CLICK_MODEBARS = """async () => {
   const tick = () => new Promise(resolve => setTimeout(resolve, 0));
-  const titles = [];
+  const titles = [], clicked = new Set();
   for (const plot of document.querySelectorAll(".js-plotly-plot")) {
     for (const button of [...plot.querySelectorAll(".modebar-btn")]) {
       titles.push(button.dataset.title);
+      if (clicked.has(button.dataset.title)) continue;
+      clicked.add(button.dataset.title);
       button.click();
       await tick();
       // a button that opens a dialog (plotly's "Share chart") is confirmed, as a user would
@@ -296,7 +305,8 @@ CLICK_MODEBARS = """async () => {
 
 
 def click_every_modebar_button(page) -> list[str]:
-    """Click each button of each figure's modebar, in the page; returns their titles."""
+    """Click each kind of button of the figures' modebars once, in the page; returns the titles
+    of every figure's buttons."""
     page.wait_for_function(
         "() => document.querySelectorAll('.js-plotly-plot').length > 0 && "
         "[...document.querySelectorAll('.js-plotly-plot')]"
@@ -409,10 +419,8 @@ def test_pages_fit_the_window_at_1440_and_390(server, watched):
 # ---------------------------------------------------------------- versions, export, a11y
 
 ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "tests" / "data" / "axe" / "axe.min.js"
 SCREENSHOTS = Path(os.environ.get("REDLINE_SCREENSHOTS", ROOT / "out" / "screenshots"))
 WIDTHS = ((1440, 900), (390, 844))
-SERIOUS = ("serious", "critical")
 
 
 def save_two_versions(page, server: str) -> tuple[str, str]:
@@ -443,14 +451,14 @@ def test_version_page_shows_the_diff_and_exports_the_report(server, watched, tmp
     assert "P(agreement)" in page.inner_text("#since-previous-table")
     assert "95%" in page.inner_text("#version-p")
 
-    with page.expect_download() as download:
+    with page.expect_download(timeout=EXPORT_TIMEOUT_MS) as download:
         page.click("#export-report")
     report = tmp_path / "report.html"
     download.value.save_as(report)
     assert download.value.suggested_filename.endswith("-report.html")
     text = report.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and 'data-summary="agreement"' in text
-    with page.expect_download() as download:
+    with page.expect_download(timeout=EXPORT_TIMEOUT_MS) as download:
         page.click("#export-figures")
     archive = tmp_path / "figures.zip"
     download.value.save_as(archive)
@@ -460,7 +468,7 @@ def test_version_page_shows_the_diff_and_exports_the_report(server, watched, tmp
     # from the editor: the scenario as edited there, without saving it
     page.goto(server + first + "/edit")
     page.fill("[name='sal.0.1']", "0.3")
-    with page.expect_download() as download:
+    with page.expect_download(timeout=EXPORT_TIMEOUT_MS) as download:
         page.click("#export-report")
     assert download.value.suggested_filename == "donbas-2026-report.html"
     assert page.input_value("[name='sal.0.1']") == "0.3"  # the editor stays as it was
@@ -474,17 +482,6 @@ DRAWN = ("() => [...document.querySelectorAll('div.plot[data-figure]')]"
          "!!document.querySelector('.js-plotly-plot'))")
 
 
-def axe_violations(page, within: str | None = None) -> list[dict]:
-    """axe-core's serious and critical violations on the page, or within the element the CSS
-    selector ``within`` names (axe is injected first)."""
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate("async (sel) => (await axe.run(sel ? document.querySelector(sel) "
-                          ": document)).violations.map(v => ({id: v.id, impact: v.impact, "
-                          "help: v.help, nodes: v.nodes.slice(0, 3).map(n => "
-                          "n.target.join(' '))}))", within)
-    return [v for v in found if v["impact"] in SERIOUS]
-
-
 def main_pages(page, server: str) -> dict[str, str]:
     """The app's main pages, by name (two versions saved first)."""
     first, second = save_two_versions(page, server)
@@ -493,22 +490,20 @@ def main_pages(page, server: str) -> dict[str, str]:
             "history": "/history", "version": second, "version-editor": second + "/edit"}
 
 
-def test_no_serious_accessibility_violations_and_screenshots(server, browser, tmp_path):
-    from redline.report.html import build_report
-
+def test_no_serious_accessibility_violations_and_screenshots(server, browser):
+    """The app's main pages at both widths (the report's are in
+    tests/report/test_report_browser.py)."""
     # axe is injected as a script: the app's Content-Security-Policy would refuse it
     session = Watched(browser, viewport={"width": 1440, "height": 900}, bypass_csp=True)
     page = session.page
     try:
         pages = main_pages(page, server)
-        report = tmp_path / "report.html"
-        report.write_text(build_report(EXAMPLE, draws=100), encoding="utf-8")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         problems = {}
         for width, height in WIDTHS:
             page.set_viewport_size({"width": width, "height": height})
-            for name, url in [*pages.items(), ("report", report.as_uri())]:
-                page.goto(url if url.startswith("file:") else server + url)
+            for name, url in pages.items():
+                page.goto(server + url)
                 try:
                     page.wait_for_function(DRAWN)
                 except playwright_api.TimeoutError:
