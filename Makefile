@@ -14,8 +14,8 @@ $(BIN)/.installed: pyproject.toml
 demo: $(BIN)/.installed
 	$(BIN)/redline analyze examples/donbas-2026.yaml
 
-test: $(BIN)/.installed
-	$(BIN)/python -m pytest -q
+test: $(BIN)/.installed  # one worker per CPU; a test module's tests stay on one worker
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests
