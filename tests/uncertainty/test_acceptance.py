@@ -159,3 +159,31 @@ def test_verdicts_agree_with_the_definitions_one_draw_and_package_at_a_time():
     result = acceptance(DONBAS, draws, picked)
     np.testing.assert_array_equal(result.accepts, accepts)
     np.testing.assert_array_equal(result.acceptable, acceptable)
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.sampled_from(SCENARIOS + [ROOT / "examples" / "colombia-2016.yaml"]),
+       st.integers(0, 2**16), st.booleans())
+def test_the_grouped_acceptable_mask_is_the_full_kernels(path, seed, every):
+    """``acceptable_packages`` evaluates the rules once per group of alike draws and the
+    utilities only where they leave a package: the full kernel's mask, bit for bit (on every
+    package, or on a few), also where there are too many groups and it is the kernel itself."""
+    import redline.uncertainty.acceptance as acc
+    from redline.scenario.compile import compile_batch
+    from redline.uncertainty.posterior import prior_particles
+
+    scenario = load_scenario(path)
+    radices = np.array([len(i.option_values()) for i in scenario.issues])
+    options = decode(np.arange(int(np.prod(radices))), radices)
+    if not every:
+        options = options[np.random.default_rng(seed).permutation(len(options))[:7]]
+    batch = compile_batch(scenario, prior_particles(scenario, 300, seed)[0])
+    expected = acc.verdicts(batch, options, every).acceptable
+    np.testing.assert_array_equal(acc.acceptable_packages(batch, options, every), expected)
+    before = acc.MAX_RULE_GROUPS
+    try:
+        acc.MAX_RULE_GROUPS = 0
+        np.testing.assert_array_equal(acc.acceptable_packages(batch, options, every),
+                                      expected)
+    finally:
+        acc.MAX_RULE_GROUPS = before

@@ -91,7 +91,13 @@ class BatchDomain:
     def rows(self, start: int, stop: int) -> BatchDomain:
         """Draws ``start:stop`` of the batch (views, no copies): every array's draw axis, the
         rules' per-draw option masks and thresholds included."""
-        cut = slice(start, stop)
+        return self._cut(slice(start, stop))
+
+    def take(self, index: np.ndarray) -> BatchDomain:
+        """The draws ``index`` (integers) of the batch, as :meth:`rows` takes a range."""
+        return self._cut(np.asarray(index, dtype=np.intp))
+
+    def _cut(self, cut: slice | np.ndarray) -> BatchDomain:
         return replace(
             self, tables=tuple(t[cut] for t in self.tables),
             disagreement=self.disagreement[cut],
@@ -100,24 +106,33 @@ class BatchDomain:
             position=self.position[cut], salience=self.salience[cut])
 
 
-def _condition_rows(condition: Condition | None, cut: slice) -> Condition | None:
-    """``condition`` on the draws ``cut`` (its ``(D, O)`` masks sliced; ``(O,)`` ones kept)."""
+def _condition_rows(condition: Condition | None, cut: slice | np.ndarray
+                    ) -> Condition | None:
+    """``condition`` on the draws ``cut`` (its ``(D, O)`` masks cut; ``(O,)`` ones kept, and
+    a condition without per-draw masks is itself)."""
     if condition is None:
         return None
     allowed = condition.allowed
     if allowed is not None and allowed.ndim == 2:
         allowed = allowed[cut]
-    return replace(condition, allowed=allowed,
-                   children=tuple(_condition_rows(c, cut) for c in condition.children))
+    children = tuple(_condition_rows(c, cut) for c in condition.children)
+    if allowed is condition.allowed and all(
+            mine is theirs for mine, theirs in zip(children, condition.children, strict=True)):
+        return condition
+    return replace(condition, allowed=allowed, children=children)
 
 
-def _constraint_rows(constraint: Constraint, cut: slice) -> Constraint:
-    """``constraint`` on the draws ``cut`` (per-draw masks and thresholds sliced)."""
+def _constraint_rows(constraint: Constraint, cut: slice | np.ndarray) -> Constraint:
+    """``constraint`` on the draws ``cut`` (per-draw masks and thresholds cut)."""
     threshold = constraint.min_utility
     if isinstance(threshold, np.ndarray) and threshold.ndim == 2:
         threshold = threshold[cut]
-    return replace(constraint, violated_if=_condition_rows(constraint.violated_if, cut),
-                   unless=_condition_rows(constraint.unless, cut), min_utility=threshold)
+    violated = _condition_rows(constraint.violated_if, cut)
+    unless = _condition_rows(constraint.unless, cut)
+    if (threshold is constraint.min_utility and violated is constraint.violated_if
+            and unless is constraint.unless):
+        return constraint
+    return replace(constraint, violated_if=violated, unless=unless, min_utility=threshold)
 
 
 # ---------------------------------------------------------------- claims and paths

@@ -33,8 +33,9 @@ import numpy as np
 from redline.scenario.compile import BatchDomain, Draws, compile_batch
 from redline.scenario.model import Scenario
 from redline.space import kernel
-from redline.space.domain import package_count
+from redline.space.domain import Condition, package_count
 from redline.space.packages import decode
+from redline.space.tolerance import UTILITY_TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,146 @@ def _block_verdicts(batch: BatchDomain, options: np.ndarray, whole: bool,
     mask = none_of([k for k in needed if labels[k].binding]) if acceptable else None
     accepts = {a: none_of([k for k in needed if labels[k].actor == a]) for a in accepting}
     return Verdicts(mask, accepts, computed, batch.disagreement)
+
+
+MAX_RULE_GROUPS = 64
+"""At most this many groups of draws for :func:`acceptable_packages` (beyond it the rules
+differ in too many ways between draws, and every column is evaluated on every package)."""
+
+
+def _per_draw_masks(condition: Condition | None) -> Iterator[np.ndarray]:
+    """The ``(D, O)`` option masks of a condition tree (its uncertain thresholds')."""
+    if condition is None:
+        return
+    if condition.allowed is not None and condition.allowed.ndim == 2:
+        yield condition.allowed
+    for child in condition.children:
+        yield from _per_draw_masks(child)
+
+
+def _gathered(tables: Sequence[np.ndarray], actor: int, lo: int, hi: int,
+              options: np.ndarray) -> np.ndarray:
+    """``(hi - lo, M)`` actor ``actor``'s utility of the packages ``options`` in draws
+    ``lo:hi`` of ``tables`` (per issue ``(D, O_i, A)``): the issues' rows added in issue
+    order, as :func:`verdicts` adds them."""
+    total = np.take(tables[0][lo:hi, :, actor], options[:, 0], axis=1)
+    for i in range(1, len(tables)):
+        total = total + np.take(tables[i][lo:hi, :, actor], options[:, i], axis=1)
+    return total
+
+
+def acceptable_blocks(batch: BatchDomain, options: np.ndarray, whole: bool = False
+                      ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The packages ``options`` no binding column rejects, in every draw of ``batch``, as
+    blocks: :func:`verdicts`' acceptable mask, bit for bit, with the utilities added up only
+    where the rules leave a package standing (:func:`acceptable_packages` assembles it).
+
+    The binding rules without a utility threshold (red lines, linkages, approvals) depend on
+    a draw only through which of them apply and their per-draw option masks (uncertain
+    thresholds): draws alike in those form a group, and the rules are evaluated once per
+    group. The utility columns (the veto actors' outside options, ratification thresholds)
+    are then evaluated per draw on the packages the group's rules leave, with the same sums
+    and comparisons as :func:`verdicts` (so the same verdicts). With more than
+    :data:`MAX_RULE_GROUPS` groups it is :func:`verdicts` itself.
+
+    Parameters
+    ----------
+    batch
+        The compiled draws.
+    options
+        ``(M, I)`` option indices.
+    whole
+        ``options`` is every package in package order (passed on to :func:`verdicts`).
+
+    Yields
+    ------
+    rows, cols, fine
+        Draw indices ``(n,)``, package indices ``(m,)`` and ``(n, m)`` bool: whether each of
+        those packages is acceptable in each of those draws. Each draw is in at most one
+        block; every package outside a draw's block is not acceptable in it.
+    """
+    options = np.asarray(options)
+    labels = kernel.columns(batch.constraints, batch.actors, batch.parties)
+    binding = [k for k, column in enumerate(labels) if column.binding]
+    plain = [k for k in binding if labels[k].rule is not None
+             and batch.constraints[labels[k].rule].min_utility is None]
+    weighed = [k for k in binding if k not in plain]
+    size, n_packages = batch.size, int(options.shape[0])
+    parts = [batch.active[:, [labels[k].rule for k in binding if labels[k].rule is not None]]]
+    for k in binding:
+        if labels[k].rule is not None:
+            rule = batch.constraints[labels[k].rule]
+            parts += [m for c in (rule.violated_if, rule.unless) for m in _per_draw_masks(c)]
+    signature = np.packbits(np.concatenate(parts, axis=1).astype(bool), axis=1)
+    if signature.shape[1] <= 8:  # one integer per draw: a fast unique
+        key = np.zeros(size, dtype=np.uint64)
+        for j in range(signature.shape[1]):
+            key |= signature[:, j].astype(np.uint64) << np.uint64(8 * j)
+        _, first, group = np.unique(key, return_index=True, return_inverse=True)
+    else:
+        _, first, group = np.unique(signature, axis=0, return_index=True, return_inverse=True)
+    group = group.reshape(-1)
+    if first.size > MAX_RULE_GROUPS:
+        found = verdicts(batch, options, whole)
+        assert found.acceptable is not None
+        yield np.arange(size), np.arange(n_packages), found.acceptable
+        return
+    if size == 0:
+        return
+    groups = batch.take(first)  # one draw per group: its rules are the group's
+    standing = np.ones((first.size, n_packages), dtype=bool)
+    for hit in kernel.rejections(groups.constraints, options, None, groups.disagreement,
+                                 plain, active=groups.active):
+        standing &= ~hit
+    n_rules = len(batch.constraints)
+    # The draws sorted by group, so that each group's draws are one run of rows.
+    members = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[members], np.arange(first.size + 1))
+    needed = {labels[k].actor for k in weighed}
+    tables = [t[members] for t in batch.tables] if needed else []
+    outside = batch.disagreement[members]
+    for g in range(first.size):
+        cols = np.flatnonzero(standing[g])
+        if not cols.size:
+            continue
+        lo, hi = int(bounds[g]), int(bounds[g + 1])
+        chosen = options[cols]
+        utilities: dict[int, np.ndarray] = {}
+
+        fine = np.ones((hi - lo, cols.size), dtype=bool)
+        for k in weighed:
+            column = labels[k]
+            if column.rule is None:
+                a = k - n_rules
+                if a not in utilities:
+                    utilities[a] = _gathered(tables, a, lo, hi, chosen)
+                fine &= ~(utilities[a] < outside[lo:hi, a][:, None] - UTILITY_TOLERANCE)
+                continue
+            if not groups.active[g, column.rule]:
+                continue
+            rule = groups.constraints[column.rule]
+            when = rule.violated_if.evaluate(chosen)
+            if rule.unless is not None:
+                when = when & ~rule.unless.evaluate(chosen)
+            when = np.broadcast_to(when, (first.size, cols.size))[g]  # the group's draw
+            threshold = batch.constraints[column.rule].min_utility
+            if isinstance(threshold, np.ndarray) and threshold.ndim == 2:
+                threshold = threshold[members[lo:hi]]
+            if column.actor not in utilities:
+                utilities[column.actor] = _gathered(tables, column.actor, lo, hi, chosen)
+            fine &= ~(when & (utilities[column.actor] < threshold - UTILITY_TOLERANCE))
+        yield members[lo:hi], cols, fine
+
+
+def acceptable_packages(batch: BatchDomain, options: np.ndarray, whole: bool = False
+                        ) -> np.ndarray:
+    """``(D, M)`` bool: :func:`acceptable_blocks` as one mask (:func:`verdicts`' acceptable
+    mask, bit for bit)."""
+    options = np.asarray(options)
+    out = np.zeros((batch.size, int(options.shape[0])), dtype=bool)
+    for rows, cols, fine in acceptable_blocks(batch, options, whole):
+        out[rows[:, None], cols[None, :]] = fine
+    return out
 
 
 def judge(batch: BatchDomain, options: np.ndarray, whole: bool = False) -> Acceptance:

@@ -20,7 +20,7 @@ Acceptability is the kernel's, on every package of the space
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +28,7 @@ import numpy as np
 from redline.scenario.compile import Draws, compile_batch
 from redline.scenario.model import Scenario
 from redline.space.packages import decode
-from redline.uncertainty.acceptance import verdicts
+from redline.uncertainty.acceptance import acceptable_blocks
 from redline.uncertainty.posterior import Posterior, history
 from redline.uncertainty.rounds import evidence, evidence_chunk, reproduced
 from redline.uncertainty.sweep import check_sweep_size
@@ -71,7 +71,8 @@ def claim_summary(post: Posterior) -> dict[str, float]:
             for j, name in enumerate(post.input_names) if name.startswith("claim:")}
 
 
-def acceptability(scenario: Scenario, draws: Draws, weights: np.ndarray
+def acceptability(scenario: Scenario, draws: Draws, weights: np.ndarray,
+                  per_package: Sequence[int] | None = None
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Weighted P(agreement) and every package's P(acceptable), for several weightings at once.
 
@@ -84,33 +85,50 @@ def acceptability(scenario: Scenario, draws: Draws, weights: np.ndarray
         The particles.
     weights
         ``(D, k)``: ``k`` weightings of the same particles (each column sums to 1).
+    per_package
+        The weightings (columns of ``weights``) whose per-package shares are wanted
+        (``None``: all); P(agreement) is computed for every one.
 
     Returns
     -------
     p_agreement, p_acceptable : numpy.ndarray
-        ``(k,)`` and ``(N, k)``.
+        ``(k,)`` and ``(N, len(per_package))``.
     """
     total, _ = check_sweep_size(scenario)
     weights = np.asarray(weights, dtype=float)
+    columns = np.arange(weights.shape[1]) if per_package is None else \
+        np.asarray(per_package, dtype=np.intp)
     radices = [len(issue.option_values()) for issue in scenario.issues]
     every = decode(np.arange(total, dtype=np.int64), np.array(radices))
     # Weight for and against, so that a share every particle agrees on is exactly 0 or 1.
     agreement = np.zeros((2, weights.shape[1]))
-    acceptable = np.zeros((2, total, weights.shape[1]))
+    acceptable = np.zeros((2, total, columns.size))
     size = evidence_chunk(scenario, total)
     for start in range(0, draws.size, size):
         stop = min(draws.size, start + size)
         chunk = Draws(stop - start, {k: v[start:stop] for k, v in draws.values.items()},
                       {k: v[start:stop] for k, v in draws.claims.items()})
-        ok = verdicts(compile_batch(scenario, chunk), every, whole=True).acceptable
         w = weights[start:stop]
-        some = ok.any(axis=1)
+        picked = np.ascontiguousarray(w[:, columns])
+        weighed = (picked > 0).astype(float)
+        some = np.zeros(stop - start, dtype=bool)
+        yes = np.zeros((total, columns.size))
+        count = np.zeros((total, columns.size))  # the weighed draws that accept
+        for rows, cols, fine in acceptable_blocks(compile_batch(scenario, chunk), every,
+                                                  whole=True):
+            some[rows] = fine.any(axis=1)
+            if columns.size:
+                mask = fine.T.astype(float)
+                yes[cols] += mask @ picked[rows]
+                count[cols] += mask @ weighed[rows]
         agreement[0] += np.einsum("d,dk->k", some.astype(float), w)
         agreement[1] += np.einsum("d,dk->k", (~some).astype(float), w)
-        # Per package: 0/1 masks times the weights as matrix products (BLAS); an einsum takes
-        # seconds over every package.
-        acceptable[0] += ok.astype(float).T @ w
-        acceptable[1] += (~ok).astype(float).T @ w
+        # Against: the chunk's weight less the weight for; exactly 0 where every draw of the
+        # chunk with a weight accepts (and the weight for is exactly 0 where none does).
+        no = np.maximum(picked.sum(axis=0)[None, :] - yes, 0.0)
+        no[count == weighed.sum(axis=0)[None, :]] = 0.0
+        acceptable[0] += yes
+        acceptable[1] += no
     return share(*agreement), share(*acceptable)
 
 
@@ -135,7 +153,8 @@ class Step:
     inputs
         Each uncertain input's ``{"mean", "low", "high"}``.
     p_acceptable
-        ``(N,)`` every package's P(acceptable).
+        ``(N,)`` every package's P(acceptable); ``None`` where it was not asked for (the
+        timeline computes it for the prior and the last step, the two ``update`` reports).
     """
 
     round: str | None
@@ -146,7 +165,7 @@ class Step:
     p_agreement: dict[str, float]
     claims: dict[str, float]
     inputs: dict[str, dict[str, float]]
-    p_acceptable: np.ndarray
+    p_acceptable: np.ndarray | None
 
     def to_dict(self) -> dict:
         """The JSON form of a timeline row (without the per-package array)."""
@@ -156,10 +175,14 @@ class Step:
                                                         self.inputs.items()}}
 
 
-def _steps(scenario: Scenario, group: list[Posterior]) -> list[Step]:
-    """Summaries of posteriors that share their particles (one acceptability pass)."""
+def _steps(scenario: Scenario, group: list[Posterior], per_package: Sequence[int] | None
+           ) -> list[Step]:
+    """Summaries of posteriors that share their particles (one acceptability pass); the
+    per-package shares of the posteriors ``per_package`` (positions in ``group``; ``None``:
+    all)."""
     weights = np.column_stack([p.weights for p in group])
-    agreement, acceptable = acceptability(scenario, group[0].draws, weights)
+    wanted = list(range(len(group))) if per_package is None else list(per_package)
+    agreement, acceptable = acceptability(scenario, group[0].draws, weights, wanted)
     rounds = {r.id: r for r in scenario.rounds}
     orders: dict[int, np.ndarray] = {}  # the group's particles are sorted once per input
     out = []
@@ -170,22 +193,30 @@ def _steps(scenario: Scenario, group: list[Posterior]) -> list[Step]:
             bool(last.illustrative) if last else False, post.method, post.ess,
             weighted_interval(agreement[k], post.ess), claim_summary(post),
             input_summary(post, orders),
-            acceptable[:, k]))
+            acceptable[:, wanted.index(k)] if k in wanted else None))
     return out
 
 
-def summarise(scenario: Scenario, posteriors: Iterable[Posterior]) -> list[Step]:
+def summarise(scenario: Scenario, posteriors: Iterable[Posterior], *,
+              ends_only: bool = False) -> list[Step]:
     """A :class:`Step` per posterior, in order; posteriors on the same particles (importance
-    weights) share one pass of the kernel over the space."""
+    weights) share one pass of the kernel over the space.
+
+    ``ends_only``: every package's P(acceptable) only for the first and the last posterior
+    (what ``update`` reports beside each other); the others' :attr:`Step.p_acceptable` is
+    ``None``.
+    """
+    posteriors = list(posteriors)
+    ends = {0, len(posteriors) - 1}
     out: list[Step] = []
-    group: list[Posterior] = []
-    for post in posteriors:
-        if group and post.uniforms is not group[0].uniforms:
-            out.extend(_steps(scenario, group))
-            group = []
-        group.append(post)
-    if group:
-        out.extend(_steps(scenario, group))
+    start = 0
+    for end in range(1, len(posteriors) + 1):
+        if end < len(posteriors) and posteriors[end].uniforms is posteriors[start].uniforms:
+            continue
+        per_package = None if not ends_only else [k - start for k in range(start, end)
+                                                  if k in ends]
+        out.extend(_steps(scenario, posteriors[start:end], per_package))
+        start = end
     return out
 
 
@@ -218,7 +249,7 @@ def timeline(scenario: Scenario, *, draws: int, seed: int = 0, until: str | None
             if prior_only:
                 return
 
-    steps = summarise(scenario, posteriors())
+    steps = summarise(scenario, posteriors(), ends_only=True)
     assert last is not None
     return steps, last
 

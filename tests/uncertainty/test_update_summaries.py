@@ -1,0 +1,50 @@
+"""The update's weighted summaries over every package against a brute-force count, and the
+timeline's shortcuts (per-package shares only where they are reported)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from redline.scenario.load import load_scenario
+from redline.uncertainty.acceptance import acceptance
+from redline.uncertainty.posterior import prior_particles
+from redline.uncertainty.update import acceptability, timeline
+
+ROOT = Path(__file__).resolve().parents[2]
+SUMS = 1e-12
+"""Weighted sums added in another order agree to this (absolute, on shares in [0, 1])."""
+
+
+def test_weighted_shares_are_the_brute_force_sums_and_exact_where_all_agree():
+    scenario = load_scenario(ROOT / "examples" / "donbas-2026.yaml")
+    draws, *_ = prior_particles(scenario, 900, 4)
+    ok = acceptance(scenario, draws, None).acceptable  # (D, N): every package, every draw
+    rng = np.random.default_rng(0)
+    weights = rng.random((900, 3))
+    weights[rng.random(900) < 0.3, 2] = 0.0  # a weighting that ignores some draws
+    weights /= weights.sum(axis=0)
+    agreement, acceptable = acceptability(scenario, draws, weights)
+    np.testing.assert_allclose(agreement, ok.any(axis=1).astype(float) @ weights, atol=SUMS)
+    np.testing.assert_allclose(acceptable, ok.astype(float).T @ weights, atol=SUMS)
+    counted = weights[:, 2] > 0
+    everywhere = ok[counted].all(axis=0)
+    nowhere = ~ok[counted].any(axis=0)
+    assert (acceptable[everywhere, 2] == 1.0).all()
+    assert (acceptable[nowhere, 2] == 0.0).all()
+    # Only some weightings' per-package shares: the same numbers.
+    _, some = acceptability(scenario, draws, weights, per_package=[2, 0])
+    np.testing.assert_allclose(some, acceptable[:, [2, 0]], atol=SUMS)
+
+
+def test_the_timeline_reports_every_package_for_the_prior_and_the_last_step():
+    scenario = load_scenario(ROOT / "tests" / "data" / "rounds" / "ceasefire-rounds.yaml")
+    steps, post = timeline(scenario, draws=400, seed=2)
+    assert len(steps) > 2
+    assert all(step.p_acceptable is None for step in steps[1:-1])
+    first, last = steps[0], steps[-1]
+    ok = acceptance(scenario, post.draws, None).acceptable
+    np.testing.assert_allclose(last.p_acceptable, ok.astype(float).T @ post.weights,
+                               atol=SUMS)
+    assert first.p_acceptable is not None and first.p_acceptable.shape == ok.shape[1:]
