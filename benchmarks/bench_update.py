@@ -8,9 +8,11 @@ weights and, when their ESS is below half the draws, resample-move SMC) and the 
 all 512 packages for every group of steps on the same particles) are timed, best of
 ``--repeat``, in wall and CPU seconds, for a weak tremble (importance weights suffice) and a
 strong one (SMC runs). The header names the processor and the load average: on a shared
-machine compare CPU seconds, and run before/after with ``PYTHONPATH`` at each ``src``.
+machine compare CPU seconds. Before/after: run it with ``PYTHONPATH`` at each ``src`` (or
+``--compare OTHER_SRC``, which runs the same script on the other tree in a subprocess and prints
+its rows first); the ``src`` column says which tree a row timed.
 
-Usage: python benchmarks/bench_update.py [--draws N] [--repeat R]
+Usage: python benchmarks/bench_update.py [--draws N] [--repeat R] [--compare OTHER_SRC]
 Prints a markdown table.
 """
 
@@ -19,11 +21,14 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+import redline
 from redline import pipeline
 from redline.scenario.load import load_scenario
 from redline.scenario.model import Round
@@ -74,23 +79,41 @@ def machine() -> str:
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, load {load:.1f}"
 
 
+def source() -> str:
+    """The ``src`` directory the timed ``redline`` was imported from (before/after rows)."""
+    return str(Path(redline.__file__).resolve().parents[1])
+
+
+def rows(draws: int, repeat: int) -> None:
+    """Print one table row per tremble: the posterior and the whole update."""
+    for tremble in (0.4, 0.3):
+        scenario = with_rounds(tremble)
+        seconds, cpu, post = best_of(repeat, lambda s=scenario: posterior(
+            s, draws=draws, seed=1))
+        loaded = pipeline.load(scenario)
+        whole, whole_cpu, _ = best_of(repeat, lambda loaded=loaded: pipeline.run_update(
+            loaded, draws=draws, seed=1).to_dict())
+        print(f"| {source()} | {tremble} | {post.method} | {post.ess:,.0f} | {seconds:.2f} | "
+              f"{cpu:.2f} | {whole:.2f} | {whole_cpu:.2f} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--compare", metavar="OTHER_SRC", default=None,
+                        help="also time the redline in this src directory (rows first)")
+    parser.add_argument("--rows-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    print(f"Donbas, 20 observations, {args.draws:,} particles; {machine()}")
-    print("| tremble | method | ESS | posterior s | CPU s | whole update s | CPU s |")
-    print("|---|---|---|---|---|---|---|")
-    for tremble in (0.4, 0.3):
-        scenario = with_rounds(tremble)
-        seconds, cpu, post = best_of(args.repeat, lambda s=scenario: posterior(
-            s, draws=args.draws, seed=1))
-        loaded = pipeline.load(scenario)
-        whole, whole_cpu, _ = best_of(args.repeat, lambda loaded=loaded: pipeline.run_update(
-            loaded, draws=args.draws, seed=1).to_dict())
-        print(f"| {tremble} | {post.method} | {post.ess:,.0f} | {seconds:.2f} | {cpu:.2f} | "
-              f"{whole:.2f} | {whole_cpu:.2f} |", flush=True)
+    if not args.rows_only:
+        print(f"Donbas, 20 observations, {args.draws:,} particles; {machine()}")
+        print("| src | tremble | method | ESS | posterior s | CPU s | whole update s | CPU s |")
+        print("|---|---|---|---|---|---|---|---|", flush=True)
+    if args.compare:
+        env = dict(os.environ, PYTHONPATH=str(Path(args.compare).resolve()))
+        subprocess.run([sys.executable, __file__, "--draws", str(args.draws), "--repeat",
+                        str(args.repeat), "--rows-only"], env=env, check=True)
+    rows(args.draws, args.repeat)
 
 
 if __name__ == "__main__":
