@@ -222,7 +222,7 @@ def issue_sum(values: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class _Slot:
     """Where one uncertain input's drawn values go: ``array`` (``capability``, ``outside``,
-    ``stated``, ``ideal`` or ``salience``) at actor ``actor`` (and issue ``issue``)."""
+    ``ideal`` or ``salience``) at actor ``actor`` (and issue ``issue``)."""
 
     path: str
     array: str
@@ -242,7 +242,6 @@ class _Template:
     issue_index: Mapping[str, int]
     capability: np.ndarray  # (A,)
     outside: np.ndarray  # (A,)
-    stated: np.ndarray  # (A, I)
     ideal: np.ndarray  # (A, I)
     salience: np.ndarray  # (A, I)
     slots: tuple[_Slot, ...]  # the uncertain inputs
@@ -304,10 +303,8 @@ def _build_template(scenario: Scenario) -> _Template:
             stance = scenario.positions[actor][issue]
             base = f"positions.{actor}.{issue}"
             stated[a, i] = one.number(f"{base}.position", stance.position)[0]
-            if is_uncertain(stance.position):
-                slots.append(_Slot(f"{base}.position", "stated", a, i))
-                if stance.private is None:
-                    slots.append(_Slot(f"{base}.position", "ideal", a, i))
+            if is_uncertain(stance.position) and stance.private is None:
+                slots.append(_Slot(f"{base}.position", "ideal", a, i))
             if stance.private is not None:
                 ideal[a, i] = one.number(f"{base}.private", stance.private)[0]
                 if is_uncertain(stance.private):
@@ -345,9 +342,9 @@ def _build_template(scenario: Scenario) -> _Template:
             rules.append(built[0] if fixed else None)
         if rule.min_utility is not None:
             rules.append(built[-1] if fixed and not is_uncertain(rule.min_utility) else None)
-    for array in (capability, outside, stated, ideal, salience, explicit):
+    for array in (capability, outside, ideal, salience, explicit):
         array.setflags(write=False)
-    return _Template(tuple(actors), issues, issue_index, capability, outside, stated, ideal,
+    return _Template(tuple(actors), issues, issue_index, capability, outside, ideal,
                      salience, tuple(slots), explicit, tuple(evaluations), tuple(rules))
 
 
@@ -412,7 +409,6 @@ def compile_batch(scenario: Scenario, draws: Draws) -> BatchDomain:
 
     arrays = {"capability": np.repeat(t.capability[None], size, axis=0),
               "outside": np.repeat(t.outside[None], size, axis=0),
-              "stated": np.repeat(t.stated[None], size, axis=0),
               "ideal": np.repeat(t.ideal[None], size, axis=0),
               "salience": np.repeat(t.salience[None], size, axis=0)}
     # The evaluations of the options at the ideal points a draw changes, per (actor, issue):
@@ -435,7 +431,7 @@ def compile_batch(scenario: Scenario, draws: Draws) -> BatchDomain:
                 column = column[:1]
             evaluated[a, i] = spatial_evaluation(issues[i].values, column)
     capability, outside = arrays["capability"], arrays["outside"]
-    stated, salience = arrays["stated"], arrays["salience"]
+    salience = arrays["salience"]
     actor_index = {a: k for k, a in enumerate(actors)}
     for claim in scenario.claims:
         on = truth[claim.id] == TRUE
@@ -448,7 +444,6 @@ def compile_batch(scenario: Scenario, draws: Draws) -> BatchDomain:
             i = t.issue_index[ov.issue]
             if ov.position is not None:
                 ideal[:, a, i] = np.where(on, ov.position, ideal[:, a, i])
-                stated[:, a, i] = np.where(on, ov.position, stated[:, a, i])
                 if not t.explicit[a, i]:  # the rows at the override's point, row by row
                     before = evaluated.get((a, i), t.evaluations[i][None, :, a])
                     at = spatial_evaluation(issues[i].values, np.array([ov.position], float))
