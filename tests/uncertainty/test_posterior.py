@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from redline.errors import RedlineError
 from redline.scenario.load import load_scenario
@@ -223,3 +225,14 @@ def test_until_keeps_the_earlier_rounds_and_the_same_seed_gives_the_same_posteri
     assert posterior(CEASEFIRE, draws=300, seed=7, until="2026-01-01").is_prior
     with pytest.raises(RedlineError, match="ISO date"):
         posterior(CEASEFIRE, draws=300, until="soon")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 60), st.integers(1, 6), st.integers(0, 2**16))
+def test_distinct_rows_counts_as_numpys_unique(n, width, seed):
+    from redline.uncertainty.posterior import distinct_rows
+
+    rng = np.random.default_rng(seed)
+    x = rng.choice([0.0, -0.0, 0.25, 1.0 - 2**-53, rng.random()], size=(n, width))
+    x = x[rng.integers(0, max(n, 1), n)] if n else x
+    assert distinct_rows(x) == np.unique(x, axis=0).shape[0]

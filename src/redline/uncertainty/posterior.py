@@ -212,7 +212,8 @@ class _Target:
         out, fits = np.empty(shape), np.empty(shape, dtype=bool)
         for start in range(0, uniforms.shape[0], size):
             draws, _ = draws_from_uniforms(self.scenario, self.inputs, self.probabilities,
-                                           self.assume, uniforms[start:start + size])
+                                           self.assume, uniforms[start:start + size],
+                                           matrix=False)
             hits = observation_hits(self.scenario, draws, self.found)
             out[start:start + size] = likelihood_terms(self.found, hits)
             fits[start:start + size] = reproduced_rounds(self.found, hits)
@@ -262,6 +263,28 @@ def resampled(post: Posterior) -> tuple[Draws, np.ndarray]:
     return Draws(int(keep.size),
                  {k: np.asarray(v)[keep] for k, v in draws.values.items()},
                  {k: np.asarray(v)[keep] for k, v in draws.claims.items()}), keep
+
+
+def distinct_rows(x: np.ndarray) -> int:
+    """The number of distinct rows of ``x`` (``np.unique(x, axis=0)``'s, rows compared as
+    numbers), from a sort of one 64-bit hash per row; rows whose hashes tie are compared in
+    full, and a tie of different rows falls back to ``np.unique``."""
+    x = np.ascontiguousarray(x, dtype=float) + 0.0  # -0.0 as 0.0, as numbers compare
+    if x.shape[0] < 2:
+        return int(x.shape[0])
+    bits = x.view(np.uint64)
+    digest = np.zeros(x.shape[0], dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(bits.shape[1]):  # a polynomial hash over the columns, wrapping
+            digest = digest * np.uint64(0x100000001B3) + bits[:, k]
+    order = np.argsort(digest, kind="stable")
+    tie = digest[order][1:] == digest[order][:-1]
+    if not tie.any():
+        return int(x.shape[0])
+    first, second = order[:-1][tie], order[1:][tie]
+    if not (bits[first] == bits[second]).all():  # a collision: count the slow way
+        return int(np.unique(x, axis=0).shape[0])
+    return int(x.shape[0] - np.count_nonzero(tie))
 
 
 def reflect(x: np.ndarray) -> np.ndarray:
@@ -407,13 +430,17 @@ def history(scenario: Scenario, *, draws: int, seed: int = 0, until: str | None 
     stats: dict = {"resamples": 0, "rates": []}
     for t, moved, weights, moved_loglik in _filter(target, uniforms, loglik, seed, stats):
         if stats.get("distinct_of") is not moved:  # distinct particles change only when moved
-            stats["distinct"] = int(np.unique(moved, axis=0).shape[0])
+            stats["distinct"] = distinct_rows(moved)
             stats["distinct_of"] = moved
+            # the particles' draws, once per set of particles
+            stats["drawn"] = drawn if moved is uniforms else None
         diagnostics = {"importance_ess": ess, "resamples": stats["resamples"],
                        "acceptance": float(np.mean(stats["rates"])) if stats["rates"] else None,
                        "distinct": stats["distinct"]}
-        yield _particles(replace_rounds(target, t + 1), moved, weights, seed, "smc",
-                         moved_loglik, diagnostics, fits=fits)
+        post = _particles(replace_rounds(target, t + 1), moved, weights, seed, "smc",
+                          moved_loglik, diagnostics, stats["drawn"], fits=fits)
+        stats["drawn"] = (post.draws, post.inputs)
+        yield post
 
 
 def replace_rounds(target: _Target, count: int) -> _Target:

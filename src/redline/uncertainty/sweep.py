@@ -210,7 +210,8 @@ def prior_uniforms(n_columns: int, seed: int, chunk: int, size: int) -> np.ndarr
 
 def draws_from_uniforms(scenario: Scenario, inputs: Sequence[tuple[str, object, float, float]],
                         probabilities: Mapping[str, float], assume: Mapping[str, bool],
-                        uniforms: np.ndarray) -> tuple[Draws, np.ndarray]:
+                        uniforms: np.ndarray, matrix: bool = True
+                        ) -> tuple[Draws, np.ndarray | None]:
     """The draws at prior quantiles ``uniforms`` ``(D, len(inputs) + n_claims)``, and the drawn
     inputs as columns ``(D, n_inputs)`` (claims as 0/1).
 
@@ -218,6 +219,7 @@ def draws_from_uniforms(scenario: Scenario, inputs: Sequence[tuple[str, object, 
     field's range); claim ``c`` is true where its column is below its probability, unless
     ``assume`` fixes it. Every draw is thus a point of the unit cube, under the prior uniform:
     the space the posterior's moves work in (:mod:`redline.uncertainty.posterior`).
+    ``matrix=False`` skips the columns (``None``), for callers that only compile the draws.
     """
     uniforms = np.asarray(uniforms, dtype=float)
     size = uniforms.shape[0]
@@ -237,8 +239,10 @@ def draws_from_uniforms(scenario: Scenario, inputs: Sequence[tuple[str, object, 
         else:
             claims[claim.id] = np.where(u < probabilities[claim.id], TRUE, FALSE)
         columns.append((claims[claim.id] == TRUE).astype(float))
-    matrix = np.column_stack(columns) if columns else np.zeros((size, 0))
-    return Draws(size, values, claims), matrix
+    if not matrix:
+        return Draws(size, values, claims), None
+    return Draws(size, values, claims), (np.column_stack(columns) if columns
+                                         else np.zeros((size, 0)))
 
 
 def sample(plan: SweepPlan, seed: int, chunk: int, size: int) -> tuple[Draws, np.ndarray]:
