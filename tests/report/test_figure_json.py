@@ -145,3 +145,15 @@ def test_arrays_are_written_as_plotly_writes_them(x, y):
     expected = json.loads(pio.to_json(theirs, validate=False))
     assert json.loads(F.figure_json(fig)) == expected
     assert isinstance(fig["data"][0]["x"], np.ndarray)  # the figure itself is unchanged
+
+
+def test_the_apps_rounds_thresholds_figure_is_what_plotly_keeps(examples: Path):
+    # the template is the object plotly.js reads, as in every other figure (plotly.js ignores
+    # a template given by its name)
+    pytest.importorskip("fastapi")
+    from redline.web.process import thresholds_figure
+
+    run = pipeline.run_update(pipeline.load(examples / "donbas-2026.yaml"), draws=100, seed=3)
+    fig = thresholds_figure(run.to_dict())
+    assert fig["layout"]["template"] is F.template()
+    _assert_plotly_keeps("thresholds", fig)

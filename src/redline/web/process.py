@@ -20,7 +20,6 @@ actor, the objective and ``top``; a bad one is shown next to its field.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from redline.errors import RedlineError, listing
 from redline.pipeline import load, run_advise, run_update
+from redline.report import figures
 from redline.report.figures import esc
 from redline.scenario.load import parse_scenario
 from redline.scenario.model import Scenario
@@ -383,7 +383,8 @@ def thresholds_figure(data: dict) -> dict | None:
               "xanchor": "left", "y": k - 0.36, "yref": "y", "showarrow": False,
               "font": {"size": 12}} for k, r in enumerate(rows)]
     return {"data": traces, "layout": {
-        "template": "plotly_white", "height": 170 + 70 * len(rows),
+        # the template as the object plotly.js reads (it ignores a template's name)
+        "template": figures.template(), "height": 170 + 70 * len(rows),
         "title": {"text": "Red lines' thresholds: prior and posterior<br><sub>mean and 90% "
                   "interval, before the rounds (open) and after them (filled)</sub>",
                   "x": 0.01, "xanchor": "left"},
@@ -456,7 +457,7 @@ def rounds_context(basis: Basis, data: dict) -> dict:
         "unreproduced": [r for r in data["rounds"] if r["prior_fit"] == 0],
         "thresholds": thresholds,
         "timeline_figure": timeline_json(data, scenario),
-        "thresholds_figure": json.dumps(figure) if figure is not None else "",
+        "thresholds_figure": figures.figure_json(figure) if figure is not None else "",
     }
 
 
