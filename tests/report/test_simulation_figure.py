@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -10,8 +11,10 @@ import pytest
 
 pytest.importorskip("plotly")
 
+import plotly.graph_objects as go  # noqa: E402
+
 from redline.errors import RedlineError  # noqa: E402
-from redline.report.figures import figure_roles  # noqa: E402
+from redline.report.figures import figure_json, figure_roles  # noqa: E402
 from redline.report.png import write_pngs  # noqa: E402
 from redline.report.simulation import (  # noqa: E402
     MAX_SLIDER_POSITIONS,
@@ -38,21 +41,24 @@ def test_every_offer_each_agent_made_is_on_its_path():
     assert roles.count("offers") == 2
     assert {"packages", "frontier", "solution", "agreement"} <= set(roles) or \
         result.agreement[0] < 0
-    offers = [t for t in fig.data if (t.meta or {}).get("role") == "offers"]
+    offers = [t for t in fig["data"] if t["meta"]["role"] == "offers"]
     trace = result.trace[0]
     for t in offers:
-        agent = t.meta["agent"]
+        agent = t["meta"]["agent"]
         made = trace[(np.arange(trace.size) % 2 == agent) & (trace >= 0)]
-        assert list(t.x) == pytest.approx(space.utilities[0, 0, made].tolist())
-        assert list(t.y) == pytest.approx(space.utilities[0, 1, made].tolist())
+        assert list(t["x"]) == pytest.approx(space.utilities[0, 0, made].tolist())
+        assert list(t["y"]) == pytest.approx(space.utilities[0, 1, made].tolist())
     refs = references(space.utilities, space.reservation, space.allowed)
-    nash = [t for t in fig.data if (t.meta or {}).get("solution") == "nash"][0]
-    assert (nash.x[0], nash.y[0]) == tuple(refs.nash_utilities[0])
-    frontier = [t for t in fig.data if (t.meta or {}).get("role") == "frontier"][0]
-    assert len(frontier.x) == refs.frontier[0].shape[0]
+    nash = [t for t in fig["data"] if t["meta"].get("solution") == "nash"][0]
+    assert (nash["x"][0], nash["y"][0]) == tuple(refs.nash_utilities[0])
+    frontier = [t for t in fig["data"] if t["meta"]["role"] == "frontier"][0]
+    assert len(frontier["x"]) == refs.frontier[0].shape[0]
     # Names, escaped: the space's name and the agents' names, never ids alone.
-    assert "Two &lt;b&gt;sides&lt;/b&gt;" in fig.layout.title.text
-    assert fig.layout.xaxis.title.text == "utility to north"
+    layout = fig["layout"]
+    assert "Two &lt;b&gt;sides&lt;/b&gt;" in layout["title"]["text"]
+    assert layout["xaxis"]["title"]["text"] == "utility to north"
+    # plain figure JSON, exactly what plotly's validating objects keep of it
+    assert json.loads(figure_json(fig)) == json.loads(go.Figure(fig).to_json())
 
 
 def test_the_slider_shows_the_offers_up_to_each_step():
@@ -63,14 +69,15 @@ def test_the_slider_shows_the_offers_up_to_each_step():
                        labels=(), agreement=None, agreement_step=steps,
                        reservation=np.zeros(2))
     fig = offers_figure(trace)
-    slider = fig.layout.sliders[0]
-    assert len(slider.steps) <= MAX_SLIDER_POSITIONS
-    last = slider.steps[-1]
-    assert last.label == str(steps - 1)
-    assert [len(xs) for xs in last.args[0]["x"]] == [steps, steps]
-    first = slider.steps[0]
-    assert [len(xs) for xs in first.args[0]["x"]] == [1, 1]
-    assert "no agreement" in fig.layout.title.text
+    slider = fig["layout"]["sliders"][0]
+    assert len(slider["steps"]) <= MAX_SLIDER_POSITIONS
+    last = slider["steps"][-1]
+    assert last["label"] == str(steps - 1)
+    assert [len(xs) for xs in last["args"][0]["x"]] == [steps, steps]
+    first = slider["steps"][0]
+    assert [len(xs) for xs in first["args"][0]["x"]] == [1, 1]
+    assert "no agreement" in fig["layout"]["title"]["text"]
+    assert json.loads(figure_json(fig)) == json.loads(go.Figure(fig).to_json())
 
 
 def test_png_copy(tmp_path: Path):
@@ -116,8 +123,9 @@ def test_a_mediators_texts_are_a_path_of_their_own():
                       steps=15, trace=True)
     assert (result.offerer < 0).any()
     fig = simulation_figure(result)
-    paths = {t.name for t in fig.data if (t.meta or {}).get("role") == "offers"}
+    paths = {t["name"] for t in fig["data"] if t["meta"]["role"] == "offers"}
     assert "offers by the mediator" in paths
-    assert fig.layout.xaxis.title.text == "utility to Russia"
-    slider = fig.layout.sliders[0]
-    assert 1 <= int(slider.steps[0].label) <= int(slider.steps[-1].label) <= result.steps
+    assert fig["layout"]["xaxis"]["title"]["text"] == "utility to Russia"
+    steps = fig["layout"]["sliders"][0]["steps"]
+    assert 1 <= int(steps[0]["label"]) <= int(steps[-1]["label"]) <= result.steps
+    assert json.loads(figure_json(fig)) == json.loads(go.Figure(fig).to_json())

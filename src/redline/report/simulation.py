@@ -5,9 +5,10 @@ point, the Pareto frontier a line, the Nash and Kalai-Smorodinsky points and the
 markers, each agent's reservation value a dotted line. Each agent's offers are a path in its
 colour, in the order it made them, so a Boulware agent's path stays near its own axis until late
 and a conceder's runs to the frontier's middle early (the picture of Baarslag et al. 2014,
-Fig. 2.3, and NegMAS's ``Mechanism.plot``). A slider shows the offers up to a step.
-Renders results; computes nothing: the frontier and the solution points are
-:mod:`redline.simulate.metrics`'s (the agreement-space kernel's).
+Fig. 2.3, and NegMAS's ``Mechanism.plot``). A slider shows the offers up to a step. The figure
+is plotly's figure JSON built with :mod:`redline.report.figures`' helpers, like every other
+figure (``go.Figure(fig)`` changes nothing). Renders results; computes nothing: the frontier
+and the solution points are :mod:`redline.simulate.metrics`'s (the agreement-space kernel's).
 
 Every trace carries ``meta={"role": ...}`` (``packages``, ``frontier``, ``offers`` with the
 ``agent``, ``solution`` with its name, ``agreement``) as in :mod:`redline.report.figures`, so
@@ -22,18 +23,23 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
 
 from redline.errors import RedlineError
 from redline.report.figures import (
     FRONTIER,
     SOLUTION_STYLE,
-    TEMPLATE,
     UNACCEPTABLE,
+    Figure,
+    add_trace,
     colour,
     esc,
+    new_figure,
     reference_line,
+    template,
+    update_axes,
+    update_layout,
 )
+from redline.report.figures import trace as plot_trace
 
 __all__ = ["MAX_SLIDER_POSITIONS", "MAX_SPACE_POINTS", "OfferTrace", "offer_trace",
            "offers_figure", "simulation_figure", "simulation_html"]
@@ -93,7 +99,7 @@ def _sample(points: np.ndarray, limit: int) -> tuple[np.ndarray, bool]:
 def offers_figure(trace: OfferTrace, *, space: np.ndarray | None = None,
                   frontier: np.ndarray | None = None,
                   solutions: dict[str, np.ndarray | None] | None = None,
-                  x: int = 0, y: int = 1, title: str | None = None) -> go.Figure:
+                  x: int = 0, y: int = 1, title: str | None = None) -> Figure:
     """Offers in utility space, step by step, for two of a negotiation's agents.
 
     Parameters
@@ -115,25 +121,27 @@ def offers_figure(trace: OfferTrace, *, space: np.ndarray | None = None,
 
     Returns
     -------
-    plotly.graph_objects.Figure
-        The figure, with a slider over the steps when there are offers.
+    Figure
+        Plotly figure JSON (:mod:`redline.report.figures`), with a slider over the steps when
+        there are offers.
     """
     names = [esc(name) for name in trace.agents]
-    fig = go.Figure()
-    note = ""
+    fig = new_figure()
     if space is not None and space.size:
         cloud, sampled = _sample(np.asarray(space, float), MAX_SPACE_POINTS)
         note = (f" (a fixed-seed sample of {cloud.shape[0]:,} of {space.shape[0]:,})"
                 if sampled else "")
-        fig.add_trace(go.Scattergl(
-            x=cloud[:, x], y=cloud[:, y], mode="markers", name="packages" + note,
-            hoverinfo="skip", marker={"color": UNACCEPTABLE, "size": 4, "opacity": 0.5},
+        add_trace(fig, plot_trace(
+            "scattergl", x=cloud[:, x], y=cloud[:, y], mode="markers",
+            name="packages" + note, hoverinfo="skip",
+            marker={"color": UNACCEPTABLE, "size": 4, "opacity": 0.5},
             meta={"role": "packages"}))
     if frontier is not None and np.size(frontier):
         front = np.asarray(frontier, float)
         order = np.lexsort((-front[:, y], front[:, x]))
-        fig.add_trace(go.Scatter(
-            x=front[order, x], y=front[order, y], mode="lines+markers", name="Pareto frontier",
+        add_trace(fig, plot_trace(
+            "scatter", x=front[order, x], y=front[order, y], mode="lines+markers",
+            name="Pareto frontier",
             hovertemplate="<b>Pareto frontier</b><br>%{x:.3f}, %{y:.3f}<extra></extra>",
             line={"color": FRONTIER, "width": 1}, marker={"color": FRONTIER, "size": 5},
             meta={"role": "frontier"}))
@@ -141,31 +149,32 @@ def offers_figure(trace: OfferTrace, *, space: np.ndarray | None = None,
         if point is None or not np.isfinite(point).all():
             continue
         label, symbol, fill = SOLUTION_STYLE[name]
-        fig.add_trace(_point(point, x, y, label, label,
-                             {"symbol": symbol, "size": 15, "color": fill,
-                              "line": {"width": 1, "color": "white"}},
-                             {"role": "solution", "solution": name}))
+        add_trace(fig, _point(point, x, y, label, label,
+                              {"symbol": symbol, "size": 15, "color": fill,
+                               "line": {"width": 1, "color": "white"}},
+                              {"role": "solution", "solution": name}))
     offer_traces = _offer_traces(fig, trace, names, x, y)
     if trace.agreement is not None:
-        fig.add_trace(_point(trace.agreement, x, y, f"agreement (step {trace.agreement_step})",
-                             "agreement", {"symbol": "x", "size": 16, "color": AGREEMENT_COLOUR},
-                             {"role": "agreement"}))
+        add_trace(fig, _point(trace.agreement, x, y, f"agreement (step {trace.agreement_step})",
+                              "agreement",
+                              {"symbol": "x", "size": 16, "color": AGREEMENT_COLOUR},
+                              {"role": "agreement"}))
     for k, axis in ((x, "x"), (y, "y")):
         reference_line(fig, float(trace.reservation[k]), axis, name="reservation value")
     outcome = (f"agreement at step {trace.agreement_step}" if trace.agreement is not None
                else f"no agreement (ended at step {trace.agreement_step})")
     heading = esc(title) if title else f"Offers: {names[x]} vs {names[y]}"
-    fig.update_layout(title={"text": f"{heading}<br><sub>{outcome}</sub>"}, template=TEMPLATE,
-                      margin={"l": 60, "r": 20, "t": 70, "b": 50}, height=600,
-                      legend={"itemsizing": "constant"})
-    fig.update_xaxes(title={"text": f"utility to {names[x]}"}, range=[-0.02, 1.02])
-    fig.update_yaxes(title={"text": f"utility to {names[y]}"}, range=[-0.02, 1.02])
+    update_layout(fig, title={"text": f"{heading}<br><sub>{outcome}</sub>"},
+                  template=template(), margin={"l": 60, "r": 20, "t": 70, "b": 50},
+                  height=600, legend={"itemsizing": "constant"})
+    update_axes(fig, "x", title={"text": f"utility to {names[x]}"}, range=[-0.02, 1.02])
+    update_axes(fig, "y", title={"text": f"utility to {names[y]}"}, range=[-0.02, 1.02])
     if offer_traces:
         _slider(fig, trace, offer_traces, x, y)
     return fig
 
 
-def _offer_traces(fig: go.Figure, trace: OfferTrace, names: Sequence[str], x: int, y: int
+def _offer_traces(fig: Figure, trace: OfferTrace, names: Sequence[str], x: int, y: int
                   ) -> list[tuple[int, np.ndarray]]:
     """Add each agent's path of offers; returns (trace number, rows of its offers)."""
     out = []
@@ -177,10 +186,10 @@ def _offer_traces(fig: go.Figure, trace: OfferTrace, names: Sequence[str], x: in
             continue
         text = [f"step {int(trace.step[r])}" + (f"<br>{labels[r]}" if labels[r] else "")
                 for r in rows]
-        out.append((len(fig.data), rows))
-        fig.add_trace(go.Scatter(
-            x=trace.utilities[rows, x], y=trace.utilities[rows, y], mode="lines+markers",
-            name=f"offers by {name}", text=text,
+        out.append((len(fig["data"]), rows))
+        add_trace(fig, plot_trace(
+            "scatter", x=trace.utilities[rows, x], y=trace.utilities[rows, y],
+            mode="lines+markers", name=f"offers by {name}", text=text,
             hovertemplate=f"<b>{name} offers</b><br>%{{text}}<br>%{{x:.3f}}, %{{y:.3f}}"
                           "<extra></extra>",
             line={"color": colour(agent), "width": 1},
@@ -189,7 +198,7 @@ def _offer_traces(fig: go.Figure, trace: OfferTrace, names: Sequence[str], x: in
     return out
 
 
-def _slider(fig: go.Figure, trace: OfferTrace, offers: list[tuple[int, np.ndarray]],
+def _slider(fig: Figure, trace: OfferTrace, offers: list[tuple[int, np.ndarray]],
             x: int, y: int) -> None:
     """A slider whose position ``s`` shows every offer made up to step ``s``."""
     last = int(trace.step.max())
@@ -206,16 +215,16 @@ def _slider(fig: go.Figure, trace: OfferTrace, offers: list[tuple[int, np.ndarra
             ys.append(trace.utilities[shown, y].tolist())
         steps.append({"method": "restyle", "label": str(int(s)),
                       "args": [{"x": xs, "y": ys}, indices]})
-    fig.update_layout(sliders=[{"active": len(steps) - 1, "steps": steps,
-                                "currentvalue": {"prefix": "offers up to step "},
-                                "pad": {"t": 40}}])
+    update_layout(fig, sliders=[{"active": len(steps) - 1, "steps": steps,
+                                 "currentvalue": {"prefix": "offers up to step "},
+                                 "pad": {"t": 40}}])
 
 
 def _point(point: np.ndarray, x: int, y: int, name: str, label: str, marker: dict,
-           meta: dict) -> go.Scatter:
+           meta: dict) -> dict:
     """One marked point of the plane (a solution or the agreement), hovering its label."""
-    return go.Scatter(
-        x=[float(point[x])], y=[float(point[y])], mode="markers", name=name,
+    return plot_trace(
+        "scatter", x=[float(point[x])], y=[float(point[y])], mode="markers", name=name,
         hovertemplate=f"<b>{label}</b><br>%{{x:.3f}}, %{{y:.3f}}<extra></extra>",
         marker=marker, meta=meta)
 
@@ -254,7 +263,7 @@ def offer_trace(result: Any, negotiation: int = 0) -> OfferTrace:
 
 
 def simulation_figure(result: Any, negotiation: int = 0, *, x: int = 0, y: int = 1,
-                      references: Any = None) -> go.Figure:
+                      references: Any = None) -> Figure:
     """The offers figure of one simulated negotiation, with its space's frontier and points.
 
     Parameters
@@ -271,7 +280,8 @@ def simulation_figure(result: Any, negotiation: int = 0, *, x: int = 0, y: int =
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    Figure
+        Plotly figure JSON (:func:`offers_figure`).
     """
     from redline.simulate.metrics import references as solve
 

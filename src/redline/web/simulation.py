@@ -272,9 +272,10 @@ def simulate(scenario: Scenario, settings: SimSettings) -> SimView:
     if run.result.trace is None:
         note = "No offers figure: the batch is too large to keep its offers."
     else:
+        from redline.report.figures import figure_json
         from redline.report.simulation import simulation_figure
 
-        figure = simulation_figure(run.result).to_json(validate=False)
+        figure = figure_json(simulation_figure(run.result))
     return SimView(data, figure, note, {i.id: i.name for i in scenario.issues},
                    {a.id: a.name for a in scenario.actors})
 
