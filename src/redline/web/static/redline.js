@@ -24,11 +24,15 @@
     try { return JSON.parse(el.getAttribute(name)) || fallback; } catch (e) { return fallback; }
   }
 
-  function plot(el, fig) {
+  // narrow: whether el is narrower than NARROW px, when the caller has read it already (its
+  // figures' widths read together before drawing any: reading one after another figure was
+  // drawn forces the browser to lay the page out again, once per figure)
+  function plot(el, fig, narrow) {
     var config = parse(el, "data-config", FALLBACK);
     config.showSendToCloud = false;
     var layout = fig.layout || {};
-    if (el.clientWidth < NARROW) {  // a phone: the legend goes below the plot, not beside it
+    if (narrow === undefined) { narrow = el.clientWidth < NARROW; }
+    if (narrow) {  // a phone: the legend goes below the plot, not beside it
       layout.legend = Object.assign({}, layout.legend,
                                     { orientation: "h", x: 0, y: -0.25, yanchor: "top" });
     }
@@ -39,10 +43,12 @@
 
   function drawAll() {
     if (typeof Plotly === "undefined") { return; }
+    var todo = [];
     document.querySelectorAll("[data-figure]").forEach(function (el) {
       var fig = parse(el, "data-figure", null);
-      if (fig !== null) { plot(el, fig); }
+      if (fig !== null) { todo.push([el, fig, el.clientWidth < NARROW]); }
     });
+    todo.forEach(function (job) { plot(job[0], job[1], job[2]); });
   }
 
   // ---------------------------------------------------------------- the editor
@@ -143,7 +149,7 @@
 
   function updatePlots(slots) {
     var container = document.querySelector("#plots .plots");
-    var keep = {}, jobs = [];
+    var keep = {}, draws = [];
     slots.forEach(function (slot, i) {
       keep["box-" + slot.id] = true;
       var box = document.getElementById("box-" + slot.id) || figureBox(slot);
@@ -159,7 +165,7 @@
         note.hidden = true;
         el.classList.remove("empty");
         el.setAttribute("data-digest", slot.digest || "");
-        jobs.push(plot(el, slot.figure));
+        draws.push([el, slot.figure]);
       } else {
         if (el.classList.contains("js-plotly-plot")) { Plotly.purge(el); }
         el.removeAttribute("data-drawn");
@@ -180,7 +186,8 @@
         box.remove();
       }
     });
-    return Promise.all(jobs);
+    var narrow = draws.map(function (job) { return job[0].clientWidth < NARROW; });
+    return Promise.all(draws.map(function (job, i) { return plot(job[0], job[1], narrow[i]); }));
   }
 
   function shownFigures() {  // slot id -> digest of every figure drawn in the editor
