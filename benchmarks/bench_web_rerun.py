@@ -4,9 +4,10 @@ Runs the browser test ``test_time_from_rerun_to_every_figure_updated_is_measured
 (tests/web/test_web_browser.py: 15 reruns with a changed salience, 15 with unchanged inputs) in
 a fresh process for each checkout given, alternating the checkouts for ``--rounds`` rounds so
 that each sees the same load, and prints a markdown table of the medians it wrote
-(``web-rerun.json``): the total, the answer (post, server, JSON.parse) and the draw (swap and
-``Plotly.react`` of the figures that changed), with the load average around each run. A
-checkout whose test predates the split into parts shows only the totals.
+(``web-rerun.json``): the total, the first part of the answer (the deal space and forecast
+figures, which the page draws while the server sweeps), the whole answer (post, server,
+JSON.parse) and the draw after it (swap and ``Plotly.react`` of the figures still to draw),
+with the load average around each run. A checkout whose test predates a part shows "–".
 
 Usage: python benchmarks/bench_web_rerun.py [CHECKOUT ...] [--rounds N]
 (default: this checkout; e.g. a worktree of the commit before a change, then this one).
@@ -58,11 +59,12 @@ def main() -> None:
     for k in range(args.rounds):
         for checkout in args.checkouts:
             rows.append((checkout, k + 1, run_once(checkout.resolve())))
-    print("| checkout | round | changed: total ms | answer | draw | figures redrawn "
-          "| unchanged: total ms | answer | draw | load average |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("| checkout | round | changed: total ms | first part | answer | draw "
+          "| figures redrawn | unchanged: total ms | answer | draw | load average |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for checkout, k, r in rows:
         print(f"| {checkout.name} | {k} | {cell(r, 'median_ms_changed_input')} "
+              f"| {cell(r, 'median_ms_first_changed')} "
               f"| {cell(r, 'median_ms_answer_changed')} | {cell(r, 'median_ms_draw_changed')} "
               f"| {cell(r, 'median_redrawn_changed')} | {cell(r, 'median_ms_unchanged_input')} "
               f"| {cell(r, 'median_ms_answer_unchanged')} "

@@ -859,16 +859,41 @@ def run_study(loaded: Loaded, *, models: Sequence[str] = REPORT_MODELS,
         forecasts, refused = ran.forecasts, ran.refused
         notes["forecasts"] = list(ran.notes)
         timings["forecast"] = time.perf_counter() - t
-        if draws:
-            t = time.perf_counter()
-            try:
-                sweep = run_sweep(loaded, draws=draws, seed=seed, model=sweep_model,
-                                  prior=prior)
-            except RedlineError as error:
-                sweep_error = error
-            timings["sweep"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - start
-    return Study(loaded, analysis, forecasts, refused, sweep, sweep_error, notes, timings)
+    study = Study(loaded, analysis, forecasts, refused, sweep, sweep_error, notes, timings)
+    if draws and loaded.scenario is not None:
+        study = add_sweep(study, draws=draws, seed=seed, sweep_model=sweep_model, prior=prior)
+    return study
+
+
+def add_sweep(study: Study, *, draws: int, seed: int = 0, sweep_model: str = DEFAULT_MODEL,
+              prior: bool = False) -> Study:
+    """``study`` (of a scenario, run without draws) with its sweep: the last step of
+    :func:`run_study`, apart so that a caller can show the analysis and the forecasts while
+    the sweep runs (the web app's rerun). The same sweep, the same numbers.
+
+    Parameters
+    ----------
+    study
+        From :func:`run_study` with ``draws=0``.
+    draws, seed, sweep_model, prior
+        As for :func:`run_study`.
+
+    Returns
+    -------
+    Study
+        A copy with ``sweep`` (or ``sweep_error``) and ``timings["sweep"]`` set.
+    """
+    t = time.perf_counter()
+    sweep, sweep_error = None, None
+    try:
+        sweep = run_sweep(study.loaded, draws=draws, seed=seed, model=sweep_model, prior=prior)
+    except RedlineError as error:
+        sweep_error = error
+    seconds = time.perf_counter() - t
+    timings = {k: v for k, v in study.timings.items() if k != "total"}
+    timings.update(sweep=seconds, total=study.timings.get("total", 0.0) + seconds)
+    return replace(study, sweep=sweep, sweep_error=sweep_error, timings=timings)
 
 
 # ---------------------------------------------------------------- proposals

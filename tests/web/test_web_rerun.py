@@ -236,6 +236,46 @@ def test_rerun_sends_only_the_figures_that_changed(client):
     assert not next(p for p in moved["plots"] if p["id"] == "fig-forecast")["same"]
 
 
+def test_rerun_in_parts_sends_the_analysis_figures_first_and_the_same_answer(client):
+    # The editor's script asks for the answer in parts (lines of JSON): the deal space and
+    # forecast figures first, drawn while the server sweeps, then the whole answer. Together
+    # they are the answer in one piece: the same figures, the same numbers.
+    page, form = opened(client)
+    shown = shown_digests(page)
+    fields = {**form, "sal.0.2": "0.41", "shown_figures": json.dumps(shown)}
+    parts = submit(client, "/run", fields, headers={"accept": "application/x-ndjson"})
+    assert parts.status_code == 200
+    assert parts.headers["content-type"].startswith("application/x-ndjson")
+    early, final = [json.loads(line) for line in parts.text.splitlines()]
+    whole = submit(client, "/run", {**form, "sal.0.2": "0.41"}, headers=JSON).json()
+    assert early["early"] is True
+    sent = {p["id"]: p for p in early["plots"]}
+    assert set(sent) <= {"fig-deal-space", "fig-blockers", "fig-forecast"}
+    assert "fig-forecast" in sent  # a salience moves the forecast
+    by_id = {p["id"]: p for p in whole["plots"]}
+    for ident, slot in sent.items():
+        assert slot["digest"] == by_id[ident]["digest"]
+        assert slot["figure"] == by_id[ident]["figure"]
+    assert [p["id"] for p in final["plots"]] == [p["id"] for p in whole["plots"]]
+    for slot in final["plots"]:
+        full = by_id[slot["id"]]
+        assert slot["digest"] == full["digest"]
+        # a figure sent early, or shown already, is not sent again
+        drawn = slot["id"] in sent or shown.get(slot["id"]) == slot["digest"]
+        assert slot["same"] == (drawn and bool(slot["digest"]))
+        assert slot["figure"] == (None if slot["same"] else full["figure"])
+    assert json.loads(final["last_run"]) == json.loads(whole["last_run"])
+    assert final["yaml_text"] == whole["yaml_text"]
+
+
+def test_a_bad_value_in_parts_is_one_problem_line(client):
+    _page, form = opened(client)
+    answer = submit(client, "/run", {**form, "sal.0.2": "2"},
+                    headers={"accept": "application/x-ndjson"})
+    assert answer.status_code == 400
+    assert answer.json()["ok"] is False and answer.json()["problem"]["field"] == "sal.0.2"
+
+
 @pytest.mark.parametrize("field", ["not json", "[1, 2]", '{"fig-deal-space": 3}',
                                    "x" * 20_000])
 def test_malformed_shown_figures_get_every_figure(client, field):

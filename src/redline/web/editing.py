@@ -17,7 +17,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData, UploadFile
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from redline.errors import RedlineError
 from redline.files import read_bytes
@@ -34,6 +34,8 @@ from redline.web.runner import (
     MAX_SEED,
     Outcome,
     Settings,
+    analyse,
+    finish,
     run_scenario,
 )
 from redline.web.security import csrf_form, list_yaml, resolve_in_workspace
@@ -45,6 +47,7 @@ NAME_MAX = 200
 SAVED_COOKIE = "redline_saved"
 SAVED_COOKIE_SECONDS = 120
 LAST_RUN_MAX = 20_000  # characters of the form's last_run field (the shown run's numbers)
+STREAM = "application/x-ndjson"  # the editor's script asks for a rerun's answer in parts
 SHOWN_FIGURES_MAX = 10_000  # characters of the form's shown_figures field (slot id: digest)
 # Settings errors name these fields (redline.web.runner.Settings, the save box): their inputs.
 SETTING_INPUTS = {"model": "model", "draws": "draws", "seed": "seed", "x axis": "x_actor",
@@ -92,9 +95,11 @@ def rerun(request: Request, form: FormData = Depends(csrf_form),
           state: AppState = Depends(app_state)) -> HTMLResponse:
     """Apply the editor's edits and settings, run, and show the editor with the results.
 
-    A request that accepts ``application/json`` (the editor's own script) gets the new results
-    as JSON instead (:func:`rerun_json`), for the page to update in place."""
-    if "application/json" in request.headers.get("accept", ""):
+    A request that accepts ``application/json`` or :data:`STREAM` (the editor's own script)
+    gets the new results as JSON instead (:func:`rerun_json`), for the page to update in
+    place."""
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept or STREAM in accept:
         return rerun_json(request, state, form)
     done, failed = rerun_form(request, state, form)
     if done is None:
@@ -418,6 +423,12 @@ def saved_baseline(state: AppState, key: str, base_version: str = "") -> dict | 
 def rerun_json(request: Request, state: AppState, form: FormData) -> Response:
     """A rerun for the editor's script: the new results as JSON, for the page to swap in.
 
+    A request that accepts :data:`STREAM` (the editor's script) gets the answer in two lines
+    of JSON: first the figures of the deal space and the forecast (``{"early": true,
+    "plots": [...]}``), sent as soon as they are ready so that the page draws them while the
+    server runs the sweep, then the whole answer (the early figures in it as ``"same"``).
+    The same run, the same numbers; only the order in which they arrive changes.
+
     Parameters
     ----------
     request : Request
@@ -446,6 +457,8 @@ def rerun_json(request: Request, state: AppState, form: FormData) -> Response:
         return _problem_json(Problem(str(error)), _status(raw))
     settings, error = _settings(form, base)
     values = {k: v for k, v in form.items() if isinstance(v, str)}
+    kept = analysed = None
+    early: list[plots.Plot] = []
     if error is None:
         try:
             scenario, edited = edited_scenario(base, raw.decode("utf-8-sig"), values,
@@ -455,38 +468,80 @@ def rerun_json(request: Request, state: AppState, form: FormData) -> Response:
             key = state.runs.key(edited, settings)
             kept = state.runs.get(key)
             if kept is None:
-                outcome = run_scenario(scenario, settings)
-                figs, problems = plots.run_plots(outcome)
-                state.runs.put(key, (outcome, figs, problems), outcome.analysis.n_packages)
-            else:
-                outcome, figs, problems = kept
+                analysed = analyse(scenario, settings)
+                early, early_problems = plots.analysis_plots(analysed)
         except RedlineError as failed:
             error = failed
     if error is not None:
         return _problem_json(_problem(error, edit_form(base)), 400)
-    context = editor_context(state, outcome, edited, source, previous=base,
-                             last_run=_last_run(form),
-                             base_version=_text(form, "base_version", 12))
-    html = state.templates.get_template("_results.html").render({**context,
-                                                                  "cached": kept is not None})
-    head = json.dumps({
-        "ok": True, "results_html": html, "yaml_text": edited,
-        "last_run": context["last_run_json"], "base_version": context["base_version"],
-        "unsaved": context["unsaved"], "saved_values": context["saved_values"],
-        "changed": changes.changed_names(context["inputs_since_saved"]),
-        "plot_problems": problems,
-    })
-    # The figures' JSON is spliced in as it is, not parsed and written again; a figure the
-    # page already shows (the same digest in its slot) is not sent again: "same" tells the
-    # page to keep it as drawn.
     shown = _shown_figures(form)
-    slots = ",".join(
-        json.dumps({"id": p.id, "title": p.title, "note": p.note, "digest": p.digest,
-                    "same": bool(p.digest) and shown.get(p.id) == p.digest})[:-1]
-        + ',"figure":' + ("null" if p.digest and shown.get(p.id) == p.digest
-                          else p.json or "null") + "}" for p in figs)
-    body = head[:-1] + ',"plots":[' + slots + "]}"
-    return _raw_json(body)
+    answer = _RerunAnswer(state, form, base, edited, source, shown)
+    if kept is not None:
+        return _raw_json(answer.body(*kept, cached=True))
+
+    def complete(sent: dict[str, str]) -> str:
+        outcome = finish(analysed)
+        figs = early + plots.sweep_plots(outcome)
+        state.runs.put(key, (outcome, figs, early_problems), outcome.analysis.n_packages)
+        return answer.body(outcome, figs, early_problems, cached=False, sent=sent)
+
+    if STREAM not in request.headers.get("accept", ""):
+        return _raw_json(complete({}))
+    first = [p for p in early if not (p.digest and shown.get(p.id) == p.digest)]
+
+    def lines():
+        yield ('{"early":true,"plots":[' + ",".join(_slot_json(p, False) for p in first)
+               + "]}\n")
+        try:
+            yield complete({p.id: p.digest for p in first if p.digest}) + "\n"
+        except RedlineError as failed:
+            yield _problem_body(_problem(failed, edit_form(base))) + "\n"
+
+    return StreamingResponse(lines(), media_type=STREAM)
+
+
+
+@dataclass(frozen=True)
+class _RerunAnswer:
+    """What a rerun's JSON answer is built from, besides the run."""
+
+    state: AppState
+    form: FormData
+    base: Scenario
+    edited: str
+    source: str
+    shown: dict[str, str]  # slot id -> digest of the figures the page shows
+
+    def body(self, outcome: Outcome, figs: list[plots.Plot], problems: list[str], *,
+             cached: bool, sent: dict[str, str] | None = None) -> str:
+        """The answer's JSON text; a figure the page shows already, or was ``sent`` earlier
+        in this answer (slot id -> digest), is marked ``"same"`` and not sent again."""
+        state, form = self.state, self.form
+        context = editor_context(state, outcome, self.edited, self.source, previous=self.base,
+                                 last_run=_last_run(form),
+                                 base_version=_text(form, "base_version", 12))
+        html = state.templates.get_template("_results.html").render({**context,
+                                                                      "cached": cached})
+        head = json.dumps({
+            "ok": True, "results_html": html, "yaml_text": self.edited,
+            "last_run": context["last_run_json"], "base_version": context["base_version"],
+            "unsaved": context["unsaved"], "saved_values": context["saved_values"],
+            "changed": changes.changed_names(context["inputs_since_saved"]),
+            "plot_problems": problems,
+        })
+        drawn = {**self.shown, **(sent or {})}
+        slots = ",".join(_slot_json(p, bool(p.digest) and drawn.get(p.id) == p.digest)
+                         for p in figs)
+        return head[:-1] + ',"plots":[' + slots + "]}"
+
+
+def _slot_json(plot: plots.Plot, same: bool) -> str:
+    """A figure slot of a rerun's answer. The figure's JSON is spliced in as it is, not parsed
+    and written again; a figure the page shows already (``same``) is not sent: ``"same"``
+    tells the page to keep it as drawn."""
+    return (json.dumps({"id": plot.id, "title": plot.title, "note": plot.note,
+                        "digest": plot.digest, "same": same})[:-1]
+            + ',"figure":' + ("null" if same else plot.json or "null") + "}")
 
 
 def _raw_json(body: str, status: int = 200) -> Response:
@@ -494,8 +549,12 @@ def _raw_json(body: str, status: int = 200) -> Response:
 
 
 def _problem_json(problem: Problem, status: int) -> Response:
-    return _raw_json(json.dumps({"ok": False, "problem": {
-        "field": problem.field, "label": problem.label, "message": problem.message}}), status)
+    return _raw_json(_problem_body(problem), status)
+
+
+def _problem_body(problem: Problem) -> str:
+    return json.dumps({"ok": False, "problem": {
+        "field": problem.field, "label": problem.label, "message": problem.message}})
 
 
 def _shown_figures(form: FormData) -> dict[str, str]:

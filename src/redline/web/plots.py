@@ -62,7 +62,7 @@ def _has_points(trace: dict) -> bool:
 
 def run_plots(outcome) -> tuple[list[Plot], list[str]]:
     """The figure slots of a run (:class:`redline.web.runner.Outcome`) and any figure that
-    could not be drawn, as one line each.
+    could not be drawn, as one line each: :func:`analysis_plots`, then :func:`sweep_plots`.
 
     Parameters
     ----------
@@ -76,17 +76,25 @@ def run_plots(outcome) -> tuple[list[Plot], list[str]]:
         nobody blocks, the sweep did not run (no draws, or refused), a one-step forecast model
         (no rounds to draw as a trajectory: its forecast is drawn against the positions).
     """
+    plots, problems = analysis_plots(outcome)
+    return plots + sweep_plots(outcome), problems
+
+
+def analysis_plots(run) -> tuple[list[Plot], list[str]]:
+    """The figure slots of a run's deal space and forecast (its first part: a
+    :class:`redline.web.runner.Analysed`, or the whole ``Outcome``), and the figures that could
+    not be drawn, one line each."""
     plots: list[Plot] = []
     problems: list[str] = []
-    settings = outcome.settings
+    settings = run.settings
     makers = [
         ("fig-deal-space", "Deal space",
-         lambda: _deal_space(outcome.analysis, settings.x_actor, settings.y_actor)),
-        ("fig-blockers", "Who blocks", lambda: _blockers(outcome.analysis)),
-        ("fig-forecast", "Forecast", lambda: _forecast(outcome.forecast)),
+         lambda: _deal_space(run.analysis, settings.x_actor, settings.y_actor)),
+        ("fig-blockers", "Who blocks", lambda: _blockers(run.analysis)),
+        ("fig-forecast", "Forecast", lambda: _forecast(run.forecast)),
     ]
     for ident, title, make in makers:
-        if ident == "fig-blockers" and not _anyone_blocks(outcome.analysis):
+        if ident == "fig-blockers" and not _anyone_blocks(run.analysis):
             plots.append(Plot(ident, title, "", "Nobody blocks: no red line, linkage or "
                               "ratification rule rejects any package."))
             continue
@@ -94,16 +102,19 @@ def run_plots(outcome) -> tuple[list[Plot], list[str]]:
             plots.append(_to_plot(ident, title, make()))
         except RedlineError as error:
             problems.append(f"{title}: {error}")
-    if outcome.sweep is not None:
-        for key, fig in _sweep(outcome.sweep).items():
-            plots.append(_to_plot(f"fig-sweep-{key.replace('_', '-')}",
-                                  key.replace("_", " "), fig))
-    else:
-        why = (f"No sweep: {outcome.sweep_error}" if outcome.sweep_error else
-               "No sweep: draws is 0. Set draws above 0 to estimate P(agreement) and see "
-               "the forecast's spread.")
-        plots.append(Plot("fig-sweep", "Sweep", "", why))
     return plots, problems
+
+
+def sweep_plots(outcome) -> list[Plot]:
+    """The figure slots of a run's sweep (:class:`redline.web.runner.Outcome`), or one slot
+    saying why there is no sweep."""
+    if outcome.sweep is not None:
+        return [_to_plot(f"fig-sweep-{key.replace('_', '-')}", key.replace("_", " "), fig)
+                for key, fig in _sweep(outcome.sweep).items()]
+    why = (f"No sweep: {outcome.sweep_error}" if outcome.sweep_error else
+           "No sweep: draws is 0. Set draws above 0 to estimate P(agreement) and see "
+           "the forecast's spread.")
+    return [Plot("fig-sweep", "Sweep", "", why)]
 
 
 def _anyone_blocks(analysis) -> bool:
@@ -113,7 +124,9 @@ def _anyone_blocks(analysis) -> bool:
 # ---------------------------------------------------------------- run figures
 
 def _deal_space(analysis, x_actor: str | None, y_actor: str | None) -> figures.Figure:
-    return figures.deal_space_figure(analysis, x_actor=x_actor, y_actor=y_actor)
+    # the packages with WebGL: a rerun redraws them (the page's script falls back to SVG in a
+    # browser without WebGL)
+    return figures.deal_space_figure(analysis, x_actor=x_actor, y_actor=y_actor, webgl=True)
 
 
 def _blockers(analysis) -> figures.Figure:

@@ -16,7 +16,16 @@ from functools import cached_property
 from redline.errors import RedlineError
 from redline.forecast.base import Forecast
 from redline.forecast.registry import check_actor_count, model_conventions, model_names
-from redline.pipeline import DEFAULT_MODEL, EvaluationRun, Loaded, load, run_evaluate, run_study
+from redline.pipeline import (
+    DEFAULT_MODEL,
+    EvaluationRun,
+    Loaded,
+    Study,
+    add_sweep,
+    load,
+    run_evaluate,
+    run_study,
+)
 from redline.scenario.load import parse_scenario
 from redline.scenario.model import Scenario
 from redline.space.engine import Analysis, analysis_to_dict
@@ -97,22 +106,87 @@ class Outcome:
         return proposal_results(self)
 
 
+@dataclass(frozen=True)
+class Analysed:
+    """The first part of a run (:func:`analyse`): the deal space and the forecast, before the
+    sweep. The web app's rerun sends its figures while :func:`finish` runs the sweep."""
+
+    scenario: Scenario
+    settings: Settings
+    study: Study  # run_study without draws
+
+    @property
+    def analysis(self) -> Analysis:
+        """The deal space."""
+        return self.study.analysis.analysis
+
+    @property
+    def forecast(self) -> Forecast:
+        """The forecast of the settings' model."""
+        return self.study.forecasts[self.settings.model].forecast
+
+
+def analyse(scenario: Scenario, settings: Settings | None = None) -> Analysed:
+    """The first part of :func:`run_scenario`: check the settings, analyse ``scenario`` in its
+    assumed claim branch and forecast it (:func:`redline.pipeline.run_study` without draws).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    settings : Settings, optional
+        How to run.
+
+    Returns
+    -------
+    Analysed
+        For :func:`finish`.
+
+    Raises
+    ------
+    RedlineError
+        For anything the user can fix (a setting, a model refused for the actor count).
+    """
+    settings = (settings or Settings()).checked(scenario)
+    study = run_study(load(scenario), models=(settings.model,), draws=0, seed=settings.seed,
+                      sweep_model=settings.sweep_model, branches=False,
+                      max_packages=MAX_PACKAGES)
+    if settings.model in study.refused:
+        raise study.refused[settings.model]
+    return Analysed(scenario, settings, study)
+
+
 def run_scenario(scenario: Scenario, settings: Settings | None = None) -> Outcome:
     """Analyse ``scenario`` in its assumed claim branch, forecast it and run a quick sweep
-    (:func:`redline.pipeline.run_study`).
+    (:func:`redline.pipeline.run_study`): :func:`finish` of :func:`analyse`.
 
     Raises :class:`RedlineError` for anything the user can fix. A sweep that cannot run (a space
     too large to sweep) is reported in ``sweep_error`` instead, so the analysis still shows.
     """
-    settings = (settings or Settings()).checked(scenario)
-    loaded = load(scenario)
-    study = run_study(loaded, models=(settings.model,), draws=settings.draws,
-                      seed=settings.seed, sweep_model=settings.sweep_model, branches=False,
-                      max_packages=MAX_PACKAGES)
-    if settings.model in study.refused:
-        raise study.refused[settings.model]
-    analysis = study.analysis.analysis
-    forecast = study.forecasts[settings.model].forecast
+    return finish(analyse(scenario, settings))
+
+
+def finish(analysed: Analysed) -> Outcome:
+    """The rest of :func:`run_scenario` after :func:`analyse`: the sweep
+    (:func:`redline.pipeline.add_sweep`, the sweep ``run_study`` runs) and the results.
+
+    Parameters
+    ----------
+    analysed : Analysed
+        From :func:`analyse`.
+
+    Returns
+    -------
+    Outcome
+        The run.
+    """
+    scenario, settings, study = analysed.scenario, analysed.settings, analysed.study
+    if settings.draws:
+        study = add_sweep(study, draws=settings.draws, seed=settings.seed,
+                          sweep_model=settings.sweep_model)
+    loaded = study.loaded
+    analysis = analysed.analysis
+    forecast = analysed.forecast
     result = study.sweep.integrated if study.sweep is not None else None
     sweep_error = str(study.sweep_error) if study.sweep_error is not None else None
     seconds = study.timings["total"]

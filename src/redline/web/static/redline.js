@@ -7,7 +7,9 @@
 //   as server-rendered HTML, the figures with Plotly.react. No reload, so plotly.js is read
 //   once and the scroll position stays. Save stays a plain form post (it opens the timeline).
 //   The post names the digest of every figure drawn (shown_figures); the server sends only
-//   the figures whose digest changed, and only those are redrawn.
+//   the figures whose digest changed, and only those are redrawn. The answer comes in two
+//   lines of JSON: the deal space and forecast figures as soon as they are ready (drawn while
+//   the server runs the sweep), then the rest.
 // * Inputs edited since the last run are marked "pending"; inputs whose value differs from
 //   the saved version (or the file as opened) are outlined, and an "unsaved edits" marker
 //   shows while the scenario differs from the saved version.
@@ -27,10 +29,27 @@
   // narrow: whether el is narrower than NARROW px, when the caller has read it already (its
   // figures' widths read together before drawing any: reading one after another figure was
   // drawn forces the browser to lay the page out again, once per figure)
+  var webgl = null;  // whether this browser draws WebGL (checked once)
+  function hasWebgl() {
+    if (webgl === null) {
+      try {
+        var canvas = document.createElement("canvas");
+        webgl = !!(window.WebGLRenderingContext &&
+                   (canvas.getContext("webgl") || canvas.getContext("experimental-webgl")));
+      } catch (e) { webgl = false; }
+    }
+    return webgl;
+  }
+
   function plot(el, fig, narrow) {
     var config = parse(el, "data-config", FALLBACK);
     config.showSendToCloud = false;
     var layout = fig.layout || {};
+    if (!hasWebgl()) {  // the same points as SVG markers
+      (fig.data || []).forEach(function (trace) {
+        if (trace.type === "scattergl") { trace.type = "scatter"; }
+      });
+    }
     if (narrow === undefined) { narrow = el.clientWidth < NARROW; }
     if (narrow) {  // a phone: the legend goes below the plot, not beside it
       layout.legend = Object.assign({}, layout.legend,
@@ -230,6 +249,48 @@
     return updatePlots(data.plots || []);
   }
 
+  // The answer's lines of JSON, one by one, as they arrive (the rerun's answer comes in two:
+  // the deal space and forecast figures first, then the rest; an error is one line).
+  function readLines(response, onLine) {
+    var split = function (text) {
+      text.split("\n").forEach(function (line) { if (line.trim()) { onLine(JSON.parse(line)); } });
+    };
+    if (!response.body || !response.body.getReader || typeof TextDecoder === "undefined") {
+      return response.text().then(split);
+    }
+    var reader = response.body.getReader(), decoder = new TextDecoder(), buffer = "";
+    function pump() {
+      return reader.read().then(function (chunk) {
+        buffer += decoder.decode(chunk.value || new Uint8Array(0), { stream: !chunk.done });
+        var at = buffer.lastIndexOf("\n");
+        if (at >= 0) { split(buffer.slice(0, at)); buffer = buffer.slice(at + 1); }
+        if (chunk.done) { split(buffer); return null; }
+        return pump();
+      });
+    }
+    return pump();
+  }
+
+  function drawEarly(slots) {  // figures sent ahead of the rest of the answer
+    var container = document.querySelector("#plots .plots");
+    var draws = [];
+    slots.forEach(function (slot) {
+      if (!slot.figure) { return; }
+      var box = document.getElementById("box-" + slot.id);
+      if (!box) { box = figureBox(slot); container.appendChild(box); }
+      var el = document.getElementById(slot.id);
+      box.querySelector(".empty-note").hidden = true;
+      el.classList.remove("empty");
+      el.setAttribute("data-digest", slot.digest || "");
+      draws.push(el);
+    });
+    var narrow = draws.map(function (el) { return el.clientWidth < NARROW; });
+    return draws.map(function (el, i) {
+      var slot = slots.filter(function (s) { return s.id === el.id; })[0];
+      return plot(el, slot.figure, narrow[i]);
+    });
+  }
+
   function rerun(form, button) {
     var started = performance.now();
     var running = document.getElementById("running");
@@ -243,24 +304,39 @@
     };
     var body = new FormData(form);
     body.append("shown_figures", JSON.stringify(shownFigures()));
+    var early = [], first = null, answered = null, final = null;
     return fetch(form.action, {
       method: "POST", body: body, credentials: "same-origin",
-      headers: { "Accept": "application/json" }
+      headers: { "Accept": "application/x-ndjson, application/json" }
     }).then(function (response) {
-      return response.json();
-    }).then(function (data) {
-      if (!data.ok) {
-        showProblem(form, data.problem || { message: "the rerun failed" });
-        return null;
+      return readLines(response, function (data) {
+        if (data.early) {
+          first = performance.now();
+          early = early.concat(drawEarly(data.plots || []));
+          return;
+        }
+        answered = performance.now();
+        if (!data.ok) {
+          showProblem(form, data.problem || { message: "the rerun failed" });
+          return;
+        }
+        final = applyRun(form, data);
+      });
+    }).then(function () {
+      if (final === null) {
+        if (answered === null) { showProblem(form, { message: "the rerun failed" }); }
+        return Promise.all(early);
       }
-      var answered = performance.now();
-      return applyRun(form, data).then(function (redrawn) {
+      return Promise.all([Promise.all(early), final]).then(function (drawn) {
         var now = performance.now();
         window.redlineLastRerunMs = now - started;
-        // the parts, for the browser test's benchmark: the answer (post, server, JSON.parse),
-        // then the swap and the redraw of the figures that changed
+        // the parts, for the browser test's benchmark: the first figures received (post,
+        // server's analysis, parse), the whole answer (the sweep too), then the swap and
+        // the redraw of the figures still to draw; redrawn counts every figure redrawn
         window.redlineLastRerun = { total: now - started, answer: answered - started,
-                                    draw: now - answered, redrawn: redrawn.length };
+                                    first: (first === null ? answered : first) - started,
+                                    draw: now - answered,
+                                    redrawn: drawn[0].length + drawn[1].length };
         var runs = Number(document.body.getAttribute("data-reruns") || "0") + 1;
         document.body.setAttribute("data-reruns", String(runs));
       });
