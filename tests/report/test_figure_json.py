@@ -157,3 +157,18 @@ def test_the_apps_rounds_thresholds_figure_is_what_plotly_keeps(examples: Path):
     fig = thresholds_figure(run.to_dict())
     assert fig["layout"]["template"] is F.template()
     _assert_plotly_keeps("thresholds", fig)
+
+
+def test_the_deal_space_with_webgl_draws_the_same_points(examples: Path):
+    # the web app draws the packages with WebGL (a rerun redraws them far faster): only the
+    # trace type of the two package clouds differs from the report's SVG figure
+    analysis = pipeline.run_analysis(pipeline.load(examples / "donbas-2026.yaml"),
+                                     branches=False).analysis
+    svg, gl = F.deal_space_figure(analysis), F.deal_space_figure(analysis, webgl=True)
+    assert [t["type"] for t in gl["data"][:2]] == ["scattergl", "scattergl"]
+    assert all(t["type"] == "scatter" for t in svg["data"])
+    assert json.loads(F.figure_json(gl)) == {
+        **json.loads(F.figure_json(svg)),
+        "data": [{**t, "type": "scattergl"} if k < 2 else t
+                 for k, t in enumerate(json.loads(F.figure_json(svg))["data"])]}
+    _assert_plotly_keeps("deal_space, webgl", gl)

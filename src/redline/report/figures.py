@@ -349,9 +349,15 @@ def default_axes(analysis: Analysis) -> tuple[int, int]:
 
 
 def deal_space_figure(analysis: Analysis, x_actor: str | None = None,
-                      y_actor: str | None = None, max_points: int = 200_000) -> Figure:
+                      y_actor: str | None = None, max_points: int = 200_000,
+                      webgl: bool | None = None) -> Figure:
     """Two actors' utilities over the packages: acceptable or not, the Pareto frontier and the
-    bargaining solutions. Spaces above ``max_points`` packages show a fixed-seed sample."""
+    bargaining solutions. Spaces above ``max_points`` packages show a fixed-seed sample.
+
+    The packages are drawn with WebGL (``scattergl``) when ``webgl`` is true, or, when it is
+    None, in spaces above :data:`WEBGL_ABOVE` points; the same points either way. The web
+    app draws them with WebGL always: plotly.js redraws a WebGL cloud far faster than one
+    SVG marker per package, which a rerun does for every change."""
     domain = analysis.domain
     x_default, y_default = default_axes(analysis)
     x = resolve_actor(domain, x_actor, "x_actor") if x_actor else x_default
@@ -364,7 +370,7 @@ def deal_space_figure(analysis: Analysis, x_actor: str | None = None,
     large = indices.size > WEBGL_ABOVE
     texts = package_texts(analysis, indices, compact=large)
     header = esc(" / ".join(issue.id for issue in domain.issues)) + "<br>" if large else ""
-    scatter = "scattergl" if large else "scatter"
+    scatter = "scattergl" if (large if webgl is None else webgl) else "scatter"
     fig = new_figure()
     for role, mask, fill, label in (("unacceptable", ~ok, UNACCEPTABLE, "unacceptable"),
                                     ("acceptable", ok, ACCEPTABLE, "acceptable to all vetoes")):
