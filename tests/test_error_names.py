@@ -181,6 +181,7 @@ def neg():
     (lambda n: n.advise("monitor", seed=-1, draws=10), "seed"),
     (lambda n: n.advise("monitor", packages=[{"nope": "x"}], draws=10), "packages"),
     (lambda n: n.evaluate(package={"line": "nowhere"}, draws=0), "package"),
+    (lambda n: n.evaluate("nope", draws=0), "proposals"),
     (lambda n: n.update(until="someday", draws=10), "until"),
     (lambda n: n.simulate({"north": "boulware", "south": "conceder"}, steps=0), "steps"),
     (lambda n: n.sweep(draws=10, workers=2, scheduler="tcp://127.0.0.1:1"), "workers"),
@@ -234,6 +235,8 @@ def _cli(*args: str) -> str:
     (["advise", CEASEFIRE, "--for", "monitor", "--package", "nope=x"], "--package: unknown "
      "issue 'nope'"),
     (["update", CEASEFIRE, "--until", "someday"], "--until: not an ISO date"),
+    (["evaluate", CEASEFIRE, "--package", "line=nowhere"], "--package.line: issue 'line' has "
+     "no option 'nowhere'"),
     (["sweep", DONBAS, "--draws", "900000"], "(hint: use --draws 130,208 or fewer"),
     (["simulate", CEASEFIRE, "--strategy", "north=boulware", "--strategy", "south=nope"],
      "--strategy: unknown strategy 'nope'"),

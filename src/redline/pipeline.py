@@ -1067,6 +1067,8 @@ def run_evaluate(loaded: Loaded, proposal_id: str | None = None,
     try:
         evaluation = core.evaluate_proposal(domain, package, **options)
     except RedlineError as error:
+        if chosen is None and (error.field or "").split(".")[0] == "package":
+            error.about("package")  # the caller's package, not a proposal of the file
         raise loaded.located(error) from None
     odds = None
     weighted = None

@@ -61,9 +61,9 @@ OBJECTIVE_HELP = {
              "inputs: the exact mutual information, in bits, between the inputs and the "
              "other actors' answers",
 }
-# the pipeline's errors name the CLI's options; the pages name their fields
-PIPELINE_FIELDS = {"--for": "actor", "--objective": "objective", "--draws": "draws",
-                   "--until": "until", "--top": "top", "--seed": "seed", "issues": "objective"}
+# the pipeline's errors name its parameters (actor, draws, ...), as the pages name their
+# fields; a space too large to rank is shown at the objective
+PIPELINE_FIELDS = {"issues": "objective"}
 FIELD_LABELS = {"actor": "actor", "objective": "objective", "draws": "draws", "seed": "seed",
                 "until": "until", "top": "top"}
 THRESHOLD_LABEL = 60  # characters of a threshold's name on the figure's axis
