@@ -309,6 +309,111 @@ def test_bad_advice_settings_are_shown_at_their_field(client, query, field, says
     assert posted.status_code == 400 and says in field_error(posted.text, field)
 
 
+def test_advice_over_listed_candidates_is_the_pipelines_advise(client):
+    """Proposals chosen by id and packages typed as issue=option (one a line) are the
+    candidates, as ``redline advise --proposal ... --package ...`` lists them; ``until``
+    counts the rounds up to a date."""
+    version = save(client, "colombia-2016.yaml")
+    text = version_yaml(client, version)
+    query = [("actor", "government"), ("objective", "value"), ("top", "3"),
+             ("until", "2016-10-05"), ("proposal", "august-final-accord"),
+             ("proposal", "november-accord"),
+             ("packages", "justice=prison, ratification=congress\n\npolitics=party-only")]
+    expected = expected_advice(
+        text, "colombia-2016.yaml", "government", objective="value", top=3, draws=DRAWS,
+        seed=SEED, until="2016-10-05", proposals=["august-final-accord", "november-accord"],
+        packages=[{"justice": "prison", "ratification": "congress"},
+                  {"politics": "party-only"}])
+    answer = client.get(f"/versions/{version}/advise.json", params=query)
+    assert answer.status_code == 200 and answer.json() == expected
+    assert expected["candidates"]["count"] < 144  # only the listed ones, not the space
+
+    page = client.get(f"/versions/{version}/advise", params=query).text
+    reasons = [html.unescape(r) for r in re.findall(r'<p class="reason">(.*?)</p>', page)]
+    assert reasons == [row["reason"] for row in expected["ranked"]]
+    for pid in ("august-final-accord", "november-accord"):  # kept chosen in the form
+        assert re.search(f'<option value="{pid}" selected>', page)
+    assert "justice=prison, ratification=congress" in html.unescape(page)
+    command = text_of(r'id="advice-command">(.*?)</p>', page)
+    assert ("--until 2016-10-05 --proposal august-final-accord --proposal november-accord "
+            "--package justice=prison,ratification=congress --package politics=party-only"
+            in command)
+    link = html.unescape(re.search(r'id="advice-json"', page) and
+                         re.search(r'href="([^"]*)" id="advice-json"', page).group(1))
+    assert client.get(link).json() == expected  # the page's own JSON link
+
+
+@pytest.mark.parametrize("query, field, says", [
+    ([("proposal", "atlantis")], "proposal",
+     "unknown proposal 'atlantis' (hint: proposals: august-final-accord, "),
+    ([("packages", "justice")], "packages", "line 1: expected issue=option (got 'justice')"),
+    ([("packages", "politics=barred\nlanguage=spanish")], "packages",
+     "line 2: unknown issue 'language' (hint: issues: justice, politics"),
+    ([("packages", "justice=jail")], "packages",
+     "line 1: issue 'justice' has no option 'jail' (hint: options: amnesty, restorative"),
+    ([("packages", "justice=prison, justice=amnesty")], "packages",
+     "line 1: issue 'justice' is given twice"),
+    ([("packages", "\n".join(["politics=barred"] * 21))], "packages",
+     "21 packages typed; the app takes at most 20"),
+    ([("until", "after the vote")], "until", "'after the vote' is not a date (YYYY-MM-DD)"),
+])
+def test_bad_candidates_are_shown_at_their_field(client, query, field, says):
+    version = save(client, "colombia-2016.yaml")
+    query = [("actor", "government"), *query]
+    page = client.get(f"/versions/{version}/advise", params=query)
+    assert page.status_code == 400
+    error = re.search(r'<span class="field-error" id="error-' + field + r'">(.*?)</span>',
+                      page.text)
+    assert error and says in html.unescape(error.group(1))
+    assert f'id="{field}"' in page.text and f'aria-describedby="error-{field}"' in page.text
+    assert 'id="advice-list"' not in page.text
+    assert client.get(f"/versions/{version}/advise.json", params=query).status_code == 400
+    editor = client.get("/open", params={"path": "colombia-2016.yaml"}).text
+    posted = client.post("/advise", data={**editor_form(editor), **dict(query)})
+    assert posted.status_code == 400
+    assert says in html.unescape(re.search(r'id="error-' + field + r'">(.*?)</span>',
+                                           posted.text).group(1))
+
+
+def test_an_unchanged_request_is_answered_from_the_run_cache(client, monkeypatch):
+    """The process views keep their runs in the app's run cache: asking again with the same
+    scenario text and settings (the page, its JSON, the editor's post) computes nothing."""
+    calls = {"update": 0, "advise": 0}
+
+    def counted(name, real):
+        def run(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return run
+
+    monkeypatch.setattr(process, "run_update", counted("update", process.run_update))
+    monkeypatch.setattr(process, "run_advise", counted("advise", process.run_advise))
+    version = save(client, "donbas-2026.yaml")
+    rounds = client.get(f"/versions/{version}/rounds").text
+    again = client.get(f"/versions/{version}/rounds").text
+    data = client.get(f"/versions/{version}/rounds.json").json()
+    assert calls["update"] == 1 and rounds == again and "_run" not in data
+    client.get(f"/versions/{version}/rounds", params={"until": "2026-01-25"})
+    assert calls["update"] == 2  # another setting is another run
+
+    query = {"actor": "us", "top": "2"}
+    first = client.get(f"/versions/{version}/advise.json", params=query).json()
+    client.get(f"/versions/{version}/advise", params=query)
+    assert client.get(f"/versions/{version}/advise.json", params=query).json() == first
+    assert calls["advise"] == 1
+    client.get(f"/versions/{version}/advise.json", params={**query, "seed": "9"})
+    assert calls["advise"] == 2
+
+    editor = client.get("/open", params={"path": "donbas-2026.yaml"}).text
+    form = {**editor_form(editor), "draws": "300", "seed": "1"}
+    client.post("/rounds", data=form)
+    client.post("/rounds", data=form)
+    assert calls["update"] == 3
+    edited = {**form, "yaml_text": form["yaml_text"].replace("Abu Dhabi", "Abu  Dhabi")}
+    client.post("/rounds", data=edited)  # another text is another run
+    assert calls["update"] == 4
+
+
 def test_process_posts_need_the_csrf_token(client):
     page = client.get("/open", params={"path": "donbas-2026.yaml"}).text
     fields = editor_form(page)
@@ -353,6 +458,12 @@ SETTING_TEXT = st.one_of(st.text(max_size=30), st.integers(-10**12, 10**12).map(
                                           "ukraine", "probe", "value"]))
 
 
+PACKAGE_TEXT = st.lists(st.sampled_from(["donbas=cede-entire-donbas", "referendum=held",
+                                         "guarantees=none", "x=y", "donbas", "=", ",",
+                                         "freeze-with-european-force", "\n"]),
+                        max_size=8).map(", ".join)
+
+
 @pytest.fixture(scope="module")
 def donbas_basis() -> process.Basis:
     text = (EXAMPLES / "donbas-2026.yaml").read_text(encoding="utf-8")
@@ -362,7 +473,8 @@ def donbas_basis() -> process.Basis:
 
 @settings(max_examples=300, deadline=None)
 @given(values=st.dictionaries(st.sampled_from(["actor", "objective", "top", "draws", "seed",
-                                               "until"]), SETTING_TEXT))
+                                               "until", "proposal", "packages"]),
+                              st.one_of(SETTING_TEXT, PACKAGE_TEXT)))
 def test_any_settings_are_bounded_or_refused_at_a_field(donbas_basis, values):
     """Whatever is typed, the views' settings are either within the app's bounds or one
     error naming one of the page's fields, before any work."""
@@ -378,3 +490,4 @@ def test_any_settings_are_bounded_or_refused_at_a_field(donbas_basis, values):
             assert 1 <= got.top <= process.MAX_TOP
             assert got.actor in (None, "ukraine", "russia", "us", "europe")
             assert got.objective in process.OBJECTIVE_NAMES
+            assert len(got.proposals) + len(got.packages) <= process.MAX_LISTED

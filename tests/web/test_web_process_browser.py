@@ -132,6 +132,24 @@ def test_advise_view_ranks_by_keyboard_and_from_the_editor(server, watched):
     with page.expect_navigation():
         page.click("#advise")
     assert "top must lie in [1, 50]" in page.inner_text("#error-top")
+    # candidates: two proposals chosen from the list, a package typed; then a bad package
+    page.fill("#top", "3")
+    page.select_option("#proposal", ["august-final-accord", "november-accord"])
+    page.fill("#packages", "justice=prison, ratification=congress")
+    page.fill("#until", "2016-10-05")
+    with page.expect_navigation():
+        page.click("#advise")
+    listed = [page.inner_text(f"#rank-{k}") for k in (1, 2, 3)]
+    assert any("proposal august-final-accord" in t for t in listed)
+    assert any("listed package" in t for t in listed)
+    assert "--proposal november-accord" in page.inner_text("#advice-command")
+    assert page.input_value("#until") == "2016-10-05"
+    page.fill("#packages", "justice=jail")
+    with page.expect_navigation():
+        page.click("#advise")
+    assert "line 1: issue 'justice' has no option 'jail'" in page.inner_text("#error-packages")
+    assert page.evaluate("document.activeElement.id") == "packages"  # focus at the field
+    page.fill("#packages", "")
     # the nav goes to the Rounds view of the same text
     with page.expect_navigation():
         page.click("#nav-rounds")
@@ -152,7 +170,10 @@ def test_process_views_fit_pass_axe_and_are_screenshot(server, browser):
         pages = {"rounds": donbas + "/rounds", "rounds-colombia": colombia + "/rounds",
                  "rounds-empty": camp + "/rounds", "advise-form": donbas + "/advise",
                  "advise": donbas + "/advise?actor=ukraine&objective=accept&top=5",
-                 "advise-probe": colombia + "/advise?actor=government&objective=probe&top=3"}
+                 "advise-probe": colombia + "/advise?actor=government&objective=probe&top=3",
+                 "advise-listed": colombia + "/advise?actor=government&top=4&until=2016-10-05"
+                 "&proposal=august-final-accord&proposal=november-accord"
+                 "&packages=justice%3Dprison%2C%20ratification%3Dcongress"}
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         problems, wide = {}, {}
         for width, height in WIDTHS:

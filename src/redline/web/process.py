@@ -14,7 +14,14 @@ plain GET forms, nothing changes on the server) or on the scenario as edited in 
 (``POST /rounds``, ``POST /advise``: the editor's form, with its CSRF token, the edits applied
 as a rerun applies them). Inputs are checked here, before any work: the draws within the app's
 limit (:data:`redline.web.runner.MAX_DRAWS`; more belong to the CLI), the seed, the date, the
-actor, the objective and ``top``; a bad one is shown next to its field.
+actor, the objective and ``top``, and Advise's candidates (the scenario's proposals by id and
+packages typed as ``issue=option, ...``, one a line: ``redline advise --proposal`` and
+``--package``); a bad one is shown next to its field, named as the form names it.
+
+A run is fully determined by the scenario's text and the view's settings, so the runs are kept
+in the app's run cache (:class:`redline.web.runner.RunCache`, keyed by both): a page asked
+again with the same inputs (its JSON, a reload, back and forth between the views) is answered
+without computing again.
 """
 
 from __future__ import annotations
@@ -38,13 +45,14 @@ from redline.scenario.model import Scenario
 from redline.web.editing import NAME_MAX, Problem, scenario_key
 from redline.web.edits import edited_scenario
 from redline.web.history import saved_version
-from redline.web.runner import DEFAULT_DRAWS, MAX_DRAWS, MAX_PACKAGES, MAX_SEED
+from redline.web.runner import DEFAULT_DRAWS, MAX_DRAWS, MAX_PACKAGES, MAX_SEED, RunCache
 from redline.web.security import csrf_form
 from redline.web.state import AppState, app_state, page
 
 router = APIRouter()
 
 DEFAULT_TOP = 5
+ADVICE_FIELDS = ("actor", "objective", "top", "draws", "seed", "until")
 MAX_TOP = 50
 """The most ranked candidates the Advise view lists (``redline advise --top`` lists more)."""
 OBJECTIVE_NAMES = {
@@ -61,11 +69,16 @@ OBJECTIVE_HELP = {
              "inputs: the exact mutual information, in bits, between the inputs and the "
              "other actors' answers",
 }
+MAX_LISTED = 20
+"""The most candidates the Advise view takes by hand: proposals chosen plus packages typed
+(``redline advise`` takes any number of ``--proposal`` and ``--package``)."""
+PACKAGES_CHARS = 4_000  # the packages field's text is read up to this many characters
 # the pipeline's errors name its parameters (actor, draws, ...), as the pages name their
 # fields; a space too large to rank is shown at the objective
-PIPELINE_FIELDS = {"issues": "objective"}
+PIPELINE_FIELDS = {"issues": "objective", "proposals": "proposal"}
 FIELD_LABELS = {"actor": "actor", "objective": "objective", "draws": "draws", "seed": "seed",
-                "until": "until", "top": "top"}
+                "until": "until", "top": "top", "proposal": "candidate proposals",
+                "packages": "candidate packages"}
 THRESHOLD_LABEL = 60  # characters of a threshold's name on the figure's axis
 CLI_HINT = "the CLI has no such limit: redline {command} FILE --draws N"
 
@@ -188,6 +201,14 @@ class AdviceInputs:
     draws: int
     seed: int
     values: dict[str, str]
+    until: str | None = None
+    proposals: tuple[str, ...] = ()
+    packages: tuple[tuple[tuple[str, str], ...], ...] = ()
+
+    @property
+    def listed(self) -> bool:
+        """Whether candidates are listed (else every package of the space is one)."""
+        return bool(self.proposals or self.packages)
 
 
 class InputError(RedlineError):
@@ -199,6 +220,13 @@ def _text(form: Mapping[str, object], name: str, limit: int | None = None) -> st
     if not isinstance(value, str):
         return ""
     return value if limit is None else value[:limit]
+
+
+def _many(form: Mapping[str, object], name: str) -> list[str]:
+    """Every value of ``name`` in a query or form (``getlist``), or the one of a mapping."""
+    getlist = getattr(form, "getlist", None)
+    found = getlist(name) if getlist is not None else [form.get(name)]
+    return [v[:NAME_MAX].strip() for v in found if isinstance(v, str) and v.strip()]
 
 
 def _whole(text: str, field: str, default: int) -> int:
@@ -242,20 +270,109 @@ def rounds_inputs(values: Mapping[str, object], basis: Basis) -> RoundsInputs:
     shown = {k: _text(values, k, 40) for k in ("draws", "seed", "until")}
     draws = check_draws(_whole(shown["draws"], "draws", basis.draws), "update")
     seed = check_seed(_whole(shown["seed"], "seed", basis.seed))
-    until = shown["until"].strip() or None
+    return RoundsInputs(draws, seed, check_date(shown["until"]), shown)
+
+
+def check_date(text: str) -> str | None:
+    """The ``until`` field: an ISO date, or ``None`` when blank (every round counts)."""
+    until = text.strip() or None
     if until is not None:
         try:
             dt.date.fromisoformat(until)
         except ValueError:
             raise InputError(f"{until!r} is not a date (YYYY-MM-DD)", field="until",
                              hint="blank counts every round") from None
-    return RoundsInputs(draws, seed, until, shown)
+    return until
+
+
+def candidate_proposals(chosen: list[str], scenario: Scenario) -> tuple[str, ...]:
+    """The proposals chosen as candidates, each an id of the scenario's proposals (in the
+    order chosen, each once).
+
+    Raises
+    ------
+    InputError
+        For an unknown id, naming the ``proposal`` field and the scenario's proposals.
+    """
+    ids = [p.id for p in scenario.proposals]
+    for pid in chosen:
+        if pid not in ids:
+            raise InputError(f"unknown proposal {pid!r}", field="proposal",
+                             hint=f"proposals: {listing(ids)}" if ids else
+                             "this scenario has no proposals; type packages instead")
+    return tuple(dict.fromkeys(chosen))
+
+
+def candidate_packages(text: str, scenario: Scenario) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """The packages typed as candidates: one a line, ``issue=option, issue=option`` (the ids
+    of the scenario's issues and the labels of their options; issues left out are open, as
+    with ``redline advise --package``).
+
+    Parameters
+    ----------
+    text : str
+        The field's text (blank lines are skipped).
+    scenario : Scenario
+        Whose issues and options the packages name.
+
+    Returns
+    -------
+    tuple
+        Each package as ``((issue id, option label), ...)``, in the order typed.
+
+    Raises
+    ------
+    InputError
+        For a line that is not ``issue=option, ...``, an issue given twice, an unknown issue
+        or option (naming the line and the valid choices), or more than :data:`MAX_LISTED`
+        packages; always at the ``packages`` field.
+    """
+    from redline.space.proposals import fixed_options
+
+    if len(text) > PACKAGES_CHARS:
+        raise InputError(f"the packages are longer than {PACKAGES_CHARS:,} characters",
+                         field="packages", hint="list fewer packages, or use redline advise "
+                         "--package")
+    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if len(lines) > MAX_LISTED:
+        raise InputError(f"{len(lines)} packages typed; the app takes at most {MAX_LISTED}",
+                         field="packages", hint="redline advise --package takes any number")
+    domain = None
+    out = []
+    for n, line in lines:
+        package: dict[str, str] = {}
+        for item in line.split(","):
+            issue, sep, option = (part.strip() for part in item.partition("="))
+            if not sep or not issue or not option:
+                raise InputError(f"line {n}: expected issue=option (got {item.strip()[:40]!r})",
+                                 field="packages", hint="one package a line, e.g. "
+                                 + _example_package(scenario))
+            if issue in package:
+                raise InputError(f"line {n}: issue {issue!r} is given twice", field="packages")
+            package[issue] = option
+        if domain is None:
+            domain = load(scenario).require_domain()
+        try:
+            fixed_options(domain, package, "packages")
+        except RedlineError as error:
+            raise InputError(f"line {n}: {error.message}", field="packages",
+                             hint=error.hint) from None
+        out.append(tuple(package.items()))
+    return tuple(out)
+
+
+def _example_package(scenario: Scenario) -> str:
+    issue = scenario.issues[0]
+    option = issue.options[0].label if issue.options else f"{issue.scale.low:g}"
+    return f"{issue.id}={option}"
 
 
 def advice_inputs(values: Mapping[str, object], basis: Basis) -> AdviceInputs:
     """The Advise view's settings from a query or form: the actor (an id of the scenario's
     actors; blank: none chosen yet), the objective, ``top`` (1 to :data:`MAX_TOP`), draws and
-    seed (default: the run's).
+    seed (default: the run's), ``until`` (an ISO date; blank: every round) and the candidates:
+    ``proposal`` (ids of the scenario's proposals, repeatable) and ``packages`` (one a line,
+    :func:`candidate_packages`); none listed: every package of the space.
 
     Raises
     ------
@@ -264,7 +381,8 @@ def advice_inputs(values: Mapping[str, object], basis: Basis) -> AdviceInputs:
     """
     from redline.uncertainty.limits import ADVICE_OBJECTIVES
 
-    shown = {k: _text(values, k, 80) for k in ("actor", "objective", "top", "draws", "seed")}
+    shown = {k: _text(values, k, 80) for k in ADVICE_FIELDS}
+    shown["packages"] = _text(values, "packages", PACKAGES_CHARS + 1)
     actor = shown["actor"].strip() or None
     ids = [a.id for a in basis.scenario.actors]
     if actor is not None and actor not in ids:
@@ -280,11 +398,19 @@ def advice_inputs(values: Mapping[str, object], basis: Basis) -> AdviceInputs:
                          hint="redline advise --top K lists more")
     draws = check_draws(_whole(shown["draws"], "draws", basis.draws), "advise")
     seed = check_seed(_whole(shown["seed"], "seed", basis.seed))
-    return AdviceInputs(actor, objective, top, draws, seed, shown)
+    until = check_date(shown["until"])
+    proposals = candidate_proposals(_many(values, "proposal"), basis.scenario)
+    packages = candidate_packages(shown["packages"], basis.scenario)
+    if len(proposals) + len(packages) > MAX_LISTED:
+        raise InputError(f"{len(proposals) + len(packages)} candidates listed; the app takes "
+                         f"at most {MAX_LISTED}", field="packages",
+                         hint="redline advise takes any number of --proposal and --package")
+    return AdviceInputs(actor, objective, top, draws, seed, shown, until, proposals, packages)
 
 
-def check_space(basis: Basis) -> None:
-    """Refuse a space larger than the app's (:data:`redline.web.runner.MAX_PACKAGES`)."""
+def check_space(basis: Basis) -> int:
+    """The number of packages of the space; refuses one larger than the app's
+    (:data:`redline.web.runner.MAX_PACKAGES`)."""
     size = math.prod(len(i.options) if i.options is not None else
                      int(round((i.scale.high - i.scale.low) / i.scale.step)) + 1
                      for i in basis.scenario.issues)
@@ -292,6 +418,38 @@ def check_space(basis: Basis) -> None:
         raise RedlineError(f"the space has {size:,} packages, above the app's limit of "
                            f"{MAX_PACKAGES:,}", field="issues",
                            hint="use the CLI (redline update / redline advise)")
+    return size
+
+
+def cached(runs: RunCache | None, basis: Basis, settings: tuple, compute) -> dict:
+    """``compute()``, or the run kept in ``runs`` for the same scenario text, file name and
+    ``settings`` (the view's name and its checked inputs); a new run is kept there.
+
+    Parameters
+    ----------
+    runs : RunCache or None
+        The app's run cache (``None``: compute every time).
+    basis : Basis
+        The scenario the run is of (its text and file name are the key, with ``settings``).
+    settings : tuple
+        What else determines the run: the view and its inputs.
+    compute : callable
+        Computes the run's JSON form (a dict) when it is not kept.
+
+    Returns
+    -------
+    dict
+        The run's JSON form; the caller must not change it (it may be the kept one).
+    """
+    size = check_space(basis)
+    if runs is None:
+        return compute()
+    key = runs.key(basis.yaml_text, (basis.source, *settings))
+    found = runs.get(key)
+    if found is None:
+        found = compute()
+        runs.put(key, found, size)
+    return found
 
 
 def problem_of(error: RedlineError) -> Problem:
@@ -305,27 +463,36 @@ def problem_of(error: RedlineError) -> Problem:
 
 # ---------------------------------------------------------------- the runs
 
-def update_data(basis: Basis, inputs: RoundsInputs) -> dict:
+def update_data(basis: Basis, inputs: RoundsInputs, runs: RunCache | None = None) -> dict:
     """``redline update --json`` of the basis with these settings
-    (:func:`redline.pipeline.run_update`), and its run (for the figure).
+    (:func:`redline.pipeline.run_update`), and its run (for the figure), kept in ``runs``.
 
     Returns
     -------
     dict
-        The JSON form, with the run under ``"_run"`` (removed before sending JSON).
+        The JSON form, with the run under ``"_run"`` (left out of the JSON sent).
     """
-    check_space(basis)
-    run = run_update(load(basis.scenario), draws=inputs.draws, seed=inputs.seed,
-                     until=inputs.until)
-    return {**run.to_dict(), "_run": run}
+    def compute() -> dict:
+        run = run_update(load(basis.scenario), draws=inputs.draws, seed=inputs.seed,
+                         until=inputs.until)
+        return {**run.to_dict(), "_run": run}
+
+    return cached(runs, basis, ("rounds", inputs.draws, inputs.seed, inputs.until), compute)
 
 
-def advice_data(basis: Basis, inputs: AdviceInputs) -> dict:
+def advice_data(basis: Basis, inputs: AdviceInputs, runs: RunCache | None = None) -> dict:
     """``redline advise --json`` of the basis for ``inputs.actor``
-    (:func:`redline.pipeline.run_advise`)."""
-    check_space(basis)
-    return run_advise(load(basis.scenario), inputs.actor, objective=inputs.objective,
-                      top=inputs.top, draws=inputs.draws, seed=inputs.seed).to_dict()
+    (:func:`redline.pipeline.run_advise`, with the candidates listed: ``--proposal`` and
+    ``--package``), kept in ``runs``."""
+    def compute() -> dict:
+        return run_advise(load(basis.scenario), inputs.actor, objective=inputs.objective,
+                          top=inputs.top, packages=[dict(p) for p in inputs.packages],
+                          proposals=list(inputs.proposals), draws=inputs.draws,
+                          seed=inputs.seed, until=inputs.until).to_dict()
+
+    return cached(runs, basis, ("advise", inputs.actor, inputs.objective, inputs.top,
+                                inputs.draws, inputs.seed, inputs.until, inputs.proposals,
+                                inputs.packages), compute)
 
 
 # ---------------------------------------------------------------- figures
@@ -432,7 +599,7 @@ def rounds_page(request: Request, basis: Basis, values: Mapping[str, object]) ->
     if not basis.scenario.rounds:
         return page(request, "rounds.html", {**context, "data": None})
     try:
-        data = update_data(basis, inputs)
+        data = update_data(basis, inputs, app_state(request).runs)
     except RedlineError as error:
         return page(request, "rounds.html", {**context, "data": None,
                                              "problem": problem_of(error)}, status=400)
@@ -480,24 +647,31 @@ def advise_page(request: Request, basis: Basis, values: Mapping[str, object]) ->
         The page; 400 with the problem at its field for a bad setting.
     """
     context = {**_common(basis), "view": "advise", "objectives": OBJECTIVE_NAMES,
-               "objective_help": OBJECTIVE_HELP, "max_top": MAX_TOP}
+               "objective_help": OBJECTIVE_HELP, "max_top": MAX_TOP, "max_listed": MAX_LISTED,
+               "proposals": [(p.id, p.title or p.id) for p in basis.scenario.proposals],
+               "example_package": _example_package(basis.scenario)}
     try:
         inputs = advice_inputs(values, basis)
     except RedlineError as error:
-        shown = {k: _text(values, k, 80) for k in ("actor", "objective", "top", "draws",
-                                                     "seed")}
+        shown = {k: _text(values, k, 80) for k in ADVICE_FIELDS}
+        shown["packages"] = _text(values, "packages", PACKAGES_CHARS)
         return page(request, "advise.html", {**context, "values": shown, "data": None,
+                                             "chosen": _many(values, "proposal"),
                                              "problem": problem_of(error)}, status=400)
     context["values"] = {**inputs.values, "objective": inputs.objective, "top": str(inputs.top),
                          "draws": str(inputs.draws), "seed": str(inputs.seed)}
+    context["chosen"] = list(inputs.proposals)
+    context["inputs"] = inputs
     if inputs.actor is None:
         return page(request, "advise.html", {**context, "data": None})
     try:
-        data = advice_data(basis, inputs)
+        data = advice_data(basis, inputs, app_state(request).runs)
     except RedlineError as error:
         return page(request, "advise.html", {**context, "data": None,
                                              "problem": problem_of(error)}, status=400)
-    return page(request, "advise.html", {**context, **advice_context(basis, data)})
+    command, query = advice_command(inputs)
+    return page(request, "advise.html", {**context, **advice_context(basis, data),
+                                         "command": command, "json_query": query})
 
 
 def advice_context(basis: Basis, data: dict) -> dict:
@@ -513,6 +687,31 @@ def advice_context(basis: Basis, data: dict) -> dict:
         rows.append({**row, "labels": package})
     return {"data": data, "rows": rows,
             "actor_names": {a.id: a.name for a in scenario.actors}}
+
+
+def advice_command(inputs: AdviceInputs) -> tuple[str, str]:
+    """The ``redline advise`` options that give the same ranking as the view's ``inputs``, and
+    the query of its JSON (``advise.json``)."""
+    import shlex
+    from urllib.parse import urlencode
+
+    words = ["--for", inputs.actor or "", "--objective", inputs.objective, "--top",
+             str(inputs.top), "--draws", str(inputs.draws), "--seed", str(inputs.seed)]
+    query = [("actor", inputs.actor or ""), ("objective", inputs.objective),
+             ("top", str(inputs.top)), ("draws", str(inputs.draws)), ("seed", str(inputs.seed))]
+    if inputs.until:
+        words += ["--until", inputs.until]
+        query.append(("until", inputs.until))
+    for pid in inputs.proposals:
+        words += ["--proposal", pid]
+        query.append(("proposal", pid))
+    for package in inputs.packages:
+        text = ",".join(f"{k}={v}" for k, v in package)
+        words += ["--package", text]
+    if inputs.packages:
+        query.append(("packages", "\n".join(",".join(f"{k}={v}" for k, v in package)
+                                             for package in inputs.packages)))
+    return " ".join(shlex.quote(w) for w in words), urlencode(query)
 
 
 def _common(basis: Basis) -> dict:
@@ -544,11 +743,10 @@ def version_rounds_json(request: Request, version_id: str,
     """``redline update --json`` of a saved version, with the view's settings."""
     basis = version_basis(state, version_id)
     try:
-        data = update_data(basis, rounds_inputs(request.query_params, basis))
+        data = update_data(basis, rounds_inputs(request.query_params, basis), state.runs)
     except RedlineError as error:
         raise StarletteHTTPException(400, str(error)) from None
-    data.pop("_run")
-    return JSONResponse(data)
+    return JSONResponse({k: v for k, v in data.items() if k != "_run"})
 
 
 @router.get("/versions/{version_id}/advise", response_class=HTMLResponse)
@@ -569,7 +767,7 @@ def version_advise_json(request: Request, version_id: str,
         if inputs.actor is None:
             raise InputError("choose an actor", field="actor",
                              hint=f"actors: {listing([a for a, _ in _common(basis)['actors']])}")
-        data = advice_data(basis, inputs)
+        data = advice_data(basis, inputs, state.runs)
     except RedlineError as error:
         raise StarletteHTTPException(400, str(error)) from None
     return JSONResponse(data)
