@@ -414,10 +414,108 @@ def test_an_unchanged_request_is_answered_from_the_run_cache(client, monkeypatch
     assert calls["update"] == 4
 
 
+# ---------------------------------------------------------------- evaluate
+
+def cli_json(*args: str) -> dict:
+    """``redline ... --json`` run in-process, parsed."""
+    from typer.testing import CliRunner
+
+    from redline.cli import app
+
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("name, query, args", [
+    ("colombia-2016.yaml", {"proposal": "august-final-accord"}, ["august-final-accord"]),
+    ("donbas-2026.yaml", {"package": "donbas=freeze-contact-line, referendum=held"},
+     ["--package", "donbas=freeze-contact-line,referendum=held"]),
+])
+def test_evaluation_of_a_version_is_the_clis_evaluate(client, tmp_path, name, query, args):
+    """The Evaluate view's JSON is ``redline evaluate --json`` of the version's text, byte for
+    byte once parsed; the page shows each actor's verdict, the odds and what it would take."""
+    version = save(client, name)
+    path = tmp_path / name
+    path.write_text(version_yaml(client, version), encoding="utf-8")
+    expected = cli_json("evaluate", str(path), *args, "--draws", str(DRAWS), "--seed",
+                        str(SEED))
+    answer = client.get(f"/versions/{version}/evaluate.json", params=query)
+    assert answer.status_code == 200
+    assert answer.json() == expected
+
+    page = client.get(f"/versions/{version}/evaluate", params=query).text
+    # the completions shown first: the acceptable ones, then the likeliest to be accepted
+    odds = {tuple(r["package"].items()): r for r in expected["uncertainty"]["completions"]}
+    order = sorted(range(len(expected["completions"])), key=lambda k: (
+        not expected["completions"][k]["acceptable"],
+        -odds[tuple(expected["completions"][k]["package"].items())]["p_acceptable"]["p"]))
+    first = expected["completions"][order[0]]
+    card = text_of(r'<li id="completion-1">(.*?)</li>\s*(?:<li id=|</ol>)', page)
+    chance = odds[tuple(first["package"].items())]["p_acceptable"]["p"]
+    assert f"P(every veto holder accepts) {chance:.3f}" in card
+    scenario = parse_scenario(path.read_bytes(), name)
+    names = {a.id: a.name for a in scenario.actors}
+    for actor in first["actors"]:
+        assert f"{names[actor['actor']]}{actor['utility']:.3f}" in card.replace("\n", "")
+    takes = text_of(r'id="what-it-takes">(.*?)</p>', page)
+    assert takes
+    command = text_of(r'id="evaluation-command">(.*?)</p>', page)
+    assert f"redline evaluate FILE {' '.join(args)} --draws {DRAWS} --seed {SEED}" in command
+    link = html.unescape(re.search(r'href="([^"]*)" id="evaluation-json"', page).group(1))
+    assert client.get(link).json() == answer.json()
+
+
+def test_evaluation_of_the_editors_text_and_without_a_text(client):
+    editor = client.get("/open", params={"path": "colombia-2016.yaml"}).text
+    fields = {**editor_form(editor), "draws": "0", "seed": "0"}
+    empty = client.post("/evaluate", data=fields)
+    assert empty.status_code == 200 and 'id="evaluation-empty"' in empty.text
+    for pid in ("august-final-accord", "november-accord"):
+        assert f'<option value="{pid}"' in empty.text
+    shown = client.post("/evaluate", data={**fields, "proposal": "november-accord"})
+    assert shown.status_code == 200
+    carried = editor_form(shown.text)["yaml_text"]
+    from redline.pipeline import run_evaluate
+
+    expected = json_form(run_evaluate(load(parse_scenario(carried.encode("utf-8"), "c.yaml")),
+                                      "november-accord", draws=0, limit=20).to_dict())
+    assert expected["uncertainty"] is None  # 0 draws: the judgment alone
+    assert 'id="evaluation-odds"' not in shown.text
+    verdict = "acceptable" if expected["completions"][0]["acceptable"] else "blocked"
+    assert verdict in text_of(r'<li id="completion-1">(.*?)</li>', shown.text)
+
+
+@pytest.mark.parametrize("query, field, says", [
+    ({"proposal": "atlantis"}, "proposal", "unknown proposal 'atlantis' (hint: proposals: "),
+    ({"package": "justice"}, "package", "expected issue=option (got 'justice')"),
+    ({"package": "justice=jail"}, "package", "issue 'justice' has no option 'jail'"),
+    ({"package": "language=es"}, "package", "unknown issue 'language' (hint: issues: "),
+    ({"proposal": "november-accord", "package": "justice=prison"}, "package",
+     "give a proposal or a package, not both"),
+    ({"proposal": "november-accord", "draws": "-1"}, "draws", "draws must be at least 1"),
+    ({"proposal": "november-accord", "draws": "9999999"}, "draws",
+     "the app runs at most 5,000 draws, got 9,999,999 (hint: the CLI has no such limit: "
+     "redline evaluate FILE --draws N)"),
+])
+def test_bad_evaluate_settings_are_shown_at_their_field(client, query, field, says):
+    version = save(client, "colombia-2016.yaml")
+    page = client.get(f"/versions/{version}/evaluate", params=query)
+    assert page.status_code == 400
+    assert says in field_error(page.text, field)
+    assert f'aria-describedby="error-{field}"' in page.text
+    assert 'id="completions"' not in page.text
+    assert client.get(f"/versions/{version}/evaluate.json", params=query).status_code == 400
+    editor = client.get("/open", params={"path": "colombia-2016.yaml"}).text
+    posted = client.post("/evaluate", data={**editor_form(editor), **query})
+    assert posted.status_code == 400 and says in field_error(posted.text, field)
+    assert client.get(f"/versions/{version}/evaluate.json").status_code == 400  # none chosen
+
+
 def test_process_posts_need_the_csrf_token(client):
     page = client.get("/open", params={"path": "donbas-2026.yaml"}).text
     fields = editor_form(page)
-    for url in ("/rounds", "/advise"):
+    for url in ("/rounds", "/evaluate", "/advise"):
         assert client.post(url, data={**fields, "csrf_token": ""}).status_code == 403
         assert client.post(url, data={**fields, "csrf_token": "x" + fields["csrf_token"]}
                            ).status_code == 403
@@ -473,19 +571,22 @@ def donbas_basis() -> process.Basis:
 
 @settings(max_examples=300, deadline=None)
 @given(values=st.dictionaries(st.sampled_from(["actor", "objective", "top", "draws", "seed",
-                                               "until", "proposal", "packages"]),
+                                               "until", "proposal", "packages", "package"]),
                               st.one_of(SETTING_TEXT, PACKAGE_TEXT)))
 def test_any_settings_are_bounded_or_refused_at_a_field(donbas_basis, values):
     """Whatever is typed, the views' settings are either within the app's bounds or one
     error naming one of the page's fields, before any work."""
-    for read in (process.rounds_inputs, process.advice_inputs):
+    for read in (process.rounds_inputs, process.advice_inputs, process.evaluate_inputs):
         try:
             got = read(values, donbas_basis)
         except process.InputError as error:
             assert error.field in process.FIELD_LABELS
             assert "\n" not in str(error)
             continue
-        assert 1 <= got.draws <= MAX_DRAWS and 0 <= got.seed <= process.MAX_SEED
+        least = 0 if isinstance(got, process.EvaluateInputs) else 1  # 0: the judgment alone
+        assert least <= got.draws <= MAX_DRAWS and 0 <= got.seed <= process.MAX_SEED
+        if isinstance(got, process.EvaluateInputs):
+            assert got.proposal is None or got.package is None
         if isinstance(got, process.AdviceInputs):
             assert 1 <= got.top <= process.MAX_TOP
             assert got.actor in (None, "ukraine", "russia", "us", "europe")

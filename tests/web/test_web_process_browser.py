@@ -1,4 +1,4 @@
-"""The app's process views (Rounds, Advise) in a real browser: headless Chromium driven by
+"""The app's process views (Rounds, Evaluate, Advise) in a real browser: headless Chromium driven by
 Playwright, as in ``test_web_browser.py`` (whose helpers this module uses): the figures are
 drawn, the views are reached from the scenario's pages by keyboard, fit the window at 1440
 and 390 px, and have no serious accessibility violations (axe-core); screenshots go to
@@ -150,6 +150,22 @@ def test_advise_view_ranks_by_keyboard_and_from_the_editor(server, watched):
     assert "line 1: issue 'justice' has no option 'jail'" in page.inner_text("#error-packages")
     assert page.evaluate("document.activeElement.id") == "packages"  # focus at the field
     page.fill("#packages", "")
+    # the Evaluate view of the same text: a proposal chosen by keyboard, then a bad package
+    with page.expect_navigation():
+        page.click("#nav-evaluate")
+    assert page.locator("#evaluation-empty").count() == 1
+    page.select_option("#proposal", "august-final-accord")
+    page.focus("#draws")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "P(every veto holder accepts)" in page.inner_text("#completion-1")
+    assert page.locator("#completion-1 .actors-table tbody tr").count() == 4
+    assert page.inner_text("#what-it-takes")
+    page.select_option("#proposal", "")
+    page.fill("#package", "justice=jail")
+    with page.expect_navigation():
+        page.click("#evaluate")
+    assert "issue 'justice' has no option 'jail'" in page.inner_text("#error-package")
     # the nav goes to the Rounds view of the same text
     with page.expect_navigation():
         page.click("#nav-rounds")
@@ -173,7 +189,9 @@ def test_process_views_fit_pass_axe_and_are_screenshot(server, browser):
                  "advise-probe": colombia + "/advise?actor=government&objective=probe&top=3",
                  "advise-listed": colombia + "/advise?actor=government&top=4&until=2016-10-05"
                  "&proposal=august-final-accord&proposal=november-accord"
-                 "&packages=justice%3Dprison%2C%20ratification%3Dcongress"}
+                 "&packages=justice%3Dprison%2C%20ratification%3Dcongress",
+                 "evaluate": colombia + "/evaluate?proposal=august-final-accord",
+                 "evaluate-partial": donbas + "/evaluate?proposal=guarantees-for-donbas"}
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         problems, wide = {}, {}
         for width, height in WIDTHS:

@@ -1,22 +1,27 @@
-"""The web app's process views: the rounds of a scenario (the posterior's timeline) and the
-mediator's next move (``advise``).
+"""The web app's process views: the rounds of a scenario (the posterior's timeline), a named
+text judged (``evaluate``) and the mediator's next move (``advise``).
 
 Thin shells over the pipeline: the Rounds view is :func:`redline.pipeline.run_update` (what
 ``redline update`` prints; the report's rounds section and its timeline figure,
 :func:`redline.report.figures.timeline_figure`, read the same run), the Advise view is
-:func:`redline.pipeline.run_advise` (``redline advise``). Both read their numbers from the
-runs' JSON forms (``UpdateRun.to_dict()``, ``AdviceRun.to_dict()``), so a page and the CLI's
-``--json`` on the same seed cannot disagree; ``rounds.json`` and ``advise.json`` serve those
-forms as they are.
+:func:`redline.pipeline.run_advise` (``redline advise``), the Evaluate view is
+:func:`redline.pipeline.run_evaluate` (``redline evaluate``: each actor's utility and verdict
+with the rules that reject it, P(accepts) and P(every veto holder accepts) under the posterior,
+and what it would take). They read their numbers from the runs' JSON forms
+(``UpdateRun.to_dict()``, ``AdviceRun.to_dict()``, ``EvaluationRun.to_dict()``), so a page and
+the CLI's ``--json`` on the same seed cannot disagree; ``rounds.json``, ``advise.json`` and
+``evaluate.json`` serve those forms as they are.
 
-Each view works on a saved version (``/versions/<id>/rounds``, ``/versions/<id>/advise``:
-plain GET forms, nothing changes on the server) or on the scenario as edited in the editor
-(``POST /rounds``, ``POST /advise``: the editor's form, with its CSRF token, the edits applied
-as a rerun applies them). Inputs are checked here, before any work: the draws within the app's
-limit (:data:`redline.web.runner.MAX_DRAWS`; more belong to the CLI), the seed, the date, the
-actor, the objective and ``top``, and Advise's candidates (the scenario's proposals by id and
-packages typed as ``issue=option, ...``, one a line: ``redline advise --proposal`` and
-``--package``); a bad one is shown next to its field, named as the form names it.
+Each view works on a saved version (``/versions/<id>/rounds``, ``.../evaluate``,
+``.../advise``: plain GET forms, nothing changes on the server) or on the scenario as edited
+in the editor (``POST /rounds``, ``POST /evaluate``, ``POST /advise``: the editor's form, with
+its CSRF token, the edits applied as a rerun applies them). Inputs are checked here, before
+any work: the draws within the app's limit (:data:`redline.web.runner.MAX_DRAWS`; more belong
+to the CLI), the seed, the date, the actor, the objective and ``top``, the text Evaluate
+judges (a proposal's id, or a package typed as ``issue=option, ...``), and Advise's
+candidates (the scenario's proposals by id and packages typed the same way, one a line:
+``redline advise --proposal`` and ``--package``); a bad one is shown next to its field,
+named as the form names it.
 
 A run is fully determined by the scenario's text and the view's settings, so the runs are kept
 in the app's run cache (:class:`redline.web.runner.RunCache`, keyed by both): a page asked
@@ -73,12 +78,14 @@ MAX_LISTED = 20
 """The most candidates the Advise view takes by hand: proposals chosen plus packages typed
 (``redline advise`` takes any number of ``--proposal`` and ``--package``)."""
 PACKAGES_CHARS = 4_000  # the packages field's text is read up to this many characters
+EVALUATE_LIST_LIMIT = 20  # what-it-takes packages listed (``redline evaluate``'s default)
+COMPLETION_CARDS = 8  # a partial text's completions shown in full (the JSON has them all)
 # the pipeline's errors name its parameters (actor, draws, ...), as the pages name their
 # fields; a space too large to rank is shown at the objective
 PIPELINE_FIELDS = {"issues": "objective", "proposals": "proposal"}
 FIELD_LABELS = {"actor": "actor", "objective": "objective", "draws": "draws", "seed": "seed",
                 "until": "until", "top": "top", "proposal": "candidate proposals",
-                "packages": "candidate packages"}
+                "packages": "candidate packages", "package": "package"}
 THRESHOLD_LABEL = 60  # characters of a threshold's name on the figure's axis
 CLI_HINT = "the CLI has no such limit: redline {command} FILE --draws N"
 
@@ -211,6 +218,24 @@ class AdviceInputs:
         return bool(self.proposals or self.packages)
 
 
+@dataclass(frozen=True)
+class EvaluateInputs:
+    """The Evaluate view's settings, as submitted (``values``) and checked: one of a proposal
+    id and a package (``((issue id, option label), ...)``), or neither yet (the page then
+    shows its form only)."""
+
+    proposal: str | None
+    package: tuple[tuple[str, str], ...] | None
+    draws: int
+    seed: int
+    values: dict[str, str]
+
+    @property
+    def chosen(self) -> bool:
+        """Whether a text is chosen."""
+        return self.proposal is not None or self.package is not None
+
+
 class InputError(RedlineError):
     """A bad setting of a process view, shown next to its field."""
 
@@ -327,8 +352,6 @@ def candidate_packages(text: str, scenario: Scenario) -> tuple[tuple[tuple[str, 
         or option (naming the line and the valid choices), or more than :data:`MAX_LISTED`
         packages; always at the ``packages`` field.
     """
-    from redline.space.proposals import fixed_options
-
     if len(text) > PACKAGES_CHARS:
         raise InputError(f"the packages are longer than {PACKAGES_CHARS:,} characters",
                          field="packages", hint="list fewer packages, or use redline advise "
@@ -337,28 +360,56 @@ def candidate_packages(text: str, scenario: Scenario) -> tuple[tuple[tuple[str, 
     if len(lines) > MAX_LISTED:
         raise InputError(f"{len(lines)} packages typed; the app takes at most {MAX_LISTED}",
                          field="packages", hint="redline advise --package takes any number")
-    domain = None
-    out = []
-    for n, line in lines:
-        package: dict[str, str] = {}
-        for item in line.split(","):
-            issue, sep, option = (part.strip() for part in item.partition("="))
-            if not sep or not issue or not option:
-                raise InputError(f"line {n}: expected issue=option (got {item.strip()[:40]!r})",
-                                 field="packages", hint="one package a line, e.g. "
-                                 + _example_package(scenario))
-            if issue in package:
-                raise InputError(f"line {n}: issue {issue!r} is given twice", field="packages")
-            package[issue] = option
-        if domain is None:
-            domain = load(scenario).require_domain()
-        try:
-            fixed_options(domain, package, "packages")
-        except RedlineError as error:
-            raise InputError(f"line {n}: {error.message}", field="packages",
-                             hint=error.hint) from None
-        out.append(tuple(package.items()))
-    return tuple(out)
+    domain = load(scenario).require_domain() if lines else None
+    return tuple(package_of(line, scenario, "packages", f"line {n}: ", domain)
+                 for n, line in lines)
+
+
+def package_of(text: str, scenario: Scenario, field: str, where: str = "",
+               domain=None) -> tuple[tuple[str, str], ...]:
+    """One package typed as ``issue=option, issue=option`` (the ids of ``scenario``'s issues
+    and the labels of their options; issues left out are open).
+
+    Parameters
+    ----------
+    text : str
+        The package's text.
+    scenario : Scenario
+        Whose issues and options it names.
+    field : str
+        The form's field it was typed in (errors name it).
+    where : str
+        Put before an error's message (``"line 2: "``).
+    domain : Domain, optional
+        ``scenario``'s agreement space, when the caller has it.
+
+    Returns
+    -------
+    tuple
+        ``((issue id, option label), ...)`` in the order typed.
+
+    Raises
+    ------
+    InputError
+        For an item that is not ``issue=option``, an issue given twice, or an unknown issue
+        or option (with the valid choices), at ``field``.
+    """
+    from redline.space.proposals import fixed_options
+
+    package: dict[str, str] = {}
+    for item in text.split(","):
+        issue, sep, option = (part.strip() for part in item.partition("="))
+        if not sep or not issue or not option:
+            raise InputError(f"{where}expected issue=option (got {item.strip()[:40]!r})",
+                             field=field, hint="e.g. " + _example_package(scenario))
+        if issue in package:
+            raise InputError(f"{where}issue {issue!r} is given twice", field=field)
+        package[issue] = option
+    try:
+        fixed_options(domain or load(scenario).require_domain(), package, field)
+    except RedlineError as error:
+        raise InputError(f"{where}{error.message}", field=field, hint=error.hint) from None
+    return tuple(package.items())
 
 
 def _example_package(scenario: Scenario) -> str:
@@ -406,6 +457,34 @@ def advice_inputs(values: Mapping[str, object], basis: Basis) -> AdviceInputs:
                          f"at most {MAX_LISTED}", field="packages",
                          hint="redline advise takes any number of --proposal and --package")
     return AdviceInputs(actor, objective, top, draws, seed, shown, until, proposals, packages)
+
+
+def evaluate_inputs(values: Mapping[str, object], basis: Basis) -> EvaluateInputs:
+    """The Evaluate view's settings from a query or form: ``proposal`` (an id of the
+    scenario's proposals) or ``package`` (``issue=option, ...``; issues left out are open),
+    not both; draws (0 to :data:`MAX_DRAWS`; 0: the deterministic judgment only) and seed
+    (default: the run's).
+
+    Raises
+    ------
+    InputError
+        Naming the bad field.
+    """
+    shown = {k: _text(values, k, 80) for k in ("proposal", "draws", "seed")}
+    shown["package"] = _text(values, "package", PACKAGES_CHARS)
+    proposal = shown["proposal"].strip() or None
+    if proposal is not None:
+        candidate_proposals([proposal], basis.scenario)
+    typed = shown["package"].strip()
+    if proposal is not None and typed:
+        raise InputError("give a proposal or a package, not both", field="package",
+                         hint="clear the package to judge the proposal")
+    package = package_of(typed, basis.scenario, "package") if typed else None
+    draws = _whole(shown["draws"], "draws", basis.draws)
+    if draws != 0:
+        check_draws(draws, "evaluate")
+    seed = check_seed(_whole(shown["seed"], "seed", basis.seed))
+    return EvaluateInputs(proposal, package, draws, seed, shown)
 
 
 def check_space(basis: Basis) -> int:
@@ -493,6 +572,38 @@ def advice_data(basis: Basis, inputs: AdviceInputs, runs: RunCache | None = None
     return cached(runs, basis, ("advise", inputs.actor, inputs.objective, inputs.top,
                                 inputs.draws, inputs.seed, inputs.until, inputs.proposals,
                                 inputs.packages), compute)
+
+
+def evaluation_data(basis: Basis, inputs: EvaluateInputs, runs: RunCache | None = None
+                    ) -> dict:
+    """``redline evaluate --json`` of the basis for the chosen proposal or package
+    (:func:`redline.pipeline.run_evaluate`, the CLI's defaults otherwise), kept in ``runs``."""
+    def compute() -> dict:
+        from redline.pipeline import run_evaluate
+
+        package = dict(inputs.package) if inputs.package is not None else None
+        return json.loads(json.dumps(run_evaluate(
+            load(basis.scenario), inputs.proposal, package, draws=inputs.draws,
+            seed=inputs.seed, limit=EVALUATE_LIST_LIMIT).to_dict()))
+
+    return cached(runs, basis, ("evaluate", inputs.proposal, inputs.package, inputs.draws,
+                                inputs.seed), compute)
+
+
+def evaluate_command(inputs: EvaluateInputs) -> tuple[str, str]:
+    """The ``redline evaluate`` arguments that give the same judgment as the view's
+    ``inputs``, and the query of its JSON (``evaluate.json``)."""
+    import shlex
+    from urllib.parse import urlencode
+
+    if inputs.proposal is not None:
+        words, query = [inputs.proposal], [("proposal", inputs.proposal)]
+    else:
+        text = ",".join(f"{k}={v}" for k, v in inputs.package or ())
+        words, query = ["--package", text], [("package", text)]
+    words += ["--draws", str(inputs.draws), "--seed", str(inputs.seed)]
+    query += [("draws", str(inputs.draws)), ("seed", str(inputs.seed))]
+    return " ".join(shlex.quote(w) for w in words), urlencode(query)
 
 
 # ---------------------------------------------------------------- figures
@@ -714,6 +825,67 @@ def advice_command(inputs: AdviceInputs) -> tuple[str, str]:
     return " ".join(shlex.quote(w) for w in words), urlencode(query)
 
 
+def evaluate_page(request: Request, basis: Basis, values: Mapping[str, object]
+                  ) -> HTMLResponse:
+    """The Evaluate view of ``basis``: its form, and the chosen text judged.
+
+    Parameters
+    ----------
+    request : Request
+        The request being answered.
+    basis : Basis
+        The scenario.
+    values : mapping
+        ``proposal`` or ``package``, ``draws``, ``seed`` as submitted.
+
+    Returns
+    -------
+    HTMLResponse
+        The page; 400 with the problem at its field for a bad setting.
+    """
+    context = {**_common(basis), "view": "evaluate",
+               "proposals": [(p.id, p.title or p.id) for p in basis.scenario.proposals],
+               "example_package": _example_package(basis.scenario)}
+    try:
+        inputs = evaluate_inputs(values, basis)
+    except RedlineError as error:
+        shown = {k: _text(values, k, 80) for k in ("proposal", "draws", "seed")}
+        shown["package"] = _text(values, "package", PACKAGES_CHARS)
+        return page(request, "evaluate.html", {**context, "values": shown, "data": None,
+                                               "problem": problem_of(error)}, status=400)
+    context["values"] = {**inputs.values, "draws": str(inputs.draws), "seed": str(inputs.seed)}
+    if not inputs.chosen:
+        return page(request, "evaluate.html", {**context, "data": None})
+    try:
+        data = evaluation_data(basis, inputs, app_state(request).runs)
+    except RedlineError as error:
+        return page(request, "evaluate.html", {**context, "data": None,
+                                               "problem": problem_of(error)}, status=400)
+    command, query = evaluate_command(inputs)
+    return page(request, "evaluate.html", {**context, **evaluation_context(basis, data),
+                                           "command": command, "json_query": query})
+
+
+def evaluation_context(basis: Basis, data: dict) -> dict:
+    """What the Evaluate template shows of a judged text: its completions each with its odds,
+    the acceptable ones first, then by P(every veto holder accepts) (the first
+    :data:`COMPLETION_CARDS`; ties keep the JSON's order), by the issues' and actors' names."""
+    scenario = basis.scenario
+    odds = data["uncertainty"]
+    by_package = {}
+    if odds is not None:
+        by_package = {tuple(r["package"].items()): r for r in odds["completions"]}
+    rows = [{**row, "odds": by_package.get(tuple(row["package"].items()))}
+            for row in data["completions"]]
+    rows.sort(key=lambda r: (not r["acceptable"],
+                             -(r["odds"]["p_acceptable"]["p"] if r["odds"] else 0.0)))
+    rows = rows[:COMPLETION_CARDS]
+    return {"data": data, "rows": rows, "odds": odds,
+            "issue_names": {i.id: i.name for i in scenario.issues},
+            "actor_names": {a.id: a.name for a in scenario.actors},
+            "acceptable_count": sum(1 for r in data["completions"] if r["acceptable"])}
+
+
 def _common(basis: Basis) -> dict:
     scenario = basis.scenario
     return {"basis": basis, "scenario": scenario, "key": basis.key,
@@ -749,6 +921,32 @@ def version_rounds_json(request: Request, version_id: str,
     return JSONResponse({k: v for k, v in data.items() if k != "_run"})
 
 
+@router.get("/versions/{version_id}/evaluate", response_class=HTMLResponse)
+def version_evaluate(request: Request, version_id: str, state: AppState = Depends(app_state)
+                     ) -> HTMLResponse:
+    """The Evaluate view of a saved version (``?proposal=`` or ``?package=``, ``&draws=&seed=``)."""
+    return evaluate_page(request, version_basis(state, version_id), request.query_params)
+
+
+@router.get("/versions/{version_id}/evaluate.json")
+def version_evaluate_json(request: Request, version_id: str,
+                          state: AppState = Depends(app_state)) -> JSONResponse:
+    """``redline evaluate --json`` of a saved version, with the view's settings (a proposal
+    or a package required)."""
+    basis = version_basis(state, version_id)
+    try:
+        inputs = evaluate_inputs(request.query_params, basis)
+        if not inputs.chosen:
+            raise InputError("choose a proposal or type a package", field="proposal",
+                             hint=f"proposals: {listing([p.id for p in basis.scenario.proposals])}"
+                             if basis.scenario.proposals else "e.g. package="
+                             + _example_package(basis.scenario))
+        data = evaluation_data(basis, inputs, state.runs)
+    except RedlineError as error:
+        raise StarletteHTTPException(400, str(error)) from None
+    return JSONResponse(data)
+
+
 @router.get("/versions/{version_id}/advise", response_class=HTMLResponse)
 def version_advise(request: Request, version_id: str, state: AppState = Depends(app_state)
                    ) -> HTMLResponse:
@@ -781,6 +979,16 @@ def editor_rounds(request: Request, form: FormData = Depends(csrf_form)) -> HTML
     except RedlineError as error:
         return _editor_error(request, error, "rounds")
     return rounds_page(request, basis, form)
+
+
+@router.post("/evaluate", response_class=HTMLResponse)
+def editor_evaluate(request: Request, form: FormData = Depends(csrf_form)) -> HTMLResponse:
+    """The Evaluate view of the scenario as edited in the editor (its form, posted)."""
+    try:
+        basis = editor_basis(form)
+    except RedlineError as error:
+        return _editor_error(request, error, "evaluate")
+    return evaluate_page(request, basis, form)
 
 
 @router.post("/advise", response_class=HTMLResponse)
