@@ -195,3 +195,68 @@ def test_tutorial_advise_numbers():
     assert f"splits the draws {100 * russia:.0f}/{100 * (1 - russia):.0f}" in TEXT
     tied = best["answers"]["russia"]["tied_to"]
     assert f"(r = {tied['correlation']:.2f})".replace("-", "\u2212") in TEXT
+
+
+COLOMBIA = str(ROOT / "examples" / "colombia-2016.yaml")
+
+
+def test_tutorial_evaluate_numbers():
+    """Section 8: a text on the table judged, and what it would take."""
+    judged = run_json("evaluate", DONBAS, "freeze-with-european-force")
+    rows = judged["completions"]
+    odds = judged["uncertainty"]
+    best = next(r for r in odds["completions"] if r["package"] == odds["best_completion"])
+    assert (f"none of its {len(rows)} completions is acceptable" in TEXT
+            and not any(r["acceptable"] for r in rows))
+    assert (f"passes them all in **{100 * best['p_acceptable']['p']:.1f} %** of the "
+            f"{odds['draws']:,} draws") in TEXT
+    takes = judged["what_it_takes"]
+    first = takes["packages"][0]
+    assert first["changes"] == ["donbas"] and first["package"]["donbas"] == "demilitarised-zone"
+    delta = {a: f"{v:+.2f}".replace("-", "\u2212") for a, v in first["utility_change"].items()}
+    assert (f"it take: {takes['changes']} change, the Donbas made a demilitarised zone "
+            f"({takes['count']} acceptable packages), which Russia ({delta['russia']}) and the "
+            f"US ({delta['us']}) gain from and Ukraine ({delta['ukraine']}) and Europe "
+            f"({delta['europe']}) lose") in TEXT
+    assert first["gains"] == ["russia", "us"] and first["losses"] == ["ukraine", "europe"]
+
+
+def test_tutorial_colombia_numbers():
+    """Section 8, on Colombia: what the plebiscite teaches, and the two accords compared."""
+    update = run_json("update", COLOMBIA, "--until", "2016-10-05")
+    plebiscite = next(r for r in update["rounds"] if r["id"] == "plebiscite")
+    assert f"Only {100 * plebiscite['prior_fit']:.1f} % of the prior's draws" in TEXT
+    inputs = {row["input"]: row for row in update["inputs"]}
+
+    def moved(name: str, digits: int) -> str:
+        row = inputs[name]
+        return f"from {row['prior']['mean']:.{digits}f} to {row['posterior']['mean']:.{digits}f}"
+
+    assert f"crimes rises {moved('positions.voters.justice.position', 1)}" in TEXT
+    assert f"participation falls {moved('positions.voters.politics.position', 1)}" in TEXT
+    assert (f"vote Yes rises {moved('ratification.plebiscite-majority.min_utility', 2)}"
+            in TEXT)
+    (claim,) = update["claims"]
+    assert (f"justice terms falls from {100 * claim['prior']:.0f} % to "
+            f"{100 * claim['posterior']:.0f} %") in TEXT
+    assert f"P(agreement) stays {update['p_agreement']['posterior']['p']:.3f}" in TEXT
+
+    accords = ("--proposal", "august-final-accord", "--proposal", "november-accord")
+    before, after = (
+        {r["candidate"]["proposal"]: r for r in run_json(
+            "advise", COLOMBIA, "--for", "government", "--until", until, *accords)["ranked"]}
+        for until in ("2016-09-30", "2016-10-05"))
+    august = after["august-final-accord"]["p_acceptable"]
+    assert f"in **{100 * before['august-final-accord']['p_acceptable']['p']:.0f} %**" in TEXT
+    assert f"in **{100 * august['p']:.0f} %** [{august['low']:.2f}, {august['high']:.2f}]" in TEXT
+    assert after["november-accord"]["p_acceptable"]["p"] == pytest.approx(1.0)
+    values = {pid: row["expected_value"] for pid, row in after.items()}  # as --objective value
+    assert (f"worth {values['november-accord']:.2f} to the government against "
+            f"{values['august-final-accord']:.2f} for the August text") in TEXT
+    top = run_json("advise", COLOMBIA, "--for", "government", "--until", "2016-10-05",
+                   "--top", "3")
+    assert f"Ranked over all {top['candidates']['count']} packages" in TEXT
+    for row in top["ranked"]:
+        assert row["package"]["politics"] == "reserved-seats"
+        assert row["package"]["reparations"] == "asset-inventory"
+        assert row["package"]["justice"].startswith("restorative")
