@@ -217,3 +217,41 @@ def test_p_agreement_bars_show_the_wilson_interval_the_text_states(examples: Pat
     (bar_lines,) = axes.collections  # the error bars: one vertical segment per bar
     ends = np.sort(np.array([seg[:, 1] for seg in bar_lines.get_segments()]), axis=1)
     np.testing.assert_allclose(ends, np.column_stack([low, high]), atol=1e-12)
+
+
+def test_the_next_move_is_advises_ranking_for_the_actor_asked(tmp_path: Path, examples: Path):
+    """``--advise-for ACTOR`` adds the mediator's next move: per objective, the first
+    ADVICE_ROWS packages and reasons exactly as ``redline advise`` ranks them (same draws and
+    seed, on the posterior of the scenario's rounds); an unknown actor is one line."""
+    import html as html_module
+
+    from redline.pipeline import run_advise
+    from redline.report.html import ADVICE_ROWS
+
+    colombia = examples / "colombia-2016.yaml"
+    out = tmp_path / "r.html"
+    result = runner.invoke(app, ["report", str(colombia), "-o", str(out), "--draws", "300",
+                                 "--seed", "4", "--advise-for", "government"])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert '<a href="#advice">Next move</a>' in page
+    section = page[page.index('data-section="advice"'):]
+    loaded = load(colombia)
+    for objective in ("accept", "value", "probe"):
+        expected = run_advise(loaded, "government", objective=objective, top=ADVICE_ROWS,
+                              draws=300, seed=4).to_dict()
+        part = section[section.index(f'data-objective="{objective}"'):]
+        part = part[:part.index("</table>")]
+        for row in expected["ranked"]:
+            assert html_module.escape(row["reason"], quote=True) in part
+        assert part.count("<tr>") == ADVICE_ROWS + 1  # the header and the ranked rows
+    assert "the posterior after 5 round(s)" in section
+
+    plain = runner.invoke(app, ["report", str(colombia), "-o", str(tmp_path / "p.html")])
+    assert plain.exit_code == 0 and 'data-section="advice"' not in (
+        tmp_path / "p.html").read_text(encoding="utf-8")
+    bad = runner.invoke(app, ["report", str(colombia), "-o", str(tmp_path / "b.html"),
+                              "--advise-for", "atlantis"])
+    assert bad.exit_code == 2 and bad.stderr.count("\n") == 1
+    assert "--advise-for: unknown actor 'atlantis' (hint: actors: government" in bad.stderr
+    assert not (tmp_path / "b.html").exists()

@@ -50,6 +50,10 @@ def report(
     max_packages: Annotated[
         int, typer.Option(help="Refuse larger package spaces (as in analyze).")
     ] = DEFAULT_MAX_PACKAGES,
+    advise_for: Annotated[str | None, typer.Option(
+        "--advise-for", help="Add the mediator's next move for this actor (id): the top "
+        "packages by each objective, as redline advise ranks them (over --draws, or "
+        "advise's default draws).", show_default=False)] = None,
     example: ExampleOption = None,
 ) -> None:
     """Write an HTML report that works offline: scenario, deal space, blockers, forecasts."""
@@ -78,7 +82,7 @@ def report(
 
     data = collect(file, assume=truths, draws=draws, seed=seed,
                    models=tuple(models or REPORT_MODELS), x_actor=x_actor, y_actor=y_actor,
-                   max_packages=max_packages)
+                   max_packages=max_packages, advise_for=advise_for)
     typer.echo(str(write_text(output, render(data))))
     if png is not None:
         for path in write_pngs(data.figures, png):

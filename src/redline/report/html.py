@@ -15,12 +15,14 @@ from pathlib import Path
 
 from plotly.offline import get_plotlyjs
 
+from redline.errors import RedlineError
 from redline.forecast.base import Forecast
 from redline.pipeline import (
     REPORT_MODELS,
     Loaded,
     Study,
     load,
+    run_advise,
     run_evaluate,
     run_study,
     run_update,
@@ -66,6 +68,7 @@ class ReportData:
     study: Study | None = None  # what run_study returned (the summary reads it)
     evaluations: list = field(default_factory=list)  # EvaluationRun per scenario proposal
     update: object | None = None  # UpdateRun: the posterior after each round (rounds + draws)
+    advice: list = field(default_factory=list)  # AdviceRun per objective (with advise_for)
 
 
 # ---------------------------------------------------------------- collecting results
@@ -73,16 +76,27 @@ class ReportData:
 def collect(path: str | Path, *, assume: Mapping[str, bool] | None = None,
             draws: int | None = None, seed: int = 0, models: Sequence[str] = REPORT_MODELS,
             x_actor: str | None = None, y_actor: str | None = None,
-            max_packages: int = DEFAULT_MAX_PACKAGES) -> ReportData:
+            max_packages: int = DEFAULT_MAX_PACKAGES, advise_for: str | None = None
+            ) -> ReportData:
     """Load ``path``, run :func:`redline.pipeline.run_study` on it (analysis, claim branches,
     forecasts, sweeps) and make the figures; spaces above ``max_packages`` packages are
-    refused."""
+    refused. With ``advise_for`` (an actor's id), the mediator's next move for that actor by
+    each objective (:func:`redline.pipeline.run_advise`, top :data:`ADVICE_ROWS`, over
+    ``draws`` or advise's default draws, on the posterior when the scenario has rounds)."""
     assume = dict(assume or {})
     loaded = load(path, assume=assume, max_packages=max_packages)
     domain = loaded.require_domain()
     for parameter, actor in (("x_actor", x_actor), ("y_actor", y_actor)):
         if actor:
             F.resolve_actor(domain, actor, parameter)  # before the long work
+    if advise_for is not None:
+        ids = [a.id for a in loaded.require_scenario("advice").actors]
+        if advise_for not in ids:  # before the long work
+            from redline.errors import listing
+
+            raise loaded.located(RedlineError(f"unknown actor {advise_for!r}",
+                                              parameter="advise_for",
+                                              hint=f"actors: {listing(ids)}"))
     study = run_study(loaded, models=models, draws=draws, seed=seed, max_packages=max_packages)
     if study.sweep_error is not None:
         raise loaded.located(study.sweep_error)
@@ -110,6 +124,12 @@ def collect(path: str | Path, *, assume: Mapping[str, bool] | None = None,
         data.evaluations = [run_evaluate(loaded, p.id, draws=draws or 0, seed=seed,
                                          max_packages=max_packages)
                             for p in loaded.scenario.proposals]
+    if advise_for is not None:
+        from redline.uncertainty.limits import ADVICE_OBJECTIVES, DEFAULT_DRAWS
+
+        data.advice = [run_advise(loaded, advise_for, objective=objective, top=ADVICE_ROWS,
+                                  draws=draws or DEFAULT_DRAWS, seed=seed)
+                       for objective in ADVICE_OBJECTIVES]
     return data
 
 
@@ -553,6 +573,49 @@ def _proposals_section(data: ReportData) -> Html | None:
     return section("proposals", "Proposals on the table", parts)
 
 
+ADVICE_ROWS = 3  # ranked packages per objective in the report (redline advise --top lists more)
+ADVICE_TITLES = {"accept": "Most likely to be accepted by every veto holder",
+                 "value": "Best for {actor}, on average",
+                 "probe": "Most revealing to table"}
+
+
+def _advice_section(data: ReportData) -> Html | None:
+    """The mediator's next move for the actor asked for, by each objective, as
+    ``redline advise`` ranks it: the packages, their scores and the reasons."""
+    if not data.advice:
+        return None
+    domain = data.analysis.domain
+    names = dict(zip(domain.actors, domain.names(), strict=True))
+    issue_names = {i.id: i.name for i in domain.issues}
+    first = data.advice[0].to_dict()
+    actor = names.get(first["for"], first["for"])
+    basis = (f"the posterior after {len(first['rounds'])} round(s) (effective sample size "
+             f"{first['ess']:,.0f})" if first["rounds"] else "the prior (no rounds)")
+    parts = [para(f"For {actor}: every package of the space ranked by each objective over "
+                  f"{first['draws']:,} draws, seed {first['seed']}, {basis}; the first "
+                  f"{ADVICE_ROWS} of each (redline advise --for {first['for']} --objective "
+                  "OBJECTIVE).", "muted")]
+    for run in data.advice:
+        d = run.to_dict()
+        rows = []
+        for row in d["ranked"]:
+            if d["objective"] == "accept":
+                score = f"P(every veto holder accepts) {_odds(row['p_acceptable'])}"
+            elif d["objective"] == "value":
+                score = f"expected utility {row['expected_value']:.3f}"
+            else:
+                score = f"{row['information_bits']:.3f} bits"
+            rows.append([str(row["rank"]),
+                         "; ".join(f"{issue_names.get(k, k)}: {v}"
+                                   for k, v in row["package"].items()),
+                         score, row["reason"]])
+        parts += [f'<h3 data-objective="{esc(d["objective"])}">'
+                  f'{esc(ADVICE_TITLES[d["objective"]].format(actor=actor))} '
+                  f'<code>{esc(d["objective"])}</code></h3>',
+                  table(("rank", "package", "score", "reason"), rows, "advice")]
+    return section("advice", "The mediator's next move", parts)
+
+
 def _interval(result) -> str:
     """``(95% interval low–high)``: the sweep's Wilson interval of P(agreement)."""
     low, high = result.p_agreement_interval
@@ -645,13 +708,13 @@ def render(data: ReportData) -> str:
     sections = [s for s in (_summary_section(data), _scenario_section(data),
                             _deal_section(data), _blockers_section(data),
                             _forecast_section(data), _proposals_section(data),
-                            _rounds_section(data),
+                            _rounds_section(data), _advice_section(data),
                             _uncertainty_section(data))
                 if s is not None]
     titles = {"summary": "Summary", "scenario": "Scenario", "deal-space": "Deal space",
               "blockers": "Who blocks",
               "forecasts": "Forecasts", "proposals": "Proposals", "rounds": "Rounds",
-              "uncertainty": "Uncertainty"}
+              "advice": "Next move", "uncertainty": "Uncertainty"}
     present = [k for k in titles if f'data-section="{k}"' in "".join(sections)]
     nav = " ".join(f'<a href="#{k}">{titles[k]}</a>' for k in present)
     title = esc(_title(data))
