@@ -774,16 +774,26 @@ def advise_page(request: Request, basis: Basis, values: Mapping[str, object]) ->
                          "draws": str(inputs.draws), "seed": str(inputs.seed)}
     context["chosen"] = list(inputs.proposals)
     context["inputs"] = inputs
-    if inputs.actor is None:
-        return page(request, "advise.html", {**context, "data": None})
+    return _answer_page(request, "advise.html", context, basis, inputs,
+                        asked=inputs.actor is not None, compute=advice_data,
+                        shown=advice_context, command=advice_command)
+
+
+def _answer_page(request: Request, template: str, context: dict, basis: Basis, inputs,
+                 *, asked: bool, compute, shown, command) -> HTMLResponse:
+    """A process view's page once its inputs are valid: the form alone until something is
+    ``asked``, else the run (``compute``, through the app's run cache) shown by ``shown`` with
+    the CLI ``command`` that gives the same answer; 400 with the problem for a run refused."""
+    if not asked:
+        return page(request, template, {**context, "data": None})
     try:
-        data = advice_data(basis, inputs, app_state(request).runs)
+        data = compute(basis, inputs, app_state(request).runs)
     except RedlineError as error:
-        return page(request, "advise.html", {**context, "data": None,
-                                             "problem": problem_of(error)}, status=400)
-    command, query = advice_command(inputs)
-    return page(request, "advise.html", {**context, **advice_context(basis, data),
-                                         "command": command, "json_query": query})
+        return page(request, template, {**context, "data": None,
+                                        "problem": problem_of(error)}, status=400)
+    words, query = command(inputs)
+    return page(request, template, {**context, **shown(basis, data),
+                                    "command": words, "json_query": query})
 
 
 def advice_context(basis: Basis, data: dict) -> dict:
@@ -855,16 +865,9 @@ def evaluate_page(request: Request, basis: Basis, values: Mapping[str, object]
         return page(request, "evaluate.html", {**context, "values": shown, "data": None,
                                                "problem": problem_of(error)}, status=400)
     context["values"] = {**inputs.values, "draws": str(inputs.draws), "seed": str(inputs.seed)}
-    if not inputs.chosen:
-        return page(request, "evaluate.html", {**context, "data": None})
-    try:
-        data = evaluation_data(basis, inputs, app_state(request).runs)
-    except RedlineError as error:
-        return page(request, "evaluate.html", {**context, "data": None,
-                                               "problem": problem_of(error)}, status=400)
-    command, query = evaluate_command(inputs)
-    return page(request, "evaluate.html", {**context, **evaluation_context(basis, data),
-                                           "command": command, "json_query": query})
+    return _answer_page(request, "evaluate.html", context, basis, inputs,
+                        asked=bool(inputs.chosen), compute=evaluation_data,
+                        shown=evaluation_context, command=evaluate_command)
 
 
 def evaluation_context(basis: Basis, data: dict) -> dict:
