@@ -268,7 +268,7 @@ def test_a_bad_value_in_place_is_shown_at_its_field(server, watched):
     assert page.evaluate("window.redlineMarker") == "same page"
     field = page.locator("[name='sal.1.1']")
     assert field.get_attribute("aria-invalid") == "true"
-    assert page.evaluate("document.activeElement.name") == "sal.1.1"
+    assert focused(page, "name") == "sal.1.1"
     error, box_ = box(page, "#error-sal\\.1\\.1"), box(page, "[name='sal.1.1']")
     assert 0 <= error["y"] - (box_["y"] + box_["height"]) < 30  # right below the field
     top = page.inner_text("#error")
@@ -341,6 +341,14 @@ def test_modebar_buttons_send_nothing_outside(server, watched, tmp_path):
 
 # ---------------------------------------------------------------- layout and errors
 
+def focused(page, attribute: str = "id") -> str:
+    """The ``attribute`` of the element that has the focus, once one has it: a page's
+    ``autofocus`` is applied on a later rendering step than the load event, so it is waited
+    for rather than read at once."""
+    page.wait_for_function("document.activeElement && document.activeElement !== document.body")
+    return page.evaluate(f"document.activeElement.{attribute}")
+
+
 def overflow(page) -> int:
     """How many pixels the page is wider than the window (0 when it fits)."""
     return page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
@@ -370,7 +378,7 @@ def test_input_error_is_shown_at_its_field_and_keeps_the_state(server, watched):
     assert error["x"] < note["x"] + note["width"] and note["x"] < error["x"] + error["width"]
     assert "above the limit of 2,000" in page.inner_text("#error-note")
     assert page.get_attribute("#error a", "href") == "#note"
-    assert page.evaluate("document.activeElement.id") == "note"
+    assert focused(page) == "note"
     state = {name: page.input_value(f"#{name}") for name in
              ("model", "draws", "seed", "x_actor", "y_actor", "as_of", "note")}
     assert state == {"model": "mean", "draws": "60", "seed": "5", "x_actor": "russia",

@@ -15,6 +15,7 @@ from test_web_browser import (  # noqa: F401  (fixtures)
     Watched,
     axe_violations,
     box,
+    focused,
     overflow,
     rerun_in_place,
     server,
@@ -108,7 +109,7 @@ def test_simulate_from_the_editor_shows_the_library_numbers_and_the_offers(
     error, field = box(page, "#error-steps"), box(page, "#steps")
     assert 0 <= error["y"] - (field["y"] + field["height"]) < 30  # right below the field
     assert page.get_attribute("#error a", "href") == "#steps"
-    assert page.evaluate("document.activeElement.id") == "steps"
+    assert focused(page) == "steps"
     assert page.input_value("#mediator") == "us"  # the rest stays as chosen
     expected_error = "the server responded with a status of 400"
     assert not [p for p in watched.problems if expected_error not in p], watched.problems

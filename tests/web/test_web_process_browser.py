@@ -16,6 +16,7 @@ from test_web_browser import (
     WIDTHS,
     Watched,
     axe_violations,
+    focused,
     overflow,
     playwright_api,
     serving,
@@ -97,7 +98,7 @@ def test_rounds_view_draws_the_timeline_and_the_thresholds(server, watched):
     with page.expect_navigation():
         page.click("#update")
     assert "at most 5,000 draws" in page.inner_text("#error-draws")
-    assert page.evaluate("document.activeElement.id") == "draws"
+    assert focused(page) == "draws"
     expected = "the server responded with a status of 400"
     assert not [p for p in watched.problems if expected not in p], watched.problems
 
@@ -148,7 +149,7 @@ def test_advise_view_ranks_by_keyboard_and_from_the_editor(server, watched):
     with page.expect_navigation():
         page.click("#advise")
     assert "line 1: issue 'justice' has no option 'jail'" in page.inner_text("#error-packages")
-    assert page.evaluate("document.activeElement.id") == "packages"  # focus at the field
+    assert focused(page) == "packages"  # focus at the field
     page.fill("#packages", "")
     # the Evaluate view of the same text: a proposal chosen by keyboard, then a bad package
     with page.expect_navigation():
