@@ -9,10 +9,14 @@ which is only right when an answer is meant to change (say why in the commit).
 
 Numbers compare within ``GOLDEN_RTOL`` (relative, or absolute below 1): the files were written
 on one CPU, and BDM's exp/log may differ in the last bits on another (``bdm.ENGINE_RTOL``).
+That includes the numbers plotly writes as base64 typed arrays (``{"dtype": "f8", "bdata":
+...}``): they are decoded to numbers before the comparison, so one last bit of a float is not a
+changed text.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
@@ -129,9 +133,26 @@ def serialise(value: object) -> str:
 _NUMBER = re.compile(r"-?\d+\.\d+(?:[eE][-+]?\d+)?|-?\d+[eE][-+]?\d+")
 
 
+_TYPED_ARRAY = re.compile(r'\{"dtype":\s*"([a-z]\d)",\s*"bdata":\s*"([A-Za-z0-9+/=]*)"')
+
+
+def _decoded_arrays(text: str) -> str:
+    """``text`` with plotly's base64 typed arrays written out as numbers (``repr`` of each)."""
+    import numpy as np
+
+    def numbers(match: re.Match) -> str:
+        values = np.frombuffer(base64.b64decode(match.group(2)), dtype="<" + match.group(1))
+        kind = "float" if values.dtype.kind == "f" else "int"
+        return '{"dtype": "' + match.group(1) + '", "' + kind + 's": [' + \
+            ", ".join(repr(float(v)) if kind == "float" else str(int(v)) for v in values) + "]"
+    return _TYPED_ARRAY.sub(numbers, text)
+
+
 def differences(expected: str, actual: str, limit: int = 5) -> list[str]:
-    """Where ``actual`` differs from ``expected``: text exactly, numbers within GOLDEN_RTOL."""
+    """Where ``actual`` differs from ``expected``: text exactly, numbers within GOLDEN_RTOL
+    (plotly's typed arrays decoded to numbers first)."""
     out = []
+    expected, actual = _decoded_arrays(expected), _decoded_arrays(actual)
     exp_parts, act_parts = _NUMBER.split(expected), _NUMBER.split(actual)
     exp_nums, act_nums = _NUMBER.findall(expected), _NUMBER.findall(actual)
     if exp_parts != act_parts or len(exp_nums) != len(act_nums):

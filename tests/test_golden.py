@@ -22,3 +22,20 @@ def test_differences_finds_changed_numbers_and_text() -> None:
     assert differences('{"p": 0.5}', '{"p": 0.51}') != []
     assert differences('{"p": 0.5}', '{"q": 0.5}') != []
     assert differences('[1.0, 2.0]', '[1.0]') != []
+
+
+def test_plotly_typed_arrays_compare_as_numbers() -> None:
+    """A float written as base64 by plotly differs in its last bit on another CPU: a number
+    within the tolerance, not a changed text; a real change still shows."""
+    import base64
+
+    import numpy as np
+
+    def typed(values) -> str:
+        data = base64.b64encode(np.asarray(values, dtype="<f8").tobytes()).decode()
+        return '{"y": {"dtype": "f8", "bdata": "' + data + '"}}'
+
+    x = 93.63603960744237
+    assert differences(typed([100.0, x]), typed([100.0, np.nextafter(x, 0)])) == []
+    assert differences(typed([100.0, x]), typed([100.0, x + 0.01])) != []
+    assert differences(typed([100.0, x]), typed([100.0])) != []

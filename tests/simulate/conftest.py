@@ -44,6 +44,40 @@ def reference_target(u, ok, r, exponent, k, steps):
     return min(max(level, bottom), top)
 
 
+def negmas_sort(u, reserved: float, kind: str):
+    """The order NegMAS's inverter sorts in, by this machine's ``np.argsort``
+    (tests/data/negmas/README.md): of the outcomes worth at least ``reserved``
+    (``kind="rational"``) or of all of them (``"all"``)."""
+    import numpy as np
+
+    kept = np.nonzero(u >= reserved)[0] if kind == "rational" else np.arange(u.shape[0])
+    return kept[np.argsort(u[kept])]
+
+
+def ties_sorted_as_in_trace(data: dict, utilities) -> bool:
+    """Whether this machine's numpy sorts equal utilities as the one that wrote the trace
+    ``data`` did (the digest of every order NegMAS used matches). numpy's default sort is a
+    SIMD quicksort whose order among equal keys depends on the instruction set (AVX-512 and
+    AVX2 differ), and NegMAS's agents walk that order, so a replay with ``ties="negmas"``
+    can only match a trace written on a machine that sorts alike. Where no utilities tie, the
+    order cannot matter."""
+    import hashlib
+
+    for ufun, u in zip(data["ufuns"], utilities, strict=True):
+        for kind, entry in ufun["sorted"].items():
+            if not entry["first_of_ties"]:
+                continue
+            order = negmas_sort(u, ufun["reserved_value"], kind)
+            if hashlib.sha256(order.astype("<i8").tobytes()).hexdigest() != entry["sha256"]:
+                return False
+    return True
+
+
+TIES_ELSEWHERE = ("this machine's numpy sorts equal utilities in another order than the one "
+                  "that wrote the trace (tests/data/negmas/README.md)")
+"""Why a replay of a trace with ties is skipped on a machine that sorts them otherwise."""
+
+
 def replay_negmas_run(run: dict, utilities, reservations, strategy_names: dict, tolerance: float,
                       issues=()) -> tuple[bool, str]:
     """Replay one NegMAS trace's negotiation in Redline: (same ending as NegMAS, what differs).
