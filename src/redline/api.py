@@ -315,7 +315,7 @@ class Negotiation:
 
     def sweep(self, draws: int = DEFAULT_DRAWS, seed: int = 0, *, model: str | None = None,
               workers: int | None = None, scheduler: str | None = None,
-              integrated: bool = True, prior: bool = False,
+              integrated: bool = True, prior: bool = False, until: str | None = None,
               progress: Callable[[str, int], None] | None = None) -> SweepResult:
         """Monte Carlo over the claims and uncertain inputs: P(agreement), blocking rules,
         the distributions of the solutions and the forecast, sensitivity.
@@ -343,6 +343,9 @@ class Negotiation:
         prior
             Ignore the scenario's rounds (``--prior``): without it a scenario with rounds is
             swept on their posterior ([`update`][redline.api.Negotiation.update]).
+        until
+            An ISO date (``"2026-02-01"`` or a ``datetime.date``): only the rounds dated on or
+            before it count (``--until``; default all).
         progress
             Called with the branch (``"integrated"`` or ``"assumed"``) and the number of
             draws just finished.
@@ -357,6 +360,7 @@ class Negotiation:
         _count(draws, "draws", high=MAX_DRAWS, hint=DRAWS_HINT)
         _count(seed, "seed", low=0, high=SEED_MAX)
         model = _model(pipeline.DEFAULT_MODEL if model is None else model)
+        until = _until(until)
         pipeline.check_sweep(self.loaded, draws, model)  # before a cluster starts
         executor = None
         if workers is not None or scheduler is not None:
@@ -371,7 +375,7 @@ class Negotiation:
             executor = dask_executor(workers=workers, scheduler=scheduler)
         run = self._located(lambda: pipeline.run_sweep(
             self.loaded, draws=draws, seed=seed, model=model, executor=executor,
-            progress=progress, integrated=integrated, prior=bool(prior)))
+            progress=progress, integrated=integrated, prior=bool(prior), until=until))
         data = run.to_dict()
         beside = (SweepResult._from_json(data["integrated"], run.integrated)
                   if "integrated" in data else None)
@@ -430,7 +434,7 @@ class Negotiation:
     def evaluate(self, proposal: str | None = None, *,
                  package: Mapping[str, str] | None = None, draws: int = DEFAULT_DRAWS,
                  seed: int = 0, list_limit: int | None = None,
-                 prior: bool = False) -> EvaluationResult:
+                 prior: bool = False, until: str | None = None) -> EvaluationResult:
         """Judge one of the scenario's proposals, or a package: per completion, each actor's
         utility, whether it accepts and the rules that reject it; with draws, each actor's
         P(accepts) and P(every veto holder accepts) with 95% Wilson intervals; and the
@@ -456,6 +460,9 @@ class Negotiation:
         prior
             Ignore the scenario's rounds (``--prior``): without it the draws of a scenario
             with rounds are their posterior's.
+        until
+            An ISO date (or a ``datetime.date``): only the rounds dated on or before it count
+            (``--until``; default all).
 
         Returns
         -------
@@ -476,7 +483,7 @@ class Negotiation:
             package = dict(package)
         run = self._located(lambda: pipeline.run_evaluate(
             self.loaded, proposal, package, draws=draws, seed=seed, limit=list_limit,
-            prior=bool(prior)))
+            prior=bool(prior), until=_until(until)))
         return EvaluationResult._from_json(run.to_dict(), run)
 
     def update(self, *, until: str | None = None, draws: int = DEFAULT_DRAWS, seed: int = 0,
@@ -505,13 +512,10 @@ class Negotiation:
         """
         from redline import pipeline
         from redline.uncertainty.limits import DRAWS_HINT, MAX_DRAWS
-        from redline.uncertainty.rounds import check_until
 
         _count(draws, "draws", high=MAX_DRAWS, hint=DRAWS_HINT)
         _count(seed, "seed", low=0, high=SEED_MAX)
-        if until is not None and not isinstance(until, str):
-            until = str(until)
-        until = check_until(until)
+        until = _until(until)
         run = self._located(lambda: pipeline.run_update(
             self.loaded, draws=draws, seed=seed, until=until, prior_only=bool(prior)))
         return UpdateResult._from_json(run.to_dict(), run)
@@ -631,6 +635,16 @@ def _count(value: int, name: str, *, low: int = 1, high: int | None = None,
         bounds = f"at least {low:,}" if high is None else f"between {low:,} and {high:,}"
         raise RedlineError(f"must be {bounds} (got {value})", parameter=name, hint=hint)
     return int(value)
+
+
+def _until(until) -> str | None:
+    """``until`` (an ISO date text or a ``datetime.date``) as an ISO date text, or a
+    RedlineError naming ``until``."""
+    from redline.uncertainty.rounds import check_until
+
+    if until is not None and not isinstance(until, str):
+        until = str(until)
+    return check_until(until)
 
 
 def _positive(value: float, name: str) -> float:

@@ -645,7 +645,8 @@ def check_sweep(loaded: Loaded, draws: int, model: str | None = None) -> Scenari
 def run_sweep(loaded: Loaded, *, draws: int, seed: int = 0, model: str = DEFAULT_MODEL,
               executor: Callable | None = None,
               progress: Callable[[str, int], None] | None = None,
-              integrated: bool = True, prior: bool = False) -> SweepRun:
+              integrated: bool = True, prior: bool = False, until: str | None = None
+              ) -> SweepRun:
     """Sweep ``loaded``'s scenario: integrated over the claims, and in its claim branch if it
     was loaded with ``assume``.
 
@@ -667,6 +668,8 @@ def run_sweep(loaded: Loaded, *, draws: int, seed: int = 0, model: str = DEFAULT
     prior
         Ignore the scenario's rounds. Otherwise a scenario with rounds is swept on its
         posterior's weighted particles (:func:`rounds_posterior`).
+    until
+        An ISO date: only the rounds dated on or before it count (``None``: all).
 
     Returns
     -------
@@ -684,7 +687,7 @@ def run_sweep(loaded: Loaded, *, draws: int, seed: int = 0, model: str = DEFAULT
     for label, branch in branches:
         tick = None if progress is None else (lambda n, label=label: progress(label, n))
         weighted = rounds_posterior(scenario, draws=draws, seed=seed, assume=branch,
-                                    prior=prior, source=loaded.source)
+                                    prior=prior, until=until, source=loaded.source)
         results[label] = sweep(scenario, draws=draws, seed=seed, assume=branch, model=model,
                                executor=executor or in_process, progress=tick,
                                posterior=weighted)
@@ -693,16 +696,20 @@ def run_sweep(loaded: Loaded, *, draws: int, seed: int = 0, model: str = DEFAULT
 
 def rounds_posterior(scenario: Scenario, *, draws: int, seed: int,
                      assume: Mapping[str, bool] | None = None, prior: bool = False,
-                     source: str | None = None) -> Any:
+                     until: str | None = None, source: str | None = None) -> Any:
     """The posterior a sweep runs on: ``None`` (fresh prior draws) when the scenario has no
-    rounds or ``prior`` is set, else :func:`redline.uncertainty.posterior.posterior` given all
-    its rounds (errors located at ``source``)."""
+    rounds or ``prior`` is set, else :func:`redline.uncertainty.posterior.posterior` given its
+    rounds up to ``until`` (an ISO date; ``None``: all), errors located at ``source``."""
+    from redline.uncertainty.rounds import check_until
+
+    until = check_until(until)  # a bad date is refused even where no round is counted
     if prior or not scenario.rounds:
         return None
     from redline.uncertainty.posterior import posterior
 
     try:
-        return posterior(scenario, draws=draws, seed=seed, assume=dict(assume or {}))
+        return posterior(scenario, draws=draws, seed=seed, assume=dict(assume or {}),
+                         until=until)
     except RedlineError as error:
         raise error.located(file=source) from None
 
@@ -814,7 +821,7 @@ class Study:
 def run_study(loaded: Loaded, *, models: Sequence[str] = REPORT_MODELS,
               draws: int | None = None, seed: int = 0, sweep_model: str = DEFAULT_MODEL,
               branches: bool = True, max_packages: int = DEFAULT_MAX_PACKAGES,
-              prior: bool = False) -> Study:
+              prior: bool = False, until: str | None = None) -> Study:
     """Analyse ``loaded``, forecast it with each of ``models`` and sweep it: the one run behind
     the HTML report and the web app.
 
@@ -835,11 +842,16 @@ def run_study(loaded: Loaded, *, models: Sequence[str] = REPORT_MODELS,
         Refuse larger package spaces.
     prior
         Ignore the scenario's rounds (else the sweep runs on their posterior).
+    until
+        An ISO date: only the rounds dated on or before it count (``None``: all).
 
     Returns
     -------
     Study
     """
+    from redline.uncertainty.rounds import check_until
+
+    until = check_until(until)  # before the long work (a sweep's errors are kept, not raised)
     start = time.perf_counter()
     timings = {"load": loaded.seconds}
     analysis = run_analysis(loaded, branches=branches, max_packages=max_packages)
@@ -862,12 +874,13 @@ def run_study(loaded: Loaded, *, models: Sequence[str] = REPORT_MODELS,
     timings["total"] = time.perf_counter() - start
     study = Study(loaded, analysis, forecasts, refused, sweep, sweep_error, notes, timings)
     if draws and loaded.scenario is not None:
-        study = add_sweep(study, draws=draws, seed=seed, sweep_model=sweep_model, prior=prior)
+        study = add_sweep(study, draws=draws, seed=seed, sweep_model=sweep_model, prior=prior,
+                          until=until)
     return study
 
 
 def add_sweep(study: Study, *, draws: int, seed: int = 0, sweep_model: str = DEFAULT_MODEL,
-              prior: bool = False) -> Study:
+              prior: bool = False, until: str | None = None) -> Study:
     """``study`` (of a scenario, run without draws) with its sweep: the last step of
     :func:`run_study`, apart so that a caller can show the analysis and the forecasts while
     the sweep runs (the web app's rerun). The same sweep, the same numbers.
@@ -876,7 +889,7 @@ def add_sweep(study: Study, *, draws: int, seed: int = 0, sweep_model: str = DEF
     ----------
     study
         From :func:`run_study` with ``draws=0``.
-    draws, seed, sweep_model, prior
+    draws, seed, sweep_model, prior, until
         As for :func:`run_study`.
 
     Returns
@@ -887,7 +900,8 @@ def add_sweep(study: Study, *, draws: int, seed: int = 0, sweep_model: str = DEF
     t = time.perf_counter()
     sweep, sweep_error = None, None
     try:
-        sweep = run_sweep(study.loaded, draws=draws, seed=seed, model=sweep_model, prior=prior)
+        sweep = run_sweep(study.loaded, draws=draws, seed=seed, model=sweep_model, prior=prior,
+                          until=until)
     except RedlineError as error:
         sweep_error = error
     seconds = time.perf_counter() - t
@@ -1003,8 +1017,8 @@ def run_evaluate(loaded: Loaded, proposal_id: str | None = None,
                  package: Mapping[str, str] | None = None, *, draws: int = 0, seed: int = 0,
                  model: str = DEFAULT_MODEL, executor: Callable | None = None,
                  max_completions: int | None = None, limit: int | None = None,
-                 max_packages: int = DEFAULT_MAX_PACKAGES, prior: bool = False
-                 ) -> EvaluationRun:
+                 max_packages: int = DEFAULT_MAX_PACKAGES, prior: bool = False,
+                 until: str | None = None) -> EvaluationRun:
     """Judge one of the scenario's proposals, or a package, in ``loaded``'s claim branch.
 
     Parameters
@@ -1029,6 +1043,8 @@ def run_evaluate(loaded: Loaded, proposal_id: str | None = None,
     prior
         Ignore the scenario's rounds; otherwise a scenario with rounds is judged on its
         posterior's weighted draws (intervals at the effective sample size).
+    until
+        An ISO date: only the rounds dated on or before it count (``None``: all).
 
     Returns
     -------
@@ -1036,7 +1052,9 @@ def run_evaluate(loaded: Loaded, proposal_id: str | None = None,
         Its ``to_dict()`` is ``redline evaluate --json``.
     """
     from redline.space import proposals as core
+    from redline.uncertainty.rounds import check_until
 
+    until = check_until(until)
     if (proposal_id is None) == (package is None):
         raise RedlineError("give exactly one of a proposal id or a package",
                            parameter="proposal_id", hint="name a proposal of the scenario, or "
@@ -1080,7 +1098,7 @@ def run_evaluate(loaded: Loaded, proposal_id: str | None = None,
         scenario = loaded.require_scenario("sweeps")
         weighted = rounds_posterior(scenario, draws=draws, seed=seed,
                                     assume=dict(loaded.assume), prior=prior,
-                                    source=loaded.source)
+                                    until=until, source=loaded.source)
         result = sweep(scenario, draws=draws, seed=seed, assume=dict(loaded.assume),
                        model=model, executor=executor or in_process, posterior=weighted)
         odds = proposal_odds(result, [v.index for v in evaluation.completions])

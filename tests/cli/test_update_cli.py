@@ -109,3 +109,64 @@ def test_sweep_and_evaluate_use_the_posterior_unless_prior():
     for row in judged["uncertainty"]["completions"]:
         assert row["p_acceptable"]["p"] == pytest.approx(
             by_package[tuple(row["package"].items())]["posterior"]["p"])
+
+
+def test_sweep_evaluate_and_the_library_count_the_rounds_until_a_date_as_update_does():
+    """``--until`` is one rule for every command that weighs draws by the rounds: only those
+    dated on or before the day count, and the odds are the update's after them."""
+    update = json.loads(run("update", ROUNDS, "-n", "300", "--until", "2026-11-22",
+                            "--json").stdout)
+    swept = json.loads(run("sweep", ROUNDS, "-n", "300", "--until", "2026-11-22", "--json",
+                           "--no-progress").stdout)
+    assert swept["posterior"]["rounds"] == ["leak-answered"]
+    assert swept["p_agreement"] == pytest.approx(update["p_agreement"]["posterior"]["p"])
+    judged = json.loads(run("evaluate", ROUNDS, "leak", "-n", "300", "--until", "2026-11-22",
+                            "--json").stdout)
+    assert judged["uncertainty"]["posterior"]["rounds"] == ["leak-answered"]
+    assert judged["uncertainty"]["posterior"]["ess"] == pytest.approx(update["ess"])
+    negotiation = redline.load(ROUNDS)
+    import datetime
+
+    assert negotiation.sweep(300, until=datetime.date(2026, 11, 22)).p_agreement == \
+        pytest.approx(swept["p_agreement"])
+    assert negotiation.evaluate("leak", draws=300, until="2026-11-22").to_dict() == judged
+
+
+@pytest.mark.parametrize("command", [["sweep", "--no-progress"], ["evaluate", "leak"],
+                                     ["report", "-o", "never.html"]])
+def test_a_bad_until_is_one_line_before_any_work(command, tmp_path):
+    result = run(command[0], ROUNDS, *command[1:], "--until", "2026-02-30")
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == "error: --until: not an ISO date (YYYY-MM-DD): '2026-02-30'"
+
+
+def test_the_library_names_a_bad_until_by_its_parameter():
+    with pytest.raises(redline.RedlineError, match="until"):
+        redline.load(ROUNDS).sweep(100, until="soon")
+
+
+def test_the_report_learns_from_the_rounds_until_a_date_or_ignores_them(tmp_path):
+    """The report's P(agreement) line says which draws it stands on; ``--until`` counts the
+    rounds up to a day (the later ones listed as not counted), ``--prior`` none."""
+    import re
+
+    def summary_line(*extra: str) -> tuple[str, str]:
+        out = tmp_path / "report.html"
+        result = run("report", ROUNDS, "-n", "300", "-o", str(out), *extra)
+        assert result.exit_code == 0, result.output
+        html = out.read_text(encoding="utf-8")
+        line = re.search(r'data-summary="agreement">(.*?)</li>', html).group(1)
+        return re.sub(r"<[^>]+>", "", line), html
+
+    update = json.loads(run("update", ROUNDS, "-n", "300", "--until", "2026-11-22",
+                            "--json").stdout)
+    line, html = summary_line("--until", "2026-11-22")
+    assert f"{update['p_agreement']['posterior']['p']:.3f}" in line and "after 1 round " in line
+    assert "Only the rounds dated on or before 2026-11-22 are counted" in html
+    line, html = summary_line("--prior")
+    prior = json.loads(run("sweep", ROUNDS, "-n", "300", "--prior", "--json",
+                           "--no-progress").stdout)
+    assert f"{prior['p_agreement']:.3f}" in line and "on the prior (the rounds ignored)" in line
+    assert "this report ignores them (--prior)" in html
+    line, _ = summary_line()
+    assert "after 3 rounds" in line

@@ -534,6 +534,23 @@ RERUNS = 15
 BENCH_OUT = Path(os.environ.get("REDLINE_BENCH_OUT", ROOT / "out" / "benchmarks"))
 
 
+def test_ignoring_the_rounds_is_a_pending_setting_and_reruns_in_place(server, watched):
+    page = watched.page
+    page.goto(server + "/open?path=donbas-2026.yaml")
+    page.wait_for_selector("#fig-deal-space[data-drawn='true']")
+    assert page.inner_text("#p-agreement-rounds").startswith("after ")
+    box = page.locator("#prior")
+    box.check()
+    assert "pending" in box.get_attribute("class") and page.is_visible("#pending")
+    runs = int(page.get_attribute("body", "data-reruns") or 0)
+    rerun_in_place(page, runs)
+    assert page.inner_text("#p-agreement-rounds") == "on the prior (the rounds ignored)"
+    assert "pending" not in (box.get_attribute("class") or "") and box.is_checked()
+    box.uncheck()
+    assert "pending" in box.get_attribute("class")
+    assert not watched.problems, watched.problems
+
+
 def test_time_from_rerun_to_every_figure_updated_is_measured(server, watched):
     """The median time from the click on Rerun to every figure redrawn, for Donbas, in
     headless Chromium: written to out/benchmarks/web-rerun.json and printed, never asserted

@@ -300,3 +300,68 @@ def test_scenario_cache_gives_what_a_fresh_parse_gives():
     for _ in range(2):  # a bad text is not kept: its error each time
         with pytest.raises(RedlineError):
             cache.parse(b"scenario: [", "bad.yaml")
+
+
+def _card(html: str) -> tuple[float, str]:
+    """The P(agreement) card's number and what it says of the rounds."""
+    p = float(re.search(r'id="p-agreement">([0-9.]+)<', html).group(1))
+    rounds = re.search(r'id="p-agreement-rounds">([^<]*)<', html)
+    return p, rounds.group(1) if rounds else ""
+
+
+def _swept(**options) -> float:
+    """P(agreement) of the example's sweep with the app's draws and seed."""
+    from redline import pipeline
+    from redline.web.runner import DEFAULT_DRAWS
+
+    run = pipeline.run_sweep(pipeline.load(EXAMPLE), draws=DEFAULT_DRAWS, seed=0, **options)
+    return run.main.p_agreement
+
+
+def test_the_run_box_learns_from_the_rounds_or_ignores_them_as_the_cli_does(client):
+    """A scenario with rounds: the sweep weighs its draws by their posterior (the card says
+    after how many rounds); ticking "ignore the rounds" is ``redline sweep --prior``, a date is
+    ``--until``; each gives the CLI's P(agreement)."""
+    page, form = opened(client)
+    assert 'name="prior"' in page and 'name="until"' in page
+    p, said = _card(page)
+    assert f"{p:.3f}" == f"{_swept():.3f}" and said.startswith("after ")
+    for extra, options, expected in (
+            ({"prior": "on"}, {"prior": True}, "on the prior (the rounds ignored)"),
+            ({"until": "2026-01-25"}, {"until": "2026-01-25"}, "after 1 round")):
+        data = submit(client, "/run", {**form, **extra}, headers=JSON).json()
+        assert data["ok"], data
+        p, said = _card(data["results_html"])
+        assert said == expected
+        assert f"{p:.3f}" == f"{_swept(**options):.3f}"
+    assert _swept(prior=True) != _swept()  # the rounds move it: the toggle is seen
+
+
+def test_a_bad_rounds_date_is_named_at_its_field(client):
+    _page, form = opened(client)
+    answer = submit(client, "/run", {**form, "until": "2026-02-30"}, headers=JSON)
+    assert answer.status_code == 400
+    problem = answer.json()["problem"]
+    assert problem["field"] == "until" and "not an ISO date" in problem["message"]
+
+
+def test_a_scenario_without_rounds_has_no_rounds_settings(tmp_path):
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "camp.yaml").write_bytes((EXAMPLE.parent / "camp-david-1978.yaml").read_bytes())
+    with TestClient(create_app(workspace, None), base_url="http://127.0.0.1") as c:
+        page = c.get("/open?path=camp.yaml").text
+    assert 'name="prior"' not in page and 'id="p-agreement-rounds"' not in page
+
+
+def test_exports_keep_the_runs_rounds_setting(client):
+    """A run that ignores the rounds (or counts them up to a day) exports the report
+    ``redline report --prior`` (``--until``) writes, from the editor and from the version."""
+    _page, form = opened(client)
+    edited = submit(client, "/export/report.html", {**form, "draws": "40", "prior": "on"})
+    assert edited.status_code == 200 and "this report ignores them (--prior)" in edited.text
+    submit(client, "/save", {**form, "draws": "40", "until": "2026-01-25", "note": "early"},
+           follow_redirects=False)
+    saved = client.get("/versions/1/report.html")
+    assert saved.status_code == 200
+    assert "Only the rounds dated on or before 2026-01-25 are counted" in saved.text

@@ -83,6 +83,11 @@ def _main(
     """Analyse and forecast multi-party, multi-issue negotiations."""
 
 
+UntilOption = Annotated[str | None, typer.Option(
+    "--until", metavar="YYYY-MM-DD", show_default=False,
+    help="Count only the rounds dated on or before this day (default: all).")]
+"""The ``--until`` option of the commands that weigh draws by the scenario's rounds."""
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from redline.cli import options
 from redline.cli.analyze import parse_assume
-from redline.cli.common import app, print_json, user_errors
+from redline.cli.common import UntilOption, app, print_json, user_errors
 from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError
 from redline.uncertainty.limits import MAX_DRAWS
@@ -60,6 +60,7 @@ def evaluate(
     prior: Annotated[bool, typer.Option(
         "--prior", help="Ignore the scenario's rounds (default: the odds are their "
         "posterior's).")] = False,
+    until: UntilOption = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     example: ExampleOption = None,
 ) -> None:
@@ -73,14 +74,16 @@ def evaluate(
                            "ISSUE=OPTION,...")
     from redline import pipeline
     from redline.uncertainty.limits import DRAWS_HINT
+    from redline.uncertainty.rounds import check_until
 
     options.int_in_range(draws, "--draws", low=0, high=MAX_DRAWS, hint=DRAWS_HINT)
     options.seed(seed)
     options.int_in_range(list_limit, "--list-limit", low=1, high=MAX_LIST_LIMIT)
+    until = check_until(until)
     chosen = parse_package(package)
     loaded = pipeline.load(file, "yaml", assume=parse_assume(assume))
     run = pipeline.run_evaluate(loaded, proposal, chosen, draws=draws, seed=seed,
-                                limit=list_limit, prior=prior)
+                                limit=list_limit, prior=prior, until=until)
     if json_output:
         print_json(run.to_dict())
         return

@@ -9,7 +9,7 @@ import typer
 
 from redline.cli import options
 from redline.cli.analyze import parse_assume
-from redline.cli.common import app, user_errors
+from redline.cli.common import UntilOption, app, user_errors
 from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError
 from redline.forecast.registry import REPORT_MODELS
@@ -54,6 +54,10 @@ def report(
         "--advise-for", help="Add the mediator's next move for this actor (id): the top "
         "packages by each objective, as redline advise ranks them (over --draws, or "
         "advise's default draws).", show_default=False)] = None,
+    prior: Annotated[bool, typer.Option(
+        "--prior", help="Ignore the scenario's rounds: the sweep, the proposals' odds and the "
+        "advice use the prior's draws (default: the rounds' posterior).")] = False,
+    until: UntilOption = None,
     example: ExampleOption = None,
 ) -> None:
     """Write an HTML report that works offline: scenario, deal space, blockers, forecasts."""
@@ -72,6 +76,9 @@ def report(
     for name in models or ():
         options.model_name(name)
     options.int_in_range(max_packages, "--max-packages", low=1)
+    from redline.uncertainty.rounds import check_until
+
+    until = check_until(until)
     truths = parse_assume(assume)
     _require("plotly")
     if png is not None:
@@ -82,7 +89,8 @@ def report(
 
     data = collect(file, assume=truths, draws=draws, seed=seed,
                    models=tuple(models or REPORT_MODELS), x_actor=x_actor, y_actor=y_actor,
-                   max_packages=max_packages, advise_for=advise_for)
+                   max_packages=max_packages, advise_for=advise_for, prior=prior,
+                   until=until)
     typer.echo(str(write_text(output, render(data))))
     if png is not None:
         for path in write_pngs(data.figures, png):

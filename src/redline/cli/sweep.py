@@ -18,7 +18,7 @@ from rich.progress import (
 
 from redline.cli import options
 from redline.cli.analyze import parse_assume
-from redline.cli.common import app, print_json, user_errors
+from redline.cli.common import UntilOption, app, print_json, user_errors
 from redline.cli.examples import ExampleOption, input_file
 from redline.errors import RedlineError
 from redline.forecast.registry import DEFAULT_MODEL
@@ -50,6 +50,7 @@ def sweep(
     prior: Annotated[bool, typer.Option(
         "--prior", help="Ignore the scenario's rounds (default: sweep their posterior).")
     ] = False,
+    until: UntilOption = None,
     rows: Annotated[int | None, typer.Option(
         help="Rows of the blocking, leading-package and sensitivity tables shown in the "
              "terminal (default 10, 8 and 10).", show_default=False)] = None,
@@ -60,6 +61,7 @@ def sweep(
     from redline import pipeline
     from redline.uncertainty.executors import dask_executor, in_process
     from redline.uncertainty.limits import DRAWS_HINT, MAX_DRAWS
+    from redline.uncertainty.rounds import check_until
 
     options.int_in_range(draws, "--draws", low=1, high=MAX_DRAWS, hint=DRAWS_HINT)
     options.seed(seed)
@@ -73,6 +75,7 @@ def sweep(
         options.workers(workers)
     if scheduler is not None:
         options.scheduler_address(scheduler)
+    until = check_until(until)
     truths = parse_assume(assume)
     loaded = pipeline.load(file, "yaml", assume=truths)  # unknown claims, before any work
     pipeline.check_sweep(loaded, draws, model)  # before any progress bar or setup
@@ -93,7 +96,8 @@ def sweep(
             bar.advance(tasks[branch], done)
 
         run = pipeline.run_sweep(loaded, draws=draws, seed=seed, model=model,
-                                 executor=executor, progress=advance, prior=prior)
+                                 executor=executor, progress=advance, prior=prior,
+                                 until=until)
     if json_output:
         print_json(run.to_dict())
         return

@@ -67,6 +67,8 @@ class ReportData:
     figures: dict[str, F.Figure] = field(default_factory=dict)  # figure JSON by name
     study: Study | None = None  # what run_study returned (the summary reads it)
     evaluations: list = field(default_factory=list)  # EvaluationRun per scenario proposal
+    prior: bool = False  # the rounds ignored (--prior)
+    until: str | None = None  # only the rounds dated on or before it count (--until)
     update: object | None = None  # UpdateRun: the posterior after each round (rounds + draws)
     advice: list = field(default_factory=list)  # AdviceRun per objective (with advise_for)
 
@@ -76,13 +78,17 @@ class ReportData:
 def collect(path: str | Path, *, assume: Mapping[str, bool] | None = None,
             draws: int | None = None, seed: int = 0, models: Sequence[str] = REPORT_MODELS,
             x_actor: str | None = None, y_actor: str | None = None,
-            max_packages: int = DEFAULT_MAX_PACKAGES, advise_for: str | None = None
-            ) -> ReportData:
+            max_packages: int = DEFAULT_MAX_PACKAGES, advise_for: str | None = None,
+            prior: bool = False, until: str | None = None) -> ReportData:
     """Load ``path``, run :func:`redline.pipeline.run_study` on it (analysis, claim branches,
     forecasts, sweeps) and make the figures; spaces above ``max_packages`` packages are
     refused. With ``advise_for`` (an actor's id), the mediator's next move for that actor by
     each objective (:func:`redline.pipeline.run_advise`, top :data:`ADVICE_ROWS`, over
-    ``draws`` or advise's default draws, on the posterior when the scenario has rounds)."""
+    ``draws`` or advise's default draws, on the posterior when the scenario has rounds).
+
+    Every part that weighs draws (the sweep, the rounds' timeline, the proposals' odds and the
+    advice) counts the rounds dated on or before ``until`` (an ISO date; ``None``: all), or
+    none with ``prior``: then the rounds are listed, not learned from."""
     assume = dict(assume or {})
     loaded = load(path, assume=assume, max_packages=max_packages)
     domain = loaded.require_domain()
@@ -97,11 +103,12 @@ def collect(path: str | Path, *, assume: Mapping[str, bool] | None = None,
             raise loaded.located(RedlineError(f"unknown actor {advise_for!r}",
                                               parameter="advise_for",
                                               hint=f"actors: {listing(ids)}"))
-    study = run_study(loaded, models=models, draws=draws, seed=seed, max_packages=max_packages)
+    study = run_study(loaded, models=models, draws=draws, seed=seed, max_packages=max_packages,
+                      prior=prior, until=until)
     if study.sweep_error is not None:
         raise loaded.located(study.sweep_error)
     analysis = study.analysis.analysis
-    data = ReportData(loaded=loaded, analysis=analysis, assume=assume,
+    data = ReportData(loaded=loaded, analysis=analysis, assume=assume, prior=prior, until=until,
                       forecasts={name: run.forecast for name, run in study.forecasts.items()},
                       notes={k: list(v) for k, v in study.notes.items()},
                       branches=list(study.analysis.branches), study=study)
@@ -116,19 +123,20 @@ def collect(path: str | Path, *, assume: Mapping[str, bool] | None = None,
     if study.sweep is not None:
         data.sweep, data.branch = study.sweep.integrated, study.sweep.assumed
         figures.update(F.sweep_figures(data.sweep, data.branch))
-    if loaded.scenario is not None and loaded.scenario.rounds and draws:
-        data.update = run_update(loaded, draws=draws, seed=seed)
+    if loaded.scenario is not None and loaded.scenario.rounds and draws and not prior:
+        data.update = run_update(loaded, draws=draws, seed=seed, until=until)
         names = {c.id: claim_label(loaded.scenario, c.id).text for c in loaded.scenario.claims}
         figures["timeline"] = F.timeline_figure(data.update.steps, names)
     if loaded.scenario is not None:
         data.evaluations = [run_evaluate(loaded, p.id, draws=draws or 0, seed=seed,
-                                         max_packages=max_packages)
+                                         max_packages=max_packages, prior=prior, until=until)
                             for p in loaded.scenario.proposals]
     if advise_for is not None:
         from redline.uncertainty.limits import ADVICE_OBJECTIVES, DEFAULT_DRAWS
 
         data.advice = [run_advise(loaded, advise_for, objective=objective, top=ADVICE_ROWS,
-                                  draws=draws or DEFAULT_DRAWS, seed=seed)
+                                  draws=draws or DEFAULT_DRAWS, seed=seed, prior=prior,
+                                  until=until)
                        for objective in ADVICE_OBJECTIVES]
     return data
 
@@ -422,6 +430,10 @@ def _rounds_section(data: ReportData) -> Html | None:
     scenario = data.loaded.scenario
     if scenario is None or not scenario.rounds:
         return None
+    if data.prior:
+        return section("rounds", "The rounds", [para(
+            f"The scenario records {len(scenario.rounds)} round(s); this report ignores them "
+            "(--prior): every probability is the prior's.", "muted")])
     if data.update is None:
         return section("rounds", "The rounds", [para(
             f"The scenario records {len(scenario.rounds)} round(s); run the report with "
@@ -450,6 +462,9 @@ def _rounds_section(data: ReportData) -> Html | None:
                   f"{d['draws']:,} draws (effective sample size {d['ess']:,.0f}); "
                   f"P(agreement) {d['p_agreement']['prior']['p']:.3f} before the rounds, "
                   f"{d['p_agreement']['posterior']['p']:.3f} after.", "lead")]
+    if d["until"]:
+        parts.append(para(f"Only the rounds dated on or before {d['until']} are counted "
+                          "(--until); the later ones are listed as not counted.", "warning"))
     if d["illustrative"]:
         parts.append(para("Counted rounds marked as an analyst's illustration: "
                           + ", ".join(d["illustrative"]) + ".", "warning"))

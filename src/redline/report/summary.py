@@ -105,11 +105,38 @@ def _agreement_line(study: Any, sweep: Any) -> SummaryLine:
         where = ("integrated over the claims' probabilities" if name == "integrated" else
                  "with " + ", ".join(f"{k}={'true' if v else 'false'}"
                                      for k, v in result.plan.assume.items()))
-        parts.append(f"{result.p_agreement:.3f} {where} (95% interval {low:.3f}–{high:.3f}, "
-                     f"{result.draws:,} draws)")
+        weighted = result.weights is not None
+        where += rounds_clause(study.loaded.scenario, result)
+        parts.append(f"{result.p_agreement:.3f} {where} "
+                     f"(95% interval {low:.3f}–{high:.3f}, {result.draws:,} draws"
+                     + (f", effective sample {result.ess:,.0f})" if weighted else ")"))
         values[name] = {"p": result.p_agreement, "low": low, "high": high,
                         "draws": result.draws}
     return SummaryLine("agreement", label, "; ".join(parts) + ".", values=values)
+
+
+def rounds_clause(scenario: Any, result: Any) -> str:
+    """Whether a sweep's P(agreement) learned from the scenario's rounds, as a clause to
+    follow the number: ``", after 3 rounds"``, ``", on the prior (the rounds ignored)"``, or
+    ``""`` for a scenario without rounds (or no scenario). The report's summary and the web
+    app's P(agreement) card say it alike.
+
+    Parameters
+    ----------
+    scenario
+        The scenario swept (``None`` for a Genius folder).
+    result
+        The :class:`~redline.uncertainty.sweep.SweepResult`.
+    """
+    if scenario is None or not scenario.rounds:
+        return ""
+    post = result.posterior
+    if post is None:
+        return ", on the prior (the rounds ignored)"
+    if post.is_prior:
+        return ", on the prior (no round counted)"
+    count = len(post.rounds)
+    return f", after {count} round{'' if count == 1 else 's'}"
 
 
 def _deal_line(study: Any, sweep: Any) -> SummaryLine:

@@ -51,7 +51,7 @@ STREAM = "application/x-ndjson"  # the editor's script asks for a rerun's answer
 SHOWN_FIGURES_MAX = 10_000  # characters of the form's shown_figures field (slot id: digest)
 # Settings errors name these fields (redline.web.runner.Settings, the save box): their inputs.
 SETTING_INPUTS = {"model": "model", "draws": "draws", "seed": "seed", "x axis": "x_actor",
-                  "y axis": "y_actor", "date": "as_of", "note": "note"}
+                  "y axis": "y_actor", "until": "until", "date": "as_of", "note": "note"}
 
 router = APIRouter()
 
@@ -163,7 +163,8 @@ def _export(request: Request, state: AppState, form: FormData, what: str) -> Res
         return failed
     settings = done.outcome.settings
     job = export.Export(done.yaml_text, done.source, draws=settings.draws or export.EXPORT_DRAWS,
-                        seed=settings.seed, model=settings.model)
+                        seed=settings.seed, model=settings.model, prior=settings.prior,
+                        until=settings.until)
     key = scenario_key(done.outcome.scenario, done.source)
     try:
         if what == "report":
@@ -795,6 +796,9 @@ def _settings(form: FormData, scenario: Scenario) -> tuple[Settings, RedlineErro
         "seed": lambda: _int(form, "seed", 0),
         "x_actor": lambda: _text(form, "x_actor", 64).strip() or None,
         "y_actor": lambda: _text(form, "y_actor", 64).strip() or None,
+        # the rounds the sweep learns from (a checkbox: sent only when ticked)
+        "prior": lambda: bool(scenario.rounds) and _text(form, "prior", 8) == "on",
+        "until": lambda: (_text(form, "until", 40).strip() or None) if scenario.rounds else None,
     }
     settings = Settings()
     first: RedlineError | None = None

@@ -14,7 +14,7 @@ import io
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from redline.errors import RedlineError
@@ -35,6 +35,8 @@ class Export:
     draws: int = EXPORT_DRAWS
     seed: int = 0
     model: str | None = None  # shown first, beside the report's own models
+    prior: bool = False  # ignore the scenario's rounds (redline report --prior)
+    until: str | None = None  # count the rounds up to this ISO date (--until)
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -65,13 +67,14 @@ def _collect(job: Export):
     from redline.report.html import collect
 
     if not 0 < job.draws <= MAX_EXPORT_DRAWS:
-        job = Export(job.yaml_text, job.source, EXPORT_DRAWS, job.seed, job.model)
+        job = replace(job, draws=EXPORT_DRAWS)
     stem = safe_name(Path(job.source).stem)
     with tempfile.TemporaryDirectory(prefix="redline-export-") as folder:
         path = Path(folder) / f"{stem}.yaml"
         path.write_text(job.yaml_text, encoding="utf-8")
         try:
-            return collect(path, draws=job.draws, seed=job.seed, models=job.models)
+            return collect(path, draws=job.draws, seed=job.seed, models=job.models,
+                           prior=job.prior, until=job.until)
         except RedlineError as error:
             error.file = job.source
             raise

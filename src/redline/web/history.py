@@ -93,12 +93,15 @@ def previous_version(state: AppState, version: dict) -> dict | None:
 
 
 def version_export(found: dict) -> export.Export:
-    """What exporting a saved version runs: its text, and its run's draws, seed and model."""
+    """What exporting a saved version runs: its text, and its run's draws, seed, model and
+    rounds (ignored, or counted up to a date)."""
     settings = (found.get("results") or {}).get("settings") or {}
-    seed = settings.get("seed", 0)
+    seed, until = settings.get("seed", 0), settings.get("until")
     return export.Export(found["yaml_text"], found["source_name"] or f"{found['scenario']}.yaml",
                          draws=found["draws"] or export.EXPORT_DRAWS,
-                         seed=seed if isinstance(seed, int) else 0, model=found["model"])
+                         seed=seed if isinstance(seed, int) else 0, model=found["model"],
+                         prior=settings.get("prior") is True,
+                         until=until if isinstance(until, str) else None)
 
 
 @router.get("/versions/{version_id}/report.html")

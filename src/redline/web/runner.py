@@ -26,6 +26,7 @@ from redline.pipeline import (
     run_evaluate,
     run_study,
 )
+from redline.report.summary import rounds_clause
 from redline.scenario.load import parse_scenario
 from redline.scenario.model import Scenario
 from redline.space.engine import Analysis, analysis_to_dict
@@ -45,17 +46,21 @@ CACHE_SCENARIOS = 32  # parsed scenario texts kept per app
 
 @dataclass(frozen=True)
 class Settings:
-    """How to run: the forecast model, the sweep's draws and seed, the deal-space plot's axes."""
+    """How to run: the forecast model, the sweep's draws and seed, the deal-space plot's axes,
+    and which of the scenario's rounds the sweep learns from (``prior``: none; ``until``: those
+    dated on or before it, an ISO date; default all, as ``redline sweep``)."""
 
     model: str = DEFAULT_MODEL
     draws: int = DEFAULT_DRAWS
     seed: int = 0
     x_actor: str | None = None
     y_actor: str | None = None
+    prior: bool = False
+    until: str | None = None
 
     def checked(self, scenario: Scenario) -> Settings:
         """These settings, once each is valid for ``scenario``; else a RedlineError naming
-        the field (model, draws, seed, x axis, y axis)."""
+        the field (model, draws, seed, x axis, y axis, until)."""
         if self.model not in model_names():
             raise RedlineError(f"unknown model {self.model!r}; valid models: "
                                f"{', '.join(model_names())}", field="model")
@@ -69,6 +74,13 @@ class Settings:
         for name, actor in (("x axis", self.x_actor), ("y axis", self.y_actor)):
             if actor is not None and actor not in actors:
                 raise RedlineError(f"unknown actor {actor!r}", field=name)
+        if self.until is not None:
+            from redline.uncertainty.rounds import check_until
+
+            try:
+                check_until(self.until)
+            except RedlineError as error:
+                raise RedlineError(error.message, field="until") from None
         return self
 
     @property
@@ -183,7 +195,8 @@ def finish(analysed: Analysed) -> Outcome:
     scenario, settings, study = analysed.scenario, analysed.settings, analysed.study
     if settings.draws:
         study = add_sweep(study, draws=settings.draws, seed=settings.seed,
-                          sweep_model=settings.sweep_model)
+                          sweep_model=settings.sweep_model, prior=settings.prior,
+                          until=settings.until)
     loaded = study.loaded
     analysis = analysed.analysis
     forecast = analysed.forecast
@@ -218,11 +231,16 @@ def finish(analysed: Analysed) -> Outcome:
                             for k, row in sweep_dict["forecast"].items()}
                            if sweep_dict is not None else {}),
         "sweep_error": sweep_error,
+        # whether P(agreement) learned from the rounds (redline.report.summary.rounds_clause)
+        "rounds_note": (rounds_clause(scenario, result).removeprefix(", ")
+                        if result is not None else ""),
     }
     results = json_safe({
         "summary": summary,
         "settings": {"model": settings.model, "draws": settings.draws, "seed": settings.seed,
-                     "sweep_model": settings.sweep_model},
+                     "sweep_model": settings.sweep_model,
+                     **({"prior": True} if settings.prior else {}),
+                     **({"until": settings.until} if settings.until else {})},
         "analysis": analysis_dict,
         "forecast": forecast.to_dict(),
         "sweep": sweep_dict,

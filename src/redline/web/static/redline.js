@@ -95,7 +95,8 @@
         return;
       }
       if (el.name === "note" || el.name === "as_of") { return; }
-      var isPending = !same(el.value, ranValue(el));
+      var isPending = el.type === "checkbox" ? el.checked !== el.defaultChecked
+                                             : !same(el.value, ranValue(el));
       el.classList.toggle("pending", isPending);
       if (isPending) { pending += 1; }
       if (el.hasAttribute("data-saved")) {
@@ -235,6 +236,8 @@
     Array.prototype.forEach.call(form.elements, function (el) {
       if (el.tagName === "SELECT") {
         Array.prototype.forEach.call(el.options, function (o) { o.defaultSelected = o.selected; });
+      } else if (el.type === "checkbox") {
+        el.defaultChecked = el.checked;
       } else if (el.tagName === "INPUT" && el.type !== "hidden" && el.type !== "file") {
         el.defaultValue = el.value;
       }
