@@ -363,15 +363,9 @@ class Negotiation:
         until = _until(until)
         pipeline.check_sweep(self.loaded, draws, model)  # before a cluster starts
         executor = None
-        if workers is not None or scheduler is not None:
+        if _dask_options(workers, scheduler):
             from redline.uncertainty.executors import dask_executor
 
-            if workers is not None and scheduler is not None:
-                raise RedlineError("cannot be combined with scheduler", parameter="workers",
-                                   hint="one starts a local cluster, the other uses a "
-                                   "running one")
-            if workers is not None:
-                _count(workers, "workers")
             executor = dask_executor(workers=workers, scheduler=scheduler)
         run = self._located(lambda: pipeline.run_sweep(
             self.loaded, draws=draws, seed=seed, model=model, executor=executor,
@@ -487,7 +481,8 @@ class Negotiation:
         return EvaluationResult._from_json(run.to_dict(), run)
 
     def update(self, *, until: str | None = None, draws: int = DEFAULT_DRAWS, seed: int = 0,
-               prior: bool = False) -> UpdateResult:
+               prior: bool = False, workers: int | None = None,
+               scheduler: str | None = None) -> UpdateResult:
         """The posterior given the scenario's rounds: every uncertain input and claim prior
         beside posterior, P(agreement), each package's P(acceptable), and the timeline after
         each round.
@@ -505,6 +500,10 @@ class Negotiation:
             Random seed, 0 to 2**31 - 1.
         prior
             Ignore the rounds: the prior only.
+        workers, scheduler
+            Run the chunked passes (the likelihood, the move steps, the passes over every
+            package) on a local Dask cluster of ``workers`` processes, or on the cluster at
+            ``scheduler`` (the ``dask`` extra): the same numbers as in process.
 
         Returns
         -------
@@ -516,14 +515,21 @@ class Negotiation:
         _count(draws, "draws", high=MAX_DRAWS, hint=DRAWS_HINT)
         _count(seed, "seed", low=0, high=SEED_MAX)
         until = _until(until)
-        run = self._located(lambda: pipeline.run_update(
-            self.loaded, draws=draws, seed=seed, until=until, prior_only=bool(prior)))
-        return UpdateResult._from_json(run.to_dict(), run)
+        _dask_options(workers, scheduler)
+        from redline.uncertainty.executors import chunk_map
+
+        with chunk_map(workers=workers, scheduler=scheduler) as executor:
+            run = self._located(lambda: pipeline.run_update(
+                self.loaded, draws=draws, seed=seed, until=until, prior_only=bool(prior),
+                executor=executor))
+            data = run.to_dict()
+        return UpdateResult._from_json(data, run)
 
     def advise(self, actor: str, *, objective: str = "accept", top: int = 5,
                packages: Sequence[Mapping[str, str]] = (), proposals: Sequence[str] = (),
                draws: int = DEFAULT_DRAWS, seed: int = 0, tremble: float | None = None,
-               prior: bool = False, until: str | None = None) -> AdviceResult:
+               prior: bool = False, until: str | None = None, workers: int | None = None,
+               scheduler: str | None = None) -> AdviceResult:
         """The mediator's next move: candidate packages ranked for ``actor``, each with its
         reason in words and numbers.
 
@@ -557,6 +563,10 @@ class Negotiation:
             Ignore the scenario's rounds.
         until
             An ISO date: only the rounds dated on or before it count.
+        workers, scheduler
+            Run the chunked passes (the posterior's, the ranking and the reasons) on a local
+            Dask cluster of ``workers`` processes, or on the cluster at ``scheduler`` (the
+            ``dask`` extra): the same numbers as in process.
 
         Returns
         -------
@@ -589,11 +599,16 @@ class Negotiation:
                                parameter="packages")
         if isinstance(proposals, str) or not all(isinstance(p, str) for p in proposals):
             raise RedlineError("must be a list of proposal ids", parameter="proposals")
-        run = self._located(lambda: pipeline.run_advise(
-            self.loaded, actor, objective=objective, top=top,
-            packages=[dict(p) for p in packages], proposals=list(proposals), draws=draws,
-            seed=seed, tremble=tremble, prior=prior, until=until))
-        return AdviceResult._from_json(run.to_dict(), run)
+        _dask_options(workers, scheduler)
+        from redline.uncertainty.executors import chunk_map
+
+        with chunk_map(workers=workers, scheduler=scheduler) as executor:
+            run = self._located(lambda: pipeline.run_advise(
+                self.loaded, actor, objective=objective, top=top,
+                packages=[dict(p) for p in packages], proposals=list(proposals), draws=draws,
+                seed=seed, tremble=tremble, prior=prior, until=until, executor=executor))
+            data = run.to_dict()
+        return AdviceResult._from_json(data, run)
 
     # -- helpers
 
@@ -645,6 +660,19 @@ def _until(until) -> str | None:
     if until is not None and not isinstance(until, str):
         until = str(until)
     return check_until(until)
+
+
+def _dask_options(workers: int | None, scheduler: str | None) -> bool:
+    """Check ``workers`` and ``scheduler`` (at most one); whether the run goes to Dask."""
+    if workers is not None and scheduler is not None:
+        raise RedlineError("cannot be combined with scheduler", parameter="workers",
+                           hint="one starts a local cluster, the other uses a running one")
+    if workers is not None:
+        _count(workers, "workers")
+    if scheduler is not None and not isinstance(scheduler, str):
+        raise RedlineError(f"must be an address text, e.g. tcp://host:8786 (got {scheduler!r})",
+                           parameter="scheduler")
+    return workers is not None or scheduler is not None
 
 
 def _positive(value: float, name: str) -> float:

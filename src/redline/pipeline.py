@@ -1234,7 +1234,8 @@ def _rounded(x: float) -> float:
 def run_advise(loaded: Loaded, actor: str, *, objective: str = "accept", top: int = 5,
                packages: Sequence[Mapping[str, str]] = (), proposals: Sequence[str] = (),
                draws: int = 10_000, seed: int = 0, tremble: float | None = None,
-               prior: bool = False, until: str | None = None) -> AdviceRun:
+               prior: bool = False, until: str | None = None,
+               executor: Callable | None = None) -> AdviceRun:
     """Rank candidate packages for the mediator advising ``actor``; see
     :mod:`redline.uncertainty.advise`.
 
@@ -1264,6 +1265,11 @@ def run_advise(loaded: Loaded, actor: str, *, objective: str = "accept", top: in
     until
         An ISO date: only the rounds dated on or before it weigh the draws (the advice as it
         stood then); ``None``: all.
+    executor
+        Where the chunked passes run (the posterior's likelihood and move steps, the ranking
+        and the reasons): a chunk map of :mod:`redline.uncertainty.executors` (default in
+        process; :func:`~redline.uncertainty.executors.chunk_map` gives one on Dask). The
+        same JSON on any.
 
     Returns
     -------
@@ -1312,14 +1318,18 @@ def run_advise(loaded: Loaded, actor: str, *, objective: str = "accept", top: in
     source = scenario
     if prior and "rounds" in type(scenario).model_fields:
         source = scenario.model_copy(update={"rounds": []})
+    from redline.uncertainty.executors import map_in_process
+
+    executor = executor or map_in_process
     try:
         post = posterior(source, draws=draws, seed=seed, until=until,
-                         assume=dict(loaded.assume))
+                         assume=dict(loaded.assume), executor=executor)
     except RedlineError as error:
         raise loaded.located(error) from None
     advice = core.advise(scenario, post.draws, post.weights, candidates,
                          actor=ids.index(actor), objective=objective, top=top, tremble=eps,
-                         ess=post.ess, inputs=post.inputs, input_names=post.input_names)
+                         ess=post.ess, inputs=post.inputs, input_names=post.input_names,
+                         executor=executor)
     from redline.scenario.labels import input_labels
 
     labels = dict(zip(post.input_names, input_labels(scenario, post.input_names,
@@ -1436,7 +1446,7 @@ class UpdateRun:
 
 
 def run_update(loaded: Loaded, *, draws: int, seed: int = 0, until: str | None = None,
-               prior_only: bool = False) -> UpdateRun:
+               prior_only: bool = False, executor: Callable | None = None) -> UpdateRun:
     """The posterior over ``loaded``'s uncertain inputs given its rounds (in its claim branch
     when it has one), the prior beside it, and the timeline after each round.
 
@@ -1450,6 +1460,11 @@ def run_update(loaded: Loaded, *, draws: int, seed: int = 0, until: str | None =
         Count only the rounds dated on or before this ISO date.
     prior_only
         Ignore the rounds (``--prior``).
+    executor
+        Where the chunked passes run (the likelihood, the move steps, the passes over every
+        package): a chunk map of :mod:`redline.uncertainty.executors` (default in process;
+        :func:`~redline.uncertainty.executors.chunk_map` gives one on Dask). The same JSON
+        on any.
 
     Returns
     -------
@@ -1460,8 +1475,11 @@ def run_update(loaded: Loaded, *, draws: int, seed: int = 0, until: str | None =
 
     scenario = loaded.require_scenario("updates")
     try:
+        from redline.uncertainty.executors import map_in_process
+
         steps, post = timeline(scenario, draws=draws, seed=seed, until=until,
-                               assume=dict(loaded.assume), prior_only=prior_only)
+                               assume=dict(loaded.assume), prior_only=prior_only,
+                               executor=executor or map_in_process)
         fits = {} if prior_only else fits_of(post)  # the likelihood's own pass
     except RedlineError as error:
         raise loaded.located(error) from None

@@ -58,6 +58,10 @@ def advise(
         show_default=False)] = None,
     assume: Annotated[list[str] | None, typer.Option(
         "--assume", help="Advise in a claim branch: CLAIM=true|false (repeatable).")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Start a local Dask cluster with this many worker processes.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Use an existing Dask cluster, e.g. tcp://host:8786.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     example: ExampleOption = None,
 ) -> None:
@@ -79,12 +83,17 @@ def advise(
     from redline.uncertainty.rounds import check_until
 
     until = check_until(until)
+    options.dask_options(workers, scheduler)
 
     loaded = pipeline.load(file, "yaml", assume=parse_assume(assume))
-    run = pipeline.run_advise(loaded, actor, objective=objective, top=top,
-                              packages=[p for p in packages if p], proposals=proposal or [],
-                              draws=draws, seed=seed, tremble=tremble, prior=prior,
-                              until=until)
+    from redline.uncertainty.executors import chunk_map
+
+    with chunk_map(workers=workers, scheduler=scheduler) as executor:
+        run = pipeline.run_advise(loaded, actor, objective=objective, top=top,
+                                  packages=[p for p in packages if p],
+                                  proposals=proposal or [], draws=draws, seed=seed,
+                                  tremble=tremble, prior=prior, until=until,
+                                  executor=executor)
     if json_output:
         print_json(run.to_dict())
         return

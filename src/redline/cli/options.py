@@ -78,6 +78,18 @@ def scheduler_address(address: str, option: str = "--scheduler") -> str:
     return address.strip()
 
 
+def dask_options(processes: int | None, scheduler: str | None) -> None:
+    """Check ``--workers`` (``processes``) and ``--scheduler``, at most one of them, before
+    any work (``sweep``, ``update`` and ``advise`` take both)."""
+    if processes is not None and scheduler is not None:
+        raise RedlineError("cannot be combined with --scheduler", field="--workers",
+                           hint="one starts a local cluster, the other uses a running one")
+    if processes is not None:
+        workers(processes)
+    if scheduler is not None:
+        scheduler_address(scheduler)
+
+
 def listen_address(host: str, port: int) -> None:
     """Check that a server can listen on ``host:port``: the name resolves to an address of
     this machine and the port is free (bound once and released, as the server will bind it)."""

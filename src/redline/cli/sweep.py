@@ -20,7 +20,6 @@ from redline.cli import options
 from redline.cli.analyze import parse_assume
 from redline.cli.common import UntilOption, app, print_json, user_errors
 from redline.cli.examples import ExampleOption, input_file
-from redline.errors import RedlineError
 from redline.forecast.registry import DEFAULT_MODEL
 from redline.uncertainty.limits import DEFAULT_DRAWS
 
@@ -68,13 +67,7 @@ def sweep(
     options.model_name(model)
     if rows is not None:
         options.int_in_range(rows, "--rows", low=1)
-    if workers is not None and scheduler is not None:
-        raise RedlineError("cannot be combined with --scheduler", field="--workers",
-                           hint="one starts a local cluster, the other uses a running one")
-    if workers is not None:
-        options.workers(workers)
-    if scheduler is not None:
-        options.scheduler_address(scheduler)
+    options.dask_options(workers, scheduler)
     until = check_until(until)
     truths = parse_assume(assume)
     loaded = pipeline.load(file, "yaml", assume=truths)  # unknown claims, before any work

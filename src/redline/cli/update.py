@@ -30,6 +30,10 @@ def update(
                      ] = False,
     assume: Annotated[list[str] | None, typer.Option(
         "--assume", help="Update in a claim branch: CLAIM=true|false (repeatable).")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Start a local Dask cluster with this many worker processes.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Use an existing Dask cluster, e.g. tcp://host:8786.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     example: ExampleOption = None,
 ) -> None:
@@ -42,9 +46,14 @@ def update(
     options.int_in_range(draws, "--draws", low=1, high=MAX_DRAWS, hint=DRAWS_HINT)
     options.seed(seed)
     until = check_until(until)
+    options.dask_options(workers, scheduler)
     loaded = pipeline.load(file, "yaml", assume=parse_assume(assume))
-    run = pipeline.run_update(loaded, draws=draws, seed=seed, until=until, prior_only=prior)
-    data = run.to_dict()
+    from redline.uncertainty.executors import chunk_map
+
+    with chunk_map(workers=workers, scheduler=scheduler) as executor:
+        run = pipeline.run_update(loaded, draws=draws, seed=seed, until=until,
+                                  prior_only=prior, executor=executor)
+        data = run.to_dict()
     if json_output:
         print_json(data)
         return

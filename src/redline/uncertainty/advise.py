@@ -44,6 +44,7 @@ import numpy as np
 from redline.errors import RedlineError
 from redline.scenario.compile import Draws
 from redline.scenario.model import Scenario
+from redline.uncertainty.executors import ChunkMap, map_in_process
 from redline.uncertainty.limits import ADVICE_OBJECTIVES as OBJECTIVES
 from redline.uncertainty.limits import DEFAULT_ADVICE_TOP as DEFAULT_TOP
 from redline.uncertainty.weighted import weighted_interval
@@ -528,7 +529,8 @@ class Advice:
 def advise(scenario: Scenario, draws: Draws, weights: np.ndarray, candidates: CandidateSet,
            *, actor: int, objective: str = "accept", top: int = DEFAULT_TOP,
            tremble: float = 0.0, ess: float | None = None,
-           inputs: np.ndarray | None = None, input_names: tuple[str, ...] = ()) -> Advice:
+           inputs: np.ndarray | None = None, input_names: tuple[str, ...] = (),
+           executor: ChunkMap = map_in_process) -> Advice:
     """Rank ``candidates`` for the mediator advising actor ``actor``.
 
     One pass over the draws in chunks (:func:`draw_slices`) folds the verdicts of
@@ -557,14 +559,15 @@ def advise(scenario: Scenario, draws: Draws, weights: np.ndarray, candidates: Ca
     inputs, input_names
         ``(D, P)`` the draws' uncertain inputs (claims 0/1) and their names, for ``probe``'s
         reasons (which input an answer is most tied to); ``None`` leaves that out.
+    executor
+        Where the chunks of draws of both passes run (a chunk map,
+        :mod:`redline.uncertainty.executors`); their sums are added in chunk order, so any
+        executor gives the same numbers.
 
     Returns
     -------
     Advice
     """
-    from redline.scenario.compile import compile_batch
-    from redline.uncertainty.acceptance import verdicts
-
     if objective not in OBJECTIVES:
         raise RedlineError(f"unknown objective {objective!r}", parameter="objective",
                            hint=f"use one of {', '.join(OBJECTIVES)}")
@@ -582,15 +585,13 @@ def advise(scenario: Scenario, draws: Draws, weights: np.ndarray, candidates: Ca
     valuing = "value" in (objective, TIE_BREAKS[objective])
     whole = candidates.listed is None  # every package, in package order
     total: Tallies | None = None
-    for start, stop in draw_slices(draws.size, int(candidates.indices.size), n_actors,
-                                   n_columns, lean=True):
-        batch = compile_batch(scenario, draw_slice(draws, start, stop))
-        verdict = verdicts(batch, candidates.options, whole,
-                           accepting=(*respondents, actor) if probing else (),
-                           utilities=(actor,) if valuing else ())
-        part = tally_verdicts(verdict, weights[start:stop], actor=actor,
-                              respondents=respondents if probing else None,
-                              valuing=valuing)
+    slices = draw_slices(draws.size, int(candidates.indices.size), n_actors, n_columns,
+                         lean=True)
+    shared = _Ranking(scenario, candidates.options, whole, actor, respondents, probing,
+                      valuing)
+    for part in executor(_rank_chunk, shared, [(draw_slice(draws, start, stop),
+                                                weights[start:stop])
+                                               for start, stop in slices]):
         total = part if total is None else total.plus(part)
     assert total is not None
     per_package = scores(total, objective, len(respondents), tremble)
@@ -607,10 +608,38 @@ def advise(scenario: Scenario, draws: Draws, weights: np.ndarray, candidates: Ca
     chosen = best[order[:top]]
     reasons = explain(scenario, draws, weights, candidates.options[chosen], actor=actor,
                       respondents=respondents, tremble=tremble, ess=ess, inputs=inputs,
-                      input_names=input_names)
+                      input_names=input_names, executor=executor)
     return Advice(objective, actor, respondents, float(tremble), float(ess), candidates, total,
                   group_scores, best, order, reasons,
                   tuple(a.id for a in scenario.actors), int(draws.size))
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """What every chunk of :func:`advise`'s ranking pass needs (sent to a worker once)."""
+
+    scenario: Scenario
+    options: np.ndarray
+    whole: bool
+    actor: int
+    respondents: tuple[int, ...]
+    probing: bool
+    valuing: bool
+
+
+def _rank_chunk(shared: _Ranking, chunk: tuple[Draws, np.ndarray]) -> Tallies:
+    """One chunk of draws of :func:`advise`'s ranking pass, folded into :class:`Tallies`."""
+    from redline.scenario.compile import compile_batch
+    from redline.uncertainty.acceptance import verdicts
+
+    draws, weights = chunk
+    batch = compile_batch(shared.scenario, draws)
+    verdict = verdicts(batch, shared.options, shared.whole,
+                       accepting=(*shared.respondents, shared.actor) if shared.probing else (),
+                       utilities=(shared.actor,) if shared.valuing else ())
+    return tally_verdicts(verdict, weights, actor=shared.actor,
+                          respondents=shared.respondents if shared.probing else None,
+                          valuing=shared.valuing)
 
 
 def _column_count(scenario: Scenario) -> int:
@@ -622,9 +651,10 @@ def _column_count(scenario: Scenario) -> int:
 
 def explain(scenario: Scenario, draws: Draws, weights: np.ndarray, options: np.ndarray, *,
             actor: int, respondents: tuple[int, ...], tremble: float, ess: float,
-            inputs: np.ndarray | None = None, input_names: tuple[str, ...] = ()
-            ) -> tuple[dict, ...]:
-    """What each of a few packages' reasons is made of, from one more pass over the draws.
+            inputs: np.ndarray | None = None, input_names: tuple[str, ...] = (),
+            executor: ChunkMap = map_in_process) -> tuple[dict, ...]:
+    """What each of a few packages' reasons is made of, from one more pass over the draws
+    (its chunks mapped over ``executor`` and added in chunk order).
 
     Per package (a row of ``options``): P(acceptable) with its interval at ``ess``; per
     actor, the weighted share of draws where it accepts and, among its own rejection columns
@@ -645,10 +675,6 @@ def explain(scenario: Scenario, draws: Draws, weights: np.ndarray, options: np.n
         ``outside_if_not``, ``answer_bits`` (R,), ``tied_to`` (per respondent:
         ``(input name, correlation)`` or ``None``).
     """
-    from redline.scenario.compile import compile_batch
-    from redline.space import kernel
-    from redline.uncertainty.acceptance import actor_rejections, package_utilities
-
     options = np.asarray(options)
     k_count = int(options.shape[0])
     if k_count == 0:
@@ -662,27 +688,19 @@ def explain(scenario: Scenario, draws: Draws, weights: np.ndarray, options: np.n
     outside_rejected = np.zeros(k_count)
     wanted = inputs is not None and inputs.shape[1] > 0
     cross = np.zeros((inputs.shape[1] if wanted else 0, n_actors, k_count))
-    for start, stop in draw_slices(draws.size, k_count, n_actors, _column_count(scenario)):
-        w = weights[start:stop]
-        batch = compile_batch(scenario, draw_slice(draws, start, stop))
-        utility = package_utilities(batch.tables, options)
-        labels = kernel.columns(batch.constraints, batch.actors, batch.parties)
-        rejected = kernel.rejections(batch.constraints, options, utility, batch.disagreement,
-                                     np.arange(len(labels)), active=batch.active)
-        shape = (batch.size, k_count)
-        shares = np.stack([w @ hit for hit in rejected])  # (C, K)
+    chunks = [(draw_slice(draws, start, stop), weights[start:stop],
+               inputs[start:stop] if wanted else None)
+              for start, stop in draw_slices(draws.size, k_count, n_actors,
+                                             _column_count(scenario))]
+    for part in executor(_explain_chunk, (scenario, options, actor), chunks):
+        labels, shares, accepts, acceptable, valued, outside, crossed = part
         column_share = shares if column_share is None else column_share + shares
-        accepts = np.stack([~mine for mine in actor_rejections(labels, rejected, shape,
-                                                               n_actors)], axis=1)
-        binding = [rejected[k] for k, c in enumerate(labels) if c.binding]
-        ok = kernel.broken_counts(binding, shape) == 0
-        accept_share += weighted_share(accepts, w)
-        acceptable_share += w @ ok
-        value_accepted += w @ np.where(ok, utility[..., actor], 0.0)
-        outside_rejected += w @ np.where(ok, 0.0, batch.disagreement[:, actor][:, None])
+        accept_share += accepts
+        acceptable_share += acceptable
+        value_accepted += valued
+        outside_rejected += outside
         if wanted:
-            x = inputs[start:stop]
-            cross += np.tensordot(x * w[:, None], accepts.astype(float), axes=(0, 0))
+            cross += crossed
     assert column_share is not None
     holders = np.array([c.actor for c in labels])
     tied = _correlations(inputs, weights, accept_share, cross) if wanted else None
@@ -720,6 +738,39 @@ def explain(scenario: Scenario, draws: Draws, weights: np.ndarray, options: np.n
             "tied_to": tuple(ties),
         })
     return tuple(out)
+
+
+def _explain_chunk(shared: tuple[Scenario, np.ndarray, int],
+                   chunk: tuple[Draws, np.ndarray, np.ndarray | None]) -> tuple:
+    """One chunk of draws of :func:`explain`: the rejection columns' labels and, weighted
+    over the chunk, each column's rejecting share ``(C, K)``, each actor's accepting share
+    ``(A, K)``, the acceptable share, the advised actor's value if accepted and outside
+    option if not ``(K,)`` each, and the inputs' cross moments with the verdicts ``(P, A, K)``
+    (``None`` without inputs)."""
+    from redline.scenario.compile import compile_batch
+    from redline.space import kernel
+    from redline.uncertainty.acceptance import actor_rejections, package_utilities
+
+    scenario, options, actor = shared
+    draws, w, x = chunk
+    n_actors = len(scenario.actors)
+    k_count = int(options.shape[0])
+    batch = compile_batch(scenario, draws)
+    utility = package_utilities(batch.tables, options)
+    labels = kernel.columns(batch.constraints, batch.actors, batch.parties)
+    rejected = kernel.rejections(batch.constraints, options, utility, batch.disagreement,
+                                 np.arange(len(labels)), active=batch.active)
+    shape = (batch.size, k_count)
+    shares = np.stack([w @ hit for hit in rejected])  # (C, K)
+    accepts = np.stack([~mine for mine in actor_rejections(labels, rejected, shape,
+                                                           n_actors)], axis=1)
+    binding = [rejected[k] for k, c in enumerate(labels) if c.binding]
+    ok = kernel.broken_counts(binding, shape) == 0
+    crossed = None if x is None else np.tensordot(x * w[:, None], accepts.astype(float),
+                                                  axes=(0, 0))
+    return (labels, shares, weighted_share(accepts, w), w @ ok,
+            w @ np.where(ok, utility[..., actor], 0.0),
+            w @ np.where(ok, 0.0, batch.disagreement[:, actor][:, None]), crossed)
 
 
 def _correlations(inputs: np.ndarray, weights: np.ndarray, accept_share: np.ndarray,

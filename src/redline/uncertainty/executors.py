@@ -1,8 +1,22 @@
-"""Where sweep chunks run: in this process (default) or on a Dask cluster.
+"""Where chunks run: in this process (default) or on a Dask cluster.
 
-Every executor runs the same chunks (fixed size, fixed seeds) and folds their results in chunk
-order (:func:`redline.uncertainty.sweep.merge_parts`), so the numbers do not depend on the
-executor or the number of workers, and memory does not grow with the number of chunks.
+Two kinds of executor, one home for both:
+
+* a *sweep executor* (:func:`in_process`, :func:`dask_executor`) runs a sweep's chunks (fixed
+  size, fixed seeds) and folds their results in chunk order
+  (:func:`redline.uncertainty.sweep.merge_parts`);
+* a *chunk map* (:func:`map_in_process`, or the map :func:`chunk_map` yields on a Dask
+  cluster) runs ``function(shared, item)`` for each item of a pass and hands the results back
+  lazily in item order. ``update`` and ``advise`` run every chunked pass through one: the
+  posterior's likelihood over chunks of particles (the first pass and every move step,
+  :mod:`redline.uncertainty.posterior`), the pass of the kernel over every package
+  (:func:`redline.uncertainty.update.acceptability`) and ``advise``'s passes over chunks of
+  draws (:func:`redline.uncertainty.advise.advise`). The caller folds the results in item
+  order, with the same code whatever the map.
+
+Either way the chunks are fixed by the data (not by the executor) and are reduced in a fixed
+order, so the numbers, and the JSON, do not depend on the executor or the number of workers;
+and memory does not grow with the number of chunks.
 """
 
 from __future__ import annotations
@@ -12,11 +26,92 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from redline.errors import RedlineError
 from redline.uncertainty.sweep import SweepPlan, in_process, merge_parts, run_chunk
 
-__all__ = ["dask_client", "dask_executor", "in_process"]
+__all__ = ["ChunkMap", "chunk_map", "dask_client", "dask_executor", "in_process",
+           "map_in_process"]
+
+ChunkMap = Callable[[Callable[[Any, Any], Any], Any, Sequence[Any]], Iterator[Any]]
+"""``map(function, shared, items)``: ``function(shared, item)`` per item, in item order."""
+
+
+def map_in_process(function: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]
+                   ) -> Iterator[Any]:
+    """The in-process chunk map: ``function(shared, item)`` for each item, one after another,
+    lazily (one result alive at a time when the caller folds as it goes).
+
+    Parameters
+    ----------
+    function
+        A module-level function (a Dask map pickles it by reference).
+    shared
+        What every item needs (a Dask map sends it to each worker once).
+    items
+        The chunks, in the order their results are folded.
+
+    Returns
+    -------
+    Iterator
+        The results, in item order.
+    """
+    return (function(shared, item) for item in items)
+
+
+@contextmanager
+def chunk_map(*, workers: int | None = None, scheduler: str | None = None,
+              threads_per_worker: int = 1) -> Iterator[ChunkMap]:
+    """The chunk map of one command: in this process (neither ``workers`` nor ``scheduler``),
+    or on one Dask client (:func:`dask_client`) kept for every pass of the command, closed on
+    exit.
+
+    On Dask, ``shared`` is scattered to every worker once per object (the scenario and the
+    update's evidence, once for all the move steps), each item is one task, and the results are
+    taken in item order, each released once taken. The functions and the folds are the ones
+    run in process, so the numbers are the same bit for bit.
+
+    Parameters
+    ----------
+    workers, scheduler, threads_per_worker
+        As :func:`dask_client` takes them.
+
+    Yields
+    ------
+    ChunkMap
+
+    Raises
+    ------
+    RedlineError
+        Dask is not installed, or the scheduler cannot be reached.
+    """
+    if workers is None and scheduler is None:
+        yield map_in_process
+        return
+    futures: list = []
+    with dask_client(workers=workers, scheduler=scheduler,
+                     threads_per_worker=threads_per_worker, cancel=futures) as client:
+        scattered: dict[int, tuple[Any, Any]] = {}  # id -> (the object, kept alive; its future)
+
+        def run(function: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]
+                ) -> Iterator[Any]:
+            key = id(shared)
+            if key not in scattered:
+                scattered[key] = (shared, client.scatter(shared, broadcast=True))
+            remote = scattered[key][1]
+            batch = [client.submit(function, remote, item, pure=False) for item in items]
+            futures[:] = batch  # the ones Ctrl-C cancels
+
+            def in_item_order() -> Iterator[Any]:
+                for future in batch:
+                    result = future.result()
+                    future.release()
+                    yield result
+
+            return in_item_order()
+
+        yield run
 
 
 @contextmanager
@@ -52,7 +147,9 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None,
     local cluster of ``workers`` processes (default 1) that ignore Ctrl-C
     (:func:`_children_ignore_ctrl_c`). On Ctrl-C, Dask's logs are silenced here and on the
     workers (dropped work makes them log errors as they close: not news to a user who pressed
-    Ctrl-C), the futures listed in ``cancel`` are cancelled, and the interrupt goes on.
+    Ctrl-C), the futures listed in ``cancel`` are cancelled, and the interrupt goes on. When
+    the work is done, a local cluster's workers are silenced before it closes (a heartbeat
+    racing the scheduler's close logs a traceback on a busy machine).
 
     Parameters
     ----------
@@ -96,6 +193,8 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None,
     level = logs.level
     try:
         yield client
+        if cluster is not None:  # the work is done: a worker's heartbeat racing the
+            client.run(_silence_dask_logs)  # scheduler's close is not news either
     except KeyboardInterrupt:
         _silence_dask_logs()
         if cluster is not None:

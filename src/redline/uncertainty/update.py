@@ -29,6 +29,7 @@ from redline.scenario.compile import Draws, compile_batch
 from redline.scenario.model import Scenario
 from redline.space.packages import decode
 from redline.uncertainty.acceptance import acceptable_blocks
+from redline.uncertainty.executors import ChunkMap, map_in_process
 from redline.uncertainty.posterior import Posterior, history
 from redline.uncertainty.rounds import evidence, evidence_chunk, reproduced
 from redline.uncertainty.sweep import check_sweep_size
@@ -72,8 +73,8 @@ def claim_summary(post: Posterior) -> dict[str, float]:
 
 
 def acceptability(scenario: Scenario, draws: Draws, weights: np.ndarray,
-                  per_package: Sequence[int] | None = None
-                  ) -> tuple[np.ndarray, np.ndarray]:
+                  per_package: Sequence[int] | None = None,
+                  executor: ChunkMap = map_in_process) -> tuple[np.ndarray, np.ndarray]:
     """Weighted P(agreement) and every package's P(acceptable), for several weightings at once.
 
     Parameters
@@ -88,6 +89,9 @@ def acceptability(scenario: Scenario, draws: Draws, weights: np.ndarray,
     per_package
         The weightings (columns of ``weights``) whose per-package shares are wanted
         (``None``: all); P(agreement) is computed for every one.
+    executor
+        Where the chunks of particles run (a chunk map, :mod:`redline.uncertainty.executors`);
+        their sums are added in chunk order, so any executor gives the same numbers.
 
     Returns
     -------
@@ -104,32 +108,44 @@ def acceptability(scenario: Scenario, draws: Draws, weights: np.ndarray,
     agreement = np.zeros((2, weights.shape[1]))
     acceptable = np.zeros((2, total, columns.size))
     size = evidence_chunk(scenario, total)
-    for start in range(0, draws.size, size):
-        stop = min(draws.size, start + size)
-        chunk = Draws(stop - start, {k: v[start:stop] for k, v in draws.values.items()},
-                      {k: v[start:stop] for k, v in draws.claims.items()})
-        w = weights[start:stop]
-        picked = np.ascontiguousarray(w[:, columns])
-        weighed = (picked > 0).astype(float)
-        some = np.zeros(stop - start, dtype=bool)
-        yes = np.zeros((total, columns.size))
-        count = np.zeros((total, columns.size))  # the weighed draws that accept
-        for rows, cols, fine in acceptable_blocks(compile_batch(scenario, chunk), every,
-                                                  whole=True):
-            some[rows] = fine.any(axis=1)
-            if columns.size:
-                mask = fine.T.astype(float)
-                yes[cols] += mask @ picked[rows]
-                count[cols] += mask @ weighed[rows]
-        agreement[0] += np.einsum("d,dk->k", some.astype(float), w)
-        agreement[1] += np.einsum("d,dk->k", (~some).astype(float), w)
-        # Against: the chunk's weight less the weight for; exactly 0 where every draw of the
-        # chunk with a weight accepts (and the weight for is exactly 0 where none does).
-        no = np.maximum(picked.sum(axis=0)[None, :] - yes, 0.0)
-        no[count == weighed.sum(axis=0)[None, :]] = 0.0
+    chunks = [(Draws(stop - start, {k: v[start:stop] for k, v in draws.values.items()},
+                     {k: v[start:stop] for k, v in draws.claims.items()}), weights[start:stop])
+              for start in range(0, draws.size, size)
+              for stop in (min(draws.size, start + size),)]
+    for agree, yes, no in executor(_acceptability_chunk, (scenario, every, columns), chunks):
+        agreement += agree
         acceptable[0] += yes
         acceptable[1] += no
     return share(*agreement), share(*acceptable)
+
+
+def _acceptability_chunk(shared: tuple[Scenario, np.ndarray, np.ndarray],
+                         chunk: tuple[Draws, np.ndarray]
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One chunk of :func:`acceptability`: ``(2, k)`` the weight for and against an agreement,
+    and ``(N, c)`` each package's weight for and against."""
+    scenario, every, columns = shared
+    draws, w = chunk
+    total = every.shape[0]
+    picked = np.ascontiguousarray(w[:, columns])
+    weighed = (picked > 0).astype(float)
+    some = np.zeros(draws.size, dtype=bool)
+    yes = np.zeros((total, columns.size))
+    count = np.zeros((total, columns.size))  # the weighed draws that accept
+    for rows, cols, fine in acceptable_blocks(compile_batch(scenario, draws), every,
+                                              whole=True):
+        some[rows] = fine.any(axis=1)
+        if columns.size:
+            mask = fine.T.astype(float)
+            yes[cols] += mask @ picked[rows]
+            count[cols] += mask @ weighed[rows]
+    agree = np.stack([np.einsum("d,dk->k", some.astype(float), w),
+                      np.einsum("d,dk->k", (~some).astype(float), w)])
+    # Against: the chunk's weight less the weight for; exactly 0 where every draw of the
+    # chunk with a weight accepts (and the weight for is exactly 0 where none does).
+    no = np.maximum(picked.sum(axis=0)[None, :] - yes, 0.0)
+    no[count == weighed.sum(axis=0)[None, :]] = 0.0
+    return agree, yes, no
 
 
 @dataclass(frozen=True)
@@ -175,14 +191,14 @@ class Step:
                                                         self.inputs.items()}}
 
 
-def _steps(scenario: Scenario, group: list[Posterior], per_package: Sequence[int] | None
-           ) -> list[Step]:
+def _steps(scenario: Scenario, group: list[Posterior], per_package: Sequence[int] | None,
+           executor: ChunkMap = map_in_process) -> list[Step]:
     """Summaries of posteriors that share their particles (one acceptability pass); the
     per-package shares of the posteriors ``per_package`` (positions in ``group``; ``None``:
     all)."""
     weights = np.column_stack([p.weights for p in group])
     wanted = list(range(len(group))) if per_package is None else list(per_package)
-    agreement, acceptable = acceptability(scenario, group[0].draws, weights, wanted)
+    agreement, acceptable = acceptability(scenario, group[0].draws, weights, wanted, executor)
     rounds = {r.id: r for r in scenario.rounds}
     orders: dict[int, np.ndarray] = {}  # the group's particles are sorted once per input
     out = []
@@ -198,7 +214,7 @@ def _steps(scenario: Scenario, group: list[Posterior], per_package: Sequence[int
 
 
 def summarise(scenario: Scenario, posteriors: Iterable[Posterior], *,
-              ends_only: bool = False) -> list[Step]:
+              ends_only: bool = False, executor: ChunkMap = map_in_process) -> list[Step]:
     """A :class:`Step` per posterior, in order; posteriors on the same particles (importance
     weights) share one pass of the kernel over the space.
 
@@ -215,14 +231,14 @@ def summarise(scenario: Scenario, posteriors: Iterable[Posterior], *,
             continue
         per_package = None if not ends_only else [k - start for k in range(start, end)
                                                   if k in ends]
-        out.extend(_steps(scenario, posteriors[start:end], per_package))
+        out.extend(_steps(scenario, posteriors[start:end], per_package, executor))
         start = end
     return out
 
 
 def timeline(scenario: Scenario, *, draws: int, seed: int = 0, until: str | None = None,
-             assume: Mapping[str, bool] | None = None, prior_only: bool = False
-             ) -> tuple[list[Step], Posterior]:
+             assume: Mapping[str, bool] | None = None, prior_only: bool = False,
+             executor: ChunkMap = map_in_process) -> tuple[list[Step], Posterior]:
     """The prior, then the posterior after each round up to ``until`` (date order), summarised;
     and the last posterior.
 
@@ -232,6 +248,9 @@ def timeline(scenario: Scenario, *, draws: int, seed: int = 0, until: str | None
         As :func:`redline.uncertainty.posterior.posterior` takes them.
     prior_only
         Ignore the rounds (``--prior``): the one step is the prior.
+    executor
+        Where the chunked passes run (a chunk map, :mod:`redline.uncertainty.executors`):
+        the likelihood and the move steps, and the passes over every package.
 
     Returns
     -------
@@ -243,13 +262,14 @@ def timeline(scenario: Scenario, *, draws: int, seed: int = 0, until: str | None
 
     def posteriors():
         nonlocal last
-        for post in history(scenario, draws=draws, seed=seed, until=until, assume=assume):
+        for post in history(scenario, draws=draws, seed=seed, until=until, assume=assume,
+                            executor=executor):
             last = post
             yield post
             if prior_only:
                 return
 
-    steps = summarise(scenario, posteriors(), ends_only=True)
+    steps = summarise(scenario, posteriors(), ends_only=True, executor=executor)
     assert last is not None
     return steps, last
 
