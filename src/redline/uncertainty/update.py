@@ -37,6 +37,7 @@ from redline.uncertainty.weighted import (
     share,
     weighted_interval,
     weighted_quantile,
+    weighted_quantiles,
     weighted_sum,
 )
 
@@ -62,6 +63,26 @@ def input_summary(post: Posterior, orders: dict[int, np.ndarray] | None = None
         low, high = weighted_quantile(column, post.weights, INTERVAL, orders[j])
         out[name] = {"mean": float(weighted_sum(post.weights, column)), "low": float(low),
                      "high": float(high)}
+    return out
+
+
+def input_summaries(group: Sequence[Posterior]) -> list[dict[str, dict[str, float]]]:
+    """:func:`input_summary` of posteriors on the same particles (one sort and one pass of
+    the weights per input for the whole group; the same numbers, bit for bit)."""
+    out: list[dict[str, dict[str, float]]] = [{} for _ in group]
+    if not group:
+        return out
+    first = group[0]
+    weights = np.column_stack([post.weights for post in group])
+    for j, name in enumerate(first.input_names):
+        if name.startswith("claim:"):
+            continue
+        column = first.inputs[:, j]
+        bounds = weighted_quantiles(column, weights, INTERVAL,
+                                    np.argsort(column, kind="stable"))
+        for k, post in enumerate(group):
+            out[k][name] = {"mean": float(weighted_sum(post.weights, column)),
+                            "low": float(bounds[k, 0]), "high": float(bounds[k, 1])}
     return out
 
 
@@ -200,7 +221,7 @@ def _steps(scenario: Scenario, group: list[Posterior], per_package: Sequence[int
     wanted = list(range(len(group))) if per_package is None else list(per_package)
     agreement, acceptable = acceptability(scenario, group[0].draws, weights, wanted, executor)
     rounds = {r.id: r for r in scenario.rounds}
-    orders: dict[int, np.ndarray] = {}  # the group's particles are sorted once per input
+    inputs = input_summaries(group)  # the group's particles are sorted once per input
     out = []
     for k, post in enumerate(group):
         last = rounds[post.rounds[-1]] if post.rounds else None
@@ -208,7 +229,7 @@ def _steps(scenario: Scenario, group: list[Posterior], per_package: Sequence[int
             last.id if last else None, last.date if last else None,
             bool(last.illustrative) if last else False, post.method, post.ess,
             weighted_interval(agreement[k], post.ess), claim_summary(post),
-            input_summary(post, orders),
+            inputs[k],
             acceptable[:, wanted.index(k)] if k in wanted else None))
     return out
 

@@ -8,7 +8,7 @@ weights ``w``; every summary of it is a weighted one. Equal weights give the pla
 * :func:`share`: a weighted share computed from the weight for and against, so that a share
   every particle agrees on is exactly 0 or 1;
 * :func:`weighted_quantile`: the inverse of the weighted empirical CDF (equal weights give
-  numpy's ``inverted_cdf``);
+  numpy's ``inverted_cdf``); :func:`weighted_quantiles`: the same under several weightings;
 * :func:`weighted_interval`: Wilson's 95% interval with the effective sample size as the number
   of trials, an approximation for weighted draws that is exact for equal weights and widens as
   the weights spread.
@@ -77,6 +77,27 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float | Sequen
     index = np.searchsorted(cumulative, np.asarray(q, dtype=float) * cumulative[-1],
                             side="left")
     return values[order][np.minimum(index, values.size - 1)]
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, q: float | Sequence[float],
+                       order: np.ndarray | None = None) -> np.ndarray:
+    """:func:`weighted_quantile` under several weightings of the same values at once, bit for
+    bit: ``(k, len(q))`` for ``weights`` ``(D, k)``. The values are sorted and gathered once,
+    the ``k`` weights gathered by rows (one pass over memory, not ``k``), and each column's
+    cumulative sum is the same sequence of additions as the one-column one's."""
+    values = np.asarray(values, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    if order is None:
+        order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order], axis=0)  # (D, k), each column as np.cumsum's
+    sorted_values = values[order]
+    q = np.atleast_1d(np.asarray(q, dtype=float))
+    out = np.empty((weights.shape[1], q.size))
+    for c in range(weights.shape[1]):
+        column = np.ascontiguousarray(cumulative[:, c])
+        index = np.searchsorted(column, q * column[-1], side="left")
+        out[c] = sorted_values[np.minimum(index, values.size - 1)]
+    return out
 
 
 def weighted_interval(p: float, ess: float, z: float = WILSON_Z) -> dict[str, float]:
