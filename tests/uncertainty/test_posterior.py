@@ -236,3 +236,18 @@ def test_distinct_rows_counts_as_numpys_unique(n, width, seed):
     x = rng.choice([0.0, -0.0, 0.25, 1.0 - 2**-53, rng.random()], size=(n, width))
     x = x[rng.integers(0, max(n, 1), n)] if n else x
     assert distinct_rows(x) == np.unique(x, axis=0).shape[0]
+
+
+def test_a_move_stops_once_nearly_every_particle_has_moved(monkeypatch):
+    from redline.uncertainty import posterior as smc
+
+    post = posterior(CEASEFIRE, draws=4000, seed=2)
+    resamples, steps = post.diagnostics["resamples"], post.diagnostics["move_steps"]
+    assert resamples >= 1
+    assert smc.MIN_MOVE_STEPS * resamples <= steps < smc.MOVE_STEPS * resamples
+    # a share no move can reach: every move runs to its maximum, and the first steps are the
+    # same random numbers (counter-based streams), so the particles differ only after them
+    monkeypatch.setattr(smc, "MOVED_SHARE", 1.01)
+    longest = posterior(CEASEFIRE, draws=4000, seed=2)
+    assert longest.diagnostics["move_steps"] == smc.MOVE_STEPS * resamples
+    assert longest.diagnostics["distinct"] >= post.diagnostics["distinct"]

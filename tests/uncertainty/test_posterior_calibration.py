@@ -33,6 +33,7 @@ PARTICLES = 500
 ROUNDS = 4  # random packages, each answered by both actors
 TREMBLE = 0.1
 COVERAGE = (0.87, 0.93)  # the band around the nominal 90%
+SMC_SHARE = 0.8  # at least this share of the replications take the resample-move path
 KINDS = {"threshold": ("red_lines.",), "position or salience": ("positions.",),
          "outside option": ("actors.",)}
 
@@ -71,11 +72,11 @@ def test_posterior_intervals_cover_the_truth_ninety_percent_of_the_time():
     names = None
     covered: dict[str, list[bool]] = {kind: [] for kind in KINDS}
     pit: list[float] = []
-    methods = set()
+    methods: list[str] = []
     rng = default_rng([2018, 11])
     for truth, post in _replications():
         names = post.input_names
-        methods.add(post.method)
+        methods.append(post.method)
         for j, name in enumerate(names):
             if name.startswith("claim:"):
                 p = float(post.weights @ post.inputs[:, j])
@@ -85,7 +86,9 @@ def test_posterior_intervals_cover_the_truth_ninety_percent_of_the_time():
             low, high = weighted_quantile(post.inputs[:, j], post.weights, INTERVAL)
             kind = next(k for k, prefixes in KINDS.items() if name.startswith(prefixes))
             covered[kind].append(bool(low <= truth[j] <= high))
-    assert methods >= {"importance"} or methods >= {"smc"}
+    # The rounds are strong enough that most replications resample and move (with the
+    # adaptive number of move steps): the calibration is the resample-move sampler's.
+    assert methods.count("smc") >= SMC_SHARE * REPLICATIONS, methods.count("smc")
     rates = {kind: float(np.mean(hits)) for kind, hits in covered.items()}
     pit_array = np.array(pit)
     rates["claim"] = float(np.mean((pit_array >= 0.05) & (pit_array <= 0.95)))

@@ -48,3 +48,25 @@ def test_the_timeline_reports_every_package_for_the_prior_and_the_last_step():
     np.testing.assert_allclose(last.p_acceptable, ok.astype(float).T @ post.weights,
                                atol=SUMS)
     assert first.p_acceptable is not None and first.p_acceptable.shape == ok.shape[1:]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from redline.uncertainty.weighted import weighted_quantile, weighted_quantiles  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 300), k=st.integers(1, 5), ties=st.booleans(),
+       seed=st.integers(0, 2**31 - 1))
+def test_quantiles_under_several_weightings_are_each_weightings_own_bit_for_bit(n, k, ties,
+                                                                                 seed):
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, 5, n).astype(float) if ties else rng.normal(size=n)
+    weights = rng.random((n, k)) * (rng.random((n, k)) < 0.7)
+    weights[0] += 1e-3  # no weighting all zero
+    weights /= weights.sum(axis=0)
+    got = weighted_quantiles(values, weights, (0.05, 0.5, 0.95))
+    for c in range(k):
+        np.testing.assert_array_equal(got[c], weighted_quantile(values, weights[:, c],
+                                                                (0.05, 0.5, 0.95)))
