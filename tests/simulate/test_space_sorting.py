@@ -158,3 +158,93 @@ def test_offers_for_a_target_are_the_brute_force_inverters(space, data):
             expected = [reference_offer(u[a], ok[a], space.reservation[b, a], t)
                         for t in targets[b]]
             assert got[b].tolist() == expected
+
+
+# ------------------------------------------------ NegMAS's recorded orders (ties="negmas")
+
+@st.composite
+def recorded_negmas_orders(draw):
+    """A one-negotiation space of few utility levels (so ties are common), red lines, and per
+    agent and kind an order of the outcomes that mode sorts by ascending utility with its ties
+    in any permutation (what another machine's argsort may give)."""
+    agents, n = draw(st.integers(1, 3)), draw(st.integers(1, 14))
+    u = draw(hnp.arrays(np.float64, (agents, n), elements=st.sampled_from(
+        [0.0, 0.25, 0.5, 0.75, 1.0])))
+    ok = draw(hnp.arrays(bool, (agents, n)))
+    r = draw(hnp.arrays(np.float64, (agents,), elements=st.sampled_from([0.0, 0.3, 0.6])))
+    orders = []
+    for a in range(agents):
+        recorded = {}
+        for kind in draw(st.sets(st.sampled_from(space_module.NEGMAS_KINDS))):
+            kept = np.flatnonzero(ok[a] & (u[a] >= r[a] if kind == "rational" else True))
+            groups = [kept[u[a, kept] == level] for level in np.unique(u[a, kept])]
+            recorded[kind] = np.array([o for g in groups for o in draw(st.permutations(g))],
+                                      dtype=np.int64)
+        orders.append(recorded)
+    return from_tables(u, r, ok, ties="negmas", negmas_orders=orders)
+
+
+def kept_block(ranking: Ranking, space, a: int, kind: str) -> np.ndarray:
+    """Agent ``a``'s positions that NegMAS's sort of ``kind`` fills: the outcomes below the
+    outside option come first in the ``rational`` mode, the allowed ones before the rest."""
+    ok, u, r = space.allowed[0, a], space.utilities[0, a], space.reservation[0, a]
+    below = int((ok & (u < r)).sum()) if kind == "rational" else 0
+    kept = int((ok & (u >= r)).sum()) if kind == "rational" else int(ok.sum())
+    return ranking.order[0, a, below:below + kept]
+
+
+@settings(max_examples=200, deadline=None)
+@given(recorded_negmas_orders())
+def test_a_recorded_order_is_used_verbatim_and_ranks_as_any_sort_would(space):
+    """Whatever permutation of the ties NegMAS's sort made, the ranking holds it exactly, and
+    everything else (sorted utilities, candidate ranges, the inverter's scale) is what this
+    machine's own sort gives."""
+    own = dataclasses.replace(space, negmas_orders=())
+    for ranking, mine, kind in ((space.ranking, own.ranking, "rational"),
+                                (space.ranking_all, own.ranking_all, "all")):
+        for a, recorded in enumerate(space.negmas_orders):
+            block = kept_block(ranking, space, a, kind)
+            if kind in recorded:
+                np.testing.assert_array_equal(block, recorded[kind])
+            np.testing.assert_array_equal(np.sort(block), np.sort(kept_block(mine, own, a,
+                                                                              kind)))
+        for field in ("values", "low", "high", "top", "bottom"):
+            np.testing.assert_array_equal(getattr(ranking, field), getattr(mine, field))
+        allowed = ranking.order.shape[-1] - (~space.allowed).sum(axis=-1)
+        for a in range(space.n_agents):
+            values = space.utilities[0, a, ranking.order[0, a, :allowed[0, a]]]
+            assert (np.diff(values) >= 0).all()
+
+
+def test_recorded_orders_follow_the_agents_of_a_derived_space():
+    u = np.array([[0.5, 0.5, 0.5, 1.0], [1.0, 0.2, 0.2, 0.2]])
+    orders = [{"all": [2, 0, 1, 3]}, {"all": [3, 1, 2, 0]}]
+    space = from_tables(u, [0.0, 0.0], ties="negmas", negmas_orders=orders)
+    swapped = space.select([1, 0]).repeated(2)
+    assert swapped.ranking_all.order[:, 0].tolist() == [[3, 1, 2, 0]]
+    assert swapped.ranking_all.order[:, 1].tolist() == [[2, 0, 1, 3]]
+    rational = from_tables(u, [0.4, 0.0], ties="negmas",
+                           negmas_orders=[{"rational": [2, 1, 0, 3]}, {}])
+    assert rational.ranking.order[0, 0].tolist() == [2, 1, 0, 3]
+
+
+@pytest.mark.parametrize(("orders", "ties", "message"), [
+    ([{"all": [0, 1, 2]}, {}], "index", 'use ties="negmas"'),
+    ([{"all": [0, 1, 2]}], "negmas", "1 entries for 2 agents"),
+    ([{"sorted": [0, 1, 2]}, {}], "negmas", "the kinds are"),
+])
+def test_recorded_orders_that_cannot_apply_are_refused_at_once(orders, ties, message):
+    with pytest.raises(ValueError, match=message):
+        from_tables(np.zeros((2, 3)), ties=ties, negmas_orders=orders)
+
+
+@pytest.mark.parametrize(("order", "message"), [
+    ([0, 1], r"negmas_orders\[0\]\['all'\] lists 2 outcomes, not the 3"),
+    ([0, 1, 1], r"negmas_orders\[0\]\['all'\] lists 3 outcomes, not the 3"),
+    ([0, 2, 1], r"negmas_orders\[0\]\['all'\] is not sorted by ascending utility"),
+])
+def test_a_recorded_order_of_other_outcomes_or_utilities_is_refused(order, message):
+    space = from_tables(np.array([[0.1, 0.1, 0.0], [0.0, 0.0, 0.0]]), ties="negmas",
+                        negmas_orders=[{"all": order}, {}])
+    with pytest.raises(ValueError, match=message):
+        _ = space.ranking_all

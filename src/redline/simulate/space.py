@@ -82,6 +82,14 @@ class NegotiationSpace:
         whose inverters sort with ``numpy.argsort``'s default (unstable) quicksort over the
         outcomes at or above the reservation value (``"negmas-all"``: over all outcomes, as its
         ``AspirationNegotiator`` does). See :func:`rank`.
+    negmas_orders
+        With ``ties="negmas"``, optionally the orders NegMAS's inverters actually sorted in, to
+        replay verbatim instead of this machine's ``argsort``: one mapping per agent (empty
+        mapping: none for that agent), ``{"rational": order, "all": order}``, each an int array
+        of outcome indices by ascending utility (``"rational"``: the outcomes the ``"negmas"``
+        mode keeps, ``"all"``: those of ``"negmas-all"``). NegMAS's unstable sort orders equal
+        utilities by the CPU's instruction set, so a run recorded on one machine replays
+        exactly on any other only with its orders (see :func:`rank`).
     """
 
     utilities: np.ndarray
@@ -93,12 +101,24 @@ class NegotiationSpace:
     rules: tuple[Rule, ...] = ()
     name: str = ""
     ties: str = "index"
+    negmas_orders: tuple[Mapping[str, np.ndarray], ...] = ()
 
     def __post_init__(self) -> None:
         u, r, ok = self.utilities, self.reservation, self.allowed
         if u.ndim != 3 or r.ndim != 2 or ok.shape[1:] != u.shape[1:] or r.shape[1] != u.shape[1]:
             raise ValueError(f"inconsistent shapes: utilities {u.shape}, reservation {r.shape}, "
                              f"allowed {ok.shape}")
+        if self.negmas_orders:
+            if self.ties != "negmas":
+                raise ValueError('negmas_orders replay NegMAS\'s sort: use ties="negmas"')
+            if len(self.negmas_orders) != u.shape[1]:
+                raise ValueError(f"negmas_orders has {len(self.negmas_orders)} entries for "
+                                 f"{u.shape[1]} agents: give one mapping per agent")
+            for a, orders in enumerate(self.negmas_orders):
+                unknown = set(orders) - set(NEGMAS_KINDS)
+                if unknown:
+                    raise ValueError(f"negmas_orders[{a}] has {sorted(unknown)}: the kinds are "
+                                     f"{NEGMAS_KINDS}")
         for arr in (u, ok):
             if arr.shape[0] not in (1, r.shape[0]):
                 raise ValueError(f"batch axis {arr.shape[0]} is neither 1 nor {r.shape[0]}")
@@ -150,7 +170,8 @@ class NegotiationSpace:
         out = NegotiationSpace(rep(self.utilities), np.concatenate([self.reservation] * times),
                                rep(self.allowed), self.actors, self.actor_names, self.issues,
                                tuple(Rule(x.id, x.kind, x.agent, x.description, rep(x.rejects))
-                                     for x in self.rules), self.name, self.ties)
+                                     for x in self.rules), self.name, self.ties,
+                               self.negmas_orders)
         self._pass_rankings(out, lambda r: r.repeated(times))
         return out
 
@@ -165,7 +186,9 @@ class NegotiationSpace:
                                tuple(self.names()[a] for a in idx), self.issues,
                                tuple(Rule(x.id, x.kind, where[x.agent], x.description,
                                           x.rejects) for x in self.rules if x.agent in where),
-                               self.name, self.ties)
+                               self.name, self.ties,
+                               tuple(self.negmas_orders[a] for a in idx)
+                               if self.negmas_orders else ())
         self._pass_rankings(out, lambda r: r.select(idx))
         return out
 
@@ -203,7 +226,9 @@ def check_size(batch: int, agents: int, outcomes: int, steps: int = 1) -> None:
 def from_tables(utilities: np.ndarray, reservation: np.ndarray | Sequence[float] | None = None,
                 allowed: np.ndarray | None = None, *, actors: Sequence[str] | None = None,
                 issues: Sequence[IssueSpace] = (), name: str = "",
-                ties: str = "index") -> NegotiationSpace:
+                ties: str = "index",
+                negmas_orders: Sequence[Mapping[str, Sequence[int] | np.ndarray]] | None = None,
+                ) -> NegotiationSpace:
     """A space from raw utility tables.
 
     Parameters
@@ -223,6 +248,20 @@ def from_tables(utilities: np.ndarray, reservation: np.ndarray | Sequence[float]
         A label.
     ties
         ``"index"`` or ``"negmas"`` (see :class:`NegotiationSpace`).
+    negmas_orders
+        With ``ties="negmas"``: per agent, NegMAS's recorded sort orders
+        ``{"rational": ..., "all": ...}`` (see :class:`NegotiationSpace`), used verbatim;
+        without them this machine's ``numpy.argsort`` breaks the ties.
+
+    Examples
+    --------
+    Replaying a NegMAS run exactly, on any machine, with the orders its inverters sorted in:
+
+    >>> u = np.array([[0.5, 0.5, 1.0], [1.0, 0.5, 0.5]])
+    >>> space = from_tables(u, [0.0, 0.0], ties="negmas",
+    ...                     negmas_orders=[{"all": [1, 0, 2]}, {"all": [2, 1, 0]}])
+    >>> space.ranking_all.order[0, 0].tolist()
+    [1, 0, 2]
     """
     u = np.asarray(utilities, dtype=float)
     if u.ndim == 2:
@@ -238,7 +277,9 @@ def from_tables(utilities: np.ndarray, reservation: np.ndarray | Sequence[float]
         ok = ok[None]
     ids = tuple(actors) if actors is not None else tuple(f"agent{a + 1}"
                                                          for a in range(u.shape[1]))
-    return NegotiationSpace(u, r, ok, ids, (), tuple(issues), (), name, ties)
+    orders = tuple({kind: np.asarray(order, dtype=np.int64) for kind, order in dict(o).items()}
+                   for o in negmas_orders or ())
+    return NegotiationSpace(u, r, ok, ids, (), tuple(issues), (), name, ties, orders)
 
 
 def from_domain(domain: Domain) -> NegotiationSpace:
@@ -381,6 +422,9 @@ class Ranking:
 
 
 TIES = ("index", "negmas", "negmas-all")
+NEGMAS_KINDS = ("rational", "all")
+"""The two orders NegMAS 0.16's inverters sort in: of the outcomes at or above the reservation
+value (its time-based negotiators, ``rational_only``) and of all of them (``ufun.invert()``)."""
 
 
 def rank(space: NegotiationSpace, ties: str = "index") -> Ranking:
@@ -388,12 +432,21 @@ def rank(space: NegotiationSpace, ties: str = "index") -> Ranking:
 
     ``ties="index"`` orders equal utilities by outcome index (a stable sort, vectorised over
     the batch). The NegMAS modes reproduce NegMAS 0.16's presorting inverter for replaying its
-    runs: ``numpy.argsort`` (default kind) of the utilities of the outcomes at or above the
-    reservation value, in outcome order (``"negmas"``), or of every outcome (``"negmas-all"``).
-    They sort row by row (a compatibility mode, not a hot path).
+    runs: ``numpy.argsort`` (default kind) of the utilities of the allowed outcomes at or above
+    the reservation value, in outcome order (``"negmas"``; those below, which NegMAS never
+    offers, come first by utility and index), or of every allowed outcome
+    (``"negmas-all"``). They sort row by row (a compatibility mode, not a hot path).
+
+    numpy's default sort is a SIMD quicksort whose order among equal utilities depends on the
+    CPU's instruction set (AVX-512 and AVX2 differ), so where the space carries
+    :attr:`NegotiationSpace.negmas_orders`, the agent's recorded order of the kind
+    (``"rational"`` for ``"negmas"``, ``"all"`` for ``"negmas-all"``) is used verbatim instead:
+    it must list exactly the outcomes that mode sorts, by non-decreasing utility, else a
+    ``ValueError`` names the agent and kind.
     """
     if ties not in TIES:
         raise ValueError(f"unknown ties {ties!r}: use one of {TIES}")
+    kind = "rational" if ties == "negmas" else "all"
     u, ok, r = space.utilities, space.allowed, space.reservation
     rows = max(u.shape[0], ok.shape[0])
     key = u if ok.all() else np.where(ok, u, np.inf)
@@ -414,7 +467,9 @@ def rank(space: NegotiationSpace, ties: str = "index") -> Ranking:
                     low = low[np.argsort(row[low], kind="stable")]
                 else:
                     top, low = np.flatnonzero(allowed), np.zeros(0, dtype=np.int64)
-                top = top[np.argsort(row[top])]
+                recorded = (space.negmas_orders[a].get(kind) if space.negmas_orders else None)
+                top = (top[np.argsort(row[top])] if recorded is None
+                       else _recorded_order(recorded, top, row, f"negmas_orders[{a}][{kind!r}]"))
                 order[b, a] = np.concatenate([low, top, np.flatnonzero(~allowed)])
         key = np.broadcast_to(key, (rows,) + key.shape[1:]) if key.shape[0] != rows else key
         values = np.take_along_axis(key, order, axis=-1)
@@ -427,6 +482,21 @@ def rank(space: NegotiationSpace, ties: str = "index") -> Ranking:
     top = np.broadcast_to(np.where(n_allowed > 0, best, -np.inf), r.shape).copy()
     bottom = np.maximum(np.broadcast_to(worst, r.shape), r)
     return Ranking(order, values, low, high, top, bottom)
+
+
+def _recorded_order(order: np.ndarray, kept: np.ndarray, row: np.ndarray,
+                    field: str) -> np.ndarray:
+    """``order`` itself, once checked to sort exactly the outcomes ``kept`` (ascending
+    indices) by non-decreasing utility ``row``; a ``ValueError`` naming ``field`` otherwise."""
+    order = np.asarray(order, dtype=np.int64)
+    if order.shape != kept.shape or not np.array_equal(np.sort(order), kept):
+        raise ValueError(f"{field} lists {order.size} outcomes, not the {kept.size} this mode "
+                         f"sorts: record NegMAS's order of the same outcomes (same utilities, "
+                         f"reservation value and red lines)")
+    if order.size > 1 and not (row[order[1:]] >= row[order[:-1]]).all():
+        raise ValueError(f"{field} is not sorted by ascending utility: give the order of the "
+                         f"same utilities NegMAS sorted")
+    return order
 
 
 def stable_argsort(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
