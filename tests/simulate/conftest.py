@@ -54,34 +54,73 @@ def negmas_sort(u, reserved: float, kind: str):
     return kept[np.argsort(u[kept])]
 
 
+def order_digest(order) -> str:
+    """SHA-256 of an outcome order (int64, little-endian), as the traces' ``sha256``."""
+    import hashlib
+
+    import numpy as np
+
+    return hashlib.sha256(np.asarray(order).astype("<i8").tobytes()).hexdigest()
+
+
+def recorded_orders(ufun: dict, u) -> dict:
+    """``{"rational": order, "all": order}``: the orders NegMAS's inverters sorted profile
+    ``ufun``'s outcomes in, decoded from the trace (tests/data/negmas/README.md): the outcomes
+    sorted by utility then index, each group of equal utilities permuted by ``within_ties``
+    (``within_ties_as``: another kind's, the same sort)."""
+    import base64
+
+    import numpy as np
+
+    out = {}
+    for kind in ("rational", "all"):
+        entry = ufun["sorted"][kind]
+        source = ufun["sorted"][entry.get("within_ties_as", kind)]
+        kept = (np.flatnonzero(u >= ufun["reserved_value"]) if kind == "rational"
+                else np.arange(u.shape[0]))
+        stable = kept[np.argsort(u[kept], kind="stable")]
+        values = u[stable]
+        starts = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+        sizes = np.diff(np.append(starts, values.size))
+        tied = np.repeat(sizes > 1, sizes)
+        perm = np.frombuffer(base64.b64decode(source["within_ties"]),
+                             dtype=source["within_ties_dtype"]).astype(np.int64)
+        if perm.size != tied.sum():
+            raise ValueError(f"{ufun['name']} {kind}: {perm.size} tie positions recorded for "
+                             f"{tied.sum()} tied outcomes")
+        positions = np.arange(values.size)
+        positions[tied] = np.repeat(starts, sizes)[tied] + perm
+        out[kind] = stable[positions]
+    return out
+
+
 def ties_sorted_as_in_trace(data: dict, utilities) -> bool:
     """Whether this machine's numpy sorts equal utilities as the one that wrote the trace
     ``data`` did (the digest of every order NegMAS used matches). numpy's default sort is a
     SIMD quicksort whose order among equal keys depends on the instruction set (AVX-512 and
-    AVX2 differ), and NegMAS's agents walk that order, so a replay with ``ties="negmas"``
-    can only match a trace written on a machine that sorts alike. Where no utilities tie, the
-    order cannot matter."""
-    import hashlib
-
+    AVX2 differ), so ``ties="negmas"`` without the recorded orders can only replay a trace
+    written on a machine that sorts alike. Where no utilities tie, the order cannot matter."""
     for ufun, u in zip(data["ufuns"], utilities, strict=True):
         for kind, entry in ufun["sorted"].items():
             if not entry["first_of_ties"]:
                 continue
-            order = negmas_sort(u, ufun["reserved_value"], kind)
-            if hashlib.sha256(order.astype("<i8").tobytes()).hexdigest() != entry["sha256"]:
+            if order_digest(negmas_sort(u, ufun["reserved_value"], kind)) != entry["sha256"]:
                 return False
     return True
 
 
 TIES_ELSEWHERE = ("this machine's numpy sorts equal utilities in another order than the one "
-                  "that wrote the trace (tests/data/negmas/README.md)")
-"""Why a replay of a trace with ties is skipped on a machine that sorts them otherwise."""
+                  "that wrote the trace (tests/data/negmas/README.md): only a replay with the "
+                  "recorded orders can match it")
+"""Why the replay with this machine's own sort is skipped on a machine that sorts otherwise."""
 
 
 def replay_negmas_run(run: dict, utilities, reservations, strategy_names: dict, tolerance: float,
-                      issues=()) -> tuple[bool, str]:
+                      issues=(), orders=None) -> tuple[bool, str]:
     """Replay one NegMAS trace's negotiation in Redline: (same ending as NegMAS, what differs).
 
+    ``orders``: per negotiator (in the order of moving), NegMAS's recorded sort orders
+    (:func:`recorded_orders`), replayed verbatim; ``None``: this machine's ``argsort``.
     The ending is the agreement, the step and the utilities (within ``tolerance`` relative to
     the largest); the offers on the way are compared too and reported, not counted.
     """
@@ -89,7 +128,8 @@ def replay_negmas_run(run: dict, utilities, reservations, strategy_names: dict, 
 
     from redline.simulate import from_tables, parse, simulate
 
-    space = from_tables(utilities, reservations, ties="negmas", issues=issues)
+    space = from_tables(utilities, reservations, ties="negmas", issues=issues,
+                        negmas_orders=orders)
     strategies = [parse(strategy_names[n["strategy"]]) for n in run["negotiators"]]
     result = simulate(space, strategies, protocol="sao", steps=run["n_steps"], trace=True)
     agreement = -1 if run["agreement"] is None else run["agreement"]

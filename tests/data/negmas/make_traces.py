@@ -17,6 +17,12 @@ documented in ``tests/data/negmas/README.md``; in short:
   float64 additions in that order gives the same bits), its reservation value, and the full
   utility table of every outcome when the domain has at most ``FULL_TABLE_MAX`` outcomes. The
   script checks that the recipe reproduces NegMAS's values bit for bit.
+* ``ufuns[p]["sorted"]``: the orders NegMAS's presorting inverter sorted the outcomes in
+  (``rational``: those worth at least the reservation value, ``all``: every outcome), read from
+  the inverter itself. ``numpy.argsort``'s default sort orders equal utilities by the CPU's
+  instruction set, so the orders are recorded, compactly: only the permutation inside each
+  group of equal utilities (``within_ties``, see :func:`tie_permutation`), with the leaders
+  (``first_of_ties``) and a digest of the whole order (``sha256``) as checks.
 * ``runs``: one per matchup, step budget and role order, with every offer (step, who, outcome),
   the agreement (outcome or null), the step it was reached at, and both utilities.
 
@@ -39,6 +45,7 @@ traces, reproducible; each run records which of MiCRO's offers were such random 
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import io
@@ -53,6 +60,7 @@ from pathlib import Path
 import negmas
 import numpy as np
 from negmas.inout import Scenario
+from negmas.preferences.inv_ufun import PresortingInverseUtilityFunction
 from negmas.sao import SAOMechanism
 from negmas.sao.negotiators import (
     AspirationNegotiator,
@@ -111,23 +119,76 @@ def sort_fingerprint(order: np.ndarray) -> str:
     return hashlib.sha256(order.astype("<i8").tobytes()).hexdigest()
 
 
-def negmas_sort(u: np.ndarray, reserved: float, rational_only: bool) -> dict:
-    """How NegMAS's presorting inverter orders the outcomes, and which leads each tie.
+def inverter_order(ufun, rational_only: bool, positions, radix) -> np.ndarray:
+    """The outcomes (indices) in the order NegMAS's presorting inverter sorted them: of those
+    worth at least the reservation value when ``rational_only`` (the TB negotiators'
+    inverter), else of all (``ufun.invert()``'s)."""
+    inverter = PresortingInverseUtilityFunction(ufun, rational_only=rational_only)
+    inverter.init()
+    kept = inverter.outcomes[:inverter._last_rational + 1]
+    return np.array([outcome_index(o, positions, radix) for o in kept], dtype=np.int64)
+
+
+def tie_permutation(order: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``order`` (of outcomes sorted by ``u``) as the permutation inside its ties.
+
+    With ``stable`` the same outcomes sorted by utility then index, and the groups of two or
+    more equal utilities taken by ascending utility, entry ``j`` of a group starting at position
+    ``s`` says that ``order[s + j] == stable[s + perm[j]]``; outcomes without a tie are left
+    out (their place is their utility's). Concatenated over the groups.
+    """
+    stable = np.sort(order)[np.argsort(u[np.sort(order)], kind="stable")]
+    values = u[stable]
+    if not (u[order] == values).all():
+        raise AssertionError("the order is not sorted by utility")
+    starts = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+    sizes = np.diff(np.append(starts, len(values)))
+    where = np.empty(u.shape[0], dtype=np.int64)
+    where[stable] = np.arange(len(stable))
+    perm = where[order] - np.repeat(starts, sizes)
+    return perm[np.repeat(sizes > 1, sizes)]
+
+
+def negmas_sort(u: np.ndarray, reserved: float, order: np.ndarray,
+                rational_only: bool) -> dict:
+    """How NegMAS's presorting inverter ordered the outcomes (``order``, read from it).
 
     The inverter sorts ``u[kept]`` (``kept``: the outcomes worth at least the reservation value,
     in grid order; all of them when not ``rational_only``) with ``np.argsort``'s default,
-    unstable sort. Among outcomes of equal utility it always offers the first in that order (its
-    cycling among ties is a no-op in 0.16), so ``first_of_ties`` (the leading outcome of every
-    group of two or more equal utilities) is all a replay needs to break ties as NegMAS did;
-    ``sha256`` fingerprints the whole order.
+    unstable sort, which the script checks. Among outcomes of equal utility it always offers
+    the first in that order (its cycling among ties is a no-op in 0.16), but MiCRO and the
+    tit-for-tat walk it further, and the order among equal keys depends on the CPU's
+    instruction set; so the whole order is recorded as its permutation inside the ties
+    (``within_ties``: base64 of little-endian unsigned integers of ``within_ties_dtype``, see
+    :func:`tie_permutation`). ``first_of_ties`` lists the leading outcome of every group of two
+    or more equal utilities and ``sha256`` fingerprints the whole order (int64), as checks.
     """
     kept = np.nonzero(u >= reserved)[0] if rational_only else np.arange(u.shape[0])
-    order = kept[np.argsort(u[kept])]
+    if not np.array_equal(order, kept[np.argsort(u[kept])]):
+        raise AssertionError("NegMAS's inverter did not sort as np.argsort of the recipe")
     values = u[order]
     starts = np.concatenate([[True], values[1:] != values[:-1]])
     sizes = np.diff(np.append(np.nonzero(starts)[0], len(values)))
     leaders = order[np.nonzero(starts)[0][sizes > 1]]
-    return {"first_of_ties": sorted(int(k) for k in leaders), "sha256": sort_fingerprint(order)}
+    perm = tie_permutation(order, u)
+    dtype = "<u2" if sizes.max(initial=0) <= np.iinfo(np.uint16).max + 1 else "<u4"
+    return {"first_of_ties": sorted(int(k) for k in leaders), "sha256": sort_fingerprint(order),
+            "within_ties_dtype": dtype,
+            "within_ties": base64.b64encode(perm.astype(dtype).tobytes()).decode("ascii")}
+
+
+def negmas_sorts(ufun, u: np.ndarray, reserved: float, positions, radix) -> dict:
+    """Both of NegMAS's orders of one profile; ``rational``'s recorded once, as
+    ``within_ties_as: "all"``, when it keeps every outcome (then it is the same sort)."""
+    out = {kind: negmas_sort(u, reserved, inverter_order(ufun, kind == "rational", positions,
+                                                          radix), kind == "rational")
+           for kind in ("rational", "all")}
+    if (u >= reserved).all():
+        if out["rational"]["within_ties"] != out["all"]["within_ties"]:
+            raise AssertionError("the same sort gave two orders")
+        del out["rational"]["within_ties"], out["rational"]["within_ties_dtype"]
+        out["rational"]["within_ties_as"] = "all"
+    return out
 
 
 def replay(entry: dict, radix: list[int]) -> np.ndarray:
@@ -254,8 +315,7 @@ def domain_traces(folder: Path, matchups=MATCHUPS) -> dict | None:
                    itertools.islice(scenario.outcome_space.enumerate(), 1000)]
         if ordered != list(range(len(ordered))):
             raise AssertionError(f"{folder.name}: NegMAS's enumeration is not the grid order")
-        entry["sorted"] = {"rational": negmas_sort(table, entry["reserved_value"], True),
-                           "all": negmas_sort(table, entry["reserved_value"], False)}
+        entry["sorted"] = negmas_sorts(ufun, table, entry["reserved_value"], positions, radix)
         if n_outcomes <= FULL_TABLE_MAX:
             entry["utilities"] = [float(x) for x in table]
     runs = []
@@ -274,6 +334,7 @@ def domain_traces(folder: Path, matchups=MATCHUPS) -> dict | None:
         "source": f"tests/data/genius/{folder.name}",
         "negmas_version": negmas.__version__,
         "numpy_version": np.__version__,
+        "machine": machine(),
         "loading": "Scenario.load(folder, ignore_discount=True, load_stats=False, "
                    "load_info=False); NegMAS's own raw evaluations (not Genius's normalisation)",
         "outcome_order": "itertools.product of the issues' values as listed; first issue most "
@@ -284,6 +345,24 @@ def domain_traces(folder: Path, matchups=MATCHUPS) -> dict | None:
         "ufuns": entries,
         "runs": runs,
     }
+
+
+def machine() -> str:
+    """The CPU and the SIMD extensions numpy dispatches to (its sort's order among equal keys
+    depends on them), e.g. ``"AMD EPYC ...; AVX2"``."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    from numpy._core._multiarray_umath import __cpu_features__ as features
+
+    simd = "AVX512_SKX" if features.get("AVX512_SKX") else "AVX2" if features.get("AVX2") else (
+        "baseline")
+    return f"{model}; numpy dispatches {simd}"
 
 
 def write_gzip_json(path: Path, data: dict) -> None:
