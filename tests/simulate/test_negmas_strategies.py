@@ -2,8 +2,9 @@
 
 The traces were written by ``tests/data/negmas/make_traces.py --strategies`` in NegMAS's virtual
 environment (the format is that of ``tests/data/negmas/README.md``). NegMAS is never imported
-here. Each traced negotiation is replayed in Redline on NegMAS's own utilities, with its tie order
-(``ties="negmas"``), and must end the same: the same agreement at the same step with the same
+here. Each traced negotiation is replayed in Redline on NegMAS's own utilities, with the sort
+orders NegMAS's inverters recorded (``ties="negmas"``, ``negmas_orders``: the same on any CPU),
+and must end the same: the same agreement at the same step with the same
 utilities (relative :data:`UTILITY_TOLERANCE`), in at least :data:`MIN_SHARE_REPRODUCED` of the
 runs whose play is deterministic.
 
@@ -23,7 +24,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.simulate.conftest import TIES_ELSEWHERE, replay_negmas_run, ties_sorted_as_in_trace
+from tests.simulate.conftest import (
+    TIES_ELSEWHERE,
+    recorded_orders,
+    replay_negmas_run,
+    ties_sorted_as_in_trace,
+)
 
 from redline.space.domain import IssueSpace
 from redline.space.kernel import combine
@@ -79,13 +85,23 @@ def run_of(domain: str, run_id: str) -> dict:
 
 
 @cache
-def replay(domain: str, run_id: str) -> tuple[bool, str]:
-    """One traced negotiation in Redline: (same ending as NegMAS, what differs)."""
+def orders_of(domain: str) -> tuple[dict, ...]:
+    """Per profile, the orders NegMAS's inverters sorted its outcomes in (from the trace)."""
+    return tuple(recorded_orders(ufun, u) for ufun, u in
+                 zip(trace(domain)["ufuns"], negmas_utilities(domain), strict=True))
+
+
+@cache
+def replay(domain: str, run_id: str, recorded: bool = True) -> tuple[bool, str]:
+    """One traced negotiation in Redline: (same ending as NegMAS, what differs); with
+    NegMAS's recorded sort orders (``recorded``) or this machine's ``argsort``."""
     data, run = trace(domain), run_of(domain, run_id)
     profiles = [n["profile"] for n in run["negotiators"]]
     reservations = [data["ufuns"][p]["reserved_value"] for p in profiles]
+    orders = [orders_of(domain)[p] for p in profiles] if recorded else None
     return replay_negmas_run(run, negmas_utilities(domain)[profiles], reservations,
-                             REDLINE_STRATEGY, UTILITY_TOLERANCE, issues=issues_of(domain))
+                             REDLINE_STRATEGY, UTILITY_TOLERANCE, issues=issues_of(domain),
+                             orders=orders)
 
 
 def test_the_traces_cover_micro_and_nice_tft_against_themselves_and_time_based_agents():
@@ -112,8 +128,6 @@ OFFER_DIFFERENCES: dict[tuple[str, str], str] = {
 @pytest.mark.parametrize(("domain", "run_id"), DETERMINISTIC,
                          ids=[f"{d[5:]}:{r}" for d, r in DETERMINISTIC])
 def test_a_deterministic_run_is_replayed_offer_for_offer(domain, run_id):
-    if not ties_as_negmas_here(domain):
-        pytest.skip(TIES_ELSEWHERE)
     same, why = replay(domain, run_id)
     if (domain, run_id) in DIFFERENCES:
         assert not same, f"{run_id} now matches NegMAS: drop it from DIFFERENCES"
@@ -127,13 +141,10 @@ def test_a_deterministic_run_is_replayed_offer_for_offer(domain, run_id):
 def test_at_least_ninety_percent_of_the_runs_end_as_in_negmas(strategy):
     """Counting the runs where NegMAS's MiCRO repeated at random too: a repeat is an earlier
     offer, worth more to MiCRO than its latest, which the opponent accepts no sooner, so the
-    ending rarely depends on which one was drawn. Of the runs this machine can replay (every
-    run of a domain without ties)."""
+    ending rarely depends on which one was drawn."""
     runs = [(d, r) for d, r in RUNS
             if strategy in {n["strategy"] for n in run_of(d, r)["negotiators"]}]
     assert runs, f"no {strategy} traces"
-    runs = [(d, r) for d, r in runs if ties_as_negmas_here(d)]
-    assert runs, f"no {strategy} trace on a domain without ties"
     reproduced = sum(replay(d, r)[0] for d, r in runs)
     assert reproduced >= MIN_SHARE_REPRODUCED * len(runs), (reproduced, len(runs))
 
@@ -145,3 +156,39 @@ def test_micro_against_micro_never_repeats_so_every_such_run_is_deterministic():
         for run in trace(domain)["runs"]:
             if all(n["strategy"] == "micro" for n in run["negotiators"]):
                 assert run["random_repeats"] == []
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_this_machines_own_sort_replays_the_runs_where_it_sorts_as_negmas_did(domain):
+    """``ties="negmas"`` without the recorded orders sorts with this machine's ``argsort``:
+    where that gives the recorded orders (their digests), every run replays as with them."""
+    if not ties_as_negmas_here(domain):
+        pytest.skip(TIES_ELSEWHERE)
+    for run in trace(domain)["runs"]:
+        assert replay(domain, run["id"], recorded=False) == replay(domain, run["id"]), run["id"]
+
+
+def test_nice_tft_replays_do_not_depend_on_how_its_pareto_presort_orders_equal_sums(
+        monkeypatch: pytest.MonkeyPatch):
+    """Nice Tit for Tat's frontier search visits the outcomes in NegMAS's ``argsort`` of
+    ``x + v`` (its own utility plus the opponent model's estimate, which changes every round, so
+    no order is recorded), an order among equal sums another CPU may give otherwise. Sorting
+    equal sums by index, or the reverse, replays every run as the machine's own sort does."""
+    from redline.simulate.strategies import NiceTitForTatAgent
+
+    runs = [(d, r) for d, r in RUNS if "nice_tft" in r]
+    assert runs
+    expected = [replay(d, r) for d, r in runs]
+
+    for reverse in (False, True):
+        def positions(total: np.ndarray, reverse: bool = reverse) -> np.ndarray:
+            # by descending sum (NegMAS's visiting order); equal sums by descending index,
+            # or (reverse) ascending
+            order = np.argsort(-total if reverse else total, axis=-1, kind="stable")
+            order = order if reverse else order[:, ::-1]
+            pos = np.empty_like(order)
+            np.put_along_axis(pos, order, np.arange(order.shape[-1])[None, :], axis=-1)
+            return pos
+
+        monkeypatch.setattr(NiceTitForTatAgent, "_presort_positions", staticmethod(positions))
+        assert [replay.__wrapped__(d, r) for d, r in runs] == expected
