@@ -32,9 +32,13 @@ relative time ``(k + 1) / (steps + 1)``; a time-based agent's target is scaled t
 range and it offers the lowest outcome at or above it (the presorting inverter's ``worst_in``).
 To replay NegMAS's runs exactly, build the space with ``ties="negmas"``
 (``from_tables(utilities, reservation, ties="negmas")``, NegMAS's own utility values): outcomes
-of equal utility are then ordered as NegMAS's unstable ``argsort`` orders them. That reproduces
-all 140 runs of tests/data/negmas (time-based and naive tit-for-tat, 100 and 1000 steps) offer
-for offer; the default ``ties="index"`` (stable, batch-independent) reproduces 100 of them.
+of equal utility are then ordered as NegMAS's unstable ``argsort`` orders them on this machine,
+or, on any machine, as its inverters did when the run was made if their recorded orders are
+passed (``negmas_orders=[{"rational": ..., "all": ...}, ...]``, one per agent: numpy's SIMD
+sort orders ties by the CPU's instruction set). That reproduces the endings of all 140 runs of
+tests/data/negmas (time-based and naive tit-for-tat, 100 and 1000 steps), offer for offer
+except where six Energy runs round one target differently; the default ``ties="index"``
+(stable, batch-independent) reproduces 102 of them.
 docs/simulate.md describes the protocols and strategies with their sources and the differences
 from NegMAS.
 """
