@@ -879,8 +879,47 @@ def run_study(loaded: Loaded, *, models: Sequence[str] = REPORT_MODELS,
     return study
 
 
+@dataclass(frozen=True)
+class StudySweep:
+    """The sweep of a :class:`Study` (:func:`study_sweep`): the run, or why it could not run,
+    and the seconds it took."""
+
+    sweep: SweepRun | None
+    error: RedlineError | None
+    seconds: float
+
+
+def study_sweep(loaded: Loaded, *, draws: int, seed: int = 0, sweep_model: str = DEFAULT_MODEL,
+                prior: bool = False, until: str | None = None) -> StudySweep:
+    """The sweep :func:`run_study` runs, on its own: it needs only the input, so a caller may
+    run it beside the analysis (the web app's rerun starts it first, in a second thread) and
+    hand it to :func:`add_sweep`. A sweep refused (a space too large to sweep) is kept as its
+    error. The same sweep, the same numbers.
+
+    Parameters
+    ----------
+    loaded
+        From :func:`load`, the input the study analyses.
+    draws, seed, sweep_model, prior, until
+        As for :func:`run_study`.
+
+    Returns
+    -------
+    StudySweep
+    """
+    t = time.perf_counter()
+    sweep, sweep_error = None, None
+    try:
+        sweep = run_sweep(loaded, draws=draws, seed=seed, model=sweep_model, prior=prior,
+                          until=until)
+    except RedlineError as error:
+        sweep_error = error
+    return StudySweep(sweep, sweep_error, time.perf_counter() - t)
+
+
 def add_sweep(study: Study, *, draws: int, seed: int = 0, sweep_model: str = DEFAULT_MODEL,
-              prior: bool = False, until: str | None = None) -> Study:
+              prior: bool = False, until: str | None = None,
+              swept: StudySweep | None = None) -> Study:
     """``study`` (of a scenario, run without draws) with its sweep: the last step of
     :func:`run_study`, apart so that a caller can show the analysis and the forecasts while
     the sweep runs (the web app's rerun). The same sweep, the same numbers.
@@ -891,23 +930,21 @@ def add_sweep(study: Study, *, draws: int, seed: int = 0, sweep_model: str = DEF
         From :func:`run_study` with ``draws=0``.
     draws, seed, sweep_model, prior, until
         As for :func:`run_study`.
+    swept
+        The sweep already run (:func:`study_sweep` of the same input and settings); ``None``
+        runs it here.
 
     Returns
     -------
     Study
         A copy with ``sweep`` (or ``sweep_error``) and ``timings["sweep"]`` set.
     """
-    t = time.perf_counter()
-    sweep, sweep_error = None, None
-    try:
-        sweep = run_sweep(study.loaded, draws=draws, seed=seed, model=sweep_model, prior=prior,
-                          until=until)
-    except RedlineError as error:
-        sweep_error = error
-    seconds = time.perf_counter() - t
+    if swept is None:
+        swept = study_sweep(study.loaded, draws=draws, seed=seed, sweep_model=sweep_model,
+                            prior=prior, until=until)
     timings = {k: v for k, v in study.timings.items() if k != "total"}
-    timings.update(sweep=seconds, total=study.timings.get("total", 0.0) + seconds)
-    return replace(study, sweep=sweep, sweep_error=sweep_error, timings=timings)
+    timings.update(sweep=swept.seconds, total=study.timings.get("total", 0.0) + swept.seconds)
+    return replace(study, sweep=swept.sweep, sweep_error=swept.error, timings=timings)
 
 
 # ---------------------------------------------------------------- proposals

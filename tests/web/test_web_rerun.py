@@ -238,20 +238,24 @@ def test_rerun_sends_only_the_figures_that_changed(client):
 
 def test_rerun_in_parts_sends_the_analysis_figures_first_and_the_same_answer(client):
     # The editor's script asks for the answer in parts (lines of JSON): the deal space and
-    # forecast figures first, drawn while the server sweeps, then the whole answer. Together
-    # they are the answer in one piece: the same figures, the same numbers.
+    # forecast figures first, drawn while the server sweeps, then the sweep's figures, drawn
+    # while it writes the rest, then the whole answer. Together they are the answer in one
+    # piece: the same figures, the same numbers.
     page, form = opened(client)
     shown = shown_digests(page)
     fields = {**form, "sal.0.2": "0.41", "shown_figures": json.dumps(shown)}
     parts = submit(client, "/run", fields, headers={"accept": "application/x-ndjson"})
     assert parts.status_code == 200
     assert parts.headers["content-type"].startswith("application/x-ndjson")
-    early, final = [json.loads(line) for line in parts.text.splitlines()]
+    early, swept, final = [json.loads(line) for line in parts.text.splitlines()]
     whole = submit(client, "/run", {**form, "sal.0.2": "0.41"}, headers=JSON).json()
-    assert early["early"] is True
-    sent = {p["id"]: p for p in early["plots"]}
-    assert set(sent) <= {"fig-deal-space", "fig-blockers", "fig-forecast"}
-    assert "fig-forecast" in sent  # a salience moves the forecast
+    assert early["early"] is True and swept["early"] is True
+    assert {p["id"] for p in early["plots"]} <= {"fig-deal-space", "fig-blockers",
+                                                  "fig-forecast"}
+    assert "fig-forecast" in {p["id"] for p in early["plots"]}  # a salience moves it
+    assert {p["id"] for p in swept["plots"]} and \
+        all(p["id"].startswith("fig-sweep-") for p in swept["plots"])
+    sent = {p["id"]: p for p in early["plots"] + swept["plots"]}
     by_id = {p["id"]: p for p in whole["plots"]}
     for ident, slot in sent.items():
         assert slot["digest"] == by_id[ident]["digest"]
@@ -365,3 +369,26 @@ def test_exports_keep_the_runs_rounds_setting(client):
     saved = client.get("/versions/1/report.html")
     assert saved.status_code == 200
     assert "Only the rounds dated on or before 2026-01-25 are counted" in saved.text
+
+
+def test_a_sweep_run_beside_the_analysis_gives_the_sequential_run():
+    """The rerun starts the sweep in a second thread before the analysis
+    (:func:`redline.web.runner.start_sweep`); the run is the one ``run_scenario`` computes,
+    number for number, whatever finishes first, in the posterior's case and the prior's."""
+    from redline.web.runner import Settings, analyse, finish, run_scenario, start_sweep
+
+    scenario = parse_scenario(EXAMPLE.read_text(encoding="utf-8"), EXAMPLE.name)
+
+    def without_timings(value):
+        if isinstance(value, dict):
+            return {k: without_timings(v) for k, v in value.items()
+                    if k not in ("timings", "seconds")}
+        return [without_timings(v) for v in value] if isinstance(value, list) else value
+
+    for settings in (Settings(draws=300, seed=3), Settings(draws=200, prior=True)):
+        expected = without_timings(run_scenario(scenario, settings).results)
+        swept = start_sweep(scenario, settings)
+        together = finish(analyse(scenario, settings), swept)
+        assert json.dumps(without_timings(together.results), sort_keys=True) == \
+            json.dumps(expected, sort_keys=True)
+    assert start_sweep(scenario, Settings(draws=0)) is None

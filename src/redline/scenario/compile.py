@@ -20,6 +20,7 @@ Claims select a branch: a rule gated with ``claim: X`` applies when X is true, o
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -251,6 +252,7 @@ class _Template:
 
 
 _TEMPLATES: dict[int, tuple[Scenario, _Template]] = {}
+_TEMPLATES_LOCK = threading.Lock()
 TEMPLATE_CACHE_SIZE = 16
 """Scenarios whose :class:`_Template` is kept (the most recent; scenarios are frozen, so a
 template stays valid while its scenario lives)."""
@@ -273,9 +275,10 @@ def _template(scenario: Scenario) -> _Template:
     if hit is not None and hit[0] is scenario:
         return hit[1]
     template = _build_template(scenario)
-    if len(_TEMPLATES) >= TEMPLATE_CACHE_SIZE:
-        _TEMPLATES.pop(next(iter(_TEMPLATES)))
-    _TEMPLATES[key] = (scenario, template)
+    with _TEMPLATES_LOCK:  # the web app compiles in several threads at once
+        while len(_TEMPLATES) >= TEMPLATE_CACHE_SIZE:
+            _TEMPLATES.pop(next(iter(_TEMPLATES)))
+        _TEMPLATES[key] = (scenario, template)
     return template
 
 

@@ -37,6 +37,7 @@ from redline.web.runner import (
     analyse,
     finish,
     run_scenario,
+    start_sweep,
 )
 from redline.web.security import csrf_form, list_yaml, resolve_in_workspace
 from redline.web.state import AppState, app_state, page
@@ -424,10 +425,12 @@ def saved_baseline(state: AppState, key: str, base_version: str = "") -> dict | 
 def rerun_json(request: Request, state: AppState, form: FormData) -> Response:
     """A rerun for the editor's script: the new results as JSON, for the page to swap in.
 
-    A request that accepts :data:`STREAM` (the editor's script) gets the answer in two lines
+    A request that accepts :data:`STREAM` (the editor's script) gets the answer in three lines
     of JSON: first the figures of the deal space and the forecast (``{"early": true,
     "plots": [...]}``), sent as soon as they are ready so that the page draws them while the
-    server runs the sweep, then the whole answer (the early figures in it as ``"same"``).
+    server finishes the sweep (started beside the analysis,
+    :func:`redline.web.runner.start_sweep`); then the sweep's figures, drawn while the server
+    writes the rest; then the whole answer (the figures sent ahead in it as ``"same"``).
     The same run, the same numbers; only the order in which they arrive changes.
 
     Parameters
@@ -458,7 +461,7 @@ def rerun_json(request: Request, state: AppState, form: FormData) -> Response:
         return _problem_json(Problem(str(error)), _status(raw))
     settings, error = _settings(form, base)
     values = {k: v for k, v in form.items() if isinstance(v, str)}
-    kept = analysed = None
+    kept = analysed = swept = None
     early: list[plots.Plot] = []
     if error is None:
         try:
@@ -469,6 +472,7 @@ def rerun_json(request: Request, state: AppState, form: FormData) -> Response:
             key = state.runs.key(edited, settings)
             kept = state.runs.get(key)
             if kept is None:
+                swept = start_sweep(scenario, settings)  # beside the analysis
                 analysed = analyse(scenario, settings)
                 early, early_problems = plots.analysis_plots(analysed)
         except RedlineError as failed:
@@ -480,21 +484,30 @@ def rerun_json(request: Request, state: AppState, form: FormData) -> Response:
     if kept is not None:
         return _raw_json(answer.body(*kept, cached=True))
 
-    def complete(sent: dict[str, str]) -> str:
-        outcome = finish(analysed)
+    def swept_run() -> tuple[Outcome, list[plots.Plot]]:
+        outcome = finish(analysed, swept)
         figs = early + plots.sweep_plots(outcome)
         state.runs.put(key, (outcome, figs, early_problems), outcome.analysis.n_packages)
-        return answer.body(outcome, figs, early_problems, cached=False, sent=sent)
+        return outcome, figs
 
     if STREAM not in request.headers.get("accept", ""):
-        return _raw_json(complete({}))
-    first = [p for p in early if not (p.digest and shown.get(p.id) == p.digest)]
+        outcome, figs = swept_run()
+        return _raw_json(answer.body(outcome, figs, early_problems, cached=False))
+
+    def ahead(slots: list[plots.Plot], sent: dict[str, str]) -> str:
+        """A line of the figures not shown yet, before the rest of the answer."""
+        new = [p for p in slots if not (p.digest and shown.get(p.id) == p.digest)]
+        sent.update({p.id: p.digest for p in new if p.digest})
+        return '{"early":true,"plots":[' + ",".join(_slot_json(p, False) for p in new) + "]}\n"
 
     def lines():
-        yield ('{"early":true,"plots":[' + ",".join(_slot_json(p, False) for p in first)
-               + "]}\n")
+        sent: dict[str, str] = {}
+        yield ahead(early, sent)
         try:
-            yield complete({p.id: p.digest for p in first if p.digest}) + "\n"
+            outcome, figs = swept_run()
+            yield ahead(figs[len(early):], sent)  # the sweep's figures, drawn while the
+            # server writes the rest of the answer (the results, the proposals judged)
+            yield answer.body(outcome, figs, early_problems, cached=False, sent=sent) + "\n"
         except RedlineError as failed:
             yield _problem_body(_problem(failed, edit_form(base))) + "\n"
 

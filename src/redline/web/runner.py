@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -21,10 +22,12 @@ from redline.pipeline import (
     EvaluationRun,
     Loaded,
     Study,
+    StudySweep,
     add_sweep,
     load,
     run_evaluate,
     run_study,
+    study_sweep,
 )
 from redline.report.summary import rounds_clause
 from redline.scenario.load import parse_scenario
@@ -42,6 +45,9 @@ PARETO_ROWS = 200
 CACHE_RUNS = 16  # reruns of unchanged inputs kept per app
 CACHE_MAX_PACKAGES = 200_000  # larger spaces are not kept (their arrays are large)
 CACHE_SCENARIOS = 32  # parsed scenario texts kept per app
+SWEEP_THREADS = 2  # sweeps run beside their analysis (start_sweep), at most this many at once
+_SWEEPS: ThreadPoolExecutor | None = None
+_SWEEPS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -178,7 +184,36 @@ def run_scenario(scenario: Scenario, settings: Settings | None = None) -> Outcom
     return finish(analyse(scenario, settings))
 
 
-def finish(analysed: Analysed) -> Outcome:
+def start_sweep(scenario: Scenario, settings: Settings) -> Future[StudySweep] | None:
+    """Start the sweep of a run in a second thread, so that it runs beside :func:`analyse`
+    (the web app's rerun: the sweep takes the longest, and needs nothing the analysis makes).
+    Hand the future to :func:`finish`. The same sweep, the same numbers
+    (:func:`redline.pipeline.study_sweep`).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario.
+    settings : Settings
+        Settings already checked for ``scenario`` (:meth:`Settings.checked`).
+
+    Returns
+    -------
+    concurrent.futures.Future or None
+        The sweep to come; ``None`` with no draws.
+    """
+    global _SWEEPS
+    if not settings.draws:
+        return None
+    with _SWEEPS_LOCK:
+        if _SWEEPS is None:
+            _SWEEPS = ThreadPoolExecutor(SWEEP_THREADS, thread_name_prefix="redline-sweep")
+    return _SWEEPS.submit(study_sweep, load(scenario), draws=settings.draws,
+                          seed=settings.seed, sweep_model=settings.sweep_model,
+                          prior=settings.prior, until=settings.until)
+
+
+def finish(analysed: Analysed, swept: Future[StudySweep] | None = None) -> Outcome:
     """The rest of :func:`run_scenario` after :func:`analyse`: the sweep
     (:func:`redline.pipeline.add_sweep`, the sweep ``run_study`` runs) and the results.
 
@@ -186,6 +221,9 @@ def finish(analysed: Analysed) -> Outcome:
     ----------
     analysed : Analysed
         From :func:`analyse`.
+    swept : Future, optional
+        The sweep started by :func:`start_sweep` for the same scenario and settings (waited
+        for here); ``None`` runs it here.
 
     Returns
     -------
@@ -196,7 +234,8 @@ def finish(analysed: Analysed) -> Outcome:
     if settings.draws:
         study = add_sweep(study, draws=settings.draws, seed=settings.seed,
                           sweep_model=settings.sweep_model, prior=settings.prior,
-                          until=settings.until)
+                          until=settings.until,
+                          swept=swept.result() if swept is not None else None)
     loaded = study.loaded
     analysis = analysed.analysis
     forecast = analysed.forecast

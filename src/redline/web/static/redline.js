@@ -7,9 +7,10 @@
 //   as server-rendered HTML, the figures with Plotly.react. No reload, so plotly.js is read
 //   once and the scroll position stays. Save stays a plain form post (it opens the timeline).
 //   The post names the digest of every figure drawn (shown_figures); the server sends only
-//   the figures whose digest changed, and only those are redrawn. The answer comes in two
-//   lines of JSON: the deal space and forecast figures as soon as they are ready (drawn while
-//   the server runs the sweep), then the rest.
+//   the figures whose digest changed, and only those are redrawn. The answer comes in lines
+//   of JSON: the deal space and forecast figures as soon as they are ready (drawn while the
+//   server runs the sweep), the sweep's figures (drawn while it writes the rest), then the
+//   rest.
 // * Inputs edited since the last run are marked "pending"; inputs whose value differs from
 //   the saved version (or the file as opened) are outlined, and an "unsaved edits" marker
 //   shows while the scenario differs from the saved version.
@@ -252,8 +253,9 @@
     return updatePlots(data.plots || []);
   }
 
-  // The answer's lines of JSON, one by one, as they arrive (the rerun's answer comes in two:
-  // the deal space and forecast figures first, then the rest; an error is one line).
+  // The answer's lines of JSON, one by one, as they arrive (the rerun's answer comes in three:
+  // the deal space and forecast figures, the sweep's figures, then the rest; an error is one
+  // line).
   function readLines(response, onLine) {
     var split = function (text) {
       text.split("\n").forEach(function (line) { if (line.trim()) { onLine(JSON.parse(line)); } });
@@ -313,8 +315,8 @@
       headers: { "Accept": "application/x-ndjson, application/json" }
     }).then(function (response) {
       return readLines(response, function (data) {
-        if (data.early) {
-          first = performance.now();
+        if (data.early) {  // figures sent ahead of the rest (one line or more)
+          if (first === null) { first = performance.now(); }
           early = early.concat(drawEarly(data.plots || []));
           return;
         }
