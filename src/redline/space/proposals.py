@@ -257,18 +257,26 @@ def fewest_changes(domain: Domain, fixed: Mapping[int, int], *,
     if best is None:
         return None, (), 0
     listed = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-    return best, tuple(_change(domain, int(i), cols, wanted) for i in listed), count
+    return best, changes_from(domain, listed, cols, wanted), count
 
 
-def _change(domain: Domain, index: int, cols: np.ndarray, wanted: np.ndarray) -> Change:
-    """``index`` compared with the proposal's completion that shares its open issues."""
-    options = decode(np.array([index]), domain.radices)[0]
+def changes_from(domain: Domain, indices: np.ndarray, cols: np.ndarray, wanted: np.ndarray
+                 ) -> tuple[Change, ...]:
+    """Each package of ``indices`` compared with the proposal's completion that shares its
+    open issues (the proposal fixes issues ``cols`` to options ``wanted``): all at once, one
+    evaluation of the packages and their references."""
+    indices = np.asarray(indices, dtype=np.int64)
+    if not indices.size:
+        return ()
+    options = decode(indices, domain.radices)
     reference = options.copy()
-    reference[cols] = wanted
-    pair = np.stack([options, reference])
-    u = evaluate(domain, pair)
-    changed = tuple(int(i) for i in cols[options[cols] != wanted])
-    return Change(index, int(reference @ strides(domain.radices)), changed, u[0] - u[1])
+    reference[:, cols] = wanted
+    u = evaluate(domain, np.concatenate([options, reference]))
+    delta = u[:indices.size] - u[indices.size:]
+    numbers = reference @ strides(domain.radices)
+    differs = options[:, cols] != wanted
+    return tuple(Change(int(index), int(numbers[k]), tuple(int(i) for i in cols[differs[k]]),
+                        delta[k]) for k, index in enumerate(indices))
 
 
 def gainers(change: Change) -> tuple[np.ndarray, np.ndarray]:
