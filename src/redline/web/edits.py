@@ -279,10 +279,22 @@ def apply_edits(scenario: Scenario, form: Mapping[str, str]) -> tuple[dict, bool
 
 
 def _applied(scenario: Scenario, changes: list[tuple[tuple, Any]]) -> tuple[dict, bool]:
+    """The scenario's data with ``changes`` set, and whether that differs from the scenario's.
+    Only the containers on a changed path are copied; the rest is shared with the original,
+    which stays as it was."""
     original = scenario_data(scenario)
-    data = copy.deepcopy(original)
+    data = copy.copy(original)
+    fresh = {id(data)}  # the containers copied so far (safe to change)
     for path, value in changes:
-        _set(data, path, value)
+        node = data
+        for part in path[:-1]:
+            child = node[part]
+            if id(child) not in fresh:
+                child = copy.copy(child)
+                node[part] = child
+                fresh.add(id(child))
+            node = child
+        _set(node, path[-1:], value)
     return data, data != original
 
 
