@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -266,17 +267,6 @@ def _per_draw_masks(condition: Condition | None) -> Iterator[np.ndarray]:
         yield from _per_draw_masks(child)
 
 
-def _gathered(tables: Sequence[np.ndarray], actor: int, lo: int, hi: int,
-              options: np.ndarray) -> np.ndarray:
-    """``(hi - lo, M)`` actor ``actor``'s utility of the packages ``options`` in draws
-    ``lo:hi`` of ``tables`` (per issue ``(D, O_i, A)``): the issues' rows added in issue
-    order, as :func:`verdicts` adds them."""
-    total = np.take(tables[0][lo:hi, :, actor], options[:, 0], axis=1)
-    for i in range(1, len(tables)):
-        total = total + np.take(tables[i][lo:hi, :, actor], options[:, i], axis=1)
-    return total
-
-
 def acceptable_blocks(batch: BatchDomain, options: np.ndarray, whole: bool = False
                       ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The packages ``options`` no binding column rejects, in every draw of ``batch``, as
@@ -340,44 +330,156 @@ def acceptable_blocks(batch: BatchDomain, options: np.ndarray, whole: bool = Fal
     for hit in kernel.rejections(groups.constraints, options, None, groups.disagreement,
                                  plain, active=groups.active):
         standing &= ~hit
-    n_rules = len(batch.constraints)
     # The draws sorted by group, so that each group's draws are one run of rows.
     members = np.argsort(group, kind="stable")
     bounds = np.searchsorted(group[members], np.arange(first.size + 1))
-    needed = {labels[k].actor for k in weighed}
-    tables = [t[members] for t in batch.tables] if needed else []
-    outside = batch.disagreement[members]
+    widths = np.count_nonzero(standing, axis=1)  # (G,) the packages each group leaves
+    cells = _Cells(members, group[members], standing, widths)
+    fine = np.ones(cells.total, dtype=bool)
+    if weighed:
+        for lo, hi in cells.spans(CELL_BLOCK):
+            fine[cells.start[lo]:cells.stop(hi)] = _weighed_cells(
+                batch, groups, options, labels, weighed, cells, lo, hi)
+    offset = 0
     for g in range(first.size):
-        cols = np.flatnonzero(standing[g])
-        if not cols.size:
-            continue
         lo, hi = int(bounds[g]), int(bounds[g + 1])
-        chosen = options[cols]
-        utilities: dict[int, np.ndarray] = {}
+        width = int(widths[g])
+        if not width or hi == lo:
+            continue
+        size = (hi - lo) * width
+        yield members[lo:hi], np.flatnonzero(standing[g]), \
+            fine[offset:offset + size].reshape(hi - lo, width)
+        offset += size
 
-        fine = np.ones((hi - lo, cols.size), dtype=bool)
-        for k in weighed:
-            column = labels[k]
-            if column.rule is None:
-                a = k - n_rules
-                if a not in utilities:
-                    utilities[a] = _gathered(tables, a, lo, hi, chosen)
-                fine &= ~(utilities[a] < outside[lo:hi, a][:, None] - UTILITY_TOLERANCE)
-                continue
-            if not groups.active[g, column.rule]:
-                continue
-            rule = groups.constraints[column.rule]
-            when = rule.violated_if.evaluate(chosen)
-            if rule.unless is not None:
-                when = when & ~rule.unless.evaluate(chosen)
-            when = np.broadcast_to(when, (first.size, cols.size))[g]  # the group's draw
-            threshold = batch.constraints[column.rule].min_utility
-            if isinstance(threshold, np.ndarray) and threshold.ndim == 2:
-                threshold = threshold[members[lo:hi]]
-            if column.actor not in utilities:
-                utilities[column.actor] = _gathered(tables, column.actor, lo, hi, chosen)
-            fine &= ~(when & (utilities[column.actor] < threshold - UTILITY_TOLERANCE))
-        yield members[lo:hi], cols, fine
+
+CELL_BLOCK = 1 << 18
+"""Cells (a draw and a package its rules leave) whose utilities :func:`acceptable_blocks`
+computes at a time: the arrays of one block stay in the processor's cache, and memory stays
+bounded whatever the number of cells."""
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """The cells of :func:`acceptable_blocks`: every draw with every package its group's
+    rules leave standing, laid out group by group, draw by draw (in the order of
+    ``members``), then package by package: the blocks it yields, one after another.
+
+    Attributes
+    ----------
+    members
+        ``(D,)`` the draws, sorted by group (stable).
+    groups
+        ``(D,)`` the group of each of ``members``.
+    standing
+        ``(G, N)`` the packages each group's rules leave.
+    widths
+        ``(G,)`` how many packages each group leaves.
+    """
+
+    members: np.ndarray
+    groups: np.ndarray
+    standing: np.ndarray
+    widths: np.ndarray
+
+    @cached_property
+    def per_row(self) -> np.ndarray:
+        """``(D,)`` the cells of each sorted draw."""
+        return self.widths[self.groups]
+
+    @cached_property
+    def start(self) -> np.ndarray:
+        """``(D + 1,)`` where each sorted draw's cells start (the last entry: the total)."""
+        out = np.zeros(self.groups.size + 1, dtype=np.int64)
+        np.cumsum(self.per_row, out=out[1:])
+        return out
+
+    @cached_property
+    def listed(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each group's packages one after another, and where each group's list begins."""
+        first = np.zeros(self.widths.size, dtype=np.int64)
+        np.cumsum(self.widths[:-1], out=first[1:])
+        return np.nonzero(self.standing)[1], first
+
+    @property
+    def total(self) -> int:
+        """The number of cells."""
+        return int(self.start[-1])
+
+    def stop(self, hi: int) -> int:
+        """Where the cells of the sorted draws before ``hi`` end."""
+        return int(self.start[hi])
+
+    def spans(self, block: int) -> list[tuple[int, int]]:
+        """Runs ``(lo, hi)`` of sorted draws with about ``block`` cells each (at least one
+        draw each; a run exceeds ``block`` by less than one draw's cells)."""
+        start = self.start
+        total = int(start[-1])
+        if total == 0:
+            return []
+        cuts = np.searchsorted(start, np.arange(block, total, block), side="left")
+        edges = np.unique(np.concatenate([[0], cuts, [self.groups.size]]))
+        return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+    def locate(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The cells of sorted draws ``lo:hi``: each cell's draw (an index into the batch),
+        its package (an index into the options) and its group."""
+        counts = self.per_row[lo:hi]
+        start = self.start
+        listed, first = self.listed
+        within = np.arange(start[lo], start[hi], dtype=np.int64)
+        within += np.repeat(first[self.groups[lo:hi]] - start[lo:hi], counts)
+        return (np.repeat(self.members[lo:hi], counts), listed[within],
+                np.repeat(self.groups[lo:hi], counts))
+
+
+def _weighed_cells(batch: BatchDomain, groups: BatchDomain, options: np.ndarray,
+                   labels: Sequence[kernel.Column], weighed: Sequence[int], cells: _Cells,
+                   lo: int, hi: int) -> np.ndarray:
+    """Whether no utility column (an outside option, a ratification threshold) rejects the
+    cells of sorted draws ``lo:hi`` (:class:`_Cells`), all at once: the same sums (the
+    issues' rows added in issue order, as :func:`verdicts` adds them) and the same
+    comparisons as :func:`verdicts`, cell by cell. Every lookup is a gather from a flat
+    array (numpy's fastest), by flat indices built once for all the columns."""
+    draw, package, group = cells.locate(lo, hi)
+    n_rules, n_packages = len(batch.constraints), int(options.shape[0])
+    flat = []  # per issue, each cell's (draw, option) in the issue's (D, O_i) table
+    for i, table in enumerate(batch.tables):
+        index = draw * table.shape[1]
+        index += np.ascontiguousarray(options[:, i]).take(package)
+        flat.append(index)
+    utilities: dict[int, np.ndarray] = {}
+
+    def utility(a: int) -> np.ndarray:
+        if a not in utilities:
+            total = batch.tables[0][:, :, a].ravel().take(flat[0])
+            for i in range(1, len(batch.tables)):
+                total += batch.tables[i][:, :, a].ravel().take(flat[i])
+            utilities[a] = total
+        return utilities[a]
+
+    fine = np.ones(draw.size, dtype=bool)
+    for k in weighed:
+        column = labels[k]
+        if column.rule is None:
+            a = k - n_rules
+            floor = batch.disagreement[:, a] - UTILITY_TOLERANCE  # per draw, as verdicts
+            fine &= ~(utility(a) < floor.take(draw))
+            continue
+        on = groups.active[:, column.rule]
+        if not on.any():
+            continue
+        rule = groups.constraints[column.rule]  # the group's draw: its rules are the group's
+        when = rule.violated_if.evaluate(options)
+        if rule.unless is not None:
+            when = when & ~rule.unless.evaluate(options)
+        when = np.broadcast_to(when & on[:, None], (groups.size, n_packages)).ravel()
+        threshold = batch.constraints[column.rule].min_utility
+        if isinstance(threshold, np.ndarray) and threshold.ndim == 2:
+            limit = (threshold[:, 0] - UTILITY_TOLERANCE).take(draw)
+        else:
+            limit = threshold - UTILITY_TOLERANCE
+        fine &= ~(when.take(group * n_packages + package) & (utility(column.actor) < limit))
+    return fine
 
 
 def acceptable_packages(batch: BatchDomain, options: np.ndarray, whole: bool = False
