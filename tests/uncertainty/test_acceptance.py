@@ -180,6 +180,13 @@ def test_the_grouped_acceptable_mask_is_the_full_kernels(path, seed, every):
     batch = compile_batch(scenario, prior_particles(scenario, 300, seed)[0])
     expected = acc.verdicts(batch, options, every).acceptable
     np.testing.assert_array_equal(acc.acceptable_packages(batch, options, every), expected)
+    block = acc.CELL_BLOCK
+    try:  # the cells in many small blocks (a block ends within a draw's cells)
+        acc.CELL_BLOCK = 7
+        np.testing.assert_array_equal(acc.acceptable_packages(batch, options, every),
+                                      expected)
+    finally:
+        acc.CELL_BLOCK = block
     before = acc.MAX_RULE_GROUPS
     try:
         acc.MAX_RULE_GROUPS = 0
