@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import socket
 import threading
@@ -40,6 +41,15 @@ from redline.scenario.load import parse_scenario  # noqa: E402
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 LOCAL_SCHEMES = {"file", "data", "blob", "about", "chrome-error"}
+
+OFF_MACHINE = re.compile(
+    r"^(?!(?:https?|wss?)://(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?(?:[/?#]|$))"
+    r"(?!(?:file|data|blob|about|chrome-error):)", re.IGNORECASE)
+"""URLs that would leave the machine (any host but loopback, any scheme but a local one).
+
+Routes are matched in Playwright's driver, so with this pattern only such requests stop in
+the test process; a catch-all ``"**/*"`` route would hold every loopback request (the app's
+own rerun POST among them) until the test process answers, and slow the page it measures."""
 
 
 @contextlib.contextmanager
@@ -80,14 +90,17 @@ def server(tmp_path_factory):
 
 class Watched:
     """A browser context whose every request is logged; requests that would leave the machine
-    (any host but loopback) are aborted and kept in ``outside``, page errors in ``problems``."""
+    (any host but loopback) are aborted and kept in ``outside``, page errors in ``problems``.
+
+    Only requests matching ``OFF_MACHINE`` are routed through the test process; loopback
+    requests go straight to the app, so timings taken in the page are the app's own."""
 
     def __init__(self, browser, **options) -> None:
         self.outside: list[str] = []
         self.problems: list[str] = []
         self.context = browser.new_context(**options)
         self.context.set_default_timeout(TIMEOUT_MS)
-        self.context.route("**/*", self._route)
+        self.context.route(OFF_MACHINE, self._route)
         self.context.on("request", self._log)
         self.context.on("page", self._watch)
         self.page = self.context.new_page()
@@ -140,6 +153,31 @@ def rerun_in_place(page, runs_before: int) -> None:
     figure (the editor's script counts its reruns in ``body[data-reruns]``)."""
     page.click("#rerun")
     page.wait_for_selector(f"body[data-reruns='{runs_before + 1}']", timeout=TIMEOUT_MS)
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:8000/api/rerun", "http://localhost/", "ws://127.0.0.1:9/ws",
+    "http://[::1]:80?q=1", "HTTP://LOCALHOST:1/", "data:text/plain,1", "about:blank",
+    "blob:http://127.0.0.1/x", "file:///tmp/report.html", "chrome-error://chromewebdata/",
+    "https://cdn.plot.ly/plotly.js", "http://127.0.0.1.example.com/", "https://localhostx.com/",
+    "wss://example.org/socket", "http://10.0.0.1/", "ftp://localhost.example/",
+])
+def test_the_driver_side_pattern_routes_exactly_the_requests_that_leave(url):
+    assert bool(OFF_MACHINE.search(url)) == Watched.leaves(url)
+
+
+def test_the_watcher_stops_and_records_a_request_that_would_leave(browser):
+    session = Watched(browser)
+    failures: list[str] = []
+    session.page.on("requestfailed", lambda request: failures.append(request.failure))
+    try:
+        fetched = session.page.evaluate(
+            "() => fetch('https://example.org/beacon').then(() => 'sent', () => 'refused')")
+        assert fetched == "refused"
+        assert session.outside == ["https://example.org/beacon"]
+        assert failures == ["net::ERR_FAILED"]  # aborted by the route, not by the network
+    finally:
+        session.close()
 
 
 def test_rerun_updates_in_place_and_shows_what_changed(server, watched):
