@@ -182,6 +182,8 @@ def neg():
     (lambda n: n.advise("monitor", packages=[{"nope": "x"}], draws=10), "packages"),
     (lambda n: n.evaluate(package={"line": "nowhere"}, draws=0), "package"),
     (lambda n: n.evaluate("nope", draws=0), "proposals"),
+    (lambda n: n.evaluate(draws=0), "proposal"),
+    (lambda n: n.evaluate("leak", package={"line": "current"}, draws=0), "proposal"),
     (lambda n: n.update(until="someday", draws=10), "until"),
     (lambda n: n.simulate({"north": "boulware", "south": "conceder"}, steps=0), "steps"),
     (lambda n: n.sweep(draws=10, workers=2, scheduler="tcp://127.0.0.1:1"), "workers"),

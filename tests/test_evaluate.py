@@ -86,8 +86,8 @@ def test_claim_branch_changes_the_verdict():
 
 @pytest.mark.parametrize("args, words", [
     ({}, "exactly one of a proposal id or a package"),
-    ({"proposal_id": "leak", "package": {"line": "current"}}, "exactly one"),
-    ({"proposal_id": "nope"}, "unknown proposal 'nope'"),
+    ({"proposal": "leak", "package": {"line": "current"}}, "exactly one"),
+    ({"proposal": "nope"}, "unknown proposal 'nope'"),
     ({"package": {"line": "nowhere"}}, "has no option 'nowhere'"),
 ])
 def test_bad_requests_are_one_line(args, words):

@@ -1050,7 +1050,7 @@ class EvaluationRun:
         }
 
 
-def run_evaluate(loaded: Loaded, proposal_id: str | None = None,
+def run_evaluate(loaded: Loaded, proposal: str | None = None,
                  package: Mapping[str, str] | None = None, *, draws: int = 0, seed: int = 0,
                  model: str = DEFAULT_MODEL, executor: Callable | None = None,
                  max_completions: int | None = None, limit: int | None = None,
@@ -1063,7 +1063,7 @@ def run_evaluate(loaded: Loaded, proposal_id: str | None = None,
     loaded
         From :func:`load`, a scenario (a proposal id) or any input with an agreement space
         (a package).
-    proposal_id, package
+    proposal, package
         Exactly one: the id of one of the scenario's ``proposals``, or ``{issue id: option
         label}`` (partial packages are judged over their completions).
     draws, seed
@@ -1092,24 +1092,24 @@ def run_evaluate(loaded: Loaded, proposal_id: str | None = None,
     from redline.uncertainty.rounds import check_until
 
     until = check_until(until)
-    if (proposal_id is None) == (package is None):
+    if (proposal is None) == (package is None):
         raise RedlineError("give exactly one of a proposal id or a package",
-                           parameter="proposal_id", hint="name a proposal of the scenario, or "
+                           parameter="proposal", hint="name a proposal of the scenario, or "
                            "give package= with an option for each issue")
     domain = loaded.require_domain()
     chosen = None
-    if proposal_id is not None:
+    if proposal is not None:
         scenario = loaded.require_scenario("proposals")
         ids = [p.id for p in scenario.proposals]
-        if proposal_id not in ids:
+        if proposal not in ids:
             from redline.errors import listing
 
-            raise RedlineError(f"unknown proposal {proposal_id!r}", file=loaded.source,
-                               field="proposals", parameter="proposal_id",
+            raise RedlineError(f"unknown proposal {proposal!r}", file=loaded.source,
+                               field="proposals", parameter="proposal",
                                hint=f"proposals: {listing(ids)}" if ids else
                                "the scenario has no proposals; give package= with an option "
                                "for each issue")
-        chosen = scenario.proposals[ids.index(proposal_id)]
+        chosen = scenario.proposals[ids.index(proposal)]
         package = dict(chosen.package)
     assert package is not None
     options: dict[str, Any] = {"max_packages": max_packages}

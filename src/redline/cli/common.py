@@ -100,7 +100,7 @@ def fail(error: RedlineError | str, code: int = 2) -> None:
 
 
 LIBRARY_NAMES = {"strategies": "strategy", "packages": "package", "proposals": "proposal",
-                 "proposal_id": "proposal", "format": "input_format", "prior_only": "prior",
+                 "format": "input_format", "prior_only": "prior",
                  "url": "db"}
 """Library parameters whose command-line parameter has another Python name (``run_simulate``'s
 ``strategies`` is ``redline simulate``'s repeated ``--strategy``)."""
