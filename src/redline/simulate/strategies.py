@@ -455,7 +455,10 @@ class NiceTitForTatAgent(Agent):
     def _presort_positions(total: np.ndarray) -> np.ndarray:
         """``(B, N)`` with ``ties="negmas"``: each outcome's place in the order NegMAS's Pareto
         search visits them, the reversed ``numpy.argsort`` of ``x + v``
-        (``pareto_frontier_numpy``), which decides among equal points."""
+        (``pareto_frontier_numpy``), which decides among equal points. numpy's default sort
+        orders equal keys as the processor's SIMD sort does (AVX-512 and AVX2 differ), so this
+        order, like NegMAS's own, is the machine's: the default ``ties="index"`` is the same
+        everywhere."""
         order = np.argsort(total, axis=-1)[:, ::-1]
         pos = np.empty_like(order)
         np.put_along_axis(pos, order, np.arange(order.shape[-1])[None, :], axis=-1)
