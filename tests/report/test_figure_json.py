@@ -147,6 +147,46 @@ def test_arrays_are_written_as_plotly_writes_them(x, y):
     assert isinstance(fig["data"][0]["x"], np.ndarray)  # the figure itself is unchanged
 
 
+_DTYPES = st.sampled_from(["int8", "uint8", "int16", "uint16", "int32", "uint32", "int64",
+                           "uint64", "float16", "float32", "float64", ">f8", ">i4", "bool"])
+
+
+@st.composite
+def _any_arrays(draw):
+    """Arrays of every dtype plotly's encoder meets: empty to 3-D, small and huge integers
+    (narrowed or not), float bit patterns, and non-contiguous views."""
+    dtype = np.dtype(draw(_DTYPES))
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=6))
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        wide = draw(st.booleans())
+        low, high = (int(info.min), int(info.max)) if wide else (max(int(info.min), -300),
+                                                                  min(int(info.max), 300))
+        values = hnp.arrays(dtype, shape, elements=st.integers(low, high))
+    elif dtype.kind == "f":
+        values = hnp.arrays(dtype, shape, elements=st.floats(width=8 * dtype.itemsize))
+    else:
+        values = hnp.arrays(dtype, shape)
+    array = draw(values)
+    if array.ndim > 1 and draw(st.booleans()):
+        array = array.T  # Fortran order: written as plotly writes its C-order copy
+    return array
+
+
+@settings(max_examples=300, deadline=None)
+@given(_any_arrays())
+def test_typed_arrays_are_plotlys_own_spec(array):
+    from _plotly_utils.utils import to_typed_array_spec
+
+    theirs = to_typed_array_spec(np.ascontiguousarray(array))
+    ours = F.typed_array(array)
+    if isinstance(theirs, dict):
+        assert ours == theirs
+    else:  # not encoded: the array itself, written out as a list
+        assert isinstance(ours, np.ndarray) and ours.dtype == theirs.dtype
+        np.testing.assert_array_equal(ours, theirs)
+
+
 def test_the_apps_rounds_thresholds_figure_is_what_plotly_keeps(examples: Path):
     # the template is the object plotly.js reads, as in every other figure (plotly.js ignores
     # a template given by its name)
