@@ -29,6 +29,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 from numpy.random import default_rng  # see sample()
@@ -480,18 +481,21 @@ class SweepResult:
         """Spearman rank correlation of each uncertain input with each output (for weighted
         draws, the weighted Pearson correlation of the ranks); each row names the input by its
         path (``input``) and readable name (``label``,
-        :func:`redline.scenario.labels.input_labels`)."""
-        outputs = {"agreement": self.agreement.astype(float)}
-        for i, issue in enumerate(self.plan.scenario.issues):
-            outputs[f"forecast.{issue.id}"] = self.forecast[:, i]
-        ranked_out = {k: _ranks(v) for k, v in outputs.items()}
-        rows = []
+        :func:`redline.scenario.labels.input_labels`). Worked out once per result (the JSON
+        and the tornado figure both read it); each call returns fresh rows."""
+        return [{**row, "rho": dict(row["rho"])} for row in self._sensitivity]
+
+    @cached_property
+    def _sensitivity(self) -> list[dict]:
+        names = ["agreement"] + [f"forecast.{issue.id}" for issue in self.plan.scenario.issues]
+        outputs = np.column_stack([self.agreement.astype(float), self.forecast])
+        rho = rank_correlations(self.inputs, outputs, self.weights)
         labels = input_labels(self.plan.scenario, self.input_names)
+        rows = []
         for j, name in enumerate(self.input_names):
-            x = _ranks(self.inputs[:, j])
-            rho = {k: _correlation(x, y, self.weights) for k, y in ranked_out.items()}
-            rows.append({"input": name, "label": labels[j], "rho": rho,
-                         "max_abs_rho": max((abs(v) for v in rho.values()), default=0.0)})
+            by_output = {k: float(rho[j, c]) for c, k in enumerate(names)}
+            rows.append({"input": name, "label": labels[j], "rho": by_output,
+                         "max_abs_rho": max((abs(v) for v in by_output.values()), default=0.0)})
         rows.sort(key=lambda r: (-r["max_abs_rho"], r["input"]))
         return rows
 
@@ -527,29 +531,86 @@ def _posterior_note(result: SweepResult) -> dict:
             "ess": result.ess, "interval": "wilson at the effective sample size"}
 
 
-def _ranks(x: np.ndarray) -> np.ndarray:
-    """Average ranks (ties share the mean of their ranks)."""
-    order = np.argsort(x, kind="stable")
-    values = x[order]
-    boundaries = np.flatnonzero(np.diff(values)) + 1
-    starts = np.concatenate([[0], boundaries])
-    ends = np.concatenate([boundaries, [x.size]])
-    average = (starts + ends - 1) / 2.0
-    ranks = np.empty(x.size)
-    ranks[order] = np.repeat(average, ends - starts)
+RANK_BLOCK_CELLS = 1 << 22
+"""Most (draw, input) cells whose ranks :func:`rank_correlations` holds at once (32 MB of
+float64), so a million-draw sweep's correlations stay in bounded memory."""
+
+
+def average_ranks(x: np.ndarray) -> np.ndarray:
+    """The average ranks of each column of ``x`` ``(D, K)``, from 0 (ties share the mean of
+    their ranks, as Spearman's coefficient takes them), all columns at once.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        ``(D, K)`` values, no NaN.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(D, K)`` float ranks: ``(first + last) / 2`` of each run of equal values in the
+        column's stable sort, exact in floating point.
+    """
+    d, k = x.shape
+    if d == 0:
+        return np.zeros((0, k))
+    order = np.argsort(x, axis=0, kind="stable")
+    ranked = np.take_along_axis(x, order, axis=0)
+    starts = np.ones((d, k), dtype=bool)
+    starts[1:] = ranked[1:] != ranked[:-1]
+    ends = np.ones((d, k), dtype=bool)
+    ends[:-1] = starts[1:]
+    index = np.arange(d)[:, None]
+    first = np.maximum.accumulate(np.where(starts, index, 0), axis=0)
+    last = np.minimum.accumulate(np.where(ends, index, d - 1)[::-1], axis=0)[::-1]
+    ranks = np.empty((d, k))
+    np.put_along_axis(ranks, order, (first + last) / 2.0, axis=0)
     return ranks
 
 
-def _correlation(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> float:
-    if weights is not None:
-        x = x - weighted_sum(weights, x)
-        y = y - weighted_sum(weights, y)
-        denominator = np.sqrt(weighted_sum(weights, x * x) * weighted_sum(weights, y * y))
-        return float(weighted_sum(weights, x * y) / denominator) if denominator > 0 else 0.0
-    x = x - x.mean()
-    y = y - y.mean()
-    denominator = np.sqrt((x * x).sum() * (y * y).sum())
-    return float((x * y).sum() / denominator) if denominator > 0 else 0.0
+def rank_correlations(inputs: np.ndarray, outputs: np.ndarray,
+                      weights: np.ndarray | None = None) -> np.ndarray:
+    """Spearman's rank correlation of every input column with every output column: the
+    Pearson correlation of their average ranks (Spearman 1904), weighted by ``weights`` when
+    the draws are a posterior's (the weighted Pearson correlation of the ranks); exactly 0
+    where either column is constant (an input fixed in a claim branch, say).
+
+    Parameters
+    ----------
+    inputs : numpy.ndarray
+        ``(D, J)`` the draws' inputs.
+    outputs : numpy.ndarray
+        ``(D, K)`` the draws' outputs.
+    weights : numpy.ndarray, optional
+        ``(D,)`` normalised weights; ``None``: equal weights.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(J, K)`` correlations in [-1, 1]. The inputs are ranked in blocks of columns
+        (:data:`RANK_BLOCK_CELLS` cells at a time).
+    """
+    d, j = inputs.shape
+    w = None if weights is None else np.asarray(weights, dtype=float)[:, None]
+
+    def centred(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ranks = average_ranks(values)
+        varies = (ranks != ranks[:1]).any(axis=0) if d else np.zeros(ranks.shape[1], bool)
+        ranks -= ranks.mean(axis=0) if w is None else np.einsum("dc,dk->k", w, ranks)
+        weighted = ranks if w is None else ranks * w
+        return ranks, weighted, varies
+
+    y, wy, y_varies = centred(outputs)
+    y_scale = np.einsum("dk,dk->k", wy, y)
+    out = np.zeros((j, outputs.shape[1]))
+    step = max(1, RANK_BLOCK_CELLS // max(d, 1))
+    for lo in range(0, j, step):
+        x, wx, x_varies = centred(inputs[:, lo:lo + step])
+        cross = np.einsum("dj,dk->jk", wx, y)
+        scale = np.sqrt(np.outer(np.einsum("dj,dj->j", wx, x), y_scale))
+        keep = np.outer(x_varies, y_varies) & (scale > 0)
+        out[lo:lo + step] = np.where(keep, cross / np.where(keep, scale, 1.0), 0.0)
+    return np.clip(out, -1.0, 1.0)
 
 
 Executor = Callable[[SweepPlan, int, Sequence[tuple[int, int]], Callable[[int], None] | None],
