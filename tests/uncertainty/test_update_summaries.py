@@ -53,7 +53,11 @@ def test_the_timeline_reports_every_package_for_the_prior_and_the_last_step():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from redline.uncertainty.weighted import weighted_quantile, weighted_quantiles  # noqa: E402
+from redline.uncertainty.weighted import (  # noqa: E402
+    stable_order,
+    weighted_quantile,
+    weighted_quantiles,
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -66,7 +70,29 @@ def test_quantiles_under_several_weightings_are_each_weightings_own_bit_for_bit(
     weights = rng.random((n, k)) * (rng.random((n, k)) < 0.7)
     weights[0] += 1e-3  # no weighting all zero
     weights /= weights.sum(axis=0)
-    got = weighted_quantiles(values, weights, (0.05, 0.5, 0.95))
+    got = weighted_quantiles(values, weights.T, (0.05, 0.5, 0.95))
     for c in range(k):
         np.testing.assert_array_equal(got[c], weighted_quantile(values, weights[:, c],
                                                                 (0.05, 0.5, 0.95)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(0, 400), distinct=st.integers(1, 400), signed_zeros=st.booleans(),
+       nans=st.integers(0, 3), seed=st.integers(0, 2**31 - 1))
+def test_the_fast_stable_order_is_numpys_stable_argsort(n, distinct, signed_zeros, nans, seed):
+    rng = np.random.default_rng(seed)
+    pool = rng.normal(size=distinct)  # few distinct values: long runs of ties
+    values = pool[rng.integers(0, distinct, n)]
+    if signed_zeros and n:
+        values[rng.random(n) < 0.2] = rng.choice([0.0, -0.0])
+    if nans and n:
+        values[rng.integers(0, n, nans)] = np.nan
+    np.testing.assert_array_equal(stable_order(values), np.argsort(values, kind="stable"))
+
+
+def test_the_fast_stable_order_is_numpys_on_draws_with_and_without_resampled_copies():
+    rng = np.random.default_rng(7)
+    draws = rng.normal(size=100_000)
+    resampled = draws[rng.integers(0, draws.size, draws.size)]
+    for values in (draws, resampled, draws.astype(np.float32), np.round(draws, 1)):
+        np.testing.assert_array_equal(stable_order(values), np.argsort(values, kind="stable"))

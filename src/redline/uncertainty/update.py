@@ -35,6 +35,7 @@ from redline.uncertainty.rounds import evidence, evidence_chunk, reproduced
 from redline.uncertainty.sweep import check_sweep_size
 from redline.uncertainty.weighted import (
     share,
+    stable_order,
     weighted_interval,
     weighted_quantile,
     weighted_quantiles,
@@ -59,7 +60,7 @@ def input_summary(post: Posterior, orders: dict[int, np.ndarray] | None = None
             continue
         column = post.inputs[:, j]
         if j not in orders:
-            orders[j] = np.argsort(column, kind="stable")
+            orders[j] = stable_order(column)
         low, high = weighted_quantile(column, post.weights, INTERVAL, orders[j])
         out[name] = {"mean": float(weighted_sum(post.weights, column)), "low": float(low),
                      "high": float(high)}
@@ -73,13 +74,12 @@ def input_summaries(group: Sequence[Posterior]) -> list[dict[str, dict[str, floa
     if not group:
         return out
     first = group[0]
-    weights = np.column_stack([post.weights for post in group])
+    weights = np.stack([post.weights for post in group])  # (k, D): one row per posterior
     for j, name in enumerate(first.input_names):
         if name.startswith("claim:"):
             continue
         column = first.inputs[:, j]
-        bounds = weighted_quantiles(column, weights, INTERVAL,
-                                    np.argsort(column, kind="stable"))
+        bounds = weighted_quantiles(column, weights, INTERVAL, stable_order(column))
         for k, post in enumerate(group):
             out[k][name] = {"mean": float(weighted_sum(post.weights, column)),
                             "low": float(bounds[k, 0]), "high": float(bounds[k, 1])}
