@@ -75,3 +75,94 @@ def test_a_draw_compiles_the_same_alone_as_in_any_batch():
         changed = scenario.model_copy(update={"actors": [
             a.model_copy(update={"capability": 0.123}) for a in scenario.actors]})
         assert (compile_batch(changed, draws).capability == 0.123).all()
+
+
+def _some_actors_cases():
+    """Scenarios with their prior particles: both examples and the rounds fixtures."""
+    from pathlib import Path
+
+    from redline.scenario.load import load_scenario
+    from redline.uncertainty.posterior import prior_particles
+
+    root = Path(__file__).resolve().parents[2]
+    paths = [root / "examples" / "donbas-2026.yaml", root / "examples" / "colombia-2016.yaml",
+             *sorted((root / "tests" / "data" / "rounds").glob("*.yaml"))]
+    for path in paths:
+        scenario = load_scenario(path)
+        draws, *_ = prior_particles(scenario, 64, 5)
+        yield scenario, draws
+
+
+def test_some_actors_compile_to_their_part_of_the_whole_compile_bit_for_bit():
+    """``compile_batch(..., actors=...)`` (the likelihood's compile of the responders only):
+    each actor's utilities, outside option, inputs and rules, and so its verdicts, are the
+    whole compile's, bit for bit, whichever actors are compiled beside it."""
+    from itertools import combinations
+
+    from redline.scenario.compile import compile_batch
+    from redline.space.packages import decode
+    from redline.uncertainty.acceptance import verdicts
+
+    for scenario, draws in _some_actors_cases():
+        ids = [a.id for a in scenario.actors]
+        whole = compile_batch(scenario, draws)
+        radices = np.array([len(i.option_values()) for i in scenario.issues])
+        options = decode(np.arange(int(np.prod(radices))), radices)
+        every = verdicts(whole, options, acceptable=False, accepting=range(len(ids)),
+                         utilities=range(len(ids)))
+        subsets = [(a,) for a in ids] + list(combinations(ids, 2))[:6]
+        for subset in subsets:
+            part = compile_batch(scenario, draws, list(reversed(subset)))
+            where = [ids.index(a) for a in subset]  # the scenario's order, whatever was asked
+            assert part.actors == tuple(ids[k] for k in sorted(where))
+            where = sorted(where)
+            for mine, all_ in zip(part.tables, whole.tables, strict=True):
+                np.testing.assert_array_equal(mine, all_[:, :, where])
+            for name in ("disagreement", "capability", "position", "salience"):
+                np.testing.assert_array_equal(getattr(part, name),
+                                              getattr(whole, name)[:, where])
+            assert part.actor_names == tuple(whole.actor_names[k] for k in where)
+            np.testing.assert_array_equal(part.parties, whole.parties[where])
+            theirs = [k for k, rule in enumerate(whole.constraints) if rule.actor in where]
+            assert [r.id for r in part.constraints] == [whole.constraints[k].id
+                                                        for k in theirs]
+            assert [where[r.actor] for r in part.constraints] == [
+                whole.constraints[k].actor for k in theirs]
+            np.testing.assert_array_equal(part.active, whole.active[:, theirs])
+            got = verdicts(part, options, acceptable=False, accepting=range(len(where)),
+                           utilities=range(len(where)))
+            for k, a in enumerate(where):
+                np.testing.assert_array_equal(got.accepts[k], every.accepts[a])
+                np.testing.assert_array_equal(got.utilities[k], every.utilities[a])
+
+
+def test_the_responses_likelihood_is_the_whole_compiles_verdicts():
+    """``observation_hits`` compiles only the responders: the same hits as the responders'
+    verdicts in the whole compile."""
+    from redline.scenario.compile import compile_batch
+    from redline.uncertainty.acceptance import verdicts
+    from redline.uncertainty.rounds import evidence, observation_hits
+
+    checked = 0
+    for scenario, draws in _some_actors_cases():
+        found = evidence(scenario)
+        if not found.observations:
+            continue
+        actors = sorted({obs.actor for obs in found.observations})
+        accepts = verdicts(compile_batch(scenario, draws), found.options, acceptable=False,
+                           accepting=actors).accepts
+        expected = np.column_stack([accepts[obs.actor][:, obs.packages].any(axis=1)
+                                    == obs.accepted for obs in found.observations])
+        np.testing.assert_array_equal(observation_hits(scenario, draws, found), expected)
+        checked += 1
+    assert checked >= 3
+
+
+def test_compiling_an_unknown_actor_is_refused():
+    import pytest
+
+    from redline.scenario.compile import compile_batch
+
+    scenario, draws = next(_some_actors_cases())
+    with pytest.raises(ValueError, match="no actor 'nobody'"):
+        compile_batch(scenario, draws, ["nobody"])

@@ -21,7 +21,7 @@ Claims select a branch: a rule gated with ``claim: X`` applies when X is true, o
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -236,9 +236,14 @@ class _Template:
     """The draw-invariant part of a scenario's compilation, built once per scenario
     (:func:`_template`): every number at its point value, the evaluations of the options at
     the point ideals, and the rules whose option masks no draw changes. A batch of draws then
-    copies these and rebuilds only what its drawn inputs and claims change."""
+    copies these and rebuilds only what its drawn inputs and claims change.
+
+    A template of some of the actors (:func:`compile_batch`'s ``actors``) holds only theirs:
+    their numbers, their options' evaluations and their own rules (``red_lines``,
+    ``linkages``, ``ratification``: the scenario's rules of those actors, in its order)."""
 
     actors: tuple[str, ...]
+    specs: tuple  # the actors' own models, in the scenario's order
     issues: tuple[IssueSpace, ...]
     issue_index: Mapping[str, int]
     capability: np.ndarray  # (A,)
@@ -249,13 +254,16 @@ class _Template:
     explicit: np.ndarray  # (A, I) bool: an explicit ``values`` table, used as written
     evaluations: tuple[np.ndarray, ...]  # per issue (O_i, A), at the point ideals
     rules: tuple[Constraint | None, ...]  # per compiled rule: itself if no draw changes it
+    red_lines: tuple = ()
+    linkages: tuple = ()
+    ratification: tuple = ()
 
 
-_TEMPLATES: dict[int, tuple[Scenario, _Template]] = {}
+_TEMPLATES: dict[tuple[int, tuple[str, ...] | None], tuple[Scenario, _Template]] = {}
 _TEMPLATES_LOCK = threading.Lock()
 TEMPLATE_CACHE_SIZE = 16
-"""Scenarios whose :class:`_Template` is kept (the most recent; scenarios are frozen, so a
-template stays valid while its scenario lives)."""
+"""Templates kept (:class:`_Template`, per scenario and set of actors; the most recent:
+scenarios are frozen, so a template stays valid while its scenario lives)."""
 
 
 def _uncertain_threshold(spec: ConditionSpec | None) -> bool:
@@ -268,13 +276,14 @@ def _uncertain_threshold(spec: ConditionSpec | None) -> bool:
     return any(_uncertain_threshold(c) for c in children)
 
 
-def _template(scenario: Scenario) -> _Template:
-    """The scenario's :class:`_Template` (cached per scenario object)."""
-    key = id(scenario)
+def _template(scenario: Scenario, actors: tuple[str, ...] | None = None) -> _Template:
+    """The scenario's :class:`_Template` of the actors ``actors`` (ids; ``None``: all),
+    cached per scenario object and set of actors."""
+    key = (id(scenario), actors)
     hit = _TEMPLATES.get(key)
     if hit is not None and hit[0] is scenario:
         return hit[1]
-    template = _build_template(scenario)
+    template = _build_template(scenario, actors)
     with _TEMPLATES_LOCK:  # the web app compiles in several threads at once
         while len(_TEMPLATES) >= TEMPLATE_CACHE_SIZE:
             _TEMPLATES.pop(next(iter(_TEMPLATES)))
@@ -282,15 +291,20 @@ def _template(scenario: Scenario) -> _Template:
     return template
 
 
-def _build_template(scenario: Scenario) -> _Template:
+def _build_template(scenario: Scenario, only: tuple[str, ...] | None = None) -> _Template:
     one = Draws(1)
-    actors = [a.id for a in scenario.actors]
+    specs = tuple(a for a in scenario.actors if only is None or a.id in only)
+    actors = [a.id for a in specs]
+    mine = set(actors)
+    red_lines = tuple(r for r in scenario.red_lines if r.actor in mine)
+    linkages = tuple(r for r in scenario.linkages if r.actor in mine)
+    ratification = tuple(r for r in scenario.ratification if r.actor in mine)
     issue_ids = [i.id for i in scenario.issues]
     issues = issue_spaces(scenario)
     slots: list[_Slot] = []
     capability = np.empty(len(actors))
     outside = np.empty(len(actors))
-    for a, actor in enumerate(scenario.actors):
+    for a, actor in enumerate(specs):
         for name, raw, target in (("capability", actor.capability, capability),
                                   ("outside_option", actor.outside_option, outside)):
             path = f"actors.{actor.id}.{name}"
@@ -331,14 +345,14 @@ def _build_template(scenario: Scenario) -> _Template:
         evaluations.append(table)
     issue_index = {i: k for k, i in enumerate(issue_ids)}
     rules: list[Constraint | None] = []
-    for rule in scenario.red_lines:
+    for rule in red_lines:
         fixed = not (_uncertain_threshold(rule.never) or _uncertain_threshold(rule.require)
                      or _uncertain_threshold(rule.unless))
         rules.append(_red_line(rule, actors, issues, issue_index, one) if fixed else None)
-    for rule in scenario.linkages:
+    for rule in linkages:
         fixed = not (_uncertain_threshold(rule.gives) or _uncertain_threshold(rule.only_if))
         rules.append(_linkage(rule, actors, issues, issue_index, one) if fixed else None)
-    for rule in scenario.ratification:
+    for rule in ratification:
         fixed = not (_uncertain_threshold(rule.when) or _uncertain_threshold(rule.requires))
         built = _ratification(rule, actors, issues, issue_index, one)
         if rule.requires is not None:
@@ -347,8 +361,9 @@ def _build_template(scenario: Scenario) -> _Template:
             rules.append(built[-1] if fixed and not is_uncertain(rule.min_utility) else None)
     for array in (capability, outside, ideal, salience, explicit):
         array.setflags(write=False)
-    return _Template(tuple(actors), issues, issue_index, capability, outside, ideal,
-                     salience, tuple(slots), explicit, tuple(evaluations), tuple(rules))
+    return _Template(tuple(actors), specs, issues, issue_index, capability, outside, ideal,
+                     salience, tuple(slots), explicit, tuple(evaluations), tuple(rules),
+                     red_lines, linkages, ratification)
 
 
 def _red_line(rule, actors, issues, index, draws: Draws) -> Constraint:
@@ -395,16 +410,37 @@ def _ratification(rule, actors, issues, index, draws: Draws) -> list[Constraint]
     return out
 
 
-def compile_batch(scenario: Scenario, draws: Draws) -> BatchDomain:
+def compile_batch(scenario: Scenario, draws: Draws,
+                  actors: Sequence[str] | None = None) -> BatchDomain:
     """Compile ``scenario`` for every draw of ``draws`` at once.
 
     The draw-invariant parts (every number at its point value, the options' evaluations at
     the point ideals, the rules without uncertain thresholds) are compiled once per scenario
     and shared; a batch copies the point values, writes in its drawn inputs and its claims'
     overrides, and evaluates again only the ideal points they change.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    draws
+        The draws.
+    actors
+        Compile only these actors (ids; ``None``: every actor): the batch's actor axis holds
+        them in the scenario's order, and its rules are only theirs. Each one's utilities,
+        outside option and rules are those of the whole compile, bit for bit (an actor's
+        numbers depend on its own inputs only), so their verdicts are too (the likelihood of
+        the responses of a few actors needs no more). Only their saliences are checked for
+        a draw with none on any issue.
     """
     size = draws.size
-    t = _template(scenario)
+    chosen = None
+    if actors is not None:
+        wanted = set(actors)
+        if unknown := wanted - {a.id for a in scenario.actors}:
+            raise ValueError(f"no actor {sorted(unknown)[0]!r} in the scenario")
+        chosen = tuple(a.id for a in scenario.actors if a.id in wanted)
+    t = _template(scenario, chosen)
     actors = list(t.actors)
     issues = t.issues
     truth = {c.id: np.broadcast_to(draws.claims.get(c.id, np.full(size, UNKNOWN)), (size,))
@@ -439,6 +475,8 @@ def compile_batch(scenario: Scenario, draws: Draws) -> BatchDomain:
     for claim in scenario.claims:
         on = truth[claim.id] == TRUE
         for ov in claim.if_true:
+            if ov.actor not in actor_index:  # an actor not compiled
+                continue
             a = actor_index[ov.actor]
             if ov.outside_option is not None:
                 outside[:, a] = np.where(on, ov.outside_option, outside[:, a])
@@ -492,13 +530,13 @@ def compile_batch(scenario: Scenario, draws: Draws) -> BatchDomain:
         return on
 
     fixed = iter(t.rules)
-    for rule in scenario.red_lines:
+    for rule in t.red_lines:
         constraints.append(next(fixed) or _red_line(rule, actors, issues, t.issue_index, draws))
         active.append(gate(rule))
-    for rule in scenario.linkages:
+    for rule in t.linkages:
         constraints.append(next(fixed) or _linkage(rule, actors, issues, t.issue_index, draws))
         active.append(gate(rule))
-    for rule in scenario.ratification:
+    for rule in t.ratification:
         steps = [next(fixed) for _ in range((rule.requires is not None)
                                             + (rule.min_utility is not None))]
         if not all(steps):
@@ -511,8 +549,8 @@ def compile_batch(scenario: Scenario, draws: Draws) -> BatchDomain:
     return BatchDomain(
         issues=issues,
         actors=tuple(actors),
-        actor_names=tuple(a.name for a in scenario.actors),
-        parties=np.array([a.has_veto for a in scenario.actors]),
+        actor_names=tuple(a.name for a in t.specs),
+        parties=np.array([a.has_veto for a in t.specs]),
         tables=tuple(tables),
         disagreement=outside,
         constraints=tuple(constraints),

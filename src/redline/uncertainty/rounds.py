@@ -207,11 +207,15 @@ def observation_hits(scenario: Scenario, draws, found: Evidence) -> np.ndarray:
     out = np.ones((draws.size, len(found.observations)), dtype=bool)
     if not found.observations:
         return out
-    actors = sorted({obs.actor for obs in found.observations})
-    accepts = verdicts(compile_batch(scenario, draws), found.options, acceptable=False,
-                       accepting=actors).accepts  # {actor: (D, M)}
+    # Only the responding actors are compiled (their utilities and rules: their verdicts are
+    # the whole compile's, bit for bit); ``local`` maps an actor to its place in the batch.
+    responders = sorted({obs.actor for obs in found.observations})
+    local = {a: k for k, a in enumerate(responders)}
+    batch = compile_batch(scenario, draws, [scenario.actors[a].id for a in responders])
+    accepts = verdicts(batch, found.options, acceptable=False,
+                       accepting=range(len(responders))).accepts  # {local actor: (D, M)}
     for j, obs in enumerate(found.observations):
-        out[:, j] = accepts[obs.actor][:, obs.packages].any(axis=1) == obs.accepted
+        out[:, j] = accepts[local[obs.actor]][:, obs.packages].any(axis=1) == obs.accepted
     return out
 
 
