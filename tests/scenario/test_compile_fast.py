@@ -166,3 +166,18 @@ def test_compiling_an_unknown_actor_is_refused():
     scenario, draws = next(_some_actors_cases())
     with pytest.raises(ValueError, match="no actor 'nobody'"):
         compile_batch(scenario, draws, ["nobody"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 40), st.integers(1, 6), st.booleans(), st.integers(0, 2**31 - 1))
+def test_rows_where_is_numpys_where_row_by_row(size, options, drawn, seed):
+    from redline.scenario.compile import _rows_where
+
+    rng = np.random.default_rng(seed)
+    on = rng.random(size) < 0.5
+    at = rng.random((1, options))
+    before = rng.random((size if drawn else 1, options))
+    expected = np.where(on[:, None], at, before)
+    got = _rows_where(on, at, before)
+    assert got.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)
