@@ -1419,7 +1419,7 @@ class UpdateRun:
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, exactly ``redline update --json``."""
         from redline.scenario.labels import claim_label, input_labels
-        from redline.space.engine import package_labels
+        from redline.space.engine import packages_labels
         from redline.space.tolerance import rounded
         from redline.uncertainty.intervals import WILSON_Z
         from redline.uncertainty.rounds import in_date_order, tremble
@@ -1455,10 +1455,10 @@ class UpdateRun:
         order = np.lexsort((np.arange(n), -rounded(prior.p_acceptable),
                             -rounded(last.p_acceptable)))
         listed = order[:UPDATE_MAX_PACKAGES]
-        packages = [{"package": package_labels(domain, int(i)),
+        packages = [{"package": labels,
                      "prior": weighted_interval(prior.p_acceptable[i], prior.ess),
                      "posterior": weighted_interval(last.p_acceptable[i], last.ess)}
-                    for i in listed]
+                    for i, labels in zip(listed, packages_labels(domain, listed), strict=True)]
         cuts = [] if n <= UPDATE_MAX_PACKAGES else [
             f"packages: the first {UPDATE_MAX_PACKAGES:,} of {n:,} by posterior P(acceptable)"]
         diagnostics = {k: v for k, v in post.diagnostics.items() if k != "rates"}

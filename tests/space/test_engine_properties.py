@@ -173,3 +173,30 @@ def test_rules_of_actors_without_a_veto_are_objections_not_blockers():
     assert [b.id for b in result.blockers if b.kind == "red_line"] == ["no-a"]
     (objection,) = result.advisory
     assert (objection.id, objection.rejects, objection.objects) == ("no-c", 1, 1)
+
+
+def test_the_labels_of_many_packages_at_once_are_each_packages_own():
+    """``packages_labels`` (one decode for the ``update`` JSON's package list) gives, package
+    by package, what ``package_labels`` gives one at a time, with the option labels decoded
+    from the package number."""
+    from pathlib import Path
+
+    from redline.pipeline import load
+    from redline.space.engine import package_labels, packages_labels
+    from redline.space.packages import decode
+
+    root = Path(__file__).resolve().parents[2] / "examples"
+    for name in ("donbas-2026.yaml", "colombia-2016.yaml"):
+        domain = load(root / name).domain
+        total = int(np.prod(domain.radices))
+        indices = np.random.default_rng(3).permutation(total)
+        every = packages_labels(domain, indices)
+        assert len(every) == total
+        for index, labels in zip(indices, every, strict=True):
+            assert labels == package_labels(domain, int(index))
+            options = decode(np.array([index]), domain.radices)[0]
+            assert list(labels) == [issue.id for issue in domain.issues]
+            assert list(labels.values()) == [issue.labels[o]
+                                             for issue, o in zip(domain.issues, options,
+                                                                 strict=True)]
+        assert packages_labels(domain, []) == []

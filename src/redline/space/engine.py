@@ -779,8 +779,16 @@ def _closest(domain: Domain, binding: np.ndarray, indices: np.ndarray) -> tuple[
 
 def package_labels(domain: Domain, index: int) -> dict[str, str]:
     """``{issue id: option label}`` of package ``index``."""
-    options = decode(np.array([index]), domain.radices)[0]
-    return {issue.id: issue.labels[o] for issue, o in zip(domain.issues, options, strict=True)}
+    return packages_labels(domain, [index])[0]
+
+
+def packages_labels(domain: Domain, indices: Sequence[int] | np.ndarray
+                    ) -> list[dict[str, str]]:
+    """:func:`package_labels` of several packages, decoded at once (a list of hundreds of
+    packages: one ``decode``, not one per package)."""
+    rows = decode(np.asarray(indices, dtype=np.int64).reshape(-1), domain.radices).tolist()
+    return [{issue.id: issue.labels[o] for issue, o in zip(domain.issues, options, strict=True)}
+            for options in rows]
 
 
 def _entry(domain: Domain, index: int, utilities: np.ndarray) -> dict:
