@@ -181,3 +181,23 @@ def test_rows_where_is_numpys_where_row_by_row(size, options, drawn, seed):
     got = _rows_where(on, at, before)
     assert got.shape == expected.shape
     np.testing.assert_array_equal(got, expected)
+
+
+def test_weights_no_draw_changes_compile_as_each_draw_alone():
+    """A batch whose saliences no draw changes computes its weights, and the tables of the
+    issues no draw re-evaluates, on one row copied to every draw: each draw is, bit for bit,
+    that draw compiled alone (where every salience is its own). Both ways are exercised."""
+    from redline.scenario.compile import Draws, compile_batch
+
+    ways = set()
+    for scenario, draws in _some_actors_cases():
+        for actors in (None, *[[a.id] for a in scenario.actors]):
+            batch = compile_batch(scenario, draws, actors)
+            ways.add(bool((batch.salience == batch.salience[:1]).all()))
+            for d in (0, 31, 63):
+                alone = compile_batch(scenario, Draws(
+                    1, {k: v[d:d + 1] for k, v in draws.values.items()},
+                    {k: v[d:d + 1] for k, v in draws.claims.items()}), actors)
+                for mine, own in zip(batch.tables, alone.tables, strict=True):
+                    np.testing.assert_array_equal(mine[d:d + 1], own)
+    assert ways == {True, False}

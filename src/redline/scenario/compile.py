@@ -518,14 +518,18 @@ def compile_batch(scenario: Scenario, draws: Draws,
     # A sampled salience too small to square without underflow counts as 0 (validation refuses
     # such a plain number).
     salience = np.where(salience < MIN_SALIENCE, 0.0, salience)
-    total = issue_sum(salience)  # (D, A)
+    # Saliences no draw changes (none drawn, no claim overriding them: the likelihood's
+    # responders, often) give one row of weights, and every issue whose evaluations no draw
+    # changes one row of its table, copied to every draw: the same numbers, bit for bit.
+    base = salience[:1] if size > 1 and (salience == salience[:1]).all() else salience
+    total = issue_sum(base)  # (D or 1, A)
     if (total <= 0).any():
         d, a = np.argwhere(total <= 0)[0]
         raise ScenarioError(f"actor {actors[a]!r} has zero salience on every issue"
                             + (f" in draw {d}" if size > 1 else " in this claim branch"),
                             field=f"positions.{actors[a]}")
-    weights = salience / total[:, :, None]
-    by_issue = np.ascontiguousarray(weights.transpose(2, 0, 1))  # (I, D, A)
+    weights = base / total[:, :, None]
+    by_issue = np.ascontiguousarray(weights.transpose(2, 0, 1))  # (I, D or 1, A)
     n_actors = len(actors)
     tables = []
     for i, space in enumerate(issues):
@@ -538,7 +542,13 @@ def compile_batch(scenario: Scenario, draws: Draws,
         # weight x evaluation, with the options' weights laid out as the table is (D, O x A):
         # the same products as broadcasting (D, 1, A) against (D, O, A), several times faster.
         table = np.tile(by_issue[i], (1, space.size))
-        table *= evaluation.reshape(evaluation.shape[0], space.size * n_actors)
+        flat = evaluation.reshape(evaluation.shape[0], space.size * n_actors)
+        if table.shape[0] >= flat.shape[0]:
+            table *= flat
+        else:  # one row of weights, evaluations per draw
+            table = np.multiply(table, flat)
+        if table.shape[0] < size:  # one row for every draw
+            table = np.repeat(table, size, axis=0)
         tables.append(table.reshape(size, space.size, n_actors))
 
     constraints: list[Constraint] = []
