@@ -96,3 +96,30 @@ def test_the_fast_stable_order_is_numpys_on_draws_with_and_without_resampled_cop
     resampled = draws[rng.integers(0, draws.size, draws.size)]
     for values in (draws, resampled, draws.astype(np.float32), np.round(draws, 1)):
         np.testing.assert_array_equal(stable_order(values), np.argsort(values, kind="stable"))
+
+
+def test_a_groups_summaries_are_each_posteriors_own_bit_for_bit():
+    """``input_summaries`` and ``claim_summaries`` (one sort, one complement per column for
+    posteriors on the same particles) give each posterior what ``input_summary`` and
+    ``claim_summary`` give it alone."""
+    from redline.uncertainty.posterior import history
+    from redline.uncertainty.update import (
+        claim_summaries,
+        claim_summary,
+        input_summaries,
+        input_summary,
+    )
+
+    scenario = load_scenario(ROOT / "examples" / "donbas-2026.yaml")
+    posts = list(history(scenario, draws=3000, seed=5))
+    groups: list[list] = []
+    for post in posts:
+        if groups and post.uniforms is groups[-1][0].uniforms:
+            groups[-1].append(post)
+        else:
+            groups.append([post])
+    assert max(len(g) for g in groups) > 1
+    for group in groups:
+        assert input_summaries(group) == [input_summary(p) for p in group]
+        assert claim_summaries(group) == [claim_summary(p) for p in group]
+    assert claim_summaries([]) == [] and input_summaries([]) == []

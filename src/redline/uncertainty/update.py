@@ -88,9 +88,25 @@ def input_summaries(group: Sequence[Posterior]) -> list[dict[str, dict[str, floa
 
 def claim_summary(post: Posterior) -> dict[str, float]:
     """Each claim's probability under the weights."""
-    return {name[len("claim:"):]: float(share(weighted_sum(post.weights, post.inputs[:, j]),
-                                              weighted_sum(post.weights, 1 - post.inputs[:, j])))
-            for j, name in enumerate(post.input_names) if name.startswith("claim:")}
+    return claim_summaries([post])[0]
+
+
+def claim_summaries(group: Sequence[Posterior]) -> list[dict[str, float]]:
+    """:func:`claim_summary` of posteriors on the same particles (each claim's column
+    complemented once for the whole group; the same numbers, bit for bit)."""
+    out: list[dict[str, float]] = [{} for _ in group]
+    if not group:
+        return out
+    first = group[0]
+    for j, name in enumerate(first.input_names):
+        if not name.startswith("claim:"):
+            continue
+        column = first.inputs[:, j]
+        against = 1 - column
+        for k, post in enumerate(group):
+            out[k][name[len("claim:"):]] = float(share(weighted_sum(post.weights, column),
+                                                       weighted_sum(post.weights, against)))
+    return out
 
 
 def acceptability(scenario: Scenario, draws: Draws, weights: np.ndarray,
@@ -222,14 +238,14 @@ def _steps(scenario: Scenario, group: list[Posterior], per_package: Sequence[int
     agreement, acceptable = acceptability(scenario, group[0].draws, weights, wanted, executor)
     rounds = {r.id: r for r in scenario.rounds}
     inputs = input_summaries(group)  # the group's particles are sorted once per input
+    claims = claim_summaries(group)
     out = []
     for k, post in enumerate(group):
         last = rounds[post.rounds[-1]] if post.rounds else None
         out.append(Step(
             last.id if last else None, last.date if last else None,
             bool(last.illustrative) if last else False, post.method, post.ess,
-            weighted_interval(agreement[k], post.ess), claim_summary(post),
-            inputs[k],
+            weighted_interval(agreement[k], post.ess), claims[k], inputs[k],
             acceptable[:, wanted.index(k)] if k in wanted else None))
     return out
 
