@@ -23,8 +23,9 @@ from tests.simulate.conftest import reference_offer
 from redline import pipeline
 from redline.simulate import from_tables, parse, simulate
 from redline.simulate import space as space_module
-from redline.simulate.space import Ranking, rank, stable_argsort
+from redline.simulate.space import Ranking, rank
 from redline.simulate.strategies import Context, offers_for
+from redline.space.sorting import stable_argsort
 
 TOURNAMENT = Path(__file__).resolve().parents[1] / "data" / "tournament" / "time-based.yaml"
 """4 time-based agents x 2 Genius domains, role rotation: 64 negotiations, 32 matches."""

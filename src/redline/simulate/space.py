@@ -34,6 +34,7 @@ from redline.scenario.model import Scenario
 from redline.space import kernel
 from redline.space.domain import Domain, IssueSpace
 from redline.space.packages import decode
+from redline.space.sorting import stable_argsort
 
 MAX_CELLS = 50_000_000
 """Largest ``B x A x N`` the simulation builds (float64 utilities: 400 MB); beyond it the
@@ -497,48 +498,6 @@ def _recorded_order(order: np.ndarray, kept: np.ndarray, row: np.ndarray,
         raise ValueError(f"{field} is not sorted by ascending utility: give the order of the "
                          f"same utilities NegMAS sorted")
     return order
-
-
-def stable_argsort(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``numpy.argsort(key, axis=-1, kind="stable")`` and the sorted keys, computed faster.
-
-    numpy's default sort of floats is a SIMD quicksort (several times faster than its stable
-    timsort on 10^5 outcomes) but orders equal keys arbitrarily. So: sort with it; where a row
-    has equal keys, number its runs of equal keys in sorted order (``g``, non-decreasing along
-    the row) and sort the integers ``g * N + index``, which keeps the runs in place and puts
-    each run's indices in ascending order, as a stable sort does. Rows without ties (every
-    utility distinct, as in most Genius domains) need nothing more. The sorted keys are the
-    same either way (a run's keys are equal).
-
-    Parameters
-    ----------
-    key
-        ``(..., N)`` float keys, no NaN (``+inf`` allowed).
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        ``(..., N)`` int64 positions, the same as the stable sort's, and ``(..., N)`` the keys
-        in that order.
-    """
-    n = key.shape[-1]
-    if key.size == 0:
-        return np.zeros(key.shape, dtype=np.int64), np.zeros(key.shape)
-    flat_key = np.ascontiguousarray(key).reshape(-1, n)
-    order = np.argsort(flat_key, axis=-1)
-    # one flat gather (numpy's take_along_axis is several times slower on long rows)
-    offsets = (np.arange(order.shape[0], dtype=np.int64) * n)[:, None]
-    ranked = flat_key.reshape(-1)[order + offsets]
-    if n >= 2:
-        same = ranked[:, 1:] == ranked[:, :-1]  # (rows, N - 1): equal to the one before
-        tied = np.flatnonzero(same.any(axis=-1))
-        if tied.size:
-            runs = np.zeros((tied.size, n), dtype=np.int64)
-            np.cumsum(~same[tied], axis=-1, out=runs[:, 1:])
-            composite = runs * n + order[tied]  # < N**2 <= MAX_CELLS**2 < 2**63
-            composite.sort(axis=-1)
-            order[tied] = composite % n
-    return order.reshape(key.shape), ranked.reshape(key.shape)
 
 
 def search(values: np.ndarray, targets: np.ndarray, lo: np.ndarray, hi: np.ndarray

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from redline.space.sorting import stable_argsort
 from redline.uncertainty.intervals import WILSON_Z, wilson_interval
 
 
@@ -56,34 +57,10 @@ def weighted_share(mask: np.ndarray, weights: np.ndarray) -> float:
 
 
 def stable_order(values: np.ndarray) -> np.ndarray:
-    """``np.argsort(values, kind="stable")``, the same permutation, faster for floats.
-
-    numpy's stable sort of floats is a merge sort; its default sort is several times faster
-    where numpy has a SIMD one (x86-64 with AVX2: 5 ms against 18 ms for 100,000 values) but
-    leaves equal values in any order. So the values are sorted by the default sort, and the
-    runs of equal values (none for continuous draws, a few per cent after a resampling) are
-    put back in index order: the stable permutation, element for element. Values with a NaN,
-    and arrays that are not one-dimensional floats, take numpy's stable sort itself.
-    """
-    values = np.asarray(values)
-    if values.ndim != 1 or values.dtype.kind != "f" or values.size < 2:
-        return np.argsort(values, kind="stable")
-    order = np.argsort(values)
-    ordered = values[order]
-    if np.isnan(ordered[-1]):  # NaNs sort last; leave their order to the stable sort
-        return np.argsort(values, kind="stable")
-    same = ordered[1:] == ordered[:-1]  # -0.0 == 0.0: a tie for the sort too
-    if not same.any():
-        return order
-    tied = np.zeros(values.size, dtype=bool)
-    tied[1:] = same
-    tied[:-1] |= same
-    at = np.flatnonzero(tied)
-    run = np.concatenate(([0], np.cumsum(~same)))[at]  # which run of equal values
-    key = run.astype(np.int64) * values.size + order[at]
-    key.sort()  # by run, then by index: each run's positions get its indices ascending
-    order[at] = key % values.size
-    return order
+    """``np.argsort(values, kind="stable")``, the same permutation, on numpy's faster default
+    sort (:func:`redline.space.sorting.stable_argsort`: 5 ms against 18 ms for 100,000 values
+    on x86-64 with AVX2)."""
+    return stable_argsort(values)[0]
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float | Sequence[float],
