@@ -53,9 +53,10 @@ def stable_argsort(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         order = np.argsort(flat, axis=-1, kind="stable")
         return _unflatten(order, flat, key.shape)
     order = np.argsort(flat, axis=-1)
-    # one flat gather (numpy's take_along_axis is several times slower on long rows)
-    rows = np.arange(flat.shape[0], dtype=np.int64)[:, None] * n
-    ranked = flat.reshape(-1)[order + rows]
+    if flat.shape[0] == 1:
+        ranked = flat[0][order[0]][None]
+    else:  # one flat gather (numpy's take_along_axis is several times slower on long rows)
+        ranked = flat.reshape(-1)[order + np.arange(flat.shape[0], dtype=np.int64)[:, None] * n]
     if np.isnan(ranked[:, -1]).any():  # NaNs sort last: leave their order to the stable sort
         order = np.argsort(flat, axis=-1, kind="stable")
         return _unflatten(order, flat, key.shape)
