@@ -1,10 +1,10 @@
 """Shared test fixtures: where the reference data lives, and one headless Chromium.
 
 ``tests/data`` holds every file the tests read (sources and licences in ``tests/data/NOTICE``),
-so a bare clone runs the whole suite. Where a source could not be redistributed, the file in
-``tests/data`` is a fixture of our own, and the tests marked ``shared_data`` also compare with
-the original in the sibling folder ``../shared/data``. Without that folder those tests are
-deselected (reported as such, not skipped); everything else runs.
+so a bare clone runs the whole suite. ``tests/data/originals`` keeps the reference files as the
+project's preparers published them (the real DEU III split, KTAB's own tables, the Scholz rounds
+of the jmckib code, the Genius references in full); the tests compare our copies, fixtures and
+results with them.
 
 Playwright's sync API runs one instance per thread, so the browser of the report's and the
 app's browser tests is a single session-wide fixture (two would collide).
@@ -24,27 +24,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_DATA = ROOT / "tests" / "data"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+ORIGINALS = REFERENCE_DATA / "originals"
 EXAMPLES = ROOT / "examples"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "shared_data: an extra check against the originals in ../shared/data; "
-        "deselected when that folder is absent")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if SHARED_DATA.is_dir():
-        return
-    extra = [item for item in items if item.get_closest_marker("shared_data")]
-    if extra:
-        config.hook.pytest_deselected(items=extra)
-        items[:] = [item for item in items if not item.get_closest_marker("shared_data")]
 
 
 @pytest.fixture(scope="session")
@@ -53,9 +38,9 @@ def reference_data() -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The originals beside the repository; only tests marked ``shared_data`` may use it."""
-    return SHARED_DATA
+def originals() -> Path:
+    """The reference files as published to the project (``tests/data/originals``)."""
+    return ORIGINALS
 
 
 @pytest.fixture(scope="session")

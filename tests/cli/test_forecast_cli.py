@@ -91,9 +91,8 @@ def test_validate_deu_one_model_and_all():
     assert result.exit_code == 0 and f"{mean:.2f}" in result.stdout
 
 
-@pytest.mark.shared_data
-def test_validate_deu_on_the_public_file(shared_data):
-    public = shared_data / "deu3" / "deu3_public.tsv"
+def test_validate_deu_on_the_public_file(originals):
+    public = originals / "deu3" / "deu3_public.tsv"
     result = _run("forecast", public, "--model", "compromise", "--json")
     data = json.loads(result.stdout)
     assert len(data["forecast"]) == 237 and data["observed"].count(None) == 8

@@ -78,11 +78,10 @@ def test_rounds_file_is_the_loop_oracle_on_the_car_case():
     np.testing.assert_allclose(mean, [sum(w * r) / sum(w) for r in history], rtol=0, atol=1e-9)
 
 
-@pytest.mark.shared_data
-def test_car_case_matches_the_published_scholz_rounds(shared_data):
-    # ../shared/data/bdm: the same inputs, and the rounds of the jmckib implementation of
-    # Scholz, Calbert & Smith (2011), which are not redistributed here (tests/data/NOTICE).
-    original = shared_data / "bdm"
+def test_car_case_matches_the_published_scholz_rounds(originals):
+    # tests/data/originals/bdm: the same inputs, and the rounds the jmckib implementation of
+    # Scholz, Calbert & Smith (2011) printed (tests/data/NOTICE).
+    original = originals / "bdm"
     ours = read_actors_csv(BDM_DIR / "eu_car_emissions_1994_actors.csv")
     theirs = read_actors_csv(original / "eu_car_emissions_1994_actors.csv")
     assert ours.actors == theirs.actors

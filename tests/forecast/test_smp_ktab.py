@@ -141,11 +141,10 @@ def test_larger_ktab_examples(name):
     assert np.abs(forecast.win_probability - win).max() <= 0.0001  # KTAB prints 4 decimals
 
 
-@pytest.mark.shared_data
 @pytest.mark.parametrize("name", DATA_SETS)
-def test_shipped_reference_matches_the_shared_runs(shared_data, name):
-    # ../shared/data/ktab/<name> holds the same KTAB run as tables of another layout.
-    folder = shared_data / "ktab" / name
+def test_shipped_reference_matches_the_original_runs(originals, name):
+    # tests/data/originals/ktab/<name> holds the same KTAB run as tables of another layout.
+    folder = originals / "ktab" / name
     data = read_ktab_csv(KTAB / f"{name}.csv")
     assert (folder / f"{name}.csv").read_bytes() == (KTAB / f"{name}.csv").read_bytes()
     assert json.loads((folder / "summary.json").read_text()) == _summary(name)

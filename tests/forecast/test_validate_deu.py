@@ -14,9 +14,8 @@ from redline.forecast.registry import MODELS, get_model, model_names
 from redline.forecast.validate import bootstrap_mae, predict_deu, validate_deu
 from redline.io.deu import read_deu
 
-# A synthetic file in the layout of DEU III (the real one is not redistributed: tests/data/NOTICE)
-# and the Nice voting weights. The published numbers on the real file are checked by the tests
-# marked ``shared_data``, against ../shared/data/deu3.
+# A synthetic file in the layout of DEU III and the Nice voting weights; the published numbers on
+# the real file are checked against its copy in tests/data/originals/deu3 (tests/data/NOTICE).
 DATA = Path(__file__).resolve().parents[1] / "data" / "deu3"
 SYNTHETIC = DATA / "deu3_synthetic.tsv"
 WEIGHTS = DATA / "nice_voting_weights.csv"
@@ -29,9 +28,9 @@ def data():
 
 
 @pytest.fixture(scope="module")
-def public(shared_data):
-    return read_deu(shared_data / "deu3" / "deu3_public.tsv",
-                    shared_data / "deu3" / "nice_voting_weights.csv")
+def public(originals):
+    return read_deu(originals / "deu3" / "deu3_public.tsv",
+                    originals / "deu3" / "nice_voting_weights.csv")
 
 
 def _plain_mae(tsv: Path, weights: Path, model: str, missing_salience: float | None = 50.0
@@ -90,7 +89,6 @@ def test_dropping_actors_without_salience_is_the_alternative(data, model):
     assert result["mae"] != validate_deu(data, model, n_boot=10)["mae"]
 
 
-@pytest.mark.shared_data
 @pytest.mark.parametrize(("model", "mae", "n"), [
     ("compromise", 23.89, 229),
     ("mean", 24.37, 229),
@@ -98,16 +96,15 @@ def test_dropping_actors_without_salience_is_the_alternative(data, model):
     ("median-unweighted", 29.07, 229),
     ("commission", 39.32, 224),
 ])
-def test_reference_maes_on_the_public_file(public, shared_data, model, mae, n):
+def test_reference_maes_on_the_public_file(public, originals, model, mae, n):
     result = validate_deu(public, model, n_boot=200)
     assert result["n"] == n and round(result["mae"], 2) == mae
-    plain = _plain_mae(shared_data / "deu3" / "deu3_public.tsv", WEIGHTS, model)
+    plain = _plain_mae(originals / "deu3" / "deu3_public.tsv", WEIGHTS, model)
     assert plain == (pytest.approx(result["mae"], rel=1e-12), n)
     low, high = result["ci95"]
     assert low < result["mae"] < high
 
 
-@pytest.mark.shared_data
 def test_dropping_actors_without_salience_on_the_public_file(public):
     assert round(validate_deu(public, "compromise", missing_salience=None, n_boot=10)["mae"],
                  2) == 23.86
@@ -131,7 +128,6 @@ def test_every_model_runs_on_every_issue_with_an_outcome(data):
         assert result["n"] == 30 and 0 < result["mae"] < 50, name
 
 
-@pytest.mark.shared_data
 def test_best_beats_compromise_on_the_public_file(public):
     best = validate_deu(public, "best", n_boot=100)
     compromise = validate_deu(public, "compromise", n_boot=100)

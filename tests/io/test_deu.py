@@ -10,8 +10,8 @@ import pytest
 from redline.errors import FormatError
 from redline.io.deu import read_deu, read_voting_weights
 
-# A synthetic file in the DEU III layout and the Nice weights (tests/data/NOTICE); the real file is
-# read by the test marked ``shared_data``.
+# A synthetic file in the DEU III layout and the Nice weights (tests/data/NOTICE); the real file,
+# in tests/data/originals/deu3, is read by test_public_file_shapes_and_values.
 DEU = Path(__file__).resolve().parents[1] / "data" / "deu3"
 
 HEADER = ["prnr", "isnr", "prname", "pcom", "pep", "pde", "scom", "sep", "sde", "rp", "out"]
@@ -42,9 +42,8 @@ def test_synthetic_file_shapes_and_values():
     assert np.nanmax(data.positions) <= 100 and np.nanmin(data.saliences) >= 0
 
 
-@pytest.mark.shared_data
-def test_public_file_shapes_and_values(shared_data):
-    deu = shared_data / "deu3"
+def test_public_file_shapes_and_values(originals):
+    deu = originals / "deu3"
     data = read_deu(deu / "deu3_public.tsv", deu / "nice_voting_weights.csv")
     assert data.actors[:3] == ("com", "ep", "at") and len(data.actors) == 30
     assert data.positions.shape == data.saliences.shape == (237, 30)
@@ -55,7 +54,7 @@ def test_public_file_shapes_and_values(shared_data):
     assert data.positions[0, 3] == 50.0 and np.isnan(data.positions[0, 4])  # be, bu
     assert data.outcomes[0] == 100.0 and np.isnan(data.reference_points[0])
     assert np.nanmax(data.positions) <= 100 and np.nanmin(data.saliences) >= 0
-    # Our weights file states the same treaty figures as the shared one.
+    # Our weights file states the same treaty figures as the prepared one.
     assert read_voting_weights(DEU / "nice_voting_weights.csv") == read_voting_weights(
         deu / "nice_voting_weights.csv")
 
